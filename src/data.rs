@@ -1,0 +1,138 @@
+//! `NFTA_DATA_*`: the value/verdict container used by cmp, immediate,
+//! range, bitwise, set elements and more.
+
+use crate::{attr_struct, wire_enum};
+use bytes::Bytes;
+
+wire_enum! {
+    /// A verdict code (`NF_*` and `NFT_*` verdicts); queue verdicts with a
+    /// queue number and future codes stay `Unknown`.
+    pub enum VerdictCode: i32 {
+        /// `drop`
+        Drop = 0,
+        /// `accept`
+        Accept = 1,
+        /// `stolen`
+        Stolen = 2,
+        /// `queue`
+        Queue = 3,
+        /// `repeat`
+        Repeat = 4,
+        /// `stop`
+        Stop = 5,
+        /// `continue`
+        Continue = -1,
+        /// `break`
+        Break = -2,
+        /// `jump CHAIN`
+        Jump = -3,
+        /// `goto CHAIN`
+        Goto = -4,
+        /// `return`
+        Return = -5,
+    }
+}
+
+impl VerdictCode {
+    /// The keyword nft and libnftnl use.
+    pub fn keyword(self) -> String {
+        match self {
+            VerdictCode::Drop => "drop".into(),
+            VerdictCode::Accept => "accept".into(),
+            VerdictCode::Stolen => "stolen".into(),
+            VerdictCode::Queue => "queue".into(),
+            VerdictCode::Repeat => "repeat".into(),
+            VerdictCode::Stop => "stop".into(),
+            VerdictCode::Continue => "continue".into(),
+            VerdictCode::Break => "break".into(),
+            VerdictCode::Jump => "jump".into(),
+            VerdictCode::Goto => "goto".into(),
+            VerdictCode::Return => "return".into(),
+            VerdictCode::Unknown(n) => format!("unknown-verdict-{n}"),
+        }
+    }
+}
+
+attr_struct! {
+    /// `NFTA_VERDICT_*`: a verdict with an optional target chain.
+    pub struct Verdict {
+        /// `NFTA_VERDICT_CODE`
+        1 => code: VerdictCode,
+        /// `NFTA_VERDICT_CHAIN`
+        2 => chain: String,
+        /// `NFTA_VERDICT_CHAIN_ID` (transaction-local chain id)
+        3 => chain_id: u32,
+    }
+}
+
+attr_struct! {
+    /// `NFTA_DATA_*`: either a value or a verdict.
+    pub struct Data {
+        /// `NFTA_DATA_VALUE`
+        1 => value: Bytes,
+        /// `NFTA_DATA_VERDICT`
+        2 => verdict: Verdict,
+    }
+}
+
+impl Data {
+    /// A data container holding raw value bytes.
+    pub fn value(b: impl Into<Bytes>) -> Self {
+        Data {
+            value: Some(b.into()),
+            ..Default::default()
+        }
+    }
+    /// A data container holding a verdict (and a chain for jump/goto).
+    pub fn verdict(code: VerdictCode, chain: Option<&str>) -> Self {
+        Data {
+            verdict: Some(Verdict {
+                code: Some(code),
+                chain: chain.map(str::to_owned),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }
+    }
+    /// The value bytes, if this is a value.
+    pub fn bytes(&self) -> Option<&[u8]> {
+        self.value.as_deref()
+    }
+}
+
+/// libnftnl's debug form of a value: 32-bit little-endian-read words as
+/// `0x%08x`, space separated (this is how `nft --debug=netlink` shows data).
+pub fn words(b: &[u8]) -> String {
+    let mut out = String::new();
+    for (i, chunk) in b.chunks(4).enumerate() {
+        let mut w = [0u8; 4];
+        w[..chunk.len()].copy_from_slice(chunk);
+        if i > 0 {
+            out.push(' ');
+        }
+        out.push_str(&format!("0x{:08x}", u32::from_le_bytes(w)));
+    }
+    out
+}
+
+impl std::fmt::Display for Data {
+    /// libnftnl's debug form: value words, or the verdict keyword with chain.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(v) = &self.value {
+            f.write_str(&words(v))?;
+        }
+        if let Some(v) = &self.verdict {
+            match v.code {
+                Some(c) => f.write_str(&c.keyword())?,
+                None => f.write_str("verdict?")?,
+            }
+            if let Some(c) = &v.chain {
+                write!(f, " -> {c}")?;
+            }
+        }
+        for e in &self.extra {
+            write!(f, " {:?}", e.attr)?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,79 @@
+//! `cmp`: compare a register with constant data.
+
+use crate::data::Data;
+use crate::{attr_struct, wire_enum};
+use std::fmt;
+
+wire_enum! {
+    /// `NFT_CMP_*` operators.
+    pub enum CmpOp: u32 {
+        /// `==`
+        Eq = 0,
+        /// `!=`
+        Neq = 1,
+        /// `<`
+        Lt = 2,
+        /// `<=`
+        Lte = 3,
+        /// `>`
+        Gt = 4,
+        /// `>=`
+        Gte = 5,
+    }
+}
+
+impl CmpOp {
+    /// libnftnl's debug name (`eq`, `neq`, ...).
+    pub fn debug_name(self) -> String {
+        match self {
+            CmpOp::Eq => "eq".into(),
+            CmpOp::Neq => "neq".into(),
+            CmpOp::Lt => "lt".into(),
+            CmpOp::Lte => "lte".into(),
+            CmpOp::Gt => "gt".into(),
+            CmpOp::Gte => "gte".into(),
+            CmpOp::Unknown(n) => format!("op{n}"),
+        }
+    }
+}
+
+attr_struct! {
+    /// `NFTA_CMP_*`.
+    pub struct Cmp {
+        /// source register
+        1 => sreg: u32,
+        /// operator
+        2 => op: CmpOp,
+        /// the constant
+        3 => data: Data,
+    }
+}
+
+impl_expr!(Cmp, "cmp");
+
+impl Cmp {
+    /// `reg OP value`.
+    pub fn new(sreg: u32, op: CmpOp, value: impl Into<bytes::Bytes>) -> Self {
+        Cmp {
+            sreg: Some(sreg),
+            op: Some(op),
+            data: Some(Data::value(value)),
+            ..Default::default()
+        }
+    }
+
+    fn debug_body(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "cmp {} reg {}",
+            self.op
+                .map(|o| o.debug_name())
+                .unwrap_or_else(|| "?".into()),
+            self.sreg.unwrap_or(0)
+        )?;
+        if let Some(d) = &self.data {
+            write!(f, " {d}")?;
+        }
+        crate::expr::fmt_extras(f, &self.extra)
+    }
+}

@@ -1,0 +1,36 @@
+//! `immediate`: load constant data or a verdict into a register.
+
+use crate::data::Data;
+use crate::attr_struct;
+use std::fmt;
+
+attr_struct! {
+    /// `NFTA_IMMEDIATE_*`.
+    pub struct Immediate {
+        /// destination register (0 = verdict register)
+        1 => dreg: u32,
+        /// the data or verdict
+        2 => data: Data,
+    }
+}
+
+impl_expr!(Immediate, "immediate");
+
+impl Immediate {
+    /// A verdict immediate (`accept`, `jump CHAIN`, ...).
+    pub fn verdict(code: crate::data::VerdictCode, chain: Option<&str>) -> Self {
+        Immediate {
+            dreg: Some(0),
+            data: Some(Data::verdict(code, chain)),
+            ..Default::default()
+        }
+    }
+
+    fn debug_body(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "immediate reg {}", self.dreg.unwrap_or(0))?;
+        if let Some(d) = &self.data {
+            write!(f, " {d}")?;
+        }
+        crate::expr::fmt_extras(f, &self.extra)
+    }
+}

@@ -1,0 +1,42 @@
+//! `lookup`: test a register against a set, or map it to data.
+
+use crate::attr_struct;
+use std::fmt;
+
+attr_struct! {
+    /// `NFTA_LOOKUP_*`, in the kernel's dump order.
+    pub struct Lookup {
+        /// `NFTA_LOOKUP_SET` (set name)
+        1 => set: String,
+        /// `NFTA_LOOKUP_SREG`
+        2 => sreg: u32,
+        /// `NFTA_LOOKUP_DREG` (maps)
+        3 => dreg: u32,
+        /// `NFTA_LOOKUP_FLAGS` (1 = inverted)
+        5 => flags: u32,
+        /// `NFTA_LOOKUP_SET_ID` (transaction-local set id)
+        4 => set_id: u32,
+    }
+}
+
+impl_expr!(Lookup, "lookup");
+
+impl Lookup {
+    fn debug_body(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "lookup reg {} set {}",
+            self.sreg.unwrap_or(0),
+            self.set.as_deref().unwrap_or("")
+        )?;
+        if let Some(d) = self.dreg {
+            write!(f, " dreg {d}")?;
+        }
+        if let Some(fl) = self.flags {
+            if fl != 0 {
+                write!(f, " 0x{fl:x}")?;
+            }
+        }
+        crate::expr::fmt_extras(f, &self.extra)
+    }
+}

@@ -1,0 +1,102 @@
+//! `meta`: load packet metadata into a register, or set it from one.
+
+use crate::{attr_struct, wire_enum};
+use std::fmt;
+
+wire_enum! {
+    /// `NFT_META_*` keys.
+    pub enum MetaKey: u32 {
+        /// packet length
+        Len = 0, /// ethertype
+        Protocol = 1, /// skb priority
+        Priority = 2, /// packet mark
+        Mark = 3, /// input ifindex
+        Iif = 4, /// output ifindex
+        Oif = 5, /// input ifname
+        IifName = 6, /// output ifname
+        OifName = 7, /// input iftype
+        IifType = 8, /// output iftype
+        OifType = 9, /// socket uid
+        SkUid = 10, /// socket gid
+        SkGid = 11, /// nftrace
+        NfTrace = 12, /// route classid
+        RtClassId = 13, /// secmark
+        Secmark = 14, /// nf protocol
+        NfProto = 15, /// layer 4 protocol
+        L4Proto = 16, /// bridge input ifname
+        BriIifName = 17, /// bridge output ifname
+        BriOifName = 18, /// packet type
+        PktType = 19, /// cpu
+        Cpu = 20, /// input ifgroup
+        IifGroup = 21, /// output ifgroup
+        OifGroup = 22, /// cgroup classid
+        Cgroup = 23, /// pseudo-random
+        Prandom = 24, /// secpath
+        Secpath = 25, /// input ifkind
+        IifKind = 26, /// output ifkind
+        OifKind = 27, /// bridge pvid
+        BriIifPvid = 28, /// bridge vlan protocol
+        BriIifVproto = 29, /// time (ns)
+        TimeNs = 30, /// day of week
+        TimeDay = 31, /// hour of day
+        TimeHour = 32, /// slave device index
+        Sdif = 33, /// slave device name
+        SdifName = 34, /// bridge broute
+        BriBroute = 35,
+    }
+}
+
+impl MetaKey {
+    /// libnftnl's name for the key.
+    pub fn debug_name(self) -> String {
+        const N: [&str; 36] = [
+            "len", "protocol", "priority", "mark", "iif", "oif", "iifname", "oifname",
+            "iiftype", "oiftype", "skuid", "skgid", "nftrace", "rtclassid", "secmark",
+            "nfproto", "l4proto", "bri_iifname", "bri_oifname", "pkttype", "cpu",
+            "iifgroup", "oifgroup", "cgroup", "prandom", "secpath", "iifkind", "oifkind",
+            "bri_iifpvid", "bri_iifvproto", "time", "day", "hour", "sdif", "sdifname",
+            "bri_broute",
+        ];
+        N.get(self.value() as usize)
+            .map(|s| s.to_string())
+            .unwrap_or_else(|| "unknown".into())
+    }
+}
+
+attr_struct! {
+    /// `NFTA_META_*`.
+    pub struct Meta {
+        /// destination register (load)
+        1 => dreg: u32,
+        /// the key
+        2 => key: MetaKey,
+        /// source register (set)
+        3 => sreg: u32,
+    }
+}
+
+impl_expr!(Meta, "meta");
+
+impl Meta {
+    /// `meta load KEY => reg`.
+    pub fn load(key: MetaKey, dreg: u32) -> Self {
+        Meta {
+            dreg: Some(dreg),
+            key: Some(key),
+            ..Default::default()
+        }
+    }
+
+    fn debug_body(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let key = self
+            .key
+            .map(|k| k.debug_name())
+            .unwrap_or_else(|| "?".into());
+        if let Some(sreg) = self.sreg {
+            write!(f, "meta set {key} with reg {sreg}")?;
+        } else {
+            write!(f, "meta load {key} => reg {}", self.dreg.unwrap_or(0))?;
+        }
+        crate::expr::fmt_extras(f, &self.extra)
+    }
+}

@@ -1,0 +1,418 @@
+//! Kernel expressions: every `NFTA_EXPR_NAME` nf_tables knows, typed, plus
+//! [`RawExpr`] for names nftwire has never seen.
+//!
+//! Each expression lives in its own file as an [`crate::attr_struct!`] of its
+//! `NFTA_<NAME>_*` attributes in the kernel's dump order, so decoding and
+//! re-encoding are lossless by construction (see [`crate::nla`]). Each also
+//! implements [`ExprBody::fmt_debug`], the `nft --debug=netlink` form.
+
+use crate::nla::{AttrIter, Writer};
+use bytes::Bytes;
+use std::fmt;
+
+/// Attribute numbers of an expression element (`NFTA_EXPR_*`).
+pub const NFTA_EXPR_NAME: u16 = 1;
+/// `NFTA_EXPR_DATA`.
+pub const NFTA_EXPR_DATA: u16 = 2;
+/// `NFTA_LIST_ELEM`.
+pub const NFTA_LIST_ELEM: u16 = 1;
+
+/// What every typed expression provides.
+pub trait ExprBody: Sized {
+    /// The kernel's expression name.
+    const NAME: &'static str;
+    /// Whether the kernel dumps an `NFTA_EXPR_DATA` nest for it (false only
+    /// for expressions without a dump callback, such as `notrack`).
+    const HAS_DATA: bool = true;
+    /// Decode from the `NFTA_EXPR_DATA` payload.
+    fn parse_data(data: &Bytes) -> Option<Self>;
+    /// Encode the `NFTA_EXPR_DATA` payload.
+    fn write_data(&self, w: &mut Writer);
+    /// The body of the `nft --debug=netlink` form, e.g. `payload load 4b @
+    /// network header + 12 => reg 1` (without the brackets).
+    fn fmt_debug(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result;
+}
+
+/// Implement [`ExprBody`] for an [`crate::attr_struct!`] type.
+#[macro_export]
+macro_rules! impl_expr {
+    ($ty:ty, $name:literal) => {
+        $crate::impl_expr!($ty, $name, true);
+    };
+    ($ty:ty, $name:literal, $has_data:expr) => {
+        impl $crate::expr::ExprBody for $ty {
+            const NAME: &'static str = $name;
+            const HAS_DATA: bool = $has_data;
+            fn parse_data(data: &bytes::Bytes) -> Option<Self> {
+                Self::parse(data)
+            }
+            fn write_data(&self, w: &mut $crate::nla::Writer) {
+                self.write_attrs(w)
+            }
+            fn fmt_debug(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.debug_body(f)
+            }
+        }
+    };
+}
+
+/// Print the unknown attributes of a typed expression in debug output.
+pub fn fmt_extras(f: &mut fmt::Formatter<'_>, extra: &[crate::nla::Extra]) -> fmt::Result {
+    for e in extra {
+        write!(
+            f,
+            " attr{}{}={}",
+            e.attr.kind(),
+            if e.attr.flags() != 0 { "*" } else { "" },
+            crate::util::hex(&e.attr.payload)
+        )?;
+    }
+    Ok(())
+}
+
+/// An expression element nftwire cannot (or chose not to) type: the whole
+/// `NFTA_LIST_ELEM` payload is kept and re-emitted unchanged.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RawExpr {
+    /// Full type of the list element attribute (normally `NFTA_LIST_ELEM`).
+    pub elem_type: u16,
+    /// The element payload (`NFTA_EXPR_NAME`, `NFTA_EXPR_DATA`, ...).
+    pub body: Bytes,
+}
+
+impl RawExpr {
+    /// The expression name, when the element carries a readable one.
+    pub fn name(&self) -> Option<String> {
+        AttrIter::new(self.body.clone())
+            .find(|a| a.kind() == NFTA_EXPR_NAME)
+            .and_then(|a| <String as crate::nla::Attribute>::decode(&a.payload))
+    }
+    /// The attributes of `NFTA_EXPR_DATA`, if present and well formed.
+    pub fn data_attrs(&self) -> Option<Vec<crate::nla::RawAttr>> {
+        let d = AttrIter::new(self.body.clone()).find(|a| a.kind() == NFTA_EXPR_DATA)?;
+        crate::nla::parse_all(&d.payload)
+    }
+}
+
+pub mod bitwise;
+pub mod byteorder;
+pub mod cmp;
+pub mod connlimit;
+pub mod counter;
+pub mod ct;
+pub mod dup;
+pub mod dynset;
+pub mod exthdr;
+pub mod fib;
+pub mod flow_offload;
+pub mod fwd;
+pub mod hash;
+pub mod immediate;
+pub mod inner;
+pub mod last;
+pub mod limit;
+pub mod log;
+pub mod lookup;
+pub mod masq;
+pub mod meta;
+pub mod nat;
+pub mod notrack;
+pub mod numgen;
+pub mod objref;
+pub mod osf;
+pub mod payload;
+pub mod queue;
+pub mod quota;
+pub mod range;
+pub mod redir;
+pub mod reject;
+pub mod rt;
+pub mod socket;
+pub mod synproxy;
+pub mod tproxy;
+pub mod tunnel;
+pub mod xfrm;
+pub mod xt;
+
+pub use cmp::CmpOp;
+pub use meta::MetaKey;
+pub use payload::PayloadBase;
+pub use crate::data::{Data, Verdict, VerdictCode};
+
+macro_rules! expressions {
+    ($( $(#[$m:meta])* $variant:ident($module:ident :: $ty:ident) ),* $(,)?) => {
+        $( pub use $module::$ty; )*
+
+        /// One kernel expression.
+        #[derive(Clone, Debug, PartialEq)]
+        pub enum Expr {
+            $( $(#[$m])* $variant($ty), )*
+            /// Unknown name or a shape the typed decoder does not reproduce.
+            Raw(RawExpr),
+        }
+
+        impl Expr {
+            /// The kernel's name for this expression.
+            pub fn name(&self) -> String {
+                match self {
+                    $( Expr::$variant(_) => <$ty as ExprBody>::NAME.to_string(), )*
+                    Expr::Raw(r) => r.name().unwrap_or_else(|| "?".into()),
+                }
+            }
+
+            /// Every expression name nftwire types.
+            pub const KNOWN: &'static [&'static str] = &[ $( <$ty as ExprBody>::NAME, )* ];
+
+            fn parse_typed(name: &str, data: Option<&Bytes>) -> Option<Expr> {
+                let empty = Bytes::new();
+                $(
+                    if name == <$ty as ExprBody>::NAME {
+                        if data.is_some() != <$ty as ExprBody>::HAS_DATA {
+                            return None;
+                        }
+                        return <$ty as ExprBody>::parse_data(data.unwrap_or(&empty)).map(Expr::$variant);
+                    }
+                )*
+                None
+            }
+
+            fn write_typed(&self, w: &mut Writer) -> bool {
+                match self {
+                    $( Expr::$variant(e) => {
+                        w.put_raw(NFTA_EXPR_NAME, concat_nul(<$ty as ExprBody>::NAME).as_bytes());
+                        if <$ty as ExprBody>::HAS_DATA {
+                            let n = w.begin(NFTA_EXPR_DATA);
+                            e.write_data(w);
+                            w.end(n);
+                        }
+                        true
+                    } )*
+                    Expr::Raw(_) => false,
+                }
+            }
+
+            fn fmt_typed(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                match self {
+                    $( Expr::$variant(e) => e.fmt_debug(f), )*
+                    Expr::Raw(r) => fmt_raw(r, f),
+                }
+            }
+        }
+
+        $(
+            impl From<$ty> for Expr {
+                fn from(e: $ty) -> Expr { Expr::$variant(e) }
+            }
+        )*
+    };
+}
+
+fn concat_nul(s: &str) -> String {
+    let mut o = String::with_capacity(s.len() + 1);
+    o.push_str(s);
+    o.push('\0');
+    o
+}
+
+fn fmt_raw(r: &RawExpr, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    match r.name() {
+        Some(n) => write!(f, "{n}")?,
+        None => f.write_str("?")?,
+    }
+    match r.data_attrs() {
+        Some(attrs) => {
+            for a in attrs {
+                write!(
+                    f,
+                    " attr{}{}={}",
+                    a.kind(),
+                    if a.flags() != 0 { "*" } else { "" },
+                    crate::util::hex(&a.payload)
+                )?;
+            }
+        }
+        None => write!(f, " raw={}", crate::util::hex(&r.body))?,
+    }
+    Ok(())
+}
+
+expressions! {
+    /// `immediate`: load data or a verdict into a register.
+    Immediate(immediate::Immediate),
+    /// `cmp`: compare a register with data.
+    Cmp(cmp::Cmp),
+    /// `lookup`: set membership / map lookup.
+    Lookup(lookup::Lookup),
+    /// `bitwise`: mask/xor/shift.
+    Bitwise(bitwise::Bitwise),
+    /// `byteorder`: host/network conversion.
+    Byteorder(byteorder::Byteorder),
+    /// `payload`: packet data load/store.
+    Payload(payload::Payload),
+    /// `dynset`: add/update set elements from the packet path.
+    Dynset(dynset::Dynset),
+    /// `range`: range comparison.
+    Range(range::Range),
+    /// `meta`: packet metadata load/store.
+    Meta(meta::Meta),
+    /// `rt`: routing information.
+    Rt(rt::Rt),
+    /// `exthdr`: IPv6/TCP/SCTP/IP option headers.
+    Exthdr(exthdr::Exthdr),
+    /// `last`: last-used timestamp.
+    Last(last::Last),
+    /// `counter`: packet/byte counter.
+    Counter(counter::Counter),
+    /// `objref`: reference to a stateful object.
+    Objref(objref::Objref),
+    /// `inner`: inner header matching (tunnels).
+    Inner(inner::Inner),
+    /// `ct`: conntrack load/store.
+    Ct(ct::Ct),
+    /// `notrack`: skip conntrack.
+    Notrack(notrack::Notrack),
+    /// `limit`: rate limit.
+    Limit(limit::Limit),
+    /// `quota`: byte quota.
+    Quota(quota::Quota),
+    /// `connlimit`: connection count limit.
+    Connlimit(connlimit::Connlimit),
+    /// `log`: packet logging.
+    Log(log::Log),
+    /// `queue`: queue to userspace.
+    Queue(queue::Queue),
+    /// `nat`: snat/dnat.
+    Nat(nat::Nat),
+    /// `masq`: masquerade.
+    Masq(masq::Masq),
+    /// `redir`: redirect.
+    Redir(redir::Redir),
+    /// `reject`: reject with icmp/tcp reset.
+    Reject(reject::Reject),
+    /// `match`: xtables compat match (info kept byte-exact).
+    Match(xt::Match),
+    /// `target`: xtables compat target (info kept byte-exact).
+    Target(xt::Target),
+    /// `hash`: jhash/symhash.
+    Hash(hash::Hash),
+    /// `numgen`: number generator.
+    Numgen(numgen::Numgen),
+    /// `fib`: FIB lookup.
+    Fib(fib::Fib),
+    /// `dup`: duplicate packet.
+    Dup(dup::Dup),
+    /// `fwd`: forward packet.
+    Fwd(fwd::Fwd),
+    /// `flow_offload`: add to flowtable.
+    FlowOffload(flow_offload::FlowOffload),
+    /// `socket`: socket lookup.
+    Socket(socket::Socket),
+    /// `osf`: passive OS fingerprinting.
+    Osf(osf::Osf),
+    /// `tproxy`: transparent proxy.
+    Tproxy(tproxy::Tproxy),
+    /// `xfrm`: IPsec state.
+    Xfrm(xfrm::Xfrm),
+    /// `synproxy`: SYN proxy.
+    Synproxy(synproxy::Synproxy),
+    /// `tunnel`: tunnel metadata.
+    Tunnel(tunnel::Tunnel),
+}
+
+impl Expr {
+    /// Decode one `NFTA_LIST_ELEM` (its full type and payload). Never fails:
+    /// anything the typed decoder does not reproduce exactly becomes
+    /// [`Expr::Raw`].
+    pub fn parse_elem(elem_type: u16, body: Bytes) -> Expr {
+        let raw = |body: Bytes| {
+            Expr::Raw(RawExpr {
+                elem_type,
+                body,
+            })
+        };
+        if elem_type != NFTA_LIST_ELEM {
+            return raw(body);
+        }
+        let mut it = AttrIter::new(body.clone());
+        let name = match it.next() {
+            Some(a) if a.ty == NFTA_EXPR_NAME => a,
+            _ => return raw(body),
+        };
+        let data = it.next();
+        if it.next().is_some() || it.malformed() {
+            return raw(body);
+        }
+        let data = match data {
+            Some(d) if d.ty == NFTA_EXPR_DATA => Some(d.payload),
+            Some(_) => return raw(body),
+            None => None,
+        };
+        let name = match <String as crate::nla::Attribute>::decode(&name.payload) {
+            Some(n) => n,
+            None => return raw(body),
+        };
+        match Expr::parse_typed(&name, data.as_ref()) {
+            Some(e) => e,
+            None => raw(body),
+        }
+    }
+
+    /// Encode as one `NFTA_LIST_ELEM` attribute.
+    pub fn write_elem(&self, w: &mut Writer) {
+        match self {
+            Expr::Raw(r) => w.put_raw(r.elem_type, &r.body),
+            _ => {
+                let n = w.begin(NFTA_LIST_ELEM);
+                self.write_typed(w);
+                w.end(n);
+            }
+        }
+    }
+
+    /// True when this is an expression nftwire could not type.
+    pub fn is_raw(&self) -> bool {
+        matches!(self, Expr::Raw(_))
+    }
+}
+
+impl fmt::Display for Expr {
+    /// The `nft --debug=netlink` form: `[ payload load ... ]`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[ ")?;
+        self.fmt_typed(f)?;
+        f.write_str(" ]")
+    }
+}
+
+/// A list of expressions (`NFTA_RULE_EXPRESSIONS`, set element expressions).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ExprList(pub Vec<Expr>);
+
+impl crate::nla::Attribute for ExprList {
+    fn decode(p: &Bytes) -> Option<Self> {
+        let mut it = AttrIter::new(p.clone());
+        let v: Vec<Expr> = it
+            .by_ref()
+            .map(|a| Expr::parse_elem(a.ty, a.payload))
+            .collect();
+        if it.malformed() {
+            return None;
+        }
+        Some(ExprList(v))
+    }
+    fn encode(&self, w: &mut Writer) {
+        for e in &self.0 {
+            e.write_elem(w);
+        }
+    }
+}
+
+/// The set an expression refers to by name (lookup, dynset, objref map).
+pub fn set_name_of(e: &Expr) -> Option<String> {
+    match e {
+        Expr::Lookup(l) => l.set.clone(),
+        Expr::Dynset(d) => d.set.clone(),
+        Expr::Objref(o) => o.set_name(),
+        _ => None,
+    }
+}

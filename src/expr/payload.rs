@@ -1,0 +1,97 @@
+//! `payload`: load packet bytes into a register, or write a register into
+//! the packet (with optional checksum update).
+
+use crate::{attr_struct, wire_enum};
+use std::fmt;
+
+wire_enum! {
+    /// `NFT_PAYLOAD_*` header bases.
+    pub enum PayloadBase: u32 {
+        /// link layer header
+        LinkLayer = 0,
+        /// network header
+        Network = 1,
+        /// transport header
+        Transport = 2,
+        /// inner header
+        Inner = 3,
+        /// tunnel header
+        Tunnel = 4,
+    }
+}
+
+impl PayloadBase {
+    /// libnftnl's debug name.
+    pub fn debug_name(self) -> String {
+        match self {
+            PayloadBase::LinkLayer => "link".into(),
+            PayloadBase::Network => "network".into(),
+            PayloadBase::Transport => "transport".into(),
+            PayloadBase::Inner => "inner".into(),
+            PayloadBase::Tunnel => "tunnel".into(),
+            PayloadBase::Unknown(n) => format!("base{n}"),
+        }
+    }
+}
+
+attr_struct! {
+    /// `NFTA_PAYLOAD_*`.
+    pub struct Payload {
+        /// destination register (load)
+        1 => dreg: u32,
+        /// header base
+        2 => base: PayloadBase,
+        /// offset within the header
+        3 => offset: u32,
+        /// number of bytes
+        4 => len: u32,
+        /// source register (write)
+        5 => sreg: u32,
+        /// checksum type (write)
+        6 => csum_type: u32,
+        /// checksum offset (write)
+        7 => csum_offset: u32,
+        /// checksum flags (write)
+        8 => csum_flags: u32,
+    }
+}
+
+impl_expr!(Payload, "payload");
+
+impl Payload {
+    /// A payload load of `len` bytes at `base + offset` into `dreg`.
+    pub fn load(base: PayloadBase, offset: u32, len: u32, dreg: u32) -> Self {
+        Payload {
+            dreg: Some(dreg),
+            base: Some(base),
+            offset: Some(offset),
+            len: Some(len),
+            ..Default::default()
+        }
+    }
+
+    fn debug_body(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let base = self
+            .base
+            .map(|b| b.debug_name())
+            .unwrap_or_else(|| "?".into());
+        let len = self.len.unwrap_or(0);
+        let off = self.offset.unwrap_or(0);
+        if let Some(sreg) = self.sreg {
+            write!(
+                f,
+                "payload write reg {sreg} => {len}b @ {base} header + {off} csum_type {} csum_off {} csum_flags 0x{:x}",
+                self.csum_type.unwrap_or(0),
+                self.csum_offset.unwrap_or(0),
+                self.csum_flags.unwrap_or(0)
+            )?;
+        } else {
+            write!(
+                f,
+                "payload load {len}b @ {base} header + {off} => reg {}",
+                self.dreg.unwrap_or(0)
+            )?;
+        }
+        crate::expr::fmt_extras(f, &self.extra)
+    }
+}

@@ -1,0 +1,24 @@
+//! nftwire: a lossless nf_tables netlink library.
+//!
+//! * [`nla`]: attribute codec and the `attr_struct!`/`wire_enum!` macros that
+//!   make every typed structure lossless by construction.
+//! * [`expr`]: all kernel expressions, typed, with unknown ones kept raw.
+//! * [`object`]: tables, chains, rules, sets, elements, objects, flowtables.
+//! * [`netlink`]: the socket, dumps, batches.
+//! * [`ruleset`]: a whole ruleset, read in one consistent dump.
+//! * [`save`]: the lossless text save/restore format.
+#![warn(missing_docs)]
+
+pub mod consts;
+pub mod data;
+pub mod error;
+pub mod expr;
+pub mod netlink;
+pub mod netns;
+pub mod nla;
+pub mod object;
+pub mod ruleset;
+pub mod compat;
+pub mod util;
+
+pub use error::{Error, Result};

@@ -1,0 +1,7 @@
+//! Netlink transport: message framing and the socket.
+
+pub mod message;
+pub mod socket;
+
+pub use message::NfMsg;
+pub use socket::{BatchOp, BatchReply, Conn};

@@ -1,0 +1,89 @@
+//! Chains (`NFTA_CHAIN_*`), base and regular.
+
+use super::lists::DeviceList;
+use super::{impl_kind, Obj};
+use crate::attr_struct;
+use bytes::Bytes;
+
+attr_struct! {
+    /// `NFTA_HOOK_*`: where a base chain hooks in.
+    pub struct Hook {
+        /// `NFTA_HOOK_HOOKNUM`
+        1 => num: u32,
+        /// `NFTA_HOOK_PRIORITY`
+        2 => priority: i32,
+        /// `NFTA_HOOK_DEV`
+        3 => dev: String,
+        /// `NFTA_HOOK_DEVS`
+        4 => devs: DeviceList,
+    }
+}
+
+attr_struct! {
+    /// `NFTA_COUNTER_*` as used by base chain counters (bytes first).
+    pub struct ChainCounters {
+        /// bytes
+        1 => bytes: u64,
+        /// packets
+        2 => packets: u64,
+    }
+}
+
+attr_struct! {
+    /// Attributes of a chain, in the kernel's dump order.
+    pub struct ChainAttrs {
+        /// `NFTA_CHAIN_TABLE`
+        1 => table: String,
+        /// `NFTA_CHAIN_NAME`
+        3 => name: String,
+        /// `NFTA_CHAIN_HANDLE`
+        2 => handle: u64,
+        /// `NFTA_CHAIN_HOOK`
+        4 => hook: Hook,
+        /// `NFTA_CHAIN_POLICY` (0 drop, 1 accept)
+        5 => policy: u32,
+        /// `NFTA_CHAIN_TYPE` (filter, nat, route)
+        7 => chain_type: String,
+        /// `NFTA_CHAIN_COUNTERS`
+        8 => counters: ChainCounters,
+        /// `NFTA_CHAIN_FLAGS` (base 1, hw offload 2, binding 4)
+        10 => flags: u32,
+        /// `NFTA_CHAIN_USE` (references; read-only)
+        6 => use_count: u32,
+        /// `NFTA_CHAIN_USERDATA`
+        12 => userdata: Bytes,
+        /// `NFTA_CHAIN_ID` (transaction-local id)
+        11 => id: u32,
+    }
+}
+
+impl_kind!(ChainAttrs, NEWCHAIN, GETCHAIN, DELCHAIN);
+
+/// A chain with its family.
+pub type Chain = Obj<ChainAttrs>;
+
+impl Chain {
+    /// A regular chain.
+    pub fn regular(family: u8, table: &str, name: &str) -> Chain {
+        Obj {
+            family,
+            attrs: ChainAttrs {
+                table: Some(table.into()),
+                name: Some(name.into()),
+                ..Default::default()
+            },
+        }
+    }
+    /// The chain name ("" if absent).
+    pub fn name(&self) -> &str {
+        self.attrs.name.as_deref().unwrap_or("")
+    }
+    /// The table name ("" if absent).
+    pub fn table(&self) -> &str {
+        self.attrs.table.as_deref().unwrap_or("")
+    }
+    /// True for base chains (with a hook).
+    pub fn is_base(&self) -> bool {
+        self.attrs.hook.is_some()
+    }
+}

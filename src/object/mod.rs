@@ -1,0 +1,107 @@
+//! The nf_tables object model: tables, chains, rules, sets, set elements,
+//! stateful objects, flowtables and the generation. Each is a lossless
+//! [`crate::attr_struct!`] of its `NFTA_*` attributes, wrapped in
+//! [`Obj`] with the message's address family.
+
+pub mod chain;
+pub mod element;
+pub mod flowtable;
+pub mod gen;
+pub mod lists;
+pub mod obj;
+pub mod rule;
+pub mod set;
+pub mod table;
+
+pub use chain::{Chain, ChainAttrs};
+pub use element::{SetElem, SetElemList, SetElems};
+pub use flowtable::{Flowtable, FlowtableAttrs};
+pub use gen::GenAttrs;
+pub use obj::{Object, ObjectAttrs};
+pub use rule::{Rule, RuleAttrs};
+pub use set::{Set, SetAttrs};
+pub use table::{Table, TableAttrs};
+
+use crate::netlink::NfMsg;
+use bytes::Bytes;
+
+/// The message numbers and codec of an nf_tables object kind.
+pub trait Kind: Sized + Clone + std::fmt::Debug + PartialEq {
+    /// `NFT_MSG_NEW*`.
+    const NEW: u16;
+    /// `NFT_MSG_GET*`.
+    const GET: u16;
+    /// `NFT_MSG_DEL*`.
+    const DEL: u16;
+    /// Decode a message body.
+    fn parse_body(body: &Bytes) -> Option<Self>;
+    /// Encode a message body.
+    fn write_body(&self, w: &mut crate::nla::Writer);
+}
+
+/// Implement [`Kind`] for an attribute struct.
+macro_rules! impl_kind {
+    ($ty:ty, $new:ident, $get:ident, $del:ident) => {
+        impl $crate::object::Kind for $ty {
+            const NEW: u16 = $crate::consts::msg::$new;
+            const GET: u16 = $crate::consts::msg::$get;
+            const DEL: u16 = $crate::consts::msg::$del;
+            fn parse_body(body: &bytes::Bytes) -> Option<Self> {
+                Self::parse(body)
+            }
+            fn write_body(&self, w: &mut $crate::nla::Writer) {
+                self.write_attrs(w)
+            }
+        }
+    };
+}
+pub(crate) use impl_kind;
+
+/// An object with the address family of its message.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Obj<T> {
+    /// `NFPROTO_*` family of the message.
+    pub family: u8,
+    /// The attributes.
+    pub attrs: T,
+}
+
+impl<T> std::ops::Deref for Obj<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.attrs
+    }
+}
+
+impl<T> std::ops::DerefMut for Obj<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.attrs
+    }
+}
+
+impl<T: Kind> Obj<T> {
+    /// Decode from a message of the matching kind; `None` if malformed.
+    pub fn from_msg(m: &NfMsg) -> Option<Self> {
+        Some(Obj {
+            family: m.family,
+            attrs: T::parse_body(&m.body)?,
+        })
+    }
+    /// Encode the body.
+    pub fn body(&self) -> Vec<u8> {
+        let mut w = crate::nla::Writer::new();
+        self.attrs.write_body(&mut w);
+        w.buf
+    }
+    /// A request message of type `msg` (NEW/DEL/GET) carrying this object.
+    pub fn to_msg(&self, msg: u16, flags: u16) -> NfMsg {
+        NfMsg::nft(msg, flags, self.family, self.body())
+    }
+}
+
+/// Name of a family, or its number.
+pub fn family_name(f: u8) -> String {
+    crate::consts::family::name(f)
+        .map(str::to_owned)
+        .unwrap_or_else(|| f.to_string())
+}
