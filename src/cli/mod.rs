@@ -1,0 +1,20 @@
+//! Subcommands of the `nftwire` binary, one file each.
+
+pub mod backend;
+pub mod demo;
+pub mod explain;
+pub mod install_shim;
+pub mod list;
+pub mod restore;
+pub mod save;
+
+/// Exit code for an error: 4 for permission/kernel refusals, 2 for bad
+/// input, 1 otherwise.
+pub fn exit_code(e: &anyhow::Error) -> i32 {
+    match e.downcast_ref::<nftwire::Error>() {
+        Some(nftwire::Error::Permission(_)) => 4,
+        Some(nftwire::Error::Kernel { .. }) => 4,
+        Some(nftwire::Error::Input(_)) => 2,
+        _ => 1,
+    }
+}

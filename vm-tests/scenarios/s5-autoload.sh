@@ -1,0 +1,47 @@
+#!/bin/sh
+# vmtest-phase: early
+# Scenario 5 - module autoload: the very first netfilter command after boot is nftwire's
+# (`iptables` = nftwire-iptables), run while no nf_tables module is loaded yet; the kernel
+# must autoload nfnetlink/nf_tables/nft_chain_filter... on demand (request_module ->
+# /sbin/modprobe) and the command must still succeed (no ENOENT/EOPNOTSUPP races).
+. /vmtest/lib.sh
+
+if grep -qE '^(nf_tables|nfnetlink|x_tables) ' /proc/modules; then
+	fail precondition "netfilter modules already loaded before the first command: $(grep -oE '^(nf_tables|nfnetlink|x_tables) ' /proc/modules | tr '\n' ' ')"
+	finish
+fi
+pass precondition "nf_tables, nfnetlink, x_tables not loaded; modprobe path $(cat /proc/sys/kernel/modprobe)"
+
+new_ns auto || { fail setup "ip netns add failed"; finish; }
+
+# 1. the very first command: append a rule (creates table filter + chain INPUT)
+if xin auto iptables -A INPUT -j ACCEPT; then
+	pass first-command "iptables -A INPUT -j ACCEPT rc=0 with modules autoloaded"
+else
+	fail first-command "iptables -A INPUT -j ACCEPT rc=$RC: $(printf '%s' "$OUT" | head -2 | tr '\n' ' ')"
+fi
+
+# 2. the shim lists it back
+xin auto iptables -S
+if [ $RC -eq 0 ] && printf '%s\n' "$OUT" | grep -qx -- '-A INPUT -j ACCEPT'; then
+	pass list "iptables -S shows -A INPUT -j ACCEPT"
+else
+	fail list "iptables -S rc=$RC, '-A INPUT -j ACCEPT' not in output"
+fi
+
+# 3. independent check with Debian's nft: the rule is really in the kernel
+xin auto nft list chain ip filter INPUT
+if [ $RC -eq 0 ] && printf '%s\n' "$OUT" | grep -q 'hook input' && printf '%s\n' "$OUT" | grep -qE '^[[:space:]]*(counter packets [0-9]+ bytes [0-9]+ )?accept$'; then
+	pass kernel-state "nft sees chain ip filter INPUT (hook input) with an accept rule"
+else
+	fail kernel-state "nft list chain ip filter INPUT rc=$RC, no base chain with an accept rule"
+fi
+
+# 4. the modules really were autoloaded by that command
+loaded=$(grep -oE '^(nfnetlink|nf_tables|nft_compat|x_tables) ' /proc/modules | tr -d ' ' | sort | tr '\n' ' ')
+if grep -q '^nf_tables ' /proc/modules; then
+	pass autoloaded "now loaded: $loaded"
+else
+	fail autoloaded "nf_tables still not loaded (loaded: ${loaded:-none})"
+fi
+finish
