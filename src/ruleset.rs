@@ -176,8 +176,12 @@ impl Ruleset {
                 msg: c.to_msg(msg::NEWCHAIN, create),
             });
         }
+        // The kernel requires a transaction-local NFTA_SET_ID on NEWSET.
+        let next_id = std::cell::Cell::new(0u32);
         let strip_set = |s: &Set| {
             let mut s = s.clone();
+            next_id.set(next_id.get() + 1);
+            s.attrs.id = Some(next_id.get());
             s.attrs.handle = None;
             s.attrs.count = None;
             s.attrs.backend = None;
