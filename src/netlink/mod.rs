@@ -2,6 +2,8 @@
 
 pub mod message;
 pub mod socket;
+pub mod txn;
 
 pub use message::NfMsg;
 pub use socket::{BatchOp, BatchReply, Conn};
+pub use txn::transact;
