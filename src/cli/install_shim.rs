@@ -1,10 +1,76 @@
-//! `nftwire install-shim` (not implemented yet).
+//! `nftwire install-shim DIR`: create the iptables tool names as symlinks to
+//! the `nftwire-iptables` multi-call binary, as a container image or a NAT
+//! gateway would install it.
+
+use anyhow::{bail, Context};
+use std::path::{Path, PathBuf};
+
+/// The names the multi-call binary answers to.
+pub const TOOL_NAMES: &[&str] = &[
+    "iptables",
+    "iptables-save",
+    "iptables-restore",
+    "ip6tables",
+    "ip6tables-save",
+    "ip6tables-restore",
+    "iptables-nft",
+    "iptables-nft-save",
+    "iptables-nft-restore",
+    "ip6tables-nft",
+    "ip6tables-nft-save",
+    "ip6tables-nft-restore",
+];
 
 /// Arguments of `nftwire install-shim`.
 #[derive(clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Directory to create the symlinks in (e.g. /usr/local/sbin).
+    pub dir: PathBuf,
+    /// Path of the nftwire-iptables binary (default: next to this nftwire).
+    #[arg(long)]
+    pub shim: Option<PathBuf>,
+    /// Replace existing files of the same names.
+    #[arg(long)]
+    pub force: bool,
+}
+
+fn default_shim() -> anyhow::Result<PathBuf> {
+    let me = std::env::current_exe().context("cannot locate the nftwire binary")?;
+    let dir = me.parent().unwrap_or(Path::new("."));
+    Ok(dir.join("nftwire-iptables"))
+}
 
 /// Run the subcommand; returns the exit code.
-pub fn run(_a: Args) -> anyhow::Result<i32> {
-    anyhow::bail!("install-shim is not implemented yet")
+pub fn run(a: Args) -> anyhow::Result<i32> {
+    let shim = match a.shim {
+        Some(p) => p,
+        None => default_shim()?,
+    };
+    if !shim.is_file() {
+        bail!(
+            "{} not found; build it with `cargo build --release -p nftwire-iptables` or pass --shim",
+            shim.display()
+        );
+    }
+    let shim = shim
+        .canonicalize()
+        .with_context(|| format!("cannot resolve {}", shim.display()))?;
+    std::fs::create_dir_all(&a.dir).with_context(|| format!("cannot create {}", a.dir.display()))?;
+    for name in TOOL_NAMES {
+        let link = a.dir.join(name);
+        if link.symlink_metadata().is_ok() {
+            if !a.force {
+                bail!(
+                    "{} already exists (use --force to replace it)",
+                    link.display()
+                );
+            }
+            std::fs::remove_file(&link)
+                .with_context(|| format!("cannot remove {}", link.display()))?;
+        }
+        std::os::unix::fs::symlink(&shim, &link)
+            .with_context(|| format!("cannot create {}", link.display()))?;
+        println!("{} -> {}", link.display(), shim.display());
+    }
+    Ok(0)
 }
