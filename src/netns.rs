@@ -28,6 +28,9 @@ where
         })?;
         Ok(f())
     });
-    h.join()
-        .map_err(|_| Error::Input("netns worker panicked".into()))?
+    match h.join() {
+        Ok(r) => r,
+        // A panic inside `f` is the caller's; pass it on unchanged.
+        Err(payload) => std::panic::resume_unwind(payload),
+    }
 }
