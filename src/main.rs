@@ -29,6 +29,8 @@ enum Cmd {
     Demo(cli::demo::Args),
     /// Create iptables/ip6tables/... symlinks to nftwire-iptables in DIR.
     InstallShim(cli::install_shim::Args),
+    /// Print nf_tables events (new/deleted tables, chains, rules, ...).
+    Monitor(cli::monitor::Args),
 }
 
 fn main() {
@@ -41,6 +43,7 @@ fn main() {
         Cmd::Backend(a) => cli::backend::run(a),
         Cmd::Demo(a) => cli::demo::run(a),
         Cmd::InstallShim(a) => cli::install_shim::run(a),
+        Cmd::Monitor(a) => cli::monitor::run(a),
     };
     match r {
         Ok(code) => std::process::exit(code),

@@ -5,6 +5,7 @@ pub mod demo;
 pub mod explain;
 pub mod install_shim;
 pub mod list;
+pub mod monitor;
 pub mod restore;
 pub mod save;
 
