@@ -35,13 +35,13 @@ fn main() {
         }
     }
     for ch in &rs.chains {
-        if !ch.extra.is_empty() || !ch.wire_order.is_empty() {
-            println!("chain {} extra {:?} order {:?}", ch.name(), ch.extra, ch.wire_order);
+        if !ch.extra().is_empty() || !ch.wire_order().is_empty() {
+            println!("chain {} extra {:?} order {:?}", ch.name(), ch.extra(), ch.wire_order());
         }
     }
     for t in &rs.tables {
-        if !t.extra.is_empty() || !t.wire_order.is_empty() {
-            println!("table {} extra {:?} order {:?}", t.name(), t.extra, t.wire_order);
+        if !t.extra().is_empty() || !t.wire_order().is_empty() {
+            println!("table {} extra {:?} order {:?}", t.name(), t.extra(), t.wire_order());
         }
     }
     // Recreate from scratch.

@@ -70,8 +70,8 @@ attr_struct! {
     pub struct Data {
         /// `NFTA_DATA_VALUE`
         1 => value: Bytes,
-        /// `NFTA_DATA_VERDICT`
-        2 => verdict: Verdict,
+        /// `NFTA_DATA_VERDICT` (boxed: rare, and keeps `Data` small)
+        2 => verdict: Box<Verdict>,
     }
 }
 
@@ -86,11 +86,11 @@ impl Data {
     /// A data container holding a verdict (and a chain for jump/goto).
     pub fn verdict(code: VerdictCode, chain: Option<&str>) -> Self {
         Data {
-            verdict: Some(Verdict {
+            verdict: Some(Box::new(Verdict {
                 code: Some(code),
                 chain: chain.map(str::to_owned),
                 ..Default::default()
-            }),
+            })),
             ..Default::default()
         }
     }
@@ -115,22 +115,42 @@ pub fn words(b: &[u8]) -> String {
     out
 }
 
+/// libnftnl's name of a verdict code (`nftnl_verdict2str`): the keyword,
+/// or `unknown` for codes it does not know (queue verdicts with a number).
+pub fn verdict_debug_name(code: VerdictCode) -> &'static str {
+    match code {
+        VerdictCode::Drop => "drop",
+        VerdictCode::Accept => "accept",
+        VerdictCode::Stolen => "stolen",
+        VerdictCode::Queue => "queue",
+        VerdictCode::Repeat => "repeat",
+        VerdictCode::Stop => "stop",
+        VerdictCode::Continue => "continue",
+        VerdictCode::Break => "break",
+        VerdictCode::Jump => "jump",
+        VerdictCode::Goto => "goto",
+        VerdictCode::Return => "return",
+        VerdictCode::Unknown(_) => "unknown",
+    }
+}
+
 impl std::fmt::Display for Data {
-    /// libnftnl's debug form: value words, or the verdict keyword with chain.
+    /// libnftnl's debug form: value words, or the verdict name with `->
+    /// CHAIN` (a verdict without a code prints as code 0, `drop`).
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         if let Some(v) = &self.value {
             f.write_str(&words(v))?;
         }
         if let Some(v) = &self.verdict {
-            match v.code {
-                Some(c) => f.write_str(&c.keyword())?,
-                None => f.write_str("verdict?")?,
+            if self.value.as_ref().is_some_and(|b| !b.is_empty()) {
+                f.write_str(" ")?;
             }
+            f.write_str(verdict_debug_name(v.code.unwrap_or(VerdictCode::Drop)))?;
             if let Some(c) = &v.chain {
                 write!(f, " -> {c}")?;
             }
         }
-        for e in &self.extra {
+        for e in self.extra() {
             write!(f, " {:?}", e.attr)?;
         }
         Ok(())

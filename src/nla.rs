@@ -148,7 +148,7 @@ impl Writer {
     /// Pad the buffer to the netlink alignment.
     pub fn pad(&mut self) {
         let n = align(self.buf.len()) - self.buf.len();
-        self.buf.extend(std::iter::repeat_n(0u8, n));
+        self.buf.resize(self.buf.len() + n, 0);
     }
     /// Append an attribute with the given full type and payload.
     pub fn put_raw(&mut self, ty: u16, payload: &[u8]) {
@@ -172,7 +172,7 @@ impl Writer {
         self.pad();
     }
     /// Append an attribute whose payload is produced by a typed value.
-    pub fn put<A: Attribute + ?Sized>(&mut self, ty: u16, value: &A) {
+    pub fn put<A: Attribute>(&mut self, ty: u16, value: &A) {
         let at = self.buf.len();
         self.buf.extend_from_slice(&[0, 0]);
         self.buf.extend_from_slice(&ty.to_ne_bytes());
@@ -279,6 +279,87 @@ pub struct Extra {
     pub attr: RawAttr,
 }
 
+/// Wire details of a typed structure that differ from its canonical
+/// encoding: NLA flag bits, field order, unknown attributes. Absent (no
+/// allocation) in the common case where the input was canonical.
+#[derive(Clone, Default)]
+pub struct Wire(Option<Box<WireInfo>>);
+
+/// The contents of a non-canonical [`Wire`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct WireInfo {
+    /// NLA flag bits seen per field (2 bits each, in field order).
+    pub flags: u64,
+    /// Field indices in wire order, when it differs from the declared order.
+    pub order: Vec<u8>,
+    /// Attributes kept raw, with their original positions.
+    pub extra: Vec<Extra>,
+}
+
+const NO_EXTRA: &[Extra] = &[];
+
+impl Wire {
+    /// Build from parts; stays unallocated when they are all empty.
+    pub fn from_parts(flags: u64, order: Vec<u8>, extra: Vec<Extra>) -> Wire {
+        if flags == 0 && order.is_empty() && extra.is_empty() {
+            Wire(None)
+        } else {
+            Wire(Some(Box::new(WireInfo {
+                flags,
+                order,
+                extra,
+            })))
+        }
+    }
+    /// Flag bits per field.
+    pub fn flags(&self) -> u64 {
+        self.0.as_ref().map_or(0, |w| w.flags)
+    }
+    /// Field order when non-canonical (else empty).
+    pub fn order(&self) -> &[u8] {
+        self.0.as_ref().map_or(&[], |w| w.order.as_slice())
+    }
+    /// Unknown attributes with their positions.
+    pub fn extra(&self) -> &[Extra] {
+        self.0.as_ref().map_or(NO_EXTRA, |w| w.extra.as_slice())
+    }
+    /// Mutable access (allocates).
+    pub fn info_mut(&mut self) -> &mut WireInfo {
+        self.0.get_or_insert_with(Default::default)
+    }
+    /// True when the structure was canonical.
+    pub fn is_plain(&self) -> bool {
+        self.flags() == 0 && self.order().is_empty() && self.extra().is_empty()
+    }
+}
+
+impl PartialEq for Wire {
+    fn eq(&self, o: &Wire) -> bool {
+        self.flags() == o.flags() && self.order() == o.order() && self.extra() == o.extra()
+    }
+}
+
+impl std::fmt::Debug for Wire {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Wire {{ wire_flags: {}, wire_order: {:?}, extra: {:?} }}",
+            self.flags(),
+            self.order(),
+            self.extra()
+        )
+    }
+}
+
+impl<T: Attribute> Attribute for Box<T> {
+    fn decode(p: &Bytes) -> Option<Self> {
+        T::decode(p).map(Box::new)
+    }
+    fn encode(&self, w: &mut Writer) {
+        (**self).encode(w)
+    }
+}
+
 /// Emit extras whose position is due before attribute number `n`.
 #[doc(hidden)]
 #[inline]
@@ -312,14 +393,11 @@ macro_rules! attr_struct {
         #[derive(Clone, Debug, Default, PartialEq)]
         pub struct $name {
             $( $(#[$fmeta])* pub $field: Option<$ty>, )*
-            /// NLA flag bits seen per field (2 bits each, in field order).
-            pub wire_flags: u64,
-            /// Field indices in wire order, when it differs from the declared order.
-            pub wire_order: Vec<u8>,
-            /// Attributes kept raw, with their original positions.
-            pub extra: Vec<$crate::nla::Extra>,
+            /// Flags, order and unknown attributes of the original encoding.
+            pub wire: $crate::nla::Wire,
         }
 
+        #[allow(dead_code)]
         impl $name {
             /// Decode from an attribute stream; `None` if it is malformed.
             #[allow(unused_assignments, unused_mut, unused_variables)]
@@ -330,6 +408,8 @@ macro_rules! attr_struct {
                 let mut nseen = 0usize;
                 let mut in_order = true;
                 let mut pos: u16 = 0;
+                let mut wflags: u64 = 0;
+                let mut extra: Vec<$crate::nla::Extra> = Vec::new();
                 for a in it.by_ref() {
                     let kind = a.kind();
                     let flags = (a.flags() >> 14) as u64;
@@ -339,7 +419,7 @@ macro_rules! attr_struct {
                         if !taken && kind == $num && s.$field.is_none() {
                             if let Some(v) = <$ty as $crate::nla::Attribute>::decode(&a.payload) {
                                 s.$field = Some(v);
-                                s.wire_flags |= flags << (2 * idx);
+                                wflags |= flags << (2 * idx);
                                 if nseen > 0 && (seen[nseen - 1] as usize) > idx {
                                     in_order = false;
                                 }
@@ -353,16 +433,15 @@ macro_rules! attr_struct {
                         idx += 1;
                     )*
                     if !taken {
-                        s.extra.push($crate::nla::Extra { pos, attr: a });
+                        extra.push($crate::nla::Extra { pos, attr: a });
                     }
                     pos = pos.saturating_add(1);
                 }
                 if it.malformed() {
                     return None;
                 }
-                if !in_order {
-                    s.wire_order = seen[..nseen].to_vec();
-                }
+                let order = if in_order { Vec::new() } else { seen[..nseen].to_vec() };
+                s.wire = $crate::nla::Wire::from_parts(wflags, order, extra);
                 Some(s)
             }
 
@@ -372,7 +451,7 @@ macro_rules! attr_struct {
                 $(
                     if idx == want {
                         if let Some(v) = &self.$field {
-                            let fl = (((self.wire_flags >> (2 * idx)) & 3) as u16) << 14;
+                            let fl = (((self.wire.flags() >> (2 * idx)) & 3) as u16) << 14;
                             w.put(($num as u16) | fl, v);
                             return true;
                         }
@@ -387,15 +466,37 @@ macro_rules! attr_struct {
             #[allow(unused_mut)]
             pub const FIELD_COUNT: usize = { let mut n = 0usize; $( let _ = $num; n += 1; )* n };
 
+            /// Unknown attributes kept raw, with their positions.
+            pub fn extra(&self) -> &[$crate::nla::Extra] {
+                self.wire.extra()
+            }
+            /// Mutable unknown attributes (for building unusual messages).
+            pub fn extra_mut(&mut self) -> &mut Vec<$crate::nla::Extra> {
+                &mut self.wire.info_mut().extra
+            }
+            /// Field order seen on the wire, when not the declared one.
+            pub fn wire_order(&self) -> &[u8] {
+                self.wire.order()
+            }
+            /// NLA flag bits seen per field (2 bits each).
+            pub fn wire_flags(&self) -> u64 {
+                self.wire.flags()
+            }
+            /// Set the NLA flag bits per field (2 bits each).
+            pub fn set_wire_flags(&mut self, flags: u64) {
+                self.wire.info_mut().flags = flags;
+            }
+
             /// Encode as an attribute stream.
             pub fn write_attrs(&self, w: &mut $crate::nla::Writer) {
+                let extra = self.wire.extra();
                 let mut ei = 0usize;
                 let mut n = 0usize;
                 let mut done = [false; 64];
-                for &i in self.wire_order.iter() {
+                for &i in self.wire.order().iter() {
                     let i = i as usize;
                     if i < done.len() && !done[i] {
-                        $crate::nla::emit_due(w, &self.extra, &mut ei, &mut n);
+                        $crate::nla::emit_due(w, extra, &mut ei, &mut n);
                         if self.write_field(i, w) {
                             n += 1;
                         }
@@ -404,14 +505,14 @@ macro_rules! attr_struct {
                 }
                 for i in 0..Self::FIELD_COUNT.min(done.len()) {
                     if !done[i] {
-                        $crate::nla::emit_due(w, &self.extra, &mut ei, &mut n);
+                        $crate::nla::emit_due(w, extra, &mut ei, &mut n);
                         if self.write_field(i, w) {
                             n += 1;
                         }
                     }
                 }
-                while ei < self.extra.len() {
-                    self.extra[ei].attr.write(w);
+                while ei < extra.len() {
+                    extra[ei].attr.write(w);
                     ei += 1;
                 }
             }
@@ -525,8 +626,8 @@ mod tests {
         let t = T::parse(&enc(&[(2, b"x\0"), (1, &[0, 0, 0, 5])])).unwrap();
         assert_eq!(t.b.as_deref(), Some("x"));
         assert_eq!(t.a, Some(5));
-        assert!(t.extra.is_empty());
-        assert_eq!(t.wire_order, vec![1, 0]);
+        assert!(t.extra().is_empty());
+        assert_eq!(t.wire_order(), &[1, 0]);
     }
 
     #[test]

@@ -32,7 +32,7 @@ impl CmpOp {
             CmpOp::Lte => "lte".into(),
             CmpOp::Gt => "gt".into(),
             CmpOp::Gte => "gte".into(),
-            CmpOp::Unknown(n) => format!("op{n}"),
+            CmpOp::Unknown(_) => "unknown".into(),
         }
     }
 }
@@ -66,14 +66,15 @@ impl Cmp {
         write!(
             f,
             "cmp {} reg {}",
-            self.op
-                .map(|o| o.debug_name())
-                .unwrap_or_else(|| "?".into()),
+            self.op.unwrap_or(CmpOp::Eq).debug_name(),
             self.sreg.unwrap_or(0)
         )?;
         if let Some(d) = &self.data {
-            write!(f, " {d}")?;
+            let d = d.to_string();
+            if !d.is_empty() {
+                write!(f, " {d}")?;
+            }
         }
-        crate::expr::fmt_extras(f, &self.extra)
+        crate::expr::fmt_extras(f, self.extra())
     }
 }

@@ -32,6 +32,6 @@ impl Counter {
             self.packets.unwrap_or(0),
             self.bytes.unwrap_or(0)
         )?;
-        crate::expr::fmt_extras(f, &self.extra)
+        crate::expr::fmt_extras(f, self.extra())
     }
 }

@@ -1,11 +1,17 @@
-//! `dup` expression. (STUB: attributes not typed yet; all kept raw.)
+//! `dup`: send a copy of the packet to an address and/or device.
 
 use crate::attr_struct;
 use std::fmt;
 
 attr_struct! {
-    /// `NFTA_DUP_*`.
+    /// `NFTA_DUP_*`, in the kernel's dump order (`nft_dup_ipv4_dump`,
+    /// `nft_dup_ipv6_dump`: address then device; `nft_dup_netdev_dump`:
+    /// device only).
     pub struct Dup {
+        /// `NFTA_DUP_SREG_ADDR`
+        1 => sreg_addr: u32,
+        /// `NFTA_DUP_SREG_DEV`
+        2 => sreg_dev: u32,
     }
 }
 
@@ -13,7 +19,14 @@ impl_expr!(Dup, "dup");
 
 impl Dup {
     fn debug_body(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("dup")?;
-        crate::expr::fmt_extras(f, &self.extra)
+        let mut b = String::new();
+        if let Some(r) = self.sreg_addr {
+            b.push_str(&format!("sreg_addr {r} "));
+        }
+        if let Some(r) = self.sreg_dev {
+            b.push_str(&format!("sreg_dev {r} "));
+        }
+        crate::expr::nftnl_fmt::fmt_body(f, "dup", &b)?;
+        crate::expr::fmt_extras(f, self.extra())
     }
 }

@@ -1,7 +1,7 @@
 //! `immediate`: load constant data or a verdict into a register.
 
-use crate::data::Data;
 use crate::attr_struct;
+use crate::data::Data;
 use std::fmt;
 
 attr_struct! {
@@ -29,8 +29,11 @@ impl Immediate {
     fn debug_body(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "immediate reg {}", self.dreg.unwrap_or(0))?;
         if let Some(d) = &self.data {
-            write!(f, " {d}")?;
+            let d = d.to_string();
+            if !d.is_empty() {
+                write!(f, " {d}")?;
+            }
         }
-        crate::expr::fmt_extras(f, &self.extra)
+        crate::expr::fmt_extras(f, self.extra())
     }
 }

@@ -27,16 +27,18 @@ impl Lookup {
             f,
             "lookup reg {} set {}",
             self.sreg.unwrap_or(0),
-            self.set.as_deref().unwrap_or("")
+            self.set
+                .as_deref()
+                .unwrap_or(crate::expr::nftnl_fmt::NULL_STR)
         )?;
         if let Some(d) = self.dreg {
             write!(f, " dreg {d}")?;
         }
+        // The kernel always dumps the flags; libnftnl prints them when
+        // present (`0x0` for a plain lookup, `0x1` inverted).
         if let Some(fl) = self.flags {
-            if fl != 0 {
-                write!(f, " 0x{fl:x}")?;
-            }
+            write!(f, " 0x{fl:x}")?;
         }
-        crate::expr::fmt_extras(f, &self.extra)
+        crate::expr::fmt_extras(f, self.extra())
     }
 }

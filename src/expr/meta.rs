@@ -47,29 +47,60 @@ wire_enum! {
 }
 
 impl MetaKey {
-    /// libnftnl's name for the key.
+    /// libnftnl's name for the key: libnftnl 1.2.4 reads it as an 8-bit
+    /// value and names keys up to `sdifname`; others print as `unknown`.
     pub fn debug_name(self) -> String {
-        const N: [&str; 36] = [
-            "len", "protocol", "priority", "mark", "iif", "oif", "iifname", "oifname",
-            "iiftype", "oiftype", "skuid", "skgid", "nftrace", "rtclassid", "secmark",
-            "nfproto", "l4proto", "bri_iifname", "bri_oifname", "pkttype", "cpu",
-            "iifgroup", "oifgroup", "cgroup", "prandom", "secpath", "iifkind", "oifkind",
-            "bri_iifpvid", "bri_iifvproto", "time", "day", "hour", "sdif", "sdifname",
-            "bri_broute",
+        const N: [&str; 35] = [
+            "len",
+            "protocol",
+            "priority",
+            "mark",
+            "iif",
+            "oif",
+            "iifname",
+            "oifname",
+            "iiftype",
+            "oiftype",
+            "skuid",
+            "skgid",
+            "nftrace",
+            "rtclassid",
+            "secmark",
+            "nfproto",
+            "l4proto",
+            "bri_iifname",
+            "bri_oifname",
+            "pkttype",
+            "cpu",
+            "iifgroup",
+            "oifgroup",
+            "cgroup",
+            "prandom",
+            "secpath",
+            "iifkind",
+            "oifkind",
+            "bri_iifpvid",
+            "bri_iifvproto",
+            "time",
+            "day",
+            "hour",
+            "sdif",
+            "sdifname",
         ];
-        N.get(self.value() as usize)
+        N.get(usize::from(self.value() as u8))
             .map(|s| s.to_string())
             .unwrap_or_else(|| "unknown".into())
     }
 }
 
 attr_struct! {
-    /// `NFTA_META_*`.
+    /// `NFTA_META_*`, in the kernel's dump order (the key, then the
+    /// destination register of a load or the source register of a set).
     pub struct Meta {
-        /// destination register (load)
-        1 => dreg: u32,
         /// the key
         2 => key: MetaKey,
+        /// destination register (load)
+        1 => dreg: u32,
         /// source register (set)
         3 => sreg: u32,
     }
@@ -88,15 +119,14 @@ impl Meta {
     }
 
     fn debug_body(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let key = self
-            .key
-            .map(|k| k.debug_name())
-            .unwrap_or_else(|| "?".into());
+        let key = self.key.unwrap_or(MetaKey::Len).debug_name();
         if let Some(sreg) = self.sreg {
             write!(f, "meta set {key} with reg {sreg}")?;
+        } else if let Some(dreg) = self.dreg {
+            write!(f, "meta load {key} => reg {dreg}")?;
         } else {
-            write!(f, "meta load {key} => reg {}", self.dreg.unwrap_or(0))?;
+            f.write_str("meta")?;
         }
-        crate::expr::fmt_extras(f, &self.extra)
+        crate::expr::fmt_extras(f, self.extra())
     }
 }

@@ -117,6 +117,7 @@ pub mod masq;
 pub mod meta;
 pub mod nat;
 pub mod notrack;
+pub mod nftnl_fmt;
 pub mod numgen;
 pub mod objref;
 pub mod osf;
@@ -416,3 +417,4 @@ pub fn set_name_of(e: &Expr) -> Option<String> {
         _ => None,
     }
 }
+

@@ -15,6 +15,6 @@ impl_expr!(Notrack, "notrack", false);
 impl Notrack {
     fn debug_body(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("notrack")?;
-        crate::expr::fmt_extras(f, &self.extra)
+        crate::expr::fmt_extras(f, self.extra())
     }
 }

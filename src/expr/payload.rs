@@ -22,31 +22,34 @@ wire_enum! {
 
 impl PayloadBase {
     /// libnftnl's debug name.
+    /// libnftnl 1.2.4 names the bases up to `inner`; later ones print as
+    /// `unknown`.
     pub fn debug_name(self) -> String {
         match self {
             PayloadBase::LinkLayer => "link".into(),
             PayloadBase::Network => "network".into(),
             PayloadBase::Transport => "transport".into(),
             PayloadBase::Inner => "inner".into(),
-            PayloadBase::Tunnel => "tunnel".into(),
-            PayloadBase::Unknown(n) => format!("base{n}"),
+            PayloadBase::Tunnel | PayloadBase::Unknown(_) => "unknown".into(),
         }
     }
 }
 
 attr_struct! {
-    /// `NFTA_PAYLOAD_*`.
+    /// `NFTA_PAYLOAD_*`, in the kernel's dump order (a load dumps the
+    /// destination register first, a write the source register; only one
+    /// of the two is present).
     pub struct Payload {
         /// destination register (load)
         1 => dreg: u32,
+        /// source register (write)
+        5 => sreg: u32,
         /// header base
         2 => base: PayloadBase,
         /// offset within the header
         3 => offset: u32,
         /// number of bytes
         4 => len: u32,
-        /// source register (write)
-        5 => sreg: u32,
         /// checksum type (write)
         6 => csum_type: u32,
         /// checksum offset (write)
@@ -71,13 +74,13 @@ impl Payload {
     }
 
     fn debug_body(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let base = self
-            .base
-            .map(|b| b.debug_name())
-            .unwrap_or_else(|| "?".into());
+        // libnftnl prints missing values as 0 and picks the write form by a
+        // non-zero source register.
+        let base = self.base.unwrap_or(PayloadBase::LinkLayer).debug_name();
         let len = self.len.unwrap_or(0);
         let off = self.offset.unwrap_or(0);
-        if let Some(sreg) = self.sreg {
+        let sreg = self.sreg.unwrap_or(0);
+        if sreg != 0 {
             write!(
                 f,
                 "payload write reg {sreg} => {len}b @ {base} header + {off} csum_type {} csum_off {} csum_flags 0x{:x}",
@@ -92,6 +95,6 @@ impl Payload {
                 self.dreg.unwrap_or(0)
             )?;
         }
-        crate::expr::fmt_extras(f, &self.extra)
+        crate::expr::fmt_extras(f, self.extra())
     }
 }

@@ -37,10 +37,12 @@ impl Match {
         write!(
             f,
             "match name {} rev {}",
-            self.name.as_deref().unwrap_or("?"),
+            self.name
+                .as_deref()
+                .unwrap_or(crate::expr::nftnl_fmt::NULL_STR),
             self.rev.unwrap_or(0)
         )?;
-        crate::expr::fmt_extras(f, &self.extra)
+        crate::expr::fmt_extras(f, self.extra())
     }
 }
 
@@ -49,9 +51,11 @@ impl Target {
         write!(
             f,
             "target name {} rev {}",
-            self.name.as_deref().unwrap_or("?"),
+            self.name
+                .as_deref()
+                .unwrap_or(crate::expr::nftnl_fmt::NULL_STR),
             self.rev.unwrap_or(0)
         )?;
-        crate::expr::fmt_extras(f, &self.extra)
+        crate::expr::fmt_extras(f, self.extra())
     }
 }
