@@ -11,8 +11,10 @@
 
 pub mod consts;
 pub mod data;
+pub mod diagnose;
 pub mod error;
 pub mod expr;
+pub mod iptables;
 pub mod monitor;
 pub mod netlink;
 pub mod netns;
@@ -20,6 +22,7 @@ pub mod nla;
 pub mod object;
 pub mod render;
 pub mod ruleset;
+pub mod save;
 pub mod compat;
 pub mod util;
 

@@ -5,10 +5,10 @@ use crate::consts::msg;
 use crate::error::{Error, Result};
 use crate::netlink::{BatchOp, Conn, NfMsg};
 use crate::nla::Writer;
-use crate::object::{
-    Chain, Flowtable, Kind, Obj, Object, Rule, Set, SetElems, Table,
-};
 use crate::object::element::SetElemsAttrs;
+use crate::object::{
+    Chain, Flowtable, Kind, Obj, Object, Rule, Set, SetElem, SetElemList, SetElems, Table,
+};
 use netlink_packet_core::{NLM_F_APPEND, NLM_F_CREATE};
 
 /// A set and its elements (element batches as the kernel dumped them).
@@ -47,7 +47,10 @@ fn parse_all<T: Kind>(msgs: Vec<NfMsg>, want: u16) -> Result<Vec<Obj<T>>> {
         .filter(|m| m.msg() == want)
         .map(|m| {
             Obj::<T>::from_msg(m).ok_or_else(|| {
-                Error::Protocol(format!("malformed {} message from the kernel", msg::name(want)))
+                Error::Protocol(format!(
+                    "malformed {} message from the kernel",
+                    msg::name(want)
+                ))
             })
         })
         .collect()
@@ -99,8 +102,10 @@ impl Ruleset {
         if let Some(t) = table {
             tables.retain(|x| x.name() == t);
         }
-        let chains: Vec<Chain> =
-            parse_all(conn.dump(msg::GETCHAIN, family, body.clone())?, msg::NEWCHAIN)?;
+        let chains: Vec<Chain> = parse_all(
+            conn.dump(msg::GETCHAIN, family, body.clone())?,
+            msg::NEWCHAIN,
+        )?;
         let sets: Vec<Set> = parse_all(conn.dump(msg::GETSET, family, body.clone())?, msg::NEWSET)?;
         let mut with = Vec::with_capacity(sets.len());
         for s in sets {
@@ -146,12 +151,32 @@ impl Ruleset {
     }
 
     /// The batch that creates this ruleset from nothing: tables, chains,
-    /// named sets with elements, objects, flowtables, then rules (anonymous
-    /// sets right before the rule that binds them). Read-only attributes
-    /// (handles, use counts, positions, element counts) are left out.
+    /// objects, flowtables, named sets with elements (after the objects and
+    /// chains their elements may refer to), then rules in chain order, with
+    /// each anonymous set right before the rule that binds it and the rules
+    /// of each bound chain (`jump { ... }`, which accepts no rules once
+    /// bound) right before the rule that jumps to it. Read-only attributes
+    /// (handles, use counts, positions, element counts and expirations, the
+    /// table owner) are left out, and `NFTA_RULE_COMPAT`, which the kernel
+    /// does not dump, is inferred for rules with xt expressions. Elements of
+    /// sets without the interval flag are sorted (the kernel's hash order is
+    /// random), so the same ruleset always gives the same batch. This is
+    /// also what [`crate::save`] writes.
     pub fn create_ops(&self) -> Vec<BatchOp> {
-        let mut ops = Vec::new();
-        let create = NLM_F_CREATE;
+        let mut e = Emitter {
+            rs: self,
+            ops: Vec::new(),
+            next_set_id: 0,
+            anon_done: std::collections::HashSet::new(),
+            rule_done: vec![false; self.rules.len()],
+            by_chain: std::collections::HashMap::new(),
+        };
+        for (i, r) in self.rules.iter().enumerate() {
+            e.by_chain
+                .entry((r.family, r.table(), r.chain()))
+                .or_default()
+                .push(i);
+        }
         for t in &self.tables {
             let mut t = t.clone();
             t.attrs.handle = None;
@@ -160,109 +185,274 @@ impl Ruleset {
             if let Some(f) = t.attrs.flags.as_mut() {
                 *f &= !2; // owner flag needs the owner's socket
             }
-            ops.push(BatchOp {
-                op: "TABLE_ADD".into(),
-                what: format!("table {}", t.name()),
-                msg: t.to_msg(msg::NEWTABLE, create),
-            });
+            e.ops.push(creation_op(t.to_msg(msg::NEWTABLE, 0)));
         }
         for c in &self.chains {
             let mut c = c.clone();
             c.attrs.handle = None;
             c.attrs.use_count = None;
-            ops.push(BatchOp {
-                op: "CHAIN_ADD".into(),
-                what: format!("chain {}", c.name()),
-                msg: c.to_msg(msg::NEWCHAIN, create),
-            });
-        }
-        // The kernel requires a transaction-local NFTA_SET_ID on NEWSET.
-        let next_id = std::cell::Cell::new(0u32);
-        let strip_set = |s: &Set| {
-            let mut s = s.clone();
-            next_id.set(next_id.get() + 1);
-            s.attrs.id = Some(next_id.get());
-            s.attrs.handle = None;
-            s.attrs.count = None;
-            s.attrs.backend = None;
-            s
-        };
-        let elem_ops = |sw: &SetWithElems, ops: &mut Vec<BatchOp>| {
-            for e in &sw.elems {
-                let mut e = e.clone();
-                if let Some(l) = e.attrs.elems.as_mut() {
-                    for el in l.0.iter_mut() {
-                        el.expiration = None;
-                    }
-                }
-                ops.push(BatchOp {
-                    op: "SETELEM_ADD".into(),
-                    what: format!("set {}", sw.set.name()),
-                    msg: e.to_msg(msg::NEWSETELEM, create),
-                });
-            }
-        };
-        for sw in self.sets.iter().filter(|s| !s.set.is_anonymous()) {
-            ops.push(BatchOp {
-                op: "SET_ADD".into(),
-                what: format!("set {}", sw.set.name()),
-                msg: strip_set(&sw.set).to_msg(msg::NEWSET, create),
-            });
-            elem_ops(sw, &mut ops);
+            e.ops.push(creation_op(c.to_msg(msg::NEWCHAIN, 0)));
         }
         for o in &self.objects {
             let mut o = o.clone();
             o.attrs.handle = None;
             o.attrs.use_count = None;
-            ops.push(BatchOp {
-                op: "OBJ_ADD".into(),
-                what: format!("obj {}", o.name()),
-                msg: o.to_msg(msg::NEWOBJ, create),
-            });
+            e.ops.push(creation_op(o.to_msg(msg::NEWOBJ, 0)));
         }
         for f in &self.flowtables {
             let mut f = f.clone();
             f.attrs.handle = None;
             f.attrs.use_count = None;
-            ops.push(BatchOp {
-                op: "FLOWTABLE_ADD".into(),
-                what: format!("flowtable {}", f.name.as_deref().unwrap_or("")),
-                msg: f.to_msg(msg::NEWFLOWTABLE, create),
-            });
+            e.ops.push(creation_op(f.to_msg(msg::NEWFLOWTABLE, 0)));
         }
-        let mut anon_done = std::collections::HashSet::new();
-        for r in &self.rules {
-            // Anonymous sets used by this rule go right before it.
-            for name in referenced_sets(r) {
-                if let Some(sw) = self.sets.iter().find(|s| {
-                    s.set.is_anonymous()
-                        && s.set.family == r.family
-                        && s.set.table() == r.table()
-                        && s.set.name() == name
-                }) {
-                    if anon_done.insert((r.family, r.table().to_string(), name.clone())) {
-                        ops.push(BatchOp {
-                            op: "SET_ADD".into(),
-                            what: format!("set {}", name),
-                            msg: strip_set(&sw.set).to_msg(msg::NEWSET, create),
-                        });
-                        elem_ops(sw, &mut ops);
-                    }
+        for sw in self.sets.iter().filter(|s| !s.set.is_anonymous()) {
+            e.set(sw);
+        }
+        for i in 0..self.rules.len() {
+            e.rule(i, 0);
+        }
+        e.ops
+    }
+}
+
+/// `NFT_CHAIN_BINDING`: a chain bound to the one rule that jumps to it.
+const CHAIN_BINDING: u32 = 4;
+
+/// State of [`Ruleset::create_ops`] while it emits rules.
+struct Emitter<'a> {
+    rs: &'a Ruleset,
+    ops: Vec<BatchOp>,
+    next_set_id: u32,
+    anon_done: std::collections::HashSet<(u8, &'a str, &'a str)>,
+    rule_done: Vec<bool>,
+    by_chain: std::collections::HashMap<(u8, &'a str, &'a str), Vec<usize>>,
+}
+
+impl<'a> Emitter<'a> {
+    /// A set and its elements. The kernel requires NFTA_SET_ID (a
+    /// transaction-local id) in NEWSET; it is not dumped, so sets are
+    /// numbered in batch order.
+    fn set(&mut self, sw: &SetWithElems) {
+        let mut s = sw.set.clone();
+        s.attrs.handle = None;
+        s.attrs.count = None;
+        s.attrs.backend = None;
+        if s.attrs.id.is_none() {
+            self.next_set_id += 1;
+            s.attrs.id = Some(self.next_set_id);
+        }
+        self.ops.push(creation_op(s.to_msg(msg::NEWSET, 0)));
+        for m in element_msgs(sw) {
+            self.ops.push(creation_op(m.to_msg(msg::NEWSETELEM, 0)));
+        }
+    }
+
+    /// Rule `i`, after the bound chains it jumps to and the anonymous sets
+    /// it uses.
+    fn rule(&mut self, i: usize, depth: usize) {
+        let rs = self.rs;
+        if self.rule_done[i] {
+            return;
+        }
+        self.rule_done[i] = true;
+        let r = &rs.rules[i];
+        if depth < 64 {
+            for target in jump_targets(r) {
+                let bound = rs.chains.iter().any(|c| {
+                    c.family == r.family
+                        && c.table() == r.table()
+                        && c.name() == target
+                        && c.attrs.flags.unwrap_or(0) & CHAIN_BINDING != 0
+                });
+                if !bound {
+                    continue;
+                }
+                let key = (r.family, r.table(), target);
+                let list = self.by_chain.get(&key).cloned().unwrap_or_default();
+                for j in list {
+                    self.rule(j, depth + 1);
                 }
             }
-            let mut r = r.clone();
-            r.attrs.handle = None;
-            r.attrs.position = None;
-            if r.attrs.compat.is_none() {
-                r.attrs.compat = crate::compat::infer_compat(&r);
-            }
-            ops.push(BatchOp {
-                op: "RULE_APPEND".into(),
-                what: format!("rule in chain {}", r.chain()),
-                msg: r.to_msg(msg::NEWRULE, create | NLM_F_APPEND),
-            });
         }
-        ops
+        for name in referenced_sets(r) {
+            if let Some(sw) = rs.sets.iter().find(|s| {
+                s.set.is_anonymous()
+                    && s.set.family == r.family
+                    && s.set.table() == r.table()
+                    && s.set.name() == name
+            }) {
+                if self.anon_done.insert((r.family, r.table(), sw.set.name())) {
+                    self.set(sw);
+                }
+            }
+        }
+        let mut r = r.clone();
+        r.attrs.handle = None;
+        r.attrs.position = None;
+        if r.attrs.compat.is_none() {
+            r.attrs.compat = crate::compat::infer_compat(&r);
+        }
+        if let Some(l) = r.attrs.exprs.as_mut() {
+            l.0.iter_mut().for_each(undump_expr);
+        }
+        self.ops.push(creation_op(r.to_msg(msg::NEWRULE, 0)));
+    }
+}
+
+/// Chains a rule jumps or goes to (verdict immediates).
+fn jump_targets(r: &Rule) -> Vec<&str> {
+    r.exprs()
+        .iter()
+        .filter_map(|e| match e {
+            crate::expr::Expr::Immediate(i) => i
+                .data
+                .as_ref()
+                .and_then(|d| d.verdict.as_ref())
+                .and_then(|v| v.chain.as_deref()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Undo the few places where the kernel dumps an expression attribute that
+/// its own create path rejects (only zero values, which mean the same as
+/// absent, are removed):
+/// * `osf` dumps `NFTA_OSF_FLAGS` 0 but accepts only `NFT_OSF_F_VERSION`;
+/// * `exthdr` writes (`tcp option ... set`) dump `NFTA_EXTHDR_FLAGS` 0 but
+///   refuse any flags, and TCP option removal (`tcp option ... reset`) also
+///   dumps offset and length 0 but refuses them.
+fn undump_expr(e: &mut crate::expr::Expr) {
+    use crate::expr::exthdr::ExthdrOp;
+    use crate::expr::Expr;
+    match e {
+        Expr::Osf(o) if o.flags == Some(0) => o.flags = None,
+        Expr::Exthdr(x) if x.dreg.is_none() => {
+            if x.flags == Some(0) {
+                x.flags = None;
+            }
+            if x.sreg.is_none() && x.op == Some(ExthdrOp::TcpOpt) {
+                if x.offset == Some(0) {
+                    x.offset = None;
+                }
+                if x.len == Some(0) {
+                    x.len = None;
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Largest element payload put in one `NEWSETELEM` message by
+/// [`Ruleset::create_ops`] (the element list is a nested attribute, whose
+/// length must fit in 16 bits).
+pub const ELEMS_PER_MSG_BYTES: usize = 32 * 1024;
+
+/// The element messages that recreate a set's elements: expirations
+/// removed; for sets without the interval flag, all elements sorted by
+/// their encoding and regrouped into messages of at most
+/// [`ELEMS_PER_MSG_BYTES`]. Messages nftwire cannot decode element by
+/// element are kept as dumped.
+fn element_msgs(sw: &SetWithElems) -> Vec<SetElems> {
+    let strip = |e: &SetElems| {
+        let mut e = e.clone();
+        if let Some(l) = e.attrs.elems.as_mut() {
+            for el in l.0.iter_mut() {
+                el.expiration = None;
+            }
+        }
+        e
+    };
+    let regular = sw
+        .elems
+        .iter()
+        .all(|e| e.attrs.extra().is_empty() && e.attrs.elems.is_some());
+    let first = match sw.elems.first() {
+        Some(f) if regular => f,
+        _ => return sw.elems.iter().map(strip).collect(),
+    };
+    let mut all: Vec<(Vec<u8>, SetElem)> = sw
+        .elems
+        .iter()
+        .flat_map(|e| e.attrs.elems.iter().flat_map(|l| l.0.iter()))
+        .map(|el| {
+            let mut el = el.clone();
+            el.expiration = None;
+            (el.to_bytes(), el)
+        })
+        .collect();
+    if sw.set.attrs.flags.unwrap_or(0) & crate::object::set::SET_INTERVAL == 0 {
+        all.sort_by(|a, b| a.0.cmp(&b.0));
+    }
+    let mut out = Vec::new();
+    let mut chunk: Vec<SetElem> = Vec::new();
+    let mut size = 0usize;
+    let flush = |chunk: &mut Vec<SetElem>, out: &mut Vec<SetElems>| {
+        let mut m = first.clone();
+        m.attrs.elems = Some(SetElemList(std::mem::take(chunk)));
+        out.push(m);
+    };
+    for (enc, el) in all {
+        let n = crate::nla::align(enc.len() + crate::nla::NLA_HDRLEN);
+        if !chunk.is_empty() && size + n > ELEMS_PER_MSG_BYTES {
+            flush(&mut chunk, &mut out);
+            size = 0;
+        }
+        size += n;
+        chunk.push(el);
+    }
+    if !chunk.is_empty() {
+        flush(&mut chunk, &mut out);
+    }
+    out
+}
+
+/// The batch operation that creates an object from its `NEW*` message: the
+/// `NLM_F_CREATE` flag (and `NLM_F_APPEND` for rules) is added, and the
+/// operation and object are named the way batch errors report them
+/// (`CHAIN_ADD`, `chain INPUT (table ip filter)`).
+pub fn creation_op(mut m: NfMsg) -> BatchOp {
+    let name = |a: u16| crate::save::quote_name(crate::save::body_name(&m.body, a).as_deref());
+    let table = format!("table {} {}", crate::object::family_name(m.family), name(1));
+    let (op, what, flags) = match m.msg() {
+        msg::NEWTABLE => ("TABLE_ADD", table, NLM_F_CREATE),
+        msg::NEWCHAIN => (
+            "CHAIN_ADD",
+            format!("chain {} ({table})", name(3)),
+            NLM_F_CREATE,
+        ),
+        msg::NEWSET => (
+            "SET_ADD",
+            format!("set {} ({table})", name(2)),
+            NLM_F_CREATE,
+        ),
+        msg::NEWSETELEM => (
+            "SETELEM_ADD",
+            format!("elements of set {} ({table})", name(2)),
+            NLM_F_CREATE,
+        ),
+        msg::NEWOBJ => (
+            "OBJ_ADD",
+            format!("obj {} ({table})", name(2)),
+            NLM_F_CREATE,
+        ),
+        msg::NEWFLOWTABLE => (
+            "FLOWTABLE_ADD",
+            format!("flowtable {} ({table})", name(2)),
+            NLM_F_CREATE,
+        ),
+        msg::NEWRULE => (
+            "RULE_APPEND",
+            format!("rule in chain {} ({table})", name(2)),
+            NLM_F_CREATE | NLM_F_APPEND,
+        ),
+        other => (msg::name(other), String::new(), 0),
+    };
+    m.flags |= flags;
+    BatchOp {
+        msg: m,
+        op: op.into(),
+        what,
     }
 }
 

@@ -9,12 +9,12 @@ pub mod monitor;
 pub mod restore;
 pub mod save;
 
-/// Exit code for an error: 4 for permission/kernel refusals, 2 for bad
-/// input, 1 otherwise.
+/// Exit code for an error: 4 when not permitted (no CAP_NET_ADMIN), 2 for
+/// bad input, 1 otherwise (including other kernel refusals).
 pub fn exit_code(e: &anyhow::Error) -> i32 {
     match e.downcast_ref::<nftwire::Error>() {
         Some(nftwire::Error::Permission(_)) => 4,
-        Some(nftwire::Error::Kernel { .. }) => 4,
+        Some(nftwire::Error::Kernel { errno: 1 | 13, .. }) => 4,
         Some(nftwire::Error::Input(_)) => 2,
         _ => 1,
     }

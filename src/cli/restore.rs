@@ -1,10 +1,145 @@
-//! `nftwire restore` (not implemented yet).
+//! `nftwire restore [FILE|-]`: replace the whole ruleset with a save file in
+//! one atomic batch (flush everything, then recreate), or change nothing.
+//!
+//! Exit codes: 0 done; 1 bad save file, unreadable input or a kernel
+//! rejection (the message names the object and its save-file line); 4 not
+//! permitted (no CAP_NET_ADMIN). Tables owned by another process (`flags
+//! owner`) cannot be flushed: restoring one is refused (exit 1), others are
+//! left in place with a warning.
+
+use super::save::lib_exit_code;
+use nftwire::consts::msg;
+use nftwire::netlink::Conn;
+use nftwire::object::{family_name, Obj, TableAttrs};
+use nftwire::save::{body_name, quote_name, BlockKind};
+use std::io::Read;
 
 /// Arguments of `nftwire restore`.
 #[derive(clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// The save file (standard input when absent or `-`).
+    pub file: Option<std::path::PathBuf>,
+}
 
 /// Run the subcommand; returns the exit code.
-pub fn run(_a: Args) -> anyhow::Result<i32> {
-    anyhow::bail!("restore is not implemented yet")
+pub fn run(a: Args) -> anyhow::Result<i32> {
+    let (label, text) = match a.file.as_deref() {
+        Some(p) if p.as_os_str() != "-" => match std::fs::read(p) {
+            Ok(b) => (p.display().to_string(), b),
+            Err(e) => {
+                eprintln!("nftwire: restore: cannot read {}: {e}", p.display());
+                return Ok(1);
+            }
+        },
+        _ => {
+            let mut b = Vec::new();
+            if let Err(e) = std::io::stdin().lock().read_to_end(&mut b) {
+                eprintln!("nftwire: restore: cannot read standard input: {e}");
+                return Ok(1);
+            }
+            ("<stdin>".to_string(), b)
+        }
+    };
+    let text = match String::from_utf8(text) {
+        Ok(t) => t,
+        Err(e) => {
+            // Save files are ASCII; report the line of the first bad byte.
+            let at = e.utf8_error().valid_up_to();
+            let line = 1 + e.as_bytes()[..at].iter().filter(|&&c| c == b'\n').count();
+            eprintln!(
+                "nftwire: restore: {label}: line {line}: not text (invalid UTF-8); nothing was changed"
+            );
+            return Ok(1);
+        }
+    };
+    let blocks = match nftwire::save::parse_blocks(&text) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("nftwire: restore: {label}: {e}; nothing was changed");
+            return Ok(1);
+        }
+    };
+    let in_file: Vec<(u8, Vec<u8>)> = blocks
+        .iter()
+        .filter(|b| b.kind == BlockKind::Table)
+        .filter_map(|b| Some((b.op.msg.family, body_name(&b.op.msg.body, 1)?)))
+        .collect();
+    let ops: Vec<_> = blocks
+        .into_iter()
+        .map(|b| {
+            let mut op = b.op;
+            op.what = format!("{}, {label} line {}", op.what, b.line);
+            op
+        })
+        .collect();
+    let fail = |e: nftwire::Error| {
+        let code = lib_exit_code(&e);
+        if code == 4 {
+            eprintln!("nftwire: restore: {e}");
+        } else {
+            eprintln!("nftwire: restore: {e}; nothing was changed");
+        }
+        Ok(code)
+    };
+    let mut conn = match Conn::open() {
+        Ok(c) => c,
+        Err(e) => return fail(e),
+    };
+    // Permission problems show up here, with a clear message.
+    if let Err(e) = conn.generation() {
+        return fail(e);
+    }
+    // Tables owned by another process (`flags owner`) survive the flush and
+    // only their owner may change them.
+    let owned = match owned_tables(&mut conn) {
+        Ok(o) => o,
+        Err(e) => return fail(e),
+    };
+    for (family, name, port) in &owned {
+        if in_file.iter().any(|(f, n)| f == family && n == name) {
+            eprintln!(
+                "nftwire: restore: table {} {} belongs to another process (netlink port {port}, \
+                 flags owner); only that process can replace it; nothing was changed",
+                family_name(*family),
+                quote_name(Some(name))
+            );
+            return Ok(1);
+        }
+    }
+    match nftwire::save::replace_ruleset(&mut conn, &ops) {
+        Ok(_) => {
+            for (family, name, port) in &owned {
+                eprintln!(
+                    "nftwire: restore: warning: table {} {} belongs to another process \
+                     (netlink port {port}, flags owner) and was left as it is",
+                    family_name(*family),
+                    quote_name(Some(name))
+                );
+            }
+            Ok(0)
+        }
+        Err(e) => fail(e),
+    }
 }
+
+/// Tables with the owner flag: (family, name, owner's netlink port).
+fn owned_tables(conn: &mut Conn) -> nftwire::Result<Vec<(u8, Vec<u8>, u32)>> {
+    let msgs = conn.dump(msg::GETTABLE, 0, Vec::new())?;
+    Ok(msgs
+        .iter()
+        .filter(|m| m.msg() == msg::NEWTABLE)
+        .filter_map(|m| {
+            let t = Obj::<TableAttrs>::from_msg(m)?;
+            (t.attrs.flags.unwrap_or(0) & TABLE_F_OWNER != 0).then(|| {
+                (
+                    m.family,
+                    body_name(&m.body, 1).unwrap_or_default(),
+                    t.attrs.owner.unwrap_or(0),
+                )
+            })
+        })
+        .collect())
+}
+
+/// `NFT_TABLE_F_OWNER`.
+const TABLE_F_OWNER: u32 = 2;

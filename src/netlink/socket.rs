@@ -33,8 +33,13 @@ pub struct BatchOp {
 /// What a successful batch returned: echoed messages (with handles) per op.
 #[derive(Debug, Default)]
 pub struct BatchReply {
-    /// For each op (by index), the messages the kernel echoed for it.
+    /// For each op (by index), the messages the kernel echoed for it (ops
+    /// sent with `NLM_F_ECHO` in their flags get the created object back,
+    /// with its handle).
     pub echoes: Vec<Vec<NfMsg>>,
+    /// The generation the batch committed, when the kernel reported it (its
+    /// `NEWGEN` notification comes back when an op asked for an echo).
+    pub generation: Option<u32>,
 }
 
 /// A NETLINK_NETFILTER connection.
@@ -314,6 +319,7 @@ impl Conn {
 
         let mut reply = BatchReply {
             echoes: vec![Vec::new(); ops.len()],
+            generation: None,
         };
         let mut first_err: Option<Error> = None;
         let mut restart = false;
@@ -348,7 +354,12 @@ impl Conn {
                     continue;
                 }
                 if let (Some(i), Some(nf)) = (idx_of(r.seq), r.to_nf()) {
-                    reply.echoes[i].push(nf);
+                    if nf.subsys() == consts::NFNL_SUBSYS_NFTABLES && nf.msg() == msg::NEWGEN {
+                        reply.generation =
+                            crate::object::GenAttrs::parse(&nf.body).and_then(|g| g.id);
+                    } else {
+                        reply.echoes[i].push(nf);
+                    }
                 }
             }
         }

@@ -1,0 +1,783 @@
+//! The lossless text save format (`nftwire save` / `nftwire restore`).
+//!
+//! A save file is the batch that recreates a ruleset from nothing
+//! ([`Ruleset::create_ops`]), one block per message, with the exact netlink
+//! attribute body of each message in hex. It is stable (the same ruleset
+//! always gives the same text), diffable (one object per block, one rule
+//! expression or set element per body line) and lossless (the bodies are the
+//! kernel's own bytes, minus the read-only attributes).
+//!
+//! ```text
+//! nftwire-save 1
+//! table ip filter
+//!   body 0b000100...
+//! chain ip filter INPUT
+//!   body ...
+//! object ip filter cnt1
+//!   body ...
+//! flowtable inet t ft
+//!   body ...
+//! set ip filter blocked
+//!   body ...
+//! elements ip filter blocked
+//!   body 0b00010066696c7465...
+//!   body 1c000180...
+//! rule ip filter INPUT
+//!   # [ meta load l4proto => reg 1 ]
+//!   # [ cmp eq reg 1 0x00000006 ]
+//!   body ...
+//! ```
+//!
+//! * Line 1 is exactly `nftwire-save 1`.
+//! * A block starts with an unindented header `KIND FAMILY NAME...`:
+//!   `table F T`, `chain F T C`, `set F T S`, `elements F T S`,
+//!   `object F T O`, `flowtable F T FT`, `rule F T C`. `FAMILY` is `ip`,
+//!   `ip6`, `inet`, `arp`, `bridge`, `netdev` or a decimal number. Names
+//!   made only of `[A-Za-z0-9_.:-]` are written as they are; any other name
+//!   is double-quoted, with `\\`, `\"` and `\xHH` escapes for bytes outside
+//!   printable ASCII; an absent name is `-`. The kind gives the message type
+//!   (`NEWTABLE`, ...), the family the message's address family; the names
+//!   must agree with the body (a check against corrupted files).
+//! * Indented `body HEX` lines follow; their bytes, concatenated, are the
+//!   message body (an `NFTA_*` attribute stream). The body is authoritative.
+//!   Elements and rules are split after the list attribute's header so each
+//!   element or expression is on a line of its own.
+//! * Lines whose first non-blank character is `#` are comments and blank
+//!   lines are ignored. Rules carry one `  # [ expr ]` line per expression
+//!   (the `nft --debug=netlink` form) for people reading diffs.
+//!
+//! Blocks are in creation order: tables, chains, objects, flowtables, named
+//! sets with their elements (elements may name chains and objects), then
+//! rules in chain order, each anonymous set (and its elements) right before
+//! the rule that binds it, and the rules of a bound chain (`jump { ... }`)
+//! right before the rule that jumps to it. Read-only
+//! attributes are not saved: handles, use counts, rule positions, set
+//! element counts and backends, element expirations; the table owner flag.
+//! Elements of sets without the interval flag are sorted (the kernel's hash
+//! order is random per set), so saving twice gives the same file.
+
+use crate::consts::{family, msg};
+use crate::error::{Error, Result};
+use crate::netlink::{BatchOp, BatchReply, Conn, NfMsg};
+use crate::nla::{align, AttrIter, NLA_HDRLEN, NLA_TYPE_MASK};
+use crate::object::RuleAttrs;
+use crate::ruleset::Ruleset;
+use bytes::Bytes;
+
+/// The first line of every save file.
+pub const HEADER: &str = "nftwire-save 1";
+
+/// How many times [`replace_ruleset`] retries when the generation moves.
+pub const RESTORE_RETRIES: usize = 64;
+
+/// What a block creates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BlockKind {
+    /// `table F T` (`NEWTABLE`).
+    Table,
+    /// `chain F T C` (`NEWCHAIN`).
+    Chain,
+    /// `set F T S` (`NEWSET`).
+    Set,
+    /// `elements F T S` (`NEWSETELEM`).
+    Elements,
+    /// `object F T O` (`NEWOBJ`).
+    Object,
+    /// `flowtable F T FT` (`NEWFLOWTABLE`).
+    Flowtable,
+    /// `rule F T C` (`NEWRULE`, appended).
+    Rule,
+}
+
+impl BlockKind {
+    /// All kinds.
+    pub const ALL: [BlockKind; 7] = [
+        BlockKind::Table,
+        BlockKind::Chain,
+        BlockKind::Set,
+        BlockKind::Elements,
+        BlockKind::Object,
+        BlockKind::Flowtable,
+        BlockKind::Rule,
+    ];
+
+    /// The header keyword.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            BlockKind::Table => "table",
+            BlockKind::Chain => "chain",
+            BlockKind::Set => "set",
+            BlockKind::Elements => "elements",
+            BlockKind::Object => "object",
+            BlockKind::Flowtable => "flowtable",
+            BlockKind::Rule => "rule",
+        }
+    }
+
+    /// The kind of a header keyword.
+    pub fn from_keyword(s: &str) -> Option<BlockKind> {
+        BlockKind::ALL.into_iter().find(|k| k.keyword() == s)
+    }
+
+    /// The `NFT_MSG_NEW*` message type of the block.
+    pub fn msg_type(self) -> u16 {
+        match self {
+            BlockKind::Table => msg::NEWTABLE,
+            BlockKind::Chain => msg::NEWCHAIN,
+            BlockKind::Set => msg::NEWSET,
+            BlockKind::Elements => msg::NEWSETELEM,
+            BlockKind::Object => msg::NEWOBJ,
+            BlockKind::Flowtable => msg::NEWFLOWTABLE,
+            BlockKind::Rule => msg::NEWRULE,
+        }
+    }
+
+    /// The kind whose message type is `t` (`NFT_MSG_NEW*`).
+    pub fn from_msg_type(t: u16) -> Option<BlockKind> {
+        BlockKind::ALL.into_iter().find(|k| k.msg_type() == t)
+    }
+
+    /// The attribute numbers of the names in the header, after the family
+    /// (e.g. table and chain name for a chain).
+    pub fn name_attrs(self) -> &'static [u16] {
+        match self {
+            BlockKind::Table => &[1],
+            BlockKind::Chain => &[1, 3],
+            BlockKind::Set
+            | BlockKind::Elements
+            | BlockKind::Object
+            | BlockKind::Flowtable
+            | BlockKind::Rule => &[1, 2],
+        }
+    }
+
+    /// The top-level list attribute whose items are written one per body
+    /// line (rule expressions, set elements).
+    fn split_attr(self) -> Option<u16> {
+        match self {
+            BlockKind::Rule => Some(4),
+            BlockKind::Elements => Some(3),
+            _ => None,
+        }
+    }
+}
+
+/// One block of a save file, parsed.
+#[derive(Clone, Debug)]
+pub struct Block {
+    /// Line number (1-based) of the block's header.
+    pub line: usize,
+    /// What the block creates.
+    pub kind: BlockKind,
+    /// The creation operation (message, op name, object description).
+    pub op: BatchOp,
+}
+
+/// True for names that are written unquoted.
+fn is_plain(b: &[u8]) -> bool {
+    !b.is_empty()
+        && b != b"-"
+        && b.iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b':' | b'-'))
+}
+
+/// A name as it appears in headers and error messages: plain names as they
+/// are, others double-quoted with `\\`, `\"` and `\xHH` escapes, an absent
+/// name as `-`.
+pub fn quote_name(name: Option<&[u8]>) -> String {
+    let b = match name {
+        None => return "-".into(),
+        Some(b) => b,
+    };
+    if is_plain(b) {
+        return String::from_utf8_lossy(b).into_owned();
+    }
+    let mut s = String::with_capacity(b.len() + 2);
+    s.push('"');
+    for &c in b {
+        match c {
+            b'\\' => s.push_str("\\\\"),
+            b'"' => s.push_str("\\\""),
+            0x20..=0x7e => s.push(c as char),
+            _ => s.push_str(&format!("\\x{c:02x}")),
+        }
+    }
+    s.push('"');
+    s
+}
+
+/// The name carried by attribute `kind` (flags ignored; first occurrence)
+/// of a message body, without its trailing NUL.
+pub fn body_name(body: &Bytes, kind: u16) -> Option<Vec<u8>> {
+    let a = AttrIter::new(body.clone()).find(|a| a.kind() == kind)?;
+    let p: &[u8] = &a.payload;
+    Some(p.strip_suffix(&[0]).unwrap_or(p).to_vec())
+}
+
+/// The family as written in headers.
+fn family_word(f: u8) -> String {
+    family::name(f)
+        .map(str::to_owned)
+        .unwrap_or_else(|| f.to_string())
+}
+
+/// The header line of a message, or `None` for message types that are not
+/// blocks.
+fn header_of(m: &NfMsg) -> Option<(BlockKind, String)> {
+    let kind = BlockKind::from_msg_type(m.msg())?;
+    let mut s = format!("{} {}", kind.keyword(), family_word(m.family));
+    for &a in kind.name_attrs() {
+        s.push(' ');
+        s.push_str(&quote_name(body_name(&m.body, a).as_deref()));
+    }
+    Some((kind, s))
+}
+
+/// Split a body into line segments: everything up to and including the
+/// header of the list attribute `split`, then each list item, then the rest.
+fn body_segments(body: &[u8], split: Option<u16>) -> Vec<&[u8]> {
+    let whole = vec![body];
+    let Some(split) = split else { return whole };
+    let mut pos = 0usize;
+    while pos + NLA_HDRLEN <= body.len() {
+        let len = u16::from_ne_bytes([body[pos], body[pos + 1]]) as usize;
+        let ty = u16::from_ne_bytes([body[pos + 2], body[pos + 3]]);
+        if len < NLA_HDRLEN || pos + len > body.len() {
+            return whole;
+        }
+        if ty & NLA_TYPE_MASK == split {
+            let end = pos + len;
+            let mut out = vec![&body[..pos + NLA_HDRLEN]];
+            let mut p = pos + NLA_HDRLEN;
+            while p + NLA_HDRLEN <= end {
+                let l = u16::from_ne_bytes([body[p], body[p + 1]]) as usize;
+                if l < NLA_HDRLEN || p + l > end {
+                    return whole;
+                }
+                let next = (p + align(l)).min(end);
+                out.push(&body[p..next]);
+                p = next;
+            }
+            if p != end {
+                return whole;
+            }
+            if end < body.len() {
+                out.push(&body[end..]);
+            }
+            return out;
+        }
+        pos += align(len);
+    }
+    whole
+}
+
+/// Append the block of one creation message to `out`.
+fn render_block(out: &mut String, m: &NfMsg) -> Result<()> {
+    let (kind, header) = header_of(m)
+        .ok_or_else(|| Error::Input(format!("cannot save a {} message", msg::name(m.msg()))))?;
+    out.push_str(&header);
+    out.push('\n');
+    if kind == BlockKind::Rule {
+        if let Some(r) = RuleAttrs::parse(&m.body) {
+            for e in r.exprs.iter().flat_map(|l| l.0.iter()) {
+                let text = e.to_string().replace(['\n', '\r'], " ");
+                out.push_str("  # ");
+                out.push_str(&text);
+                out.push('\n');
+            }
+        }
+    }
+    for seg in body_segments(&m.body, kind.split_attr()) {
+        out.push_str("  body ");
+        out.push_str(&crate::util::hex(seg));
+        out.push('\n');
+    }
+    Ok(())
+}
+
+/// Render creation messages (as made by [`Ruleset::create_ops`]) in the
+/// save format. Fails only for messages that are not `NEW*` object messages.
+pub fn render_ops(ops: &[BatchOp]) -> Result<String> {
+    let mut out =
+        String::with_capacity(64 + ops.iter().map(|o| 2 * o.msg.body.len() + 64).sum::<usize>());
+    out.push_str(HEADER);
+    out.push('\n');
+    for op in ops {
+        render_block(&mut out, &op.msg)?;
+    }
+    Ok(out)
+}
+
+/// The save file of a ruleset.
+pub fn to_string(rs: &Ruleset) -> String {
+    // create_ops only makes NEW* messages of the seven block kinds.
+    render_ops(&rs.create_ops()).unwrap_or_default()
+}
+
+/// Split a header line into tokens; quoted tokens are unescaped. Returns
+/// (bytes, was_quoted) per token.
+fn tokenize(line: &str) -> std::result::Result<Vec<(Vec<u8>, bool)>, String> {
+    let b = line.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i].is_ascii_whitespace() {
+            i += 1;
+            continue;
+        }
+        if b[i] == b'"' {
+            i += 1;
+            let mut tok = Vec::new();
+            loop {
+                match b.get(i) {
+                    None => return Err("unterminated quoted name".into()),
+                    Some(b'"') => {
+                        i += 1;
+                        break;
+                    }
+                    Some(b'\\') => match b.get(i + 1) {
+                        Some(b'\\') => {
+                            tok.push(b'\\');
+                            i += 2;
+                        }
+                        Some(b'"') => {
+                            tok.push(b'"');
+                            i += 2;
+                        }
+                        Some(b'x') => {
+                            let h = line
+                                .get(i + 2..i + 4)
+                                .and_then(crate::util::unhex)
+                                .ok_or("bad \\x escape in quoted name (need two hex digits)")?;
+                            tok.push(h[0]);
+                            i += 4;
+                        }
+                        _ => {
+                            return Err("bad escape in quoted name (use \\\\, \\\" or \\xHH)".into())
+                        }
+                    },
+                    Some(&c) => {
+                        tok.push(c);
+                        i += 1;
+                    }
+                }
+            }
+            if i < b.len() && !b[i].is_ascii_whitespace() {
+                return Err("text right after a closing quote".into());
+            }
+            out.push((tok, true));
+        } else {
+            let start = i;
+            while i < b.len() && !b[i].is_ascii_whitespace() {
+                if b[i] == b'"' {
+                    return Err("quote inside an unquoted name".into());
+                }
+                i += 1;
+            }
+            out.push((b[start..i].to_vec(), false));
+        }
+    }
+    Ok(out)
+}
+
+/// A block being collected.
+struct Pending {
+    line: usize,
+    kind: BlockKind,
+    family: u8,
+    names: Vec<Option<Vec<u8>>>,
+    body: Vec<u8>,
+}
+
+fn finish(p: Pending) -> Result<Block> {
+    let err = |m: String| Error::Input(format!("line {}: {m}", p.line));
+    if p.body.is_empty() {
+        return Err(err(format!("{} block has no body line", p.kind.keyword())));
+    }
+    let body = Bytes::from(p.body);
+    if crate::nla::parse_all(&body).is_none() {
+        return Err(err(
+            "body is not a well-formed netlink attribute stream".into()
+        ));
+    }
+    for (i, (&attr, want)) in p.kind.name_attrs().iter().zip(&p.names).enumerate() {
+        let have = body_name(&body, attr);
+        if &have != want {
+            let what = match (p.kind, i) {
+                (BlockKind::Table, _) | (_, 0) => "table",
+                (BlockKind::Chain, _) | (BlockKind::Rule, _) => "chain",
+                (BlockKind::Set, _) | (BlockKind::Elements, _) => "set",
+                (BlockKind::Object, _) => "object",
+                (BlockKind::Flowtable, _) => "flowtable",
+            };
+            return Err(err(format!(
+                "header names {what} {} but the body has {what} {}",
+                quote_name(want.as_deref()),
+                quote_name(have.as_deref())
+            )));
+        }
+    }
+    let m = NfMsg::nft(p.kind.msg_type(), 0, p.family, Vec::new());
+    let m = NfMsg { body, ..m };
+    Ok(Block {
+        line: p.line,
+        kind: p.kind,
+        op: crate::ruleset::creation_op(m),
+    })
+}
+
+fn parse_header(line: &str, n: usize) -> Result<Pending> {
+    let err = |m: String| Error::Input(format!("line {n}: {m}"));
+    let toks = tokenize(line).map_err(&err)?;
+    let (kw, quoted) = toks.first().ok_or_else(|| err("empty header".into()))?;
+    let kw = std::str::from_utf8(kw).unwrap_or("");
+    let kind = match BlockKind::from_keyword(kw) {
+        Some(k) if !quoted => k,
+        _ => {
+            return Err(err(format!(
+            "unknown block `{}` (expected table, chain, set, elements, object, flowtable or rule)",
+            line.split_whitespace().next().unwrap_or("")
+        )))
+        }
+    };
+    let want = 2 + kind.name_attrs().len();
+    if toks.len() != want {
+        let usage = match kind {
+            BlockKind::Table => "table FAMILY NAME",
+            BlockKind::Chain => "chain FAMILY TABLE CHAIN",
+            BlockKind::Set => "set FAMILY TABLE SET",
+            BlockKind::Elements => "elements FAMILY TABLE SET",
+            BlockKind::Object => "object FAMILY TABLE NAME",
+            BlockKind::Flowtable => "flowtable FAMILY TABLE NAME",
+            BlockKind::Rule => "rule FAMILY TABLE CHAIN",
+        };
+        return Err(err(format!(
+            "{} header has {} words, expected {want} ({usage})",
+            kind.keyword(),
+            toks.len()
+        )));
+    }
+    let fam_word = std::str::from_utf8(&toks[1].0).unwrap_or("");
+    let family = match family::from_name(fam_word) {
+        Some(f) if !toks[1].1 => f,
+        _ => {
+            return Err(err(format!(
+                "unknown family `{}` (expected ip, ip6, inet, arp, bridge, netdev or 0-255)",
+                String::from_utf8_lossy(&toks[1].0)
+            )))
+        }
+    };
+    let names = toks[2..]
+        .iter()
+        .map(|(b, q)| {
+            if !q && b == b"-" {
+                None
+            } else {
+                Some(b.clone())
+            }
+        })
+        .collect();
+    Ok(Pending {
+        line: n,
+        kind,
+        family,
+        names,
+        body: Vec::new(),
+    })
+}
+
+/// Parse a save file into blocks, each with its line number. Errors are
+/// [`Error::Input`] naming the line and what is wrong.
+pub fn parse_blocks(text: &str) -> Result<Vec<Block>> {
+    let mut blocks = Vec::new();
+    let mut cur: Option<Pending> = None;
+    let mut seen_header = false;
+    for (i, raw) in text.lines().enumerate() {
+        let n = i + 1;
+        let line = raw.trim_end();
+        let trimmed = line.trim_start();
+        if trimmed.is_empty() {
+            continue;
+        }
+        if !seen_header {
+            if line == HEADER {
+                seen_header = true;
+                continue;
+            }
+            if let Some(v) = line.strip_prefix("nftwire-save ") {
+                return Err(Error::Input(format!(
+                    "line {n}: unsupported save format version {v:?} (this nftwire reads version 1)"
+                )));
+            }
+            return Err(Error::Input(format!(
+                "line {n}: not an nftwire save file (the first line must be `{HEADER}`)"
+            )));
+        }
+        if trimmed.starts_with('#') {
+            continue;
+        }
+        if trimmed.len() != line.len() {
+            // Indented: a line of the current block.
+            let Some(p) = cur.as_mut() else {
+                return Err(Error::Input(format!(
+                    "line {n}: indented line outside a block"
+                )));
+            };
+            let mut words = trimmed.split_whitespace();
+            match (words.next(), words.next(), words.next()) {
+                (Some("body"), Some(h), None) => match crate::util::unhex(h) {
+                    Some(b) => p.body.extend_from_slice(&b),
+                    None => {
+                        return Err(Error::Input(format!(
+                            "line {n}: body is not valid hex (need an even number of 0-9a-f digits)"
+                        )))
+                    }
+                },
+                (Some("body"), None, None) => {
+                    return Err(Error::Input(format!("line {n}: body line without hex")))
+                }
+                (Some("body"), Some(_), Some(_)) => {
+                    return Err(Error::Input(format!(
+                        "line {n}: body line has more than one word of hex"
+                    )))
+                }
+                (Some(w), _, _) => {
+                    return Err(Error::Input(format!(
+                    "line {n}: unknown line `{w}` in a block (expected `body HEX` or a # comment)"
+                )))
+                }
+                (None, _, _) => continue,
+            }
+            continue;
+        }
+        if let Some(p) = cur.take() {
+            blocks.push(finish(p)?);
+        }
+        cur = Some(parse_header(line, n)?);
+    }
+    if !seen_header {
+        return Err(Error::Input(format!(
+            "line 1: not an nftwire save file (empty; the first line must be `{HEADER}`)"
+        )));
+    }
+    if let Some(p) = cur.take() {
+        blocks.push(finish(p)?);
+    }
+    Ok(blocks)
+}
+
+/// Parse a save file into the creation batch it describes.
+pub fn parse(text: &str) -> Result<Vec<BatchOp>> {
+    Ok(parse_blocks(text)?.into_iter().map(|b| b.op).collect())
+}
+
+/// The operation that deletes every table of every family
+/// (`NFT_MSG_DELTABLE` with family 0 and no attributes).
+pub fn flush_op() -> BatchOp {
+    BatchOp {
+        msg: NfMsg::nft(msg::DELTABLE, 0, family::UNSPEC, Vec::new()),
+        op: "TABLE_FLUSH".into(),
+        what: "ruleset".into(),
+    }
+}
+
+/// Replace the whole ruleset with `ops` in one atomic batch: a flush of
+/// everything, then `ops`, sent with the generation id read just before.
+/// When the ruleset changes in between, the generation is re-read and the
+/// batch sent again after a short, growing pause (up to [`RESTORE_RETRIES`]
+/// times). On any error nothing is
+/// applied. The reply's echoes are indexed like `ops`.
+pub fn replace_ruleset(conn: &mut Conn, ops: &[BatchOp]) -> Result<BatchReply> {
+    let mut all = Vec::with_capacity(ops.len() + 1);
+    all.push(flush_op());
+    all.extend_from_slice(ops);
+    for attempt in 0..RESTORE_RETRIES {
+        let genid = conn.generation()?;
+        match conn.batch(&all, Some(genid)) {
+            Err(Error::GenerationChanged) => {
+                // Back off a little (growing, up to ~10 ms) so that a busy
+                // writer leaves a gap.
+                let us = 50 * (1u64 << attempt.min(8));
+                std::thread::sleep(std::time::Duration::from_micros(us));
+                continue;
+            }
+            Err(e) => return Err(e),
+            Ok(mut r) => {
+                if !r.echoes.is_empty() {
+                    r.echoes.remove(0);
+                }
+                return Ok(r);
+            }
+        }
+    }
+    Err(Error::GenerationChanged)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::expr::{Expr, RawExpr};
+    use crate::nla::{Extra, RawAttr, Writer};
+    use crate::object::{Chain, Rule, Table};
+    use crate::ruleset::Ruleset;
+
+    fn sample() -> Ruleset {
+        let mut t = Table::named(2, "filter");
+        t.attrs.handle = Some(7);
+        t.attrs.use_count = Some(1);
+        let mut c = Chain::regular(2, "filter", "svc:web");
+        c.attrs.handle = Some(1);
+        let mut w = Writer::new();
+        w.put(1, &"zz\0".to_string()); // name with odd content
+        let raw = Expr::Raw(RawExpr {
+            elem_type: 1,
+            body: Bytes::from_static(
+                b"\x0c\x00\x01\x00frobnic\x00\x0c\x00\x02\x80\x08\x00\x01\x00\x00\x00\x00\x07",
+            ),
+        });
+        let mut r = Rule::new(2, "filter", "svc:web", vec![raw]);
+        r.attrs.handle = Some(3);
+        r.attrs.position = Some(2);
+        r.attrs.extra_mut().push(Extra {
+            pos: 1,
+            attr: RawAttr {
+                ty: 0x4063,
+                payload: Bytes::from_static(&[1, 2, 3]),
+            },
+        });
+        let mut weird = Table::named(10, "a b\"\\\u{e9}");
+        weird.attrs.userdata = Some(Bytes::from_static(b"\x00\x03ab\x00"));
+        Ruleset {
+            tables: vec![t, weird],
+            chains: vec![c],
+            rules: vec![r],
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn roundtrip_is_byte_exact_and_stable() {
+        let rs = sample();
+        let text = to_string(&rs);
+        assert!(
+            text.starts_with("nftwire-save 1\ntable ip filter\n"),
+            "{text}"
+        );
+        assert!(text.contains("\nchain ip filter svc:web\n"), "{text}");
+        assert!(
+            text.contains("\ntable ip6 \"a b\\\"\\\\\\xc3\\xa9\"\n"),
+            "{text}"
+        );
+        assert!(text.contains("  # [ frobnic attr1=00000007 ]\n"), "{text}");
+        let ops = parse(&text).unwrap();
+        let want = rs.create_ops();
+        assert_eq!(ops.len(), want.len());
+        for (a, b) in ops.iter().zip(&want) {
+            assert_eq!(a.msg, b.msg);
+            assert_eq!(a.op, b.op);
+            assert_eq!(a.what, b.what);
+        }
+        // The raw expression and the unknown rule attribute survive exactly.
+        let rule = ops.last().unwrap();
+        let back = RuleAttrs::parse(&rule.msg.body).unwrap();
+        assert!(back.handle.is_none() && back.position.is_none());
+        assert_eq!(back.extra().len(), 1);
+        assert_eq!(back.extra()[0].attr.ty, 0x4063);
+        assert!(back.exprs.as_ref().unwrap().0[0].is_raw());
+        assert_eq!(back.to_bytes(), rule.msg.body.to_vec());
+        let mut orig = rs.rules[0].attrs.clone();
+        orig.handle = None;
+        orig.position = None;
+        assert_eq!(orig.to_bytes(), rule.msg.body.to_vec());
+        assert_eq!(render_ops(&ops).unwrap(), text);
+    }
+
+    fn err_of(text: &str) -> String {
+        match parse(text) {
+            Err(Error::Input(m)) => m,
+            other => panic!("expected an input error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn errors_name_the_line() {
+        let good = to_string(&sample());
+        assert!(err_of("").starts_with("line 1: not an nftwire save file"));
+        assert!(err_of("nftwire-save 2\n").contains("version"));
+        assert!(err_of("hello\n").starts_with("line 1:"));
+        let e = err_of(&good.replacen("table ip filter", "tabel ip filter", 1));
+        assert!(e.starts_with("line 2: unknown block `tabel`"), "{e}");
+        let e = err_of(&good.replacen("table ip filter", "table ipx filter", 1));
+        assert!(e.starts_with("line 2: unknown family"), "{e}");
+        let e = err_of(&good.replacen("table ip filter", "table ip other", 1));
+        assert!(
+            e.contains("line 2: header names table other but the body has table filter"),
+            "{e}"
+        );
+        let e = err_of(&good.replacen("table ip filter", "table ip filter x", 1));
+        assert!(e.starts_with("line 2: table header has 4 words"), "{e}");
+        let lines: Vec<&str> = good.lines().collect();
+        let body3 = lines[2];
+        let e = err_of(&good.replacen(body3, "  body 0g", 1));
+        assert!(e.starts_with("line 3: body is not valid hex"), "{e}");
+        let e = err_of(&good.replacen(body3, "  body 0800", 1));
+        assert!(e.starts_with("line 2: body is not a well-formed"), "{e}");
+        let e = err_of(&good.replacen(body3, "  bogus", 1));
+        assert!(e.starts_with("line 3: unknown line `bogus`"), "{e}");
+        let e = err_of(&good.replacen(body3, "", 1));
+        assert!(e.starts_with("line 2: table block has no body"), "{e}");
+        let e = err_of("nftwire-save 1\n  body 00\n");
+        assert!(
+            e.starts_with("line 2: indented line outside a block"),
+            "{e}"
+        );
+        let e = err_of("nftwire-save 1\ntable ip \"abc\n");
+        assert!(e.starts_with("line 2: unterminated"), "{e}");
+        // Comments and blank lines are fine anywhere after the header.
+        let commented = good.replacen(
+            "\ntable ip filter\n",
+            "\n\n# hi\ntable ip filter\n  # x\n",
+            1,
+        );
+        assert_eq!(
+            parse(&commented).unwrap().len(),
+            parse(&good).unwrap().len()
+        );
+    }
+
+    #[test]
+    fn names_quote_and_unquote() {
+        for n in [
+            &b"INPUT"[..],
+            b"svc:web",
+            b"a b",
+            b"-",
+            b"",
+            b"\x00\xff\"\\",
+            b"x\ny",
+        ] {
+            let q = quote_name(Some(n));
+            let toks = tokenize(&format!("table ip {q}")).unwrap();
+            assert_eq!(toks[2].0, n, "{q}");
+            assert!(!q.contains('\n'));
+        }
+        assert_eq!(quote_name(None), "-");
+        assert_eq!(quote_name(Some(b"svc:web")), "svc:web");
+    }
+
+    #[test]
+    fn body_lines_split_at_list_items() {
+        let mut w = Writer::new();
+        w.put(1, &"t".to_string());
+        let n = w.begin(0x8004);
+        w.put_raw(0x8001, &[0; 8]);
+        w.put_raw(0x8001, &[1; 5]);
+        w.end(n);
+        w.put(7, &3u32);
+        let segs = body_segments(&w.buf, Some(4));
+        assert_eq!(segs.len(), 4);
+        assert_eq!(segs.concat(), w.buf);
+        assert_eq!(body_segments(&w.buf, Some(9)).len(), 1);
+        assert_eq!(body_segments(&w.buf[..10], Some(4)).len(), 1);
+    }
+}

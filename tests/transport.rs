@@ -1,0 +1,313 @@
+//! Kernel tests of the netlink transport: consistent dumps under concurrent
+//! change, atomic batches (failure, echo, stale generation), and a batch and
+//! dump of 100k rules.
+
+mod common;
+
+use bytes::Bytes;
+use netlink_packet_core::NLM_F_ECHO;
+use nftwire::consts::msg;
+use nftwire::data::VerdictCode;
+use nftwire::expr::{Expr, Immediate};
+use nftwire::netlink::{BatchOp, Conn, NfMsg};
+use nftwire::object::{Chain, Obj, Rule, Table};
+use nftwire::object::{ChainAttrs, RuleAttrs, TableAttrs};
+use nftwire::ruleset::{creation_op, Ruleset};
+use nftwire::Error;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+fn table(name: &str) -> BatchOp {
+    creation_op(Table::named(2, name).to_msg(msg::NEWTABLE, 0))
+}
+
+fn chain(t: &str, name: &str) -> BatchOp {
+    creation_op(Chain::regular(2, t, name).to_msg(msg::NEWCHAIN, 0))
+}
+
+fn rule(t: &str, c: &str, tag: u32) -> BatchOp {
+    let mut r = Rule::new(
+        2,
+        t,
+        c,
+        vec![Expr::Immediate(Immediate::verdict(
+            VerdictCode::Accept,
+            None,
+        ))],
+    );
+    r.attrs.userdata = Some(Bytes::copy_from_slice(&tag.to_be_bytes()));
+    creation_op(r.to_msg(msg::NEWRULE, 0))
+}
+
+/// Delete every rule of a chain (DELRULE with table and chain only).
+fn flush_chain(t: &str, c: &str) -> BatchOp {
+    let mut w = nftwire::nla::Writer::new();
+    w.put(1, &t.to_string());
+    w.put(2, &c.to_string());
+    BatchOp {
+        msg: NfMsg::nft(msg::DELRULE, 0, 2, w.buf),
+        op: "RULE_FLUSH".into(),
+        what: format!("chain {c}"),
+    }
+}
+
+#[test]
+fn dumps_are_consistent_while_another_thread_writes() {
+    const N: usize = 40;
+    common::netns(|| {
+        // Both sockets are opened here, in the test's namespace; the writer
+        // thread only uses its socket.
+        let mut reader = Conn::open().unwrap();
+        let mut writer = Conn::open().unwrap();
+        writer.batch(&[table("t"), chain("t", "c")], None).unwrap();
+        let stop = Arc::new(AtomicBool::new(false));
+        let stop2 = stop.clone();
+        let w = std::thread::spawn(move || {
+            let add: Vec<BatchOp> = (0..N as u32).map(|i| rule("t", "c", i)).collect();
+            let del = vec![flush_chain("t", "c")];
+            let mut batches = 0usize;
+            while !stop2.load(Ordering::Relaxed) {
+                writer.batch(&add, None).expect("writer add");
+                std::thread::sleep(Duration::from_micros(300));
+                writer.batch(&del, None).expect("writer flush");
+                batches += 2;
+                std::thread::sleep(Duration::from_micros(300));
+            }
+            batches
+        });
+        let start = Instant::now();
+        let (mut ok, mut changed, mut seen_full, mut seen_empty) = (0, 0, 0, 0);
+        while start.elapsed() < Duration::from_secs(3)
+            || (ok < 20 && start.elapsed() < Duration::from_secs(20))
+        {
+            match Ruleset::read(&mut reader, 0) {
+                Ok(rs) => {
+                    ok += 1;
+                    assert_eq!(rs.tables.len(), 1);
+                    assert_eq!(rs.chains.len(), 1);
+                    let n = rs.rules.len();
+                    assert!(n == 0 || n == N, "inconsistent snapshot with {n} rules");
+                    if n == N {
+                        seen_full += 1;
+                        // In order, each exactly once.
+                        for (i, r) in rs.rules.iter().enumerate() {
+                            let tag = r.attrs.userdata.as_deref().unwrap();
+                            assert_eq!(tag, &(i as u32).to_be_bytes());
+                        }
+                    } else {
+                        seen_empty += 1;
+                    }
+                }
+                Err(Error::GenerationChanged) => changed += 1,
+                Err(e) => panic!("read failed: {e}"),
+            }
+        }
+        stop.store(true, Ordering::Relaxed);
+        let batches = w.join().unwrap();
+        eprintln!(
+            "{ok} consistent snapshots ({seen_full} full, {seen_empty} empty), \
+             {changed} gave up after retries, {batches} writer batches"
+        );
+        assert!(ok >= 20, "only {ok} consistent snapshots");
+        assert!(seen_full > 0 && seen_empty > 0, "both states must be seen");
+        assert!(
+            batches >= 20,
+            "writer too slow to test anything ({batches})"
+        );
+    });
+}
+
+#[test]
+fn failed_batch_applies_nothing_and_names_the_op() {
+    common::netns(|| {
+        let mut c = Conn::open().unwrap();
+        let ops = vec![
+            table("t"),
+            chain("t", "good"),
+            rule("t", "missing", 1),
+            chain("t", "other"),
+        ];
+        let gen = c.generation().unwrap();
+        match c.batch(&ops, None) {
+            Err(Error::Kernel {
+                errno, op, what, ..
+            }) => {
+                assert_eq!(errno, 2, "ENOENT for the missing chain");
+                assert_eq!(op, "RULE_APPEND");
+                assert_eq!(what, "rule in chain missing (table ip t)");
+                let e = Error::Kernel {
+                    errno,
+                    op,
+                    what,
+                    ext_msg: None,
+                };
+                assert_eq!(
+                    e.to_string(),
+                    "RULE_APPEND failed (No such file or directory): rule in chain missing (table ip t)"
+                );
+            }
+            other => panic!("expected a kernel error, got {other:?}"),
+        }
+        let rs = Ruleset::read(&mut c, 0).unwrap();
+        assert!(rs.tables.is_empty() && rs.chains.is_empty(), "{rs:?}");
+        assert_eq!(
+            c.generation().unwrap(),
+            gen,
+            "an aborted batch changed the generation"
+        );
+        // The same batch without the bad op works on the same socket.
+        let good: Vec<BatchOp> = ops
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != 2)
+            .map(|(_, o)| o.clone())
+            .collect();
+        c.batch(&good, None).unwrap();
+        assert_eq!(Ruleset::read(&mut c, 0).unwrap().chains.len(), 2);
+    });
+}
+
+#[test]
+fn echo_returns_the_created_objects_with_handles() {
+    common::netns(|| {
+        let mut c = Conn::open().unwrap();
+        let mut ops = vec![
+            table("t"),
+            chain("t", "c"),
+            rule("t", "c", 7),
+            rule("t", "c", 8),
+        ];
+        for o in &mut ops {
+            o.msg.flags |= NLM_F_ECHO;
+        }
+        let gen = c.generation().unwrap();
+        let reply = c.batch(&ops, None).unwrap();
+        assert_eq!(reply.echoes.len(), 4);
+        let now = c.generation().unwrap();
+        assert_ne!(now, gen);
+        assert_eq!(reply.generation, Some(now), "the NEWGEN echo");
+        for e in &reply.echoes {
+            assert_eq!(e.len(), 1, "one echo per op: {e:?}");
+        }
+        let t = Obj::<TableAttrs>::from_msg(&reply.echoes[0][0]).unwrap();
+        let ch = Obj::<ChainAttrs>::from_msg(&reply.echoes[1][0]).unwrap();
+        let r1 = Obj::<RuleAttrs>::from_msg(&reply.echoes[2][0]).unwrap();
+        let r2 = Obj::<RuleAttrs>::from_msg(&reply.echoes[3][0]).unwrap();
+        assert_eq!(reply.echoes[0][0].msg(), msg::NEWTABLE);
+        assert_eq!(t.name(), "t");
+        assert_eq!(ch.name(), "c");
+        let rs = Ruleset::read(&mut c, 0).unwrap();
+        assert_eq!(t.attrs.handle, rs.tables[0].attrs.handle);
+        assert!(t.attrs.handle.is_some());
+        assert_eq!(ch.attrs.handle, rs.chains[0].attrs.handle);
+        assert_eq!(r1.attrs.handle, rs.rules[0].attrs.handle);
+        assert_eq!(r2.attrs.handle, rs.rules[1].attrs.handle);
+        assert_ne!(r1.attrs.handle, r2.attrs.handle);
+        assert_eq!(r1.attrs.userdata.as_deref(), Some(&7u32.to_be_bytes()[..]));
+        // Without the flag there are no echoes.
+        let reply = c.batch(&[rule("t", "c", 9)], None).unwrap();
+        assert!(reply.echoes[0].is_empty());
+    });
+}
+
+#[test]
+fn stale_generation_is_refused() {
+    common::netns(|| {
+        let mut c = Conn::open().unwrap();
+        let gen = c.generation().unwrap();
+        c.batch(&[table("a")], Some(gen)).unwrap();
+        let after = c.generation().unwrap();
+        assert_ne!(after, gen);
+        match c.batch(&[table("b")], Some(gen)) {
+            Err(Error::GenerationChanged) => {}
+            other => panic!("expected GenerationChanged, got {other:?}"),
+        }
+        let rs = Ruleset::read(&mut c, 0).unwrap();
+        assert_eq!(rs.tables.len(), 1, "the stale batch must not apply");
+        c.batch(&[table("b")], Some(after)).unwrap();
+        assert_eq!(Ruleset::read(&mut c, 0).unwrap().tables.len(), 2);
+        // replace_ruleset reads the generation itself.
+        nftwire::save::replace_ruleset(&mut c, &[table("z")]).unwrap();
+        let rs = Ruleset::read(&mut c, 0).unwrap();
+        assert_eq!(rs.tables.len(), 1);
+        assert_eq!(rs.tables[0].name(), "z");
+    });
+}
+
+#[test]
+fn hundred_thousand_rules_batch_and_dump() {
+    const N: u32 = 100_000;
+    common::netns(|| {
+        let mut c = Conn::open().unwrap();
+        let mut ops = vec![table("big"), chain("big", "c")];
+        ops.extend((0..N).map(|i| rule("big", "c", i)));
+        let t = Instant::now();
+        c.batch(&ops, None).expect("100k-rule batch");
+        eprintln!("batch of {} ops: {:?}", ops.len(), t.elapsed());
+        let t = Instant::now();
+        let rs = Ruleset::read(&mut c, 0).expect("dump of 100k rules");
+        eprintln!("dump: {:?}", t.elapsed());
+        assert_eq!(rs.rules.len(), N as usize);
+        for (i, r) in rs.rules.iter().enumerate() {
+            assert_eq!(
+                r.attrs.userdata.as_deref(),
+                Some(&(i as u32).to_be_bytes()[..])
+            );
+        }
+        // And the raw dump, a second time on the same socket.
+        let raw = c.dump(msg::GETRULE, 2, Vec::new()).unwrap();
+        assert_eq!(
+            raw.iter().filter(|m| m.msg() == msg::NEWRULE).count(),
+            N as usize
+        );
+        // A whole-ruleset replace of that size works too.
+        let again = rs.create_ops();
+        nftwire::save::replace_ruleset(&mut c, &again).expect("replace 100k rules");
+        assert_eq!(Ruleset::read(&mut c, 0).unwrap().rules.len(), N as usize);
+    });
+}
+
+#[test]
+fn replace_ruleset_retries_while_another_thread_writes() {
+    common::netns(|| {
+        let mut c = Conn::open().unwrap();
+        let mut writer = Conn::open().unwrap();
+        let stop = Arc::new(AtomicBool::new(false));
+        let stop2 = stop.clone();
+        let w = std::thread::spawn(move || {
+            // Its own table, recreated each time (restores flush it).
+            let add = vec![table("w"), chain("w", "c"), rule("w", "c", 1)];
+            let del = vec![BatchOp {
+                msg: NfMsg::nft(msg::DELTABLE, 0, 2, {
+                    let mut b = nftwire::nla::Writer::new();
+                    b.put(1, &"w".to_string());
+                    b.buf
+                }),
+                op: "TABLE_DEL".into(),
+                what: "table w".into(),
+            }];
+            let mut n = 0usize;
+            while !stop2.load(Ordering::Relaxed) {
+                n += usize::from(writer.batch(&add, None).is_ok());
+                n += usize::from(writer.batch(&del, None).is_ok());
+                std::thread::sleep(Duration::from_micros(100));
+            }
+            n
+        });
+        let target = vec![table("mine"), chain("mine", "c"), rule("mine", "c", 5)];
+        let start = Instant::now();
+        let mut restores = 0;
+        while restores < 50 || start.elapsed() < Duration::from_secs(1) {
+            nftwire::save::replace_ruleset(&mut c, &target).expect("restore under load");
+            restores += 1;
+        }
+        stop.store(true, Ordering::Relaxed);
+        let n = w.join().unwrap();
+        eprintln!("{restores} restores, {n} concurrent changes");
+        assert!(n > 50, "the writer made only {n} changes");
+        let rs = Ruleset::read(&mut c, 0).unwrap();
+        assert!(rs.tables.iter().any(|t| t.name() == "mine"));
+        assert_eq!(rs.chain_rules(2, "mine", "c").count(), 1);
+    });
+}
