@@ -31,6 +31,8 @@ enum Cmd {
     InstallShim(cli::install_shim::Args),
     /// Print nf_tables events (new/deleted tables, chains, rules, ...).
     Monitor(cli::monitor::Args),
+    /// Converge chains to the rules an owner declares, touching no one else's.
+    Reconcile(cli::reconcile::Args),
 }
 
 fn main() {
@@ -44,6 +46,7 @@ fn main() {
         Cmd::Demo(a) => cli::demo::run(a),
         Cmd::InstallShim(a) => cli::install_shim::run(a),
         Cmd::Monitor(a) => cli::monitor::run(a),
+        Cmd::Reconcile(a) => cli::reconcile::run(a),
     };
     match r {
         Ok(code) => std::process::exit(code),
