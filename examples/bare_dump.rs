@@ -24,8 +24,13 @@ const RECV_BUF: usize = 1 << 20;
 
 fn set_rcvbuf(fd: i32, size: i32) {
     extern "C" {
-        fn setsockopt(fd: i32, level: i32, name: i32, val: *const core::ffi::c_void, len: u32)
-            -> i32;
+        fn setsockopt(
+            fd: i32,
+            level: i32,
+            name: i32,
+            val: *const core::ffi::c_void,
+            len: u32,
+        ) -> i32;
     }
     const SOL_SOCKET: i32 = 1;
     const SO_RCVBUF: i32 = 8;
@@ -78,7 +83,8 @@ fn dump(
                     return Ok((msgs, bytes));
                 }
                 if mty == NLMSG_ERROR && pos + 20 <= b.len() {
-                    let err = i32::from_ne_bytes([b[pos + 16], b[pos + 17], b[pos + 18], b[pos + 19]]);
+                    let err =
+                        i32::from_ne_bytes([b[pos + 16], b[pos + 17], b[pos + 18], b[pos + 19]]);
                     if err != 0 {
                         return Err(std::io::Error::from_raw_os_error(-err));
                     }
@@ -149,7 +155,10 @@ fn main() {
                 }
             }
             if verbose {
-                eprintln!("{name}: {n} messages, {bytes} bytes ({} dumps)", chains.len());
+                eprintln!(
+                    "{name}: {n} messages, {bytes} bytes ({} dumps)",
+                    chains.len()
+                );
             }
             continue;
         }

@@ -21,6 +21,7 @@ pub mod netns;
 pub mod nla;
 pub mod object;
 pub mod render;
+pub mod reconcile;
 pub mod ruleset;
 pub mod save;
 pub mod compat;

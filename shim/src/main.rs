@@ -1,1 +1,68 @@
-fn main() {}
+//! `nftwire-iptables`: an iptables-nft 1.8.11 compatible multi-call binary
+//! on the nftwire library. Called as `iptables`, `ip6tables`,
+//! `iptables-save`, `ip6tables-save`, `iptables-restore`,
+//! `ip6tables-restore` (also with `-nft` suffix), or under its own name
+//! (or `xtables-nft-multi`) with the tool as first argument.
+
+mod exec;
+mod getopt;
+mod help;
+mod kernel;
+mod model;
+mod parse;
+mod restore;
+mod run;
+mod save;
+mod show;
+
+use nftwire::iptables::Family;
+
+fn dispatch(name: &str, args: Vec<String>) -> Option<i32> {
+    let base = name.strip_suffix("-nft").unwrap_or(name);
+    let base = match base {
+        "iptables-nft-save" => "iptables-save",
+        "ip6tables-nft-save" => "ip6tables-save",
+        "iptables-nft-restore" => "iptables-restore",
+        "ip6tables-nft-restore" => "ip6tables-restore",
+        b => b,
+    };
+    Some(match base {
+        "iptables" => run::main(Family::V4, args),
+        "ip6tables" => run::main(Family::V6, args),
+        "iptables-save" => save::main(Family::V4, name, args),
+        "ip6tables-save" => save::main(Family::V6, name, args),
+        "iptables-restore" => restore::main(Family::V4, name, args),
+        "ip6tables-restore" => restore::main(Family::V6, name, args),
+        _ => return None,
+    })
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let argv0 = args.first().cloned().unwrap_or_default();
+    let name = std::path::Path::new(&argv0)
+        .file_name()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if let Some(rc) = dispatch(&name, args.clone()) {
+        std::process::exit(rc);
+    }
+    // multi-call: the first argument names the tool
+    if args.len() >= 2 {
+        let tool = std::path::Path::new(&args[1])
+            .file_name()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if let Some(rc) = dispatch(&tool, args[1..].to_vec()) {
+            std::process::exit(rc);
+        }
+    }
+    if args.len() >= 2 && (args[1] == "--version" || args[1] == "-V") {
+        println!("{name} v{}", nftwire::iptables::VERSION_STRING);
+        std::process::exit(0);
+    }
+    eprintln!(
+        "ERROR: No valid subcommand given.\nValid subcommands:\n * iptables\n * ip6tables\n * iptables-save\n * ip6tables-save\n * iptables-restore\n * ip6tables-restore"
+    );
+    std::process::exit(1);
+}

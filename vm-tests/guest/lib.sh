@@ -21,6 +21,9 @@ skip() { _result "$1" SKIP "${2:-}"; }
 # check CASE DETAIL COMMAND...: PASS if COMMAND succeeds
 check() { c=$1 d=$2; shift 2; if "$@"; then pass "$c" "$d"; else fail "$c" "$d"; fi; }
 
+# q CMD...: run silently (for use with check)
+q() { "$@" >/dev/null 2>&1; }
+
 # x CMD...: run, log "+ CMD", indented output and rc; output kept in $OUT, rc in $RC
 x() {
 	OUT=$("$@" 2>&1); RC=$?
@@ -40,6 +43,17 @@ new_ns() {
 	ip netns add "$1" && ip -n "$1" link set lo up
 }
 
+TAB=$(printf '\t')
+# kchain NS FAMILY TABLE CHAIN: the chain exists in the kernel (checked with Debian's nft)
+kchain() { ip netns exec "$1" nft list chain "$2" "$3" "$4" >/dev/null 2>&1; }
+# krules NS FAMILY TABLE CHAIN: the chain's rules as Debian's nft prints them, one per line
+krules() {
+	ip netns exec "$1" nft list chain "$2" "$3" "$4" 2>/dev/null |
+		grep "^$TAB$TAB" | grep -v "^$TAB${TAB}type .* hook " | sed "s/^$TAB$TAB//"
+}
+# knrules NS FAMILY TABLE CHAIN: number of rules in the chain
+knrules() { krules "$@" | grep -c .; }
+
 # norm_netlink: `nft --debug=netlink list ...` -> one line per rule, handles/positions dropped
 #   "ip filter INPUT 5 12" + expression lines -> "ip filter INPUT|[ meta ... ]|[ cmp ... ]"
 norm_netlink() {
@@ -50,6 +64,14 @@ norm_netlink() {
 	/^  \[/ || /^  userdata/ || /^\telement/ { if (b != "") b = b "|" $0; next }
 	{ if (b != "") print b; b = "" }
 	END { if (b != "") print b }'
+}
+
+# canon_netlink: norm_netlink output -> rules in order, then sets/maps as a sorted multiset
+# of "set|element" lines (hash sets dump elements in hash order; set creation order is not
+# part of the ruleset's meaning)
+canon_netlink() {
+	awk -F'|' '$1 !~ / @/' "$1"
+	awk -F'|' '$1 ~ / @/ { if (NF == 1) print $1; else for (i = 2; i <= NF; i++) print $1 "|" $i }' "$1" | sort
 }
 
 # have_file FILE CASE: SKIP CASE with a clear message when a corpus/scenario file is missing

@@ -381,12 +381,12 @@ impl Expr {
         }
     }
 
-    /// Mutable [`Expr::elem_key`].
-    pub fn elem_key_mut(&mut self) -> &mut Expr {
+    /// Run `f` on the element key (see [`Expr::elem_key`]).
+    pub fn with_key<R>(&mut self, f: impl FnOnce(&mut Expr) -> R) -> R {
         match &mut self.kind {
-            Kind::Mapping(l, _) => l.elem_key_mut(),
-            Kind::SetElem(se) => &mut se.key,
-            _ => self,
+            Kind::Mapping(l, _) => l.with_key(f),
+            Kind::SetElem(se) => f(&mut se.key),
+            _ => f(self),
         }
     }
 

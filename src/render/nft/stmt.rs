@@ -54,6 +54,13 @@ pub enum Stmt {
     Xt(Xt),
     /// Something nft cannot express: printed as the raw expression(s).
     Raw(String),
+    /// `jump { … }` / `goto { … }`: a binding chain printed inline.
+    Chain {
+        /// Verdict code (jump -3, goto -4).
+        code: i32,
+        /// Rules of the bound chain: statements and comment.
+        rules: Vec<(Vec<Stmt>, Option<String>)>,
+    },
 }
 
 /// A log statement.

@@ -141,3 +141,58 @@ pub fn cgroup_path(id: u64) -> Option<String> {
         .ok()
         .map(|r| r.to_string_lossy().into_owned())
 }
+
+fn proc_comm(pid: u64) -> Option<String> {
+    let s = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let start = s.find('(')? + 1;
+    let end = s[start..].find(')')? + start;
+    Some(s[start..end].to_string())
+}
+
+fn pid_has_socket(pid: u64, inode: u64) -> bool {
+    let Ok(dir) = std::fs::read_dir(format!("/proc/{pid}/fd")) else {
+        return false;
+    };
+    let want = format!("socket:[{inode}]");
+    dir.flatten().any(|e| {
+        std::fs::read_link(e.path())
+            .map(|l| l.to_string_lossy() == want)
+            .unwrap_or(false)
+    })
+}
+
+/// Name of the process owning the netlink socket with port id `portid`
+/// (nft's `get_progname`, for tables with the owner flag).
+pub fn progname(portid: u32) -> Option<String> {
+    let text = read("/proc/net/netlink");
+    let mut inode = None;
+    for line in text.lines().skip(1) {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        if f.len() < 10 {
+            continue;
+        }
+        let (Ok(prot), Ok(pid)) = (f[1].parse::<i32>(), f[2].parse::<u32>()) else {
+            continue;
+        };
+        if prot == 12 && pid == portid {
+            inode = f[9].parse::<u64>().ok();
+            break;
+        }
+    }
+    let inode = inode?;
+    if pid_has_socket(portid as u64, inode) {
+        return proc_comm(portid as u64);
+    }
+    for e in std::fs::read_dir("/proc").ok()?.flatten() {
+        let Ok(pid) = e.file_name().to_string_lossy().parse::<u64>() else {
+            continue;
+        };
+        if pid <= 1 || pid == portid as u64 {
+            continue;
+        }
+        if pid_has_socket(pid, inode) {
+            return proc_comm(pid);
+        }
+    }
+    None
+}

@@ -141,7 +141,8 @@ pub fn sym_lookup(tbl: &[Sym], e: &Expr) -> Option<&'static str> {
     tbl.iter().find(|(_, x)| *x == v).map(|(n, _)| *n)
 }
 
-fn rt_lookup(tbl: &'static sysdb::RtTable, e: &Expr) -> Option<&'static str> {
+/// Look a value up in an iproute2 table.
+pub fn rt_lookup(tbl: &'static sysdb::RtTable, e: &Expr) -> Option<&'static str> {
     let v = e.export_u64();
     tbl.iter()
         .find(|(x, _)| *x as u64 == v)
@@ -203,7 +204,8 @@ pub fn print_value(o: &mut String, e: &Expr, oc: &Octx) {
     print_invalid(o, e);
 }
 
-fn print_with(o: &mut String, p: Printer, e: &Expr, oc: &Octx) {
+/// Print with one level's printer.
+pub fn print_with(o: &mut String, p: Printer, e: &Expr, oc: &Octx) {
     let v = val(e);
     match p {
         Printer::None | Printer::Invalid => print_invalid(o, e),

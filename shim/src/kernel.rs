@@ -1,0 +1,102 @@
+//! Reading the few objects a command needs, and building batch operations.
+
+use nftwire::consts::msg;
+use nftwire::netlink::{BatchOp, Conn, NfMsg};
+use nftwire::nla::Writer;
+use nftwire::object::{Chain, Kind, Obj, Rule, Table};
+use nftwire::{Error, Result};
+
+/// `NLM_F_REPLACE`.
+pub const F_REPLACE: u16 = 0x100;
+/// `NLM_F_NONREC`.
+pub const F_NONREC: u16 = 0x100;
+/// `NLM_F_EXCL`.
+pub const F_EXCL: u16 = 0x200;
+/// `NLM_F_CREATE`.
+pub const F_CREATE: u16 = 0x400;
+/// `NLM_F_APPEND`.
+pub const F_APPEND: u16 = 0x800;
+
+fn body(attrs: &[(u16, &str)]) -> Vec<u8> {
+    let mut w = Writer::new();
+    for (t, v) in attrs {
+        w.put(*t, &v.to_string());
+    }
+    w.buf
+}
+
+fn get_one<T: Kind>(conn: &mut Conn, m: NfMsg) -> Result<Option<Obj<T>>> {
+    match conn.request(m) {
+        Ok(v) => Ok(v.iter().find(|x| x.msg() == T::NEW).and_then(Obj::<T>::from_msg)),
+        Err(Error::Kernel { errno: 2, .. }) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// `GETTABLE` for one table.
+pub fn get_table(conn: &mut Conn, family: u8, name: &str) -> Result<Option<Table>> {
+    get_one(conn, NfMsg::nft(msg::GETTABLE, 0, family, body(&[(1, name)])))
+}
+
+/// `GETCHAIN` for one chain.
+pub fn get_chain(conn: &mut Conn, family: u8, table: &str, name: &str) -> Result<Option<Chain>> {
+    get_one(
+        conn,
+        NfMsg::nft(msg::GETCHAIN, 0, family, body(&[(1, table), (3, name)])),
+    )
+}
+
+fn parse_all<T: Kind>(v: Vec<NfMsg>) -> Vec<Obj<T>> {
+    v.iter()
+        .filter(|m| m.msg() == T::NEW)
+        .filter_map(Obj::<T>::from_msg)
+        .collect()
+}
+
+/// All chains of a table.
+pub fn dump_chains(conn: &mut Conn, family: u8, table: &str) -> Result<Vec<Chain>> {
+    let v = match conn.dump(msg::GETCHAIN, family, body(&[(1, table)])) {
+        Ok(v) => v,
+        Err(Error::Kernel { errno: 2, .. }) => return Ok(Vec::new()),
+        Err(e) => return Err(e),
+    };
+    Ok(parse_all::<nftwire::object::ChainAttrs>(v)
+        .into_iter()
+        .filter(|c| c.table() == table)
+        .collect())
+}
+
+/// Rules of a table, or of one chain.
+pub fn dump_rules(conn: &mut Conn, family: u8, table: &str, chain: Option<&str>) -> Result<Vec<Rule>> {
+    let mut a = vec![(1u16, table)];
+    if let Some(c) = chain {
+        a.push((2, c));
+    }
+    let v = match conn.dump(msg::GETRULE, family, body(&a)) {
+        Ok(v) => v,
+        Err(Error::Kernel { errno: 2, .. }) => return Ok(Vec::new()),
+        Err(e) => return Err(e),
+    };
+    Ok(parse_all::<nftwire::object::RuleAttrs>(v)
+        .into_iter()
+        .filter(|r| r.table() == table && chain.is_none_or(|c| r.chain() == c))
+        .collect())
+}
+
+/// A batch operation.
+pub fn op(m: NfMsg, op: &str, what: String) -> BatchOp {
+    BatchOp {
+        msg: m,
+        op: op.to_string(),
+        what,
+    }
+}
+
+/// `NEWTABLE` (CREATE) with just the name.
+pub fn table_add(family: u8, name: &str) -> BatchOp {
+    op(
+        Table::named(family, name).to_msg(msg::NEWTABLE, F_CREATE),
+        "TABLE_ADD",
+        format!("table {name}"),
+    )
+}

@@ -1,0 +1,606 @@
+//! A lazily loaded picture of one iptables table (only what a command
+//! needs is read), and the batch of changes made to it.
+
+use crate::kernel::{self, F_APPEND, F_CREATE, F_EXCL, F_NONREC, F_REPLACE};
+use nftwire::consts::msg;
+use nftwire::iptables::decode::{decode, Decoded};
+use nftwire::iptables::encode::{encode, Purpose};
+use nftwire::iptables::tables::{self, BuiltinTable};
+use nftwire::iptables::{ExitCode, Family, IptError, IptRule};
+use nftwire::netlink::{BatchOp, Conn};
+use nftwire::object::{Chain, Rule, RuleAttrs};
+use std::collections::BTreeMap;
+
+/// One rule of a chain.
+#[derive(Clone, Debug)]
+pub struct Entry {
+    /// Kernel handle (None for rules added in this batch).
+    pub handle: Option<u64>,
+    /// `NFTA_RULE_ID` for rules added in this batch.
+    pub id: Option<u32>,
+    /// The kernel object (or the one being sent).
+    pub rule: Rule,
+    /// What it decodes to.
+    pub decoded: Decoded,
+}
+
+impl Entry {
+    /// The iptables rule, if it is one.
+    pub fn ipt(&self) -> Option<&IptRule> {
+        match &self.decoded {
+            Decoded::Rule(r) => Some(r),
+            Decoded::Foreign(_) => None,
+        }
+    }
+}
+
+/// One chain.
+#[derive(Clone, Debug)]
+pub struct ChainState {
+    /// The kernel chain (or the one created).
+    pub chain: Chain,
+    /// Rules, when loaded.
+    pub rules: Option<Vec<Entry>>,
+    /// Created in this batch (rules known: none).
+    pub created: bool,
+}
+
+impl ChainState {
+    /// A base chain with the hook iptables expects for its name.
+    pub fn is_builtin(&self, t: &BuiltinTable) -> bool {
+        let Some(h) = &self.chain.attrs.hook else { return false };
+        t.chain(self.chain.name()).is_some_and(|b| {
+            h.num == Some(b.hook)
+                && h.priority == Some(b.prio)
+                && self.chain.attrs.chain_type.as_deref() == Some(b.chain_type)
+        })
+    }
+    /// Policy name of a base chain.
+    pub fn policy(&self) -> Option<&'static str> {
+        self.chain.attrs.hook.as_ref()?;
+        Some(match self.chain.attrs.policy {
+            Some(0) => "DROP",
+            _ => "ACCEPT",
+        })
+    }
+    /// Base chain counters (packets, bytes).
+    pub fn counters(&self) -> (u64, u64) {
+        self.chain
+            .attrs
+            .counters
+            .as_ref()
+            .map(|c| (c.packets.unwrap_or(0), c.bytes.unwrap_or(0)))
+            .unwrap_or((0, 0))
+    }
+}
+
+/// Where error messages point (restore line numbers).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Line(pub Option<usize>);
+
+/// The table model and the pending batch.
+pub struct Model {
+    /// Family.
+    pub family: Family,
+    /// Table name.
+    pub table: String,
+    /// Builtin description.
+    pub builtin: &'static BuiltinTable,
+    /// Whether the table exists (None = not asked yet).
+    pub exists: Option<bool>,
+    /// Chains asked about: Some = exists.
+    pub chains: BTreeMap<String, Option<ChainState>>,
+    /// All chains loaded.
+    pub all_chains: bool,
+    /// Pending operations.
+    pub ops: Vec<BatchOp>,
+    next_id: u32,
+    /// Current input line (restore).
+    pub line: Line,
+    /// Warnings to print.
+    pub warnings: Vec<String>,
+}
+
+/// Library errors as iptables reports them.
+pub fn lib_err(e: nftwire::Error) -> IptError {
+    match e {
+        nftwire::Error::Permission(m) => IptError::xt(ExitCode::Resource, m),
+        nftwire::Error::Kernel { errno: 1, .. } | nftwire::Error::Kernel { errno: 13, .. } => {
+            IptError::xt(
+                ExitCode::Resource,
+                "Could not fetch rule set generation id: Permission denied (you must be root)",
+            )
+        }
+        other => IptError::xt(ExitCode::Resource, other.to_string()),
+    }
+}
+
+/// A model result.
+pub type MResult<T> = std::result::Result<T, ModelErr>;
+
+/// Errors while building: either an iptables error or a generation change
+/// (rebuild).
+#[derive(Debug)]
+pub enum ModelErr {
+    /// Report this.
+    Ipt(IptError),
+    /// The ruleset changed while reading.
+    Again,
+}
+
+impl From<IptError> for ModelErr {
+    fn from(e: IptError) -> Self {
+        ModelErr::Ipt(e)
+    }
+}
+
+impl From<nftwire::Error> for ModelErr {
+    fn from(e: nftwire::Error) -> Self {
+        match e {
+            nftwire::Error::GenerationChanged => ModelErr::Again,
+            e => ModelErr::Ipt(lib_err(e)),
+        }
+    }
+}
+
+impl Model {
+    /// An empty model of `table` (which must be builtin).
+    pub fn new(family: Family, table: &str) -> Option<Model> {
+        Some(Model {
+            family,
+            table: table.to_string(),
+            builtin: tables::table(table)?,
+            exists: None,
+            chains: BTreeMap::new(),
+            all_chains: false,
+            ops: Vec::new(),
+            next_id: 1,
+            line: Line::default(),
+            warnings: Vec::new(),
+        })
+    }
+
+    fn fam(&self) -> u8 {
+        self.family.nfproto()
+    }
+
+    fn op_name(&self, op: &str) -> String {
+        match self.line.0 {
+            Some(n) => format!("\nline {n}: {op}"),
+            None => format!(" {op}"),
+        }
+    }
+
+    fn push(&mut self, m: nftwire::netlink::NfMsg, op: &str, what: String) {
+        let name = self.op_name(op);
+        self.ops.push(kernel::op(m, &name, what));
+    }
+
+    /// Whether the table exists.
+    pub fn table_exists(&mut self, conn: &mut Conn) -> MResult<bool> {
+        if let Some(e) = self.exists {
+            return Ok(e);
+        }
+        let e = kernel::get_table(conn, self.fam(), &self.table)?.is_some();
+        self.exists = Some(e);
+        Ok(e)
+    }
+
+    /// Create the table if missing (`nft_xt_builtin_table_init`).
+    pub fn ensure_table(&mut self, conn: &mut Conn) -> MResult<()> {
+        if !self.table_exists(conn)? {
+            let t = self.table.clone();
+            let o = kernel::table_add(self.fam(), &t);
+            self.ops.push(kernel::op(o.msg, &self.op_name("TABLE_ADD"), o.what));
+            self.exists = Some(true);
+            self.all_chains = true;
+        }
+        Ok(())
+    }
+
+    /// Look a chain up (GETCHAIN once).
+    pub fn chain(&mut self, conn: &mut Conn, name: &str) -> MResult<Option<&mut ChainState>> {
+        if !self.chains.contains_key(name) {
+            let c = if self.all_chains || !self.table_exists(conn)? {
+                None
+            } else {
+                kernel::get_chain(conn, self.fam(), &self.table, name)?
+            };
+            self.chains.insert(
+                name.to_string(),
+                c.map(|chain| ChainState {
+                    chain,
+                    rules: None,
+                    created: false,
+                }),
+            );
+        }
+        Ok(self.chains.get_mut(name).and_then(|c| c.as_mut()))
+    }
+
+    /// Whether a chain exists.
+    pub fn chain_exists(&mut self, conn: &mut Conn, name: &str) -> MResult<bool> {
+        Ok(self.chain(conn, name)?.is_some())
+    }
+
+    /// Load every chain of the table.
+    pub fn load_chains(&mut self, conn: &mut Conn) -> MResult<()> {
+        if self.all_chains {
+            return Ok(());
+        }
+        if self.table_exists(conn)? {
+            for c in kernel::dump_chains(conn, self.fam(), &self.table)? {
+                let n = c.name().to_string();
+                if !matches!(self.chains.get(&n), Some(Some(_))) {
+                    self.chains.insert(
+                        n,
+                        Some(ChainState {
+                            chain: c,
+                            rules: None,
+                            created: false,
+                        }),
+                    );
+                }
+            }
+        }
+        // chains looked up before but absent stay absent
+        self.all_chains = true;
+        Ok(())
+    }
+
+    /// Load all rules of the table (one dump) into the loaded chains.
+    pub fn load_all_rules(&mut self, conn: &mut Conn) -> MResult<()> {
+        self.load_chains(conn)?;
+        if !self.exists.unwrap_or(false) {
+            return Ok(());
+        }
+        let need = self
+            .chains
+            .values()
+            .flatten()
+            .any(|c| c.rules.is_none());
+        if !need {
+            return Ok(());
+        }
+        let rules = kernel::dump_rules(conn, self.fam(), &self.table, None)?;
+        let table = self.table.clone();
+        for c in self.chains.values_mut().flatten() {
+            if c.rules.is_none() {
+                c.rules = Some(
+                    rules
+                        .iter()
+                        .filter(|r| r.chain() == c.chain.name())
+                        .map(|r| entry(r.clone(), &table))
+                        .collect(),
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// The rules of a chain (GETRULE dump of that chain once).
+    pub fn rules(&mut self, conn: &mut Conn, name: &str) -> MResult<Option<&mut Vec<Entry>>> {
+        let fam = self.fam();
+        let table = self.table.clone();
+        let Some(c) = self.chain(conn, name)? else {
+            return Ok(None);
+        };
+        if c.rules.is_none() {
+            let v = if c.created {
+                Vec::new()
+            } else {
+                kernel::dump_rules(conn, fam, &table, Some(name))?
+                    .into_iter()
+                    .map(|r| entry(r, &table))
+                    .collect()
+            };
+            c.rules = Some(v);
+        }
+        Ok(c.rules.as_mut())
+    }
+
+    /// Create a builtin base chain if missing (`nft_xt_builtin_init`).
+    pub fn ensure_builtin(&mut self, conn: &mut Conn, name: &str) -> MResult<()> {
+        let Some(b) = self.builtin.chain(name) else { return Ok(()) };
+        self.ensure_table(conn)?;
+        if self.chain_exists(conn, name)? {
+            return Ok(());
+        }
+        let c = b.to_chain(self.fam(), &self.table, 1, (0, 0));
+        self.push(c.to_msg(msg::NEWCHAIN, F_CREATE), "CHAIN_ADD", format!("chain {name}"));
+        self.chains.insert(
+            name.to_string(),
+            Some(ChainState {
+                chain: c,
+                rules: Some(Vec::new()),
+                created: true,
+            }),
+        );
+        Ok(())
+    }
+
+    /// Create all builtin chains of the table that are missing.
+    pub fn ensure_all_builtins(&mut self, conn: &mut Conn) -> MResult<()> {
+        for b in self.builtin.chains {
+            self.ensure_builtin(conn, b.name)?;
+        }
+        Ok(())
+    }
+
+    fn new_id(&mut self) -> u32 {
+        let i = self.next_id;
+        self.next_id += 1;
+        i
+    }
+
+    /// Encode `r` for chain `chain`.
+    pub fn build_rule(&self, r: &IptRule, chain: &str) -> std::result::Result<Rule, IptError> {
+        let enc = encode(r, &self.table, Purpose::Add)?;
+        let mut rule = Rule::new(self.fam(), &self.table, chain, enc.exprs);
+        rule.attrs.compat = Some(enc.compat);
+        Ok(rule)
+    }
+
+    /// Append (`pos` None) or insert before rule index `pos` of `chain`.
+    pub fn add_rule(&mut self, conn: &mut Conn, chain: &str, r: &IptRule, pos: Option<usize>) -> MResult<()> {
+        let mut rule = self.build_rule(r, chain)?;
+        let id = self.new_id();
+        let (flags, op) = match pos {
+            None => (F_CREATE | F_APPEND, "RULE_APPEND"),
+            Some(_) => (F_CREATE, "RULE_INSERT"),
+        };
+        let rules = self
+            .rules_or_empty(conn, chain, pos.is_some())?;
+        if let Some(p) = pos {
+            if let Some(refr) = rules.get(p) {
+                match (refr.handle, refr.id) {
+                    (Some(h), _) => rule.attrs.position = Some(h),
+                    (None, Some(i)) => rule.attrs.position_id = Some(i),
+                    _ => {}
+                }
+            }
+        }
+        if self.line.0.is_some() || pos.is_some() {
+            rule.attrs.id = Some(id);
+        }
+        let e = Entry {
+            handle: None,
+            id: Some(id),
+            rule: rule.clone(),
+            decoded: Decoded::Rule(r.clone()),
+        };
+        if let Some(Some(c)) = self.chains.get_mut(chain) {
+            if let Some(v) = c.rules.as_mut() {
+                match pos {
+                    Some(p) if p <= v.len() => v.insert(p, e),
+                    _ => v.push(e),
+                }
+            }
+        }
+        self.push(rule.to_msg(msg::NEWRULE, flags), op, format!("rule in chain {chain}"));
+        Ok(())
+    }
+
+    fn rules_or_empty(&mut self, conn: &mut Conn, chain: &str, load: bool) -> MResult<Vec<Entry>> {
+        if load {
+            return Ok(self.rules(conn, chain)?.cloned().unwrap_or_default());
+        }
+        Ok(match self.chains.get(chain) {
+            Some(Some(c)) => c.rules.clone().unwrap_or_default(),
+            _ => Vec::new(),
+        })
+    }
+
+    /// Delete rule index `i` of `chain`.
+    pub fn delete_rule(&mut self, chain: &str, i: usize) {
+        let Some(Some(c)) = self.chains.get_mut(chain) else { return };
+        let Some(v) = c.rules.as_mut() else { return };
+        if i >= v.len() {
+            return;
+        }
+        let e = v.remove(i);
+        let mut attrs = RuleAttrs {
+            table: Some(self.table.clone()),
+            chain: Some(chain.to_string()),
+            ..Default::default()
+        };
+        match (e.handle, e.id) {
+            (Some(h), _) => attrs.handle = Some(h),
+            (None, Some(id)) => attrs.id = Some(id),
+            _ => return,
+        }
+        let r = Rule {
+            family: self.fam(),
+            attrs,
+        };
+        self.push(r.to_msg(msg::DELRULE, 0), "RULE_DELETE", format!("rule in chain {chain}"));
+    }
+
+    /// Replace rule index `i` of `chain` with `r`.
+    pub fn replace_rule(&mut self, chain: &str, i: usize, r: &IptRule) -> MResult<()> {
+        let mut rule = self.build_rule(r, chain)?;
+        let Some(Some(c)) = self.chains.get_mut(chain) else { return Ok(()) };
+        let Some(v) = c.rules.as_mut() else { return Ok(()) };
+        let Some(old) = v.get_mut(i) else { return Ok(()) };
+        rule.attrs.handle = old.handle;
+        old.rule = rule.clone();
+        old.decoded = Decoded::Rule(r.clone());
+        self.push(
+            rule.to_msg(msg::NEWRULE, F_CREATE | F_REPLACE),
+            "RULE_REPLACE",
+            format!("rule in chain {chain}"),
+        );
+        Ok(())
+    }
+
+    /// Flush a chain (all rules, foreign ones too) or, with `None`, the
+    /// whole table.
+    pub fn flush(&mut self, chain: Option<&str>) {
+        let mut attrs = RuleAttrs {
+            table: Some(self.table.clone()),
+            ..Default::default()
+        };
+        attrs.chain = chain.map(str::to_owned);
+        let r = Rule {
+            family: self.fam(),
+            attrs,
+        };
+        self.push(
+            r.to_msg(msg::DELRULE, 0),
+            "RULE_FLUSH",
+            format!("rule in chain {}", chain.unwrap_or("(null)")),
+        );
+        for (n, c) in self.chains.iter_mut() {
+            if chain.is_none_or(|x| x == n) {
+                if let Some(c) = c {
+                    c.rules = Some(Vec::new());
+                }
+            }
+        }
+    }
+
+    /// Remove only the iptables rules of a chain (foreign ones stay).
+    pub fn flush_own(&mut self, conn: &mut Conn, chain: &str) -> MResult<()> {
+        let Some(v) = self.rules(conn, chain)? else { return Ok(()) };
+        let own: Vec<usize> = v
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.ipt().is_some())
+            .map(|(i, _)| i)
+            .collect();
+        for i in own.into_iter().rev() {
+            self.delete_rule(chain, i);
+        }
+        Ok(())
+    }
+
+    /// `-N`: a new user chain.
+    pub fn new_chain(&mut self, name: &str) {
+        let c = Chain::regular(self.fam(), &self.table, name);
+        self.push(c.to_msg(msg::NEWCHAIN, F_EXCL), "CHAIN_USER_ADD", format!("chain {name}"));
+        self.chains.insert(
+            name.to_string(),
+            Some(ChainState {
+                chain: c,
+                rules: Some(Vec::new()),
+                created: true,
+            }),
+        );
+    }
+
+    /// `-X`: delete a chain.
+    pub fn del_chain(&mut self, name: &str) {
+        let c = Chain::regular(self.fam(), &self.table, name);
+        self.push(c.to_msg(msg::DELCHAIN, F_NONREC), "CHAIN_DEL", format!("chain {name}"));
+        self.chains.insert(name.to_string(), None);
+    }
+
+    /// `-E`: rename.
+    pub fn rename_chain(&mut self, old: &str, new: &str, handle: Option<u64>) {
+        let mut c = Chain::regular(self.fam(), &self.table, new);
+        c.attrs.handle = handle;
+        self.push(c.to_msg(msg::NEWCHAIN, 0), "CHAIN_RENAME", format!("chain {new}"));
+        let st = self.chains.remove(old).flatten();
+        self.chains.insert(old.to_string(), None);
+        if let Some(mut s) = st {
+            s.chain.attrs.name = Some(new.to_string());
+            self.chains.insert(new.to_string(), Some(s));
+        }
+    }
+
+    /// `-P` (and restore's `:CHAIN POLICY`): a full base chain update.
+    pub fn set_policy(&mut self, conn: &mut Conn, name: &str, policy: u32, counters: (u64, u64), create: bool) -> MResult<()> {
+        let Some(b) = self.builtin.chain(name) else { return Ok(()) };
+        self.ensure_builtin(conn, name)?;
+        let c = b.to_chain(self.fam(), &self.table, policy, counters);
+        self.push(
+            c.to_msg(msg::NEWCHAIN, if create { F_CREATE } else { 0 }),
+            "CHAIN_UPDATE",
+            format!("chain {name}"),
+        );
+        if let Some(Some(s)) = self.chains.get_mut(name) {
+            s.chain.attrs.policy = Some(policy);
+            s.chain.attrs.counters = c.attrs.counters.clone();
+        }
+        Ok(())
+    }
+
+    /// Zero the counters of base chain `name` (NEWCHAIN with COUNTERS 0).
+    pub fn zero_chain(&mut self, name: &str) {
+        let Some(Some(s)) = self.chains.get(name) else { return };
+        let mut c = Chain::regular(self.fam(), &self.table, name);
+        c.attrs.hook = s.chain.attrs.hook.clone();
+        c.attrs.policy = s.chain.attrs.policy;
+        c.attrs.chain_type = s.chain.attrs.chain_type.clone();
+        c.attrs.counters = Some(nftwire::object::chain::ChainCounters {
+            packets: Some(0),
+            bytes: Some(0),
+            ..Default::default()
+        });
+        self.push(c.to_msg(msg::NEWCHAIN, F_CREATE), "CHAIN_ZERO", format!("chain {name}"));
+    }
+
+    /// Zero the counter of rule `i` of `chain` (REPLACE with the same
+    /// expressions, counter 0).
+    pub fn zero_rule(&mut self, chain: &str, i: usize) {
+        let Some(Some(c)) = self.chains.get_mut(chain) else { return };
+        let Some(v) = c.rules.as_mut() else { return };
+        let Some(e) = v.get_mut(i) else { return };
+        let Some(h) = e.handle else { return };
+        let mut r = e.rule.clone();
+        let mut changed = false;
+        if let Some(l) = r.attrs.exprs.as_mut() {
+            for x in l.0.iter_mut() {
+                if let nftwire::expr::Expr::Counter(k) = x {
+                    if k.packets.unwrap_or(0) != 0 || k.bytes.unwrap_or(0) != 0 {
+                        k.packets = Some(0);
+                        k.bytes = Some(0);
+                        changed = true;
+                    }
+                }
+            }
+        }
+        if !changed {
+            return;
+        }
+        r.attrs.handle = Some(h);
+        r.attrs.position = None;
+        if r.attrs.compat.is_none() {
+            r.attrs.compat = nftwire::compat::infer_compat(&r);
+        }
+        self.push(
+            r.to_msg(msg::NEWRULE, F_CREATE | F_REPLACE),
+            "RULE_REPLACE",
+            format!("rule in chain {chain}"),
+        );
+    }
+
+    /// Loaded chains that exist, base chains first in hook order, then
+    /// user chains by name.
+    pub fn chain_order(&self) -> Vec<String> {
+        let mut base: Vec<(u32, String)> = Vec::new();
+        let mut user: Vec<String> = Vec::new();
+        for (n, c) in &self.chains {
+            let Some(c) = c else { continue };
+            if c.is_builtin(self.builtin) {
+                base.push((c.chain.attrs.hook.as_ref().and_then(|h| h.num).unwrap_or(0), n.clone()));
+            } else if c.chain.attrs.hook.is_none() {
+                user.push(n.clone());
+            }
+        }
+        base.sort();
+        user.sort();
+        base.into_iter().map(|(_, n)| n).chain(user).collect()
+    }
+}
+
+/// Decode a kernel rule into an entry.
+pub fn entry(rule: Rule, table: &str) -> Entry {
+    let decoded = decode(&rule, table);
+    Entry {
+        handle: rule.attrs.handle,
+        id: None,
+        rule,
+        decoded,
+    }
+}

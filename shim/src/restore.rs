@@ -1,0 +1,464 @@
+//! `iptables-restore` / `ip6tables-restore`: one atomic batch per table,
+//! committed at `COMMIT`. Without `--noflush` the iptables rules and user
+//! chains of each restored table are replaced, while rules iptables cannot
+//! express stay where they are (so they end up ahead of the restored
+//! rules in their chains), together with the chains that hold or are
+//! referenced by them and foreign base chains.
+
+use crate::exec;
+use crate::getopt::{Getopt, Got, HasArg, LongOpt, Val};
+use crate::model::{MResult, Model};
+use crate::parse::{assert_valid_chain_name, parse, Parsed};
+use crate::run::{connect, fail, transact};
+use nftwire::iptables::error::Style;
+use nftwire::iptables::rule::Verdict;
+use nftwire::iptables::{tables, ExitCode, Family, IptError};
+use nftwire::netlink::Conn;
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Read;
+
+enum Item {
+    Chain {
+        name: String,
+        policy: String,
+        counters: Option<(u64, u64)>,
+    },
+    Cmd(Box<Parsed>),
+}
+
+struct Opts {
+    counters: bool,
+    noflush: bool,
+    test: bool,
+    table: Option<String>,
+}
+
+/// `[p:b]`.
+fn parse_counters(s: &str) -> Option<(u64, u64)> {
+    let inner = s.strip_prefix('[')?.strip_suffix(']')?;
+    let (a, b) = inner.split_once(':')?;
+    let (pa, na) = nftwire::iptables::num::c_strtoul(a.trim_start(), 10);
+    let (pb, nb) = nftwire::iptables::num::c_strtoul(b.trim_start(), 10);
+    (na > 0 && nb > 0).then_some((pa, pb))
+}
+
+/// `add_param_to_argv`: split a line into words honouring double quotes
+/// and backslash escapes inside them.
+pub fn split_words(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut have = false;
+    let mut quote = false;
+    let mut esc = false;
+    for c in line.chars() {
+        if quote {
+            if esc {
+                cur.push(c);
+                esc = false;
+                continue;
+            } else if c == '\\' {
+                esc = true;
+                continue;
+            } else if c == '"' {
+                quote = false;
+            } else {
+                cur.push(c);
+                continue;
+            }
+        } else if c == '"' {
+            quote = true;
+            have = true;
+            continue;
+        }
+        match c {
+            '"' => {}
+            ' ' | '\t' | '\n' => {
+                if !cur.is_empty() || have {
+                    if !cur.is_empty() {
+                        out.push(std::mem::take(&mut cur));
+                    } else if have {
+                        out.push(String::new());
+                    }
+                    have = false;
+                }
+            }
+            _ => cur.push(c),
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+fn commit(
+    conn: &mut Conn,
+    family: Family,
+    table: &str,
+    items: &[(usize, Item)],
+    o: &Opts,
+    prog: &str,
+) -> Result<String, IptError> {
+    let declared: BTreeSet<String> = items
+        .iter()
+        .filter_map(|(_, i)| match i {
+            Item::Chain { name, .. } => Some(name.clone()),
+            _ => None,
+        })
+        .collect();
+    let r = transact(conn, family, table, o.test, |m, conn, out| {
+        if !o.noflush {
+            replace_own(m, conn, &declared)?;
+        }
+        for (line, it) in items {
+            m.line.0 = Some(*line);
+            match it {
+                Item::Chain {
+                    name,
+                    policy,
+                    counters,
+                } => {
+                    if m.builtin.chain(name).is_some() {
+                        let ctr = if o.counters { counters.unwrap_or((0, 0)) } else { (0, 0) };
+                        match policy.as_str() {
+                            "ACCEPT" => m.set_policy(conn, name, 1, ctr, true)?,
+                            "DROP" => m.set_policy(conn, name, 0, ctr, true)?,
+                            "-" => m.ensure_builtin(conn, name)?,
+                            _ => {
+                                return Err(IptError {
+                                    code: ExitCode::Other,
+                                    style: Style::Plain,
+                                    msg: format!("{prog}: line {line} failed: Bad policy name."),
+                                }
+                                .into())
+                            }
+                        }
+                    } else {
+                        m.ensure_table(conn)?;
+                        if m.chain_exists(conn, name)? {
+                            m.flush_own(conn, name)?;
+                        } else {
+                            m.new_chain(name);
+                        }
+                    }
+                }
+                Item::Cmd(p) => {
+                    if p.skipped {
+                        continue;
+                    }
+                    if let Err(e) = exec::run(m, conn, p, out) {
+                        return Err(match e {
+                            crate::model::ModelErr::Ipt(e) if e.style == Style::Op => IptError {
+                                code: ExitCode::Other,
+                                style: Style::Plain,
+                                msg: format!("{prog}: line {line} failed: {}.", e.msg),
+                            }
+                            .into(),
+                            e => e,
+                        });
+                    }
+                }
+            }
+        }
+        m.line.0 = None;
+        Ok(())
+    })?;
+    for w in r.1 {
+        eprintln!("{w}");
+    }
+    Ok(r.0)
+}
+
+/// Remove what iptables owns in the table before it is restored: its
+/// rules everywhere, and user chains that are not declared again, hold no
+/// foreign rule and are not referenced from outside iptables' rules.
+fn replace_own(m: &mut Model, conn: &mut Conn, declared: &BTreeSet<String>) -> MResult<()> {
+    m.load_all_rules(conn)?;
+    let names: Vec<String> = m.chains.iter().filter(|(_, c)| c.is_some()).map(|(n, _)| n.clone()).collect();
+    // references to each chain from iptables rules
+    let mut own_refs: BTreeMap<String, u32> = BTreeMap::new();
+    let mut keep: BTreeSet<String> = BTreeSet::new();
+    for n in &names {
+        if let Some(Some(c)) = m.chains.get(n) {
+            for e in c.rules.as_deref().unwrap_or(&[]) {
+                match e.ipt() {
+                    Some(r) => {
+                        if let Verdict::Jump(t) | Verdict::Goto(t) = &r.verdict {
+                            *own_refs.entry(t.clone()).or_default() += 1;
+                        }
+                    }
+                    None => {
+                        keep.insert(n.clone());
+                    }
+                }
+            }
+        }
+    }
+    for n in &names {
+        m.flush_own(conn, n)?;
+    }
+    for n in &names {
+        let Some(Some(c)) = m.chains.get(n) else { continue };
+        if c.chain.attrs.hook.is_some() || declared.contains(n) || keep.contains(n) {
+            continue;
+        }
+        let rules = c.rules.as_ref().map(|v| v.len()).unwrap_or(0) as u32;
+        let uses = c.chain.attrs.use_count.unwrap_or(0);
+        let own = own_refs.get(n).copied().unwrap_or(0);
+        // the kernel's use count covers references (and, for some kernels,
+        // the rules themselves); keep chains used by anything not ours
+        if uses > own + rules && uses > own {
+            continue;
+        }
+        m.del_chain(n);
+    }
+    Ok(())
+}
+
+/// Run the restore tool; `prog` is the name it was invoked as.
+pub fn main(family: Family, prog: &str, args: Vec<String>) -> i32 {
+    let l = |n: &str, h: HasArg, c: char| LongOpt {
+        name: n.into(),
+        has_arg: h,
+        val: Val::Base(c),
+    };
+    let long = vec![
+        l("counters", HasArg::No, 'c'),
+        l("verbose", HasArg::No, 'v'),
+        l("version", HasArg::No, 'V'),
+        l("test", HasArg::No, 't'),
+        l("help", HasArg::No, 'h'),
+        l("noflush", HasArg::No, 'n'),
+        l("modprobe", HasArg::Required, 'M'),
+        l("table", HasArg::Required, 'T'),
+        l("ipv4", HasArg::No, '4'),
+        l("ipv6", HasArg::No, '6'),
+        l("wait", HasArg::Optional, 'w'),
+        l("wait-interval", HasArg::Optional, 'W'),
+    ];
+    let mut o = Opts {
+        counters: false,
+        noflush: false,
+        test: false,
+        table: None,
+    };
+    let mut g = Getopt::new(args);
+    let mut positional = Vec::new();
+    loop {
+        match g.next("bcvVthnM:T:wW", &long) {
+            Got::End => break,
+            Got::NonOpt(a) => positional.push(a),
+            Got::Opt(Val::Base(c), a) => match c {
+                'b' => eprintln!("-b/--binary option is not implemented"),
+                'c' => o.counters = true,
+                'v' => {}
+                'V' => {
+                    println!("{prog} v{}", nftwire::iptables::VERSION_STRING);
+                    return 0;
+                }
+                't' => o.test = true,
+                'h' => {
+                    eprint!("Usage: {prog} [-c] [-v] [-V] [-t] [-h] [-n] [-T table] [-M command] [-4] [-6] [file]\n\t   [ --counters ]\n\t   [ --verbose ]\n\t   [ --version]\n\t   [ --test ]\n\t   [ --help ]\n\t   [ --noflush ]\n\t   [ --table=<TABLE> ]\n\t   [ --modprobe=<command> ]\n\t   [ --ipv4 ]\n\t   [ --ipv6 ]\n");
+                    return 0;
+                }
+                'n' => o.noflush = true,
+                'M' => {}
+                'T' => o.table = a,
+                'w' | 'W' => {
+                    if a.is_none()
+                        && g
+                            .args
+                            .get(g.optind)
+                            .is_some_and(|x| !x.starts_with('-') && !x.starts_with('!'))
+                    {
+                        g.optind += 1;
+                    }
+                }
+                _ => {
+                    eprintln!("Try `{prog} -h' for more information.");
+                    return 1;
+                }
+            },
+            _ => {
+                eprintln!("Try `{prog} -h' for more information.");
+                return 1;
+            }
+        }
+    }
+    positional.extend(g.args.iter().skip(g.optind).cloned());
+    let input = match positional.len() {
+        0 => {
+            let mut s = Vec::new();
+            if std::io::stdin().read_to_end(&mut s).is_err() {
+                s.clear();
+            }
+            String::from_utf8_lossy(&s).into_owned()
+        }
+        1 => match std::fs::read(&positional[0]) {
+            Ok(b) => String::from_utf8_lossy(&b).into_owned(),
+            Err(e) => {
+                let msg = e.to_string();
+                let msg = msg.split(" (os error").next().unwrap_or("").to_string();
+                eprintln!("Can't open {}: {msg}", positional[0]);
+                return 1;
+            }
+        },
+        _ => {
+            eprintln!("Unknown arguments found on commandline");
+            return 1;
+        }
+    };
+    let mut conn: Option<Conn> = None;
+    let mut cur: Option<&'static tables::BuiltinTable> = None;
+    let mut in_table = false;
+    let mut items: Vec<(usize, Item)> = Vec::new();
+    let mut line = 0usize;
+    let mut stdout = String::new();
+    let skip_table = |cur: Option<&tables::BuiltinTable>| -> bool {
+        o.table
+            .as_deref()
+            .is_some_and(|t| cur.is_some_and(|c| c.name != t))
+    };
+    for raw in input.split_inclusive('\n') {
+        line += 1;
+        let buf = raw;
+        if buf.starts_with('\n') {
+            continue;
+        }
+        if buf.starts_with('#') {
+            continue;
+        }
+        let mut ok = false;
+        if in_table && buf.starts_with("COMMIT") && matches!(&buf[6..], "" | "\n") {
+            if !skip_table(cur) {
+                if conn.is_none() {
+                    match connect() {
+                        Ok(c) => conn = Some(c),
+                        Err(e) => return fail(&e, prog, None),
+                    }
+                }
+                let name = cur.map(|c| c.name).unwrap_or("filter");
+                match commit(conn.as_mut().expect("connected"), family, name, &items, &o, prog) {
+                    Ok(s) => stdout.push_str(&s),
+                    Err(e) => {
+                        print!("{stdout}");
+                        return fail(&e, prog, None);
+                    }
+                }
+            }
+            items.clear();
+            in_table = false;
+            ok = true;
+        } else if buf.starts_with('*') && !in_table {
+            let name = buf[1..].split([' ', '\t', '\n']).find(|s| !s.is_empty());
+            let Some(name) = name else {
+                return fail(&IptError::param(format!("{prog}: line {line} table name invalid")), prog, Some(line));
+            };
+            cur = tables::table(name);
+            if cur.is_none() {
+                return fail(
+                    &IptError::param(format!("{prog}: line {line} table name '{name}' invalid")),
+                    prog,
+                    Some(line),
+                );
+            }
+            if skip_table(cur) {
+                continue;
+            }
+            in_table = true;
+            ok = true;
+        } else if buf.starts_with(':') && in_table {
+            let mut it = buf[1..].split([' ', '\t', '\n']).filter(|s| !s.is_empty());
+            let Some(chain) = it.next() else {
+                return fail(&IptError::param(format!("{prog}: line {line} chain name invalid")), prog, Some(line));
+            };
+            if let Err(e) = assert_valid_chain_name(chain, family) {
+                return fail(&e, prog, Some(line));
+            }
+            let Some(policy) = it.next() else {
+                return fail(&IptError::param(format!("{prog}: line {line} policy invalid")), prog, Some(line));
+            };
+            let mut counters = None;
+            if cur.is_some_and(|t| t.chain(chain).is_some()) {
+                let c = it.next();
+                match c {
+                    Some(c) => match parse_counters(c) {
+                        Some(v) => counters = Some(v),
+                        None => {
+                            return fail(
+                                &IptError::param(format!("invalid policy counters for chain '{chain}'")),
+                                prog,
+                                Some(line),
+                            )
+                        }
+                    },
+                    None if o.counters => {
+                        return fail(
+                            &IptError::param(format!("invalid policy counters for chain '{chain}'")),
+                            prog,
+                            Some(line),
+                        )
+                    }
+                    None => {}
+                }
+            }
+            items.push((
+                line,
+                Item::Chain {
+                    name: chain.to_string(),
+                    policy: policy.to_string(),
+                    counters,
+                },
+            ));
+            ok = true;
+        } else if in_table {
+            let mut rest = buf;
+            let mut ctr: Option<(String, String)> = None;
+            if rest.starts_with('[') {
+                let Some(end) = rest.find(']') else {
+                    return fail(&IptError::param(format!("Bad line {line}: need ]")), prog, Some(line));
+                };
+                let inner = &rest[1..end];
+                let Some((a, b)) = inner.split_once(':').filter(|(a, _)| !a.is_empty()) else {
+                    return fail(&IptError::param(format!("Bad line {line}: need :")), prog, Some(line));
+                };
+                ctr = Some((a.to_string(), b.to_string()));
+                rest = &rest[end + 1..];
+            }
+            let tname = cur.map(|c| c.name).unwrap_or("filter");
+            let mut argv = vec![family.cmd().to_string(), "-t".into(), tname.to_string()];
+            if let Some((a, b)) = ctr.filter(|_| o.counters) {
+                argv.extend(["--set-counters".to_string(), a, b]);
+            }
+            argv.extend(split_words(rest));
+            match parse(family, argv, tname, true, prog) {
+                Ok(p) => {
+                    for w in &p.warnings {
+                        eprintln!("{w}");
+                    }
+                    if let Some(s) = &p.stdout {
+                        print!("{s}");
+                        return 0;
+                    }
+                    items.push((line, Item::Cmd(Box::new(p))));
+                }
+                Err(e) => return fail(&e, prog, Some(line)),
+            }
+            ok = true;
+        }
+        if skip_table(cur) {
+            continue;
+        }
+        if !ok {
+            print!("{stdout}");
+            eprintln!("{prog}: line {line} failed");
+            return 1;
+        }
+    }
+    print!("{stdout}");
+    if in_table {
+        eprintln!("{prog}: COMMIT expected at line {}", line + 1);
+        return 1;
+    }
+    0
+}

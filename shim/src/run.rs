@@ -1,0 +1,153 @@
+//! The `iptables`/`ip6tables` tool and the transaction runner shared with
+//! restore.
+
+use crate::model::{lib_err, MResult, Model, ModelErr};
+use crate::parse::{cmd, opt, parse, Parsed};
+use crate::{exec, show};
+use nftwire::iptables::list::Format;
+use nftwire::iptables::{tables, ExitCode, Family, IptError};
+use nftwire::netlink::Conn;
+
+/// How often a batch is rebuilt after a concurrent change.
+const RETRIES: usize = 64;
+
+/// Kernel refusals as iptables prints them (exit 4).
+pub fn batch_err(e: nftwire::Error) -> IptError {
+    match e {
+        nftwire::Error::Kernel { errno, op, what, .. } => IptError::xt(
+            ExitCode::Resource,
+            format!("{op} failed ({}): {what}", nftwire::error::strerror(errno)),
+        ),
+        e => lib_err(e),
+    }
+}
+
+/// Open a connection and check that the ruleset is readable.
+pub fn connect() -> Result<Conn, IptError> {
+    let mut c = Conn::open().map_err(lib_err)?;
+    c.generation().map_err(lib_err)?;
+    Ok(c)
+}
+
+/// Build on a fresh model and commit, rebuilding on generation changes.
+/// Returns what `build` wrote to stdout and the warnings.
+pub fn transact<F>(conn: &mut Conn, family: Family, table: &str, dry_run: bool, mut build: F) -> Result<(String, Vec<String>), IptError>
+where
+    F: FnMut(&mut Model, &mut Conn, &mut String) -> MResult<()>,
+{
+    for _ in 0..RETRIES {
+        let genid = conn.generation().map_err(lib_err)?;
+        let Some(mut m) = Model::new(family, table) else {
+            return Err(IptError::version(format!("table '{table}' does not exist")));
+        };
+        let mut out = String::new();
+        match build(&mut m, conn, &mut out) {
+            Ok(()) => {}
+            Err(ModelErr::Again) => continue,
+            Err(ModelErr::Ipt(e)) => return Err(e),
+        }
+        if m.ops.is_empty() || dry_run {
+            return Ok((out, m.warnings));
+        }
+        match conn.batch(&m.ops, Some(genid)) {
+            Ok(_) => return Ok((out, m.warnings)),
+            Err(nftwire::Error::GenerationChanged) => continue,
+            Err(e) => return Err(batch_err(e)),
+        }
+    }
+    Err(IptError::xt(
+        ExitCode::Resource,
+        "ruleset changed concurrently too often",
+    ))
+}
+
+/// Print an error and return the exit status.
+pub fn fail(e: &IptError, prog: &str, line: Option<usize>) -> i32 {
+    eprint!("{}", e.render(prog, nftwire::iptables::VERSION_STRING, line));
+    e.code as i32
+}
+
+/// Run one parsed command (list, save-like or change) on `conn`.
+pub fn execute(conn: &mut Conn, family: Family, p: &Parsed) -> Result<(String, Vec<String>), IptError> {
+    let table = p.table.clone();
+    let chain = p.chain.clone();
+    let listing = p.command & (cmd::LIST | cmd::LIST_RULES) != 0;
+    let zero = p.command & (cmd::ZERO | cmd::ZERO_NUM) != 0;
+    let mut listed = String::new();
+    if listing {
+        let (o, _) = transact(conn, family, &table, true, |m, conn, out| {
+            if let Some(c) = &chain {
+                if !m.chain_exists(conn, c)? && m.builtin.chain(c).is_none() {
+                    return Err(IptError::op(exec::msgs::NO_CHAIN).into());
+                }
+                m.chain(conn, c)?;
+            }
+            if p.command & cmd::LIST != 0 {
+                let fmt = Format {
+                    numeric: p.options & opt::NUMERIC != 0,
+                    verbose: p.options & opt::VERBOSE != 0,
+                    exact: p.options & opt::EXPANDED != 0,
+                    linenumbers: p.options & opt::LINENUMBERS != 0,
+                    notable: false,
+                };
+                out.push_str(&show::list(m, conn, chain.as_deref(), p.rulenum, fmt)?);
+            } else {
+                out.push_str(&show::list_rules(
+                    m,
+                    conn,
+                    chain.as_deref(),
+                    p.rulenum,
+                    p.options & opt::VERBOSE != 0,
+                )?);
+            }
+            Ok(())
+        })?;
+        listed = o;
+        if !zero {
+            return Ok((listed, Vec::new()));
+        }
+    }
+    let mut q = p.clone();
+    if listing {
+        q.command &= !(cmd::LIST | cmd::LIST_RULES);
+    }
+    let (o, w) = transact(conn, family, &table, false, |m, conn, out| exec::run(m, conn, &q, out))?;
+    Ok((listed + &o, w))
+}
+
+/// `iptables ARGS...` (`prog` is `iptables` or `ip6tables`).
+pub fn main(family: Family, args: Vec<String>) -> i32 {
+    let prog = family.cmd();
+    let p = match parse(family, args, "filter", false, prog) {
+        Ok(p) => p,
+        Err(e) => return fail(&e, prog, None),
+    };
+    for w in &p.warnings {
+        eprintln!("{w}");
+    }
+    if let Some(s) = &p.stdout {
+        print!("{s}");
+        return 0;
+    }
+    if tables::table(&p.table).is_none() {
+        return fail(
+            &IptError::version(format!("table '{}' does not exist", p.table)),
+            prog,
+            None,
+        );
+    }
+    let mut conn = match connect() {
+        Ok(c) => c,
+        Err(e) => return fail(&e, prog, None),
+    };
+    match execute(&mut conn, family, &p) {
+        Ok((out, warnings)) => {
+            print!("{out}");
+            for w in warnings {
+                eprintln!("{w}");
+            }
+            0
+        }
+        Err(e) => fail(&e, prog, None),
+    }
+}

@@ -1,0 +1,268 @@
+//! Output of `-L`, `-S` and `iptables-save`, including the comment lines
+//! for rules iptables cannot express.
+
+use crate::model::{ChainState, Entry, MResult, Model};
+use nftwire::iptables::list::{self, Format};
+use nftwire::iptables::save::{rule_line, Counters};
+use nftwire::iptables::IptRule;
+use nftwire::netlink::Conn;
+
+/// The `-v` echo of a rule command (`FMT_PRINT_RULE`).
+pub fn print_rule_verbose(r: &IptRule, table: &str) -> String {
+    list::rule(
+        r,
+        table,
+        0,
+        Format {
+            numeric: true,
+            verbose: true,
+            exact: false,
+            linenumbers: false,
+            notable: true,
+        },
+    )
+}
+
+/// A foreign rule as a comment: its handle and its expressions.
+pub fn foreign_line(e: &Entry, chain: &str) -> String {
+    let exprs: Vec<String> = e.rule.exprs().iter().map(|x| x.to_string()).collect();
+    let mut s = format!(
+        "# -A {chain} handle {}: not an iptables rule:",
+        e.handle.unwrap_or(0)
+    );
+    for x in exprs {
+        s.push(' ');
+        s.push_str(&x);
+    }
+    if let Some(c) = e.rule.comment() {
+        s.push_str(&format!(" comment \"{c}\""));
+    }
+    s
+}
+
+/// Chains to show: builtins in hook order (missing ones as fakes), then
+/// user chains by name; foreign base chains are skipped.
+pub fn chains_to_show(m: &Model, only: Option<&str>) -> Vec<(String, Option<ChainState>)> {
+    let mut v = Vec::new();
+    for b in m.builtin.chains_by_hook() {
+        if only.is_some_and(|o| o != b.name) {
+            continue;
+        }
+        let st = m.chains.get(b.name).cloned().flatten();
+        match st {
+            Some(s) if s.is_builtin(m.builtin) => v.push((b.name.to_string(), Some(s))),
+            Some(_) => {}
+            None => v.push((b.name.to_string(), None)),
+        }
+    }
+    for (n, c) in &m.chains {
+        let Some(c) = c else { continue };
+        if c.chain.attrs.hook.is_some() || m.builtin.chain(n).is_some() {
+            continue;
+        }
+        if only.is_some_and(|o| o != n) {
+            continue;
+        }
+        v.push((n.clone(), Some(c.clone())));
+    }
+    v
+}
+
+/// Comment lines for foreign base chains of the table.
+pub fn foreign_chain_notes(m: &Model) -> Vec<String> {
+    let mut v = Vec::new();
+    for (n, c) in &m.chains {
+        let Some(c) = c else { continue };
+        if c.chain.attrs.hook.is_some() && !c.is_builtin(m.builtin) {
+            let h = c.chain.attrs.hook.as_ref();
+            v.push(format!(
+                "# chain {n} (handle {}): base chain not managed by iptables (type {}, hook {}, priority {})",
+                c.chain.attrs.handle.unwrap_or(0),
+                c.chain.attrs.chain_type.as_deref().unwrap_or("?"),
+                h.and_then(|h| h.num).unwrap_or(0),
+                h.and_then(|h| h.priority).unwrap_or(0)
+            ));
+        }
+    }
+    v
+}
+
+fn entries<'a>(c: &'a Option<ChainState>) -> &'a [Entry] {
+    c.as_ref().and_then(|c| c.rules.as_deref()).unwrap_or(&[])
+}
+
+/// `iptables -S [CHAIN [N]]`.
+pub fn list_rules(m: &mut Model, conn: &mut Conn, chain: Option<&str>, rulenum: i64, counters: bool) -> MResult<String> {
+    m.load_all_rules(conn)?;
+    let mut out = String::new();
+    let chains = chains_to_show(m, chain);
+    let ctr = if counters { Counters::Inline } else { Counters::None };
+    let table = m.table.clone();
+    if chain.is_none() {
+        for n in foreign_chain_notes(m) {
+            out.push_str(&n);
+            out.push('\n');
+        }
+    }
+    if rulenum == 0 {
+        for (n, c) in &chains {
+            out.push_str(&chain_decl_s(m, n, c, counters));
+        }
+    }
+    for (n, c) in &chains {
+        for (i, e) in entries(c).iter().enumerate() {
+            if rulenum != 0 && i as i64 + 1 != rulenum {
+                continue;
+            }
+            match e.ipt() {
+                Some(r) => out.push_str(&rule_line(r, n, &table, ctr)),
+                None => out.push_str(&foreign_line(e, n)),
+            }
+            out.push('\n');
+        }
+    }
+    Ok(out)
+}
+
+fn chain_decl_s(m: &Model, n: &str, c: &Option<ChainState>, counters: bool) -> String {
+    if m.builtin.chain(n).is_some() {
+        let pol = c.as_ref().and_then(|c| c.policy()).unwrap_or("ACCEPT");
+        let mut s = format!("-P {n} {pol}");
+        if counters {
+            let (p, b) = c.as_ref().map(|c| c.counters()).unwrap_or((0, 0));
+            s.push_str(&format!(" -c {p} {b}"));
+        }
+        s.push('\n');
+        s
+    } else {
+        format!("-N {n}\n")
+    }
+}
+
+/// `iptables -L [CHAIN [N]]`.
+pub fn list(m: &mut Model, conn: &mut Conn, chain: Option<&str>, rulenum: i64, fmt: Format) -> MResult<String> {
+    m.load_all_rules(conn)?;
+    let table = m.table.clone();
+    let mut out = String::new();
+    let chains = chains_to_show(m, chain);
+    let mut first = true;
+    for (n, c) in &chains {
+        let rules = entries(c);
+        if rulenum == 0 {
+            if !first {
+                out.push('\n');
+            }
+            first = false;
+            let policy = if m.builtin.chain(n).is_some() {
+                Some(c.as_ref().and_then(|c| c.policy()).unwrap_or("ACCEPT"))
+            } else {
+                None
+            };
+            let counters = c.as_ref().map(|c| c.counters()).unwrap_or((0, 0));
+            let uses = c.as_ref().and_then(|c| c.chain.attrs.use_count).unwrap_or(0);
+            let refs = uses.saturating_sub(rules.len() as u32);
+            out.push_str(&list::header(fmt, n, policy, counters, refs));
+        }
+        for (i, e) in rules.iter().enumerate() {
+            if rulenum != 0 && i as i64 + 1 != rulenum {
+                continue;
+            }
+            match e.ipt() {
+                Some(r) => out.push_str(&list::rule(r, &table, i + 1, fmt)),
+                None => {
+                    if fmt.linenumbers {
+                        out.push_str(&format!("{:<4} ", i + 1));
+                    }
+                    out.push_str(&foreign_line(e, n));
+                    out.push('\n');
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+extern "C" {
+    fn time(t: *mut i64) -> i64;
+    fn localtime_r(t: *const i64, tm: *mut Tm) -> *mut Tm;
+}
+
+#[repr(C)]
+#[derive(Default)]
+struct Tm {
+    sec: i32,
+    min: i32,
+    hour: i32,
+    mday: i32,
+    mon: i32,
+    year: i32,
+    wday: i32,
+    yday: i32,
+    isdst: i32,
+    gmtoff: i64,
+    zone: usize,
+}
+
+/// `ctime(time(NULL))` without the newline.
+pub fn ctime_now() -> String {
+    let mut tm = Tm::default();
+    // SAFETY: plain libc calls with valid pointers.
+    unsafe {
+        let t = time(std::ptr::null_mut());
+        localtime_r(&t, &mut tm);
+    }
+    const D: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+    const M: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    format!(
+        "{} {} {:>2} {:02}:{:02}:{:02} {}",
+        D[(tm.wday.clamp(0, 6)) as usize],
+        M[(tm.mon.clamp(0, 11)) as usize],
+        tm.mday,
+        tm.hour,
+        tm.min,
+        tm.sec,
+        tm.year + 1900
+    )
+}
+
+/// One table of `iptables-save`.
+pub fn save_table(m: &mut Model, conn: &mut Conn, prog: &str, counters: bool) -> MResult<String> {
+    m.load_all_rules(conn)?;
+    let table = m.table.clone();
+    let mut out = String::new();
+    out.push_str(&format!(
+        "# Generated by {prog} v{} on {}\n",
+        nftwire::iptables::VERSION_STRING,
+        ctime_now()
+    ));
+    out.push_str(&format!("*{table}\n"));
+    for n in foreign_chain_notes(m) {
+        out.push_str(&n);
+        out.push('\n');
+    }
+    let chains = chains_to_show(m, None);
+    for (n, c) in &chains {
+        let (p, b) = c.as_ref().map(|c| c.counters()).unwrap_or((0, 0));
+        let pol = if m.builtin.chain(n).is_some() {
+            c.as_ref().and_then(|c| c.policy()).unwrap_or("ACCEPT")
+        } else {
+            "-"
+        };
+        out.push_str(&format!(":{n} {pol} [{p}:{b}]\n"));
+    }
+    let ctr = if counters { Counters::Prefix } else { Counters::None };
+    for (n, c) in &chains {
+        for e in entries(c) {
+            match e.ipt() {
+                Some(r) => out.push_str(&rule_line(r, n, &table, ctr)),
+                None => out.push_str(&foreign_line(e, n)),
+            }
+            out.push('\n');
+        }
+    }
+    out.push_str("COMMIT\n");
+    out.push_str(&format!("# Completed on {}\n", ctime_now()));
+    Ok(out)
+}

@@ -1,0 +1,539 @@
+//! `-m hashlimit` (revision 3, `struct xt_hashlimit_mtinfo3`, 312 bytes;
+//! 304 compared).
+
+use crate::iptables::error::{IptError, Result};
+use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt, F_INVERT, F_MAND};
+use crate::iptables::family::Family;
+use crate::iptables::num::{strtoui, strtoul_prefix_base};
+use crate::iptables::text::parse_uint;
+use crate::iptables::xtbuf::{Blob, Rd};
+
+/// `XT_HASHLIMIT_HASH_DIP`.
+pub const HASH_DIP: u32 = 1;
+/// `XT_HASHLIMIT_HASH_DPT`.
+pub const HASH_DPT: u32 = 2;
+/// `XT_HASHLIMIT_HASH_SIP`.
+pub const HASH_SIP: u32 = 4;
+/// `XT_HASHLIMIT_HASH_SPT`.
+pub const HASH_SPT: u32 = 8;
+/// `XT_HASHLIMIT_INVERT`.
+pub const INVERT: u32 = 16;
+/// `XT_HASHLIMIT_BYTES`.
+pub const BYTES: u32 = 32;
+/// `XT_HASHLIMIT_RATE_MATCH`.
+pub const RATE_MATCH: u32 = 64;
+
+const SCALE: u64 = 1_000_000;
+const GCINTERVAL: u32 = 1000;
+const BURST_MAX: u64 = 1_000_000;
+
+/// `struct xt_hashlimit_mtinfo3` (with the parser's unit multiplier).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hashlimit {
+    /// Table name.
+    pub name: String,
+    /// Average (scaled period or byte cost).
+    pub avg: u64,
+    /// Burst.
+    pub burst: u64,
+    /// `XT_HASHLIMIT_*`.
+    pub mode: u32,
+    /// Buckets.
+    pub size: u32,
+    /// Max entries.
+    pub max: u32,
+    /// GC interval (ms).
+    pub gc_interval: u32,
+    /// Expiry (ms).
+    pub expire: u32,
+    /// Rate interval.
+    pub interval: u32,
+    /// Source prefix length.
+    pub srcmask: u8,
+    /// Destination prefix length.
+    pub dstmask: u8,
+    /// Unit multiplier of the parsed rate (parser state, not in the blob).
+    pub mult: u32,
+}
+
+const O_UPTO: u8 = 0;
+const O_ABOVE: u8 = 1;
+const O_MODE: u8 = 3;
+const O_SRCMASK: u8 = 4;
+const O_DSTMASK: u8 = 5;
+const O_NAME: u8 = 6;
+const O_BURST: u8 = 7;
+const O_HTABLE_SIZE: u8 = 8;
+const O_HTABLE_MAX: u8 = 9;
+const O_HTABLE_GCINT: u8 = 10;
+const O_HTABLE_EXPIRE: u8 = 11;
+const O_RATEMATCH: u8 = 12;
+const O_INTERVAL: u8 = 13;
+const F_UPTO: u32 = 1 << O_UPTO;
+const F_ABOVE: u32 = 1 << O_ABOVE;
+const F_BURST: u32 = 1 << O_BURST;
+const F_EXPIRE: u32 = 1 << O_HTABLE_EXPIRE;
+const F_RATEMATCH: u32 = 1 << O_RATEMATCH;
+
+const OPTS: &[OptDef] = &[
+    OptDef::arg("hashlimit-upto", O_UPTO, F_INVERT).excl(F_ABOVE),
+    OptDef::arg("hashlimit-above", O_ABOVE, F_INVERT).excl(F_UPTO),
+    OptDef::arg("hashlimit", O_UPTO, F_INVERT).excl(F_ABOVE),
+    OptDef::arg("hashlimit-srcmask", O_SRCMASK, 0),
+    OptDef::arg("hashlimit-dstmask", O_DSTMASK, 0),
+    OptDef::arg("hashlimit-burst", O_BURST, 0),
+    OptDef::arg("hashlimit-htable-size", O_HTABLE_SIZE, 0),
+    OptDef::arg("hashlimit-htable-max", O_HTABLE_MAX, 0),
+    OptDef::arg("hashlimit-htable-gcinterval", O_HTABLE_GCINT, 0),
+    OptDef::arg("hashlimit-htable-expire", O_HTABLE_EXPIRE, 0),
+    OptDef::arg("hashlimit-mode", O_MODE, 0),
+    OptDef::arg("hashlimit-name", O_NAME, F_MAND),
+    OptDef::flag("hashlimit-rate-match", O_RATEMATCH, 0),
+    OptDef::arg("hashlimit-rate-interval", O_INTERVAL, 0),
+];
+
+fn atoll(s: &str) -> i64 {
+    let t = s.trim_start();
+    let (neg, t) = match t.as_bytes().first() {
+        Some(b'-') => (true, &t[1..]),
+        Some(b'+') => (false, &t[1..]),
+        _ => (false, t),
+    };
+    let mut v: i64 = 0;
+    for c in t.bytes() {
+        if !c.is_ascii_digit() {
+            break;
+        }
+        v = v.wrapping_mul(10).wrapping_add((c - b'0') as i64);
+    }
+    if neg {
+        v.wrapping_neg()
+    } else {
+        v
+    }
+}
+
+fn factor(c: Option<u8>) -> u64 {
+    match c {
+        Some(b'm') => 1024 * 1024,
+        Some(b'k') => 1024,
+        _ => 1,
+    }
+}
+
+fn cost_to_bytes(cost: u64) -> u64 {
+    let r = if cost != 0 { u32::MAX as u64 / cost } else { u32::MAX as u64 };
+    (r.wrapping_sub(1)) << 4
+}
+
+fn bytes_to_cost(bytes: u64) -> u64 {
+    let r = (bytes >> 4) as u32;
+    u32::MAX as u64 / (r as u64 + 1)
+}
+
+fn bad(opt: &str, a: &str) -> IptError {
+    IptError::param(format!("hashlimit: Bad value for \"{opt}\" option: \"{a}\""))
+}
+
+impl Hashlimit {
+    fn parse_bytes(&mut self, rate: &str) -> Result<bool> {
+        let Some(pos) = rate.find("b/s") else { return Ok(false) };
+        if pos == 0 {
+            return Ok(false);
+        }
+        let r = atoll(rate) as u64;
+        if r == 0 {
+            return Ok(false);
+        }
+        let tmp = r.wrapping_mul(factor(rate.as_bytes().get(pos - 1).copied()));
+        let cost = bytes_to_cost(tmp);
+        if cost == 0 {
+            return Err(IptError::param(format!("Rate too high \"{rate}\"")));
+        }
+        self.mult = 15;
+        self.avg = cost;
+        Ok(true)
+    }
+
+    fn parse_rate(&mut self, rate: &str) -> Result<bool> {
+        self.mult = 1;
+        if let Some(p) = rate.find('/') {
+            let u = &rate[p + 1..];
+            if u.is_empty() {
+                return Ok(false);
+            }
+            let is = |n: &str| n.len() >= u.len() && n[..u.len()].eq_ignore_ascii_case(u);
+            self.mult = if is("second") {
+                1
+            } else if is("minute") {
+                60
+            } else if is("hour") {
+                3600
+            } else if is("day") {
+                86400
+            } else {
+                return Ok(false);
+            };
+        }
+        let r = atoll(rate) as u64;
+        if r == 0 {
+            return Ok(false);
+        }
+        let tmp = SCALE * self.mult as u64 / r;
+        if tmp == 0 {
+            return Err(IptError::param(format!("Rate too fast \"{rate}\"")));
+        }
+        self.avg = tmp;
+        Ok(true)
+    }
+
+    fn dmask(f: Family) -> u8 {
+        match f {
+            Family::V4 => 32,
+            Family::V6 => 128,
+        }
+    }
+
+    /// `print_rate` (returns the quantum in ms).
+    fn print_rate(period: u64, out: &mut String) -> u64 {
+        const R: [(&str, u64); 4] = [
+            ("day", SCALE * 86400),
+            ("hour", SCALE * 3600),
+            ("min", SCALE * 60),
+            ("sec", SCALE),
+        ];
+        if period == 0 {
+            out.push_str(" inf");
+            return 0;
+        }
+        let mut i = 1;
+        while i < R.len() {
+            if period > R[i].1 || R[i].1 / period < R[i].1 % period {
+                break;
+            }
+            i += 1;
+        }
+        out.push_str(&format!(" {}/{}", R[i - 1].1 / period, R[i - 1].0));
+        R[i - 1].1 / SCALE * 1000
+    }
+
+    fn print_bytes(avg: u64, burst: u64, prefix: &str, out: &mut String) -> u64 {
+        const U: [(&str, u64); 3] = [("m", 1024 * 1024), ("k", 1024), ("", 1)];
+        let mut r = cost_to_bytes(avg);
+        let mut i = 0;
+        while i < U.len() - 1 {
+            if r >= U[i].1 && bytes_to_cost(r & !(U[i].1 - 1)) == avg {
+                break;
+            }
+            i += 1;
+        }
+        out.push_str(&format!(" {}{}b/s", r / U[i].1, U[i].0));
+        if burst == 0 {
+            return 15 * 1000;
+        }
+        r = r.wrapping_mul(burst);
+        out.push_str(&format!(" {prefix}"));
+        let mut i = 0;
+        while i < U.len() - 1 {
+            if r >= U[i].1 {
+                break;
+            }
+            i += 1;
+        }
+        out.push_str(&format!("burst {}{}b", r / U[i].1, U[i].0));
+        60 * 1000
+    }
+
+    fn mode_str(&self, sep: char) -> String {
+        let mut v = Vec::new();
+        for (b, n) in [(HASH_SIP, "srcip"), (HASH_SPT, "srcport"), (HASH_DIP, "dstip"), (HASH_DPT, "dstport")] {
+            if self.mode & b != 0 {
+                v.push(n);
+            }
+        }
+        format!(" {}", v.join(&sep.to_string()))
+    }
+}
+
+impl XtExt for Hashlimit {
+    const NAME: &'static str = "hashlimit";
+    const REVISION: u32 = 3;
+    const SIZE: usize = 312;
+    const USERSPACE: usize = 304;
+    const OPTIONS: &'static [OptDef] = OPTS;
+
+    fn init(cx: &Ctx<'_>) -> Self {
+        let d = Hashlimit::dmask(cx.family);
+        Hashlimit {
+            name: String::new(),
+            avg: 0,
+            burst: 5,
+            mode: 0,
+            size: 0,
+            max: 0,
+            gc_interval: GCINTERVAL,
+            expire: 0,
+            interval: 0,
+            srcmask: d,
+            dstmask: d,
+            mult: 0,
+        }
+    }
+
+    fn parse(&mut self, c: &mut OptCall<'_>, cx: &Ctx<'_>) -> Result<()> {
+        let a = c.arg().to_string();
+        let n = c.def.name;
+        match c.def.id {
+            O_BURST => {
+                let berr = || {
+                    IptError::param(format!(
+                        "bad value for option \"--hashlimit-burst\", or out of range (1-{BURST_MAX})."
+                    ))
+                };
+                let (v, k) = strtoul_prefix_base(&a, 1, u64::MAX, 0).ok_or_else(berr)?;
+                let rest = &a[k..];
+                if rest.is_empty() && v > BURST_MAX {
+                    return Err(berr());
+                }
+                self.burst = v.wrapping_mul(factor(rest.as_bytes().first().copied()));
+            }
+            O_UPTO | O_ABOVE => {
+                let inv = if c.def.id == O_UPTO { c.invert } else { !c.invert };
+                if inv {
+                    self.mode |= INVERT;
+                }
+                if self.parse_bytes(&a)? {
+                    self.mode |= BYTES;
+                } else if !self.parse_rate(&a)? {
+                    let opt = if c.def.id == O_UPTO {
+                        "--hashlimit-upto"
+                    } else {
+                        "--hashlimit-above"
+                    };
+                    return Err(bad(opt, &a));
+                }
+            }
+            O_MODE => {
+                for tok in a.split([',', '|']).filter(|t| !t.is_empty()) {
+                    self.mode |= match tok {
+                        "dstip" => HASH_DIP,
+                        "srcip" => HASH_SIP,
+                        "srcport" => HASH_SPT,
+                        "dstport" => HASH_DPT,
+                        _ => return Err(bad("--hashlimit-mode", &a)),
+                    };
+                }
+            }
+            O_SRCMASK | O_DSTMASK => {
+                let h = Hashlimit::dmask(cx.family) as u64;
+                let v = strtoui(&a, 0, h).ok_or_else(|| {
+                    IptError::param(format!(
+                        "hashlimit: bad value for option \"--{n}\", neither a valid network mask nor valid CIDR (0-{h}).\n"
+                    ))
+                })? as u8;
+                if c.def.id == O_SRCMASK {
+                    self.srcmask = v;
+                } else {
+                    self.dstmask = v;
+                }
+            }
+            O_NAME => {
+                if a.is_empty() {
+                    return Err(IptError::param(
+                        "Argument must have a minimum length of 1 characters\n",
+                    ));
+                }
+                self.name = a.chars().take(254).collect();
+            }
+            O_HTABLE_SIZE => self.size = parse_uint("hashlimit", n, &a, 0, u32::MAX as u64)? as u32,
+            O_HTABLE_MAX => self.max = parse_uint("hashlimit", n, &a, 0, u32::MAX as u64)? as u32,
+            O_HTABLE_GCINT => {
+                self.gc_interval = parse_uint("hashlimit", n, &a, 0, u32::MAX as u64)? as u32
+            }
+            O_HTABLE_EXPIRE => {
+                self.expire = parse_uint("hashlimit", n, &a, 0, u32::MAX as u64)? as u32
+            }
+            O_RATEMATCH => self.mode |= RATE_MATCH,
+            _ => {
+                let r = atoll(&a) as i32;
+                if r <= 0 {
+                    return Err(bad("--hashlimit-rate-interval", &a));
+                }
+                self.interval = r as u32;
+            }
+        }
+        Ok(())
+    }
+
+    fn check(&mut self, seen: u32, _: &Ctx<'_>) -> Result<()> {
+        if seen & (F_UPTO | F_ABOVE) == 0 {
+            return Err(IptError::param("You have to specify --hashlimit"));
+        }
+        if seen & F_EXPIRE == 0 {
+            self.expire = self.mult.wrapping_mul(1000);
+        }
+        if self.mode & BYTES != 0 {
+            let mut burst: u32 = 0;
+            if seen & F_BURST != 0 {
+                let cb = cost_to_bytes(self.avg);
+                if self.burst < cb {
+                    return Err(IptError::param(format!(
+                        "burst cannot be smaller than {cb}b"
+                    )));
+                }
+                burst = (self.burst / cb.max(1)) as u32;
+                if self.burst % cb.max(1) != 0 {
+                    burst = burst.wrapping_add(1);
+                }
+                if seen & F_EXPIRE == 0 {
+                    self.expire = 60 * 1000;
+                }
+            }
+            self.burst = burst as u64;
+        } else if self.burst > BURST_MAX {
+            return Err(IptError::param(format!(
+                "bad value for option \"--hashlimit-burst\", or out of range (1-{BURST_MAX})."
+            )));
+        }
+        if seen & F_RATEMATCH != 0 {
+            if self.mode & BYTES == 0 && self.mult != 0 {
+                self.avg /= self.mult as u64;
+            }
+            if self.interval == 0 {
+                self.interval = if self.mode & BYTES != 0 { 1 } else { self.mult };
+            }
+        }
+        Ok(())
+    }
+
+    fn to_info(&self, _: &Ctx<'_>) -> Vec<u8> {
+        let mut b = Blob::new(Self::SIZE);
+        b.str(0, 255, &self.name)
+            .u64(256, self.avg)
+            .u64(264, self.burst)
+            .u32(272, self.mode)
+            .u32(276, self.size)
+            .u32(280, self.max)
+            .u32(284, self.gc_interval)
+            .u32(288, self.expire)
+            .u32(292, self.interval)
+            .u8(296, self.srcmask)
+            .u8(297, self.dstmask);
+        b.into_vec()
+    }
+
+    fn from_info(info: &[u8], rev: u32, cx: &Ctx<'_>) -> Option<Self> {
+        if rev != 3 || info.len() != Self::SIZE {
+            return None;
+        }
+        let r = Rd(info);
+        let h = Hashlimit {
+            name: r.str(0, 255)?,
+            avg: r.u64(256)?,
+            burst: r.u64(264)?,
+            mode: r.u32(272)?,
+            size: r.u32(276)?,
+            max: r.u32(280)?,
+            gc_interval: r.u32(284)?,
+            expire: r.u32(288)?,
+            interval: r.u32(292)?,
+            srcmask: r.u8(296)?,
+            dstmask: r.u8(297)?,
+            mult: 0,
+        };
+        (h.to_info(cx) == info).then_some(h)
+    }
+
+    fn save(&self, cx: &Ctx<'_>, out: &mut String) {
+        if self.mode & INVERT != 0 {
+            out.push_str(" --hashlimit-above");
+        } else {
+            out.push_str(" --hashlimit-upto");
+        }
+        let quantum = if self.mode & BYTES != 0 {
+            Hashlimit::print_bytes(self.avg, self.burst, "--hashlimit-", out)
+        } else {
+            let q = Hashlimit::print_rate(self.avg, out);
+            out.push_str(&format!(" --hashlimit-burst {}", self.burst));
+            q
+        };
+        if self.mode & (HASH_SIP | HASH_SPT | HASH_DIP | HASH_DPT) != 0 {
+            out.push_str(" --hashlimit-mode");
+            out.push_str(&self.mode_str(','));
+        }
+        out.push_str(&format!(" --hashlimit-name {}", self.name));
+        if self.size != 0 {
+            out.push_str(&format!(" --hashlimit-htable-size {}", self.size));
+        }
+        if self.max != 0 {
+            out.push_str(&format!(" --hashlimit-htable-max {}", self.max));
+        }
+        if self.gc_interval != GCINTERVAL {
+            out.push_str(&format!(" --hashlimit-htable-gcinterval {}", self.gc_interval));
+        }
+        if self.expire as u64 != quantum {
+            out.push_str(&format!(" --hashlimit-htable-expire {}", self.expire));
+        }
+        let d = Hashlimit::dmask(cx.family);
+        if self.srcmask != d {
+            out.push_str(&format!(" --hashlimit-srcmask {}", self.srcmask));
+        }
+        if self.dstmask != d {
+            out.push_str(&format!(" --hashlimit-dstmask {}", self.dstmask));
+        }
+        if self.mode & RATE_MATCH != 0 {
+            out.push_str(" --hashlimit-rate-match");
+            if self.interval != 1 {
+                out.push_str(&format!(" --hashlimit-rate-interval {}", self.interval));
+            }
+        }
+    }
+
+    fn print(&self, cx: &Ctx<'_>, _: bool, out: &mut String) {
+        if self.mode & INVERT != 0 {
+            out.push_str(" limit: above");
+        } else {
+            out.push_str(" limit: up to");
+        }
+        let quantum = if self.mode & BYTES != 0 {
+            Hashlimit::print_bytes(self.avg, self.burst, "", out)
+        } else {
+            let mut period = self.avg;
+            if self.interval != 0 {
+                period = period.wrapping_mul(self.interval as u64);
+            }
+            let q = Hashlimit::print_rate(period, out);
+            out.push_str(&format!(" burst {}", self.burst));
+            q
+        };
+        if self.mode & (HASH_SIP | HASH_SPT | HASH_DIP | HASH_DPT) != 0 {
+            out.push_str(" mode");
+            out.push_str(&self.mode_str('-'));
+        }
+        if self.size != 0 {
+            out.push_str(&format!(" htable-size {}", self.size));
+        }
+        if self.max != 0 {
+            out.push_str(&format!(" htable-max {}", self.max));
+        }
+        if self.gc_interval != GCINTERVAL {
+            out.push_str(&format!(" htable-gcinterval {}", self.gc_interval));
+        }
+        if self.expire as u64 != quantum {
+            out.push_str(&format!(" htable-expire {}", self.expire));
+        }
+        let d = Hashlimit::dmask(cx.family);
+        if self.srcmask != d {
+            out.push_str(&format!(" srcmask {}", self.srcmask));
+        }
+        if self.dstmask != d {
+            out.push_str(&format!(" dstmask {}", self.dstmask));
+        }
+        if self.mode & RATE_MATCH != 0 {
+            out.push_str(" rate-match");
+            if self.interval != 1 {
+                out.push_str(&format!(" rate-interval {}", self.interval));
+            }
+        }
+    }
+}

@@ -1,0 +1,90 @@
+//! Match extensions (`-m NAME`), one file each.
+
+pub mod addrtype;
+pub mod comment;
+pub mod connlimit;
+pub mod connmark;
+pub mod conntrack;
+pub mod dscp;
+pub mod hashlimit;
+pub mod icmp;
+pub mod iprange;
+pub mod length;
+pub mod limit;
+pub mod mac;
+pub mod mark;
+pub mod multiport;
+pub mod owner;
+pub mod physdev;
+pub mod pkttype;
+pub mod recent;
+pub mod set;
+pub mod socket;
+pub mod statistic;
+pub mod tcp;
+pub mod tos;
+pub mod ttl;
+pub mod udp;
+
+crate::fam_any!(
+    addrtype::Addrtype,
+    comment::Comment,
+    conntrack::Conntrack,
+    conntrack::State,
+    limit::Limit,
+    mark::Mark,
+    multiport::Multiport,
+    physdev::Physdev,
+    set::Set,
+    statistic::Statistic,
+    tcp::Tcp,
+    udp::Udp,
+    connlimit::Connlimit,
+    connmark::Connmark,
+    dscp::Dscp,
+    iprange::Iprange,
+    length::Length,
+    mac::Mac,
+    owner::Owner,
+    pkttype::Pkttype,
+    tos::Tos,
+    recent::Recent,
+    socket::Socket,
+    hashlimit::Hashlimit
+);
+crate::fam_only!(V4: icmp::Icmp, ttl::Ttl);
+crate::fam_only!(V6: icmp::Icmp6, ttl::Hl);
+
+crate::xt_registry! {
+    /// A match extension of a rule.
+    Match {
+        Tcp(tcp::Tcp),
+        Udp(udp::Udp),
+        Icmp(icmp::Icmp),
+        Icmp6(icmp::Icmp6),
+        Comment(comment::Comment),
+        State(conntrack::State),
+        Conntrack(conntrack::Conntrack),
+        Mark(mark::Mark),
+        Multiport(multiport::Multiport),
+        Addrtype(addrtype::Addrtype),
+        Statistic(statistic::Statistic),
+        Set(set::Set),
+        Physdev(physdev::Physdev),
+        Limit(limit::Limit),
+        Connlimit(connlimit::Connlimit),
+        Connmark(connmark::Connmark),
+        Dscp(dscp::Dscp),
+        Iprange(iprange::Iprange),
+        Length(length::Length),
+        Mac(mac::Mac),
+        Owner(owner::Owner),
+        Pkttype(pkttype::Pkttype),
+        Tos(tos::Tos),
+        Ttl(ttl::Ttl),
+        Hl(ttl::Hl),
+        Recent(recent::Recent),
+        Socket(socket::Socket),
+        Hashlimit(hashlimit::Hashlimit),
+    }
+}

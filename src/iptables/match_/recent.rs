@@ -1,0 +1,213 @@
+//! `-m recent` (revision 1, `struct xt_recent_mtinfo_v1`, 232 bytes).
+
+use crate::iptables::addr::addr_str;
+use crate::iptables::error::{IptError, Result};
+use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt, F_INVERT};
+use crate::iptables::match_::conntrack::parse_host;
+use crate::iptables::text::parse_uint;
+use crate::iptables::xtbuf::{Blob, Rd};
+
+/// `XT_RECENT_CHECK`.
+pub const CHECK: u8 = 1;
+/// `XT_RECENT_SET`.
+pub const SET: u8 = 2;
+/// `XT_RECENT_UPDATE`.
+pub const UPDATE: u8 = 4;
+/// `XT_RECENT_REMOVE`.
+pub const REMOVE: u8 = 8;
+/// `XT_RECENT_TTL`.
+pub const TTL: u8 = 16;
+/// `XT_RECENT_REAP`.
+pub const REAP: u8 = 32;
+
+/// `struct xt_recent_mtinfo_v1`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Recent {
+    /// `--seconds`.
+    pub seconds: u32,
+    /// `--hitcount`.
+    pub hit_count: u32,
+    /// `XT_RECENT_*` operations.
+    pub check_set: u8,
+    /// `!`.
+    pub invert: u8,
+    /// List name.
+    pub name: String,
+    /// 0 source, 1 destination.
+    pub side: u8,
+    /// Address mask.
+    pub mask: [u8; 16],
+}
+
+impl Default for Recent {
+    fn default() -> Self {
+        Recent {
+            seconds: 0,
+            hit_count: 0,
+            check_set: 0,
+            invert: 0,
+            name: "DEFAULT".into(),
+            side: 0,
+            mask: [0xff; 16],
+        }
+    }
+}
+
+const O_SET: u8 = 0;
+const O_RCHECK: u8 = 1;
+const O_UPDATE: u8 = 2;
+const O_REMOVE: u8 = 3;
+const O_SECONDS: u8 = 4;
+const O_REAP: u8 = 5;
+const O_HITCOUNT: u8 = 6;
+const O_RTTL: u8 = 7;
+const O_NAME: u8 = 8;
+const O_RSOURCE: u8 = 9;
+const O_RDEST: u8 = 10;
+const O_MASK: u8 = 11;
+const F_ANY_OP: u32 = 0xf;
+
+const OPTS: &[OptDef] = &[
+    OptDef::flag("set", O_SET, F_INVERT).excl(F_ANY_OP),
+    OptDef::flag("rcheck", O_RCHECK, F_INVERT).excl(F_ANY_OP),
+    OptDef::flag("update", O_UPDATE, F_INVERT).excl(F_ANY_OP),
+    OptDef::flag("remove", O_REMOVE, F_INVERT).excl(F_ANY_OP),
+    OptDef::arg("seconds", O_SECONDS, 0),
+    OptDef::flag("reap", O_REAP, 0).also(1 << O_SECONDS),
+    OptDef::arg("hitcount", O_HITCOUNT, 0),
+    OptDef::flag("rttl", O_RTTL, 0).excl((1 << O_SET) | (1 << O_REMOVE)),
+    OptDef::arg("name", O_NAME, 0),
+    OptDef::flag("rsource", O_RSOURCE, 0),
+    OptDef::flag("rdest", O_RDEST, 0),
+    OptDef::arg("mask", O_MASK, 0),
+];
+
+impl XtExt for Recent {
+    const NAME: &'static str = "recent";
+    const REVISION: u32 = 1;
+    const SIZE: usize = 232;
+    const OPTIONS: &'static [OptDef] = OPTS;
+
+    fn init(_: &Ctx<'_>) -> Self {
+        Recent::default()
+    }
+    fn parse(&mut self, c: &mut OptCall<'_>, cx: &Ctx<'_>) -> Result<()> {
+        let a = c.arg().to_string();
+        match c.def.id {
+            O_SET | O_RCHECK | O_UPDATE | O_REMOVE => {
+                self.check_set |= [SET, CHECK, UPDATE, REMOVE][c.def.id as usize];
+                if c.invert {
+                    self.invert = 1;
+                }
+            }
+            O_SECONDS => {
+                self.seconds = parse_uint("recent", "seconds", &a, 1, u32::MAX as u64)? as u32
+            }
+            O_REAP => self.check_set |= REAP,
+            O_HITCOUNT => {
+                self.hit_count = parse_uint("recent", "hitcount", &a, 0, u32::MAX as u64)? as u32
+            }
+            O_RTTL => self.check_set |= TTL,
+            O_NAME => self.name = a.chars().take(199).collect(),
+            O_RSOURCE => self.side = 0,
+            O_RDEST => self.side = 1,
+            _ => self.mask = parse_host(cx.family, &a)?,
+        }
+        Ok(())
+    }
+    fn check(&mut self, seen: u32, _: &Ctx<'_>) -> Result<()> {
+        if seen & F_ANY_OP == 0 {
+            return Err(IptError::param(
+                "recent: you must specify one of `--set', `--rcheck' `--update' or `--remove'",
+            ));
+        }
+        Ok(())
+    }
+    fn to_info(&self, _: &Ctx<'_>) -> Vec<u8> {
+        let mut b = Blob::new(Self::SIZE);
+        b.u32(0, self.seconds)
+            .u32(4, self.hit_count)
+            .u8(8, self.check_set)
+            .u8(9, self.invert)
+            .str(10, 200, &self.name)
+            .u8(210, self.side)
+            .bytes(212, &self.mask);
+        b.into_vec()
+    }
+    fn from_info(info: &[u8], rev: u32, cx: &Ctx<'_>) -> Option<Self> {
+        if rev != 1 || info.len() != Self::SIZE {
+            return None;
+        }
+        let r = Rd(info);
+        let mut x = Recent {
+            seconds: r.u32(0)?,
+            hit_count: r.u32(4)?,
+            check_set: r.u8(8)?,
+            invert: r.u8(9)?,
+            name: r.str(10, 200)?,
+            side: r.u8(210)?,
+            mask: [0; 16],
+        };
+        x.mask.copy_from_slice(r.bytes(212, 16)?);
+        (x.to_info(cx) == info).then_some(x)
+    }
+    fn save(&self, cx: &Ctx<'_>, out: &mut String) {
+        if self.invert != 0 {
+            out.push_str(" !");
+        }
+        for (b, n) in [(SET, " --set"), (CHECK, " --rcheck"), (UPDATE, " --update"), (REMOVE, " --remove")] {
+            if self.check_set & b != 0 {
+                out.push_str(n);
+            }
+        }
+        if self.seconds != 0 {
+            out.push_str(&format!(" --seconds {}", self.seconds));
+        }
+        if self.check_set & REAP != 0 {
+            out.push_str(" --reap");
+        }
+        if self.hit_count != 0 {
+            out.push_str(&format!(" --hitcount {}", self.hit_count));
+        }
+        if self.check_set & TTL != 0 {
+            out.push_str(" --rttl");
+        }
+        out.push_str(&format!(" --name {}", self.name));
+        out.push_str(&format!(" --mask {}", addr_str(cx.family, &self.mask)));
+        match self.side {
+            0 => out.push_str(" --rsource"),
+            1 => out.push_str(" --rdest"),
+            _ => {}
+        }
+    }
+    fn print(&self, cx: &Ctx<'_>, _: bool, out: &mut String) {
+        if self.invert != 0 {
+            out.push_str(" !");
+        }
+        out.push_str(" recent:");
+        for (b, n) in [(SET, " SET"), (CHECK, " CHECK"), (UPDATE, " UPDATE"), (REMOVE, " REMOVE")] {
+            if self.check_set & b != 0 {
+                out.push_str(n);
+            }
+        }
+        if self.seconds != 0 {
+            out.push_str(&format!(" seconds: {}", self.seconds));
+        }
+        if self.check_set & REAP != 0 {
+            out.push_str(" reap");
+        }
+        if self.hit_count != 0 {
+            out.push_str(&format!(" hit_count: {}", self.hit_count));
+        }
+        if self.check_set & TTL != 0 {
+            out.push_str(" TTL-Match");
+        }
+        out.push_str(&format!(" name: {}", self.name));
+        match self.side {
+            0 => out.push_str(" side: source"),
+            1 => out.push_str(" side: dest"),
+            _ => {}
+        }
+        out.push_str(&format!(" mask: {}", addr_str(cx.family, &self.mask)));
+    }
+}

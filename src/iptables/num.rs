@@ -1,0 +1,193 @@
+//! Number and name parsing with the C library's rules as libxtables uses
+//! them (`strtoumax` with base 0: decimal, `0x` hex, leading-zero octal;
+//! leading blanks allowed, a minus sign refused).
+
+use super::netdb::{PROTOCOLS, SERVICES};
+
+/// `strtoumax(s, &end, base)`: the value (saturated at `u64::MAX` with an
+/// overflow flag) and the number of bytes consumed (0 = no number).
+pub fn strtoumax(s: &str, base: u32) -> (u64, usize, bool) {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() && (b[i] == b' ' || (9..=13).contains(&b[i])) {
+        i += 1;
+    }
+    let mut neg = false;
+    if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
+        neg = b[i] == b'-';
+        i += 1;
+    }
+    let mut base = base;
+    let hexdigit = |c: u8| c.is_ascii_hexdigit();
+    if (base == 0 || base == 16)
+        && i + 1 < b.len()
+        && b[i] == b'0'
+        && (b[i + 1] == b'x' || b[i + 1] == b'X')
+        && i + 2 < b.len()
+        && hexdigit(b[i + 2])
+    {
+        i += 2;
+        base = 16;
+    } else if base == 0 {
+        base = if i < b.len() && b[i] == b'0' { 8 } else { 10 };
+    }
+    let start = i;
+    let mut v: u64 = 0;
+    let mut ovf = false;
+    while i < b.len() {
+        let d = match (b[i] as char).to_digit(36) {
+            Some(d) if d < base => d as u64,
+            _ => break,
+        };
+        match v.checked_mul(base as u64).and_then(|x| x.checked_add(d)) {
+            Some(n) => v = n,
+            None => ovf = true,
+        }
+        i += 1;
+    }
+    if i == start {
+        return (0, 0, false);
+    }
+    if ovf {
+        v = u64::MAX;
+    } else if neg {
+        v = v.wrapping_neg();
+    }
+    (v, i, ovf)
+}
+
+/// `xtables_strtoul_base` with `end == NULL`: the whole string must be a
+/// number within `min..=max` (`max == 0` means no upper bound).
+pub fn strtoul_base(s: &str, min: u64, max: u64, base: u32) -> Option<u64> {
+    let (v, n) = strtoul_prefix_base(s, min, max, base)?;
+    (n == s.len()).then_some(v)
+}
+
+/// `xtables_strtoul_base` with an end pointer: the number at the start of
+/// `s` and the number of bytes consumed.
+pub fn strtoul_prefix_base(s: &str, min: u64, max: u64, base: u32) -> Option<(u64, usize)> {
+    let t = s.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
+    if t.starts_with('-') {
+        return None;
+    }
+    let (v, n, ovf) = strtoumax(s, base);
+    if n == 0 || ovf || v < min || (max != 0 && v > max) {
+        return None;
+    }
+    Some((v, n))
+}
+
+/// `xtables_strtoui(s, NULL, ...)`, base 0.
+pub fn strtoui(s: &str, min: u64, max: u64) -> Option<u64> {
+    strtoul_base(s, min, max, 0)
+}
+
+/// `xtables_strtoui(s, &end, ...)`, base 0.
+pub fn strtoui_prefix(s: &str, min: u64, max: u64) -> Option<(u64, usize)> {
+    strtoul_prefix_base(s, min, max, 0)
+}
+
+/// C `strtoul(s, &end, base)` (no range check, minus allowed): value and
+/// bytes consumed.
+pub fn c_strtoul(s: &str, base: u32) -> (u64, usize) {
+    let (v, n, _) = strtoumax(s, base);
+    (v, n)
+}
+
+/// `xtables_chain_protos`: the names iptables knows without `/etc/protocols`.
+pub const CHAIN_PROTOS: &[(&str, u8)] = &[
+    ("tcp", 6),
+    ("sctp", 132),
+    ("udp", 17),
+    ("udplite", 136),
+    ("icmp", 1),
+    ("ipv6-icmp", 58),
+    ("icmpv6", 58),
+    ("esp", 50),
+    ("ah", 51),
+    ("mobility-header", 135),
+    ("ipv6-mh", 135),
+    ("mh", 135),
+    ("dccp", 33),
+    ("ipcomp", 108),
+    ("all", 0),
+];
+
+/// `getprotobyname`.
+pub fn proto_by_name(s: &str) -> Option<u8> {
+    PROTOCOLS
+        .iter()
+        .find(|(n, _, a)| *n == s || a.contains(&s))
+        .map(|p| p.1)
+}
+
+/// `getprotobynumber`: the official name.
+pub fn proto_by_number(n: u8) -> Option<&'static str> {
+    PROTOCOLS.iter().find(|p| p.1 == n).map(|p| p.0)
+}
+
+/// `proto_to_name(proto, nolookup)` of xshared.c.
+pub fn proto_to_name(p: u8, nolookup: bool) -> Option<&'static str> {
+    if let Some((n, _)) = CHAIN_PROTOS.iter().find(|(_, v)| *v == p) {
+        return Some(n);
+    }
+    if p != 0 && !nolookup {
+        return proto_by_number(p);
+    }
+    None
+}
+
+/// `xtables_parse_protocol` without the error: number, builtin name, or
+/// `/etc/protocols` name.
+pub fn parse_protocol(s: &str) -> Option<u8> {
+    if let Some(v) = strtoui(s, 0, 255) {
+        return Some(v as u8);
+    }
+    if let Some((_, v)) = CHAIN_PROTOS.iter().find(|(n, _)| *n == s) {
+        return Some(*v);
+    }
+    proto_by_name(s)
+}
+
+/// `getservbyname(name, proto)` (`proto` None = any).
+pub fn service_port(name: &str, proto: Option<&str>) -> Option<u16> {
+    SERVICES
+        .iter()
+        .find(|(n, _, p, a)| (*n == name || a.contains(&name)) && proto.is_none_or(|x| x == *p))
+        .map(|s| s.1)
+}
+
+/// `getservbyport(port, proto)`: the service name.
+pub fn service_name(port: u16, proto: &str) -> Option<&'static str> {
+    SERVICES
+        .iter()
+        .find(|(_, p, pr, _)| *p == port && *pr == proto)
+        .map(|s| s.0)
+}
+
+/// `xtables_getportbyname`: a port number or service name (any protocol).
+pub fn getportbyname(s: &str) -> Option<u16> {
+    if s.bytes().all(|c| c.is_ascii_digit()) && !s.is_empty() {
+        return s.parse::<u32>().ok().and_then(|v| u16::try_from(v).ok());
+    }
+    service_port(s, None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn bases() {
+        assert_eq!(strtoui("10", 0, 0), Some(10));
+        assert_eq!(strtoui("0x10", 0, 0), Some(16));
+        assert_eq!(strtoui("010", 0, 0), Some(8));
+        assert_eq!(strtoui("-1", 0, 0), None);
+        assert_eq!(strtoui("1x", 0, 0), None);
+        assert_eq!(strtoui("", 0, 0), None);
+        assert_eq!(strtoui("99999999999999999999999", 0, 0), None);
+        assert_eq!(strtoui_prefix("12:3", 0, 0), Some((12, 2)));
+        assert_eq!(parse_protocol("tcp"), Some(6));
+        assert_eq!(parse_protocol("gre"), Some(47));
+        assert_eq!(getportbyname("ssh"), Some(22));
+    }
+}

@@ -1,0 +1,144 @@
+//! The macro that turns a list of [`super::ext::XtExt`] types into an enum
+//! with dynamic dispatch (used for matches and for targets).
+
+/// Define an enum over extension types with the dispatch methods the
+/// parser, encoder, decoder and printers need.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! xt_registry {
+    ($(#[$m:meta])* $name:ident { $( $variant:ident($ty:path) ),* $(,)? }) => {
+        $(#[$m])*
+        #[derive(Clone, Debug, PartialEq)]
+        pub enum $name {
+            $( #[allow(missing_docs)] $variant($ty), )*
+        }
+
+        impl $name {
+            /// Load an extension by its user-visible name for `family`.
+            pub fn load(name: &str, cx: &$crate::iptables::ext::Ctx<'_>) -> Option<$name> {
+                use $crate::iptables::ext::XtExt;
+                $(
+                    if name == <$ty as XtExt>::NAME
+                        && <$ty as $crate::iptables::registry::Fam>::ok(cx.family)
+                    {
+                        return Some($name::$variant(<$ty as XtExt>::init(cx)));
+                    }
+                )*
+                None
+            }
+            /// Decode a kernel `match`/`target` expression.
+            pub fn from_xt(real: &str, rev: u32, info: &[u8], cx: &$crate::iptables::ext::Ctx<'_>) -> Option<$name> {
+                use $crate::iptables::ext::XtExt;
+                $(
+                    if real == <$ty as XtExt>::REAL_NAME
+                        && <$ty as $crate::iptables::registry::Fam>::ok(cx.family)
+                    {
+                        if let Some(x) = <$ty as XtExt>::from_info(info, rev, cx) {
+                            return Some($name::$variant(x));
+                        }
+                    }
+                )*
+                None
+            }
+            /// The user-visible extension name (`-m NAME`).
+            pub fn name(&self) -> &'static str {
+                use $crate::iptables::ext::XtExt;
+                match self { $( $name::$variant(_) => <$ty as XtExt>::NAME, )* }
+            }
+            /// The kernel name.
+            pub fn real_name(&self) -> &'static str {
+                use $crate::iptables::ext::XtExt;
+                match self { $( $name::$variant(_) => <$ty as XtExt>::REAL_NAME, )* }
+            }
+            /// The revision written for `family`.
+            pub fn revision(&self, family: $crate::iptables::family::Family) -> u32 {
+                use $crate::iptables::ext::XtExt;
+                match self { $( $name::$variant(_) => <$ty as XtExt>::rev(family), )* }
+            }
+            /// Options of this extension.
+            pub fn options(&self) -> &'static [$crate::iptables::ext::OptDef] {
+                use $crate::iptables::ext::XtExt;
+                match self { $( $name::$variant(_) => <$ty as XtExt>::OPTIONS, )* }
+            }
+            /// New-style option handling.
+            pub fn x6(&self) -> bool {
+                use $crate::iptables::ext::XtExt;
+                match self { $( $name::$variant(_) => <$ty as XtExt>::X6, )* }
+            }
+            /// Handle one option (with libxtables' generic checks).
+            pub fn parse(&mut self, c: &mut $crate::iptables::ext::OptCall<'_>, cx: &$crate::iptables::ext::Ctx<'_>) -> $crate::iptables::error::Result<()> {
+                use $crate::iptables::ext::XtExt;
+                match self { $( $name::$variant(x) => {
+                    if <$ty as XtExt>::X6 {
+                        $crate::iptables::ext::x6_precheck(<$ty as XtExt>::NAME, c)?;
+                    }
+                    x.parse(c, cx)
+                } )* }
+            }
+            /// Final checks after all options.
+            pub fn check(&mut self, seen: u32, cx: &$crate::iptables::ext::Ctx<'_>) -> $crate::iptables::error::Result<()> {
+                use $crate::iptables::ext::XtExt;
+                match self { $( $name::$variant(x) => {
+                    x.check(seen, cx)?;
+                    if <$ty as XtExt>::X6 {
+                        $crate::iptables::ext::x6_fcheck(<$ty as XtExt>::NAME, seen, <$ty as XtExt>::OPTIONS)?;
+                    }
+                    Ok(())
+                } )* }
+            }
+            /// The info blob.
+            pub fn to_info(&self, cx: &$crate::iptables::ext::Ctx<'_>) -> Vec<u8> {
+                use $crate::iptables::ext::XtExt;
+                match self { $( $name::$variant(x) => x.to_info(cx), )* }
+            }
+            /// What `-C`/`-D` compare: kernel name, blob size, userspace bytes.
+            pub fn cmp_key(&self, cx: &$crate::iptables::ext::Ctx<'_>) -> (&'static str, usize, Vec<u8>) {
+                use $crate::iptables::ext::XtExt;
+                match self { $( $name::$variant(x) => {
+                    let info = x.to_info(cx);
+                    let n = <$ty as XtExt>::USERSPACE.min(info.len());
+                    (<$ty as XtExt>::REAL_NAME, info.len(), info[..n].to_vec())
+                } )* }
+            }
+            /// Save-format options.
+            pub fn save(&self, cx: &$crate::iptables::ext::Ctx<'_>, out: &mut String) {
+                use $crate::iptables::ext::XtExt;
+                match self { $( $name::$variant(x) => x.save(cx, out), )* }
+            }
+            /// `-L` text.
+            pub fn print(&self, cx: &$crate::iptables::ext::Ctx<'_>, numeric: bool, out: &mut String) {
+                use $crate::iptables::ext::XtExt;
+                match self { $( $name::$variant(x) => x.print(cx, numeric, out), )* }
+            }
+            /// Name printed after `-m`/`-j`.
+            pub fn alias(&self) -> &'static str {
+                use $crate::iptables::ext::XtExt;
+                match self { $( $name::$variant(x) => x.alias(), )* }
+            }
+        }
+    };
+}
+
+/// Which families an extension exists for.
+pub trait Fam {
+    /// True if available for `f`.
+    fn ok(f: super::family::Family) -> bool;
+}
+
+/// Implement [`Fam`] for both families.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! fam_any {
+    ($($t:ty),*) => { $( impl $crate::iptables::registry::Fam for $t {
+        fn ok(_: $crate::iptables::family::Family) -> bool { true }
+    } )* };
+}
+
+/// Implement [`Fam`] for one family.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! fam_only {
+    ($f:ident: $($t:ty),*) => { $( impl $crate::iptables::registry::Fam for $t {
+        fn ok(f: $crate::iptables::family::Family) -> bool { f == $crate::iptables::family::Family::$f }
+    } )* };
+}

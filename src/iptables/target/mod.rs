@@ -1,0 +1,55 @@
+//! Target extensions (`-j NAME` other than verdicts and chains).
+
+pub mod checksum;
+pub mod connmark;
+pub mod ct;
+pub mod dscp;
+pub mod log;
+pub mod mark;
+pub mod nat;
+pub mod netmap;
+pub mod nflog;
+pub mod reject;
+pub mod tcpmss;
+pub mod trace;
+
+crate::fam_any!(
+    log::Log,
+    mark::MarkTarget,
+    nat::Snat,
+    nat::Dnat,
+    nat::Masquerade,
+    nat::Redirect,
+    nflog::Nflog,
+    reject::Reject,
+    trace::Trace,
+    checksum::Checksum,
+    connmark::ConnmarkTarget,
+    dscp::DscpTarget,
+    tcpmss::Tcpmss,
+    ct::Ct,
+    ct::Notrack,
+    netmap::Netmap
+);
+
+crate::xt_registry! {
+    /// A target extension of a rule.
+    Target {
+        Log(log::Log),
+        Nflog(nflog::Nflog),
+        Reject(reject::Reject),
+        Mark(mark::MarkTarget),
+        Snat(nat::Snat),
+        Dnat(nat::Dnat),
+        Masquerade(nat::Masquerade),
+        Redirect(nat::Redirect),
+        Trace(trace::Trace),
+        Checksum(checksum::Checksum),
+        Connmark(connmark::ConnmarkTarget),
+        Dscp(dscp::DscpTarget),
+        Tcpmss(tcpmss::Tcpmss),
+        Notrack(ct::Notrack),
+        Ct(ct::Ct),
+        Netmap(netmap::Netmap),
+    }
+}

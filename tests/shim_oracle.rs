@@ -1,0 +1,313 @@
+//! Oracle comparison of `nftwire-iptables` with iptables 1.8.11: the
+//! iptables project's `.t` vectors, the Kubernetes/CNI command streams of
+//! the corpus, and hand-written command sequences (tests/oracle/cases.txt),
+//! each run with both implementations in fresh network namespaces.
+//! Differences that are known and documented are listed in
+//! tests/oracle/known-diffs.txt; anything else fails the test.
+
+mod common;
+mod oracle;
+
+use oracle::{compare, env, words, Env, Step};
+use std::collections::BTreeSet;
+use std::path::Path;
+
+fn known_diffs() -> BTreeSet<String> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/oracle/known-diffs.txt");
+    std::fs::read_to_string(p)
+        .unwrap_or_default()
+        .lines()
+        .map(|l| l.trim())
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_owned)
+        .collect()
+}
+
+struct Tally {
+    passed: usize,
+    failed: Vec<(String, String)>,
+}
+
+impl Tally {
+    fn new() -> Tally {
+        Tally {
+            passed: 0,
+            failed: Vec::new(),
+        }
+    }
+    fn add(&mut self, id: String, r: Option<String>) {
+        match r {
+            None => self.passed += 1,
+            Some(d) => self.failed.push((id, d)),
+        }
+    }
+    fn finish(self, what: &str) {
+        let known = known_diffs();
+        let unexpected: Vec<_> = self.failed.iter().filter(|(id, _)| !known.contains(id)).collect();
+        let report = std::env::var("ORACLE_REPORT").ok();
+        for (id, d) in &self.failed {
+            let tag = if known.contains(id) { "known" } else { "NEW" };
+            if report.is_some() || tag == "NEW" {
+                eprintln!("[{tag}] {id}\n{d}\n");
+            }
+        }
+        eprintln!(
+            "{what}: {} passed, {} failed ({} known, {} unexpected)",
+            self.passed,
+            self.failed.len(),
+            self.failed.len() - unexpected.len(),
+            unexpected.len()
+        );
+        assert!(
+            unexpected.is_empty(),
+            "{} unexpected differences from iptables 1.8.11 (see stderr)",
+            unexpected.len()
+        );
+    }
+}
+
+fn t_cases(env: &Env, path: &Path, tally: &mut Tally) {
+    let name = path.file_name().unwrap().to_string_lossy().to_string();
+    let tools: &[&str] = if name.starts_with("libipt_") {
+        &["iptables"]
+    } else if name.starts_with("libip6t_") {
+        &["ip6tables"]
+    } else {
+        &["iptables", "ip6tables"]
+    };
+    let text = std::fs::read_to_string(path).unwrap();
+    for tool in tools {
+        let mut chains: Vec<String> = Vec::new();
+        let mut table = "filter".to_string();
+        let mut setup: Vec<String> = Vec::new();
+        for (ln, line) in text.lines().enumerate() {
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            if let Some(c) = line.strip_prefix(':') {
+                chains = c.split(',').map(str::to_owned).collect();
+                continue;
+            }
+            if let Some(t) = line.strip_prefix('*') {
+                table = t.to_string();
+                continue;
+            }
+            if let Some(c) = line.strip_prefix('@').or_else(|| line.strip_prefix('%')) {
+                setup.push(c.to_string());
+                continue;
+            }
+            let parts: Vec<&str> = line.split(';').collect();
+            let args = words(parts[0]);
+            let mut steps = Vec::new();
+            for c in &chains {
+                let mut base = vec![];
+                if table != "filter" {
+                    base.push("-t".to_string());
+                    base.push(table.clone());
+                }
+                for op in ["-A", "-C", "-D"] {
+                    let mut a = vec![op.to_string(), c.clone()];
+                    a.extend(base.clone());
+                    a.extend(args.clone());
+                    steps.push(Step {
+                        tool: tool.to_string(),
+                        args: a,
+                        stdin: None,
+                    });
+                    if op == "-A" {
+                        steps.push(Step::new(&format!("{tool}-save"), &[]));
+                        steps.push(Step::new(tool, &["-S", c, "-t", &table]));
+                        // put it back for -C after save/-S looked at it
+                    }
+                }
+                // leave nothing behind for the next chain
+                steps.push(Step::new(tool, &["-t", &table, "-F"]));
+            }
+            let s = if setup.is_empty() { None } else { Some(setup.join("; ")) };
+            let id = format!("t:{name}:{}:{tool}", ln + 1);
+            tally.add(id, compare(env, &steps, s.as_deref()));
+        }
+    }
+}
+
+#[test]
+fn t_vectors() {
+    common::netns(|| ()); // needs root
+    let Some(shared) = common::shared_dir() else {
+        eprintln!("shared/ not present; skipping");
+        return;
+    };
+    let env = env();
+    let mut files: Vec<_> = std::fs::read_dir(shared.join("iptables-t"))
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "t"))
+        .collect();
+    files.sort();
+    if let Ok(only) = std::env::var("ORACLE_ONLY") {
+        files.retain(|f| f.to_string_lossy().contains(&only));
+    }
+    let mut tally = Tally::new();
+    for f in &files {
+        t_cases(&env, f, &mut tally);
+    }
+    tally.finish("t vectors");
+}
+
+/// Parse tests/oracle/cases.txt: `## name` starts a case; each line is a
+/// command (`tool args...`); `<<EOF` ... `EOF` gives stdin; `!setup CMD`
+/// runs a shell command first (both implementations).
+fn read_cases() -> Vec<(String, Vec<Step>, Option<String>)> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/oracle/cases.txt");
+    let text = std::fs::read_to_string(p).unwrap_or_default();
+    let mut cases = Vec::new();
+    let mut cur: Option<(String, Vec<Step>, Vec<String>)> = None;
+    let mut lines = text.lines();
+    while let Some(l) = lines.next() {
+        if let Some(n) = l.strip_prefix("## ") {
+            if let Some((n0, s, set)) = cur.take() {
+                cases.push((n0, s, (!set.is_empty()).then(|| set.join("; "))));
+            }
+            cur = Some((n.trim().to_string(), Vec::new(), Vec::new()));
+            continue;
+        }
+        let Some((_, steps, setup)) = cur.as_mut() else { continue };
+        if l.trim().is_empty() || l.starts_with('#') {
+            continue;
+        }
+        if let Some(s) = l.strip_prefix("!setup ") {
+            setup.push(s.to_string());
+            continue;
+        }
+        let (cmd, heredoc) = match l.strip_suffix("<<EOF") {
+            Some(c) => (c.trim_end(), true),
+            None => (l, false),
+        };
+        let w = words(cmd);
+        if w.is_empty() {
+            continue;
+        }
+        let mut st = Step {
+            tool: w[0].clone(),
+            args: w[1..].to_vec(),
+            stdin: None,
+        };
+        if heredoc {
+            let mut body = String::new();
+            for b in lines.by_ref() {
+                if b == "EOF" {
+                    break;
+                }
+                body.push_str(b);
+                body.push('\n');
+            }
+            st.stdin = Some(body);
+        }
+        steps.push(st);
+    }
+    if let Some((n0, s, set)) = cur.take() {
+        cases.push((n0, s, (!set.is_empty()).then(|| set.join("; "))));
+    }
+    cases
+}
+
+#[test]
+fn command_cases() {
+    common::netns(|| ());
+    let env = env();
+    let mut tally = Tally::new();
+    for (name, steps, setup) in read_cases() {
+        if let Ok(only) = std::env::var("ORACLE_ONLY") {
+            if !name.contains(&only) {
+                continue;
+            }
+        }
+        tally.add(format!("case:{name}"), compare(&env, &steps, setup.as_deref()));
+    }
+    tally.finish("command cases");
+}
+
+fn run_script(env: &Env, wrap: &Path, script: &Path, pre: Option<&str>) -> (String, String) {
+    let wrap = wrap.to_path_buf();
+    let script = script.to_path_buf();
+    let pre = pre.map(str::to_owned);
+    nftwire::netns::in_new_netns(move || {
+        let path = format!("{}:{}", wrap.display(), std::env::var("PATH").unwrap_or_default());
+        if let Some(p) = pre {
+            let _ = std::process::Command::new("bash")
+                .arg("-c")
+                .arg(p)
+                .env("PATH", &path)
+                .output();
+        }
+        let o = std::process::Command::new("bash")
+            .arg(&script)
+            .env("PATH", &path)
+            .output()
+            .expect("script");
+        let out = oracle::normalize(&String::from_utf8_lossy(&o.stdout));
+        (out, oracle::state())
+    })
+    .expect("netns")
+    .clone()
+    .into_iter_pair(env)
+}
+
+trait Pair {
+    fn into_iter_pair(self, env: &Env) -> (String, String);
+}
+
+impl Pair for (String, String) {
+    fn into_iter_pair(self, _: &Env) -> (String, String) {
+        self
+    }
+}
+
+#[test]
+fn corpus_scripts() {
+    common::netns(|| ());
+    let Some(shared) = common::shared_dir() else {
+        return;
+    };
+    let env = env();
+    let mut tally = Tally::new();
+    for s in [
+        "kube-proxy-iptables.sh",
+        "kube-router-netpol.sh",
+        "flannel.sh",
+        "kilo.sh",
+        "kube-ovn.sh",
+        "calico.sh",
+    ] {
+        let p = shared.join("corpus").join(s);
+        if !p.exists() {
+            continue;
+        }
+        let o = run_script(&env, &env.wrap_oracle, &p, None);
+        let m = run_script(&env, &env.wrap_shim, &p, None);
+        let r = if o == m {
+            None
+        } else {
+            Some(first_diff(&o.0, &m.0).unwrap_or_else(|| format!("state:\n--- oracle\n{}--- shim\n{}", o.1, m.1)))
+        };
+        tally.add(format!("script:{s}"), r);
+    }
+    tally.finish("corpus scripts");
+}
+
+fn first_diff(a: &str, b: &str) -> Option<String> {
+    let (al, bl): (Vec<_>, Vec<_>) = (a.lines().collect(), b.lines().collect());
+    for i in 0..al.len().max(bl.len()) {
+        let (x, y) = (al.get(i), bl.get(i));
+        if x != y {
+            let ctx = i.saturating_sub(3);
+            return Some(format!(
+                "line {i}:\n  context: {:?}\n  oracle: {:?}\n  shim:   {:?}",
+                &al[ctx..i.min(al.len())],
+                x,
+                y
+            ));
+        }
+    }
+    None
+}
