@@ -420,7 +420,7 @@ fn errors_of(s: &str) -> Vec<String> {
 }
 
 /// Run the case in a fresh namespace; returns (name, version, mismatch or None).
-fn run_case(case: Case, oracles: Vec<Oracle>) -> Vec<(String, IptVersion, Option<String>)> {
+fn run_case(case: Case, oracles: Vec<Oracle>) -> Vec<(String, IptVersion, Option<String>, usize)> {
     netns(move || {
         let foreign_base = case
             .exact
@@ -499,6 +499,7 @@ fn run_case(case: Case, oracles: Vec<Oracle>) -> Vec<(String, IptVersion, Option
                             "SKIP nft cannot load it: {}",
                             err.lines().next().unwrap_or("")
                         )),
+                        0,
                     )];
                 }
             }
@@ -553,10 +554,14 @@ fn run_case(case: Case, oracles: Vec<Oracle>) -> Vec<(String, IptVersion, Option
                 check_err: String::from_utf8_lossy(&c.stderr).into(),
             };
             let mut verdict = compare(&case, &ex, &real, &ichain);
+            let mut accepted = 0;
             if verdict.is_none() && oracle.root.is_none() {
-                verdict = try_suggestion(&case, &ex);
+                match try_suggestion(&case, &ex) {
+                    Ok(n) => accepted = n,
+                    Err(e) => verdict = Some(e),
+                }
             }
-            out.push((case.name.clone(), oracle.version, verdict));
+            out.push((case.name.clone(), oracle.version, verdict, accepted));
         }
         out
     })
@@ -565,7 +570,8 @@ fn run_case(case: Case, oracles: Vec<Oracle>) -> Vec<(String, IptVersion, Option
 /// Apply the suggested equivalent of the foreign rule with the host's
 /// iptables: it must be accepted (unless its notes say it needs something
 /// this test does not set up).
-fn try_suggestion(case: &Case, ex: &nftwire::diagnose::Explanation) -> Option<String> {
+fn try_suggestion(case: &Case, ex: &nftwire::diagnose::Explanation) -> Result<usize, String> {
+    let mut accepted = 0;
     for r in ex.rules.iter().filter(|r| r.chain == case.chain) {
         let Some(s) = &r.suggestion else { continue };
         if s.notes
@@ -578,18 +584,16 @@ fn try_suggestion(case: &Case, ex: &nftwire::diagnose::Explanation) -> Option<St
             let cmd = format!("{} -t {} {line}", ipt(case.ipv6), case.table);
             let o = run("sh", &["-c", &cmd]);
             if !o.status.success() {
-                return Some(format!(
+                return Err(format!(
                     "suggestion `{cmd}` rejected: {}",
                     String::from_utf8_lossy(&o.stderr).trim()
                 ));
             }
         }
-        SUGGESTIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        accepted += 1;
     }
-    None
+    Ok(accepted)
 }
-
-static SUGGESTIONS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
 /// Compare a prediction with reality; `None` when they agree.
 fn compare(
@@ -859,8 +863,10 @@ fn check_all(cases: Vec<Case>, label: &str) {
     let oracles = oracles();
     let mut agree = std::collections::BTreeMap::<IptVersion, (usize, usize)>::new();
     let mut failures = Vec::new();
+    let mut suggestions = 0;
     for case in cases {
-        for (name, v, res) in run_case(case, oracles.clone()) {
+        for (name, v, res, accepted) in run_case(case, oracles.clone()) {
+            suggestions += accepted;
             let e = agree.entry(v).or_default();
             e.1 += 1;
             match res {
@@ -876,10 +882,7 @@ fn check_all(cases: Vec<Case>, label: &str) {
     for (v, (a, n)) in &agree {
         eprintln!("{label}: iptables {v}: {a}/{n} predictions agree");
     }
-    eprintln!(
-        "{label}: {} suggested equivalents accepted by iptables 1.8.9",
-        SUGGESTIONS.load(std::sync::atomic::Ordering::Relaxed)
-    );
+    eprintln!("{label}: {suggestions} suggested equivalents accepted by iptables 1.8.9");
     assert!(
         failures.is_empty(),
         "{} disagreements:\n{}",

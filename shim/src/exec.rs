@@ -218,7 +218,7 @@ pub fn run(m: &mut Model, conn: &mut Conn, p: &Parsed, out: &mut String) -> MRes
             if m.builtin.chain(&chain).is_none() {
                 return Err(op_err("Bad built-in chain name").into());
             }
-            m.set_policy(conn, &chain, v, p.counters.unwrap_or((0, 0)), false)?;
+            m.set_policy(conn, &chain, v, (0, 0), false)?;
         }
         c if c & (cmd::ZERO | cmd::ZERO_NUM) != 0 && c & (cmd::LIST | cmd::LIST_RULES) == 0 => {
             zero(m, conn, p, out)?;
@@ -253,7 +253,12 @@ fn delete_chain(m: &mut Model, conn: &mut Conn, chain: Option<&str>, verbose: bo
         }
         None => {
             m.load_chains(conn)?;
-            for n in m.chain_order() {
+            let order = if verbose {
+                m.chain_order()
+            } else {
+                m.chain_order_dump(false)
+            };
+            for n in order {
                 let base = m.chain(conn, &n)?.is_some_and(|c| c.chain.is_base());
                 if base {
                     if deletable(m, conn, &n)? {
@@ -275,14 +280,18 @@ fn zero(m: &mut Model, conn: &mut Conn, p: &Parsed, out: &mut String) -> MResult
     let verbose = p.options & opt::VERBOSE != 0;
     let chains: Vec<String> = match &p.chain {
         Some(c) => {
-            if !m.chain_exists(conn, c)? {
+            if !m.chain_exists(conn, c)? && m.builtin.chain(c).is_none() {
                 return Err(op_err(msgs::NO_CHAIN).into());
             }
             vec![c.clone()]
         }
         None => {
             m.load_chains(conn)?;
-            m.chain_order()
+            if verbose {
+                m.chain_order_with_fakes()
+            } else {
+                m.chain_order_dump(true)
+            }
         }
     };
     if p.command & cmd::ZERO_NUM != 0 {

@@ -92,6 +92,8 @@ pub struct Model {
     pub chains: BTreeMap<String, Option<ChainState>>,
     /// All chains loaded.
     pub all_chains: bool,
+    /// Chain names in kernel dump order (then created ones).
+    pub order: Vec<String>,
     /// Pending operations.
     pub ops: Vec<BatchOp>,
     next_id: u32,
@@ -153,6 +155,7 @@ impl Model {
             exists: None,
             chains: BTreeMap::new(),
             all_chains: false,
+            order: Vec::new(),
             ops: Vec::new(),
             next_id: 1,
             line: Line::default(),
@@ -229,8 +232,10 @@ impl Model {
             return Ok(());
         }
         if self.table_exists(conn)? {
+            let created: Vec<String> = self.order.drain(..).collect();
             for c in kernel::dump_chains(conn, self.fam(), &self.table)? {
                 let n = c.name().to_string();
+                self.order.push(n.clone());
                 if !matches!(self.chains.get(&n), Some(Some(_))) {
                     self.chains.insert(
                         n,
@@ -242,8 +247,13 @@ impl Model {
                     );
                 }
             }
-        }
         // chains looked up before but absent stay absent
+            for n in created {
+                if !self.order.contains(&n) {
+                    self.order.push(n);
+                }
+            }
+        }
         self.all_chains = true;
         Ok(())
     }
@@ -486,6 +496,7 @@ impl Model {
                 created: true,
             }),
         );
+        self.order.push(name.to_string());
     }
 
     /// `-X`: delete a chain.
@@ -573,6 +584,37 @@ impl Model {
             "RULE_REPLACE",
             format!("rule in chain {chain}"),
         );
+    }
+
+    /// Base chains in hook order (with `fakes`, missing builtin ones too),
+    /// then user chains in kernel order: iptables' unsorted chain walk.
+    pub fn chain_order_dump(&self, fakes: bool) -> Vec<String> {
+        let mut v: Vec<String> = Vec::new();
+        for b in self.builtin.chains_by_hook() {
+            let exists = matches!(self.chains.get(b.name), Some(Some(_)));
+            if exists || fakes {
+                v.push(b.name.to_string());
+            }
+        }
+        for n in &self.order {
+            if let Some(Some(c)) = self.chains.get(n) {
+                if c.chain.attrs.hook.is_none() && !v.contains(n) {
+                    v.push(n.clone());
+                }
+            }
+        }
+        v
+    }
+
+    /// Like [`Model::chain_order`] with missing builtin chains included.
+    pub fn chain_order_with_fakes(&self) -> Vec<String> {
+        let mut v: Vec<String> = self.builtin.chains_by_hook().iter().map(|b| b.name.to_string()).collect();
+        for n in self.chain_order() {
+            if !v.contains(&n) {
+                v.push(n);
+            }
+        }
+        v
     }
 
     /// Loaded chains that exist, base chains first in hook order, then

@@ -122,8 +122,6 @@ pub struct Parsed {
     pub skipped: bool,
     /// Output requested by `-h`/`-V` (then nothing else is done).
     pub stdout: Option<String>,
-    /// Warnings printed to stderr.
-    pub warnings: Vec<String>,
 }
 
 struct LoadedMatch {
@@ -135,7 +133,7 @@ struct LoadedMatch {
 }
 
 enum Slot {
-    Match(&'static str),
+    Match,
     Target,
 }
 
@@ -209,7 +207,7 @@ impl State {
             Some(s) => s,
             None => {
                 let opts = m.options();
-                self.merge(Slot::Match(mname), opts)
+                self.merge(Slot::Match, opts)
             }
         };
         self.matches.push(LoadedMatch {
@@ -350,16 +348,16 @@ fn is_standard(n: &str) -> bool {
     matches!(n, "ACCEPT" | "DROP" | "QUEUE" | "RETURN")
 }
 
-fn parse_interface(arg: &str, warnings: &mut Vec<String>) -> Result<String> {
+fn parse_interface(arg: &str) -> Result<String> {
     if arg.len() >= 16 {
         return Err(IptError::param(format!(
             "interface name `{arg}' must be shorter than 16 characters"
         )));
     }
     if arg.contains('/') || arg.contains(' ') {
-        warnings.push(format!(
+        eprintln!(
             "Warning: weird character in interface `{arg}' ('/' and ' ' are not allowed by the kernel)."
-        ));
+        );
     }
     Ok(arg.to_string())
 }
@@ -565,9 +563,9 @@ pub fn parse(
                         && matches!(proto, 43 | 44 | 51 | 60)
                         && !invert
                     {
-                        p.warnings.push(format!(
+                        eprintln!(
                             "Warning: never matched protocol: {a}. use extension match instead."
-                        ));
+                        );
                     }
                     st.proto = proto;
                     st.invflags_proto = invert;
@@ -608,7 +606,7 @@ pub fn parse(
                     }
                     let o = if c == 'i' { opt::VIANAMEIN } else { opt::VIANAMEOUT };
                     set_option(&mut p.options, o, true, invert)?;
-                    let name = parse_interface(&a, &mut p.warnings)?;
+                    let name = parse_interface(&a)?;
                     let i = Iface { name, inv: invert };
                     if c == 'i' {
                         iniface = i;
@@ -706,7 +704,7 @@ pub fn parse(
                             "too long usec wait {v} > 999999 usec"
                         )));
                     }
-                    p.warnings.push("Ignoring deprecated --wait-interval option.".into());
+                    eprintln!("Ignoring deprecated --wait-interval option.");
                     wait_interval_set = true;
                 }
                 '0' => set_option(&mut p.options, opt::LINENUMBERS, false, invert)?,
@@ -791,7 +789,7 @@ pub fn parse(
                             *seen |= 1 << def.id;
                         }
                     }
-                    Slot::Match(_) => {
+                    Slot::Match => {
                         let Some(lm) = st
                             .matches
                             .iter_mut()

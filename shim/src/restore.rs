@@ -194,9 +194,9 @@ fn replace_own(m: &mut Model, conn: &mut Conn, declared: &BTreeSet<String>) -> M
             }
         }
     }
-    for n in &names {
-        m.flush_own(conn, n)?;
-    }
+    // the kernel's use count is the chain's rules plus the references to
+    // it: keep chains referenced by anything that is not an iptables rule
+    let mut deletable = Vec::new();
     for n in &names {
         let Some(Some(c)) = m.chains.get(n) else { continue };
         if c.chain.attrs.hook.is_some() || declared.contains(n) || keep.contains(n) {
@@ -205,12 +205,15 @@ fn replace_own(m: &mut Model, conn: &mut Conn, declared: &BTreeSet<String>) -> M
         let rules = c.rules.as_ref().map(|v| v.len()).unwrap_or(0) as u32;
         let uses = c.chain.attrs.use_count.unwrap_or(0);
         let own = own_refs.get(n).copied().unwrap_or(0);
-        // the kernel's use count covers references (and, for some kernels,
-        // the rules themselves); keep chains used by anything not ours
-        if uses > own + rules && uses > own {
-            continue;
+        if uses <= rules + own {
+            deletable.push(n.clone());
         }
-        m.del_chain(n);
+    }
+    for n in &names {
+        m.flush_own(conn, n)?;
+    }
+    for n in deletable {
+        m.del_chain(&n);
     }
     Ok(())
 }
@@ -342,7 +345,7 @@ pub fn main(family: Family, prog: &str, args: Vec<String>) -> i32 {
                     Ok(s) => stdout.push_str(&s),
                     Err(e) => {
                         print!("{stdout}");
-                        return fail(&e, prog, None);
+                        return fail(&e, prog, Some(line));
                     }
                 }
             }
@@ -433,9 +436,6 @@ pub fn main(family: Family, prog: &str, args: Vec<String>) -> i32 {
             argv.extend(split_words(rest));
             match parse(family, argv, tname, true, prog) {
                 Ok(p) => {
-                    for w in &p.warnings {
-                        eprintln!("{w}");
-                    }
                     if let Some(s) = &p.stdout {
                         print!("{s}");
                         return 0;

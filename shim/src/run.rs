@@ -122,9 +122,6 @@ pub fn main(family: Family, args: Vec<String>) -> i32 {
         Ok(p) => p,
         Err(e) => return fail(&e, prog, None),
     };
-    for w in &p.warnings {
-        eprintln!("{w}");
-    }
     if let Some(s) = &p.stdout {
         print!("{s}");
         return 0;

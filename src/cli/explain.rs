@@ -253,7 +253,12 @@ pub fn render(ex: &Explanation, source: &str, all: bool) -> String {
                 );
             }
             let mut fine = 0;
+            let mut hidden = 0;
             for r in &rules {
+                if r.hidden_by.is_some() && !all {
+                    hidden += 1;
+                    continue;
+                }
                 if r.readable() && !all {
                     fine += 1;
                     continue;
@@ -310,9 +315,19 @@ pub fn render(ex: &Explanation, source: &str, all: bool) -> String {
             if fine > 0 {
                 let _ = writeln!(o, "  {c}: {fine} rule(s) read correctly");
             }
+            if hidden > 0 {
+                let _ = writeln!(
+                    o,
+                    "  {c}: {hidden} rule(s) invisible to iptables (their base chain is ignored)"
+                );
+            }
         }
     }
-    let bad = ex.rules.iter().filter(|r| !r.readable()).count();
+    let bad = ex
+        .rules
+        .iter()
+        .filter(|r| !r.readable() || r.hidden_by.is_some())
+        .count();
     let tables = ex.tables.len();
     let _ = writeln!(
         o,

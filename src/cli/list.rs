@@ -18,7 +18,8 @@
 
 use anyhow::Context;
 use nftwire::netlink::Conn;
-use nftwire::render::nft::{self, Octx, Selection};
+use nftwire::render::nft::live::{self, Format};
+use nftwire::render::nft::{Octx, Selection};
 use nftwire::ruleset::Ruleset;
 use std::io::Write;
 
@@ -120,36 +121,22 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     if a.numeric {
         oc = oc.numeric();
     }
-    let (fam, table) = match &sel {
-        Selection::Ruleset(f) => (f.unwrap_or(0), None),
-        Selection::Table(f, t) | Selection::Chain(f, t, _) | Selection::Set(f, t, _) => (*f, Some(t.as_str())),
-    };
-    let mut conn = Conn::open().context("opening the netlink socket")?;
-    let t0 = std::time::Instant::now();
-    let mut rs = Ruleset::read_filtered(&mut conn, fam, table)?;
-    if std::env::var_os("NFTWIRE_TIMING").is_some() {
-        eprintln!("read: {:?}", t0.elapsed());
-    }
     let stdout = std::io::stdout();
     let mut w = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
     if a.raw {
+        let (fam, table) = match &sel {
+            Selection::Ruleset(f) => (f.unwrap_or(0), None),
+            Selection::Table(f, t) | Selection::Chain(f, t, _) | Selection::Set(f, t, _) => (*f, Some(t.as_str())),
+        };
+        let mut conn = Conn::open().context("opening the netlink socket")?;
+        let mut rs = Ruleset::read_filtered(&mut conn, fam, table)?;
         restrict(&mut rs, &sel);
         w.write_all(nftwire::render::raw::render_raw(&rs).as_bytes())?;
         w.flush()?;
         return Ok(0);
     }
-    if a.json {
-        let s = nftwire::render::json::render(&rs, &sel, &oc)
-            .map_err(|e| nftwire::Error::Input(e.to_string()))?;
-        w.write_all(s.as_bytes())?;
-        w.flush()?;
-        return Ok(0);
-    }
-    let t1 = std::time::Instant::now();
-    let out = nft::render(&rs, &sel, &oc).map_err(|e| nftwire::Error::Input(e.to_string()))?;
-    if std::env::var_os("NFTWIRE_TIMING").is_some() {
-        eprintln!("render: {:?}", t1.elapsed());
-    }
+    let fmt = if a.json { Format::Json } else { Format::Text };
+    let out = live::list(&sel, &oc, fmt)?;
     if !out.warnings.is_empty() {
         let _ = std::io::stderr().write_all(out.warnings.as_bytes());
     }

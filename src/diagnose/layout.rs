@@ -9,94 +9,21 @@
 
 use crate::object::Chain;
 
+// The layout itself is shared with the iptables model.
+
 /// `NFPROTO_IPV4`.
 pub const FAMILY_IP: u8 = 2;
 /// `NFPROTO_IPV6`.
 pub const FAMILY_IP6: u8 = 10;
 
-/// One builtin base chain.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct BuiltinChain {
-    /// Chain name (`INPUT`, ...).
-    pub name: &'static str,
-    /// Netfilter hook number.
-    pub hook: u32,
-    /// Chain type (`filter`, `nat`, `route`).
-    pub chain_type: &'static str,
-    /// Priority.
-    pub prio: i32,
-}
-
-/// One builtin table with its chains, in iptables' order.
-#[derive(Clone, Copy, Debug)]
-pub struct BuiltinTable {
-    /// Table name.
-    pub name: &'static str,
-    /// Its base chains.
-    pub chains: &'static [BuiltinChain],
-}
-
-const fn bc(name: &'static str, hook: u32, chain_type: &'static str, prio: i32) -> BuiltinChain {
-    BuiltinChain {
-        name,
-        hook,
-        chain_type,
-        prio,
-    }
-}
-
-/// The builtin tables (identical for ip and ip6), in iptables' order.
-pub const TABLES: [BuiltinTable; 5] = [
-    BuiltinTable {
-        name: "raw",
-        chains: &[
-            bc("PREROUTING", 0, "filter", -300),
-            bc("OUTPUT", 3, "filter", -300),
-        ],
-    },
-    BuiltinTable {
-        name: "mangle",
-        chains: &[
-            bc("PREROUTING", 0, "filter", -150),
-            bc("INPUT", 1, "filter", -150),
-            bc("FORWARD", 2, "filter", -150),
-            bc("OUTPUT", 3, "route", -150),
-            bc("POSTROUTING", 4, "filter", -150),
-        ],
-    },
-    BuiltinTable {
-        name: "filter",
-        chains: &[
-            bc("INPUT", 1, "filter", 0),
-            bc("FORWARD", 2, "filter", 0),
-            bc("OUTPUT", 3, "filter", 0),
-        ],
-    },
-    BuiltinTable {
-        name: "security",
-        chains: &[
-            bc("INPUT", 1, "filter", 150),
-            bc("FORWARD", 2, "filter", 150),
-            bc("OUTPUT", 3, "filter", 150),
-        ],
-    },
-    BuiltinTable {
-        name: "nat",
-        chains: &[
-            bc("PREROUTING", 0, "nat", -100),
-            bc("INPUT", 1, "nat", 100),
-            bc("OUTPUT", 3, "nat", -100),
-            bc("POSTROUTING", 4, "nat", 100),
-        ],
-    },
-];
+pub use crate::iptables::tables::{BuiltinChain, BuiltinTable, TABLES};
 
 /// The builtin table `name` of an iptables family, if it is one.
 pub fn builtin_table(family: u8, name: &str) -> Option<&'static BuiltinTable> {
     if family != FAMILY_IP && family != FAMILY_IP6 {
         return None;
     }
-    TABLES.iter().find(|t| t.name == name)
+    crate::iptables::tables::table(name)
 }
 
 /// Name of a netfilter hook number.

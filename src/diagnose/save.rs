@@ -63,86 +63,30 @@ impl ExtPrinter for NoExtensions {
     }
 }
 
-/// Protocol names iptables knows without `/etc/protocols`.
-fn builtin_proto(p: u16, v: IptVersion) -> Option<&'static str> {
-    Some(match p {
-        6 => "tcp",
-        132 => "sctp",
-        17 => "udp",
-        136 => "udplite",
-        1 => "icmp",
-        58 => "ipv6-icmp",
-        50 => "esp",
-        51 => "ah",
-        135 => "mobility-header",
-        33 if v == IptVersion::V1_8_11 => "dccp",
-        108 if v == IptVersion::V1_8_11 => "ipcomp",
-        _ => return None,
-    })
-}
-
-/// `getprotobynumber` from `/etc/protocols`: the official name of `p`.
-fn etc_protocols(p: u16) -> Option<String> {
-    let text = std::fs::read_to_string("/etc/protocols").ok()?;
-    for line in text.lines() {
-        let line = line.split('#').next().unwrap_or("");
-        let mut f = line.split_whitespace();
-        let (Some(name), Some(num)) = (f.next(), f.next()) else {
-            continue;
-        };
-        if num.parse::<u16>().ok() == Some(p) {
-            return Some(name.to_string());
-        }
-    }
-    None
-}
-
-/// The name iptables-save prints for protocol `p`.
+/// The name iptables-save prints for protocol `p`: 1.8.9 and 1.8.10 fall
+/// back to `getprotobynumber`, 1.8.11 only uses its built-in table.
 pub fn proto_name(p: u16, v: IptVersion) -> String {
-    if let Some(n) = builtin_proto(p, v) {
-        return n.to_string();
-    }
-    if v != IptVersion::V1_8_11 {
-        if let Some(n) = etc_protocols(p) {
-            return n;
-        }
-    }
-    p.to_string()
+    let nolookup = v == IptVersion::V1_8_11;
+    u8::try_from(p)
+        .ok()
+        .and_then(|b| crate::iptables::num::proto_to_name(b, nolookup))
+        .map(str::to_string)
+        .unwrap_or_else(|| p.to_string())
 }
 
 /// `xtables_save_string`: bare when only `[A-Za-z0-9_-]`, else quoted.
 pub fn save_string(s: &str) -> String {
-    let plain = !s.is_empty()
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
-    if plain {
-        return format!(" {s}");
-    }
-    let mut o = String::from(" \"");
-    for c in s.chars() {
-        if c == '"' || c == '\\' || c == '\'' {
-            o.push('\\');
-        }
-        o.push(c);
-    }
-    o.push('"');
+    let mut o = String::new();
+    crate::iptables::text::save_string(s, &mut o);
     o
 }
 
 /// `mask_to_str`: prefix length, or dotted mask when not contiguous.
 fn v4_mask(m: &[u8]) -> String {
-    let h = u32::from_be_bytes([m[0], m[1], m[2], m[3]]);
-    if h == u32::MAX {
-        return "32".into();
+    match crate::iptables::addr::mask_to_cidr(crate::iptables::Family::V4, m) {
+        Some(n) => n.to_string(),
+        None => format!("{}.{}.{}.{}", m[0], m[1], m[2], m[3]),
     }
-    let mut bits: u32 = 0xFFFF_FFFE;
-    for i in (0..32).rev() {
-        if h == bits {
-            return i.to_string();
-        }
-        bits <<= 1;
-    }
-    format!("{}.{}.{}.{}", m[0], m[1], m[2], m[3])
 }
 
 fn v4_addr(a: &[u8]) -> String {
@@ -199,22 +143,7 @@ pub fn v6_addr(a: &[u8; 16]) -> String {
 }
 
 fn v6_cidr(m: &[u8; 16]) -> Option<u32> {
-    let mut bits = 0u32;
-    let mut ended = false;
-    for &b in m {
-        for k in (0..8).rev() {
-            let one = b & (1 << k) != 0;
-            if one && ended {
-                return None;
-            }
-            if one {
-                bits += 1;
-            } else {
-                ended = true;
-            }
-        }
-    }
-    Some(bits)
+    crate::iptables::addr::mask_to_cidr(crate::iptables::Family::V6, m)
 }
 
 fn save_iface(

@@ -477,23 +477,14 @@ fn addr_text(b: &[u8], ipv6: bool) -> Option<String> {
     }
 }
 
+/// Prefix length of an address mask (4 or 16 bytes).
 fn prefix_len(mask: &[u8]) -> Option<u32> {
-    let mut bits = 0;
-    let mut ended = false;
-    for &b in mask {
-        for k in (0..8).rev() {
-            let one = b & (1 << k) != 0;
-            if one && ended {
-                return None;
-            }
-            if one {
-                bits += 1;
-            } else {
-                ended = true;
-            }
-        }
-    }
-    Some(bits)
+    let f = if mask.len() == 16 {
+        crate::iptables::Family::V6
+    } else {
+        crate::iptables::Family::V4
+    };
+    crate::iptables::addr::mask_to_cidr(f, mask)
 }
 
 /// Set contents: single values and closed ranges.
@@ -1946,6 +1937,12 @@ pub fn suggest(
             l.matches
                 .push(format!("-m comment --comment {}", quote(&u)));
         }
+    }
+    if rule.attrs.userdata.is_some() && rule.comment().is_none() {
+        tx.notes.push(
+            "the rule's raw userdata (which its owner may use to find it) has no iptables equivalent"
+                .into(),
+        );
     }
     let mut notes: Vec<String> = Vec::new();
     for n in tx.notes {

@@ -583,14 +583,73 @@ pub fn decode(rule: &Rule, table: &str) -> Decoded {
         Err(e) => return Decoded::Foreign(e),
     };
     let want: Vec<Vec<u8>> = rule.exprs().iter().map(canon).collect();
-    for w in [Writer::V1_8_11, Writer::V1_8_10, Writer::V1_8_9] {
-        if let Ok(enc) = encode_as(&r, table, Purpose::Add, w) {
-            if enc.exprs.len() == want.len() && enc.exprs.iter().map(canon).eq(want.iter().cloned()) {
-                return Decoded::Rule(r);
+    for cand in written_forms(&r) {
+        for w in [Writer::V1_8_11, Writer::V1_8_10, Writer::V1_8_9] {
+            if let Ok(enc) = encode_as(&cand, table, Purpose::Add, w) {
+                if enc.exprs.len() == want.len()
+                    && enc.exprs.iter().map(canon).eq(want.iter().cloned())
+                {
+                    return Decoded::Rule(r);
+                }
             }
         }
     }
     Decoded::Foreign("not encoded the way iptables-nft writes it".into())
+}
+
+/// The rules iptables may have been given to write what parses as `r`:
+/// `r` itself and, for a port range reaching 65535, the inverted range
+/// below it (`! --dport 0:1023` is written as `> 1023` and read back as
+/// `1024:65535`).
+fn written_forms(r: &IptRule) -> Vec<IptRule> {
+    let mut out = vec![r.clone()];
+    for (mi, m) in r.matches.iter().enumerate() {
+        let slots: Vec<(u8, [u16; 2], u8)> = match m {
+            Match::Tcp(t) => vec![
+                (0, t.spts, t.invflags & super::match_::tcp::INV_SRCPT),
+                (1, t.dpts, t.invflags & super::match_::tcp::INV_DSTPT),
+            ],
+            Match::Udp(u) => vec![
+                (0, u.spts, u.invflags & super::match_::udp::INV_SRCPT),
+                (1, u.dpts, u.invflags & super::match_::udp::INV_DSTPT),
+            ],
+            _ => continue,
+        };
+        for (which, range, inv) in slots {
+            if inv != 0 || range[1] != 0xffff || range[0] == 0 || range[0] == 0xffff {
+                continue;
+            }
+            let alt = [0u16, range[0] - 1];
+            let mut more = Vec::new();
+            for c in &out {
+                let mut c = c.clone();
+                match &mut c.matches[mi] {
+                    Match::Tcp(t) => {
+                        if which == 0 {
+                            t.spts = alt;
+                            t.invflags |= super::match_::tcp::INV_SRCPT;
+                        } else {
+                            t.dpts = alt;
+                            t.invflags |= super::match_::tcp::INV_DSTPT;
+                        }
+                    }
+                    Match::Udp(u) => {
+                        if which == 0 {
+                            u.spts = alt;
+                            u.invflags |= super::match_::udp::INV_SRCPT;
+                        } else {
+                            u.dpts = alt;
+                            u.invflags |= super::match_::udp::INV_DSTPT;
+                        }
+                    }
+                    _ => {}
+                }
+                more.push(c);
+            }
+            out.extend(more);
+        }
+    }
+    out
 }
 
 /// An expression's encoding with `NLA_F_NESTED` cleared at every level (the

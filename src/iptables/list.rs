@@ -89,6 +89,7 @@ pub fn rule(r: &IptRule, table: &str, num: usize, fmt: Format) -> String {
     }
     let target = match &r.verdict {
         Verdict::None => String::new(),
+        Verdict::Target(t) => t.real_name().to_string(),
         v => v.label(),
     };
     out.push_str(&pad(&target, 9, true));

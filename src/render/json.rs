@@ -77,7 +77,8 @@ fn chain_json(c: &ChainM<'_>) -> Json {
     Json::one("chain", o)
 }
 
-fn rule_json(c: &ChainM<'_>, r: &crate::render::nft::model::RuleM, oc: &Octx) -> Json {
+/// JSON of one rule of a chain.
+pub fn rule_json(c: &ChainM<'_>, r: &crate::render::nft::model::RuleM, oc: &Octx) -> Json {
     let ch = c.chain;
     let mut o = Json::obj(vec![
         ("family", Json::s(family_name(ch.family))),
@@ -303,6 +304,42 @@ fn flowtable_json(f: &crate::object::Flowtable) -> Json {
         o.set("dev", d);
     }
     Json::one("flowtable", o)
+}
+
+/// The table, its objects, sets, flowtables and chains (no rules).
+pub fn table_items(t: &TableM<'_>, oc: &Octx, out: &mut Vec<Json>) {
+    out.push(table_json(t));
+    for ob in &t.objects {
+        out.push(object_json(ob));
+    }
+    for name in &t.set_order {
+        if let Some(s) = t.sets.get(name) {
+            if !s.is_anonymous() {
+                out.push(set_json(s, oc));
+            }
+        }
+    }
+    for f in &t.flowtables {
+        out.push(flowtable_json(f));
+    }
+    for c in &t.chains {
+        out.push(chain_json(c));
+    }
+}
+
+/// JSON of a chain object.
+pub fn chain_item(c: &ChainM<'_>) -> Json {
+    chain_json(c)
+}
+
+/// The metainfo object that opens every listing.
+pub fn metainfo_json() -> Json {
+    metainfo()
+}
+
+/// JSON of a set (for single-set listings).
+pub fn set_item(s: &SetInfo, oc: &Octx) -> Json {
+    set_json(s, oc)
 }
 
 fn table_full(t: &TableM<'_>, oc: &Octx, out: &mut Vec<Json>) {

@@ -27,7 +27,5 @@ impl XtExt for Trace {
         (rev == 0 && info.is_empty()).then_some(Trace)
     }
     fn save(&self, _: &Ctx<'_>, _: &mut String) {}
-    fn print(&self, _: &Ctx<'_>, _: bool, out: &mut String) {
-        out.push_str(" TRACE");
-    }
+    fn print(&self, _: &Ctx<'_>, _: bool, _: &mut String) {}
 }

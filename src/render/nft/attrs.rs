@@ -88,13 +88,18 @@ impl<'b> Attrs<'b> {
 
     /// Parse an encoded `NFTA_LIST_ELEM`.
     fn parse_elem(buf: &'b [u8]) -> Attrs<'b> {
+        match iter(buf).next() {
+            Some((_, elem)) => Self::from_elem(elem),
+            None => Self::from_elem(&[]),
+        }
+    }
+
+    /// Parse the payload of an `NFTA_LIST_ELEM` (NAME and DATA).
+    pub fn from_elem(elem: &'b [u8]) -> Attrs<'b> {
         let mut out = Attrs {
             name: "",
             a: [(0, &[][..]); MAX],
             n: 0,
-        };
-        let Some((_, elem)) = iter(buf).next() else {
-            return out;
         };
         for (k, p) in iter(elem) {
             match k {

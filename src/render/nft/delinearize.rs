@@ -169,16 +169,21 @@ impl<'a> Ctx<'a> {
 
     /// Decode one kernel expression.
     pub fn parse(&mut self, idx: usize, ke: &KExpr) {
-        self.cur = idx.min(u16::MAX as usize) as u16;
         let mut buf = std::mem::take(&mut self.buf);
-        let ok = {
+        {
             let a = Attrs::of(ke, &mut buf);
-            self.dispatch(&a).is_ok()
-        };
+            self.parse_attrs(idx, &a, &|| ke.to_string());
+        }
         self.buf = buf;
-        if !ok {
+    }
+
+    /// Decode one expression given as attributes; `raw` gives its netlink
+    /// debug text when it cannot be decoded.
+    pub fn parse_attrs(&mut self, idx: usize, a: &Attrs<'_>, raw: &dyn Fn() -> String) {
+        self.cur = idx.min(u16::MAX as usize) as u16;
+        if self.dispatch(a).is_err() {
             self.has_raw = true;
-            self.emit(Stmt::Raw(ke.to_string()));
+            self.emit(Stmt::Raw(raw()));
         }
     }
 
@@ -1017,6 +1022,11 @@ impl<'a> Ctx<'a> {
     /// only undecodable expressions read), and return the statements in
     /// expression order plus whether anything had to be printed raw.
     pub fn finish(self, exprs: &[KExpr]) -> (Vec<Stmt>, bool) {
+        self.finish_with(&|i| exprs.get(i).map(|e| e.to_string()).unwrap_or_default())
+    }
+
+    /// [`Ctx::finish`] with the raw text of expression `i` from `raw`.
+    pub fn finish_with(self, raw: &dyn Fn(usize) -> String) -> (Vec<Stmt>, bool) {
         let mut live: Src = 0;
         for v in self.regs.iter().flatten() {
             live |= v.src;
@@ -1029,7 +1039,7 @@ impl<'a> Ctx<'a> {
         let mut all: Vec<(u16, u8, Stmt)> = self.out.into_iter().map(|(i, s)| (i, 1, s)).collect();
         for i in 0..self.nexprs.min(128) {
             if extra & bit(i as u16) != 0 {
-                let text = exprs.get(i).map(|e| e.to_string()).unwrap_or_default();
+                let text = raw(i);
                 all.push((i as u16, 0, Stmt::Raw(text)));
             }
         }

@@ -12,6 +12,7 @@ pub mod dtype;
 pub mod expr;
 pub mod exthdr;
 pub mod keys;
+pub mod live;
 pub mod model;
 pub mod num;
 pub mod obj;
@@ -27,6 +28,7 @@ pub mod text;
 pub mod typeof_key;
 pub mod udata;
 pub mod value;
+pub mod wire_rule;
 pub mod xt;
 
 pub use octx::Octx;
