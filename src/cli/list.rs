@@ -90,16 +90,20 @@ fn selection(what: &[String]) -> anyhow::Result<Selection> {
 
 /// Keep only what a selection names (for the raw form).
 fn restrict(rs: &mut Ruleset, sel: &Selection) {
-    let (fam, table, chain, set): (Option<u8>, Option<&str>, Option<&str>, Option<&str>) = match sel {
+    let (fam, table, chain, set): (Option<u8>, Option<&str>, Option<&str>, Option<&str>) = match sel
+    {
         Selection::Ruleset(f) => (*f, None, None, None),
         Selection::Table(f, t) => (Some(*f), Some(t), None, None),
         Selection::Chain(f, t, c) => (Some(*f), Some(t), Some(c), None),
         Selection::Set(f, t, s) => (Some(*f), Some(t), None, Some(s)),
     };
-    let keep = |f: u8, t: &str| fam.map(|x| x == f).unwrap_or(true) && table.map(|x| x == t).unwrap_or(true);
+    let keep = |f: u8, t: &str| {
+        fam.map(|x| x == f).unwrap_or(true) && table.map(|x| x == t).unwrap_or(true)
+    };
     rs.tables.retain(|t| keep(t.family, t.name()));
-    rs.sets
-        .retain(|s| keep(s.set.family, s.set.table()) && set.map(|n| n == s.set.name()).unwrap_or(true));
+    rs.sets.retain(|s| {
+        keep(s.set.family, s.set.table()) && set.map(|n| n == s.set.name()).unwrap_or(true)
+    });
     rs.rules.retain(|r| {
         keep(r.family, r.table()) && chain.map(|c| c == r.chain()).unwrap_or(true) && set.is_none()
     });
@@ -126,7 +130,9 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     if a.raw {
         let (fam, table) = match &sel {
             Selection::Ruleset(f) => (f.unwrap_or(0), None),
-            Selection::Table(f, t) | Selection::Chain(f, t, _) | Selection::Set(f, t, _) => (*f, Some(t.as_str())),
+            Selection::Table(f, t) | Selection::Chain(f, t, _) | Selection::Set(f, t, _) => {
+                (*f, Some(t.as_str()))
+            }
         };
         let mut conn = Conn::open().context("opening the netlink socket")?;
         let mut rs = Ruleset::read_filtered(&mut conn, fam, table)?;

@@ -90,7 +90,10 @@ pub fn rule_json(c: &ChainM<'_>, r: &crate::render::nft::model::RuleM, oc: &Octx
         o.set("comment", Json::s(cm.clone()));
     }
     if !r.stmts.is_empty() {
-        o.set("expr", Json::Arr(r.stmts.iter().map(|s| expr::stmt(s, oc)).collect()));
+        o.set(
+            "expr",
+            Json::Arr(r.stmts.iter().map(|s| expr::stmt(s, oc)).collect()),
+        );
     }
     Json::one("rule", o)
 }
@@ -129,7 +132,10 @@ fn set_json(s: &SetInfo, oc: &Octx) -> Json {
     }
     if s.flags & CONSTANT == 0 {
         if s.policy != 0 {
-            o.set("policy", Json::s(if s.policy == 1 { "memory" } else { "unknown" }));
+            o.set(
+                "policy",
+                Json::s(if s.policy == 1 { "memory" } else { "unknown" }),
+            );
         }
         if s.size != 0 {
             o.set("size", Json::i(s.size));
@@ -157,13 +163,22 @@ fn set_json(s: &SetInfo, oc: &Octx) -> Json {
     if !oc.terse {
         if let crate::render::nft::expr::Kind::Set { elems, .. } = &s.init.kind {
             if !elems.is_empty() {
-                o.set("elem", Json::Arr(elems.iter().map(|e| expr::expr(e, oc)).collect()));
+                o.set(
+                    "elem",
+                    Json::Arr(elems.iter().map(|e| expr::expr(e, oc)).collect()),
+                );
             }
         }
     }
     if !s.stmts.is_empty() {
-        let sl = Octx { stateless: true, ..*oc };
-        o.set("stmt", Json::Arr(s.stmts.iter().map(|x| expr::stmt(x, &sl)).collect()));
+        let sl = Octx {
+            stateless: true,
+            ..*oc
+        };
+        o.set(
+            "stmt",
+            Json::Arr(s.stmts.iter().map(|x| expr::stmt(x, &sl)).collect()),
+        );
     }
     Json::one(kind, o)
 }
@@ -197,12 +212,20 @@ fn object_json(ob: &crate::object::Object) -> Json {
             o.set("inv", Json::Bool(flags & 1 != 0));
         }
         ObjData::Secmark { ctx } => o.set("context", Json::s(ctx)),
-        ObjData::CtHelper { name, l3proto, l4proto } => {
+        ObjData::CtHelper {
+            name,
+            l3proto,
+            l4proto,
+        } => {
             o.set("type", Json::s(name));
             o.set("protocol", proto_json(l4proto));
             o.set("l3proto", Json::s(family_name(l3proto as u8)));
         }
-        ObjData::CtTimeout { l3proto, l4proto, timeout } => {
+        ObjData::CtTimeout {
+            l3proto,
+            l4proto,
+            timeout,
+        } => {
             let mut pol = Json::Obj(Vec::new());
             for (i, (name, dflt)) in obj::timeout_states(l4proto).iter().enumerate() {
                 let v = timeout.get(i).copied().unwrap_or(0);
@@ -380,14 +403,22 @@ pub fn render(rs: &Ruleset, sel: &Selection, oc: &Octx) -> Result<String, NotFou
         Selection::Table(fam, name) => {
             let m = Model::build(rs, &|f, n| f == *fam && n == name);
             let Some(t) = m.tables.first() else {
-                return Err(NotFound(format!("No such table: {} {}", family_name(*fam), name)));
+                return Err(NotFound(format!(
+                    "No such table: {} {}",
+                    family_name(*fam),
+                    name
+                )));
             };
             table_full(t, oc, &mut items);
         }
         Selection::Chain(fam, table, chain) => {
             let m = Model::build(rs, &|f, n| f == *fam && n == table);
             let Some(t) = m.tables.first() else {
-                return Err(NotFound(format!("No such table: {} {}", family_name(*fam), table)));
+                return Err(NotFound(format!(
+                    "No such table: {} {}",
+                    family_name(*fam),
+                    table
+                )));
             };
             for c in t.chains.iter().filter(|c| c.chain.name() == chain) {
                 items.push(chain_json(c));

@@ -18,6 +18,7 @@ pub mod owner;
 pub mod physdev;
 pub mod pkttype;
 pub mod recent;
+pub mod rpfilter;
 pub mod set;
 pub mod socket;
 pub mod statistic;
@@ -50,7 +51,8 @@ crate::fam_any!(
     tos::Tos,
     recent::Recent,
     socket::Socket,
-    hashlimit::Hashlimit
+    hashlimit::Hashlimit,
+    rpfilter::Rpfilter
 );
 crate::fam_only!(V4: icmp::Icmp, ttl::Ttl);
 crate::fam_only!(V6: icmp::Icmp6, ttl::Hl);
@@ -86,5 +88,6 @@ crate::xt_registry! {
         Recent(recent::Recent),
         Socket(socket::Socket),
         Hashlimit(hashlimit::Hashlimit),
+        Rpfilter(rpfilter::Rpfilter),
     }
 }

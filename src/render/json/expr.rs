@@ -68,14 +68,20 @@ pub fn value_json(e: &Expr, oc: &Octx) -> Json {
                 Dt::Mark => symbolic(value::rt_lookup(sysdb::marks(), e), e, oc),
                 Dt::Devgroup => symbolic(value::rt_lookup(sysdb::devgroups(), e), e, oc),
                 Dt::CtLabel => {
-                    let bit = e.num().and_then(|n| n.scan1(0)).map(|b| b as u64).unwrap_or(u64::MAX);
+                    let bit = e
+                        .num()
+                        .and_then(|n| n.scan1(0))
+                        .map(|b| b as u64)
+                        .unwrap_or(u64::MAX);
                     match sysdb::ct_labels().iter().find(|(x, _)| *x as u64 == bit) {
                         Some((_, n)) => Json::s(n.clone()),
                         None => Json::Int(bit as i128),
                     }
                 }
                 Dt::Time => Json::Int((e.num().map(|n| n.low_u64()).unwrap_or(0) / 1000) as i128),
-                Dt::Uid | Dt::Gid => Json::Int(e.num().map(|n| n.low_u64() as u32).unwrap_or(0) as i128),
+                Dt::Uid | Dt::Gid => {
+                    Json::Int(e.num().map(|n| n.low_u64() as u32).unwrap_or(0) as i128)
+                }
                 _ => int_json(e),
             };
         }
@@ -127,7 +133,10 @@ pub fn expr(e: &Expr, oc: &Octx) -> Json {
         Kind::Payload(p) => match (p.desc, p.tmpl) {
             (Some(d), Some(i)) if d != ProtoId::Unknown => Json::one(
                 "payload",
-                Json::obj(vec![("protocol", Json::s(d.desc().name)), ("field", Json::s(d.tmpl(i).token))]),
+                Json::obj(vec![
+                    ("protocol", Json::s(d.desc().name)),
+                    ("field", Json::s(d.tmpl(i).token)),
+                ]),
             ),
             _ => {
                 let b = match p.base {
@@ -139,18 +148,28 @@ pub fn expr(e: &Expr, oc: &Octx) -> Json {
                 };
                 Json::one(
                     "payload",
-                    Json::obj(vec![("base", Json::s(b)), ("offset", Json::i(p.offset)), ("len", Json::i(e.len))]),
+                    Json::obj(vec![
+                        ("base", Json::s(b)),
+                        ("offset", Json::i(p.offset)),
+                        ("len", Json::i(e.len)),
+                    ]),
                 )
             }
         },
         Kind::Exthdr(_) => exthdr_json(e),
         Kind::Meta { key, .. } => Json::one(
             "meta",
-            Json::one("key", Json::s(keys::meta_tmpl(*key).map(|t| t.0).unwrap_or("unknown"))),
+            Json::one(
+                "key",
+                Json::s(keys::meta_tmpl(*key).map(|t| t.0).unwrap_or("unknown")),
+            ),
         ),
         Kind::Ct { key, dir, .. } => ct_json(*key, *dir),
         Kind::Rt { key } => {
-            let mut o = Json::obj(vec![("key", Json::s(keys::rt_tmpl(*key).map(|t| t.0).unwrap_or("unknown")))]);
+            let mut o = Json::obj(vec![(
+                "key",
+                Json::s(keys::rt_tmpl(*key).map(|t| t.0).unwrap_or("unknown")),
+            )]);
             match key {
                 1 => o.set("family", Json::s("ip")),
                 2 => o.set("family", Json::s("ip6")),
@@ -160,10 +179,16 @@ pub fn expr(e: &Expr, oc: &Octx) -> Json {
         }
         Kind::Socket { key, .. } => Json::one(
             "socket",
-            Json::one("key", Json::s(keys::socket_tmpl(*key).map(|t| t.0).unwrap_or("unknown"))),
+            Json::one(
+                "key",
+                Json::s(keys::socket_tmpl(*key).map(|t| t.0).unwrap_or("unknown")),
+            ),
         ),
         Kind::Osf { ttl, flags } => {
-            let mut o = Json::obj(vec![("key", Json::s(if flags & 1 != 0 { "version" } else { "name" }))]);
+            let mut o = Json::obj(vec![(
+                "key",
+                Json::s(if flags & 1 != 0 { "version" } else { "name" }),
+            )]);
             match ttl {
                 1 => o.set("ttl", Json::s("loose")),
                 2 => o.set("ttl", Json::s("skip")),
@@ -189,14 +214,21 @@ pub fn expr(e: &Expr, oc: &Octx) -> Json {
             }
             Json::one("fib", o)
         }
-        Kind::Numgen { ty, modulus, offset } => Json::one(
+        Kind::Numgen {
+            ty,
+            modulus,
+            offset,
+        } => Json::one(
             "numgen",
             Json::obj(vec![
-                ("mode", Json::s(match ty {
-                    0 => "inc",
-                    1 => "random",
-                    _ => "unknown",
-                })),
+                (
+                    "mode",
+                    Json::s(match ty {
+                        0 => "inc",
+                        1 => "random",
+                        _ => "unknown",
+                    }),
+                ),
                 ("mod", Json::i(*modulus)),
                 ("offset", Json::i(*offset)),
             ]),
@@ -223,7 +255,10 @@ pub fn expr(e: &Expr, oc: &Octx) -> Json {
             Json::one(if *ty == 1 { "symhash" } else { "jhash" }, o)
         }
         Kind::Xfrm { key, dir, spnum } => {
-            let mut o = Json::obj(vec![("key", Json::s(keys::xfrm_tmpl(*key).map(|t| t.0).unwrap_or("unknown")))]);
+            let mut o = Json::obj(vec![(
+                "key",
+                Json::s(keys::xfrm_tmpl(*key).map(|t| t.0).unwrap_or("unknown")),
+            )]);
             match key {
                 1 | 3 => o.set("family", Json::s("ip")),
                 2 | 4 => o.set("family", Json::s("ip6")),
@@ -246,7 +281,10 @@ pub fn expr(e: &Expr, oc: &Octx) -> Json {
         }
         Kind::Concat(p) => Json::one("concat", Json::Arr(p.iter().map(|x| expr(x, oc)).collect())),
         Kind::List(p) => Json::Arr(p.iter().map(|x| expr(x, oc)).collect()),
-        Kind::Set { elems, .. } => Json::one("set", Json::Arr(elems.iter().map(|x| expr(x, oc)).collect())),
+        Kind::Set { elems, .. } => Json::one(
+            "set",
+            Json::Arr(elems.iter().map(|x| expr(x, oc)).collect()),
+        ),
         Kind::SetRef(s) => {
             if s.anonymous() {
                 match &s.init {
@@ -259,7 +297,8 @@ pub fn expr(e: &Expr, oc: &Octx) -> Json {
         }
         Kind::SetElem(se) => {
             let key = expr(&se.key, oc);
-            if se.timeout != 0 || se.expiration != 0 || se.comment.is_some() || !se.stmts.is_empty() {
+            if se.timeout != 0 || se.expiration != 0 || se.comment.is_some() || !se.stmts.is_empty()
+            {
                 let mut o = Json::obj(vec![("val", key)]);
                 if se.timeout != 0 {
                     o.set("timeout", Json::i(se.timeout / 1000));
@@ -291,13 +330,24 @@ pub fn expr(e: &Expr, oc: &Octx) -> Json {
         Kind::Binop(l, r) => Json::one(op_name(e.op), Json::Arr(vec![expr(l, oc), expr(r, oc)])),
         Kind::Relational(l, r) => Json::one(
             "match",
-            Json::obj(vec![("op", Json::s(op_name(e.op))), ("left", expr(l, oc)), ("right", expr(r, oc))]),
+            Json::obj(vec![
+                ("op", Json::s(op_name(e.op))),
+                ("left", expr(l, oc)),
+                ("right", expr(r, oc)),
+            ]),
         ),
-        Kind::FlagCmp { expr: x, mask, value: v } => Json::one(
+        Kind::FlagCmp {
+            expr: x,
+            mask,
+            value: v,
+        } => Json::one(
             "match",
             Json::obj(vec![
                 ("op", Json::s(op_name(e.op))),
-                ("left", Json::one("&", Json::Arr(vec![expr(x, oc), expr(mask, oc)]))),
+                (
+                    "left",
+                    Json::one("&", Json::Arr(vec![expr(x, oc), expr(mask, oc)])),
+                ),
                 ("right", expr(v, oc)),
             ]),
         ),
@@ -306,7 +356,10 @@ pub fn expr(e: &Expr, oc: &Octx) -> Json {
 }
 
 fn ct_json(key: u32, dir: i8) -> Json {
-    let mut o = Json::obj(vec![("key", Json::s(keys::ct_tmpl(key).map(|t| t.0).unwrap_or("unknown")))]);
+    let mut o = Json::obj(vec![(
+        "key",
+        Json::s(keys::ct_tmpl(key).map(|t| t.0).unwrap_or("unknown")),
+    )]);
     if dir >= 0 {
         if let Some(d) = keys::ct_dir_name(dir) {
             o.set("dir", Json::s(d));
@@ -316,14 +369,27 @@ fn ct_json(key: u32, dir: i8) -> Json {
 }
 
 fn exthdr_json(e: &Expr) -> Json {
-    let Some((name, field, op, offset, raw_type, len, present)) = exthdr::json_parts(e) else {
+    let Some(exthdr::JsonParts {
+        name,
+        field,
+        op,
+        offset,
+        raw_type,
+        len,
+        present,
+    }) = exthdr::json_parts(e)
+    else {
         return Json::Null;
     };
     if op == exthdr::OP_TCPOPT {
         let root = match name {
             Some(n) => {
                 let off = offset / 64;
-                let suffix = if (1..4).contains(&off) { off.to_string() } else { String::new() };
+                let suffix = if (1..4).contains(&off) {
+                    off.to_string()
+                } else {
+                    String::new()
+                };
                 let mut o = Json::obj(vec![("name", Json::s(format!("{n}{suffix}")))]);
                 if !present {
                     o.set("field", Json::s(field.unwrap_or("unknown")));
@@ -363,7 +429,10 @@ pub fn stmt(s: &Stmt, oc: &Octx) -> Json {
             } else {
                 Json::one(
                     "counter",
-                    Json::obj(vec![("packets", Json::i(*packets)), ("bytes", Json::i(*bytes))]),
+                    Json::obj(vec![
+                        ("packets", Json::i(*packets)),
+                        ("bytes", Json::i(*bytes)),
+                    ]),
                 )
             }
         }
@@ -376,7 +445,13 @@ pub fn stmt(s: &Stmt, oc: &Octx) -> Json {
             Json::obj(vec![
                 (
                     "key",
-                    Json::one("meta", Json::one("key", Json::s(keys::meta_tmpl(*key).map(|t| t.0).unwrap_or("unknown")))),
+                    Json::one(
+                        "meta",
+                        Json::one(
+                            "key",
+                            Json::s(keys::meta_tmpl(*key).map(|t| t.0).unwrap_or("unknown")),
+                        ),
+                    ),
                 ),
                 ("value", expr(v, oc)),
             ]),
@@ -388,7 +463,10 @@ pub fn stmt(s: &Stmt, oc: &Octx) -> Json {
         Stmt::Notrack => Json::one("notrack", Json::Null),
         Stmt::FlowOffload { table } => Json::one(
             "flow",
-            Json::obj(vec![("op", Json::s("add")), ("flowtable", Json::s(format!("@{table}")))]),
+            Json::obj(vec![
+                ("op", Json::s("add")),
+                ("flowtable", Json::s(format!("@{table}"))),
+            ]),
         ),
         Stmt::Connlimit { count, flags } => {
             let mut o = Json::obj(vec![("val", Json::i(*count))]);
@@ -421,7 +499,13 @@ pub fn stmt(s: &Stmt, oc: &Octx) -> Json {
             if f & 0x2f == 0x2f {
                 flags.push(Json::s("all"));
             } else {
-                for (b, n) in [(1, "tcp sequence"), (2, "tcp options"), (4, "ip options"), (8, "skuid"), (0x20, "ether")] {
+                for (b, n) in [
+                    (1, "tcp sequence"),
+                    (2, "tcp options"),
+                    (4, "ip options"),
+                    (8, "skuid"),
+                    (0x20, "ether"),
+                ] {
                     if f & b != 0 {
                         flags.push(Json::s(n));
                     }
@@ -452,7 +536,11 @@ pub fn stmt(s: &Stmt, oc: &Octx) -> Json {
                 b = y.0;
                 bu = Some(y.1);
             }
-            let mut o = Json::obj(vec![("rate", Json::i(r)), ("burst", Json::i(b)), ("per", Json::s(print::unit(*unit)))]);
+            let mut o = Json::obj(vec![
+                ("rate", Json::i(r)),
+                ("burst", Json::i(b)),
+                ("per", Json::s(print::unit(*unit))),
+            ]);
             if flags & 1 != 0 {
                 o.set("inv", Json::Bool(true));
             }
@@ -526,7 +614,12 @@ pub fn stmt(s: &Stmt, oc: &Octx) -> Json {
                 o.set("port", expr(p, oc));
             }
             let mut fl = Vec::new();
-            for (b, name) in [(4, "random"), (0x10, "fully-random"), (8, "persistent"), (0x40, "netmap")] {
+            for (b, name) in [
+                (4, "random"),
+                (0x10, "fully-random"),
+                (8, "persistent"),
+                (0x40, "netmap"),
+            ] {
                 if n.flags & b != 0 {
                     fl.push(Json::s(name));
                 }
@@ -562,7 +655,10 @@ pub fn stmt(s: &Stmt, oc: &Octx) -> Json {
         } => {
             let mut o = Json::Obj(Vec::new());
             if *table_family == 1 && *family != 0 {
-                o.set("family", Json::s(crate::render::nft::text::family_name(*family as u8)));
+                o.set(
+                    "family",
+                    Json::s(crate::render::nft::text::family_name(*family as u8)),
+                );
             }
             if let Some(a) = addr {
                 o.set("addr", expr(a, oc));
@@ -583,9 +679,15 @@ pub fn stmt(s: &Stmt, oc: &Octx) -> Json {
             None => Json::one("dup", Json::Null),
         },
         Stmt::Fwd { dev, addr, family } => {
-            let mut o = Json::obj(vec![("dev", dev.as_ref().map(|d| expr(d, oc)).unwrap_or(Json::Null))]);
+            let mut o = Json::obj(vec![(
+                "dev",
+                dev.as_ref().map(|d| expr(d, oc)).unwrap_or(Json::Null),
+            )]);
             if let Some(a) = addr {
-                o.set("family", Json::s(crate::render::nft::text::family_name(*family as u8)));
+                o.set(
+                    "family",
+                    Json::s(crate::render::nft::text::family_name(*family as u8)),
+                );
                 o.set("addr", expr(a, oc));
             }
             Json::one("fwd", o)
@@ -610,29 +712,55 @@ pub fn stmt(s: &Stmt, oc: &Octx) -> Json {
                 _ => Json::one("queue", o),
             }
         }
-        Stmt::Set { op, set, key, stmts } => {
+        Stmt::Set {
+            op,
+            set,
+            key,
+            stmts,
+        } => {
             let name = match &set.kind {
                 Kind::SetRef(s) => s.name.clone(),
                 _ => String::new(),
             };
             let mut o = Json::obj(vec![
-                ("op", Json::s(match op {
-                    1 => "update",
-                    2 => "delete",
-                    _ => "add",
-                })),
+                (
+                    "op",
+                    Json::s(match op {
+                        1 => "update",
+                        2 => "delete",
+                        _ => "add",
+                    }),
+                ),
                 ("elem", expr(key, oc)),
                 ("set", Json::s(format!("@{name}"))),
             ]);
             if !stmts.is_empty() {
-                let sl = Octx { stateless: true, ..*oc };
-                o.set("stmt", Json::Arr(stmts.iter().map(|x| stmt(x, &sl)).collect()));
+                let sl = Octx {
+                    stateless: true,
+                    ..*oc
+                };
+                o.set(
+                    "stmt",
+                    Json::Arr(stmts.iter().map(|x| stmt(x, &sl)).collect()),
+                );
             }
             Json::one("set", o)
         }
-        Stmt::Meter { set, key, stmt: st, size } => {
-            let sl = Octx { stateless: true, ..*oc };
-            let mut o = Json::obj(vec![("key", expr(key, oc)), ("stmt", stmt(st, &sl)), ("size", Json::i(*size))]);
+        Stmt::Meter {
+            set,
+            key,
+            stmt: st,
+            size,
+        } => {
+            let sl = Octx {
+                stateless: true,
+                ..*oc
+            };
+            let mut o = Json::obj(vec![
+                ("key", expr(key, oc)),
+                ("stmt", stmt(st, &sl)),
+                ("size", Json::i(*size)),
+            ]);
             if let Kind::SetRef(s) = &set.kind {
                 o.set("name", Json::s(s.name.clone()));
             }

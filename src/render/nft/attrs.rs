@@ -123,7 +123,10 @@ impl<'b> Attrs<'b> {
 
     /// Payload of attribute `k`.
     pub fn get(&self, k: u16) -> Option<&'b [u8]> {
-        self.a[..self.n].iter().find(|(n, _)| *n == k).map(|(_, p)| *p)
+        self.a[..self.n]
+            .iter()
+            .find(|(n, _)| *n == k)
+            .map(|(_, p)| *p)
     }
     /// True when attribute `k` is present.
     pub fn has(&self, k: u16) -> bool {

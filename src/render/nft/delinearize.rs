@@ -150,7 +150,10 @@ impl<'a> Ctx<'a> {
             src |= v.src;
             parts.push(v.e);
         }
-        Ok((Expr::new(Kind::Concat(parts), Dt::Invalid, Bo::Invalid, 0), src))
+        Ok((
+            Expr::new(Kind::Concat(parts), Dt::Invalid, Bo::Invalid, 0),
+            src,
+        ))
     }
 
     /// `netlink_parse_concat_key`: like concat_expr, typed by the set key.
@@ -211,7 +214,15 @@ impl<'a> Ctx<'a> {
             "socket" => {
                 let key = a.u32z(1);
                 let (_, dt, bo, len) = keys::socket_tmpl(key).ok_or(())?;
-                let e = Expr::new(Kind::Socket { key, level: a.u32z(3) }, dt, bo, len);
+                let e = Expr::new(
+                    Kind::Socket {
+                        key,
+                        level: a.u32z(3),
+                    },
+                    dt,
+                    bo,
+                    len,
+                );
                 self.set_reg(a.u32z(2), e)
             }
             "osf" => {
@@ -338,7 +349,8 @@ impl<'a> Ctx<'a> {
             }
             "xfrm" => {
                 let key = a.u32z(2);
-                let (_, dt, bo, len) = keys::xfrm_tmpl(key).unwrap_or(("", Dt::Invalid, Bo::Invalid, 0));
+                let (_, dt, bo, len) =
+                    keys::xfrm_tmpl(key).unwrap_or(("", Dt::Invalid, Bo::Invalid, 0));
                 let e = Expr::new(
                     Kind::Xfrm {
                         key,
@@ -371,13 +383,17 @@ impl<'a> Ctx<'a> {
                 Data::Verdict(c, ch) => (c, ch),
                 Data::Value(_) => return Err(()),
             };
-            let chain = if code == -3 || code == -4 { chain } else { None };
+            let chain = if code == -3 || code == -4 {
+                chain
+            } else {
+                None
+            };
             let e = Expr::new(Kind::Verdict { code, chain }, Dt::Verdict, Bo::Invalid, 0);
             self.emit(Stmt::Verdict(e));
             Ok(())
         } else {
             match data {
-                Data::Value(v) => self.set_reg(dreg, Expr::from_data(&v)),
+                Data::Value(v) => self.set_reg(dreg, Expr::from_data(v)),
                 Data::Verdict(..) => Err(()),
             }
         }
@@ -401,7 +417,7 @@ impl<'a> Ctx<'a> {
         };
         let mut left = v.e;
         let mut src = v.src;
-        let mut right = Expr::from_data(&bytes);
+        let mut right = Expr::from_data(bytes);
         if left.len > right.len && left.dt.root() != Dt::String {
             let shift = left.len - right.len;
             if let Some(n) = right.num_mut() {
@@ -462,7 +478,7 @@ impl<'a> Ctx<'a> {
         let llen = left.len;
         let data = |k: u16| -> R<Expr> {
             match a.data(k) {
-                Some(Data::Value(b)) => Ok(Expr::from_data(&b)),
+                Some(Data::Value(b)) => Ok(Expr::from_data(b)),
                 _ => Err(()),
             }
         };
@@ -616,11 +632,11 @@ impl<'a> Ctx<'a> {
             _ => Op::Invalid,
         };
         let from = match a.data(3) {
-            Some(Data::Value(b)) => Expr::from_data(&b),
+            Some(Data::Value(b)) => Expr::from_data(b),
             _ => return Err(()),
         };
         let to = match a.data(4) {
-            Some(Data::Value(b)) => Expr::from_data(&b),
+            Some(Data::Value(b)) => Expr::from_data(b),
             _ => return Err(()),
         };
         self.consume(&v.src);
@@ -899,7 +915,7 @@ impl<'a> Ctx<'a> {
         } else if a.has(10) {
             for inner in a.exprs(10) {
                 let mut ib = crate::nla::Writer::new();
-            let ia = Attrs::of(&inner, &mut ib);
+                let ia = Attrs::of(&inner, &mut ib);
                 let before = self.out.len();
                 self.dispatch(&ia)?;
                 if self.out.len() != before + 1 {

@@ -431,54 +431,214 @@ impl Dt {
             }};
         }
         match self {
-            Dt::Invalid => st!(Info { print: Printer::Invalid, ..info("invalid", 0, Invalid, None) }),
-            Dt::Verdict => st!(Info { print: Printer::Verdict, ..info("verdict", 0, Invalid, None) }),
-            Dt::Nfproto => st!(Info { sym: Some(NFPROTO_SYMS), ..info("nf_proto", 8, Invalid, Some(Dt::Integer)) }),
-            Dt::Bitmask => st!(Info { fmt: Some(Fmt::Hex), ..info("bitmask", 0, Invalid, Some(Dt::Integer)) }),
-            Dt::Integer => st!(Info { print: Printer::Integer, json: true, ..info("integer", 0, Invalid, None) }),
-            Dt::XInteger => st!(Info { print: Printer::XInteger, json: true, ..info("integer", 0, Invalid, Some(Dt::Integer)) }),
-            Dt::String => st!(Info { print: Printer::String, json: true, ..info("string", 0, Host, None) }),
-            Dt::LlAddr => st!(Info { print: Printer::LlAddr, ..info("ll_addr", 0, Big, Some(Dt::Integer)) }),
-            Dt::IpAddr => st!(Info { print: Printer::IpAddr, prefix: true, ..info("ipv4_addr", 32, Big, Some(Dt::Integer)) }),
-            Dt::Ip6Addr => st!(Info { print: Printer::Ip6Addr, prefix: true, ..info("ipv6_addr", 128, Big, Some(Dt::Integer)) }),
+            Dt::Invalid => st!(Info {
+                print: Printer::Invalid,
+                ..info("invalid", 0, Invalid, None)
+            }),
+            Dt::Verdict => st!(Info {
+                print: Printer::Verdict,
+                ..info("verdict", 0, Invalid, None)
+            }),
+            Dt::Nfproto => st!(Info {
+                sym: Some(NFPROTO_SYMS),
+                ..info("nf_proto", 8, Invalid, Some(Dt::Integer))
+            }),
+            Dt::Bitmask => st!(Info {
+                fmt: Some(Fmt::Hex),
+                ..info("bitmask", 0, Invalid, Some(Dt::Integer))
+            }),
+            Dt::Integer => st!(Info {
+                print: Printer::Integer,
+                json: true,
+                ..info("integer", 0, Invalid, None)
+            }),
+            Dt::XInteger => st!(Info {
+                print: Printer::XInteger,
+                json: true,
+                ..info("integer", 0, Invalid, Some(Dt::Integer))
+            }),
+            Dt::String => st!(Info {
+                print: Printer::String,
+                json: true,
+                ..info("string", 0, Host, None)
+            }),
+            Dt::LlAddr => st!(Info {
+                print: Printer::LlAddr,
+                ..info("ll_addr", 0, Big, Some(Dt::Integer))
+            }),
+            Dt::IpAddr => st!(Info {
+                print: Printer::IpAddr,
+                prefix: true,
+                ..info("ipv4_addr", 32, Big, Some(Dt::Integer))
+            }),
+            Dt::Ip6Addr => st!(Info {
+                print: Printer::Ip6Addr,
+                prefix: true,
+                ..info("ipv6_addr", 128, Big, Some(Dt::Integer))
+            }),
             Dt::EtherAddr => st!(info("ether_addr", 48, Big, Some(Dt::LlAddr))),
-            Dt::EtherType => st!(Info { fmt: Some(Fmt::HexPad(4)), sym: Some(ETHERTYPE_SYMS), ..info("ether_type", 16, Big, Some(Dt::Integer)) }),
-            Dt::ArpOp => st!(Info { sym: Some(ARPOP_SYMS), ..info("arp_op", 16, Big, Some(Dt::Integer)) }),
-            Dt::InetProto => st!(Info { print: Printer::InetProto, json: true, ..info("inet_proto", 8, Invalid, Some(Dt::Integer)) }),
-            Dt::InetService => st!(Info { print: Printer::InetService, json: true, ..info("inet_service", 16, Big, Some(Dt::Integer)) }),
-            Dt::IcmpType => st!(Info { sym: Some(ICMP_TYPE_SYMS), ..info("icmp_type", 8, Big, Some(Dt::Integer)) }),
-            Dt::TcpFlag => st!(Info { sym: Some(TCP_FLAG_SYMS), ..info("tcp_flag", 8, Big, Some(Dt::Bitmask)) }),
-            Dt::DccpPktType => st!(Info { sym: Some(DCCP_SYMS), ..info("dccp_pkttype", 4, Invalid, Some(Dt::Integer)) }),
-            Dt::MhType => st!(Info { sym: Some(MH_TYPE_SYMS), ..info("mh_type", 8, Big, Some(Dt::Integer)) }),
-            Dt::Time => st!(Info { print: Printer::Time, json: true, ..info("time", 32, Host, Some(Dt::Integer)) }),
-            Dt::Mark => st!(Info { print: Printer::Mark, json: true, prefix: true, fmt: Some(Fmt::HexPad(8)), ..info("mark", 32, Host, Some(Dt::Integer)) }),
-            Dt::Ifindex => st!(Info { print: Printer::Ifindex, ..info("iface_index", 32, Host, Some(Dt::Integer)) }),
-            Dt::Arphrd => st!(Info { sym: Some(ARPHRD_SYMS), ..info("iface_type", 16, Host, Some(Dt::Integer)) }),
-            Dt::Realm => st!(Info { print: Printer::Realm, prefix: true, ..info("realm", 32, Host, Some(Dt::Integer)) }),
-            Dt::Classid => st!(Info { print: Printer::Classid, ..info("classid", 32, Host, Some(Dt::Integer)) }),
-            Dt::Uid => st!(Info { print: Printer::Base, json: true, ..info("uid", 32, Host, Some(Dt::Integer)) }),
-            Dt::Gid => st!(Info { print: Printer::Base, json: true, ..info("gid", 32, Host, Some(Dt::Integer)) }),
-            Dt::CtState => st!(Info { sym: Some(CT_STATE_SYMS), ..info("ct_state", 32, Host, Some(Dt::Bitmask)) }),
-            Dt::CtDir => st!(Info { sym: Some(CT_DIR_SYMS), ..info("ct_dir", 8, Invalid, Some(Dt::Integer)) }),
-            Dt::CtStatus => st!(Info { sym: Some(CT_STATUS_SYMS), ..info("ct_status", 32, Host, Some(Dt::Bitmask)) }),
-            Dt::Icmp6Type => st!(Info { sym: Some(ICMP6_TYPE_SYMS), ..info("icmpv6_type", 8, Big, Some(Dt::Integer)) }),
-            Dt::CtLabel => st!(Info { print: Printer::CtLabel, json: true, ..info("ct_label", 128, Host, Some(Dt::Bitmask)) }),
-            Dt::PktType => st!(Info { sym: Some(PKTTYPE_SYMS), ..info("pkt_type", 8, Host, Some(Dt::Integer)) }),
-            Dt::IcmpCode => st!(Info { sym: Some(ICMP_CODE_SYMS), ..info("icmp_code", 8, Big, Some(Dt::Integer)) }),
-            Dt::Icmpv6Code => st!(Info { sym: Some(ICMPV6_CODE_SYMS), ..info("icmpv6_code", 8, Big, Some(Dt::Integer)) }),
-            Dt::IcmpxCode => st!(Info { sym: Some(ICMPX_CODE_SYMS), ..info("icmpx_code", 8, Big, Some(Dt::Integer)) }),
-            Dt::Devgroup => st!(Info { print: Printer::Devgroup, json: true, prefix: true, ..info("devgroup", 32, Host, Some(Dt::Integer)) }),
-            Dt::Dscp => st!(Info { fmt: Some(Fmt::HexPad(2)), sym: Some(DSCP_SYMS), ..info("dscp", 6, Big, Some(Dt::Integer)) }),
-            Dt::Ecn => st!(Info { fmt: Some(Fmt::HexPad(1)), sym: Some(ECN_SYMS), ..info("ecn", 2, Big, Some(Dt::Integer)) }),
-            Dt::FibAddr => st!(Info { sym: Some(FIB_ADDR_SYMS), ..info("fib_addrtype", 32, Host, Some(Dt::Integer)) }),
-            Dt::Boolean => st!(Info { sym: Some(BOOLEAN_SYMS), json: true, ..info("boolean", 1, Invalid, Some(Dt::Integer)) }),
-            Dt::CtEvent => st!(Info { sym: Some(CT_EVENT_SYMS), ..info("ct_event", 32, Host, Some(Dt::Bitmask)) }),
+            Dt::EtherType => st!(Info {
+                fmt: Some(Fmt::HexPad(4)),
+                sym: Some(ETHERTYPE_SYMS),
+                ..info("ether_type", 16, Big, Some(Dt::Integer))
+            }),
+            Dt::ArpOp => st!(Info {
+                sym: Some(ARPOP_SYMS),
+                ..info("arp_op", 16, Big, Some(Dt::Integer))
+            }),
+            Dt::InetProto => st!(Info {
+                print: Printer::InetProto,
+                json: true,
+                ..info("inet_proto", 8, Invalid, Some(Dt::Integer))
+            }),
+            Dt::InetService => st!(Info {
+                print: Printer::InetService,
+                json: true,
+                ..info("inet_service", 16, Big, Some(Dt::Integer))
+            }),
+            Dt::IcmpType => st!(Info {
+                sym: Some(ICMP_TYPE_SYMS),
+                ..info("icmp_type", 8, Big, Some(Dt::Integer))
+            }),
+            Dt::TcpFlag => st!(Info {
+                sym: Some(TCP_FLAG_SYMS),
+                ..info("tcp_flag", 8, Big, Some(Dt::Bitmask))
+            }),
+            Dt::DccpPktType => st!(Info {
+                sym: Some(DCCP_SYMS),
+                ..info("dccp_pkttype", 4, Invalid, Some(Dt::Integer))
+            }),
+            Dt::MhType => st!(Info {
+                sym: Some(MH_TYPE_SYMS),
+                ..info("mh_type", 8, Big, Some(Dt::Integer))
+            }),
+            Dt::Time => st!(Info {
+                print: Printer::Time,
+                json: true,
+                ..info("time", 32, Host, Some(Dt::Integer))
+            }),
+            Dt::Mark => st!(Info {
+                print: Printer::Mark,
+                json: true,
+                prefix: true,
+                fmt: Some(Fmt::HexPad(8)),
+                ..info("mark", 32, Host, Some(Dt::Integer))
+            }),
+            Dt::Ifindex => st!(Info {
+                print: Printer::Ifindex,
+                ..info("iface_index", 32, Host, Some(Dt::Integer))
+            }),
+            Dt::Arphrd => st!(Info {
+                sym: Some(ARPHRD_SYMS),
+                ..info("iface_type", 16, Host, Some(Dt::Integer))
+            }),
+            Dt::Realm => st!(Info {
+                print: Printer::Realm,
+                prefix: true,
+                ..info("realm", 32, Host, Some(Dt::Integer))
+            }),
+            Dt::Classid => st!(Info {
+                print: Printer::Classid,
+                ..info("classid", 32, Host, Some(Dt::Integer))
+            }),
+            Dt::Uid => st!(Info {
+                print: Printer::Base,
+                json: true,
+                ..info("uid", 32, Host, Some(Dt::Integer))
+            }),
+            Dt::Gid => st!(Info {
+                print: Printer::Base,
+                json: true,
+                ..info("gid", 32, Host, Some(Dt::Integer))
+            }),
+            Dt::CtState => st!(Info {
+                sym: Some(CT_STATE_SYMS),
+                ..info("ct_state", 32, Host, Some(Dt::Bitmask))
+            }),
+            Dt::CtDir => st!(Info {
+                sym: Some(CT_DIR_SYMS),
+                ..info("ct_dir", 8, Invalid, Some(Dt::Integer))
+            }),
+            Dt::CtStatus => st!(Info {
+                sym: Some(CT_STATUS_SYMS),
+                ..info("ct_status", 32, Host, Some(Dt::Bitmask))
+            }),
+            Dt::Icmp6Type => st!(Info {
+                sym: Some(ICMP6_TYPE_SYMS),
+                ..info("icmpv6_type", 8, Big, Some(Dt::Integer))
+            }),
+            Dt::CtLabel => st!(Info {
+                print: Printer::CtLabel,
+                json: true,
+                ..info("ct_label", 128, Host, Some(Dt::Bitmask))
+            }),
+            Dt::PktType => st!(Info {
+                sym: Some(PKTTYPE_SYMS),
+                ..info("pkt_type", 8, Host, Some(Dt::Integer))
+            }),
+            Dt::IcmpCode => st!(Info {
+                sym: Some(ICMP_CODE_SYMS),
+                ..info("icmp_code", 8, Big, Some(Dt::Integer))
+            }),
+            Dt::Icmpv6Code => st!(Info {
+                sym: Some(ICMPV6_CODE_SYMS),
+                ..info("icmpv6_code", 8, Big, Some(Dt::Integer))
+            }),
+            Dt::IcmpxCode => st!(Info {
+                sym: Some(ICMPX_CODE_SYMS),
+                ..info("icmpx_code", 8, Big, Some(Dt::Integer))
+            }),
+            Dt::Devgroup => st!(Info {
+                print: Printer::Devgroup,
+                json: true,
+                prefix: true,
+                ..info("devgroup", 32, Host, Some(Dt::Integer))
+            }),
+            Dt::Dscp => st!(Info {
+                fmt: Some(Fmt::HexPad(2)),
+                sym: Some(DSCP_SYMS),
+                ..info("dscp", 6, Big, Some(Dt::Integer))
+            }),
+            Dt::Ecn => st!(Info {
+                fmt: Some(Fmt::HexPad(1)),
+                sym: Some(ECN_SYMS),
+                ..info("ecn", 2, Big, Some(Dt::Integer))
+            }),
+            Dt::FibAddr => st!(Info {
+                sym: Some(FIB_ADDR_SYMS),
+                ..info("fib_addrtype", 32, Host, Some(Dt::Integer))
+            }),
+            Dt::Boolean => st!(Info {
+                sym: Some(BOOLEAN_SYMS),
+                json: true,
+                ..info("boolean", 1, Invalid, Some(Dt::Integer))
+            }),
+            Dt::CtEvent => st!(Info {
+                sym: Some(CT_EVENT_SYMS),
+                ..info("ct_event", 32, Host, Some(Dt::Bitmask))
+            }),
             Dt::Ifname => st!(info("ifname", 128, Host, Some(Dt::String))),
-            Dt::IgmpType => st!(Info { sym: Some(IGMP_TYPE_SYMS), ..info("igmp_type", 8, Big, Some(Dt::Integer)) }),
-            Dt::TimeDate => st!(Info { print: Printer::TimeDate, ..info("time", 64, Host, Some(Dt::Integer)) }),
-            Dt::TimeHour => st!(Info { print: Printer::TimeHour, ..info("hour", 32, Host, Some(Dt::Integer)) }),
-            Dt::TimeDay => st!(Info { print: Printer::TimeDay, sym: Some(DAY_SYMS), ..info("day", 8, Host, Some(Dt::Integer)) }),
-            Dt::Cgroupv2 => st!(Info { print: Printer::Cgroupv2, ..info("cgroupsv2", 64, Host, Some(Dt::Integer)) }),
+            Dt::IgmpType => st!(Info {
+                sym: Some(IGMP_TYPE_SYMS),
+                ..info("igmp_type", 8, Big, Some(Dt::Integer))
+            }),
+            Dt::TimeDate => st!(Info {
+                print: Printer::TimeDate,
+                ..info("time", 64, Host, Some(Dt::Integer))
+            }),
+            Dt::TimeHour => st!(Info {
+                print: Printer::TimeHour,
+                ..info("hour", 32, Host, Some(Dt::Integer))
+            }),
+            Dt::TimeDay => st!(Info {
+                print: Printer::TimeDay,
+                sym: Some(DAY_SYMS),
+                ..info("day", 8, Host, Some(Dt::Integer))
+            }),
+            Dt::Cgroupv2 => st!(Info {
+                print: Printer::Cgroupv2,
+                ..info("cgroupsv2", 64, Host, Some(Dt::Integer))
+            }),
             Dt::Concat(_) => st!(info("concat", 0, Invalid, None)),
         }
     }

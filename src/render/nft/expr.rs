@@ -186,23 +186,65 @@ pub struct SetElem {
 #[allow(missing_docs)]
 pub enum Kind {
     Value(Num),
-    Verdict { code: i32, chain: Option<String> },
+    Verdict {
+        code: i32,
+        chain: Option<String>,
+    },
     Payload(Payload),
     Exthdr(Exthdr),
-    Meta { key: u32, base: Base },
-    Ct { key: u32, dir: i8, nfproto: u8, base: Base },
-    Rt { key: u32 },
-    Socket { key: u32, level: u32 },
-    Osf { ttl: u8, flags: u32 },
-    Fib { flags: u32, result: u32 },
-    Numgen { ty: u32, modulus: u32, offset: u32 },
-    Hash { ty: u32, modulus: u32, seed: Option<u32>, offset: u32, expr: Option<Box<Expr>> },
-    Xfrm { key: u32, dir: u8, spnum: u32 },
-    Prefix { expr: Box<Expr>, plen: u32 },
+    Meta {
+        key: u32,
+        base: Base,
+    },
+    Ct {
+        key: u32,
+        dir: i8,
+        nfproto: u8,
+        base: Base,
+    },
+    Rt {
+        key: u32,
+    },
+    Socket {
+        key: u32,
+        level: u32,
+    },
+    Osf {
+        ttl: u8,
+        flags: u32,
+    },
+    Fib {
+        flags: u32,
+        result: u32,
+    },
+    Numgen {
+        ty: u32,
+        modulus: u32,
+        offset: u32,
+    },
+    Hash {
+        ty: u32,
+        modulus: u32,
+        seed: Option<u32>,
+        offset: u32,
+        expr: Option<Box<Expr>>,
+    },
+    Xfrm {
+        key: u32,
+        dir: u8,
+        spnum: u32,
+    },
+    Prefix {
+        expr: Box<Expr>,
+        plen: u32,
+    },
     Range(Box<Expr>, Box<Expr>),
     Concat(Vec<Expr>),
     List(Vec<Expr>),
-    Set { elems: Vec<Expr>, set_flags: u32 },
+    Set {
+        elems: Vec<Expr>,
+        set_flags: u32,
+    },
     SetRef(Box<SetRef>),
     SetElem(Box<SetElem>),
     Catchall,
@@ -211,7 +253,11 @@ pub enum Kind {
     Unary(Box<Expr>),
     Binop(Box<Expr>, Box<Expr>),
     Relational(Box<Expr>, Box<Expr>),
-    FlagCmp { expr: Box<Expr>, mask: Box<Expr>, value: Box<Expr> },
+    FlagCmp {
+        expr: Box<Expr>,
+        mask: Box<Expr>,
+        value: Box<Expr>,
+    },
     /// A typeof data placeholder that only prints its name (`verdict`).
     Symbol(String),
 }
@@ -255,7 +301,12 @@ impl Expr {
 
     /// A value imported from netlink data (`netlink_alloc_value`).
     pub fn from_data(b: &[u8]) -> Expr {
-        Expr::value(Dt::Invalid, Bo::Invalid, b.len() as u32 * 8, Num::from_be(b))
+        Expr::value(
+            Dt::Invalid,
+            Bo::Invalid,
+            b.len() as u32 * 8,
+            Num::from_be(b),
+        )
     }
 
     /// The value of a constant.
@@ -276,7 +327,12 @@ impl Expr {
 
     /// `binop_expr_alloc`: type from the left side, length 0.
     pub fn binop(op: Op, l: Expr, r: Expr) -> Expr {
-        let mut e = Expr::new(Kind::Binop(Box::new(l), Box::new(r)), Dt::Invalid, Bo::Invalid, 0);
+        let mut e = Expr::new(
+            Kind::Binop(Box::new(l), Box::new(r)),
+            Dt::Invalid,
+            Bo::Invalid,
+            0,
+        );
         if let Kind::Binop(l, _) = &e.kind {
             e.dt = l.dt;
             e.bo = l.bo;
@@ -290,7 +346,12 @@ impl Expr {
         if r.dt == Dt::Boolean {
             l.flags |= flags::BOOLEAN;
         }
-        let mut e = Expr::new(Kind::Relational(Box::new(l), Box::new(r)), Dt::Verdict, Bo::Invalid, 0);
+        let mut e = Expr::new(
+            Kind::Relational(Box::new(l), Box::new(r)),
+            Dt::Verdict,
+            Bo::Invalid,
+            0,
+        );
         e.op = op;
         e
     }
@@ -310,7 +371,12 @@ impl Expr {
 
     /// `range_expr_alloc`.
     pub fn range(l: Expr, r: Expr) -> Expr {
-        Expr::new(Kind::Range(Box::new(l), Box::new(r)), Dt::Invalid, Bo::Invalid, 0)
+        Expr::new(
+            Kind::Range(Box::new(l), Box::new(r)),
+            Dt::Invalid,
+            Bo::Invalid,
+            0,
+        )
     }
 
     /// `set_elem_expr_alloc`.
@@ -338,7 +404,12 @@ impl Expr {
 
     /// `map_expr_alloc`.
     pub fn map(key: Expr, mappings: Expr) -> Expr {
-        Expr::new(Kind::Map(Box::new(key), Box::new(mappings)), Dt::Invalid, Bo::Invalid, 0)
+        Expr::new(
+            Kind::Map(Box::new(key), Box::new(mappings)),
+            Dt::Invalid,
+            Bo::Invalid,
+            0,
+        )
     }
 
     /// `expr_set_type`, with the per-kind `set_type` hooks of nft.

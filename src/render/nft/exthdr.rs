@@ -75,28 +75,213 @@ macro_rules! d {
     }};
 }
 
-static HBH: Desc = d!("hbh", 0, 1, [NO, ("nexthdr", Dt::InetProto, 0, 8), ("hdrlength", IN, 8, 8)]);
-static RT: Desc = d!("rt", 43, 2, [NO, ("nexthdr", Dt::InetProto, 0, 8), ("hdrlength", IN, 8, 8), ("type", IN, 16, 8), ("seg-left", IN, 24, 8)]);
-static RT0: Desc = d!("rt0", 43, 3, [NO, ("reserved", IN, 32, 8), ("addr[1]", Dt::Ip6Addr, 64, 128), ("addr[2]", Dt::Ip6Addr, 192, 128)]);
+static HBH: Desc = d!(
+    "hbh",
+    0,
+    1,
+    [
+        NO,
+        ("nexthdr", Dt::InetProto, 0, 8),
+        ("hdrlength", IN, 8, 8)
+    ]
+);
+static RT: Desc = d!(
+    "rt",
+    43,
+    2,
+    [
+        NO,
+        ("nexthdr", Dt::InetProto, 0, 8),
+        ("hdrlength", IN, 8, 8),
+        ("type", IN, 16, 8),
+        ("seg-left", IN, 24, 8)
+    ]
+);
+static RT0: Desc = d!(
+    "rt0",
+    43,
+    3,
+    [
+        NO,
+        ("reserved", IN, 32, 8),
+        ("addr[1]", Dt::Ip6Addr, 64, 128),
+        ("addr[2]", Dt::Ip6Addr, 192, 128)
+    ]
+);
 static RT2: Desc = d!("rt2", 43, 4, []);
-static SRH: Desc = d!("srh", 43, 5, [NO, ("last-entry", IN, 32, 8), ("flags", IN, 40, 8), ("tag", IN, 48, 16), ("sid[1]", Dt::Ip6Addr, 64, 128), ("sid[2]", Dt::Ip6Addr, 192, 128)]);
-static FRAG: Desc = d!("frag", 44, 6, [NO, ("nexthdr", Dt::InetProto, 0, 8), ("reserved", IN, 8, 8), ("frag-off", IN, 16, 13), ("reserved2", IN, 29, 2), ("more-fragments", IN, 31, 1), ("id", IN, 32, 32)]);
-static DST: Desc = d!("dst", 60, 7, [NO, ("nexthdr", Dt::InetProto, 0, 8), ("hdrlength", IN, 8, 8)]);
-static MH: Desc = d!("mh", 135, 8, [NO, ("nexthdr", Dt::InetProto, 0, 8), ("hdrlength", IN, 8, 8), ("type", Dt::MhType, 16, 8), ("reserved", IN, 24, 8), ("checksum", IN, 32, 16)]);
+static SRH: Desc = d!(
+    "srh",
+    43,
+    5,
+    [
+        NO,
+        ("last-entry", IN, 32, 8),
+        ("flags", IN, 40, 8),
+        ("tag", IN, 48, 16),
+        ("sid[1]", Dt::Ip6Addr, 64, 128),
+        ("sid[2]", Dt::Ip6Addr, 192, 128)
+    ]
+);
+static FRAG: Desc = d!(
+    "frag",
+    44,
+    6,
+    [
+        NO,
+        ("nexthdr", Dt::InetProto, 0, 8),
+        ("reserved", IN, 8, 8),
+        ("frag-off", IN, 16, 13),
+        ("reserved2", IN, 29, 2),
+        ("more-fragments", IN, 31, 1),
+        ("id", IN, 32, 32)
+    ]
+);
+static DST: Desc = d!(
+    "dst",
+    60,
+    7,
+    [
+        NO,
+        ("nexthdr", Dt::InetProto, 0, 8),
+        ("hdrlength", IN, 8, 8)
+    ]
+);
+static MH: Desc = d!(
+    "mh",
+    135,
+    8,
+    [
+        NO,
+        ("nexthdr", Dt::InetProto, 0, 8),
+        ("hdrlength", IN, 8, 8),
+        ("type", Dt::MhType, 16, 8),
+        ("reserved", IN, 24, 8),
+        ("checksum", IN, 32, 16)
+    ]
+);
 static EOL: Desc = d!("eol", 0, 0, [("kind", IN, 0, 8)]);
 static NOP: Desc = d!("nop", 1, 0, [("kind", IN, 0, 8)]);
-static MAXSEG: Desc = d!("maxseg", 2, 0, [("kind", IN, 0, 8), ("length", IN, 8, 8), ("size", IN, 16, 16)]);
-static WINDOW: Desc = d!("window", 3, 0, [("kind", IN, 0, 8), ("length", IN, 8, 8), ("count", IN, 16, 8)]);
-static SACKPERM: Desc = d!("sack-perm", 4, 0, [("kind", IN, 0, 8), ("length", IN, 8, 8)]);
-static SACK: Desc = d!("sack", 5, 0, [("kind", IN, 0, 8), ("length", IN, 8, 8), ("left", IN, 16, 32), ("right", IN, 48, 32), ("left", IN, 80, 32), ("right", IN, 112, 32), ("left", IN, 144, 32), ("right", IN, 176, 32), ("left", IN, 208, 32), ("right", IN, 240, 32)]);
-static TS: Desc = d!("timestamp", 8, 0, [("kind", IN, 0, 8), ("length", IN, 8, 8), ("tsval", IN, 16, 32), ("tsecr", IN, 48, 32)]);
+static MAXSEG: Desc = d!(
+    "maxseg",
+    2,
+    0,
+    [
+        ("kind", IN, 0, 8),
+        ("length", IN, 8, 8),
+        ("size", IN, 16, 16)
+    ]
+);
+static WINDOW: Desc = d!(
+    "window",
+    3,
+    0,
+    [
+        ("kind", IN, 0, 8),
+        ("length", IN, 8, 8),
+        ("count", IN, 16, 8)
+    ]
+);
+static SACKPERM: Desc = d!(
+    "sack-perm",
+    4,
+    0,
+    [("kind", IN, 0, 8), ("length", IN, 8, 8)]
+);
+static SACK: Desc = d!(
+    "sack",
+    5,
+    0,
+    [
+        ("kind", IN, 0, 8),
+        ("length", IN, 8, 8),
+        ("left", IN, 16, 32),
+        ("right", IN, 48, 32),
+        ("left", IN, 80, 32),
+        ("right", IN, 112, 32),
+        ("left", IN, 144, 32),
+        ("right", IN, 176, 32),
+        ("left", IN, 208, 32),
+        ("right", IN, 240, 32)
+    ]
+);
+static TS: Desc = d!(
+    "timestamp",
+    8,
+    0,
+    [
+        ("kind", IN, 0, 8),
+        ("length", IN, 8, 8),
+        ("tsval", IN, 16, 32),
+        ("tsecr", IN, 48, 32)
+    ]
+);
 static MD5: Desc = d!("md5sig", 19, 0, [("kind", IN, 0, 8), ("length", IN, 8, 8)]);
-static MPTCP: Desc = d!("mptcp", 30, 0, [("kind", IN, 0, 8), ("length", IN, 8, 8), ("subtype", IN, 16, 4)]);
-static FASTOPEN: Desc = d!("fastopen", 34, 0, [("kind", IN, 0, 8), ("length", IN, 8, 8)]);
-static LSRR: Desc = d!("lsrr", 131, 0, [NO, ("type", IN, 0, 8), ("length", IN, 8, 8), NO, ("ptr", IN, 16, 8), ("addr", IN, 24, 32)]);
-static RR: Desc = d!("rr", 7, 0, [NO, ("type", IN, 0, 8), ("length", IN, 8, 8), NO, ("ptr", IN, 16, 8), ("addr", IN, 24, 32)]);
-static SSRR: Desc = d!("ssrr", 137, 0, [NO, ("type", IN, 0, 8), ("length", IN, 8, 8), NO, ("ptr", IN, 16, 8), ("addr", IN, 24, 32)]);
-static RA: Desc = d!("ra", 148, 0, [NO, ("type", IN, 0, 8), ("length", IN, 8, 8), ("value", IN, 16, 16)]);
+static MPTCP: Desc = d!(
+    "mptcp",
+    30,
+    0,
+    [
+        ("kind", IN, 0, 8),
+        ("length", IN, 8, 8),
+        ("subtype", IN, 16, 4)
+    ]
+);
+static FASTOPEN: Desc = d!(
+    "fastopen",
+    34,
+    0,
+    [("kind", IN, 0, 8), ("length", IN, 8, 8)]
+);
+static LSRR: Desc = d!(
+    "lsrr",
+    131,
+    0,
+    [
+        NO,
+        ("type", IN, 0, 8),
+        ("length", IN, 8, 8),
+        NO,
+        ("ptr", IN, 16, 8),
+        ("addr", IN, 24, 32)
+    ]
+);
+static RR: Desc = d!(
+    "rr",
+    7,
+    0,
+    [
+        NO,
+        ("type", IN, 0, 8),
+        ("length", IN, 8, 8),
+        NO,
+        ("ptr", IN, 16, 8),
+        ("addr", IN, 24, 32)
+    ]
+);
+static SSRR: Desc = d!(
+    "ssrr",
+    137,
+    0,
+    [
+        NO,
+        ("type", IN, 0, 8),
+        ("length", IN, 8, 8),
+        NO,
+        ("ptr", IN, 16, 8),
+        ("addr", IN, 24, 32)
+    ]
+);
+static RA: Desc = d!(
+    "ra",
+    148,
+    0,
+    [
+        NO,
+        ("type", IN, 0, 8),
+        ("length", IN, 8, 8),
+        ("value", IN, 16, 16)
+    ]
+);
 
 impl DescId {
     /// The description.
@@ -277,14 +462,15 @@ fn init_raw(e: &mut Expr, ty: u8, offset: u32, len: u32, op: u32, flags: u32, se
                 x.desc = ipv6_proto(ty);
                 x.tmpl = None;
                 if let Some(d) = x.desc {
-                    let mut found = d
-                        .desc()
-                        .t
-                        .iter()
-                        .position(|t| t.2 == offset && t.3 == len);
+                    let mut found = d.desc().t.iter().position(|t| t.2 == offset && t.3 == len);
                     if found.is_none() && d == DescId::Rt {
                         for alt in [DescId::Srh, DescId::Rt0, DescId::Rt2] {
-                            if let Some(i) = alt.desc().t.iter().position(|t| t.2 == offset && t.3 == len) {
+                            if let Some(i) = alt
+                                .desc()
+                                .t
+                                .iter()
+                                .position(|t| t.2 == offset && t.3 == len)
+                            {
                                 x.desc = Some(alt);
                                 found = Some(i);
                                 break;
@@ -323,9 +509,7 @@ pub fn find_template(e: &mut Expr, mask: &Expr) -> Option<u32> {
             let ty = x.desc.map(|d| d.desc().ty)?;
             let mut probe = e.clone();
             init_raw(&mut probe, ty, off, flen, x.op, 0, false);
-            if ex(&probe)?.tmpl.is_none() {
-                return None;
-            }
+            ex(&probe)?.tmpl?;
             *e = probe;
             Some(moff)
         }
@@ -353,7 +537,10 @@ pub fn print(o: &mut String, e: &Expr) {
                 if x.offset == 0 && present {
                     o.push_str(&format!("tcp option {}", x.raw_type));
                 } else {
-                    o.push_str(&format!("tcp option @{},{},{}", x.raw_type, x.offset, e.len));
+                    o.push_str(&format!(
+                        "tcp option @{},{},{}",
+                        x.raw_type, x.offset, e.len
+                    ));
                 }
                 return;
             };
@@ -395,15 +582,40 @@ pub fn print(o: &mut String, e: &Expr) {
     }
 }
 
-/// JSON parts: (object name, desc name, field, tcp offset suffix, raw).
-pub fn json_parts(e: &Expr) -> Option<(Option<&'static str>, Option<&'static str>, u32, u32, u8, u32, bool)> {
+/// What the JSON form of an exthdr expression needs.
+pub struct JsonParts {
+    /// Description name.
+    pub name: Option<&'static str>,
+    /// Field name.
+    pub field: Option<&'static str>,
+    /// `NFT_EXTHDR_OP_*`.
+    pub op: u32,
+    /// Offset in bits.
+    pub offset: u32,
+    /// Raw type.
+    pub raw_type: u8,
+    /// Length in bits.
+    pub len: u32,
+    /// Presence check.
+    pub present: bool,
+}
+
+/// JSON parts of an exthdr expression.
+pub fn json_parts(e: &Expr) -> Option<JsonParts> {
     let x = ex(e)?;
-    let name = x.desc.map(|d| d.desc().name);
     let field = match (x.desc, x.tmpl) {
         (Some(d), Some(i)) => Some(d.desc().t[i].0),
         _ => Some("unknown"),
     };
-    Some((name, field, x.op, x.offset, x.raw_type, e.len, x.flags & F_PRESENT != 0))
+    Some(JsonParts {
+        name: x.desc.map(|d| d.desc().name),
+        field,
+        op: x.op,
+        offset: x.offset,
+        raw_type: x.raw_type,
+        len: e.len,
+        present: x.flags & F_PRESENT != 0,
+    })
 }
 
 /// `exthdr_expr_parse_udata` for set `typeof` keys.

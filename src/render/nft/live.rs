@@ -70,8 +70,12 @@ fn parse<T: Kind>(msgs: Vec<NfMsg>, want: u16) -> Result<Vec<Obj<T>>> {
     msgs.iter()
         .filter(|m| m.msg() == want)
         .map(|m| {
-            Obj::<T>::from_msg(m)
-                .ok_or_else(|| Error::Protocol(format!("malformed {} message from the kernel", msg::name(want))))
+            Obj::<T>::from_msg(m).ok_or_else(|| {
+                Error::Protocol(format!(
+                    "malformed {} message from the kernel",
+                    msg::name(want)
+                ))
+            })
         })
         .collect()
 }
@@ -90,16 +94,21 @@ fn read_meta(conn: &mut Conn, family: u8, table: Option<&str>) -> Result<Meta> {
         Some(t) => filter_body(&[(1, t)]),
         None => Vec::new(),
     };
-    let mut tables: Vec<Table> = parse(conn.dump(msg::GETTABLE, family, Vec::new())?, msg::NEWTABLE)?;
+    let mut tables: Vec<Table> =
+        parse(conn.dump(msg::GETTABLE, family, Vec::new())?, msg::NEWTABLE)?;
     if let Some(t) = table {
         tables.retain(|x| x.name() == t);
     }
-    let chains: Vec<Chain> = parse(conn.dump(msg::GETCHAIN, family, body.clone())?, msg::NEWCHAIN)?;
+    let chains: Vec<Chain> = parse(
+        conn.dump(msg::GETCHAIN, family, body.clone())?,
+        msg::NEWCHAIN,
+    )?;
     let set_list: Vec<Set> = parse(conn.dump(msg::GETSET, family, body.clone())?, msg::NEWSET)?;
     let mut sets = Vec::with_capacity(set_list.len());
     for s in set_list {
         let b = filter_body(&[(1, s.table()), (2, s.name())]);
-        let elems: Vec<SetElems> = parse(conn.dump(msg::GETSETELEM, s.family, b)?, msg::NEWSETELEM)?;
+        let elems: Vec<SetElems> =
+            parse(conn.dump(msg::GETSETELEM, s.family, b)?, msg::NEWSETELEM)?;
         sets.push(SetWithElems { set: s, elems });
     }
     let objects: Vec<Object> = parse(conn.dump(msg::GETOBJ, family, body.clone())?, msg::NEWOBJ)?;
@@ -118,7 +127,11 @@ fn read_meta(conn: &mut Conn, family: u8, table: Option<&str>) -> Result<Meta> {
 }
 
 /// Start the rule dump on its own socket and thread.
-fn start_rules(family: u8, table: Option<&str>, chain: Option<&str>) -> Result<(mpsc::Receiver<Chunk>, std::thread::JoinHandle<()>)> {
+fn start_rules(
+    family: u8,
+    table: Option<&str>,
+    chain: Option<&str>,
+) -> Result<(mpsc::Receiver<Chunk>, std::thread::JoinHandle<()>)> {
     let mut sock = netlink_sys::Socket::new(consts::NETLINK_NETFILTER)?;
     sock.bind_auto()?;
     let _ = sock.set_rx_buf_sz(8 << 20);
@@ -172,7 +185,11 @@ fn start_rules(family: u8, table: Option<&str>, chain: Option<&str>) -> Result<(
                     NLMSG_DONE => end = Some(Chunk::Done { intr }),
                     NLMSG_ERROR => {
                         let p = &r.payload;
-                        let errno = if p.len() >= 4 { -i32::from_ne_bytes([p[0], p[1], p[2], p[3]]) } else { 0 };
+                        let errno = if p.len() >= 4 {
+                            -i32::from_ne_bytes([p[0], p[1], p[2], p[3]])
+                        } else {
+                            0
+                        };
                         if errno != 0 {
                             end = Some(if errno == 4 || errno == 16 {
                                 Chunk::Done { intr: true }
@@ -315,7 +332,11 @@ impl<'a, 'm> Stream<'a, 'm> {
             self.start_table(ti);
         }
         let chains = &self.tables[ti].chains;
-        let open_idx = if self.open { self.ci.checked_sub(1) } else { None };
+        let open_idx = if self.open {
+            self.ci.checked_sub(1)
+        } else {
+            None
+        };
         let ci = match open_idx {
             Some(i) if chains.get(i).map(|c| c.chain.name()) == Some(&*r.chain) => i,
             _ => {
@@ -395,7 +416,11 @@ fn attempt(conn: &mut Conn, sel: &Selection, oc: &Octx, fmt: Format) -> Result<O
                             if nf.msg() == msg::NEWRULE {
                                 match Rule::from_msg(&nf) {
                                     Some(r) => rules.push(r),
-                                    None => failed = Some(Error::Protocol("malformed NEWRULE message".into())),
+                                    None => {
+                                        failed = Some(Error::Protocol(
+                                            "malformed NEWRULE message".into(),
+                                        ))
+                                    }
                                 }
                             }
                         }
@@ -416,7 +441,13 @@ fn attempt(conn: &mut Conn, sel: &Selection, oc: &Octx, fmt: Format) -> Result<O
 }
 
 /// Render from a complete ruleset (binding chains, single sets).
-fn finish_batch(meta: Meta, rules: Vec<Rule>, sel: &Selection, oc: &Octx, fmt: Format) -> Result<Output> {
+fn finish_batch(
+    meta: Meta,
+    rules: Vec<Rule>,
+    sel: &Selection,
+    oc: &Octx,
+    fmt: Format,
+) -> Result<Output> {
     let rs = Ruleset {
         generation: 0,
         tables: meta.tables,
@@ -437,10 +468,18 @@ fn finish_batch(meta: Meta, rules: Vec<Rule>, sel: &Selection, oc: &Octx, fmt: F
     }
 }
 
-fn stream(meta: &Meta, rx: mpsc::Receiver<Chunk>, sel: &Selection, oc: &Octx, fmt: Format) -> Result<Option<Output>> {
+fn stream(
+    meta: &Meta,
+    rx: mpsc::Receiver<Chunk>,
+    sel: &Selection,
+    oc: &Octx,
+    fmt: Format,
+) -> Result<Option<Output>> {
     let keep = |t: &Table| match sel {
         Selection::Ruleset(f) => f.map(|x| x == t.family).unwrap_or(true),
-        Selection::Table(f, n) | Selection::Chain(f, n, _) | Selection::Set(f, n, _) => t.family == *f && t.name() == n,
+        Selection::Table(f, n) | Selection::Chain(f, n, _) | Selection::Set(f, n, _) => {
+            t.family == *f && t.name() == n
+        }
     };
     let mut tables: Vec<TableM<'_>> = meta
         .tables
@@ -452,7 +491,11 @@ fn stream(meta: &Meta, rx: mpsc::Receiver<Chunk>, sel: &Selection, oc: &Octx, fm
     if let Selection::Table(f, n) = sel {
         if tables.is_empty() {
             drain(rx);
-            return Err(Error::Input(format!("No such table: {} {}", text::family_name(*f), n)));
+            return Err(Error::Input(format!(
+                "No such table: {} {}",
+                text::family_name(*f),
+                n
+            )));
         }
     }
     let mut s = Stream {
@@ -474,9 +517,17 @@ fn stream(meta: &Meta, rx: mpsc::Receiver<Chunk>, sel: &Selection, oc: &Octx, fm
     if let Selection::Chain(f, tname, cname) = sel {
         let Some(ti) = s.tables.first().map(|_| 0usize) else {
             drain(rx);
-            return Err(Error::Input(format!("No such table: {} {}", text::family_name(*f), tname)));
+            return Err(Error::Input(format!(
+                "No such table: {} {}",
+                text::family_name(*f),
+                tname
+            )));
         };
-        let Some(ci) = s.tables[ti].chains.iter().position(|c| c.chain.name() == cname) else {
+        let Some(ci) = s.tables[ti]
+            .chains
+            .iter()
+            .position(|c| c.chain.name() == cname)
+        else {
             drain(rx);
             return Err(Error::Input(format!("No such chain: {cname}")));
         };
@@ -484,7 +535,8 @@ fn stream(meta: &Meta, rx: mpsc::Receiver<Chunk>, sel: &Selection, oc: &Octx, fm
         s.ci = ci;
         match fmt {
             Format::Text => {
-                s.out.push_str(&format!("table {} {} {{\n", text::family_name(*f), tname));
+                s.out
+                    .push_str(&format!("table {} {} {{\n", text::family_name(*f), tname));
             }
             Format::Json => {
                 let j = json::chain_item(&s.tables[ti].chains[ci]);

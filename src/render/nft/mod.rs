@@ -83,14 +83,22 @@ pub fn render(rs: &Ruleset, sel: &Selection, oc: &Octx) -> Result<Output, NotFou
         Selection::Table(fam, name) => {
             let m = Model::build(rs, &|f, n| f == *fam && n == name);
             if m.tables.is_empty() {
-                return Err(NotFound(format!("No such table: {} {}", text::family_name(*fam), name)));
+                return Err(NotFound(format!(
+                    "No such table: {} {}",
+                    text::family_name(*fam),
+                    name
+                )));
             }
             text::model(&m, oc, &mut out.text, &mut out.warnings);
         }
         Selection::Chain(fam, table, chain) => {
             let m = Model::build(rs, &|f, n| f == *fam && n == table);
             let Some(t) = m.tables.first() else {
-                return Err(NotFound(format!("No such table: {} {}", text::family_name(*fam), table)));
+                return Err(NotFound(format!(
+                    "No such table: {} {}",
+                    text::family_name(*fam),
+                    table
+                )));
             };
             let Some(c) = t.chains.iter().find(|c| c.chain.name() == chain) else {
                 return Err(NotFound(format!("No such chain: {chain}")));
@@ -109,12 +117,17 @@ pub fn render(rs: &Ruleset, sel: &Selection, oc: &Octx) -> Result<Output, NotFou
         Selection::Set(fam, table, name) => {
             let m = Model::build(rs, &|f, n| f == *fam && n == table);
             let Some(t) = m.tables.first() else {
-                return Err(NotFound(format!("No such table: {} {}", text::family_name(*fam), table)));
+                return Err(NotFound(format!(
+                    "No such table: {} {}",
+                    text::family_name(*fam),
+                    table
+                )));
             };
             let Some(s) = t.sets.get(name) else {
                 return Err(NotFound(format!("No such set: {name}")));
             };
-            out.text.push_str(&format!("table {} {} {{\n", text::family_name(*fam), table));
+            out.text
+                .push_str(&format!("table {} {} {{\n", text::family_name(*fam), table));
             text::set(&mut out.text, s, oc);
             out.text.push_str("}\n");
         }

@@ -104,7 +104,10 @@ impl<'a> TableM<'a> {
         let tname = t.name();
         let mut smap = Sets::new();
         let mut set_order = Vec::new();
-        for sw in sets.iter().filter(|s| s.set.family == fam && s.set.table() == tname) {
+        for sw in sets
+            .iter()
+            .filter(|s| s.set.family == fam && s.set.table() == tname)
+        {
             let info = SetInfo::build(sw);
             set_order.push(info.name.clone());
             smap.insert(info.name.clone(), info);
@@ -141,7 +144,10 @@ impl<'a> Model<'a> {
     pub fn build(rs: &'a Ruleset, keep: &dyn Fn(u8, &str) -> bool) -> Model<'a> {
         let mut rules_by: HashMap<(u8, &str, &str), Vec<&'a Rule>> = HashMap::new();
         for r in &rs.rules {
-            rules_by.entry((r.family, r.table(), r.chain())).or_default().push(r);
+            rules_by
+                .entry((r.family, r.table(), r.chain()))
+                .or_default()
+                .push(r);
         }
         let mut tables = Vec::new();
         for t in &rs.tables {
@@ -152,7 +158,11 @@ impl<'a> Model<'a> {
             let fam = t.family;
             let tname = t.name();
             let mut bindings: HashMap<String, Vec<RuleM>> = HashMap::new();
-            for c in rs.chains.iter().filter(|c| c.family == fam && c.table() == tname && is_binding(c)) {
+            for c in rs
+                .chains
+                .iter()
+                .filter(|c| c.family == fam && c.table() == tname && is_binding(c))
+            {
                 let mut rules = Vec::new();
                 if let Some(list) = rules_by.get(&(fam, tname, c.name())) {
                     for r in list {
@@ -187,13 +197,20 @@ impl<'a> Model<'a> {
 pub fn inline_bindings(stmts: &mut [Stmt], bindings: &HashMap<String, Vec<RuleM>>) {
     for s in stmts.iter_mut() {
         let Stmt::Verdict(e) = s else { continue };
-        let super::expr::Kind::Verdict { code, chain: Some(name) } = &e.kind else {
+        let super::expr::Kind::Verdict {
+            code,
+            chain: Some(name),
+        } = &e.kind
+        else {
             continue;
         };
         if let Some(rules) = bindings.get(name) {
             *s = Stmt::Chain {
                 code: *code,
-                rules: rules.iter().map(|r| (r.stmts.clone(), r.comment.clone())).collect(),
+                rules: rules
+                    .iter()
+                    .map(|r| (r.stmts.clone(), r.comment.clone()))
+                    .collect(),
             };
         }
     }

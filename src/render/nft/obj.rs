@@ -8,23 +8,58 @@ use bytes::Bytes;
 #[derive(Clone, Debug, PartialEq)]
 #[allow(missing_docs)]
 pub enum ObjData {
-    Counter { packets: u64, bytes: u64 },
-    Quota { bytes: u64, used: u64, flags: u32 },
-    Secmark { ctx: String },
-    CtHelper { name: String, l3proto: u16, l4proto: u8 },
-    CtTimeout { l3proto: u16, l4proto: u8, timeout: Vec<u32> },
-    Limit { rate: u64, unit: u64, burst: u32, ty: u32, flags: u32 },
-    CtExpect { l3proto: u16, l4proto: u8, dport: u16, timeout: u32, size: u8 },
-    Synproxy { mss: u16, wscale: u8, flags: u32 },
+    Counter {
+        packets: u64,
+        bytes: u64,
+    },
+    Quota {
+        bytes: u64,
+        used: u64,
+        flags: u32,
+    },
+    Secmark {
+        ctx: String,
+    },
+    CtHelper {
+        name: String,
+        l3proto: u16,
+        l4proto: u8,
+    },
+    CtTimeout {
+        l3proto: u16,
+        l4proto: u8,
+        timeout: Vec<u32>,
+    },
+    Limit {
+        rate: u64,
+        unit: u64,
+        burst: u32,
+        ty: u32,
+        flags: u32,
+    },
+    CtExpect {
+        l3proto: u16,
+        l4proto: u8,
+        dport: u16,
+        timeout: u32,
+        size: u8,
+    },
+    Synproxy {
+        mss: u16,
+        wscale: u8,
+        flags: u32,
+    },
     /// A type nft does not know.
     Unknown(u32),
 }
 
 fn attrs(b: &Bytes) -> Vec<(u16, Bytes)> {
-    AttrIter::new(b.clone()).map(|a| (a.kind(), a.payload)).collect()
+    AttrIter::new(b.clone())
+        .map(|a| (a.kind(), a.payload))
+        .collect()
 }
 
-fn get<'x>(a: &'x [(u16, Bytes)], k: u16) -> Option<&'x Bytes> {
+fn get(a: &[(u16, Bytes)], k: u16) -> Option<&Bytes> {
     a.iter().find(|(n, _)| *n == k).map(|(_, p)| p)
 }
 

@@ -229,7 +229,11 @@ pub fn pctx_update(ctx: &mut ProtoCtx, left: &Expr, right: &Expr) {
         }
         return;
     };
-    if desc.desc().base == base.desc().base && !p.is_raw && desc.desc().base == BASE_LL && ctx.stacked_ll.len() < 16 {
+    if desc.desc().base == base.desc().base
+        && !p.is_raw
+        && desc.desc().base == BASE_LL
+        && ctx.stacked_ll.len() < 16
+    {
         ctx.stacked_ll.push(base);
     }
     ctx.update(desc.desc().base, desc);
@@ -238,7 +242,9 @@ pub fn pctx_update(ctx: &mut ProtoCtx, left: &Expr, right: &Expr) {
 /// `payload_expr_cmp`.
 pub fn same(a: &Expr, b: &Expr) -> bool {
     match (pl(a), pl(b)) {
-        (Some(x), Some(y)) => x.desc == y.desc && x.tmpl == y.tmpl && x.base == y.base && x.offset == y.offset,
+        (Some(x), Some(y)) => {
+            x.desc == y.desc && x.tmpl == y.tmpl && x.base == y.base && x.offset == y.offset
+        }
         _ => false,
     }
 }

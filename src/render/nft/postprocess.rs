@@ -121,7 +121,9 @@ impl Pp {
         let Some((l, r)) = rel_parts(dep) else {
             return false;
         };
-        let Some(p) = payload::pl(l) else { return false };
+        let Some(p) = payload::pl(l) else {
+            return false;
+        };
         if !r.is_value() || r.len != 8 {
             return false;
         }
@@ -154,7 +156,9 @@ impl Pp {
     }
 
     fn may_kill(&self, e: &Expr) -> bool {
-        let Some(p) = payload::pl(e) else { return false };
+        let Some(p) = payload::pl(e) else {
+            return false;
+        };
         let Some(dep) = self.dep_expr(p.base) else {
             return true;
         };
@@ -213,15 +217,11 @@ impl Pp {
     fn exthdr_dep_kill(&mut self, e: &Expr) {
         if let Kind::Exthdr(x) = &e.kind {
             match x.op {
-                exthdr::OP_TCPOPT => {
-                    if self.dep_exists(BASE_TRANSPORT) {
-                        self.dep_release(BASE_TRANSPORT);
-                    }
+                exthdr::OP_TCPOPT if self.dep_exists(BASE_TRANSPORT) => {
+                    self.dep_release(BASE_TRANSPORT);
                 }
-                exthdr::OP_IPV6 | exthdr::OP_IPV4 => {
-                    if self.dep_exists(BASE_NETWORK) {
-                        self.dep_release(BASE_NETWORK);
-                    }
+                exthdr::OP_IPV6 | exthdr::OP_IPV4 if self.dep_exists(BASE_NETWORK) => {
+                    self.dep_release(BASE_NETWORK);
                 }
                 _ => {}
             }
@@ -253,7 +253,9 @@ impl Pp {
             Kind::Meta { key, .. } => self.meta_pctx_update(*key, r),
             Kind::Ct { base, .. } => {
                 let nh = r.num().map(|n| n.low_u64() as u32).unwrap_or(0);
-                let Some(b) = self.pctx.desc(*base) else { return };
+                let Some(b) = self.pctx.desc(*base) else {
+                    return;
+                };
                 let Some(d) = b.find_upper(nh) else { return };
                 self.pctx.update(base + 1, d);
             }
@@ -270,7 +272,11 @@ impl Pp {
                 if hbase < BASE_NETWORK && self.family != 1 && self.family != 5 {
                     return;
                 }
-                let d = if u16_of(r) == 1 { ProtoId::Eth } else { ProtoId::Unknown };
+                let d = if u16_of(r) == 1 {
+                    ProtoId::Eth
+                } else {
+                    ProtoId::Unknown
+                };
                 self.pctx.update(BASE_LL, d);
             }
             15 => {
@@ -288,7 +294,9 @@ impl Pp {
                 self.pctx.update(BASE_NETWORK, d);
             }
             16 => {
-                let d = ProtoId::InetService.find_upper(u8_of(r) as u32).unwrap_or(ProtoId::Unknown);
+                let d = ProtoId::InetService
+                    .find_upper(u8_of(r) as u32)
+                    .unwrap_or(ProtoId::Unknown);
                 self.pctx.update(BASE_TRANSPORT, d);
             }
             1 => {
@@ -310,7 +318,9 @@ impl Pp {
 
     /// `ct_meta_common_postprocess`.
     fn ct_meta_common(&mut self, e: &mut Expr, base: u8) {
-        let Kind::Relational(l, r) = &mut e.kind else { return };
+        let Kind::Relational(l, r) = &mut e.kind else {
+            return;
+        };
         if matches!(r.kind, Kind::Set { .. } | Kind::SetRef(_)) {
             r.set_type(l.dt, l.bo);
         }
@@ -326,7 +336,9 @@ impl Pp {
             if self.dep_exists(base) && self.meta_may_kill(&e2) {
                 self.dep_release(base);
             }
-            let is_proto = rel_parts(&e2).map(|(l, _)| l.flags & flags::PROTOCOL != 0).unwrap_or(false);
+            let is_proto = rel_parts(&e2)
+                .map(|(l, _)| l.flags & flags::PROTOCOL != 0)
+                .unwrap_or(false);
             if is_proto {
                 let idx = self.cur_index();
                 self.dep_store(idx, &e2, base);
@@ -341,18 +353,17 @@ impl Pp {
         let Some((dl, dr)) = rel_parts(dep) else {
             return true;
         };
-        let nfproto: u8;
-        match &dl.kind {
-            Kind::Meta { key: 15, .. } => nfproto = u8_of(dr),
-            Kind::Meta { key: 1, .. } => nfproto = ether_to_nfproto(u16_of(dr)),
+        let nfproto: u8 = match &dl.kind {
+            Kind::Meta { key: 15, .. } => u8_of(dr),
+            Kind::Meta { key: 1, .. } => ether_to_nfproto(u16_of(dr)),
             Kind::Payload(p) => {
                 if p.base != BASE_LL || dl.dt != Dt::EtherType {
                     return true;
                 }
-                nfproto = ether_to_nfproto(u16_of(dr));
+                ether_to_nfproto(u16_of(dr))
             }
             _ => return true,
-        }
+        };
         match self.family {
             1 | 5 | 7 => {}
             2 | 10 => return self.family == nfproto,
@@ -377,7 +388,9 @@ impl Pp {
     /// `payload_match_expand`.
     fn payload_match_expand(&mut self, e: Expr) {
         let op = e.op;
-        let Kind::Relational(left, right) = e.kind else { return };
+        let Kind::Relational(left, right) = e.kind else {
+            return;
+        };
         let mut right = *right;
         let list = payload::expand(&left, &self.pctx);
         for l in list {
@@ -427,7 +440,9 @@ impl Pp {
 
     /// `payload_is_stacked`.
     fn is_stacked(&self, desc: ProtoId, e: &Expr) -> bool {
-        let Some((l, r)) = rel_parts(e) else { return false };
+        let Some((l, r)) = rel_parts(e) else {
+            return false;
+        };
         if payload::pl(l).is_none() || l.flags & flags::PROTOCOL == 0 || e.op != Op::Eq {
             return false;
         }
@@ -440,11 +455,19 @@ impl Pp {
 
     /// `payload_icmp_check`.
     fn icmp_check(&mut self, pl_expr: &mut Expr, value: &Expr) {
-        let Some(p) = payload::pl(pl_expr) else { return };
-        if p.base != BASE_TRANSPORT || pl_expr.len != 8 || value.len != 8 || self.pctx.icmp_type != 0 {
+        let Some(p) = payload::pl(pl_expr) else {
+            return;
+        };
+        if p.base != BASE_TRANSPORT
+            || pl_expr.len != 8
+            || value.len != 8
+            || self.pctx.icmp_type != 0
+        {
             return;
         }
-        let Some(desc) = self.pctx.desc(p.base) else { return };
+        let Some(desc) = self.pctx.desc(p.base) else {
+            return;
+        };
         if desc != ProtoId::Icmp && desc != ProtoId::Icmp6 {
             return;
         }
@@ -476,20 +499,25 @@ impl Pp {
         if matches!(e.op, Op::Eq | Op::Neq) {
             if let Kind::Relational(_, r) = &e.kind {
                 if r.is_value() {
-                    let taken = std::mem::replace(e, Expr::new(Kind::Catchall, Dt::Invalid, Bo::Invalid, 0));
+                    let taken = std::mem::replace(
+                        e,
+                        Expr::new(Kind::Catchall, Dt::Invalid, Bo::Invalid, 0),
+                    );
                     self.payload_match_expand(taken);
                     return;
                 }
             }
             let first_key = match &e.kind {
                 Kind::Relational(_, r) => match &r.kind {
-                    Kind::SetRef(s) if s.anonymous() => s.init.as_ref().and_then(|i| match &i.kind {
-                        Kind::Set { elems, .. } => elems.first().and_then(|f| match &f.kind {
-                            Kind::SetElem(se) if se.key.is_value() => Some(se.key.clone()),
+                    Kind::SetRef(s) if s.anonymous() => {
+                        s.init.as_ref().and_then(|i| match &i.kind {
+                            Kind::Set { elems, .. } => elems.first().and_then(|f| match &f.kind {
+                                Kind::SetElem(se) if se.key.is_value() => Some(se.key.clone()),
+                                _ => None,
+                            }),
                             _ => None,
-                        }),
-                        _ => None,
-                    }),
+                        })
+                    }
                     _ => None,
                 },
                 _ => None,
@@ -553,7 +581,9 @@ impl Pp {
             Kind::Relational(l, r) | Kind::Binop(l, r) | Kind::Map(l, r) => (l, r),
             _ => return,
         };
-        let Kind::Binop(bl, mask) = &mut slot.kind else { return };
+        let Kind::Binop(bl, mask) = &mut slot.kind else {
+            return;
+        };
         let mask = (**mask).clone();
         let shift = match &bl.kind {
             Kind::Payload(_) => payload::trim(bl, &mask, &self.pctx),
@@ -578,7 +608,9 @@ impl Pp {
     /// `__binop_postprocess` on a bare `payload & mask` (inside set
     /// elements and concatenations): replace it by the narrowed payload.
     fn binop_self(&mut self, e: &mut Expr) {
-        let Kind::Binop(l, mask) = &mut e.kind else { return };
+        let Kind::Binop(l, mask) = &mut e.kind else {
+            return;
+        };
         let m = (**mask).clone();
         if payload::trim(l, &m, &self.pctx).is_none() {
             return;
@@ -593,11 +625,15 @@ impl Pp {
     /// `relational_binop_postprocess`.
     fn relational_binop(&mut self, e: &mut Expr) {
         let op = e.op;
-        let Kind::Relational(binop, right) = &mut e.kind else { return };
+        let Kind::Relational(binop, right) = &mut e.kind else {
+            return;
+        };
         let bop = binop.op;
         let right_bitmask = right.dt.is_bitmask();
         if bop == Op::And && matches!(op, Op::Neq | Op::Eq) && right_bitmask {
-            let Kind::Binop(bl, br) = &binop.kind else { return };
+            let Kind::Binop(bl, br) = &binop.kind else {
+                return;
+            };
             match &right.kind {
                 Kind::Value(v) => {
                     if v.is_zero() {
@@ -620,8 +656,15 @@ impl Pp {
             }
             return;
         }
-        let Kind::Binop(bl, br) = &binop.kind else { return };
-        if bl.dt.prefix_ok() && bop == Op::And && right.is_value() && br.is_value() && mask_is_prefix(br) {
+        let Kind::Binop(bl, br) = &binop.kind else {
+            return;
+        };
+        if bl.dt.prefix_ok()
+            && bop == Op::And
+            && right.is_value()
+            && br.is_value()
+            && mask_is_prefix(br)
+        {
             let plen = mask_to_prefix(br);
             let nl = (**bl).clone();
             let nr = Expr::prefix((**right).clone(), plen);
@@ -643,7 +686,10 @@ impl Pp {
             }
             self.binop_pp(binop);
             if let Kind::Binop(l, r) = &binop.kind {
-                if binop.op == Op::Rshift && r.is_value() && r.num().map(|n| n.is_zero()).unwrap_or(false) {
+                if binop.op == Op::Rshift
+                    && r.is_value()
+                    && r.num().map(|n| n.is_zero()).unwrap_or(false)
+                {
                     let nl = (**l).clone();
                     **binop = nl;
                 }
@@ -704,7 +750,11 @@ impl Pp {
                 self.expr(arg);
                 let (dt, bo) = (arg.dt, arg.bo);
                 e.dt = dt;
-                e.bo = if bo == Bo::Invalid { Bo::Host } else { Bo::Invalid };
+                e.bo = if bo == Bo::Invalid {
+                    Bo::Host
+                } else {
+                    Bo::Invalid
+                };
             }
             Kind::Binop(l, r) => {
                 self.expr(l);
@@ -767,7 +817,10 @@ impl Pp {
                     postprocess_string(e);
                 }
                 if e.dt.is_bitmask() {
-                    let v = std::mem::replace(e, Expr::new(Kind::Catchall, Dt::Invalid, Bo::Invalid, 0));
+                    let v = std::mem::replace(
+                        e,
+                        Expr::new(Kind::Catchall, Dt::Invalid, Bo::Invalid, 0),
+                    );
                     *e = bitmask_to_binops(v);
                 }
             }
@@ -844,13 +897,18 @@ impl Pp {
 
     /// `stmt_payload_binop_postprocess`.
     fn payload_binop(&mut self, pexpr: &mut Expr, val: &mut Expr) {
-        let Kind::Binop(l, value) = &val.kind else { return };
+        let Kind::Binop(l, value) = &val.kind else {
+            return;
+        };
         match &l.kind {
             Kind::Binop(pl_e, mask) => {
                 if val.op != Op::Or || !value.is_value() || l.op != Op::And {
                     return;
                 }
-                if !matches!(pl_e.kind, Kind::Payload(_)) || !payload::same(pexpr, pl_e) || !mask.is_value() {
+                if !matches!(pl_e.kind, Kind::Payload(_))
+                    || !payload::same(pexpr, pl_e)
+                    || !mask.is_value()
+                {
                     return;
                 }
                 let m = mask.num().copied().unwrap_or(Num::ZERO);
@@ -865,7 +923,9 @@ impl Pp {
                     }
                 }
                 self.binop_pp(&mut work);
-                let Kind::Binop(nl, nv) = &work.kind else { return };
+                let Kind::Binop(nl, nv) = &work.kind else {
+                    return;
+                };
                 if !payload::is_known(nl) {
                     return;
                 }
@@ -902,7 +962,9 @@ impl Pp {
                     }
                 }
                 let op = work.op;
-                let Kind::Binop(pl_e, mut v) = work.kind else { return };
+                let Kind::Binop(pl_e, mut v) = work.kind else {
+                    return;
+                };
                 if op == Op::And {
                     if let Some(n) = v.num_mut() {
                         *n = Num::ZERO;
@@ -922,7 +984,11 @@ impl Pp {
         match self.family {
             2 | 10 => {
                 family = self.family;
-                dt = if self.family == 2 { Dt::IcmpCode } else { Dt::Icmpv6Code };
+                dt = if self.family == 2 {
+                    Dt::IcmpCode
+                } else {
+                    Dt::Icmpv6Code
+                };
                 if ty == 1 && self.dep_exists(BASE_TRANSPORT) {
                     self.dep_release(BASE_TRANSPORT);
                 }
@@ -978,9 +1044,19 @@ impl Pp {
         match s {
             Stmt::Expr(e) => self.stmt_expr(e),
             Stmt::Payload { expr, val } => self.stmt_payload(expr, val),
-            Stmt::Meter { set, mut key, stmt, size } => {
+            Stmt::Meter {
+                set,
+                mut key,
+                stmt,
+                size,
+            } => {
                 self.expr(&mut key);
-                self.push_cur(Stmt::Meter { set, key, stmt, size });
+                self.push_cur(Stmt::Meter {
+                    set,
+                    key,
+                    stmt,
+                    size,
+                });
             }
             Stmt::Meta { key, mut expr } => {
                 self.expr(&mut expr);
@@ -1023,9 +1099,19 @@ impl Pp {
                 let r = self.reject(ty, code);
                 self.push_cur(r);
             }
-            Stmt::Set { op, set, mut key, stmts } => {
+            Stmt::Set {
+                op,
+                set,
+                mut key,
+                stmts,
+            } => {
                 self.expr(&mut key);
-                self.push_cur(Stmt::Set { op, set, key, stmts });
+                self.push_cur(Stmt::Set {
+                    op,
+                    set,
+                    key,
+                    stmts,
+                });
             }
             Stmt::Map {
                 op,
@@ -1202,7 +1288,10 @@ fn postprocess_string(e: &mut Expr) {
 
 /// `ct_expr_update_type`.
 fn ct_update_type(pctx: &ProtoCtx, e: &mut Expr) {
-    let Kind::Ct { key, base, nfproto, .. } = &mut e.kind else {
+    let Kind::Ct {
+        key, base, nfproto, ..
+    } = &mut e.kind
+    else {
         return;
     };
     let desc = pctx.desc(*base);
@@ -1217,10 +1306,8 @@ fn ct_update_type(pctx: &ProtoCtx, e: &mut Expr) {
             }
             e.len = e.dt.size();
         }
-        11 | 12 => {
-            if desc.is_some() {
-                e.dt = Dt::InetService;
-            }
+        11 | 12 if desc.is_some() => {
+            e.dt = Dt::InetService;
         }
         19 | 20 => {
             e.dt = Dt::IpAddr;

@@ -35,23 +35,21 @@ pub fn expr(o: &mut String, e: &Expr, oc: &Octx) {
     match &e.kind {
         Kind::Value(_) => value::print_value(o, e, oc),
         Kind::Verdict { code, chain } => verdict(o, *code, chain.as_deref()),
-        Kind::Payload(p) => {
-            match (p.desc, p.tmpl) {
-                (Some(d), Some(i)) if d != ProtoId::Unknown => {
-                    let _ = write!(o, "{} {}", d.desc().name, d.tmpl(i).token);
-                }
-                _ => {
-                    let b = match p.base {
-                        BASE_LL => "ll",
-                        BASE_NETWORK => "nh",
-                        BASE_TRANSPORT => "th",
-                        BASE_INNER => "ih",
-                        _ => "invalid",
-                    };
-                    let _ = write!(o, "@{},{},{}", b, p.offset, e.len);
-                }
+        Kind::Payload(p) => match (p.desc, p.tmpl) {
+            (Some(d), Some(i)) if d != ProtoId::Unknown => {
+                let _ = write!(o, "{} {}", d.desc().name, d.tmpl(i).token);
             }
-        }
+            _ => {
+                let b = match p.base {
+                    BASE_LL => "ll",
+                    BASE_NETWORK => "nh",
+                    BASE_TRANSPORT => "th",
+                    BASE_INNER => "ih",
+                    _ => "invalid",
+                };
+                let _ = write!(o, "@{},{},{}", b, p.offset, e.len);
+            }
+        },
         Kind::Exthdr(_) => exthdr::print(o, e),
         Kind::Meta { key, .. } => {
             let tok = keys::meta_tmpl(*key).map(|t| t.0).unwrap_or("unknown");
@@ -61,7 +59,9 @@ pub fn expr(o: &mut String, e: &Expr, oc: &Octx) {
                 let _ = write!(o, "meta {tok}");
             }
         }
-        Kind::Ct { key, dir, nfproto, .. } => ct(o, *key, *dir, *nfproto),
+        Kind::Ct {
+            key, dir, nfproto, ..
+        } => ct(o, *key, *dir, *nfproto),
         Kind::Rt { key } => {
             let ip = match key {
                 1 => "ip ",
@@ -90,7 +90,13 @@ pub fn expr(o: &mut String, e: &Expr, oc: &Octx) {
         Kind::Fib { flags, result } => {
             o.push_str("fib ");
             let mut f = flags & !0x20;
-            for (bit, name) in [(1, "saddr"), (2, "daddr"), (4, "mark"), (8, "iif"), (16, "oif")] {
+            for (bit, name) in [
+                (1, "saddr"),
+                (2, "daddr"),
+                (4, "mark"),
+                (8, "iif"),
+                (16, "oif"),
+            ] {
                 if f & bit == 0 {
                     continue;
                 }
@@ -105,7 +111,11 @@ pub fn expr(o: &mut String, e: &Expr, oc: &Octx) {
             }
             let _ = write!(o, " {}", keys::fib_result_name(*result));
         }
-        Kind::Numgen { ty, modulus, offset } => {
+        Kind::Numgen {
+            ty,
+            modulus,
+            offset,
+        } => {
             let t = match ty {
                 0 => "inc",
                 1 => "random",
@@ -251,7 +261,11 @@ pub fn expr(o: &mut String, e: &Expr, oc: &Octx) {
             }
             arg(o, e.op, r, oc);
         }
-        Kind::FlagCmp { expr: x, mask, value: v } => {
+        Kind::FlagCmp {
+            expr: x,
+            mask,
+            value: v,
+        } => {
             expr(o, x, oc);
             o.push_str(if e.op == Op::Neq { " != " } else { " " });
             expr(o, v, oc);
@@ -574,7 +588,11 @@ pub fn stmt(o: &mut String, s: &Stmt, oc: &Octx) {
             let _ = write!(o, "flow add @{table}");
         }
         Stmt::Connlimit { count, flags } => {
-            let _ = write!(o, "ct count {}{count}", if *flags != 0 { "over " } else { "" });
+            let _ = write!(
+                o,
+                "ct count {}{count}",
+                if *flags != 0 { "over " } else { "" }
+            );
         }
         Stmt::Log(l) => log(o, l),
         Stmt::Limit {
@@ -605,7 +623,11 @@ pub fn stmt(o: &mut String, s: &Stmt, oc: &Octx) {
         }
         Stmt::Quota { bytes, used, flags } => {
             let (b, u) = rate(*bytes);
-            let _ = write!(o, "quota {}{b} {u}", if flags & 1 != 0 { "over " } else { "" });
+            let _ = write!(
+                o,
+                "quota {}{b} {u}",
+                if flags & 1 != 0 { "over " } else { "" }
+            );
             if !oc.stateless && *used != 0 {
                 let (b, u) = rate(*used);
                 let _ = write!(o, " used {b} {u}");
@@ -620,30 +642,29 @@ pub fn stmt(o: &mut String, s: &Stmt, oc: &Octx) {
         } => {
             o.push_str("reject");
             let code_expr = || {
-                let mut e = Expr::value(*expr_dt, super::dtype::Bo::Invalid, 8, super::num::Num::from_u64(*code as u64));
+                let mut e = Expr::value(
+                    *expr_dt,
+                    super::dtype::Bo::Invalid,
+                    8,
+                    super::num::Num::from_u64(*code as u64),
+                );
                 e.dt = *expr_dt;
                 e
             };
             match ty {
                 1 => o.push_str(" with tcp reset"),
-                2 => {
-                    if *code != 1 {
-                        o.push_str(" with icmpx ");
-                        expr(o, &code_expr(), oc);
-                    }
+                2 if *code != 1 => {
+                    o.push_str(" with icmpx ");
+                    expr(o, &code_expr(), oc);
                 }
                 0 => match family {
-                    2 => {
-                        if *verbose || *code != 3 {
-                            o.push_str(" with icmp ");
-                            expr(o, &code_expr(), oc);
-                        }
+                    2 if *verbose || *code != 3 => {
+                        o.push_str(" with icmp ");
+                        expr(o, &code_expr(), oc);
                     }
-                    10 => {
-                        if *verbose || *code != 4 {
-                            o.push_str(" with icmpv6 ");
-                            expr(o, &code_expr(), oc);
-                        }
+                    10 if *verbose || *code != 4 => {
+                        o.push_str(" with icmpv6 ");
+                        expr(o, &code_expr(), oc);
                     }
                     _ => {}
                 },
@@ -659,11 +680,15 @@ pub fn stmt(o: &mut String, s: &Stmt, oc: &Octx) {
         } => {
             o.push_str("tproxy");
             if *table_family == 1 && *family != 0 {
-                let _ = write!(o, " {}", match family {
-                    2 => "ip",
-                    10 => "ip6",
-                    _ => "unknown",
-                });
+                let _ = write!(
+                    o,
+                    " {}",
+                    match family {
+                        2 => "ip",
+                        10 => "ip6",
+                        _ => "unknown",
+                    }
+                );
             }
             o.push_str(" to");
             if let Some(a) = addr {
@@ -699,11 +724,15 @@ pub fn stmt(o: &mut String, s: &Stmt, oc: &Octx) {
         }
         Stmt::Fwd { dev, addr, family } => {
             if let Some(a) = addr {
-                let _ = write!(o, "fwd {} to ", match family {
-                    2 => "ip",
-                    10 => "ip6",
-                    _ => "unknown",
-                });
+                let _ = write!(
+                    o,
+                    "fwd {} to ",
+                    match family {
+                        2 => "ip",
+                        10 => "ip6",
+                        _ => "unknown",
+                    }
+                );
                 expr(o, a, oc);
                 o.push_str(" device ");
                 if let Some(d) = dev {
@@ -744,7 +773,10 @@ pub fn stmt(o: &mut String, s: &Stmt, oc: &Octx) {
             expr(o, set, oc);
             o.push_str(" { ");
             expr(o, key, oc);
-            let sl = Octx { stateless: true, ..*oc };
+            let sl = Octx {
+                stateless: true,
+                ..*oc
+            };
             for s in stmts {
                 o.push(' ');
                 stmt(o, s, &sl);
@@ -762,7 +794,10 @@ pub fn stmt(o: &mut String, s: &Stmt, oc: &Octx) {
             expr(o, set, oc);
             o.push_str(" { ");
             expr(o, key, oc);
-            let sl = Octx { stateless: true, ..*oc };
+            let sl = Octx {
+                stateless: true,
+                ..*oc
+            };
             for s in stmts {
                 o.push(' ');
                 stmt(o, s, &sl);
@@ -771,13 +806,21 @@ pub fn stmt(o: &mut String, s: &Stmt, oc: &Octx) {
             expr(o, data, oc);
             o.push_str(" }");
         }
-        Stmt::Meter { set, key, stmt: st, size } => {
+        Stmt::Meter {
+            set,
+            key,
+            stmt: st,
+            size,
+        } => {
             o.push_str("meter ");
             expr(o, set, oc);
             let _ = write!(o, " size {size} {{ ");
             expr(o, key, oc);
             o.push(' ');
-            let sl = Octx { stateless: true, ..*oc };
+            let sl = Octx {
+                stateless: true,
+                ..*oc
+            };
             stmt(o, st, &sl);
             o.push_str(" }");
         }
@@ -814,7 +857,10 @@ pub fn stmt(o: &mut String, s: &Stmt, oc: &Octx) {
         Stmt::Raw(t) => o.push_str(t),
         Stmt::Chain { code, rules } => {
             o.push_str(if *code == -4 { "goto {\n" } else { "jump {\n" });
-            let inner = Octx { handle: false, ..*oc };
+            let inner = Octx {
+                handle: false,
+                ..*oc
+            };
             for (stmts, comment) in rules {
                 o.push_str("\t\t\t");
                 rule_body(o, stmts, comment.as_deref(), &inner);

@@ -93,7 +93,11 @@ impl SetInfo {
             name: self.name.clone(),
             flags: self.flags,
             data_dt: self.data.as_ref().map(|d| d.dt),
-            data_interval: self.data.as_ref().map(|d| d.flags & flags::INTERVAL != 0).unwrap_or(false),
+            data_interval: self
+                .data
+                .as_ref()
+                .map(|d| d.flags & flags::INTERVAL != 0)
+                .unwrap_or(false),
             data_len: self.data.as_ref().map(|d| d.len).unwrap_or(0),
             key: Box::new(self.key.clone()),
             data: self.data.clone().map(Box::new),
@@ -176,7 +180,12 @@ impl SetInfo {
         if flags_ & OBJECT != 0 {
             objtype = a.obj_type.unwrap_or(0);
             if data.is_none() {
-                data = Some(Expr::value(Dt::String, Bo::Invalid, a.data_len.unwrap_or(0) * 8, Num::ZERO));
+                data = Some(Expr::value(
+                    Dt::String,
+                    Bo::Invalid,
+                    a.data_len.unwrap_or(0) * 8,
+                    Num::ZERO,
+                ));
             }
         }
         let klen = a.key_len.unwrap_or(0) * 8;
@@ -327,12 +336,19 @@ impl SetInfo {
                         break;
                     }
                 };
-                let dtmpl = self.data.clone().unwrap_or_else(|| Expr::value(Dt::Invalid, Bo::Invalid, 0, Num::ZERO));
+                let dtmpl = self
+                    .data
+                    .clone()
+                    .unwrap_or_else(|| Expr::value(Dt::Invalid, Bo::Invalid, 0, Num::ZERO));
                 let mut d = if dtmpl.dt == Dt::Verdict {
                     match &data.verdict {
                         Some(v) => {
                             let code = v.code.map(|c| c.value()).unwrap_or(0);
-                            let chain = if code == -3 || code == -4 { v.chain.clone() } else { None };
+                            let chain = if code == -3 || code == -4 {
+                                v.chain.clone()
+                            } else {
+                                None
+                            };
                             Expr::new(Kind::Verdict { code, chain }, Dt::Verdict, Bo::Invalid, 0)
                         }
                         None => {
@@ -363,7 +379,8 @@ impl SetInfo {
             }
             if self.is_objmap() {
                 if let Some(name) = &el.objref {
-                    let mut d = Expr::value(Dt::String, Bo::Host, (name.len() as u32 + 1) * 8, Num::ZERO);
+                    let mut d =
+                        Expr::value(Dt::String, Bo::Host, (name.len() as u32 + 1) * 8, Num::ZERO);
                     let mut b = name.as_bytes().to_vec();
                     b.push(0);
                     if let Some(n) = d.num_mut() {
@@ -597,9 +614,9 @@ fn msort(mut v: Vec<(Num, Expr)>) -> Vec<(Num, Expr)> {
         match (a.peek(), b.peek()) {
             (Some(x), Some(y)) => {
                 if x.0 < y.0 {
-                    out.push(a.next().unwrap_or_else(|| unreachable_pair()));
+                    out.push(a.next().unwrap_or_else(unreachable_pair));
                 } else {
-                    out.push(b.next().unwrap_or_else(|| unreachable_pair()));
+                    out.push(b.next().unwrap_or_else(unreachable_pair));
                 }
             }
             (Some(_), None) => out.extend(a.by_ref()),
@@ -611,7 +628,10 @@ fn msort(mut v: Vec<(Num, Expr)>) -> Vec<(Num, Expr)> {
 }
 
 fn unreachable_pair() -> (Num, Expr) {
-    (Num::ZERO, Expr::new(Kind::Catchall, Dt::Invalid, Bo::Invalid, 0))
+    (
+        Num::ZERO,
+        Expr::new(Kind::Catchall, Dt::Invalid, Bo::Invalid, 0),
+    )
 }
 
 fn value_of(e: &Expr) -> Num {
@@ -829,39 +849,42 @@ pub fn concat_range_aggregate(elems: &mut Vec<Expr>) {
 }
 
 fn aggregate_pair(endkey: &mut Expr, starts: Vec<Expr>) {
-        if let Kind::Concat(ends) = &mut endkey.kind {
-            for (r1, r2) in starts.into_iter().zip(ends.iter_mut()) {
-                let (Some(v1), Some(v2)) = (r1.num().copied(), r2.num().copied()) else {
-                    continue;
-                };
-                if v1 == v2 {
-                    continue;
-                }
-                let is_str = r1.dt.root() == Dt::String && r2.dt.root() == Dt::String;
-                let (a1, a2) = if is_str {
-                    (v1.switch_byteorder((r1.len / 8) as usize), v2.switch_byteorder((r2.len / 8) as usize))
-                } else {
-                    (v1, v2)
-                };
-                let plen = range_mask_len(&a1, &a2, r1.len);
-                if plen >= 0 && plen % 8 == 0 && is_str {
-                    let slen = (plen / 8) as usize;
-                    let mut b = v1.to_le(slen);
-                    b.push(b'*');
-                    let mut t = Expr::value(r1.dt, Bo::Host, (slen as u32 + 1) * 8, Num::from_le(&b));
-                    t.len = r2.len;
-                    *r2 = t;
-                    continue;
-                }
-                if plen < 0 || !r1.dt.prefix_ok() {
-                    let r2v = r2.clone();
-                    *r2 = Expr::range(r1, r2v);
-                } else {
-                    let l = r2.len;
-                    let mut p = Expr::prefix(r1, plen as u32);
-                    p.len = l;
-                    *r2 = p;
-                }
+    if let Kind::Concat(ends) = &mut endkey.kind {
+        for (r1, r2) in starts.into_iter().zip(ends.iter_mut()) {
+            let (Some(v1), Some(v2)) = (r1.num().copied(), r2.num().copied()) else {
+                continue;
+            };
+            if v1 == v2 {
+                continue;
+            }
+            let is_str = r1.dt.root() == Dt::String && r2.dt.root() == Dt::String;
+            let (a1, a2) = if is_str {
+                (
+                    v1.switch_byteorder((r1.len / 8) as usize),
+                    v2.switch_byteorder((r2.len / 8) as usize),
+                )
+            } else {
+                (v1, v2)
+            };
+            let plen = range_mask_len(&a1, &a2, r1.len);
+            if plen >= 0 && plen % 8 == 0 && is_str {
+                let slen = (plen / 8) as usize;
+                let mut b = v1.to_le(slen);
+                b.push(b'*');
+                let mut t = Expr::value(r1.dt, Bo::Host, (slen as u32 + 1) * 8, Num::from_le(&b));
+                t.len = r2.len;
+                *r2 = t;
+                continue;
+            }
+            if plen < 0 || !r1.dt.prefix_ok() {
+                let r2v = r2.clone();
+                *r2 = Expr::range(r1, r2v);
+            } else {
+                let l = r2.len;
+                let mut p = Expr::prefix(r1, plen as u32);
+                p.len = l;
+                *r2 = p;
             }
         }
+    }
 }

@@ -25,31 +25,106 @@ pub enum Stmt {
     Expr(Expr),
     /// A verdict.
     Verdict(Expr),
-    Counter { packets: u64, bytes: u64 },
-    Payload { expr: Expr, val: Expr },
-    Exthdr { expr: Expr, val: Expr },
-    Meta { key: u32, expr: Expr },
-    Ct { key: u32, dir: i8, expr: Expr },
+    Counter {
+        packets: u64,
+        bytes: u64,
+    },
+    Payload {
+        expr: Expr,
+        val: Expr,
+    },
+    Exthdr {
+        expr: Expr,
+        val: Expr,
+    },
+    Meta {
+        key: u32,
+        expr: Expr,
+    },
+    Ct {
+        key: u32,
+        dir: i8,
+        expr: Expr,
+    },
     Notrack,
-    FlowOffload { table: String },
-    Connlimit { count: u32, flags: u32 },
+    FlowOffload {
+        table: String,
+    },
+    Connlimit {
+        count: u32,
+        flags: u32,
+    },
     Log(Log),
-    Limit { rate: u64, unit: u64, ty: u32, burst: u32, flags: u32 },
-    Quota { bytes: u64, used: u64, flags: u32 },
-    Reject { ty: u32, code: u8, family: u8, verbose: bool, expr_dt: super::dtype::Dt },
+    Limit {
+        rate: u64,
+        unit: u64,
+        ty: u32,
+        burst: u32,
+        flags: u32,
+    },
+    Quota {
+        bytes: u64,
+        used: u64,
+        flags: u32,
+    },
+    Reject {
+        ty: u32,
+        code: u8,
+        family: u8,
+        verbose: bool,
+        expr_dt: super::dtype::Dt,
+    },
     Nat(Nat),
-    Tproxy { family: u32, table_family: u8, addr: Option<Expr>, port: Option<Expr> },
-    Dup { to: Option<Expr>, dev: Option<Expr> },
-    Fwd { dev: Option<Expr>, addr: Option<Expr>, family: u32 },
-    Queue { queue: Option<Expr>, flags: u16 },
+    Tproxy {
+        family: u32,
+        table_family: u8,
+        addr: Option<Expr>,
+        port: Option<Expr>,
+    },
+    Dup {
+        to: Option<Expr>,
+        dev: Option<Expr>,
+    },
+    Fwd {
+        dev: Option<Expr>,
+        addr: Option<Expr>,
+        family: u32,
+    },
+    Queue {
+        queue: Option<Expr>,
+        flags: u16,
+    },
     /// `add/update/delete @set { key stmts }`
-    Set { op: u32, set: Expr, key: Expr, stmts: Vec<Stmt> },
+    Set {
+        op: u32,
+        set: Expr,
+        key: Expr,
+        stmts: Vec<Stmt>,
+    },
     /// `add/update @map { key stmts : data }`
-    Map { op: u32, set: Expr, key: Expr, data: Expr, stmts: Vec<Stmt> },
+    Map {
+        op: u32,
+        set: Expr,
+        key: Expr,
+        data: Expr,
+        stmts: Vec<Stmt>,
+    },
     /// `meter NAME size N { key stmt }`
-    Meter { set: Expr, key: Expr, stmt: Box<Stmt>, size: u32 },
-    Objref { ty: u32, expr: Expr },
-    Synproxy { mss: u16, wscale: u8, flags: u32 },
+    Meter {
+        set: Expr,
+        key: Expr,
+        stmt: Box<Stmt>,
+        size: u32,
+    },
+    Objref {
+        ty: u32,
+        expr: Expr,
+    },
+    Synproxy {
+        mss: u16,
+        wscale: u8,
+        flags: u32,
+    },
     Optstrip(Expr),
     Xt(Xt),
     /// Something nft cannot express: printed as the raw expression(s).

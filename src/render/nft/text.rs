@@ -73,7 +73,12 @@ fn prio_compat(prio: i32, family: u8, hook: u32) -> bool {
 /// `prio2str`: a standard priority name with offset, or the number.
 pub fn prio_text(prio: i32, family: u8, hook: u32, oc: &Octx) -> String {
     let std: &[(i32, &str)] = if family == 7 {
-        &[(-300, "dstnat"), (-200, "filter"), (100, "out"), (300, "srcnat")]
+        &[
+            (-300, "dstnat"),
+            (-200, "filter"),
+            (100, "out"),
+            (300, "srcnat"),
+        ]
     } else {
         &[
             (-300, "raw"),
@@ -276,7 +281,10 @@ pub fn set(o: &mut String, s: &SetInfo, oc: &Octx) {
         let _ = writeln!(o, "\t\tflags {}", names.join(","));
     }
     if !s.stmts.is_empty() {
-        let sl = Octx { stateless: true, ..*oc };
+        let sl = Octx {
+            stateless: true,
+            ..*oc
+        };
         o.push_str("\t\t");
         for (i, st) in s.stmts.iter().enumerate() {
             if i > 0 {
@@ -302,7 +310,8 @@ pub fn set(o: &mut String, s: &SetInfo, oc: &Octx) {
         o.push_str("\t}\n");
         return;
     }
-    let has_elems = matches!(&s.init.kind, super::expr::Kind::Set { elems, .. } if !elems.is_empty());
+    let has_elems =
+        matches!(&s.init.kind, super::expr::Kind::Set { elems, .. } if !elems.is_empty());
     if has_elems {
         o.push_str("\t\telements = ");
         print::expr(o, &s.init, oc);
@@ -344,7 +353,11 @@ pub fn object(o: &mut String, ob: &Object, oc: &Octx) {
         ObjData::Quota { bytes, used, flags } => {
             head(o);
             let (b, u) = rate(bytes);
-            let _ = write!(o, "\n\t\t{}{b} {u}", if flags & 1 != 0 { "over " } else { "" });
+            let _ = write!(
+                o,
+                "\n\t\t{}{b} {u}",
+                if flags & 1 != 0 { "over " } else { "" }
+            );
             if !oc.stateless && used != 0 {
                 let (b, u) = rate(used);
                 let _ = write!(o, " used {b} {u}");
@@ -355,12 +368,20 @@ pub fn object(o: &mut String, ob: &Object, oc: &Octx) {
             head(o);
             let _ = writeln!(o, "\n\t\t\"{ctx}\"");
         }
-        ObjData::CtHelper { name, l3proto, l4proto } => {
+        ObjData::CtHelper {
+            name,
+            l3proto,
+            l4proto,
+        } => {
             head(o);
             let _ = writeln!(o, "\n\t\ttype \"{name}\" protocol {}", proto_text(l4proto));
             let _ = writeln!(o, "\t\tl3proto {}", family_name(l3proto as u8));
         }
-        ObjData::CtTimeout { l3proto, l4proto, timeout } => {
+        ObjData::CtTimeout {
+            l3proto,
+            l4proto,
+            timeout,
+        } => {
             head(o);
             let _ = writeln!(o, "\n\t\tprotocol {}", proto_text(l4proto));
             let _ = writeln!(o, "\t\tl3proto {}", family_name(l3proto as u8));

@@ -80,7 +80,12 @@ fn parse(ety: u32, d: &[u8]) -> Option<Expr> {
             let v = u32s(d, 2)?;
             keys::fib_expr(v[1]?, v[0]?)
         }
-        etype::OSF => Some(Expr::new(Kind::Osf { ttl: 0, flags: 0 }, Dt::String, Bo::Host, 16 * 8)),
+        etype::OSF => Some(Expr::new(
+            Kind::Osf { ttl: 0, flags: 0 },
+            Dt::String,
+            Bo::Host,
+            16 * 8,
+        )),
         etype::NUMGEN => {
             let v = u32s(d, 3)?;
             Some(Expr::new(
@@ -126,7 +131,12 @@ fn parse(ety: u32, d: &[u8]) -> Option<Expr> {
         }
         etype::EXTHDR => super::exthdr::parse_udata(d),
         etype::CONCAT => parse_concat(d),
-        etype::VERDICT => Some(Expr::new(Kind::Symbol("verdict".into()), Dt::Verdict, Bo::Invalid, 128)),
+        etype::VERDICT => Some(Expr::new(
+            Kind::Symbol("verdict".into()),
+            Dt::Verdict,
+            Bo::Invalid,
+            128,
+        )),
         _ => None,
     }
 }
@@ -206,5 +216,10 @@ fn parse_concat(d: &[u8]) -> Option<Expr> {
         parts.push(e);
     }
     super::dtype::concat_subtypes(dt)?;
-    Some(Expr::new(Kind::Concat(parts), Dt::Concat(dt), Bo::Invalid, len))
+    Some(Expr::new(
+        Kind::Concat(parts),
+        Dt::Concat(dt),
+        Bo::Invalid,
+        len,
+    ))
 }

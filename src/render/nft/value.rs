@@ -85,10 +85,7 @@ pub fn ip6_text(b: &[u8; 16]) -> String {
         if i != 0 {
             s.push(':');
         }
-        if i == 6
-            && best_base == 0
-            && (best_len == 6 || (best_len == 5 && w[5] == 0xffff))
-        {
+        if i == 6 && best_base == 0 && (best_len == 6 || (best_len == 5 && w[5] == 0xffff)) {
             let _ = write!(s, "{}.{}.{}.{}", b[12], b[13], b[14], b[15]);
             return s;
         }

@@ -65,10 +65,10 @@ const CT_STATES: &[(u32, &str)] = &[
     (0x80, "DNAT"),
 ];
 const CT_STATUS: &[(u32, &str)] = &[
-    (2, "EXPECTED"),
-    (4, "SEEN_REPLY"),
-    (8, "ASSURED"),
-    (16, "CONFIRMED"),
+    (1, "EXPECTED"),
+    (2, "SEEN_REPLY"),
+    (4, "ASSURED"),
+    (8, "CONFIRMED"),
 ];
 
 fn bits(v: u32, names: &[(u32, &str)]) -> String {
@@ -103,13 +103,28 @@ fn conntrack(b: &[u8], rev: u32) -> Option<String> {
     let mut o = String::new();
     if mflags & 1 != 0 {
         if mflags & 0x2000 != 0 {
-            let _ = write!(o, " {}--state {}", inv(iflags & 1 != 0), bits(state, CT_STATES));
+            let _ = write!(
+                o,
+                " {}--state {}",
+                inv(iflags & 1 != 0),
+                bits(state, CT_STATES)
+            );
         } else {
-            let _ = write!(o, " {}--ctstate {}", inv(iflags & 1 != 0), bits(state, CT_STATES));
+            let _ = write!(
+                o,
+                " {}--ctstate {}",
+                inv(iflags & 1 != 0),
+                bits(state, CT_STATES)
+            );
         }
     }
     if mflags & 0x40 != 0 {
-        let _ = write!(o, " {}--ctstatus {}", inv(iflags & 0x40 != 0), bits(status, CT_STATUS));
+        let _ = write!(
+            o,
+            " {}--ctstatus {}",
+            inv(iflags & 0x40 != 0),
+            bits(status, CT_STATUS)
+        );
     }
     if mflags & !(1 | 0x40 | 0x2000) != 0 {
         let _ = write!(o, " match-flags 0x{:x}", mflags & !(1 | 0x40 | 0x2000));
@@ -123,7 +138,11 @@ fn ports(b: &[u8], o: usize, name: &str, inverted: bool) -> Option<String> {
     if lo == 0 && hi == 0xffff && !inverted {
         return Some(String::new());
     }
-    let v = if lo == hi { lo.to_string() } else { format!("{lo}:{hi}") };
+    let v = if lo == hi {
+        lo.to_string()
+    } else {
+        format!("{lo}:{hi}")
+    };
     Some(format!(" {}--{name} {v}", inv(inverted)))
 }
 
@@ -145,8 +164,16 @@ fn tcp(b: &[u8]) -> Option<String> {
             (64, "ECE"),
             (128, "CWR"),
         ];
-        let m = if mask == 0 { "NONE".into() } else { bits(mask as u32, F) };
-        let c = if cmp == 0 { "NONE".into() } else { bits(cmp as u32, F) };
+        let m = if mask == 0 {
+            "NONE".into()
+        } else {
+            bits(mask as u32, F)
+        };
+        let c = if cmp == 0 {
+            "NONE".into()
+        } else {
+            bits(cmp as u32, F)
+        };
         let _ = write!(o, " {}--tcp-flags {m} {c}", inv(invf & 4 != 0));
     }
     if opt != 0 {
@@ -163,7 +190,7 @@ fn udp(b: &[u8]) -> Option<String> {
 }
 
 fn multiport(b: &[u8], rev: u32) -> Option<String> {
-    let flags = *b.get(0)?;
+    let flags = *b.first()?;
     let count = (*b.get(1)? as usize).min(15);
     let mut list = Vec::new();
     let mut i = 0;
@@ -219,10 +246,20 @@ fn addrtype(b: &[u8], rev: u32) -> Option<String> {
     let flags = u32h(b, 4)?;
     let mut o = String::new();
     if src != 0 {
-        let _ = write!(o, " {}--src-type {}", inv(flags & 1 != 0), bits(src, ADDRTYPES));
+        let _ = write!(
+            o,
+            " {}--src-type {}",
+            inv(flags & 1 != 0),
+            bits(src, ADDRTYPES)
+        );
     }
     if dst != 0 {
-        let _ = write!(o, " {}--dst-type {}", inv(flags & 2 != 0), bits(dst, ADDRTYPES));
+        let _ = write!(
+            o,
+            " {}--dst-type {}",
+            inv(flags & 2 != 0),
+            bits(dst, ADDRTYPES)
+        );
     }
     if flags & 4 != 0 {
         o.push_str(" --limit-iface-in");
@@ -245,14 +282,14 @@ fn physdev(b: &[u8]) -> Option<String> {
     if mask & 2 != 0 {
         let _ = write!(o, " {}--physdev-out {outdev}", inv(invert & 2 != 0));
     }
-    if mask & 4 != 0 {
-        let _ = write!(o, " {}--physdev-is-in", inv(invert & 4 != 0));
-    }
     if mask & 8 != 0 {
-        let _ = write!(o, " {}--physdev-is-out", inv(invert & 8 != 0));
+        let _ = write!(o, " {}--physdev-is-in", inv(invert & 8 != 0));
     }
     if mask & 16 != 0 {
-        let _ = write!(o, " {}--physdev-is-bridged", inv(invert & 16 != 0));
+        let _ = write!(o, " {}--physdev-is-out", inv(invert & 16 != 0));
+    }
+    if mask & 4 != 0 {
+        let _ = write!(o, " {}--physdev-is-bridged", inv(invert & 4 != 0));
     }
     Some(o)
 }
@@ -262,11 +299,15 @@ fn set_match(b: &[u8]) -> Option<String> {
     let dim = *b.get(2)?;
     let flags = *b.get(3)?;
     let mut dirs = Vec::new();
-    for i in 0..dim.min(6) {
+    for i in 1..=dim.min(6) {
         dirs.push(if flags & (1 << i) != 0 { "src" } else { "dst" });
     }
-    let invert = flags & 0x40 != 0;
-    Some(format!(" {}--match-set #{index} {}", inv(invert), dirs.join(",")))
+    let invert = flags & 1 != 0;
+    Some(format!(
+        " {}--match-set #{index} {}",
+        inv(invert),
+        dirs.join(",")
+    ))
 }
 
 fn statistic(b: &[u8]) -> Option<String> {
@@ -276,7 +317,10 @@ fn statistic(b: &[u8]) -> Option<String> {
     match mode {
         0 => {
             let p = u32h(b, 4)? as f64 / 2147483648.0;
-            Some(format!(" --mode random {}--probability {p:.11}", inv(invert)))
+            Some(format!(
+                " --mode random {}--probability {p:.11}",
+                inv(invert)
+            ))
         }
         1 => {
             let every = u32h(b, 4)? as u64 + 1;
@@ -311,11 +355,15 @@ fn limit(b: &[u8]) -> Option<String> {
             break;
         }
     }
-    Some(format!(" --limit {}/{} --limit-burst {burst}", pick.1 / avg as u64, pick.0))
+    Some(format!(
+        " --limit {}/{} --limit-burst {burst}",
+        pick.1 / avg as u64,
+        pick.0
+    ))
 }
 
 fn icmp(b: &[u8]) -> Option<String> {
-    let ty = *b.get(0)?;
+    let ty = *b.first()?;
     let lo = *b.get(1)?;
     let hi = *b.get(2)?;
     let invf = *b.get(3)?;
@@ -333,19 +381,19 @@ fn nat_range_v4(b: &[u8], opt: &str) -> Option<String> {
     if u32h(b, 0)? == 0 {
         return Some(String::new());
     }
-    let flags = u32h(b, 8)?;
+    let flags = u32h(b, 4)?;
     let mut o = format!(" {opt} ");
     if flags & 1 != 0 {
-        let lo = ip4(b, 12)?;
-        let hi = ip4(b, 16)?;
+        let lo = ip4(b, 8)?;
+        let hi = ip4(b, 12)?;
         o.push_str(&lo);
         if hi != lo {
             let _ = write!(o, "-{hi}");
         }
     }
     if flags & 2 != 0 {
-        let lo = u16be(b, 20)?;
-        let hi = u16be(b, 22)?;
+        let lo = u16be(b, 16)?;
+        let hi = u16be(b, 18)?;
         let _ = write!(o, ":{lo}");
         if hi != lo {
             let _ = write!(o, "-{hi}");
@@ -403,7 +451,7 @@ fn masquerade(b: &[u8], family: u8, opt: &str) -> Option<String> {
     let (flags, lo, hi) = if family == 10 {
         (u32h(b, 0)?, u16be(b, 36)?, u16be(b, 38)?)
     } else {
-        (u32h(b, 8)?, u16be(b, 20)?, u16be(b, 22)?)
+        (u32h(b, 4)?, u16be(b, 16)?, u16be(b, 18)?)
     };
     if flags & 2 != 0 {
         let _ = write!(o, " {opt} {lo}");
@@ -446,7 +494,7 @@ fn reject(b: &[u8], family: u8) -> Option<String> {
 }
 
 fn log_target(b: &[u8]) -> Option<String> {
-    let level = *b.get(0)?;
+    let level = *b.first()?;
     let flags = *b.get(1)?;
     let prefix = cstr(b.get(2..32)?);
     let mut o = String::new();
@@ -481,7 +529,13 @@ fn decode(x: &Xt) -> Option<String> {
                 let m = u32h(b, 0)?;
                 let named = bits(
                     m,
-                    &[(1, "INVALID"), (8, "NEW"), (4, "RELATED"), (2, "ESTABLISHED"), (16, "UNTRACKED")],
+                    &[
+                        (1, "INVALID"),
+                        (8, "NEW"),
+                        (4, "RELATED"),
+                        (2, "ESTABLISHED"),
+                        (16, "UNTRACKED"),
+                    ],
                 );
                 Some(format!(" --state {named}"))
             }
@@ -491,12 +545,20 @@ fn decode(x: &Xt) -> Option<String> {
             ("mark", 1) => {
                 let v = u32h(b, 0)?;
                 let m = u32h(b, 4)?;
-                Some(format!(" {}--mark {}", inv(*b.get(8)? != 0), mark_mask(v, m)))
+                Some(format!(
+                    " {}--mark {}",
+                    inv(*b.get(8)? != 0),
+                    mark_mask(v, m)
+                ))
             }
             ("connmark", 1) => {
                 let v = u32h(b, 0)?;
                 let m = u32h(b, 4)?;
-                Some(format!(" {}--mark {}", inv(*b.get(8)? != 0), mark_mask(v, m)))
+                Some(format!(
+                    " {}--mark {}",
+                    inv(*b.get(8)? != 0),
+                    mark_mask(v, m)
+                ))
             }
             ("addrtype", r) => addrtype(b, r),
             ("physdev", 0) => physdev(b),
@@ -536,8 +598,12 @@ fn decode(x: &Xt) -> Option<String> {
                 let mode = if x.rev == 2 { *b.get(14)? } else { *b.get(12)? };
                 match mode {
                     0 => Some(format!(" --set-xmark 0x{mark:x}/0x{ctmask:x}")),
-                    1 => Some(format!(" --save-mark --nfmask 0x{nfmask:x} --ctmask 0x{ctmask:x}")),
-                    2 => Some(format!(" --restore-mark --nfmask 0x{nfmask:x} --ctmask 0x{ctmask:x}")),
+                    1 => Some(format!(
+                        " --save-mark --nfmask 0x{nfmask:x} --ctmask 0x{ctmask:x}"
+                    )),
+                    2 => Some(format!(
+                        " --restore-mark --nfmask 0x{nfmask:x} --ctmask 0x{ctmask:x}"
+                    )),
                     _ => None,
                 }
             }
