@@ -105,8 +105,14 @@ impl Iterator for AttrIter {
         }
         let payload = self.buf.slice(self.pos + NLA_HDRLEN..self.pos + len);
         let next = self.pos + align(len);
-        // The final attribute may omit its padding.
-        self.pos = next.min(self.buf.len());
+        // Padding must be present and zero, or re-encoding would not
+        // reproduce it: such a stream counts as malformed (and is kept raw
+        // by the caller).
+        if next > self.buf.len() || self.buf[self.pos + len..next].iter().any(|&b| b != 0) {
+            self.bad = true;
+            return None;
+        }
+        self.pos = next;
         Some(RawAttr { ty, payload })
     }
 }

@@ -126,7 +126,18 @@ impl Ruleset {
             Err(Error::Kernel { errno, .. }) if errno == 95 || errno == 2 => Vec::new(),
             Err(e) => return Err(e),
         };
-        let rules: Vec<Rule> = parse_all(conn.dump(msg::GETRULE, family, body)?, msg::NEWRULE)?;
+        // One rule dump per chain: the kernel resumes a dump by walking from
+        // the start again, so a single dump of a big ruleset is quadratic,
+        // while per-chain dumps are linear (iptables-nft-save does the same).
+        // Chains come in the kernel's table/chain order, which is also the
+        // order of an unfiltered rule dump.
+        let mut rules: Vec<Rule> = Vec::new();
+        for c in &chains {
+            let b = filter_body(Some(c.table()), Some(c.name()), 2);
+            let msgs = conn.dump(msg::GETRULE, c.family, b)?;
+            rules.extend(parse_all::<crate::object::RuleAttrs>(msgs, msg::NEWRULE)?);
+        }
+        let _ = body;
         Ok(Ruleset {
             generation: 0,
             tables,
@@ -170,6 +181,19 @@ impl Ruleset {
             anon_done: std::collections::HashSet::new(),
             rule_done: vec![false; self.rules.len()],
             by_chain: std::collections::HashMap::new(),
+            bound: self
+                .chains
+                .iter()
+                .filter(|c| c.attrs.flags.unwrap_or(0) & CHAIN_BINDING != 0)
+                .map(|c| (c.family, c.table(), c.name()))
+                .collect(),
+            anon: self
+                .sets
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| s.set.is_anonymous())
+                .map(|(i, s)| ((s.set.family, s.set.table(), s.set.name()), i))
+                .collect(),
         };
         for (i, r) in self.rules.iter().enumerate() {
             e.by_chain
@@ -226,6 +250,10 @@ struct Emitter<'a> {
     anon_done: std::collections::HashSet<(u8, &'a str, &'a str)>,
     rule_done: Vec<bool>,
     by_chain: std::collections::HashMap<(u8, &'a str, &'a str), Vec<usize>>,
+    /// Chains with the binding flag.
+    bound: std::collections::HashSet<(u8, &'a str, &'a str)>,
+    /// Anonymous sets by (family, table, name), as indexes into `rs.sets`.
+    anon: std::collections::HashMap<(u8, &'a str, &'a str), usize>,
 }
 
 impl<'a> Emitter<'a> {
@@ -258,13 +286,7 @@ impl<'a> Emitter<'a> {
         let r = &rs.rules[i];
         if depth < 64 {
             for target in jump_targets(r) {
-                let bound = rs.chains.iter().any(|c| {
-                    c.family == r.family
-                        && c.table() == r.table()
-                        && c.name() == target
-                        && c.attrs.flags.unwrap_or(0) & CHAIN_BINDING != 0
-                });
-                if !bound {
+                if !self.bound.contains(&(r.family, r.table(), target)) {
                     continue;
                 }
                 let key = (r.family, r.table(), target);
@@ -275,12 +297,8 @@ impl<'a> Emitter<'a> {
             }
         }
         for name in referenced_sets(r) {
-            if let Some(sw) = rs.sets.iter().find(|s| {
-                s.set.is_anonymous()
-                    && s.set.family == r.family
-                    && s.set.table() == r.table()
-                    && s.set.name() == name
-            }) {
+            if let Some(&k) = self.anon.get(&(r.family, r.table(), name.as_str())) {
+                let sw = &rs.sets[k];
                 if self.anon_done.insert((r.family, r.table(), sw.set.name())) {
                     self.set(sw);
                 }
