@@ -40,6 +40,8 @@
 //!   must agree with the body (a check against corrupted files).
 //! * Indented `body HEX` lines follow; their bytes, concatenated, are the
 //!   message body (an `NFTA_*` attribute stream). The body is authoritative.
+//!   HEX is lower-case hex digit pairs, except that a run of 8 or more zero
+//!   bytes is written `(N)` with N in decimal (xt blobs are mostly zeros).
 //!   Elements and rules are split after the list attribute's header so each
 //!   element or expression is on a line of its own.
 //! * Lines whose first non-blank character is `#` are comments and blank
@@ -289,7 +291,7 @@ fn render_block(out: &mut String, m: &NfMsg) -> Result<()> {
     }
     for seg in body_segments(&m.body, kind.split_attr()) {
         out.push_str("  body ");
-        out.push_str(&crate::util::hex(seg));
+        crate::util::hex_compact_into(out, seg);
         out.push('\n');
     }
     Ok(())
@@ -525,11 +527,11 @@ pub fn parse_blocks(text: &str) -> Result<Vec<Block>> {
             };
             let mut words = trimmed.split_whitespace();
             match (words.next(), words.next(), words.next()) {
-                (Some("body"), Some(h), None) => match crate::util::unhex(h) {
+                (Some("body"), Some(h), None) => match crate::util::unhex_compact(h) {
                     Some(b) => p.body.extend_from_slice(&b),
                     None => {
                         return Err(Error::Input(format!(
-                            "line {n}: body is not valid hex (need an even number of 0-9a-f digits)"
+                            "line {n}: body is not valid hex (need pairs of 0-9a-f digits, or (N) for N zero bytes)"
                         )))
                     }
                 },

@@ -129,11 +129,57 @@ fn baseline(wrap: &Path, corpus: &Path) {
     }
 }
 
+/// Load `NAME.nft` and, if present, `NAME-exact.py`.
+fn load_foreign(corpus: &Path, name: &str) {
+    let f = corpus.join(format!("{name}.nft"));
+    let o = common::run("nft", &["-f", &f.to_string_lossy()]);
+    assert!(o.status.success(), "nft -f {name}.nft: {}", String::from_utf8_lossy(&o.stderr));
+    let x = corpus.join(format!("{name}-exact.py"));
+    if x.exists() {
+        let o = common::run("python3", &[&x.to_string_lossy()]);
+        assert!(o.status.success(), "{name}-exact.py: {}", String::from_utf8_lossy(&o.stderr));
+    }
+}
+
 fn load_netbird(corpus: &Path) {
-    let o = common::run("nft", &["-f", &corpus.join("netbird.nft").to_string_lossy()]);
-    assert!(o.status.success(), "nft -f netbird.nft: {}", String::from_utf8_lossy(&o.stderr));
-    let o = common::run("python3", &[&corpus.join("netbird-exact.py").to_string_lossy()]);
-    assert!(o.status.success(), "netbird-exact.py: {}", String::from_utf8_lossy(&o.stderr));
+    load_foreign(corpus, "netbird");
+}
+
+/// Baseline + `foreign` + every script: transcripts and foreign rules
+/// before and after.
+fn layered(
+    wrap: &Path,
+    corpus: &Path,
+    foreign: &str,
+) -> (Vec<String>, BTreeMap<Key, Body>, BTreeMap<Key, Body>) {
+    let (w, c, f) = (wrap.to_path_buf(), corpus.to_path_buf(), foreign.to_string());
+    common::netns(move || {
+        baseline(&w, &c);
+        load_foreign(&c, &f);
+        let before = foreign_rules();
+        let mixed: Vec<String> = SCRIPTS.iter().map(|s| script(&w, &c, s)).collect();
+        (mixed, before, foreign_rules())
+    })
+}
+
+/// Transcripts of the scripts on a node without foreign rules.
+fn clean(wrap: &Path, corpus: &Path) -> Vec<String> {
+    let (w, c) = (wrap.to_path_buf(), corpus.to_path_buf());
+    common::netns(move || {
+        baseline(&w, &c);
+        SCRIPTS.iter().map(|s| script(&w, &c, s)).collect()
+    })
+}
+
+fn check_layered(foreign: &str, clean: &[String], mixed: &[String]) {
+    for ((name, c), m) in SCRIPTS.iter().zip(clean).zip(mixed) {
+        assert_eq!(hard_failures(m), 0, "{name} beside {foreign}:\n{m}");
+        assert_eq!(
+            exit_codes(c),
+            exit_codes(m),
+            "{name} beside {foreign}: exit codes differ from a clean node"
+        );
+    }
 }
 
 fn assert_kept(before: &BTreeMap<Key, Body>, after: &BTreeMap<Key, Body>, what: &str) {
@@ -177,31 +223,43 @@ fn netbird_beside_kubernetes() {
     let Some((env, corpus)) = setup() else {
         return;
     };
-    let wrap = env.wrap_shim.clone();
-    // Reference transcripts: the same node without NetBird.
-    let (w, c) = (wrap.clone(), corpus.clone());
-    let clean: Vec<String> = common::netns(move || {
-        baseline(&w, &c);
-        SCRIPTS.iter().map(|s| script(&w, &c, s)).collect()
-    });
-    let (w, c) = (wrap.clone(), corpus.clone());
-    let (mixed, before, after) = common::netns(move || {
-        baseline(&w, &c);
-        load_netbird(&c);
-        let before = foreign_rules();
-        let mixed: Vec<String> = SCRIPTS.iter().map(|s| script(&w, &c, s)).collect();
-        (mixed, before, foreign_rules())
-    });
+    let clean = clean(&env.wrap_shim, &corpus);
+    let (mixed, before, after) = layered(&env.wrap_shim, &corpus, "netbird");
     let in_filter = before
         .keys()
         .filter(|k| k.0 == 2 && k.1 == "filter")
         .count();
     assert!(in_filter >= 4, "NetBird's rules in ip filter are foreign ({in_filter})");
-    for ((name, c), m) in SCRIPTS.iter().zip(&clean).zip(&mixed) {
-        assert_eq!(hard_failures(m), 0, "{name} on the mixed node:\n{m}");
-        assert_eq!(exit_codes(c), exit_codes(m), "{name}: exit codes differ from a clean node");
-    }
+    check_layered("netbird", &clean, &mixed);
     assert_kept(&before, &after, "after the re-syncs");
+}
+
+/// The other foreign rulesets of the corpus (Tailscale, a Tailscale k8s
+/// proxy with extra base chains, a user's `ct state` rule, a RHEL 8 nft
+/// round trip, and the negative controls): same guarantees.
+#[test]
+fn other_foreign_rulesets() {
+    common::netns(|| ());
+    let Some((env, corpus)) = setup() else {
+        return;
+    };
+    let clean = clean(&env.wrap_shim, &corpus);
+    for f in [
+        "tailscale",
+        "tailscale-k8s-proxy",
+        "user-nft-conntrack",
+        "nft-roundtrip-rhel8-libvirt-firewalld",
+        "docker-nft",
+        "kube-proxy-nft",
+        "firewalld",
+    ] {
+        if !corpus.join(format!("{f}.nft")).exists() {
+            continue;
+        }
+        let (mixed, before, after) = layered(&env.wrap_shim, &corpus, f);
+        check_layered(f, &clean, &mixed);
+        assert_kept(&before, &after, f);
+    }
 }
 
 /// `-S`, `-L` and `iptables-save` show foreign rules as comment lines that
@@ -220,11 +278,13 @@ fn foreign_rules_listing_and_removal() {
         baseline(&wrap, &corpus);
         load_netbird(&corpus);
         let before = foreign_rules();
-        let fwd: Vec<u64> = before
-            .keys()
-            .filter(|k| k.0 == 2 && k.1 == "filter" && k.2 == "FORWARD")
-            .map(|k| k.3)
+        let mut fwd: Vec<(usize, u64)> = before
+            .iter()
+            .filter(|(k, _)| k.0 == 2 && k.1 == "filter" && k.2 == "FORWARD")
+            .map(|(k, b)| (b.index, k.3))
             .collect();
+        fwd.sort();
+        let fwd: Vec<u64> = fwd.into_iter().map(|x| x.1).collect();
         assert!(fwd.len() >= 2, "NetBird's FORWARD rules are foreign: {fwd:?}");
 
         // Listings: rc 0, one comment line per foreign rule naming its handle.

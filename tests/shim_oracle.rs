@@ -311,3 +311,138 @@ fn first_diff(a: &str, b: &str) -> Option<String> {
     }
     None
 }
+
+/// Quote a word for `bash -c`.
+fn sq(w: &str) -> String {
+    format!("'{}'", w.replace('\'', "'\\''"))
+}
+
+/// Rules written by an older iptables-nft (the host's 1.8.9, whose
+/// encodings differ): after `setup` wrote them, 1.8.11 and the shim must
+/// list them identically, find each with `-C` and delete each with `-D`.
+fn older_case(env: &Env, setup: &str) -> Option<String> {
+    let (e, s) = (env.clone(), setup.to_string());
+    let saves: Vec<(String, String)> = common::netns(move || {
+        let _ = std::process::Command::new("bash").arg("-c").arg(&s).output();
+        ["iptables", "ip6tables"]
+            .iter()
+            .map(|t| {
+                let o = oracle::run_step(&e, oracle::Impl::Oracle, &Step::new(&format!("{t}-save"), &[]));
+                (t.to_string(), o.stdout)
+            })
+            .collect()
+    });
+    let mut steps = Vec::new();
+    let mut checks = Vec::new();
+    let mut deletes = Vec::new();
+    for (tool, save) in &saves {
+        steps.push(Step::new(&format!("{tool}-save"), &[]));
+        steps.push(Step::new(&format!("{tool}-save"), &["-c"]));
+        let mut table = String::new();
+        for l in save.lines() {
+            if let Some(t) = l.strip_prefix('*') {
+                table = t.to_string();
+                for a in [&["-S"][..], &["-L", "-n", "-v", "-x"], &["-L", "-n", "--line-numbers"]] {
+                    let mut v = vec!["-t", table.as_str()];
+                    v.extend_from_slice(a);
+                    steps.push(Step::new(tool, &v));
+                }
+            } else if let Some(r) = l.strip_prefix("-A ") {
+                for (op, list) in [("-C", &mut checks), ("-D", &mut deletes)] {
+                    let mut a = vec!["-t".to_string(), table.clone(), op.to_string()];
+                    a.extend(words(r));
+                    list.push(Step {
+                        tool: tool.clone(),
+                        args: a,
+                        stdin: None,
+                    });
+                }
+            }
+        }
+    }
+    steps.extend(checks);
+    steps.extend(deletes);
+    compare(env, &steps, Some(setup))
+}
+
+#[test]
+fn older_writers() {
+    common::netns(|| ());
+    let Some(shared) = common::shared_dir() else {
+        return;
+    };
+    let env = env();
+    let Some(host) = env.wrap_host.clone() else {
+        eprintln!("no host iptables-nft or no 1.8.11 oracle; skipping");
+        return;
+    };
+    let only = std::env::var("ORACLE_ONLY").ok();
+    let pre = format!("export PATH={}:$PATH; ip link set lo up; ", host.display());
+    let mut tally = Tally::new();
+    for s in [
+        "kube-proxy-iptables.sh",
+        "kube-router-netpol.sh",
+        "flannel.sh",
+        "kilo.sh",
+        "kube-ovn.sh",
+        "calico.sh",
+    ] {
+        let p = shared.join("corpus").join(s);
+        if !p.exists() || only.as_ref().is_some_and(|o| !s.contains(o.as_str())) {
+            continue;
+        }
+        let setup = format!("{pre}bash {} >/dev/null 2>&1", p.display());
+        tally.add(format!("older:script:{s}"), older_case(&env, &setup));
+    }
+    let mut files: Vec<_> = std::fs::read_dir(shared.join("iptables-t"))
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "t"))
+        .collect();
+    files.sort();
+    for f in files {
+        let name = f.file_name().unwrap().to_string_lossy().to_string();
+        if only.as_ref().is_some_and(|o| !name.contains(o.as_str())) {
+            continue;
+        }
+        let tools: &[&str] = if name.starts_with("libipt_") {
+            &["iptables"]
+        } else if name.starts_with("libip6t_") {
+            &["ip6tables"]
+        } else {
+            &["iptables", "ip6tables"]
+        };
+        let text = std::fs::read_to_string(&f).unwrap();
+        for tool in tools {
+            let mut cmds = vec![pre.clone()];
+            let mut chains: Vec<String> = Vec::new();
+            let mut table = "filter".to_string();
+            for line in text.lines() {
+                if line.is_empty() || line.starts_with('#') {
+                    continue;
+                }
+                if let Some(c) = line.strip_prefix(':') {
+                    chains = c.split(',').map(str::to_owned).collect();
+                } else if let Some(t) = line.strip_prefix('*') {
+                    table = t.to_string();
+                } else if let Some(c) = line.strip_prefix('@').or_else(|| line.strip_prefix('%')) {
+                    cmds.push(format!("{c} >/dev/null 2>&1; "));
+                } else {
+                    let parts: Vec<&str> = line.split(';').collect();
+                    if parts.get(2).map(|s| s.trim()) != Some("OK") {
+                        continue;
+                    }
+                    let args: Vec<String> = words(parts[0]).iter().map(|w| sq(w)).collect();
+                    for c in &chains {
+                        cmds.push(format!(
+                            "{tool} -t {table} -A {c} {} >/dev/null 2>&1; ",
+                            args.join(" ")
+                        ));
+                    }
+                }
+            }
+            tally.add(format!("older:t:{name}:{tool}"), older_case(&env, &cmds.concat()));
+        }
+    }
+    tally.finish("rules written by the host's iptables-nft");
+}

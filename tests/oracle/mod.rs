@@ -30,6 +30,8 @@ pub struct Env {
     pub wrap_oracle: PathBuf,
     /// Same for the shim.
     pub wrap_shim: PathBuf,
+    /// Same for the host's iptables-nft (an older version), if installed.
+    pub wrap_host: Option<PathBuf>,
 }
 
 /// One command: tool, arguments, optional stdin.
@@ -138,11 +140,22 @@ pub fn env() -> Env {
         std::os::unix::fs::PermissionsExt::set_mode(&mut p, 0o755);
         std::fs::set_permissions(&wo, p).expect("chmod");
     }
+    let host = Path::new("/usr/sbin/xtables-nft-multi");
+    let wrap_host = (root.is_some() && host.exists()).then(|| tdir.join("oracle-wrap/host"));
+    if let Some(d) = &wrap_host {
+        std::fs::create_dir_all(d).expect("wrapper dir");
+        for t in tools {
+            let w = d.join(t);
+            let _ = std::fs::remove_file(&w);
+            std::os::unix::fs::symlink(host, &w).expect("symlink");
+        }
+    }
     Env {
         root,
         shim,
         wrap_oracle,
         wrap_shim,
+        wrap_host,
     }
 }
 
