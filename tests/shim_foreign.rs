@@ -64,7 +64,12 @@ fn foreign_rules() -> BTreeMap<Key, Body> {
         let ck = (r.family, r.table().to_string(), r.chain().to_string());
         let n = idx.entry(ck).or_default();
         out.insert(
-            (r.family, r.table().into(), r.chain().into(), r.attrs.handle.unwrap_or(0)),
+            (
+                r.family,
+                r.table().into(),
+                r.chain().into(),
+                r.attrs.handle.unwrap_or(0),
+            ),
             Body {
                 exprs: r.attrs.exprs.as_ref().map(bytes_of).unwrap_or_default(),
                 userdata: r.attrs.userdata.as_ref().map(|u| u.to_vec()),
@@ -77,7 +82,11 @@ fn foreign_rules() -> BTreeMap<Key, Body> {
 }
 
 fn shell(path: &Path, cmd: &str) -> Output {
-    let p = format!("{}:{}", path.display(), std::env::var("PATH").unwrap_or_default());
+    let p = format!(
+        "{}:{}",
+        path.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
     Command::new("bash")
         .arg("-c")
         .arg(cmd)
@@ -133,11 +142,19 @@ fn baseline(wrap: &Path, corpus: &Path) {
 fn load_foreign(corpus: &Path, name: &str) {
     let f = corpus.join(format!("{name}.nft"));
     let o = common::run("nft", &["-f", &f.to_string_lossy()]);
-    assert!(o.status.success(), "nft -f {name}.nft: {}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        o.status.success(),
+        "nft -f {name}.nft: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let x = corpus.join(format!("{name}-exact.py"));
     if x.exists() {
         let o = common::run("python3", &[&x.to_string_lossy()]);
-        assert!(o.status.success(), "{name}-exact.py: {}", String::from_utf8_lossy(&o.stderr));
+        assert!(
+            o.status.success(),
+            "{name}-exact.py: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
     }
 }
 
@@ -152,7 +169,11 @@ fn layered(
     corpus: &Path,
     foreign: &str,
 ) -> (Vec<String>, BTreeMap<Key, Body>, BTreeMap<Key, Body>) {
-    let (w, c, f) = (wrap.to_path_buf(), corpus.to_path_buf(), foreign.to_string());
+    let (w, c, f) = (
+        wrap.to_path_buf(),
+        corpus.to_path_buf(),
+        foreign.to_string(),
+    );
     common::netns(move || {
         baseline(&w, &c);
         load_foreign(&c, &f);
@@ -211,7 +232,10 @@ fn assert_kept(before: &BTreeMap<Key, Body>, after: &BTreeMap<Key, Body>, what: 
 fn setup() -> Option<(oracle::Env, PathBuf)> {
     let shared = common::shared_dir()?;
     let corpus = shared.join("corpus");
-    corpus.join("netbird.nft").exists().then(|| (oracle::env(), corpus))
+    corpus
+        .join("netbird.nft")
+        .exists()
+        .then(|| (oracle::env(), corpus))
 }
 
 /// Every corpus script re-syncs on the mixed node without a failure, with
@@ -229,7 +253,10 @@ fn netbird_beside_kubernetes() {
         .keys()
         .filter(|k| k.0 == 2 && k.1 == "filter")
         .count();
-    assert!(in_filter >= 4, "NetBird's rules in ip filter are foreign ({in_filter})");
+    assert!(
+        in_filter >= 4,
+        "NetBird's rules in ip filter are foreign ({in_filter})"
+    );
     check_layered("netbird", &clean, &mixed);
     assert_kept(&before, &after, "after the re-syncs");
 }
@@ -285,11 +312,18 @@ fn foreign_rules_listing_and_removal() {
             .collect();
         fwd.sort();
         let fwd: Vec<u64> = fwd.into_iter().map(|x| x.1).collect();
-        assert!(fwd.len() >= 2, "NetBird's FORWARD rules are foreign: {fwd:?}");
+        assert!(
+            fwd.len() >= 2,
+            "NetBird's FORWARD rules are foreign: {fwd:?}"
+        );
 
         // Listings: rc 0, one comment line per foreign rule naming its handle.
         let save = shell(&wrap, "iptables-save");
-        assert!(save.status.success(), "iptables-save: {}", String::from_utf8_lossy(&save.stderr));
+        assert!(
+            save.status.success(),
+            "iptables-save: {}",
+            String::from_utf8_lossy(&save.stderr)
+        );
         let save = text(&save);
         for h in &fwd {
             assert!(
@@ -299,19 +333,41 @@ fn foreign_rules_listing_and_removal() {
         }
         let s = shell(&wrap, "iptables -S FORWARD");
         assert_eq!(s.status.code(), Some(0));
-        let comments = text(&s).lines().filter(|l| l.starts_with("# -A FORWARD")).count();
+        let comments = text(&s)
+            .lines()
+            .filter(|l| l.starts_with("# -A FORWARD"))
+            .count();
         assert_eq!(comments, fwd.len(), "-S FORWARD:\n{}", text(&s));
         let l = shell(&wrap, "iptables -L FORWARD -n --line-numbers");
         assert_eq!(l.status.code(), Some(0));
-        assert!(text(&l).contains("not an iptables rule"), "-L:\n{}", text(&l));
+        assert!(
+            text(&l).contains("not an iptables rule"),
+            "-L:\n{}",
+            text(&l)
+        );
         let v = shell(&wrap, "iptables -L -n -v -x");
-        assert_eq!(v.status.code(), Some(0), "{}", String::from_utf8_lossy(&v.stderr));
+        assert_eq!(
+            v.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&v.stderr)
+        );
 
         // Real iptables-restore 1.8.11 accepts the dump.
         let t = shell(&oracle_wrap, "iptables-save | iptables-restore --test");
         assert!(t.status.success(), "{}", String::from_utf8_lossy(&t.stderr));
-        let t = shell(&oracle_wrap, &format!("printf '%s' '{}' | iptables-restore --test", save.replace('\'', "'\\''")));
-        assert!(t.status.success(), "real iptables-restore rejects the shim's save: {}", String::from_utf8_lossy(&t.stderr));
+        let t = shell(
+            &oracle_wrap,
+            &format!(
+                "printf '%s' '{}' | iptables-restore --test",
+                save.replace('\'', "'\\''")
+            ),
+        );
+        assert!(
+            t.status.success(),
+            "real iptables-restore rejects the shim's save: {}",
+            String::from_utf8_lossy(&t.stderr)
+        );
 
         // -C / -D by spec of an absent rule: rc 1, the usual message.
         let c = shell(&wrap, "iptables -C FORWARD -s 192.0.2.1 -j ACCEPT");
@@ -330,7 +386,10 @@ fn foreign_rules_listing_and_removal() {
         // Full restore of the table: foreign rules kept byte-identical at
         // the head of their chains; iptables rules unchanged.
         let s1 = text(&shell(&wrap, "iptables-save -t filter | grep -v '^#'"));
-        let r = shell(&wrap, "iptables-save -t filter | iptables-restore -T filter");
+        let r = shell(
+            &wrap,
+            "iptables-save -t filter | iptables-restore -T filter",
+        );
         assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
         let s2 = text(&shell(&wrap, "iptables-save -t filter | grep -v '^#'"));
         assert_eq!(s1, s2, "restore round trip changed iptables rules");
@@ -342,13 +401,20 @@ fn foreign_rules_listing_and_removal() {
             .chain_rules(2, "filter", "FORWARD")
             .map(|r| r.attrs.handle.unwrap_or(0))
             .collect();
-        assert_eq!(&chain[..fwd.len()], &fwd[..], "foreign rules lead FORWARD after a restore");
+        assert_eq!(
+            &chain[..fwd.len()],
+            &fwd[..],
+            "foreign rules lead FORWARD after a restore"
+        );
 
         // -D by number on a foreign rule: deleted with a warning.
         let d = shell(&wrap, "iptables -D FORWARD 1");
         assert_eq!(d.status.code(), Some(0));
         let err = String::from_utf8_lossy(&d.stderr);
-        assert!(err.contains("not an iptables rule"), "warning expected: {err}");
+        assert!(
+            err.contains("not an iptables rule"),
+            "warning expected: {err}"
+        );
         let now = foreign_rules();
         assert!(!now.contains_key(&(2, "filter".into(), "FORWARD".into(), fwd[0])));
 
@@ -356,7 +422,9 @@ fn foreign_rules_listing_and_removal() {
         let f = shell(&wrap, "iptables -F FORWARD");
         assert_eq!(f.status.code(), Some(0));
         let now = foreign_rules();
-        assert!(now.keys().all(|k| !(k.0 == 2 && k.1 == "filter" && k.2 == "FORWARD")));
+        assert!(now
+            .keys()
+            .all(|k| !(k.0 == 2 && k.1 == "filter" && k.2 == "FORWARD")));
         let others: BTreeMap<Key, Body> = before
             .into_iter()
             .filter(|(k, _)| !(k.0 == 2 && k.1 == "filter"))

@@ -43,7 +43,11 @@ impl Tally {
     }
     fn finish(self, what: &str) {
         let known = known_diffs();
-        let unexpected: Vec<_> = self.failed.iter().filter(|(id, _)| !known.contains(id)).collect();
+        let unexpected: Vec<_> = self
+            .failed
+            .iter()
+            .filter(|(id, _)| !known.contains(id))
+            .collect();
         let report = std::env::var("ORACLE_REPORT").ok();
         for (id, d) in &self.failed {
             let tag = if known.contains(id) { "known" } else { "NEW" };
@@ -115,6 +119,7 @@ fn t_cases(env: &Env, path: &Path, tally: &mut Tally) {
                         stdin: None,
                     });
                     if op == "-A" {
+                        steps.push(Step::new("@state", &[]));
                         steps.push(Step::new(&format!("{tool}-save"), &[]));
                         steps.push(Step::new(tool, &["-S", c, "-t", &table]));
                         // put it back for -C after save/-S looked at it
@@ -123,7 +128,11 @@ fn t_cases(env: &Env, path: &Path, tally: &mut Tally) {
                 // leave nothing behind for the next chain
                 steps.push(Step::new(tool, &["-t", &table, "-F"]));
             }
-            let s = if setup.is_empty() { None } else { Some(setup.join("; ")) };
+            let s = if setup.is_empty() {
+                None
+            } else {
+                Some(setup.join("; "))
+            };
             let id = format!("t:{name}:{}:{tool}", ln + 1);
             tally.add(id, compare(env, &steps, s.as_deref()));
         }
@@ -171,7 +180,9 @@ fn read_cases() -> Vec<(String, Vec<Step>, Option<String>)> {
             cur = Some((n.trim().to_string(), Vec::new(), Vec::new()));
             continue;
         }
-        let Some((_, steps, setup)) = cur.as_mut() else { continue };
+        let Some((_, steps, setup)) = cur.as_mut() else {
+            continue;
+        };
         if l.trim().is_empty() || l.starts_with('#') {
             continue;
         }
@@ -222,7 +233,10 @@ fn command_cases() {
                 continue;
             }
         }
-        tally.add(format!("case:{name}"), compare(&env, &steps, setup.as_deref()));
+        tally.add(
+            format!("case:{name}"),
+            compare(&env, &steps, setup.as_deref()),
+        );
     }
     tally.finish("command cases");
 }
@@ -232,7 +246,11 @@ fn run_script(env: &Env, wrap: &Path, script: &Path, pre: Option<&str>) -> (Stri
     let script = script.to_path_buf();
     let pre = pre.map(str::to_owned);
     nftwire::netns::in_new_netns(move || {
-        let path = format!("{}:{}", wrap.display(), std::env::var("PATH").unwrap_or_default());
+        let path = format!(
+            "{}:{}",
+            wrap.display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
         if let Some(p) = pre {
             let _ = std::process::Command::new("bash")
                 .arg("-c")
@@ -288,7 +306,10 @@ fn corpus_scripts() {
         let r = if o == m {
             None
         } else {
-            Some(first_diff(&o.0, &m.0).unwrap_or_else(|| format!("state:\n--- oracle\n{}--- shim\n{}", o.1, m.1)))
+            Some(
+                first_diff(&o.0, &m.0)
+                    .unwrap_or_else(|| format!("state:\n--- oracle\n{}--- shim\n{}", o.1, m.1)),
+            )
         };
         tally.add(format!("script:{s}"), r);
     }
@@ -323,11 +344,18 @@ fn sq(w: &str) -> String {
 fn older_case(env: &Env, setup: &str) -> Option<String> {
     let (e, s) = (env.clone(), setup.to_string());
     let saves: Vec<(String, String)> = common::netns(move || {
-        let _ = std::process::Command::new("bash").arg("-c").arg(&s).output();
+        let _ = std::process::Command::new("bash")
+            .arg("-c")
+            .arg(&s)
+            .output();
         ["iptables", "ip6tables"]
             .iter()
             .map(|t| {
-                let o = oracle::run_step(&e, oracle::Impl::Oracle, &Step::new(&format!("{t}-save"), &[]));
+                let o = oracle::run_step(
+                    &e,
+                    oracle::Impl::Oracle,
+                    &Step::new(&format!("{t}-save"), &[]),
+                );
                 (t.to_string(), o.stdout)
             })
             .collect()
@@ -342,7 +370,11 @@ fn older_case(env: &Env, setup: &str) -> Option<String> {
         for l in save.lines() {
             if let Some(t) = l.strip_prefix('*') {
                 table = t.to_string();
-                for a in [&["-S"][..], &["-L", "-n", "-v", "-x"], &["-L", "-n", "--line-numbers"]] {
+                for a in [
+                    &["-S"][..],
+                    &["-L", "-n", "-v", "-x"],
+                    &["-L", "-n", "--line-numbers"],
+                ] {
                     let mut v = vec!["-t", table.as_str()];
                     v.extend_from_slice(a);
                     steps.push(Step::new(tool, &v));
@@ -441,7 +473,10 @@ fn older_writers() {
                     }
                 }
             }
-            tally.add(format!("older:t:{name}:{tool}"), older_case(&env, &cmds.concat()));
+            tally.add(
+                format!("older:t:{name}:{tool}"),
+                older_case(&env, &cmds.concat()),
+            );
         }
     }
     tally.finish("rules written by the host's iptables-nft");

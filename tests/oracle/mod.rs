@@ -179,6 +179,14 @@ pub fn normalize(s: &str) -> String {
 
 /// Run one step (in the calling thread's network namespace).
 pub fn run_step(env: &Env, which: Impl, s: &Step) -> Outcome {
+    if s.tool == "@state" {
+        // Not a command: the kernel state at this point (rules as bytes).
+        return Outcome {
+            rc: 0,
+            stdout: state(),
+            stderr: String::new(),
+        };
+    }
     let mut c = match (which, &env.root) {
         (Impl::Shim, _) => {
             let mut c = Command::new(&env.shim);
@@ -232,7 +240,11 @@ pub fn state() -> String {
         Err(e) => return format!("no ruleset: {e}"),
     };
     let mut out = String::new();
-    let mut tables: Vec<_> = rs.tables.iter().map(|t| (t.family, t.name().to_string())).collect();
+    let mut tables: Vec<_> = rs
+        .tables
+        .iter()
+        .map(|t| (t.family, t.name().to_string()))
+        .collect();
     tables.sort();
     for (f, t) in tables {
         out.push_str(&format!("table {f} {t}\n"));
@@ -255,14 +267,35 @@ pub fn state() -> String {
             for r in rs.chain_rules(f, &t, c.name()) {
                 let e: Vec<String> = r.exprs().iter().map(|x| x.to_string()).collect();
                 out.push_str(&format!("    rule {}\n", e.join(" ")));
+                // The bytes too: xt match/target info is not in the text.
+                if let Some(l) = &r.attrs.exprs {
+                    let mut w = nftwire::nla::Writer::new();
+                    nftwire::nla::Attribute::encode(l, &mut w);
+                    out.push_str(&format!("      bytes {}\n", hex(&w.buf)));
+                }
+                if let Some(u) = &r.attrs.userdata {
+                    out.push_str(&format!("      userdata {}\n", hex(u)));
+                }
+                if let Some(c) = &r.attrs.compat {
+                    out.push_str(&format!("      compat {:?} {:?}\n", c.proto, c.flags));
+                }
             }
         }
     }
     out
 }
 
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
 /// Run steps in a fresh namespace: outcomes and final state.
-pub fn run_case(env: &Env, which: Impl, steps: &[Step], setup: Option<&str>) -> (Vec<Outcome>, String) {
+pub fn run_case(
+    env: &Env,
+    which: Impl,
+    steps: &[Step],
+    setup: Option<&str>,
+) -> (Vec<Outcome>, String) {
     let env = env.clone();
     let steps = steps.to_vec();
     let setup = setup.map(str::to_owned);

@@ -1,7 +1,8 @@
-//! rustables (0.9, GPL-3.0, test-only) as a second peer. Needs the
-//! `rustables-interop` feature and libclang (`apt-get install libclang-dev`):
+//! rustables (0.9, GPL-3.0, test-only) as a second peer. It is a
+//! dev-dependency of this unpublished test crate only; building it needs
+//! libclang (`apt-get install libclang-dev`):
 //!
-//!     cargo test --features rustables-interop --test interop_rustables
+//!     cargo test -p nftwire-interop --test rustables
 //!
 //! In a fresh network namespace:
 //! * rules rustables builds, read back from the kernel, decode in nftwire
@@ -11,8 +12,7 @@
 //! * nftwire builds the same rules with its typed API; the kernel dumps
 //!   them with the same expression bytes as rustables' rules, and rustables
 //!   lists (decodes) the nftwire-built chains to the same expressions.
-#![cfg(feature = "rustables-interop")]
-
+#[path = "../../tests/common/mod.rs"]
 mod common;
 
 use bytes::Bytes;
