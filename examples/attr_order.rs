@@ -28,7 +28,11 @@ fn main() {
                         let mut it = AttrIter::new(e.payload.clone());
                         let name = it.next().unwrap();
                         if let Some(d) = it.next() {
-                            show(&format!("  expr {:?}", String::from_utf8_lossy(&name.payload)), &d.payload, 1);
+                            show(
+                                &format!("  expr {:?}", String::from_utf8_lossy(&name.payload)),
+                                &d.payload,
+                                1,
+                            );
                         }
                     }
                 }

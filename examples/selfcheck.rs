@@ -7,7 +7,13 @@ use nftwire::object::*;
 fn main() {
     let mut c = Conn::open().unwrap();
     let mut bad = 0;
-    for t in [msg::GETTABLE, msg::GETCHAIN, msg::GETRULE, msg::GETSET, msg::GETOBJ] {
+    for t in [
+        msg::GETTABLE,
+        msg::GETCHAIN,
+        msg::GETRULE,
+        msg::GETSET,
+        msg::GETOBJ,
+    ] {
         for m in c.dump(t, 0, Vec::new()).unwrap() {
             let enc = match t {
                 msg::GETTABLE => Obj::<TableAttrs>::from_msg(&m).map(|o| o.body()),
@@ -36,12 +42,22 @@ fn main() {
     }
     for ch in &rs.chains {
         if !ch.extra().is_empty() || !ch.wire_order().is_empty() {
-            println!("chain {} extra {:?} order {:?}", ch.name(), ch.extra(), ch.wire_order());
+            println!(
+                "chain {} extra {:?} order {:?}",
+                ch.name(),
+                ch.extra(),
+                ch.wire_order()
+            );
         }
     }
     for t in &rs.tables {
         if !t.extra().is_empty() || !t.wire_order().is_empty() {
-            println!("table {} extra {:?} order {:?}", t.name(), t.extra(), t.wire_order());
+            println!(
+                "table {} extra {:?} order {:?}",
+                t.name(),
+                t.extra(),
+                t.wire_order()
+            );
         }
     }
     // Recreate from scratch.
@@ -57,7 +73,16 @@ fn main() {
     c.batch(&all, Some(g)).unwrap();
     let rs2 = nftwire::ruleset::Ruleset::read(&mut c, 0).unwrap();
     let strip = |rs: &nftwire::ruleset::Ruleset| -> Vec<String> {
-        rs.rules.iter().map(|r| r.exprs().iter().map(|e| e.to_string()).collect::<Vec<_>>().join(" ")).collect()
+        rs.rules
+            .iter()
+            .map(|r| {
+                r.exprs()
+                    .iter()
+                    .map(|e| e.to_string())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect()
     };
     assert_eq!(strip(&rs), strip(&rs2));
     println!("mismatches: {bad}; recreate ok, {} rules", rs2.rules.len());

@@ -9,6 +9,7 @@
 //! * [`save`]: the lossless text save/restore format.
 #![warn(missing_docs)]
 
+pub mod compat;
 pub mod consts;
 pub mod data;
 pub mod diagnose;
@@ -20,11 +21,10 @@ pub mod netlink;
 pub mod netns;
 pub mod nla;
 pub mod object;
-pub mod render;
 pub mod reconcile;
+pub mod render;
 pub mod ruleset;
 pub mod save;
-pub mod compat;
 pub mod util;
 
 pub use error::{Error, Result};

@@ -50,7 +50,12 @@ impl RawAttr {
 
 impl std::fmt::Debug for RawAttr {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "RawAttr({:#06x}, {})", self.ty, crate::util::hex(&self.payload))
+        write!(
+            f,
+            "RawAttr({:#06x}, {})",
+            self.ty,
+            crate::util::hex(&self.payload)
+        )
     }
 }
 

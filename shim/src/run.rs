@@ -137,6 +137,9 @@ pub fn main(family: Family, args: Vec<String>) -> i32 {
         Ok(c) => c,
         Err(e) => return fail(&e, prog, None),
     };
+    if p.command & (cmd::LIST | cmd::LIST_RULES) != 0 {
+        legacy_warning(family, false);
+    }
     match execute(&mut conn, family, &p) {
         Ok((out, warnings)) => {
             print!("{out}");
@@ -146,5 +149,18 @@ pub fn main(family: Family, args: Vec<String>) -> i32 {
             0
         }
         Err(e) => fail(&e, prog, None),
+    }
+}
+
+/// The note iptables-nft prints when the legacy (x_tables) backend has
+/// tables in this network namespace too (`save`: for the save tools).
+pub fn legacy_warning(family: Family, save: bool) {
+    let (path, p) = match family {
+        Family::V4 => ("/proc/net/ip_tables_names", "ip"),
+        Family::V6 => ("/proc/net/ip6_tables_names", "ip6"),
+    };
+    if std::fs::read(path).is_ok_and(|b| !b.is_empty()) {
+        let s = if save { "-save" } else { "" };
+        eprintln!("# Warning: {p}tables-legacy tables present, use {p}tables-legacy{s} to see them");
     }
 }

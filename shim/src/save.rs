@@ -90,5 +90,6 @@ pub fn main(family: Family, prog: &str, args: Vec<String>) -> i32 {
         }
         None => print!("{out}"),
     }
+    crate::run::legacy_warning(family, true);
     0
 }

@@ -55,7 +55,8 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     let shim = shim
         .canonicalize()
         .with_context(|| format!("cannot resolve {}", shim.display()))?;
-    std::fs::create_dir_all(&a.dir).with_context(|| format!("cannot create {}", a.dir.display()))?;
+    std::fs::create_dir_all(&a.dir)
+        .with_context(|| format!("cannot create {}", a.dir.display()))?;
     for name in TOOL_NAMES {
         let link = a.dir.join(name);
         if link.symlink_metadata().is_ok() {

@@ -116,8 +116,8 @@ pub mod lookup;
 pub mod masq;
 pub mod meta;
 pub mod nat;
-pub mod notrack;
 pub mod nftnl_fmt;
+pub mod notrack;
 pub mod numgen;
 pub mod objref;
 pub mod osf;
@@ -135,10 +135,10 @@ pub mod tunnel;
 pub mod xfrm;
 pub mod xt;
 
+pub use crate::data::{Data, Verdict, VerdictCode};
 pub use cmp::CmpOp;
 pub use meta::MetaKey;
 pub use payload::PayloadBase;
-pub use crate::data::{Data, Verdict, VerdictCode};
 
 macro_rules! expressions {
     ($( $(#[$m:meta])* $variant:ident($module:ident :: $ty:ident) ),* $(,)?) => {
@@ -325,12 +325,7 @@ impl Expr {
     /// anything the typed decoder does not reproduce exactly becomes
     /// [`Expr::Raw`].
     pub fn parse_elem(elem_type: u16, body: Bytes) -> Expr {
-        let raw = |body: Bytes| {
-            Expr::Raw(RawExpr {
-                elem_type,
-                body,
-            })
-        };
+        let raw = |body: Bytes| Expr::Raw(RawExpr { elem_type, body });
         if elem_type != NFTA_LIST_ELEM {
             return raw(body);
         }
@@ -417,4 +412,3 @@ pub fn set_name_of(e: &Expr) -> Option<String> {
         _ => None,
     }
 }
-

@@ -137,7 +137,9 @@ impl<'a> Parser<'a> {
                 self.r.bytes = c.bytes.unwrap_or(0);
             }
             Expr::Payload(p) => {
-                let Some(i) = self.dreg(p.dreg.unwrap_or(0)) else { return };
+                let Some(i) = self.dreg(p.dreg.unwrap_or(0)) else {
+                    return;
+                };
                 self.regs[i].ty = RegType::Payload {
                     base: p.base.unwrap_or(PayloadBase::LinkLayer),
                     offset: p.offset.unwrap_or(0),
@@ -149,13 +151,19 @@ impl<'a> Parser<'a> {
                     self.meta_set(m.key.unwrap_or(MetaKey::Len), s);
                     return;
                 }
-                let Some(i) = self.dreg(m.dreg.unwrap_or(0)) else { return };
+                let Some(i) = self.dreg(m.dreg.unwrap_or(0)) else {
+                    return;
+                };
                 self.regs[i].ty = RegType::Meta(m.key.unwrap_or(MetaKey::Len));
             }
             Expr::Bitwise(b) => {
-                let Some(si) = self.sreg(b.sreg.unwrap_or(0)) else { return };
+                let Some(si) = self.sreg(b.sreg.unwrap_or(0)) else {
+                    return;
+                };
                 let di = if b.sreg != b.dreg {
-                    let Some(di) = self.sreg(b.dreg.unwrap_or(0)) else { return };
+                    let Some(di) = self.sreg(b.dreg.unwrap_or(0)) else {
+                        return;
+                    };
                     self.regs[di] = self.regs[si].clone();
                     di
                 } else {
@@ -169,8 +177,15 @@ impl<'a> Parser<'a> {
                 self.regs[di].mask = Some(mask.to_vec());
             }
             Expr::Cmp(c) => {
-                let Some(i) = self.sreg(c.sreg.unwrap_or(0)) else { return };
-                let data = c.data.as_ref().and_then(|d| d.bytes()).unwrap_or(&[]).to_vec();
+                let Some(i) = self.sreg(c.sreg.unwrap_or(0)) else {
+                    return;
+                };
+                let data = c
+                    .data
+                    .as_ref()
+                    .and_then(|d| d.bytes())
+                    .unwrap_or(&[])
+                    .to_vec();
                 let op = c.op.unwrap_or(CmpOp::Eq);
                 let reg = self.regs[i].clone();
                 match reg.ty {
@@ -187,7 +202,9 @@ impl<'a> Parser<'a> {
             Expr::Immediate(im) => {
                 let Some(d) = &im.data else { return };
                 if let Some(v) = d.bytes() {
-                    let Some(i) = self.dreg(im.dreg.unwrap_or(0)) else { return };
+                    let Some(i) = self.dreg(im.dreg.unwrap_or(0)) else {
+                        return;
+                    };
                     if v.len() > 16 {
                         self.fail("oversized immediate data");
                         return;
@@ -257,7 +274,9 @@ impl<'a> Parser<'a> {
                 self.r.verdict = Verdict::Target(Target::Nflog(n));
             }
             Expr::Range(rg) => {
-                let Some(i) = self.sreg(rg.sreg.unwrap_or(0)) else { return };
+                let Some(i) = self.sreg(rg.sreg.unwrap_or(0)) else {
+                    return;
+                };
                 match self.regs[i].ty.clone() {
                     RegType::Undef => self.fail("range sreg undef"),
                     RegType::Payload {
@@ -270,7 +289,9 @@ impl<'a> Parser<'a> {
                         if from.len() != 2 || to.len() != 2 {
                             return;
                         }
-                        let (Some(lo), Some(hi)) = (u16_be(from), u16_be(to)) else { return };
+                        let (Some(lo), Some(hi)) = (u16_be(from), u16_be(to)) else {
+                            return;
+                        };
                         let inv = rg.op == Some(RangeOp::Neq);
                         self.ports(offset, lo, hi, inv);
                     }
@@ -342,9 +363,8 @@ impl<'a> Parser<'a> {
                 };
                 let mark = w(data);
                 let mask = reg.mask.as_deref().map(w).unwrap_or(u32::MAX);
-                self.r.verdict = Verdict::Target(Target::Mark(
-                    super::target::mark::MarkTarget { mark, mask },
-                ));
+                self.r.verdict =
+                    Verdict::Target(Target::Mark(super::target::mark::MarkTarget { mark, mask }));
             }
             _ => self.fail("meta sreg key not supported"),
         }
@@ -366,7 +386,10 @@ impl<'a> Parser<'a> {
                 } else {
                     &mut self.r.outiface
                 };
-                *i = Iface { name, inv: i.inv || inv };
+                *i = Iface {
+                    name,
+                    inv: i.inv || inv,
+                };
                 if !i.inv && i.name == "INVAL/D" {
                     i.inv = true;
                     i.name = "+".into();
@@ -492,7 +515,11 @@ impl<'a> Parser<'a> {
                 }
             }
             (13, 1) if proto == 6 => {
-                let mask = reg.mask.as_ref().and_then(|m| m.first().copied()).unwrap_or(0xff);
+                let mask = reg
+                    .mask
+                    .as_ref()
+                    .and_then(|m| m.first().copied())
+                    .unwrap_or(0xff);
                 let t = self.tcp();
                 if op == CmpOp::Neq {
                     t.invflags |= super::match_::tcp::INV_FLAGS;
@@ -534,9 +561,7 @@ pub fn whitelisted(e: &Expr) -> bool {
         | Expr::Immediate(_)
         | Expr::Lookup(_)
         | Expr::Range(_) => true,
-        Expr::Limit(l) => {
-            l.ty.map(|t| t.value()).unwrap_or(0) == 0 && l.flags.unwrap_or(0) == 0
-        }
+        Expr::Limit(l) => l.ty.map(|t| t.value()).unwrap_or(0) == 0 && l.flags.unwrap_or(0) == 0,
         Expr::Log(l) => l.group.is_some(),
         _ => false,
     }
@@ -558,8 +583,7 @@ pub fn parse_like_iptables(rule: &Rule, family: Family, table: &str) -> Result<I
         return Err(e);
     }
     if let Some(c) = rule.comment() {
-        p.r
-            .matches
+        p.r.matches
             .push(Match::Comment(super::match_::comment::Comment::new(&c)));
     }
     Ok(p.r)
@@ -598,11 +622,29 @@ pub fn decode(rule: &Rule, table: &str) -> Decoded {
 }
 
 /// The rules iptables may have been given to write what parses as `r`:
-/// `r` itself and, for a port range reaching 65535, the inverted range
+/// `r` itself, the same with `-i +`/`-o +`, and, for a port range reaching 65535, the inverted range
 /// below it (`! --dport 0:1023` is written as `> 1023` and read back as
 /// `1024:65535`).
 fn written_forms(r: &IptRule) -> Vec<IptRule> {
     let mut out = vec![r.clone()];
+    // `-i +` / `-o +` match any interface and read back as nothing (1.8.9
+    // still loaded the name).
+    for out_side in [false, true] {
+        let any = if out_side { &r.outiface } else { &r.iniface };
+        if !any.name.is_empty() {
+            continue;
+        }
+        let more: Vec<IptRule> = out
+            .iter()
+            .map(|c| {
+                let mut c = c.clone();
+                let i = if out_side { &mut c.outiface } else { &mut c.iniface };
+                i.name = "+".into();
+                c
+            })
+            .collect();
+        out.extend(more);
+    }
     for (mi, m) in r.matches.iter().enumerate() {
         let slots: Vec<(u8, [u16; 2], u8)> = match m {
             Match::Tcp(t) => vec![

@@ -153,7 +153,14 @@ fn range_cmp16(out: &mut Vec<Expr>, lo: u16, hi: u16, inv: bool) {
 }
 
 /// `add_nft_tcpudp`.
-fn tcpudp(out: &mut Vec<Expr>, src: [u16; 2], inv_src: bool, dst: [u16; 2], inv_dst: bool, w: Writer) {
+fn tcpudp(
+    out: &mut Vec<Expr>,
+    src: [u16; 2],
+    inv_src: bool,
+    dst: [u16; 2],
+    inv_dst: bool,
+    w: Writer,
+) {
     let old = w != Writer::V1_8_11;
     if (old || !inv_src)
         && src[0] != 0
@@ -186,7 +193,13 @@ fn xt_match(m: &Match, cx: &Ctx<'_>) -> Expr {
     })
 }
 
-fn add_match(out: &mut Vec<Expr>, m: &Match, cx: &Ctx<'_>, purpose: Purpose, w: Writer) -> Result<()> {
+fn add_match(
+    out: &mut Vec<Expr>,
+    m: &Match,
+    cx: &Ctx<'_>,
+    purpose: Purpose,
+    w: Writer,
+) -> Result<()> {
     if purpose == Purpose::Add {
         match m {
             Match::Limit(l) => {
@@ -209,7 +222,8 @@ fn add_match(out: &mut Vec<Expr>, m: &Match, cx: &Ctx<'_>, purpose: Purpose, w: 
                 return Ok(());
             }
             Match::Tcp(t)
-                if t.invflags & !(super::match_::tcp::INV_MASK & !super::match_::tcp::INV_OPTION)
+                if t.invflags
+                    & !(super::match_::tcp::INV_MASK & !super::match_::tcp::INV_OPTION)
                     == 0
                     && t.option == 0
                     && !t.all_zero() =>

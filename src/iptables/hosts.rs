@@ -21,7 +21,9 @@ pub fn parse(text: &str) -> Vec<(IpAddr, Vec<String>)> {
         let line = line.split('#').next().unwrap_or("");
         let mut it = line.split_whitespace();
         let Some(a) = it.next() else { continue };
-        let Ok(ip) = a.parse::<IpAddr>() else { continue };
+        let Ok(ip) = a.parse::<IpAddr>() else {
+            continue;
+        };
         let names: Vec<String> = it.map(str::to_owned).collect();
         if !names.is_empty() {
             v.push((ip, names));

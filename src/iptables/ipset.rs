@@ -36,14 +36,16 @@ fn open() -> Result<(Fd, u32)> {
     // SAFETY: plain socket(2) call.
     let fd = unsafe { socket(2, 3 | 0o2000000, 255) };
     if fd < 0 {
-        return Err(IptError::xt(ExitCode::Other, "Can't open socket to ipset.\n"));
+        return Err(IptError::xt(
+            ExitCode::Other,
+            "Can't open socket to ipset.\n",
+        ));
     }
     let fd = Fd(fd);
     let mut req = [0u8; 8];
     req[..4].copy_from_slice(&IP_SET_OP_VERSION.to_ne_bytes());
-    call(&fd, &mut req).map_err(|_| {
-        IptError::xt(ExitCode::Other, "Kernel module xt_set is not loaded in.\n")
-    })?;
+    call(&fd, &mut req)
+        .map_err(|_| IptError::xt(ExitCode::Other, "Kernel module xt_set is not loaded in.\n"))?;
     let v = u32::from_ne_bytes([req[4], req[5], req[6], req[7]]);
     Ok((fd, v))
 }

@@ -114,7 +114,11 @@ pub fn rule(r: &IptRule, table: &str, num: usize, fmt: Format) -> String {
             format!(
                 "{}{}",
                 if i.inv { "!" } else { "" },
-                if i.name.is_empty() { any } else { i.name.as_str() }
+                if i.name.is_empty() {
+                    any
+                } else {
+                    i.name.as_str()
+                }
             )
         };
         if nt {

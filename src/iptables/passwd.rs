@@ -47,5 +47,8 @@ pub fn gid_by_name(n: &str) -> Option<u32> {
 
 /// `getgrgid`.
 pub fn group_by_gid(id: u32) -> Option<&'static str> {
-    groups().iter().find(|(_, i)| *i == id).map(|x| x.0.as_str())
+    groups()
+        .iter()
+        .find(|(_, i)| *i == id)
+        .map(|x| x.0.as_str())
 }

@@ -187,7 +187,11 @@ impl IptRule {
         }
         match (&self.verdict, &o.verdict) {
             (Verdict::Target(a), Verdict::Target(b)) => a.cmp_key(&cx) == b.cmp_key(&ocx),
-            (a, b) => a.label() == b.label() && !matches!(a, Verdict::Target(_)) && !matches!(b, Verdict::Target(_)),
+            (a, b) => {
+                a.label() == b.label()
+                    && !matches!(a, Verdict::Target(_))
+                    && !matches!(b, Verdict::Target(_))
+            }
         }
     }
 }

@@ -58,7 +58,10 @@ pub const TABLES: &[BuiltinTable] = &[
     },
     BuiltinTable {
         name: "raw",
-        chains: &[c("PREROUTING", "filter", -300, 0), c("OUTPUT", "filter", -300, 3)],
+        chains: &[
+            c("PREROUTING", "filter", -300, 0),
+            c("OUTPUT", "filter", -300, 3),
+        ],
     },
     BuiltinTable {
         name: "filter",

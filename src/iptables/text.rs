@@ -9,8 +9,7 @@ use super::num::strtoui_prefix;
 /// otherwise double-quoted with `"`, `\` and `'` escaped.
 pub fn save_string(v: &str, out: &mut String) {
     let plain = !v.is_empty()
-        && v
-            .bytes()
+        && v.bytes()
             .all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-');
     out.push(' ');
     if plain {

@@ -144,7 +144,12 @@ mod tests {
 
     #[test]
     fn write_then_split() {
-        let mut m = NfMsg::nft(crate::consts::msg::GETGEN, 1, 2, vec![8, 0, 1, 0, 1, 2, 3, 4]);
+        let mut m = NfMsg::nft(
+            crate::consts::msg::GETGEN,
+            1,
+            2,
+            vec![8, 0, 1, 0, 1, 2, 3, 4],
+        );
         m.seq = 7;
         m.res_id = 0x1234;
         let b = Bytes::from(m.to_vec());
@@ -152,6 +157,9 @@ mod tests {
         assert_eq!(v.len(), 1);
         let back = v[0].to_nf().unwrap();
         assert_eq!(back, m);
-        assert!(split(&Bytes::from_static(&[200, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0])).is_err());
+        assert!(split(&Bytes::from_static(&[
+            200, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+        ]))
+        .is_err());
     }
 }

@@ -72,8 +72,13 @@ mod libc_opt {
     pub const SO_RCVBUFFORCE: Opt = Opt(33);
     const SOL_SOCKET: i32 = 1;
     extern "C" {
-        fn setsockopt(fd: i32, level: i32, name: i32, val: *const core::ffi::c_void, len: u32)
-            -> i32;
+        fn setsockopt(
+            fd: i32,
+            level: i32,
+            name: i32,
+            val: *const core::ffi::c_void,
+            len: u32,
+        ) -> i32;
     }
     /// # Safety
     /// `fd` must be an open socket.
@@ -182,12 +187,10 @@ impl Conn {
     pub fn generation(&mut self) -> Result<u32> {
         let m = NfMsg::nft(msg::GETGEN, 0, 0, Vec::new());
         let replies = self.request(m).map_err(|e| match e {
-            Error::Kernel { errno: 1, .. } | Error::Kernel { errno: 13, .. } => {
-                Error::Permission(
-                    "Could not fetch rule set generation id: Permission denied (you must be root)"
-                        .into(),
-                )
-            }
+            Error::Kernel { errno: 1, .. } | Error::Kernel { errno: 13, .. } => Error::Permission(
+                "Could not fetch rule set generation id: Permission denied (you must be root)"
+                    .into(),
+            ),
             other => other,
         })?;
         for r in replies {
@@ -266,7 +269,8 @@ impl Conn {
     /// changed since that generation. On any error nothing is applied, and
     /// the first failing operation is reported.
     pub fn batch(&mut self, ops: &[BatchOp], genid: Option<u32>) -> Result<BatchReply> {
-        let mut w = Writer::with_capacity(64 + ops.iter().map(|o| o.msg.body.len() + 24).sum::<usize>());
+        let mut w =
+            Writer::with_capacity(64 + ops.iter().map(|o| o.msg.body.len() + 24).sum::<usize>());
         let begin_seq = self.next_seq();
         let mut begin_body = Writer::new();
         if let Some(g) = genid {
@@ -397,7 +401,11 @@ fn parse_error(r: &RawNlMsg) -> (i32, Option<String>) {
     if r.flags & 0x200 != 0 && p.len() >= 4 + 16 {
         let inner_len = u32::from_ne_bytes([p[4], p[5], p[6], p[7]]) as usize;
         let capped = r.flags & 0x100 != 0;
-        let skip = 4 + if capped { 16 } else { crate::nla::align(inner_len) };
+        let skip = 4 + if capped {
+            16
+        } else {
+            crate::nla::align(inner_len)
+        };
         if skip <= p.len() {
             for a in AttrIter::new(p.slice(skip..)) {
                 if a.kind() == 1 {

@@ -68,7 +68,10 @@ pub struct ExprAttr(pub Box<Expr>);
 
 impl Attribute for ExprAttr {
     fn decode(p: &Bytes) -> Option<Self> {
-        Some(ExprAttr(Box::new(Expr::parse_elem(NFTA_LIST_ELEM, p.clone()))))
+        Some(ExprAttr(Box::new(Expr::parse_elem(
+            NFTA_LIST_ELEM,
+            p.clone(),
+        ))))
     }
     fn encode(&self, w: &mut Writer) {
         let mut tmp = Writer::new();

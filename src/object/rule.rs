@@ -61,7 +61,11 @@ impl Rule {
     }
     /// The expressions (empty if absent).
     pub fn exprs(&self) -> &[Expr] {
-        self.attrs.exprs.as_ref().map(|l| l.0.as_slice()).unwrap_or(&[])
+        self.attrs
+            .exprs
+            .as_ref()
+            .map(|l| l.0.as_slice())
+            .unwrap_or(&[])
     }
     /// The chain name.
     pub fn chain(&self) -> &str {

@@ -96,7 +96,8 @@ impl XtExt for Connlimit {
     fn parse(&mut self, c: &mut OptCall<'_>, cx: &Ctx<'_>) -> Result<()> {
         match c.def.id {
             0 | 1 => {
-                self.limit = parse_uint("connlimit", c.def.name, c.arg(), 0, u32::MAX as u64)? as u32;
+                self.limit =
+                    parse_uint("connlimit", c.def.name, c.arg(), 0, u32::MAX as u64)? as u32;
                 let inv = if c.def.id == 1 { c.invert } else { !c.invert };
                 if inv {
                     self.flags |= INVERT;
@@ -118,7 +119,9 @@ impl XtExt for Connlimit {
     }
     fn to_info(&self, _: &Ctx<'_>) -> Vec<u8> {
         let mut b = Blob::new(Self::SIZE);
-        b.bytes(0, &self.mask).u32(16, self.limit).u32(20, self.flags);
+        b.bytes(0, &self.mask)
+            .u32(16, self.limit)
+            .u32(20, self.flags);
         b.into_vec()
     }
     fn from_info(info: &[u8], rev: u32, cx: &Ctx<'_>) -> Option<Self> {
@@ -150,7 +153,11 @@ impl XtExt for Connlimit {
     fn print(&self, cx: &Ctx<'_>, _: bool, out: &mut String) {
         out.push_str(&format!(
             " #conn {}/{} {} {}",
-            if self.flags & DADDR != 0 { "dst" } else { "src" },
+            if self.flags & DADDR != 0 {
+                "dst"
+            } else {
+                "src"
+            },
             self.bits(cx.family),
             if self.flags & INVERT != 0 { "<=" } else { ">" },
             self.limit

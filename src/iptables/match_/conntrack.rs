@@ -127,19 +127,25 @@ pub fn parse_hostmask(f: Family, ext: &str, opt: &str, arg: &str) -> Result<Addr
     };
     let a = parse_host(f, host)?;
     let hlen = (f.addr_len() * 8) as u64;
+    // A bare host leaves all 16 mask bytes set (also for IPv4); a mask
+    // that is no prefix keeps the set bytes beyond the IPv4 address.
     let m = match mask {
-        None => addr::prefix_mask(f, 128),
+        None => [0xff; 16],
         Some(m) => match num::strtoui(m, 0, hlen) {
             Some(n) => addr::prefix_mask(f, n as u32),
             None => {
                 let parsed = match f {
                     Family::V4 => addr::numeric_to_v4(m, false).map(|x| {
-                        let mut b = [0u8; 16];
+                        let mut b = [0xffu8; 16];
                         b[..4].copy_from_slice(&x);
                         b
                     }),
                     Family::V6 => addr::numeric_to_v6(m),
-                };
+                }
+                .map(|b| match prefix_len(&b[..f.addr_len()]) {
+                    Some(n) => addr::prefix_mask(f, n),
+                    None => b,
+                });
                 parsed.ok_or_else(|| {
                     IptError::param(format!(
                         "{ext}: bad value for option \"--{opt}\", neither a valid network mask nor valid CIDR (0-{hlen}).\n"
@@ -149,6 +155,12 @@ pub fn parse_hostmask(f: Family, ext: &str, opt: &str, arg: &str) -> Result<Addr
         },
     };
     Ok(AddrMask { addr: a, mask: m })
+}
+
+/// The prefix length of a contiguous mask, `None` if it is no prefix.
+fn prefix_len(m: &[u8]) -> Option<u32> {
+    let ones: u32 = m.iter().map(|b| b.count_ones()).sum();
+    (addr::prefix_mask(Family::V6, ones)[..m.len()] == *m).then_some(ones)
 }
 
 /// `XTTYPE_HOST`: one address, numeric or from the host table.
@@ -220,7 +232,12 @@ impl Conntrack {
             out.push_str(&format!(" {prefix}ctproto {}", self.l4proto));
         }
         let names = ["ctorigsrc", "ctorigdst", "ctreplsrc", "ctrepldst"];
-        let fl = [flags::ORIGSRC, flags::ORIGDST, flags::REPLSRC, flags::REPLDST];
+        let fl = [
+            flags::ORIGSRC,
+            flags::ORIGDST,
+            flags::REPLSRC,
+            flags::REPLDST,
+        ];
         for i in 0..4 {
             if self.match_flags & fl[i] != 0 {
                 inv(fl[i], out);
@@ -239,7 +256,12 @@ impl Conntrack {
                 }
             }
         }
-        let pn = ["ctorigsrcport", "ctorigdstport", "ctreplsrcport", "ctrepldstport"];
+        let pn = [
+            "ctorigsrcport",
+            "ctorigdstport",
+            "ctreplsrcport",
+            "ctrepldstport",
+        ];
         let pf = [
             flags::ORIGSRC_PORT,
             flags::ORIGDST_PORT,
@@ -370,7 +392,15 @@ impl XtExt for Conntrack {
             O_CTORIGSRC..=O_CTREPLDST => {
                 let i = (id - O_CTORIGSRC) as usize;
                 self.addrs[i] = parse_hostmask(cx.family, "conntrack", c.def.name, &arg)?;
-                set(self, [flags::ORIGSRC, flags::ORIGDST, flags::REPLSRC, flags::REPLDST][i]);
+                set(
+                    self,
+                    [
+                        flags::ORIGSRC,
+                        flags::ORIGDST,
+                        flags::REPLSRC,
+                        flags::REPLDST,
+                    ][i],
+                );
             }
             O_CTSTATUS => {
                 self.status_mask |= parse_list(&arg, STATUSES, "ctstatus")?;
@@ -417,7 +447,9 @@ impl XtExt for Conntrack {
 
     fn check(&mut self, seen: u32, _: &Ctx<'_>) -> Result<()> {
         if seen == 0 {
-            return Err(IptError::param("conntrack: At least one option is required"));
+            return Err(IptError::param(
+                "conntrack: At least one option is required",
+            ));
         }
         Ok(())
     }

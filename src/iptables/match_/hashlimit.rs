@@ -122,7 +122,11 @@ fn factor(c: Option<u8>) -> u64 {
 }
 
 fn cost_to_bytes(cost: u64) -> u64 {
-    let r = if cost != 0 { u32::MAX as u64 / cost } else { u32::MAX as u64 };
+    let r = if cost != 0 {
+        u32::MAX as u64 / cost
+    } else {
+        u32::MAX as u64
+    };
     (r.wrapping_sub(1)) << 4
 }
 
@@ -132,12 +136,16 @@ fn bytes_to_cost(bytes: u64) -> u64 {
 }
 
 fn bad(opt: &str, a: &str) -> IptError {
-    IptError::param(format!("hashlimit: Bad value for \"{opt}\" option: \"{a}\""))
+    IptError::param(format!(
+        "hashlimit: Bad value for \"{opt}\" option: \"{a}\""
+    ))
 }
 
 impl Hashlimit {
     fn parse_bytes(&mut self, rate: &str) -> Result<bool> {
-        let Some(pos) = rate.find("b/s") else { return Ok(false) };
+        let Some(pos) = rate.find("b/s") else {
+            return Ok(false);
+        };
         if pos == 0 {
             return Ok(false);
         }
@@ -246,7 +254,12 @@ impl Hashlimit {
 
     fn mode_str(&self, sep: char) -> String {
         let mut v = Vec::new();
-        for (b, n) in [(HASH_SIP, "srcip"), (HASH_SPT, "srcport"), (HASH_DIP, "dstip"), (HASH_DPT, "dstport")] {
+        for (b, n) in [
+            (HASH_SIP, "srcip"),
+            (HASH_SPT, "srcport"),
+            (HASH_DIP, "dstip"),
+            (HASH_DPT, "dstport"),
+        ] {
             if self.mode & b != 0 {
                 v.push(n);
             }
@@ -298,7 +311,11 @@ impl XtExt for Hashlimit {
                 self.burst = v.wrapping_mul(factor(rest.as_bytes().first().copied()));
             }
             O_UPTO | O_ABOVE => {
-                let inv = if c.def.id == O_UPTO { c.invert } else { !c.invert };
+                let inv = if c.def.id == O_UPTO {
+                    c.invert
+                } else {
+                    !c.invert
+                };
                 if inv {
                     self.mode |= INVERT;
                 }
@@ -469,7 +486,10 @@ impl XtExt for Hashlimit {
             out.push_str(&format!(" --hashlimit-htable-max {}", self.max));
         }
         if self.gc_interval != GCINTERVAL {
-            out.push_str(&format!(" --hashlimit-htable-gcinterval {}", self.gc_interval));
+            out.push_str(&format!(
+                " --hashlimit-htable-gcinterval {}",
+                self.gc_interval
+            ));
         }
         if self.expire as u64 != quantum {
             out.push_str(&format!(" --hashlimit-htable-expire {}", self.expire));

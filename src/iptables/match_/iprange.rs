@@ -38,7 +38,12 @@ fn spec(f: Family, s: &str, opt: &str) -> Result<[u8; 16]> {
     v.ok_or_else(|| IptError::param(format!("iprange: Bad value for \"{opt}\" option: \"{s}\"")))
 }
 
-fn parse_range(f: Family, arg: &str, opt: &str, warnings: &mut Vec<String>) -> Result<[[u8; 16]; 2]> {
+fn parse_range(
+    f: Family,
+    arg: &str,
+    opt: &str,
+    warnings: &mut Vec<String>,
+) -> Result<[[u8; 16]; 2]> {
     match arg.find('-') {
         None => {
             let a = spec(f, arg, opt)?;
@@ -67,7 +72,13 @@ impl Iprange {
     fn show(&self, f: Family, save: bool, out: &mut String) {
         for (flag, inv, r, label, opt) in [
             (SRC, SRC_INV, &self.src, " source IP range", " --src-range"),
-            (DST, DST_INV, &self.dst, " destination IP range", " --dst-range"),
+            (
+                DST,
+                DST_INV,
+                &self.dst,
+                " destination IP range",
+                " --dst-range",
+            ),
         ] {
             if self.flags & flag == 0 {
                 continue;

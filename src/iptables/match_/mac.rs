@@ -37,7 +37,10 @@ pub fn parse_mac(s: &str) -> Result<[u8; 6]> {
 
 /// `xtables_print_mac`.
 pub fn mac_str(m: &[u8; 6]) -> String {
-    m.iter().map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(":")
+    m.iter()
+        .map(|b| format!("{b:02x}"))
+        .collect::<Vec<_>>()
+        .join(":")
 }
 
 const OPTS: &[OptDef] = &[OptDef::arg("mac-source", 0, F_MAND | F_INVERT)];

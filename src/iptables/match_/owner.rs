@@ -44,7 +44,8 @@ fn parse_range(s: &str, opt: &str) -> Result<[u32; 2]> {
     let mut to = from;
     let mut rest = &s[n..];
     if rest.starts_with('-') || rest.starts_with(':') {
-        let (t, m) = strtoui_prefix(&rest[1..], 0, u32::MAX as u64 - 1).ok_or_else(|| bad(opt, s))?;
+        let (t, m) =
+            strtoui_prefix(&rest[1..], 0, u32::MAX as u64 - 1).ok_or_else(|| bad(opt, s))?;
         to = t;
         rest = &rest[1 + m..];
     }

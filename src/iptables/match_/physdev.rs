@@ -81,13 +81,21 @@ impl Physdev {
             out.push_str(&format!("{} --physdev-is-in", inv(OP_ISIN)));
         }
         if self.bitmask & OP_IN != 0 {
-            out.push_str(&format!("{} --physdev-in {}", inv(OP_IN), name(&self.physindev)));
+            out.push_str(&format!(
+                "{} --physdev-in {}",
+                inv(OP_IN),
+                name(&self.physindev)
+            ));
         }
         if self.bitmask & OP_ISOUT != 0 {
             out.push_str(&format!("{} --physdev-is-out", inv(OP_ISOUT)));
         }
         if self.bitmask & OP_OUT != 0 {
-            out.push_str(&format!("{} --physdev-out {}", inv(OP_OUT), name(&self.physoutdev)));
+            out.push_str(&format!(
+                "{} --physdev-out {}",
+                inv(OP_OUT),
+                name(&self.physoutdev)
+            ));
         }
         if self.bitmask & OP_BRIDGED != 0 {
             out.push_str(&format!("{} --physdev-is-bridged", inv(OP_BRIDGED)));

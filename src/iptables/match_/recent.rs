@@ -31,8 +31,10 @@ pub struct Recent {
     pub check_set: u8,
     /// `!`.
     pub invert: u8,
-    /// List name.
-    pub name: String,
+    /// The list name field as the kernel gets it (200 bytes): iptables
+    /// starts from "DEFAULT" and writes `--name` over it with one NUL, so
+    /// bytes of "DEFAULT" can remain after a shorter name.
+    pub name_field: [u8; 200],
     /// 0 source, 1 destination.
     pub side: u8,
     /// Address mask.
@@ -46,7 +48,11 @@ impl Default for Recent {
             hit_count: 0,
             check_set: 0,
             invert: 0,
-            name: "DEFAULT".into(),
+            name_field: {
+                let mut f = [0u8; 200];
+                f[..7].copy_from_slice(b"DEFAULT");
+                f
+            },
             side: 0,
             mask: [0xff; 16],
         }
@@ -82,6 +88,14 @@ const OPTS: &[OptDef] = &[
     OptDef::arg("mask", O_MASK, 0),
 ];
 
+impl Recent {
+    /// The list name (up to the first NUL).
+    pub fn name(&self) -> String {
+        let n = self.name_field.iter().position(|&b| b == 0).unwrap_or(200);
+        String::from_utf8_lossy(&self.name_field[..n]).into_owned()
+    }
+}
+
 impl XtExt for Recent {
     const NAME: &'static str = "recent";
     const REVISION: u32 = 1;
@@ -108,7 +122,11 @@ impl XtExt for Recent {
                 self.hit_count = parse_uint("recent", "hitcount", &a, 0, u32::MAX as u64)? as u32
             }
             O_RTTL => self.check_set |= TTL,
-            O_NAME => self.name = a.chars().take(199).collect(),
+            O_NAME => {
+                let z = a.len().min(199);
+                self.name_field[..z].copy_from_slice(&a.as_bytes()[..z]);
+                self.name_field[z] = 0;
+            }
             O_RSOURCE => self.side = 0,
             O_RDEST => self.side = 1,
             _ => self.mask = parse_host(cx.family, &a)?,
@@ -129,7 +147,7 @@ impl XtExt for Recent {
             .u32(4, self.hit_count)
             .u8(8, self.check_set)
             .u8(9, self.invert)
-            .str(10, 200, &self.name)
+            .bytes(10, &self.name_field)
             .u8(210, self.side)
             .bytes(212, &self.mask);
         b.into_vec()
@@ -144,18 +162,24 @@ impl XtExt for Recent {
             hit_count: r.u32(4)?,
             check_set: r.u8(8)?,
             invert: r.u8(9)?,
-            name: r.str(10, 200)?,
+            name_field: [0; 200],
             side: r.u8(210)?,
             mask: [0; 16],
         };
         x.mask.copy_from_slice(r.bytes(212, 16)?);
+        x.name_field.copy_from_slice(r.bytes(10, 200)?);
         (x.to_info(cx) == info).then_some(x)
     }
     fn save(&self, cx: &Ctx<'_>, out: &mut String) {
         if self.invert != 0 {
             out.push_str(" !");
         }
-        for (b, n) in [(SET, " --set"), (CHECK, " --rcheck"), (UPDATE, " --update"), (REMOVE, " --remove")] {
+        for (b, n) in [
+            (SET, " --set"),
+            (CHECK, " --rcheck"),
+            (UPDATE, " --update"),
+            (REMOVE, " --remove"),
+        ] {
             if self.check_set & b != 0 {
                 out.push_str(n);
             }
@@ -172,7 +196,7 @@ impl XtExt for Recent {
         if self.check_set & TTL != 0 {
             out.push_str(" --rttl");
         }
-        out.push_str(&format!(" --name {}", self.name));
+        out.push_str(&format!(" --name {}", self.name()));
         out.push_str(&format!(" --mask {}", addr_str(cx.family, &self.mask)));
         match self.side {
             0 => out.push_str(" --rsource"),
@@ -185,7 +209,12 @@ impl XtExt for Recent {
             out.push_str(" !");
         }
         out.push_str(" recent:");
-        for (b, n) in [(SET, " SET"), (CHECK, " CHECK"), (UPDATE, " UPDATE"), (REMOVE, " REMOVE")] {
+        for (b, n) in [
+            (SET, " SET"),
+            (CHECK, " CHECK"),
+            (UPDATE, " UPDATE"),
+            (REMOVE, " REMOVE"),
+        ] {
             if self.check_set & b != 0 {
                 out.push_str(n);
             }
@@ -202,7 +231,7 @@ impl XtExt for Recent {
         if self.check_set & TTL != 0 {
             out.push_str(" TTL-Match");
         }
-        out.push_str(&format!(" name: {}", self.name));
+        out.push_str(&format!(" name: {}", self.name()));
         match self.side {
             0 => out.push_str(" side: source"),
             1 => out.push_str(" side: dest"),

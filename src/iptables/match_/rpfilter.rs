@@ -72,7 +72,9 @@ impl XtExt for Rpfilter {
         if rev != 0 || info.len() != Self::SIZE {
             return None;
         }
-        Some(Rpfilter { flags: Rd(info).u8(0)? })
+        Some(Rpfilter {
+            flags: Rd(info).u8(0)?,
+        })
     }
 
     fn save(&self, _: &Ctx<'_>, out: &mut String) {

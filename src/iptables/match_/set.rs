@@ -32,11 +32,19 @@ pub struct SetInfo {
 impl SetInfo {
     /// ` [!] OPT NAME src,dst`.
     pub fn print(&self, opt: &str, out: &mut String) {
-        let inv = if self.flags & INV_MATCH != 0 { " !" } else { "" };
+        let inv = if self.flags & INV_MATCH != 0 {
+            " !"
+        } else {
+            ""
+        };
         out.push_str(&format!("{inv} {opt} {}", self.name));
         for i in 1..=self.dim.min(6) {
             out.push_str(if i == 1 { " " } else { "," });
-            out.push_str(if self.flags & (1 << i) != 0 { "src" } else { "dst" });
+            out.push_str(if self.flags & (1 << i) != 0 {
+                "src"
+            } else {
+                "dst"
+            });
         }
     }
     /// `parse_dirs`.

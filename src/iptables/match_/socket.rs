@@ -39,10 +39,16 @@ impl XtExt for Socket {
         if rev != 3 || info.len() != Self::SIZE || info[1..].iter().any(|&b| b != 0) {
             return None;
         }
-        Some(Socket { flags: Rd(info).u8(0)? })
+        Some(Socket {
+            flags: Rd(info).u8(0)?,
+        })
     }
     fn save(&self, _: &Ctx<'_>, out: &mut String) {
-        for (b, n) in [(1, " --transparent"), (2, " --nowildcard"), (4, " --restore-skmark")] {
+        for (b, n) in [
+            (1, " --transparent"),
+            (2, " --nowildcard"),
+            (4, " --restore-skmark"),
+        ] {
             if self.flags & b != 0 {
                 out.push_str(n);
             }

@@ -33,7 +33,9 @@ const F_PACKET: u32 = 1 << 3;
 const OPTS: &[OptDef] = &[
     OptDef::arg("mode", 0, F_MAND),
     OptDef::arg("probability", 1, F_INVERT).excl(F_EVERY | F_PACKET),
-    OptDef::arg("every", 2, F_INVERT).excl(F_PROB).also(F_PACKET),
+    OptDef::arg("every", 2, F_INVERT)
+        .excl(F_PROB)
+        .also(F_PACKET),
     OptDef::arg("packet", 3, 0).excl(F_PROB).also(F_EVERY),
 ];
 

@@ -118,7 +118,14 @@ pub fn parse_ports(s: &str, proto: &str) -> Result<[u16; 2]> {
 
 /// `print_ports` of `-L`: ` spt:22`, ` dpts:!1:2`, service names unless
 /// numeric.
-pub fn print_ports(name: &str, r: [u16; 2], inv: bool, numeric: bool, proto: &str, out: &mut String) {
+pub fn print_ports(
+    name: &str,
+    r: [u16; 2],
+    inv: bool,
+    numeric: bool,
+    proto: &str,
+    out: &mut String,
+) {
     if r[0] == 0 && r[1] == 0xffff && !inv {
         return;
     }
@@ -292,10 +299,28 @@ impl XtExt for Tcp {
 
     fn print(&self, _: &Ctx<'_>, numeric: bool, out: &mut String) {
         out.push_str(" tcp");
-        print_ports("spt", self.spts, self.invflags & INV_SRCPT != 0, numeric, "tcp", out);
-        print_ports("dpt", self.dpts, self.invflags & INV_DSTPT != 0, numeric, "tcp", out);
+        print_ports(
+            "spt",
+            self.spts,
+            self.invflags & INV_SRCPT != 0,
+            numeric,
+            "tcp",
+            out,
+        );
+        print_ports(
+            "dpt",
+            self.dpts,
+            self.invflags & INV_DSTPT != 0,
+            numeric,
+            "tcp",
+            out,
+        );
         if self.option != 0 || self.invflags & INV_OPTION != 0 {
-            let i = if self.invflags & INV_OPTION != 0 { "!" } else { "" };
+            let i = if self.invflags & INV_OPTION != 0 {
+                "!"
+            } else {
+                ""
+            };
             out.push_str(&format!(" option={i}{}", self.option));
         }
         if self.flg_mask != 0 || self.invflags & INV_FLAGS != 0 {
@@ -306,11 +331,18 @@ impl XtExt for Tcp {
             if numeric {
                 out.push_str(&format!("0x{:02X}/0x{:02X}", self.flg_mask, self.flg_cmp));
             } else {
-                out.push_str(&format!("{}/{}", flags_str(self.flg_mask), flags_str(self.flg_cmp)));
+                out.push_str(&format!(
+                    "{}/{}",
+                    flags_str(self.flg_mask),
+                    flags_str(self.flg_cmp)
+                ));
             }
         }
         if self.invflags & !INV_MASK != 0 {
-            out.push_str(&format!(" Unknown invflags: 0x{:X}", self.invflags & !INV_MASK));
+            out.push_str(&format!(
+                " Unknown invflags: 0x{:X}",
+                self.invflags & !INV_MASK
+            ));
         }
     }
 }

@@ -76,7 +76,9 @@ impl XtExt for Tos {
     }
     fn to_info(&self, _: &Ctx<'_>) -> Vec<u8> {
         let mut b = Blob::new(Self::SIZE);
-        b.u8(0, self.tos_mask).u8(1, self.tos_value).u8(2, self.invert);
+        b.u8(0, self.tos_mask)
+            .u8(1, self.tos_value)
+            .u8(2, self.invert);
         b.into_vec()
     }
     fn from_info(info: &[u8], rev: u32, cx: &Ctx<'_>) -> Option<Self> {
@@ -95,7 +97,10 @@ impl XtExt for Tos {
         if self.invert != 0 {
             out.push_str(" !");
         }
-        out.push_str(&format!(" --tos 0x{:02x}/0x{:02x}", self.tos_value, self.tos_mask));
+        out.push_str(&format!(
+            " --tos 0x{:02x}/0x{:02x}",
+            self.tos_value, self.tos_mask
+        ));
     }
     fn print(&self, _: &Ctx<'_>, numeric: bool, out: &mut String) {
         out.push_str(" tos match");

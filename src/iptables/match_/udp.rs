@@ -105,10 +105,27 @@ impl XtExt for Udp {
 
     fn print(&self, _: &Ctx<'_>, numeric: bool, out: &mut String) {
         out.push_str(" udp");
-        print_ports("spt", self.spts, self.invflags & INV_SRCPT != 0, numeric, "udp", out);
-        print_ports("dpt", self.dpts, self.invflags & INV_DSTPT != 0, numeric, "udp", out);
+        print_ports(
+            "spt",
+            self.spts,
+            self.invflags & INV_SRCPT != 0,
+            numeric,
+            "udp",
+            out,
+        );
+        print_ports(
+            "dpt",
+            self.dpts,
+            self.invflags & INV_DSTPT != 0,
+            numeric,
+            "udp",
+            out,
+        );
         if self.invflags & !INV_MASK != 0 {
-            out.push_str(&format!(" Unknown invflags: 0x{:X}", self.invflags & !INV_MASK));
+            out.push_str(&format!(
+                " Unknown invflags: 0x{:X}",
+                self.invflags & !INV_MASK
+            ));
         }
     }
 }

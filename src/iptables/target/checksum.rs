@@ -35,7 +35,9 @@ impl XtExt for Checksum {
         if rev != 0 || info.len() != Self::SIZE || info[1..].iter().any(|&b| b != 0) {
             return None;
         }
-        Some(Checksum { operation: Rd(info).u8(0)? })
+        Some(Checksum {
+            operation: Rd(info).u8(0)?,
+        })
     }
     fn save(&self, _: &Ctx<'_>, out: &mut String) {
         if self.operation & 1 != 0 {

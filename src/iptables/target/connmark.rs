@@ -166,7 +166,10 @@ impl XtExt for ConnmarkTarget {
     }
     fn save(&self, _: &Ctx<'_>, out: &mut String) {
         match self.mode {
-            SET => out.push_str(&format!(" --set-xmark 0x{:x}/0x{:x}", self.ctmark, self.ctmask)),
+            SET => out.push_str(&format!(
+                " --set-xmark 0x{:x}/0x{:x}",
+                self.ctmark, self.ctmask
+            )),
             SAVE => out.push_str(&format!(
                 " --save-mark --nfmask 0x{:x} --ctmask 0x{:x}",
                 self.nfmask, self.ctmask
@@ -178,7 +181,11 @@ impl XtExt for ConnmarkTarget {
             _ => out.push_str(" ERROR: UNKNOWN CONNMARK MODE"),
         }
         if self.mode <= RESTORE && self.shift_bits != 0 {
-            out.push_str(&format!(" --{} {}", SHIFT[self.shift_dir as usize & 1], self.shift_bits));
+            out.push_str(&format!(
+                " --{} {}",
+                SHIFT[self.shift_dir as usize & 1],
+                self.shift_bits
+            ));
         }
     }
     fn print(&self, _: &Ctx<'_>, _: bool, out: &mut String) {
@@ -193,7 +200,10 @@ impl XtExt for ConnmarkTarget {
                 } else if self.ctmask == u32::MAX {
                     out.push_str(&format!(" CONNMARK set 0x{:x}", self.ctmark));
                 } else {
-                    out.push_str(&format!(" CONNMARK xset 0x{:x}/0x{:x}", self.ctmark, self.ctmask));
+                    out.push_str(&format!(
+                        " CONNMARK xset 0x{:x}/0x{:x}",
+                        self.ctmark, self.ctmask
+                    ));
                 }
             }
             SAVE => {
@@ -223,7 +233,11 @@ impl XtExt for ConnmarkTarget {
             _ => out.push_str(" ERROR: UNKNOWN CONNMARK MODE"),
         }
         if self.mode <= RESTORE && self.shift_bits != 0 {
-            out.push_str(&format!(" {} {}", SHIFT[self.shift_dir as usize & 1], self.shift_bits));
+            out.push_str(&format!(
+                " {} {}",
+                SHIFT[self.shift_dir as usize & 1],
+                self.shift_bits
+            ));
         }
     }
 }

@@ -81,7 +81,11 @@ fn parse_events(tbl: &[(&str, u32)], s: &str) -> Result<u32> {
 
 fn print_events(pfx: &str, tbl: &[(&str, u32)], mask: u32, out: &mut String) {
     out.push_str(&format!(" {pfx} "));
-    let v: Vec<&str> = tbl.iter().filter(|(_, e)| mask & (1 << e) != 0).map(|t| t.0).collect();
+    let v: Vec<&str> = tbl
+        .iter()
+        .filter(|(_, e)| mask & (1 << e) != 0)
+        .map(|t| t.0)
+        .collect();
     out.push_str(&v.join(","));
 }
 
@@ -174,9 +178,9 @@ impl XtExt for Ct {
                 if a.eq_ignore_ascii_case("mark") {
                     self.flags |= ZONE_MARK;
                 } else {
-                    self.zone = strtoul_base(&a, 0, u16::MAX as u64, 0).ok_or_else(|| {
-                        IptError::param(format!("Cannot parse {a} as a zone ID"))
-                    })? as u16;
+                    self.zone = strtoul_base(&a, 0, u16::MAX as u64, 0)
+                        .ok_or_else(|| IptError::param(format!("Cannot parse {a} as a zone ID")))?
+                        as u16;
                 }
             }
         }

@@ -37,7 +37,9 @@ impl XtExt for DscpTarget {
     }
     fn check(&mut self, seen: u32, _: &Ctx<'_>) -> Result<()> {
         if seen == 0 {
-            return Err(IptError::param("DSCP target: Parameter --set-dscp is required"));
+            return Err(IptError::param(
+                "DSCP target: Parameter --set-dscp is required",
+            ));
         }
         Ok(())
     }
@@ -50,7 +52,9 @@ impl XtExt for DscpTarget {
         if rev != 0 || info.len() != Self::SIZE || info[1..].iter().any(|&b| b != 0) {
             return None;
         }
-        Some(DscpTarget { dscp: Rd(info).u8(0)? })
+        Some(DscpTarget {
+            dscp: Rd(info).u8(0)?,
+        })
     }
     fn save(&self, _: &Ctx<'_>, out: &mut String) {
         out.push_str(&format!(" --set-dscp 0x{:02x}", self.dscp));

@@ -116,7 +116,9 @@ impl XtExt for Log {
 
     fn to_info(&self, _: &Ctx<'_>) -> Vec<u8> {
         let mut b = Blob::new(Self::SIZE);
-        b.u8(0, self.level).u8(1, self.logflags).str(2, 30, &self.prefix);
+        b.u8(0, self.level)
+            .u8(1, self.logflags)
+            .str(2, 30, &self.prefix);
         b.into_vec()
     }
 

@@ -66,7 +66,11 @@ fn parse_ports(arg: &str, portok: bool, r: &mut NatRange) -> Result<()> {
         }
         Some('-') => &rest[1..],
         Some(':') => return Err(IptError::param("Invalid port:port syntax - use dash")),
-        Some(_) => return Err(IptError::param(format!("Garbage after port value: `{rest}'"))),
+        Some(_) => {
+            return Err(IptError::param(format!(
+                "Garbage after port value: `{rest}'"
+            )))
+        }
     };
     let (maxport, n) = strtoui_prefix(arg, 0, 65535)
         .ok_or_else(|| IptError::param(format!("Port `{arg}' not valid")))?;
@@ -80,7 +84,11 @@ fn parse_ports(arg: &str, portok: bool, r: &mut NatRange) -> Result<()> {
     let arg = match rest.chars().next() {
         None => return Ok(()),
         Some('/') => &rest[1..],
-        Some(_) => return Err(IptError::param(format!("Garbage after port range: `{rest}'"))),
+        Some(_) => {
+            return Err(IptError::param(format!(
+                "Garbage after port range: `{rest}'"
+            )))
+        }
     };
     let base = match strtoui_prefix(arg, 1, 65535) {
         Some((v, n)) if n == arg.len() => v as u16,
@@ -185,7 +193,11 @@ impl NatRange {
     fn show(&self, f: Family, rangeopt: &str, pfx: &str, skip_colon: bool, out: &mut String) {
         let s = self.sprint(f);
         if !s.is_empty() {
-            let s = if skip_colon { s.strip_prefix(':').unwrap_or(&s).to_string() } else { s };
+            let s = if skip_colon {
+                s.strip_prefix(':').unwrap_or(&s).to_string()
+            } else {
+                s
+            };
             out.push_str(&format!(" {rangeopt}{s}"));
         }
         if self.flags & PROTO_RANDOM != 0 {

@@ -44,7 +44,9 @@ impl XtExt for Tcpmss {
     }
     fn check(&mut self, seen: u32, _: &Ctx<'_>) -> Result<()> {
         if seen == 0 {
-            return Err(IptError::param("TCPMSS target: At least one parameter is required"));
+            return Err(IptError::param(
+                "TCPMSS target: At least one parameter is required",
+            ));
         }
         Ok(())
     }
@@ -57,7 +59,9 @@ impl XtExt for Tcpmss {
         if rev != 0 || info.len() != Self::SIZE || info[2..].iter().any(|&b| b != 0) {
             return None;
         }
-        Some(Tcpmss { mss: Rd(info).u16(0)? })
+        Some(Tcpmss {
+            mss: Rd(info).u16(0)?,
+        })
     }
     fn save(&self, _: &Ctx<'_>, out: &mut String) {
         if self.mss == CLAMP_PMTU {
