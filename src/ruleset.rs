@@ -174,6 +174,13 @@ impl Ruleset {
     /// random), so the same ruleset always gives the same batch. This is
     /// also what [`crate::save`] writes.
     pub fn create_ops(&self) -> Vec<BatchOp> {
+        self.create_ops_indexed().0
+    }
+
+    /// [`Ruleset::create_ops`], plus for each op the index in `self.rules`
+    /// of the rule it creates (None for other objects), so callers can show
+    /// the typed rule beside its message without decoding it again.
+    pub fn create_ops_indexed(&self) -> (Vec<BatchOp>, Vec<Option<usize>>) {
         let mut e = Emitter {
             rs: self,
             ops: Vec::new(),
@@ -181,6 +188,7 @@ impl Ruleset {
             anon_done: std::collections::HashSet::new(),
             rule_done: vec![false; self.rules.len()],
             by_chain: std::collections::HashMap::new(),
+            source: Vec::new(),
             bound: self
                 .chains
                 .iter()
@@ -235,7 +243,8 @@ impl Ruleset {
         for i in 0..self.rules.len() {
             e.rule(i, 0);
         }
-        e.ops
+        e.source.resize(e.ops.len(), None);
+        (e.ops, e.source)
     }
 }
 
@@ -254,6 +263,8 @@ struct Emitter<'a> {
     bound: std::collections::HashSet<(u8, &'a str, &'a str)>,
     /// Anonymous sets by (family, table, name), as indexes into `rs.sets`.
     anon: std::collections::HashMap<(u8, &'a str, &'a str), usize>,
+    /// Per op: the index of the rule it creates.
+    source: Vec<Option<usize>>,
 }
 
 impl<'a> Emitter<'a> {
@@ -314,6 +325,8 @@ impl<'a> Emitter<'a> {
             l.0.iter_mut().for_each(undump_expr);
         }
         self.ops.push(creation_op(r.to_msg(msg::NEWRULE, 0)));
+        self.source.resize(self.ops.len() - 1, None);
+        self.source.push(Some(i));
     }
 }
 

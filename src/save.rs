@@ -273,20 +273,39 @@ fn body_segments(body: &[u8], split: Option<u16>) -> Vec<&[u8]> {
     whole
 }
 
-/// Append the block of one creation message to `out`.
-fn render_block(out: &mut String, m: &NfMsg) -> Result<()> {
+/// Append the block of one creation message to `out`. `rule` is the typed
+/// rule the message was made from, when known (saves decoding it again for
+/// the comment lines).
+fn render_block(out: &mut String, m: &NfMsg, rule: Option<&crate::object::Rule>) -> Result<()> {
+    use std::fmt::Write as _;
     let (kind, header) = header_of(m)
         .ok_or_else(|| Error::Input(format!("cannot save a {} message", msg::name(m.msg()))))?;
     out.push_str(&header);
     out.push('\n');
     if kind == BlockKind::Rule {
-        if let Some(r) = RuleAttrs::parse(&m.body) {
-            for e in r.exprs.iter().flat_map(|l| l.0.iter()) {
-                let text = e.to_string().replace(['\n', '\r'], " ");
-                out.push_str("  # ");
-                out.push_str(&text);
-                out.push('\n');
+        let decoded;
+        let exprs: &[crate::expr::Expr] = match rule {
+            Some(r) => r.exprs(),
+            None => {
+                decoded = RuleAttrs::parse(&m.body);
+                decoded
+                    .as_ref()
+                    .and_then(|r| r.exprs.as_ref())
+                    .map(|l| l.0.as_slice())
+                    .unwrap_or(&[])
             }
+        };
+        for e in exprs {
+            out.push_str("  # ");
+            let start = out.len();
+            let _ = write!(out, "{e}");
+            // A comment stays on one line whatever the expression holds.
+            if out[start..].contains(['\n', '\r']) {
+                let fixed = out[start..].replace(['\n', '\r'], " ");
+                out.truncate(start);
+                out.push_str(&fixed);
+            }
+            out.push('\n');
         }
     }
     for seg in body_segments(&m.body, kind.split_attr()) {
@@ -305,15 +324,38 @@ pub fn render_ops(ops: &[BatchOp]) -> Result<String> {
     out.push_str(HEADER);
     out.push('\n');
     for op in ops {
-        render_block(&mut out, &op.msg)?;
+        render_block(&mut out, &op.msg, None)?;
     }
     Ok(out)
 }
 
 /// The save file of a ruleset.
 pub fn to_string(rs: &Ruleset) -> String {
-    // create_ops only makes NEW* messages of the seven block kinds.
-    render_ops(&rs.create_ops()).unwrap_or_default()
+    let mut v = Vec::new();
+    // Writing to a Vec cannot fail.
+    let _ = write_to(rs, &mut v);
+    String::from_utf8(v).unwrap_or_default()
+}
+
+/// Write the save file of a ruleset to `w`, block by block (the text is
+/// never held whole in memory).
+pub fn write_to<W: std::io::Write>(rs: &Ruleset, w: &mut W) -> std::io::Result<()> {
+    const FLUSH_AT: usize = 1 << 20;
+    let (ops, source) = rs.create_ops_indexed();
+    let mut out = String::with_capacity(FLUSH_AT + (64 << 10));
+    out.push_str(HEADER);
+    out.push('\n');
+    for (op, src) in ops.iter().zip(&source) {
+        let rule = src.and_then(|i| rs.rules.get(i));
+        // create_ops only makes NEW* messages of the seven block kinds.
+        let _ = render_block(&mut out, &op.msg, rule);
+        if out.len() >= FLUSH_AT {
+            w.write_all(out.as_bytes())?;
+            out.clear();
+        }
+    }
+    w.write_all(out.as_bytes())?;
+    w.flush()
 }
 
 /// Split a header line into tokens; quoted tokens are unescaped. Returns

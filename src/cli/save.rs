@@ -4,7 +4,6 @@
 
 use nftwire::netlink::Conn;
 use nftwire::ruleset::Ruleset;
-use std::io::Write;
 
 /// Arguments of `nftwire save`.
 #[derive(clap::Args)]
@@ -31,13 +30,15 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
             return Ok(lib_exit_code(&e));
         }
     };
-    let text = nftwire::save::to_string(&rs);
     let res = match a.file.as_deref() {
-        None => write_stdout(&text),
-        Some(p) if p.as_os_str() == "-" => write_stdout(&text),
-        Some(p) => {
-            std::fs::write(p, &text).map_err(|e| format!("cannot write {}: {e}", p.display()))
-        }
+        None => write_stdout(&rs),
+        Some(p) if p.as_os_str() == "-" => write_stdout(&rs),
+        Some(p) => std::fs::File::create(p)
+            .and_then(|f| {
+                let mut bw = std::io::BufWriter::new(f);
+                nftwire::save::write_to(&rs, &mut bw)
+            })
+            .map_err(|e| format!("cannot write {}: {e}", p.display())),
     };
     match res {
         Ok(()) => Ok(0),
@@ -48,9 +49,8 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     }
 }
 
-fn write_stdout(text: &str) -> Result<(), String> {
+fn write_stdout(rs: &Ruleset) -> Result<(), String> {
     let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())
-        .and_then(|()| out.flush())
+    nftwire::save::write_to(rs, &mut out)
         .map_err(|e| format!("cannot write to standard output: {e}"))
 }
