@@ -126,7 +126,12 @@ fn read_meta(conn: &mut Conn, family: u8, table: Option<&str>) -> Result<Meta> {
     })
 }
 
-/// Start the rule dump on its own socket and thread.
+/// Start the rule dump on its own socket and thread. Rules are dumped one
+/// chain at a time (the chain list is dumped first on the same socket): the
+/// kernel resumes an unfiltered dump by walking from the start again, so one
+/// big dump is quadratic in the ruleset size while per-chain dumps are
+/// linear. Chains come in table/chain order, the order of an unfiltered
+/// dump, so the stream is the same.
 fn start_rules(
     family: u8,
     table: Option<&str>,
@@ -135,54 +140,121 @@ fn start_rules(
     let mut sock = netlink_sys::Socket::new(consts::NETLINK_NETFILTER)?;
     sock.bind_auto()?;
     let _ = sock.set_rx_buf_sz(8 << 20);
-    let mut attrs = Vec::new();
-    if let Some(t) = table {
-        attrs.push((1u16, t));
-    }
-    if let Some(c) = chain {
-        attrs.push((2u16, c));
-    }
-    let mut m = NfMsg::nft(msg::GETRULE, 0x1 | 0x300, family, filter_body(&attrs));
-    let seq = 0x6e66_0001;
-    m.seq = seq;
-    sock.send_to(&m.to_vec(), &netlink_sys::SocketAddr::new(0, 0), 0)?;
+    let table = table.map(str::to_owned);
+    let chain = chain.map(str::to_owned);
     let (tx, rx) = mpsc::sync_channel::<Chunk>(64);
     let h = std::thread::spawn(move || {
-        let mut rx_buf = BytesMut::with_capacity(CHUNK);
-        let mut intr = false;
+        let mut r = RuleReader {
+            sock,
+            buf: BytesMut::with_capacity(CHUNK),
+            seq: 0x6e66_0000,
+            intr: false,
+            tx,
+        };
+        let outcome = match (&table, &chain) {
+            (Some(t), Some(c)) => r.dump(msg::GETRULE, family, &[(1, t), (2, c)], true),
+            _ => r.per_chain(family, table.as_deref()),
+        };
+        let last = match outcome {
+            Ok(true) => Chunk::Done { intr: r.intr },
+            Ok(false) => return,
+            Err(e) => Chunk::Failed(e),
+        };
+        let _ = r.tx.send(last);
+    });
+    Ok((rx, h))
+}
+
+/// The rule-dumping side of a listing (runs on its own thread).
+struct RuleReader {
+    sock: netlink_sys::Socket,
+    buf: BytesMut,
+    seq: u32,
+    intr: bool,
+    tx: mpsc::SyncSender<Chunk>,
+}
+
+impl RuleReader {
+    /// Dump the chains, then each chain's rules in turn.
+    fn per_chain(&mut self, family: u8, table: Option<&str>) -> Result<bool> {
+        let mut chains = Vec::new();
+        let tattr: Vec<(u16, &str)> = table.map(|t| vec![(1u16, t)]).unwrap_or_default();
+        if !self.collect(msg::GETCHAIN, family, &tattr, &mut chains)? {
+            return Ok(false);
+        }
+        for m in chains {
+            let Some(nf) = m.to_nf() else { continue };
+            if nf.msg() != msg::NEWCHAIN {
+                continue;
+            }
+            let Some(c) = Chain::from_msg(&nf) else {
+                return Err(Error::Protocol("malformed NEWCHAIN message".into()));
+            };
+            let (t, n) = (c.table().to_owned(), c.name().to_owned());
+            if !self.dump(msg::GETRULE, c.family, &[(1, &t), (2, &n)], true)? {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// Run one dump; its messages are forwarded to the printer (`forward`)
+    /// or returned through [`RuleReader::collect`]. Ok(false) when the
+    /// printer has gone away.
+    fn dump(&mut self, t: u16, family: u8, attrs: &[(u16, &str)], forward: bool) -> Result<bool> {
+        let mut sink = Vec::new();
+        let ok = self.run(t, family, attrs, forward, &mut sink)?;
+        Ok(ok)
+    }
+
+    fn collect(
+        &mut self,
+        t: u16,
+        family: u8,
+        attrs: &[(u16, &str)],
+        out: &mut Vec<RawNlMsg>,
+    ) -> Result<bool> {
+        self.run(t, family, attrs, false, out)
+    }
+
+    fn run(
+        &mut self,
+        t: u16,
+        family: u8,
+        attrs: &[(u16, &str)],
+        forward: bool,
+        keep: &mut Vec<RawNlMsg>,
+    ) -> Result<bool> {
+        self.seq = self.seq.wrapping_add(1);
+        let seq = self.seq;
+        let mut m = NfMsg::nft(t, 0x1 | 0x300, family, filter_body(attrs));
+        m.seq = seq;
+        self.sock
+            .send_to(&m.to_vec(), &netlink_sys::SocketAddr::new(0, 0), 0)?;
         loop {
-            if rx_buf.capacity() - rx_buf.len() < CHUNK / 4 {
-                rx_buf = BytesMut::with_capacity(CHUNK);
+            if self.buf.capacity() - self.buf.len() < CHUNK / 4 {
+                self.buf = BytesMut::with_capacity(CHUNK);
             }
-            let r = loop {
-                match sock.recv(&mut rx_buf, 0) {
+            loop {
+                match self.sock.recv(&mut self.buf, 0) {
                     Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                    other => break other,
+                    Err(e) => return Err(Error::Io(e)),
+                    Ok(_) => break,
                 }
-            };
-            if let Err(e) = r {
-                let _ = tx.send(Chunk::Failed(Error::Io(e)));
-                return;
             }
-            let chunk = rx_buf.split().freeze();
-            let msgs = match split(&chunk) {
-                Ok(m) => m,
-                Err(e) => {
-                    let _ = tx.send(Chunk::Failed(Error::Protocol(e)));
-                    return;
-                }
-            };
+            let chunk = self.buf.split().freeze();
+            let msgs = split(&chunk).map_err(Error::Protocol)?;
             let mut out = Vec::with_capacity(msgs.len());
-            let mut end = None;
+            let mut done = false;
             for r in msgs {
                 if r.seq != seq {
                     continue;
                 }
                 if r.flags & 0x10 != 0 {
-                    intr = true;
+                    self.intr = true;
                 }
                 match r.ty {
-                    NLMSG_DONE => end = Some(Chunk::Done { intr }),
+                    NLMSG_DONE => done = true,
                     NLMSG_ERROR => {
                         let p = &r.payload;
                         let errno = if p.len() >= 4 {
@@ -190,35 +262,41 @@ fn start_rules(
                         } else {
                             0
                         };
-                        if errno != 0 {
-                            end = Some(if errno == 4 || errno == 16 {
-                                Chunk::Done { intr: true }
-                            } else {
-                                Chunk::Failed(Error::Kernel {
-                                    errno,
-                                    op: "GETRULE".into(),
-                                    what: String::new(),
-                                    ext_msg: None,
-                                })
+                        if errno == 4 || errno == 16 {
+                            self.intr = true;
+                            done = true;
+                        } else if errno == 2 && t == msg::GETRULE {
+                            // The chain went away meanwhile: the generation
+                            // check of the caller catches it.
+                            self.intr = true;
+                            done = true;
+                        } else if errno != 0 {
+                            return Err(Error::Kernel {
+                                errno,
+                                op: msg::name(t).into(),
+                                what: String::new(),
+                                ext_msg: None,
                             });
                         }
                     }
                     _ => out.push(r),
                 }
-                if end.is_some() {
+                if done {
                     break;
                 }
             }
-            if !out.is_empty() && tx.send(Chunk::Msgs(out)).is_err() {
-                return;
+            if forward {
+                if !out.is_empty() && self.tx.send(Chunk::Msgs(out)).is_err() {
+                    return Ok(false);
+                }
+            } else {
+                keep.extend(out);
             }
-            if let Some(e) = end {
-                let _ = tx.send(e);
-                return;
+            if done {
+                return Ok(true);
             }
         }
-    });
-    Ok((rx, h))
+    }
 }
 
 /// Streaming printer state.
