@@ -213,7 +213,7 @@ fn assert_kept(before: &BTreeMap<Key, Body>, after: &BTreeMap<Key, Body>, what: 
     }
     // Relative order within each chain is unchanged.
     let mut chains: BTreeMap<(u8, String, String), Vec<(usize, u64)>> = BTreeMap::new();
-    for (k, _) in before {
+    for k in before.keys() {
         let a = &after[k];
         chains
             .entry((k.0, k.1.clone(), k.2.clone()))

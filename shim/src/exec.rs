@@ -35,18 +35,24 @@ fn check_jump(m: &mut Model, conn: &mut Conn, r: &IptRule) -> MResult<()> {
 /// What iptables compares for `-C`/`-D`: the user's rule after encoding
 /// (compat matches, native targets) and parsing it back.
 fn as_compared(r: &IptRule, table: &str, fam: u8) -> IptRule {
-    let Ok(enc) = nftwire::iptables::encode::encode(r, table, nftwire::iptables::encode::Purpose::Compare) else {
+    let Ok(enc) =
+        nftwire::iptables::encode::encode(r, table, nftwire::iptables::encode::Purpose::Compare)
+    else {
         return r.clone();
     };
     let rule = nftwire::object::Rule::new(fam, table, "", enc.exprs);
-    nftwire::iptables::decode::parse_like_iptables(&rule, r.family, table).unwrap_or_else(|_| r.clone())
+    nftwire::iptables::decode::parse_like_iptables(&rule, r.family, table)
+        .unwrap_or_else(|_| r.clone())
 }
 
 fn find_rule(m: &mut Model, conn: &mut Conn, chain: &str, r: &IptRule) -> MResult<Option<usize>> {
     let table = m.table.clone();
     let r = &as_compared(r, &table, m.family.nfproto());
-    let Some(v) = m.rules(conn, chain)? else { return Ok(None) };
-    Ok(v.iter().position(|e| e.ipt().is_some_and(|k| r.same_as(k, &table))))
+    let Some(v) = m.rules(conn, chain)? else {
+        return Ok(None);
+    };
+    Ok(v.iter()
+        .position(|e| e.ipt().is_some_and(|k| r.same_as(k, &table))))
 }
 
 /// Run `p` (a rule or chain command) against `m`; text for stdout goes to
@@ -74,8 +80,8 @@ pub fn run(m: &mut Model, conn: &mut Conn, p: &Parsed, out: &mut String) -> MRes
             if !m.chain_exists(conn, &chain)? {
                 return Err(op_err(msgs::NO_CHAIN).into());
             }
-            let mut pos = (p.rulenum - 1).max(0) as usize;
-            for r in &p.rules {
+            let first = (p.rulenum - 1).max(0) as usize;
+            for (pos, r) in (first..).zip(&p.rules) {
                 check_jump(m, conn, r)?;
                 if pos == 0 {
                     m.add_rule(conn, &chain, r, Some(0))?;
@@ -89,7 +95,6 @@ pub fn run(m: &mut Model, conn: &mut Conn, p: &Parsed, out: &mut String) -> MRes
                         return Err(op_err("Index of insertion too big").into());
                     }
                 }
-                pos += 1;
                 if verbose {
                     verbose_print(r, &table, out);
                 }
@@ -98,12 +103,7 @@ pub fn run(m: &mut Model, conn: &mut Conn, p: &Parsed, out: &mut String) -> MRes
         cmd::CHECK | cmd::DELETE => {
             for r in &p.rules {
                 if !m.chain_exists(conn, &chain)? {
-                    return Err(op_err(if p.command == cmd::CHECK {
-                        msgs::BAD_RULE
-                    } else {
-                        msgs::BAD_RULE
-                    })
-                    .into());
+                    return Err(op_err(msgs::BAD_RULE).into());
                 }
                 match find_rule(m, conn, &chain, r)? {
                     None => return Err(op_err(msgs::BAD_RULE).into()),
@@ -228,7 +228,13 @@ pub fn run(m: &mut Model, conn: &mut Conn, p: &Parsed, out: &mut String) -> MRes
     Ok(())
 }
 
-fn delete_chain(m: &mut Model, conn: &mut Conn, chain: Option<&str>, verbose: bool, out: &mut String) -> MResult<()> {
+fn delete_chain(
+    m: &mut Model,
+    conn: &mut Conn,
+    chain: Option<&str>,
+    verbose: bool,
+    out: &mut String,
+) -> MResult<()> {
     let deletable = |m: &mut Model, conn: &mut Conn, n: &str| -> MResult<bool> {
         let pol = m.chain(conn, n)?.and_then(|c| c.chain.attrs.policy);
         if pol.is_some_and(|p| p != 1) {

@@ -93,7 +93,11 @@ impl Getopt {
         let c = chars.next().unwrap_or('?');
         let rest: String = chars.collect();
         self.nextchar = rest.clone();
-        let pos = if c == ':' || c == '-' { None } else { short.find(c) };
+        let pos = if c == ':' || c == '-' {
+            None
+        } else {
+            short.find(c)
+        };
         let Some(p) = pos else {
             return Got::Unknown(Some(c), format!("-{c}"));
         };

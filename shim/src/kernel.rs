@@ -27,7 +27,10 @@ fn body(attrs: &[(u16, &str)]) -> Vec<u8> {
 
 fn get_one<T: Kind>(conn: &mut Conn, m: NfMsg) -> Result<Option<Obj<T>>> {
     match conn.request(m) {
-        Ok(v) => Ok(v.iter().find(|x| x.msg() == T::NEW).and_then(Obj::<T>::from_msg)),
+        Ok(v) => Ok(v
+            .iter()
+            .find(|x| x.msg() == T::NEW)
+            .and_then(Obj::<T>::from_msg)),
         Err(Error::Kernel { errno: 2, .. }) => Ok(None),
         Err(e) => Err(e),
     }
@@ -35,7 +38,10 @@ fn get_one<T: Kind>(conn: &mut Conn, m: NfMsg) -> Result<Option<Obj<T>>> {
 
 /// `GETTABLE` for one table.
 pub fn get_table(conn: &mut Conn, family: u8, name: &str) -> Result<Option<Table>> {
-    get_one(conn, NfMsg::nft(msg::GETTABLE, 0, family, body(&[(1, name)])))
+    get_one(
+        conn,
+        NfMsg::nft(msg::GETTABLE, 0, family, body(&[(1, name)])),
+    )
 }
 
 /// `GETCHAIN` for one chain.
@@ -67,7 +73,12 @@ pub fn dump_chains(conn: &mut Conn, family: u8, table: &str) -> Result<Vec<Chain
 }
 
 /// Rules of a table, or of one chain.
-pub fn dump_rules(conn: &mut Conn, family: u8, table: &str, chain: Option<&str>) -> Result<Vec<Rule>> {
+pub fn dump_rules(
+    conn: &mut Conn,
+    family: u8,
+    table: &str,
+    chain: Option<&str>,
+) -> Result<Vec<Rule>> {
     let mut a = vec![(1u16, table)];
     if let Some(c) = chain {
         a.push((2, c));

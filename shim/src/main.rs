@@ -11,6 +11,7 @@ mod kernel;
 mod model;
 mod parse;
 mod restore;
+mod revision;
 mod run;
 mod save;
 mod show;

@@ -48,7 +48,9 @@ pub struct ChainState {
 impl ChainState {
     /// A base chain with the hook iptables expects for its name.
     pub fn is_builtin(&self, t: &BuiltinTable) -> bool {
-        let Some(h) = &self.chain.attrs.hook else { return false };
+        let Some(h) = &self.chain.attrs.hook else {
+            return false;
+        };
         t.chain(self.chain.name()).is_some_and(|b| {
             h.num == Some(b.hook)
                 && h.priority == Some(b.prio)
@@ -194,7 +196,8 @@ impl Model {
         if !self.table_exists(conn)? {
             let t = self.table.clone();
             let o = kernel::table_add(self.fam(), &t);
-            self.ops.push(kernel::op(o.msg, &self.op_name("TABLE_ADD"), o.what));
+            self.ops
+                .push(kernel::op(o.msg, &self.op_name("TABLE_ADD"), o.what));
             self.exists = Some(true);
             self.all_chains = true;
         }
@@ -247,7 +250,7 @@ impl Model {
                     );
                 }
             }
-        // chains looked up before but absent stay absent
+            // chains looked up before but absent stay absent
             for n in created {
                 if !self.order.contains(&n) {
                     self.order.push(n);
@@ -264,11 +267,7 @@ impl Model {
         if !self.exists.unwrap_or(false) {
             return Ok(());
         }
-        let need = self
-            .chains
-            .values()
-            .flatten()
-            .any(|c| c.rules.is_none());
+        let need = self.chains.values().flatten().any(|c| c.rules.is_none());
         if !need {
             return Ok(());
         }
@@ -311,13 +310,19 @@ impl Model {
 
     /// Create a builtin base chain if missing (`nft_xt_builtin_init`).
     pub fn ensure_builtin(&mut self, conn: &mut Conn, name: &str) -> MResult<()> {
-        let Some(b) = self.builtin.chain(name) else { return Ok(()) };
+        let Some(b) = self.builtin.chain(name) else {
+            return Ok(());
+        };
         self.ensure_table(conn)?;
         if self.chain_exists(conn, name)? {
             return Ok(());
         }
         let c = b.to_chain(self.fam(), &self.table, 1, (0, 0));
-        self.push(c.to_msg(msg::NEWCHAIN, F_CREATE), "CHAIN_ADD", format!("chain {name}"));
+        self.push(
+            c.to_msg(msg::NEWCHAIN, F_CREATE),
+            "CHAIN_ADD",
+            format!("chain {name}"),
+        );
         self.chains.insert(
             name.to_string(),
             Some(ChainState {
@@ -352,15 +357,20 @@ impl Model {
     }
 
     /// Append (`pos` None) or insert before rule index `pos` of `chain`.
-    pub fn add_rule(&mut self, conn: &mut Conn, chain: &str, r: &IptRule, pos: Option<usize>) -> MResult<()> {
+    pub fn add_rule(
+        &mut self,
+        conn: &mut Conn,
+        chain: &str,
+        r: &IptRule,
+        pos: Option<usize>,
+    ) -> MResult<()> {
         let mut rule = self.build_rule(r, chain)?;
         let id = self.new_id();
         let (flags, op) = match pos {
             None => (F_CREATE | F_APPEND, "RULE_APPEND"),
             Some(_) => (F_CREATE, "RULE_INSERT"),
         };
-        let rules = self
-            .rules_or_empty(conn, chain, pos.is_some())?;
+        let rules = self.rules_or_empty(conn, chain, pos.is_some())?;
         if let Some(p) = pos {
             if let Some(refr) = rules.get(p) {
                 match (refr.handle, refr.id) {
@@ -387,7 +397,11 @@ impl Model {
                 }
             }
         }
-        self.push(rule.to_msg(msg::NEWRULE, flags), op, format!("rule in chain {chain}"));
+        self.push(
+            rule.to_msg(msg::NEWRULE, flags),
+            op,
+            format!("rule in chain {chain}"),
+        );
         Ok(())
     }
 
@@ -403,7 +417,9 @@ impl Model {
 
     /// Delete rule index `i` of `chain`.
     pub fn delete_rule(&mut self, chain: &str, i: usize) {
-        let Some(Some(c)) = self.chains.get_mut(chain) else { return };
+        let Some(Some(c)) = self.chains.get_mut(chain) else {
+            return;
+        };
         let Some(v) = c.rules.as_mut() else { return };
         if i >= v.len() {
             return;
@@ -423,15 +439,25 @@ impl Model {
             family: self.fam(),
             attrs,
         };
-        self.push(r.to_msg(msg::DELRULE, 0), "RULE_DELETE", format!("rule in chain {chain}"));
+        self.push(
+            r.to_msg(msg::DELRULE, 0),
+            "RULE_DELETE",
+            format!("rule in chain {chain}"),
+        );
     }
 
     /// Replace rule index `i` of `chain` with `r`.
     pub fn replace_rule(&mut self, chain: &str, i: usize, r: &IptRule) -> MResult<()> {
         let mut rule = self.build_rule(r, chain)?;
-        let Some(Some(c)) = self.chains.get_mut(chain) else { return Ok(()) };
-        let Some(v) = c.rules.as_mut() else { return Ok(()) };
-        let Some(old) = v.get_mut(i) else { return Ok(()) };
+        let Some(Some(c)) = self.chains.get_mut(chain) else {
+            return Ok(());
+        };
+        let Some(v) = c.rules.as_mut() else {
+            return Ok(());
+        };
+        let Some(old) = v.get_mut(i) else {
+            return Ok(());
+        };
         rule.attrs.handle = old.handle;
         old.rule = rule.clone();
         old.decoded = Decoded::Rule(r.clone());
@@ -471,7 +497,9 @@ impl Model {
 
     /// Remove only the iptables rules of a chain (foreign ones stay).
     pub fn flush_own(&mut self, conn: &mut Conn, chain: &str) -> MResult<()> {
-        let Some(v) = self.rules(conn, chain)? else { return Ok(()) };
+        let Some(v) = self.rules(conn, chain)? else {
+            return Ok(());
+        };
         let own: Vec<usize> = v
             .iter()
             .enumerate()
@@ -487,7 +515,11 @@ impl Model {
     /// `-N`: a new user chain.
     pub fn new_chain(&mut self, name: &str) {
         let c = Chain::regular(self.fam(), &self.table, name);
-        self.push(c.to_msg(msg::NEWCHAIN, F_EXCL), "CHAIN_USER_ADD", format!("chain {name}"));
+        self.push(
+            c.to_msg(msg::NEWCHAIN, F_EXCL),
+            "CHAIN_USER_ADD",
+            format!("chain {name}"),
+        );
         self.chains.insert(
             name.to_string(),
             Some(ChainState {
@@ -502,7 +534,11 @@ impl Model {
     /// `-X`: delete a chain.
     pub fn del_chain(&mut self, name: &str) {
         let c = Chain::regular(self.fam(), &self.table, name);
-        self.push(c.to_msg(msg::DELCHAIN, F_NONREC), "CHAIN_DEL", format!("chain {name}"));
+        self.push(
+            c.to_msg(msg::DELCHAIN, F_NONREC),
+            "CHAIN_DEL",
+            format!("chain {name}"),
+        );
         self.chains.insert(name.to_string(), None);
     }
 
@@ -510,7 +546,11 @@ impl Model {
     pub fn rename_chain(&mut self, old: &str, new: &str, handle: Option<u64>) {
         let mut c = Chain::regular(self.fam(), &self.table, new);
         c.attrs.handle = handle;
-        self.push(c.to_msg(msg::NEWCHAIN, 0), "CHAIN_RENAME", format!("chain {new}"));
+        self.push(
+            c.to_msg(msg::NEWCHAIN, 0),
+            "CHAIN_RENAME",
+            format!("chain {new}"),
+        );
         let st = self.chains.remove(old).flatten();
         self.chains.insert(old.to_string(), None);
         if let Some(mut s) = st {
@@ -520,8 +560,17 @@ impl Model {
     }
 
     /// `-P` (and restore's `:CHAIN POLICY`): a full base chain update.
-    pub fn set_policy(&mut self, conn: &mut Conn, name: &str, policy: u32, counters: (u64, u64), create: bool) -> MResult<()> {
-        let Some(b) = self.builtin.chain(name) else { return Ok(()) };
+    pub fn set_policy(
+        &mut self,
+        conn: &mut Conn,
+        name: &str,
+        policy: u32,
+        counters: (u64, u64),
+        create: bool,
+    ) -> MResult<()> {
+        let Some(b) = self.builtin.chain(name) else {
+            return Ok(());
+        };
         self.ensure_builtin(conn, name)?;
         let c = b.to_chain(self.fam(), &self.table, policy, counters);
         self.push(
@@ -538,7 +587,9 @@ impl Model {
 
     /// Zero the counters of base chain `name` (NEWCHAIN with COUNTERS 0).
     pub fn zero_chain(&mut self, name: &str) {
-        let Some(Some(s)) = self.chains.get(name) else { return };
+        let Some(Some(s)) = self.chains.get(name) else {
+            return;
+        };
         let mut c = Chain::regular(self.fam(), &self.table, name);
         c.attrs.hook = s.chain.attrs.hook.clone();
         c.attrs.policy = s.chain.attrs.policy;
@@ -548,13 +599,19 @@ impl Model {
             bytes: Some(0),
             ..Default::default()
         });
-        self.push(c.to_msg(msg::NEWCHAIN, F_CREATE), "CHAIN_ZERO", format!("chain {name}"));
+        self.push(
+            c.to_msg(msg::NEWCHAIN, F_CREATE),
+            "CHAIN_ZERO",
+            format!("chain {name}"),
+        );
     }
 
     /// Zero the counter of rule `i` of `chain` (REPLACE with the same
     /// expressions, counter 0).
     pub fn zero_rule(&mut self, chain: &str, i: usize) {
-        let Some(Some(c)) = self.chains.get_mut(chain) else { return };
+        let Some(Some(c)) = self.chains.get_mut(chain) else {
+            return;
+        };
         let Some(v) = c.rules.as_mut() else { return };
         let Some(e) = v.get_mut(i) else { return };
         let Some(h) = e.handle else { return };
@@ -608,7 +665,12 @@ impl Model {
 
     /// Like [`Model::chain_order`] with missing builtin chains included.
     pub fn chain_order_with_fakes(&self) -> Vec<String> {
-        let mut v: Vec<String> = self.builtin.chains_by_hook().iter().map(|b| b.name.to_string()).collect();
+        let mut v: Vec<String> = self
+            .builtin
+            .chains_by_hook()
+            .iter()
+            .map(|b| b.name.to_string())
+            .collect();
         for n in self.chain_order() {
             if !v.contains(&n) {
                 v.push(n);
@@ -625,7 +687,10 @@ impl Model {
         for (n, c) in &self.chains {
             let Some(c) = c else { continue };
             if c.is_builtin(self.builtin) {
-                base.push((c.chain.attrs.hook.as_ref().and_then(|h| h.num).unwrap_or(0), n.clone()));
+                base.push((
+                    c.chain.attrs.hook.as_ref().and_then(|h| h.num).unwrap_or(0),
+                    n.clone(),
+                ));
             } else if c.chain.attrs.hook.is_none() {
                 user.push(n.clone());
             }

@@ -194,6 +194,10 @@ impl State {
         };
         let m = Match::load(name, &self.ctx())?;
         let mname = m.name();
+        let f = self.family;
+        if !crate::revision::usable(f, mname, m.real_name(), m.revision(f), false) {
+            return None;
+        }
         // a second instance shares the options of the first
         let existing = self
             .matches
@@ -225,8 +229,14 @@ fn err_unknown(word: &str) -> IptError {
 }
 
 fn cmd2char(c: u32) -> char {
-    const F: [char; 15] = ['I', 'D', 'D', 'R', 'A', 'L', 'F', 'Z', 'N', 'X', 'P', 'E', 'S', 'Z', 'C'];
-    let i = if c == 0 { 0 } else { c.trailing_zeros() as usize };
+    const F: [char; 15] = [
+        'I', 'D', 'D', 'R', 'A', 'L', 'F', 'Z', 'N', 'X', 'P', 'E', 'S', 'Z', 'C',
+    ];
+    let i = if c == 0 {
+        0
+    } else {
+        c.trailing_zeros() as usize
+    };
     F.get(i).copied().unwrap_or('?')
 }
 
@@ -442,7 +452,12 @@ pub fn parse(
         match val {
             Val::Base(c) => match c {
                 'A' | 'C' => {
-                    add_command(&mut p, if c == 'A' { cmd::APPEND } else { cmd::CHECK }, 0, invert)?;
+                    add_command(
+                        &mut p,
+                        if c == 'A' { cmd::APPEND } else { cmd::CHECK },
+                        0,
+                        invert,
+                    )?;
                     p.chain = optarg;
                 }
                 'D' => {
@@ -493,7 +508,11 @@ pub fn parse(
                     }
                 }
                 'F' | 'X' => {
-                    let c0 = if c == 'F' { cmd::FLUSH } else { cmd::DELETE_CHAIN };
+                    let c0 = if c == 'F' {
+                        cmd::FLUSH
+                    } else {
+                        cmd::DELETE_CHAIN
+                    };
                     add_command(&mut p, c0, 0, invert)?;
                     if optarg.is_some() {
                         p.chain = optarg;
@@ -559,10 +578,7 @@ pub fn parse(
                     if proto == 0 && invert {
                         return Err(IptError::param("rule would never match protocol"));
                     }
-                    if family == Family::V6
-                        && matches!(proto, 43 | 44 | 51 | 60)
-                        && !invert
-                    {
+                    if family == Family::V6 && matches!(proto, 43 | 44 | 51 | 60) && !invert {
                         eprintln!(
                             "Warning: never matched protocol: {a}. use extension match instead."
                         );
@@ -592,7 +608,11 @@ pub fn parse(
                     if a != "CONTINUE" {
                         st.jumpto = xt_parse_target(&a)?;
                         let cx = st.ctx();
-                        if let Some(t) = Target::load(&st.jumpto, &cx) {
+                        let f = st.family;
+                        let loaded = Target::load(&st.jumpto, &cx).filter(|t| {
+                            crate::revision::usable(f, t.name(), t.real_name(), t.revision(f), true)
+                        });
+                        if let Some(t) = loaded {
                             let opts = t.options();
                             let slot = st.merge(Slot::Target, opts);
                             st.target = Some((t, 0, slot));
@@ -604,7 +624,11 @@ pub fn parse(
                     if a.is_empty() {
                         return Err(IptError::param("Empty interface is likely to be undesired"));
                     }
-                    let o = if c == 'i' { opt::VIANAMEIN } else { opt::VIANAMEOUT };
+                    let o = if c == 'i' {
+                        opt::VIANAMEIN
+                    } else {
+                        opt::VIANAMEOUT
+                    };
                     set_option(&mut p.options, o, true, invert)?;
                     let name = parse_interface(&a)?;
                     let i = Iface { name, inv: invert };
@@ -815,15 +839,15 @@ pub fn parse(
         invert = false;
     }
 
-    if p.table == "nat"
-        && (p.policy.as_deref() == Some("DROP") || st.jumpto == "DROP")
-    {
+    if p.table == "nat" && (p.policy.as_deref() == Some("DROP") || st.jumpto == "DROP") {
         return Err(IptError::param(
             "\nThe \"nat\" table is not intended for filtering, the use of DROP is therefore inhibited.\n\n",
         ));
     }
     if !wait_given && wait_interval_set {
-        return Err(IptError::param("--wait-interval only makes sense with --wait\n"));
+        return Err(IptError::param(
+            "--wait-interval only makes sense with --wait\n",
+        ));
     }
     let cx = Ctx {
         family,

@@ -119,7 +119,11 @@ fn commit(
                     counters,
                 } => {
                     if m.builtin.chain(name).is_some() {
-                        let ctr = if o.counters { counters.unwrap_or((0, 0)) } else { (0, 0) };
+                        let ctr = if o.counters {
+                            counters.unwrap_or((0, 0))
+                        } else {
+                            (0, 0)
+                        };
                         match policy.as_str() {
                             "ACCEPT" => m.set_policy(conn, name, 1, ctr, true)?,
                             "DROP" => m.set_policy(conn, name, 0, ctr, true)?,
@@ -174,7 +178,12 @@ fn commit(
 /// foreign rule and are not referenced from outside iptables' rules.
 fn replace_own(m: &mut Model, conn: &mut Conn, declared: &BTreeSet<String>) -> MResult<()> {
     m.load_all_rules(conn)?;
-    let names: Vec<String> = m.chains.iter().filter(|(_, c)| c.is_some()).map(|(n, _)| n.clone()).collect();
+    let names: Vec<String> = m
+        .chains
+        .iter()
+        .filter(|(_, c)| c.is_some())
+        .map(|(n, _)| n.clone())
+        .collect();
     // references to each chain from iptables rules
     let mut own_refs: BTreeMap<String, u32> = BTreeMap::new();
     let mut keep: BTreeSet<String> = BTreeSet::new();
@@ -198,7 +207,9 @@ fn replace_own(m: &mut Model, conn: &mut Conn, declared: &BTreeSet<String>) -> M
     // it: keep chains referenced by anything that is not an iptables rule
     let mut deletable = Vec::new();
     for n in &names {
-        let Some(Some(c)) = m.chains.get(n) else { continue };
+        let Some(Some(c)) = m.chains.get(n) else {
+            continue;
+        };
         if c.chain.attrs.hook.is_some() || declared.contains(n) || keep.contains(n) {
             continue;
         }
@@ -269,8 +280,7 @@ pub fn main(family: Family, prog: &str, args: Vec<String>) -> i32 {
                 'T' => o.table = a,
                 'w' | 'W' => {
                     if a.is_none()
-                        && g
-                            .args
+                        && g.args
                             .get(g.optind)
                             .is_some_and(|x| !x.starts_with('-') && !x.starts_with('!'))
                     {
@@ -334,14 +344,15 @@ pub fn main(family: Family, prog: &str, args: Vec<String>) -> i32 {
         let mut ok = false;
         if in_table && buf.starts_with("COMMIT") && matches!(&buf[6..], "" | "\n") {
             if !skip_table(cur) {
-                if conn.is_none() {
-                    match connect() {
-                        Ok(c) => conn = Some(c),
+                let c = match &mut conn {
+                    Some(c) => c,
+                    None => match connect() {
+                        Ok(c) => conn.insert(c),
                         Err(e) => return fail(&e, prog, None),
-                    }
-                }
+                    },
+                };
                 let name = cur.map(|c| c.name).unwrap_or("filter");
-                match commit(conn.as_mut().expect("connected"), family, name, &items, &o, prog) {
+                match commit(c, family, name, &items, &o, prog) {
                     Ok(s) => stdout.push_str(&s),
                     Err(e) => {
                         print!("{stdout}");
@@ -355,7 +366,11 @@ pub fn main(family: Family, prog: &str, args: Vec<String>) -> i32 {
         } else if buf.starts_with('*') && !in_table {
             let name = buf[1..].split([' ', '\t', '\n']).find(|s| !s.is_empty());
             let Some(name) = name else {
-                return fail(&IptError::param(format!("{prog}: line {line} table name invalid")), prog, Some(line));
+                return fail(
+                    &IptError::param(format!("{prog}: line {line} table name invalid")),
+                    prog,
+                    Some(line),
+                );
             };
             cur = tables::table(name);
             if cur.is_none() {
@@ -373,13 +388,21 @@ pub fn main(family: Family, prog: &str, args: Vec<String>) -> i32 {
         } else if buf.starts_with(':') && in_table {
             let mut it = buf[1..].split([' ', '\t', '\n']).filter(|s| !s.is_empty());
             let Some(chain) = it.next() else {
-                return fail(&IptError::param(format!("{prog}: line {line} chain name invalid")), prog, Some(line));
+                return fail(
+                    &IptError::param(format!("{prog}: line {line} chain name invalid")),
+                    prog,
+                    Some(line),
+                );
             };
             if let Err(e) = assert_valid_chain_name(chain, family) {
                 return fail(&e, prog, Some(line));
             }
             let Some(policy) = it.next() else {
-                return fail(&IptError::param(format!("{prog}: line {line} policy invalid")), prog, Some(line));
+                return fail(
+                    &IptError::param(format!("{prog}: line {line} policy invalid")),
+                    prog,
+                    Some(line),
+                );
             };
             let mut counters = None;
             if cur.is_some_and(|t| t.chain(chain).is_some()) {
@@ -389,7 +412,9 @@ pub fn main(family: Family, prog: &str, args: Vec<String>) -> i32 {
                         Some(v) => counters = Some(v),
                         None => {
                             return fail(
-                                &IptError::param(format!("invalid policy counters for chain '{chain}'")),
+                                &IptError::param(format!(
+                                    "invalid policy counters for chain '{chain}'"
+                                )),
                                 prog,
                                 Some(line),
                             )
@@ -397,7 +422,9 @@ pub fn main(family: Family, prog: &str, args: Vec<String>) -> i32 {
                     },
                     None if o.counters => {
                         return fail(
-                            &IptError::param(format!("invalid policy counters for chain '{chain}'")),
+                            &IptError::param(format!(
+                                "invalid policy counters for chain '{chain}'"
+                            )),
                             prog,
                             Some(line),
                         )
@@ -419,11 +446,19 @@ pub fn main(family: Family, prog: &str, args: Vec<String>) -> i32 {
             let mut ctr: Option<(String, String)> = None;
             if rest.starts_with('[') {
                 let Some(end) = rest.find(']') else {
-                    return fail(&IptError::param(format!("Bad line {line}: need ]")), prog, Some(line));
+                    return fail(
+                        &IptError::param(format!("Bad line {line}: need ]")),
+                        prog,
+                        Some(line),
+                    );
                 };
                 let inner = &rest[1..end];
                 let Some((a, b)) = inner.split_once(':').filter(|(a, _)| !a.is_empty()) else {
-                    return fail(&IptError::param(format!("Bad line {line}: need :")), prog, Some(line));
+                    return fail(
+                        &IptError::param(format!("Bad line {line}: need :")),
+                        prog,
+                        Some(line),
+                    );
                 };
                 ctr = Some((a.to_string(), b.to_string()));
                 rest = &rest[end + 1..];

@@ -14,7 +14,9 @@ const RETRIES: usize = 64;
 /// Kernel refusals as iptables prints them (exit 4).
 pub fn batch_err(e: nftwire::Error) -> IptError {
     match e {
-        nftwire::Error::Kernel { errno, op, what, .. } => IptError::xt(
+        nftwire::Error::Kernel {
+            errno, op, what, ..
+        } => IptError::xt(
             ExitCode::Resource,
             format!("{op} failed ({}): {what}", nftwire::error::strerror(errno)),
         ),
@@ -31,7 +33,13 @@ pub fn connect() -> Result<Conn, IptError> {
 
 /// Build on a fresh model and commit, rebuilding on generation changes.
 /// Returns what `build` wrote to stdout and the warnings.
-pub fn transact<F>(conn: &mut Conn, family: Family, table: &str, dry_run: bool, mut build: F) -> Result<(String, Vec<String>), IptError>
+pub fn transact<F>(
+    conn: &mut Conn,
+    family: Family,
+    table: &str,
+    dry_run: bool,
+    mut build: F,
+) -> Result<(String, Vec<String>), IptError>
 where
     F: FnMut(&mut Model, &mut Conn, &mut String) -> MResult<()>,
 {
@@ -63,12 +71,19 @@ where
 
 /// Print an error and return the exit status.
 pub fn fail(e: &IptError, prog: &str, line: Option<usize>) -> i32 {
-    eprint!("{}", e.render(prog, nftwire::iptables::VERSION_STRING, line));
+    eprint!(
+        "{}",
+        e.render(prog, nftwire::iptables::VERSION_STRING, line)
+    );
     e.code as i32
 }
 
 /// Run one parsed command (list, save-like or change) on `conn`.
-pub fn execute(conn: &mut Conn, family: Family, p: &Parsed) -> Result<(String, Vec<String>), IptError> {
+pub fn execute(
+    conn: &mut Conn,
+    family: Family,
+    p: &Parsed,
+) -> Result<(String, Vec<String>), IptError> {
     let table = p.table.clone();
     let chain = p.chain.clone();
     let listing = p.command & (cmd::LIST | cmd::LIST_RULES) != 0;
@@ -111,7 +126,9 @@ pub fn execute(conn: &mut Conn, family: Family, p: &Parsed) -> Result<(String, V
     if listing {
         q.command &= !(cmd::LIST | cmd::LIST_RULES);
     }
-    let (o, w) = transact(conn, family, &table, false, |m, conn, out| exec::run(m, conn, &q, out))?;
+    let (o, w) = transact(conn, family, &table, false, |m, conn, out| {
+        exec::run(m, conn, &q, out)
+    })?;
     Ok((listed + &o, w))
 }
 
@@ -161,6 +178,8 @@ pub fn legacy_warning(family: Family, save: bool) {
     };
     if std::fs::read(path).is_ok_and(|b| !b.is_empty()) {
         let s = if save { "-save" } else { "" };
-        eprintln!("# Warning: {p}tables-legacy tables present, use {p}tables-legacy{s} to see them");
+        eprintln!(
+            "# Warning: {p}tables-legacy tables present, use {p}tables-legacy{s} to see them"
+        );
     }
 }

@@ -87,16 +87,26 @@ pub fn foreign_chain_notes(m: &Model) -> Vec<String> {
     v
 }
 
-fn entries<'a>(c: &'a Option<ChainState>) -> &'a [Entry] {
+fn entries(c: &Option<ChainState>) -> &[Entry] {
     c.as_ref().and_then(|c| c.rules.as_deref()).unwrap_or(&[])
 }
 
 /// `iptables -S [CHAIN [N]]`.
-pub fn list_rules(m: &mut Model, conn: &mut Conn, chain: Option<&str>, rulenum: i64, counters: bool) -> MResult<String> {
+pub fn list_rules(
+    m: &mut Model,
+    conn: &mut Conn,
+    chain: Option<&str>,
+    rulenum: i64,
+    counters: bool,
+) -> MResult<String> {
     m.load_all_rules(conn)?;
     let mut out = String::new();
     let chains = chains_to_show(m, chain);
-    let ctr = if counters { Counters::Inline } else { Counters::None };
+    let ctr = if counters {
+        Counters::Inline
+    } else {
+        Counters::None
+    };
     let table = m.table.clone();
     if chain.is_none() {
         for n in foreign_chain_notes(m) {
@@ -140,7 +150,13 @@ fn chain_decl_s(m: &Model, n: &str, c: &Option<ChainState>, counters: bool) -> S
 }
 
 /// `iptables -L [CHAIN [N]]`.
-pub fn list(m: &mut Model, conn: &mut Conn, chain: Option<&str>, rulenum: i64, fmt: Format) -> MResult<String> {
+pub fn list(
+    m: &mut Model,
+    conn: &mut Conn,
+    chain: Option<&str>,
+    rulenum: i64,
+    fmt: Format,
+) -> MResult<String> {
     m.load_all_rules(conn)?;
     let table = m.table.clone();
     let mut out = String::new();
@@ -159,7 +175,10 @@ pub fn list(m: &mut Model, conn: &mut Conn, chain: Option<&str>, rulenum: i64, f
                 None
             };
             let counters = c.as_ref().map(|c| c.counters()).unwrap_or((0, 0));
-            let uses = c.as_ref().and_then(|c| c.chain.attrs.use_count).unwrap_or(0);
+            let uses = c
+                .as_ref()
+                .and_then(|c| c.chain.attrs.use_count)
+                .unwrap_or(0);
             let refs = uses.saturating_sub(rules.len() as u32);
             out.push_str(&list::header(fmt, n, policy, counters, refs));
         }
@@ -252,7 +271,11 @@ pub fn save_table(m: &mut Model, conn: &mut Conn, prog: &str, counters: bool) ->
         };
         out.push_str(&format!(":{n} {pol} [{p}:{b}]\n"));
     }
-    let ctr = if counters { Counters::Prefix } else { Counters::None };
+    let ctr = if counters {
+        Counters::Prefix
+    } else {
+        Counters::None
+    };
     for (n, c) in &chains {
         for e in entries(c) {
             match e.ipt() {

@@ -30,6 +30,8 @@ use crate::object::Rule;
 
 /// The result of reading one kernel rule.
 #[derive(Clone, Debug, PartialEq)]
+// Rules are decoded one at a time; boxing would only add an allocation.
+#[allow(clippy::large_enum_variant)]
 pub enum Decoded {
     /// An iptables rule (encoded exactly as iptables-nft writes it).
     Rule(IptRule),
@@ -102,32 +104,24 @@ impl<'a> Parser<'a> {
     }
     /// `nft_create_match(.., reuse = true)` for tcp: the rule's tcp match,
     /// created at the end if missing.
-    fn tcp(&mut self) -> &mut Tcp {
+    fn tcp(&mut self) -> Option<&mut Tcp> {
         if !self.r.matches.iter().any(|m| matches!(m, Match::Tcp(_))) {
             self.r.matches.push(Match::Tcp(Tcp::default()));
         }
-        self.r
-            .matches
-            .iter_mut()
-            .find_map(|m| match m {
-                Match::Tcp(t) => Some(t),
-                _ => None,
-            })
-            .expect("tcp match present")
+        self.r.matches.iter_mut().find_map(|m| match m {
+            Match::Tcp(t) => Some(t),
+            _ => None,
+        })
     }
     /// Same for udp.
-    fn udp(&mut self) -> &mut Udp {
+    fn udp(&mut self) -> Option<&mut Udp> {
         if !self.r.matches.iter().any(|m| matches!(m, Match::Udp(_))) {
             self.r.matches.push(Match::Udp(Udp::default()));
         }
-        self.r
-            .matches
-            .iter_mut()
-            .find_map(|m| match m {
-                Match::Udp(u) => Some(u),
-                _ => None,
-            })
-            .expect("udp match present")
+        self.r.matches.iter_mut().find_map(|m| match m {
+            Match::Udp(u) => Some(u),
+            _ => None,
+        })
     }
 
     fn parse(&mut self, e: &Expr) {
@@ -307,28 +301,28 @@ impl<'a> Parser<'a> {
         let proto = self.r.proto;
         match (proto, offset) {
             (6, 0) => {
-                let t = self.tcp();
+                let Some(t) = self.tcp() else { return };
                 t.spts = [lo, hi];
                 if inv {
                     t.invflags |= super::match_::tcp::INV_SRCPT;
                 }
             }
             (6, 2) => {
-                let t = self.tcp();
+                let Some(t) = self.tcp() else { return };
                 t.dpts = [lo, hi];
                 if inv {
                     t.invflags |= super::match_::tcp::INV_DSTPT;
                 }
             }
             (17, 0) => {
-                let u = self.udp();
+                let Some(u) = self.udp() else { return };
                 u.spts = [lo, hi];
                 if inv {
                     u.invflags |= super::match_::udp::INV_SRCPT;
                 }
             }
             (17, 2) => {
-                let u = self.udp();
+                let Some(u) = self.udp() else { return };
                 u.dpts = [lo, hi];
                 if inv {
                     u.invflags |= super::match_::udp::INV_DSTPT;
@@ -497,7 +491,7 @@ impl<'a> Parser<'a> {
                 };
                 use super::match_::{tcp, udp};
                 if proto == 6 {
-                    let t = self.tcp();
+                    let Some(t) = self.tcp() else { return };
                     if let Some(p) = sp {
                         single(&mut t.spts, &mut t.invflags, p, tcp::INV_SRCPT);
                     }
@@ -505,7 +499,7 @@ impl<'a> Parser<'a> {
                         single(&mut t.dpts, &mut t.invflags, p, tcp::INV_DSTPT);
                     }
                 } else {
-                    let u = self.udp();
+                    let Some(u) = self.udp() else { return };
                     if let Some(p) = sp {
                         single(&mut u.spts, &mut u.invflags, p, udp::INV_SRCPT);
                     }
@@ -520,7 +514,7 @@ impl<'a> Parser<'a> {
                     .as_ref()
                     .and_then(|m| m.first().copied())
                     .unwrap_or(0xff);
-                let t = self.tcp();
+                let Some(t) = self.tcp() else { return };
                 if op == CmpOp::Neq {
                     t.invflags |= super::match_::tcp::INV_FLAGS;
                 }
@@ -638,7 +632,11 @@ fn written_forms(r: &IptRule) -> Vec<IptRule> {
             .iter()
             .map(|c| {
                 let mut c = c.clone();
-                let i = if out_side { &mut c.outiface } else { &mut c.iniface };
+                let i = if out_side {
+                    &mut c.outiface
+                } else {
+                    &mut c.iniface
+                };
                 i.name = "+".into();
                 c
             })

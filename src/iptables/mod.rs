@@ -25,6 +25,7 @@ pub mod netdb;
 pub mod num;
 pub mod passwd;
 pub mod registry;
+pub mod revision;
 pub mod rule;
 pub mod save;
 pub mod tables;

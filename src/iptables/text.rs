@@ -105,9 +105,8 @@ pub fn print_num(n: u64, kmg: bool, notable: bool, out: &mut String) {
 /// bytes of both compare equal, so a shorter `name` only matches if equal.
 pub fn ncase_eq(word: &str, name: &str) -> bool {
     let (a, b) = (word.as_bytes(), name.as_bytes());
-    let n = a.len();
-    for i in 0..n {
-        let x = a[i].to_ascii_lowercase();
+    for (i, c) in a.iter().enumerate() {
+        let x = c.to_ascii_lowercase();
         let y = b.get(i).map(|c| c.to_ascii_lowercase()).unwrap_or(0);
         if x != y {
             return false;

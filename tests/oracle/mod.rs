@@ -131,9 +131,7 @@ pub fn env() -> Env {
                 "#!/bin/sh\nR={}\nexec env XTABLES_LIBDIR=$R/usr/lib/x86_64-linux-gnu/xtables $R/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2 --library-path $R/usr/lib/x86_64-linux-gnu --argv0 \"${{0##*/}}\" $R/usr/sbin/xtables-nft-multi \"$@\"\n",
                 r.display()
             ),
-            None => format!(
-                "#!/bin/sh\nexec -a \"${{0##*/}}\" /usr/sbin/xtables-nft-multi \"$@\"\n"
-            ),
+            None => "#!/bin/sh\nexec -a \"${0##*/}\" /usr/sbin/xtables-nft-multi \"$@\"\n".to_string(),
         };
         std::fs::write(&wo, script).expect("wrapper");
         let mut p = std::fs::metadata(&wo).expect("meta").permissions();

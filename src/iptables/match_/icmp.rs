@@ -185,7 +185,7 @@ impl Icmp {
             invflags: r.u8(3)?,
         })
     }
-    fn print_type(&self, codes: &[IcmpName], numeric: bool, v6: bool, out: &mut String) {
+    fn print_type(&self, codes: &[IcmpName], numeric: bool, out: &mut String) {
         let inv = self.invflags & 1 != 0;
         if !numeric {
             if let Some(c) = codes
@@ -199,11 +199,7 @@ impl Icmp {
         if inv {
             out.push_str(" !");
         }
-        if v6 {
-            out.push_str(&format!("type {}", self.icmp_type));
-        } else {
-            out.push_str(&format!("type {}", self.icmp_type));
-        }
+        out.push_str(&format!("type {}", self.icmp_type));
         if self.code[0] == self.code[1] {
             out.push_str(&format!(" code {}", self.code[0]));
         } else if self.code[0] != 0 || self.code[1] != 0xff {
@@ -261,7 +257,7 @@ impl XtExt for Icmp {
 
     fn print(&self, _: &Ctx<'_>, numeric: bool, out: &mut String) {
         out.push_str(" icmp");
-        self.print_type(ICMP_CODES, numeric, false, out);
+        self.print_type(ICMP_CODES, numeric, out);
         if self.invflags & !1 != 0 {
             out.push_str(&format!(" Unknown invflags: 0x{:X}", self.invflags & !1));
         }
@@ -321,7 +317,7 @@ impl XtExt for Icmp6 {
 
     fn print(&self, _: &Ctx<'_>, numeric: bool, out: &mut String) {
         out.push_str(" ipv6-icmp");
-        self.0.print_type(ICMPV6_CODES, numeric, true, out);
+        self.0.print_type(ICMPV6_CODES, numeric, out);
         if self.0.invflags & !1 != 0 {
             out.push_str(&format!(" Unknown invflags: 0x{:X}", self.0.invflags & !1));
         }

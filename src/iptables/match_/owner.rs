@@ -64,7 +64,8 @@ impl Owner {
             out.push_str(" !");
         }
         out.push_str(&format!(" {label}"));
-        let (r, name): ([u32; 2], fn(u32) -> Option<&'static str>) = match flag {
+        type Lookup = fn(u32) -> Option<&'static str>;
+        let (r, name): ([u32; 2], Lookup) = match flag {
             UID => (self.uid, passwd::user_by_uid),
             GID => (self.gid, passwd::group_by_gid),
             _ => return,

@@ -28,8 +28,8 @@ impl Netmap {
         let n = f.addr_len();
         out.push_str(&addr_str(f, &self.0.min_addr));
         let mut m = [0u8; 16];
-        for i in 0..n {
-            m[i] = !(self.0.min_addr[i] ^ self.0.max_addr[i]);
+        for (i, b) in m.iter_mut().enumerate().take(n) {
+            *b = !(self.0.min_addr[i] ^ self.0.max_addr[i]);
         }
         match mask_to_cidr(f, &m) {
             Some(b) => out.push_str(&format!("/{b}")),
