@@ -3,7 +3,9 @@
 use nftwire::consts::msg;
 use nftwire::netlink::{BatchOp, Conn, NfMsg};
 use nftwire::nla::Writer;
+use nftwire::object::element::SetElemsAttrs;
 use nftwire::object::{Chain, Kind, Obj, Rule, Table};
+use nftwire::ruleset::SetWithElems;
 use nftwire::{Error, Result};
 
 /// `NLM_F_REPLACE`.
@@ -92,6 +94,33 @@ pub fn dump_rules(
         .into_iter()
         .filter(|r| r.table() == table && chain.is_none_or(|c| r.chain() == c))
         .collect())
+}
+
+/// The sets of a table with their elements (to print foreign rules that
+/// look them up).
+pub fn dump_sets(conn: &mut Conn, family: u8, table: &str) -> Result<Vec<SetWithElems>> {
+    let v = match conn.dump(msg::GETSET, family, body(&[(1, table)])) {
+        Ok(v) => v,
+        Err(Error::Kernel { errno: 2, .. }) => return Ok(Vec::new()),
+        Err(e) => return Err(e),
+    };
+    let mut out = Vec::new();
+    for set in parse_all::<nftwire::object::SetAttrs>(v) {
+        if set.table() != table {
+            continue;
+        }
+        let elems = match conn.dump(
+            msg::GETSETELEM,
+            family,
+            body(&[(1, table), (2, set.name())]),
+        ) {
+            Ok(v) => parse_all::<SetElemsAttrs>(v),
+            Err(Error::Kernel { errno: 2, .. }) => Vec::new(),
+            Err(e) => return Err(e),
+        };
+        out.push(SetWithElems { set, elems });
+    }
+    Ok(out)
 }
 
 /// A batch operation.

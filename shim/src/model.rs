@@ -103,6 +103,11 @@ pub struct Model {
     pub line: Line,
     /// Warnings to print.
     pub warnings: Vec<String>,
+    /// Full restore: for each kept foreign rule (chain, handle), how many
+    /// iptables rules preceded it before the flush. Appended iptables rules
+    /// are placed so that this count holds again, so `iptables-save |
+    /// iptables-restore` leaves the chain's order as it was.
+    pub anchors: BTreeMap<(String, u64), usize>,
 }
 
 /// Library errors as iptables reports them.
@@ -162,6 +167,7 @@ impl Model {
             next_id: 1,
             line: Line::default(),
             warnings: Vec::new(),
+            anchors: BTreeMap::new(),
         })
     }
 
@@ -365,6 +371,10 @@ impl Model {
         pos: Option<usize>,
     ) -> MResult<()> {
         let mut rule = self.build_rule(r, chain)?;
+        let pos = match pos {
+            None => self.anchored_position(chain),
+            p => p,
+        };
         let id = self.new_id();
         let (flags, op) = match pos {
             None => (F_CREATE | F_APPEND, "RULE_APPEND"),
@@ -493,6 +503,47 @@ impl Model {
                 }
             }
         }
+    }
+
+    /// Where an appended iptables rule goes during a full restore: before
+    /// the first kept foreign rule that was preceded by more iptables rules
+    /// than the chain holds now (None: at the end).
+    fn anchored_position(&self, chain: &str) -> Option<usize> {
+        if self.anchors.is_empty() {
+            return None;
+        }
+        let Some(Some(c)) = self.chains.get(chain) else {
+            return None;
+        };
+        let v = c.rules.as_ref()?;
+        let own = v.iter().filter(|e| e.ipt().is_some()).count();
+        v.iter().position(|e| {
+            e.ipt().is_none()
+                && e.handle
+                    .and_then(|h| self.anchors.get(&(chain.to_string(), h)))
+                    .is_some_and(|&k| k > own)
+        })
+    }
+
+    /// Record, for each foreign rule of `chain`, how many iptables rules
+    /// come before it (see [`Model::anchors`]).
+    pub fn record_anchors(&mut self, conn: &mut Conn, chain: &str) -> MResult<()> {
+        let Some(v) = self.rules(conn, chain)? else {
+            return Ok(());
+        };
+        let mut own = 0usize;
+        let mut found = Vec::new();
+        for e in v.iter() {
+            match (e.ipt(), e.handle) {
+                (Some(_), _) => own += 1,
+                (None, Some(h)) => found.push((h, own)),
+                (None, None) => {}
+            }
+        }
+        for (h, k) in found {
+            self.anchors.insert((chain.to_string(), h), k);
+        }
+        Ok(())
     }
 
     /// Remove only the iptables rules of a chain (foreign ones stay).

@@ -1,9 +1,12 @@
 //! `iptables-restore` / `ip6tables-restore`: one atomic batch per table,
 //! committed at `COMMIT`. Without `--noflush` the iptables rules and user
 //! chains of each restored table are replaced, while rules iptables cannot
-//! express stay where they are (so they end up ahead of the restored
-//! rules in their chains), together with the chains that hold or are
-//! referenced by them and foreign base chains.
+//! express stay, together with the chains that hold or are referenced by
+//! them and foreign base chains. A kept foreign rule keeps its place
+//! relative to the iptables rules: if k iptables rules preceded it before
+//! the restore, it follows the k-th restored rule of its chain (or ends the
+//! chain when fewer are restored), so `iptables-save | iptables-restore`
+//! leaves every chain exactly as it was.
 
 use crate::exec;
 use crate::getopt::{Getopt, Got, HasArg, LongOpt, Val};
@@ -28,6 +31,8 @@ enum Item {
 
 struct Opts {
     counters: bool,
+    /// `-v` count.
+    verbose: u32,
     noflush: bool,
     test: bool,
     table: Option<String>,
@@ -108,7 +113,10 @@ fn commit(
         .collect();
     let r = transact(conn, family, table, o.test, |m, conn, out| {
         if !o.noflush {
-            replace_own(m, conn, &declared)?;
+            let said = replace_own(m, conn, &declared)?;
+            if o.verbose > 0 && !o.test {
+                out.push_str(&said);
+            }
         }
         for (line, it) in items {
             m.line.0 = Some(*line);
@@ -176,7 +184,9 @@ fn commit(
 /// Remove what iptables owns in the table before it is restored: its
 /// rules everywhere, and user chains that are not declared again, hold no
 /// foreign rule and are not referenced from outside iptables' rules.
-fn replace_own(m: &mut Model, conn: &mut Conn, declared: &BTreeSet<String>) -> MResult<()> {
+/// Returns what `-v` prints about it (chains flushed, user chains
+/// deleted; declared chains count as deleted and created again).
+fn replace_own(m: &mut Model, conn: &mut Conn, declared: &BTreeSet<String>) -> MResult<String> {
     m.load_all_rules(conn)?;
     let names: Vec<String> = m
         .chains
@@ -220,13 +230,33 @@ fn replace_own(m: &mut Model, conn: &mut Conn, declared: &BTreeSet<String>) -> M
             deletable.push(n.clone());
         }
     }
+    let mut said = String::new();
+    for b in m.builtin.chains_by_hook() {
+        said.push_str(&format!("Flushing chain `{}'\n", b.name));
+    }
+    let user: Vec<&String> = names
+        .iter()
+        .filter(|n| {
+            m.builtin.chain(n).is_none()
+                && matches!(m.chains.get(*n), Some(Some(c)) if c.chain.attrs.hook.is_none())
+        })
+        .collect();
+    for n in &user {
+        said.push_str(&format!("Flushing chain `{n}'\n"));
+    }
+    for n in &user {
+        if declared.contains(*n) || deletable.contains(*n) {
+            said.push_str(&format!("Deleting chain `{n}'\n"));
+        }
+    }
     for n in &names {
+        m.record_anchors(conn, n)?;
         m.flush_own(conn, n)?;
     }
     for n in deletable {
         m.del_chain(&n);
     }
-    Ok(())
+    Ok(said)
 }
 
 /// Run the restore tool; `prog` is the name it was invoked as.
@@ -252,6 +282,7 @@ pub fn main(family: Family, prog: &str, args: Vec<String>) -> i32 {
     ];
     let mut o = Opts {
         counters: false,
+        verbose: 0,
         noflush: false,
         test: false,
         table: None,
@@ -265,7 +296,7 @@ pub fn main(family: Family, prog: &str, args: Vec<String>) -> i32 {
             Got::Opt(Val::Base(c), a) => match c {
                 'b' => eprintln!("-b/--binary option is not implemented"),
                 'c' => o.counters = true,
-                'v' => {}
+                'v' => o.verbose += 1,
                 'V' => {
                     println!("{prog} v{}", nftwire::iptables::VERSION_STRING);
                     return 0;
@@ -339,6 +370,9 @@ pub fn main(family: Family, prog: &str, args: Vec<String>) -> i32 {
             continue;
         }
         if buf.starts_with('#') {
+            if o.verbose > 0 {
+                stdout.push_str(buf);
+            }
             continue;
         }
         let mut ok = false;
@@ -465,6 +499,9 @@ pub fn main(family: Family, prog: &str, args: Vec<String>) -> i32 {
             }
             let tname = cur.map(|c| c.name).unwrap_or("filter");
             let mut argv = vec![family.cmd().to_string(), "-t".into(), tname.to_string()];
+            if !o.noflush && !o.test {
+                argv.extend((0..o.verbose).map(|_| "-v".to_string()));
+            }
             if let Some((a, b)) = ctr.filter(|_| o.counters) {
                 argv.extend(["--set-counters".to_string(), a, b]);
             }

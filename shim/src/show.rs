@@ -1,11 +1,14 @@
 //! Output of `-L`, `-S` and `iptables-save`, including the comment lines
 //! for rules iptables cannot express.
 
-use crate::model::{ChainState, Entry, MResult, Model};
+use crate::kernel;
+use crate::model::{lib_err, ChainState, Entry, MResult, Model};
 use nftwire::iptables::list::{self, Format};
 use nftwire::iptables::save::{rule_line, Counters};
 use nftwire::iptables::IptRule;
 use nftwire::netlink::Conn;
+use nftwire::render::nft::delinearize::Sets;
+use nftwire::render::nft::set::SetInfo;
 
 /// The `-v` echo of a rule command (`FMT_PRINT_RULE`).
 pub fn print_rule_verbose(r: &IptRule, table: &str) -> String {
@@ -23,16 +26,57 @@ pub fn print_rule_verbose(r: &IptRule, table: &str) -> String {
     )
 }
 
-/// A foreign rule as a comment: its handle and its expressions.
-pub fn foreign_line(e: &Entry, chain: &str) -> String {
-    let exprs: Vec<String> = e.rule.exprs().iter().map(|x| x.to_string()).collect();
+/// The table's sets, read only when a shown foreign rule refers to sets
+/// (so that it prints as nft would print it).
+pub fn foreign_sets(
+    m: &Model,
+    conn: &mut Conn,
+    chains: &[(String, Option<ChainState>)],
+) -> MResult<Sets> {
+    use nftwire::expr::Expr;
+    let needed = chains.iter().flat_map(|(_, c)| entries(c)).any(|e| {
+        e.ipt().is_none()
+            && e.rule
+                .exprs()
+                .iter()
+                .any(|x| matches!(x, Expr::Lookup(_) | Expr::Dynset(_) | Expr::Objref(_)))
+    });
+    let mut sets = Sets::new();
+    if needed {
+        for sw in kernel::dump_sets(conn, m.family.nfproto(), &m.table).map_err(lib_err)? {
+            let info = SetInfo::build(&sw);
+            sets.insert(info.name.clone(), info);
+        }
+    }
+    Ok(sets)
+}
+
+/// A foreign rule as a comment: its handle and the rule as `nft list`
+/// prints it (or its expressions, `[ ... ]`, when nft could not print it).
+pub fn foreign_line(e: &Entry, chain: &str, sets: &Sets) -> String {
+    use nftwire::render::nft::{model::decode_rule, print::rule_body, Octx};
     let mut s = format!(
         "# -A {chain} handle {}: not an iptables rule:",
         e.handle.unwrap_or(0)
     );
-    for x in exprs {
+    let (rm, _) = decode_rule(&e.rule, sets);
+    if !rm.raw {
+        let mut body = String::new();
+        rule_body(
+            &mut body,
+            &rm.stmts,
+            rm.comment.as_deref(),
+            &Octx::default(),
+        );
+        if !body.trim().is_empty() {
+            s.push(' ');
+            s.push_str(&body.replace('\n', " "));
+            return s;
+        }
+    }
+    for x in e.rule.exprs() {
         s.push(' ');
-        s.push_str(&x);
+        s.push_str(&x.to_string());
     }
     if let Some(c) = e.rule.comment() {
         s.push_str(&format!(" comment \"{c}\""));
@@ -102,6 +146,7 @@ pub fn list_rules(
     m.load_all_rules(conn)?;
     let mut out = String::new();
     let chains = chains_to_show(m, chain);
+    let sets = foreign_sets(m, conn, &chains)?;
     let ctr = if counters {
         Counters::Inline
     } else {
@@ -126,7 +171,7 @@ pub fn list_rules(
             }
             match e.ipt() {
                 Some(r) => out.push_str(&rule_line(r, n, &table, ctr)),
-                None => out.push_str(&foreign_line(e, n)),
+                None => out.push_str(&foreign_line(e, n, &sets)),
             }
             out.push('\n');
         }
@@ -161,6 +206,7 @@ pub fn list(
     let table = m.table.clone();
     let mut out = String::new();
     let chains = chains_to_show(m, chain);
+    let sets = foreign_sets(m, conn, &chains)?;
     let mut first = true;
     for (n, c) in &chains {
         let rules = entries(c);
@@ -192,7 +238,7 @@ pub fn list(
                     if fmt.linenumbers {
                         out.push_str(&format!("{:<4} ", i + 1));
                     }
-                    out.push_str(&foreign_line(e, n));
+                    out.push_str(&foreign_line(e, n, &sets));
                     out.push('\n');
                 }
             }
@@ -262,6 +308,7 @@ pub fn save_table(m: &mut Model, conn: &mut Conn, prog: &str, counters: bool) ->
         out.push('\n');
     }
     let chains = chains_to_show(m, None);
+    let sets = foreign_sets(m, conn, &chains)?;
     for (n, c) in &chains {
         let (p, b) = c.as_ref().map(|c| c.counters()).unwrap_or((0, 0));
         let pol = if m.builtin.chain(n).is_some() {
@@ -280,7 +327,7 @@ pub fn save_table(m: &mut Model, conn: &mut Conn, prog: &str, counters: bool) ->
         for e in entries(c) {
             match e.ipt() {
                 Some(r) => out.push_str(&rule_line(r, n, &table, ctr)),
-                None => out.push_str(&foreign_line(e, n)),
+                None => out.push_str(&foreign_line(e, n, &sets)),
             }
             out.push('\n');
         }

@@ -76,9 +76,16 @@ fn target_dir() -> PathBuf {
         .to_path_buf()
 }
 
+/// The test environment, set up once per test process (tests run in
+/// parallel threads and must not race on the oracle root or the wrappers).
+pub fn env() -> &'static Env {
+    static ENV: std::sync::OnceLock<Env> = std::sync::OnceLock::new();
+    ENV.get_or_init(setup_env)
+}
+
 /// Build the shim (release-less debug build next to the tests) and set up
 /// the oracle root under `target/oracle-root`.
-pub fn env() -> Env {
+fn setup_env() -> Env {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
     let st = Command::new(env!("CARGO"))
         .args(["build", "-q", "-p", "nftwire-iptables"])

@@ -5,6 +5,10 @@
 # usage: setup-oracle.sh ROOTDIR        (prints ROOTDIR/usr/sbin/xtables-nft-multi)
 set -eu
 root=$1
+mkdir -p "$(dirname "$root")"
+# One setup at a time (tests run in parallel; explain_reality uses the same lock).
+exec 9>"$root.lock"
+flock 9
 if [ -x "$root/usr/sbin/xtables-nft-multi" ]; then
 	echo "$root/usr/sbin/xtables-nft-multi"
 	exit 0
