@@ -158,7 +158,7 @@ fn t_vectors() {
     }
     let mut tally = Tally::new();
     for f in &files {
-        t_cases(&env, f, &mut tally);
+        t_cases(env, f, &mut tally);
     }
     tally.finish("t vectors");
 }
@@ -235,7 +235,7 @@ fn command_cases() {
         }
         tally.add(
             format!("case:{name}"),
-            compare(&env, &steps, setup.as_deref()),
+            compare(env, &steps, setup.as_deref()),
         );
     }
     tally.finish("command cases");
@@ -301,8 +301,8 @@ fn corpus_scripts() {
         if !p.exists() {
             continue;
         }
-        let o = run_script(&env, &env.wrap_oracle, &p, None);
-        let m = run_script(&env, &env.wrap_shim, &p, None);
+        let o = run_script(env, &env.wrap_oracle, &p, None);
+        let m = run_script(env, &env.wrap_shim, &p, None);
         let r = if o == m {
             None
         } else {
@@ -424,7 +424,7 @@ fn older_writers() {
             continue;
         }
         let setup = format!("{pre}bash {} >/dev/null 2>&1", p.display());
-        tally.add(format!("older:script:{s}"), older_case(&env, &setup));
+        tally.add(format!("older:script:{s}"), older_case(env, &setup));
     }
     let mut files: Vec<_> = std::fs::read_dir(shared.join("iptables-t"))
         .unwrap()
@@ -475,7 +475,7 @@ fn older_writers() {
             }
             tally.add(
                 format!("older:t:{name}:{tool}"),
-                older_case(&env, &cmds.concat()),
+                older_case(env, &cmds.concat()),
             );
         }
     }

@@ -7,8 +7,7 @@ mod oracle;
 
 use nftwire::netlink::Conn;
 use nftwire::ruleset::Ruleset;
-use std::path::PathBuf;
-use std::process::Command;
+use std::path::Path;
 
 fn chain_exprs(chain: &str) -> Vec<String> {
     let mut c = Conn::open().expect("netlink");
@@ -24,7 +23,7 @@ fn chain_exprs(chain: &str) -> Vec<String> {
         .collect()
 }
 
-fn shim(dir: &PathBuf, tool: &str, args: &[&str], stdin: Option<&str>) -> String {
+fn shim(dir: &Path, tool: &str, args: &[&str], stdin: Option<&str>) -> String {
     let o = match stdin {
         Some(s) => common::run_stdin(dir.join(tool).to_str().unwrap(), args, s),
         None => common::run(dir.join(tool).to_str().unwrap(), args),
@@ -52,9 +51,16 @@ fn save_restore_is_a_no_op_with_interleaved_foreign_rules() {
         assert_eq!(before.len(), 6);
 
         let saved = shim(&dir, "iptables-save", &["-t", "filter"], None);
-        assert!(saved.contains("-A FORWARD -s 10.0.0.2/32 -j DROP"), "{saved}");
+        assert!(
+            saved.contains("-A FORWARD -s 10.0.0.2/32 -j DROP"),
+            "{saved}"
+        );
         shim(&dir, "iptables-restore", &[], Some(&saved));
-        assert_eq!(chain_exprs("FORWARD"), before, "save|restore changed the chain");
+        assert_eq!(
+            chain_exprs("FORWARD"),
+            before,
+            "save|restore changed the chain"
+        );
 
         // Fewer iptables rules: foreign rules anchored past the end follow
         // the last restored rule, in their original order.
