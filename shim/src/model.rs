@@ -267,28 +267,30 @@ impl Model {
         Ok(())
     }
 
-    /// Load all rules of the table (one dump) into the loaded chains.
+    /// Load the rules of every chain of the table that has not been loaded
+    /// yet, one chain dump each: the kernel resumes an unfiltered dump by
+    /// walking from the start again, so one big dump is quadratic while
+    /// per-chain dumps are linear (iptables-nft does the same).
     pub fn load_all_rules(&mut self, conn: &mut Conn) -> MResult<()> {
         self.load_chains(conn)?;
         if !self.exists.unwrap_or(false) {
             return Ok(());
         }
-        let need = self.chains.values().flatten().any(|c| c.rules.is_none());
-        if !need {
-            return Ok(());
-        }
-        let rules = kernel::dump_rules(conn, self.fam(), &self.table, None)?;
+        let fam = self.fam();
         let table = self.table.clone();
         for c in self.chains.values_mut().flatten() {
-            if c.rules.is_none() {
-                c.rules = Some(
-                    rules
-                        .iter()
-                        .filter(|r| r.chain() == c.chain.name())
-                        .map(|r| entry(r.clone(), &table))
-                        .collect(),
-                );
+            if c.rules.is_some() {
+                continue;
             }
+            let v = if c.created {
+                Vec::new()
+            } else {
+                kernel::dump_rules(conn, fam, &table, Some(c.chain.name()))?
+                    .into_iter()
+                    .map(|r| entry(r, &table))
+                    .collect()
+            };
+            c.rules = Some(v);
         }
         Ok(())
     }
@@ -380,14 +382,17 @@ impl Model {
             None => (F_CREATE | F_APPEND, "RULE_APPEND"),
             Some(_) => (F_CREATE, "RULE_INSERT"),
         };
-        let rules = self.rules_or_empty(conn, chain, pos.is_some())?;
-        if let Some(p) = pos {
-            if let Some(refr) = rules.get(p) {
-                match (refr.handle, refr.id) {
-                    (Some(h), _) => rule.attrs.position = Some(h),
-                    (None, Some(i)) => rule.attrs.position_id = Some(i),
-                    _ => {}
-                }
+        // Inserting at the head needs no position (iptables-nft sends none)
+        // and so no dump of the chain.
+        if let Some(p) = pos.filter(|&p| p > 0) {
+            let refr = self
+                .rules(conn, chain)?
+                .and_then(|v| v.get(p))
+                .map(|e| (e.handle, e.id));
+            match refr {
+                Some((Some(h), _)) => rule.attrs.position = Some(h),
+                Some((None, Some(i))) => rule.attrs.position_id = Some(i),
+                _ => {}
             }
         }
         if self.line.0.is_some() || pos.is_some() {
@@ -413,16 +418,6 @@ impl Model {
             format!("rule in chain {chain}"),
         );
         Ok(())
-    }
-
-    fn rules_or_empty(&mut self, conn: &mut Conn, chain: &str, load: bool) -> MResult<Vec<Entry>> {
-        if load {
-            return Ok(self.rules(conn, chain)?.cloned().unwrap_or_default());
-        }
-        Ok(match self.chains.get(chain) {
-            Some(Some(c)) => c.rules.clone().unwrap_or_default(),
-            _ => Vec::new(),
-        })
     }
 
     /// Delete rule index `i` of `chain`.

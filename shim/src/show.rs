@@ -143,7 +143,13 @@ pub fn list_rules(
     rulenum: i64,
     counters: bool,
 ) -> MResult<String> {
-    m.load_all_rules(conn)?;
+    // `-S CHAIN` costs one chain's dump, not the table's.
+    match chain {
+        Some(c) => {
+            m.rules(conn, c)?;
+        }
+        None => m.load_all_rules(conn)?,
+    }
     let mut out = String::new();
     let chains = chains_to_show(m, chain);
     let sets = foreign_sets(m, conn, &chains)?;

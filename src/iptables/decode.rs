@@ -583,9 +583,13 @@ pub fn parse_like_iptables(rule: &Rule, family: Family, table: &str) -> Result<I
     Ok(p.r)
 }
 
+/// Index into the writer versions of the one that matched last (a hint).
+static LAST_WRITER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
 /// Decode a kernel rule of `table`. Only rules whose expressions are
 /// exactly what iptables-nft 1.8.9, 1.8.10 or 1.8.11 writes for the parsed
 /// rule come back as [`Decoded::Rule`].
+
 pub fn decode(rule: &Rule, table: &str) -> Decoded {
     let Some(family) = Family::from_nfproto(rule.family) else {
         return Decoded::Foreign("not an ip/ip6 rule".into());
@@ -600,13 +604,27 @@ pub fn decode(rule: &Rule, table: &str) -> Decoded {
         Ok(r) => r,
         Err(e) => return Decoded::Foreign(e),
     };
-    let want: Vec<Vec<u8>> = rule.exprs().iter().map(canon).collect();
+    let have = rule.exprs();
+    // Canonical bytes are only needed when the typed values differ (e.g. in
+    // NLA flag bits); equal typed values always encode to equal bytes.
+    let mut want: Option<Vec<Vec<u8>>> = None;
+    // Rules in one table were usually written by one iptables version: try
+    // the writer that matched last first.
+    const WRITERS: [Writer; 3] = [Writer::V1_8_11, Writer::V1_8_10, Writer::V1_8_9];
+    let first = LAST_WRITER.load(std::sync::atomic::Ordering::Relaxed) % WRITERS.len();
+    let order = [first, (first + 1) % 3, (first + 2) % 3];
     for cand in written_forms(&r) {
-        for w in [Writer::V1_8_11, Writer::V1_8_10, Writer::V1_8_9] {
-            if let Ok(enc) = encode_as(&cand, table, Purpose::Add, w) {
-                if enc.exprs.len() == want.len()
-                    && enc.exprs.iter().map(canon).eq(want.iter().cloned())
-                {
+        for &wi in &order {
+            if let Ok(enc) = encode_as(&cand, table, Purpose::Add, WRITERS[wi]) {
+                if enc.exprs.len() != have.len() {
+                    continue;
+                }
+                let same = enc.exprs.iter().zip(have).all(|(a, b)| a == b) || {
+                    let want = want.get_or_insert_with(|| have.iter().map(canon).collect());
+                    enc.exprs.iter().map(canon).eq(want.iter().cloned())
+                };
+                if same {
+                    LAST_WRITER.store(wi, std::sync::atomic::Ordering::Relaxed);
                     return Decoded::Rule(r);
                 }
             }
