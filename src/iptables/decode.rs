@@ -589,7 +589,6 @@ static LAST_WRITER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUs
 /// Decode a kernel rule of `table`. Only rules whose expressions are
 /// exactly what iptables-nft 1.8.9, 1.8.10 or 1.8.11 writes for the parsed
 /// rule come back as [`Decoded::Rule`].
-
 pub fn decode(rule: &Rule, table: &str) -> Decoded {
     let Some(family) = Family::from_nfproto(rule.family) else {
         return Decoded::Foreign("not an ip/ip6 rule".into());
