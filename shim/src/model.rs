@@ -9,7 +9,9 @@ use nftwire::iptables::tables::{self, BuiltinTable};
 use nftwire::iptables::{ExitCode, Family, IptError, IptRule};
 use nftwire::netlink::{BatchOp, Conn};
 use nftwire::object::{Chain, Rule, RuleAttrs};
+use std::cell::OnceCell;
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 /// One rule of a chain.
 #[derive(Clone, Debug)]
@@ -20,14 +22,22 @@ pub struct Entry {
     pub id: Option<u32>,
     /// The kernel object (or the one being sent).
     pub rule: Rule,
-    /// What it decodes to.
-    pub decoded: Decoded,
+    /// The table the rule is in (the decoder needs it).
+    pub table: Rc<str>,
+    /// What it decodes to, computed on first use: `-C`/`-D` stop at the
+    /// first match, so most rules of a long chain are never decoded.
+    pub decoded: OnceCell<Decoded>,
 }
 
 impl Entry {
+    /// What the rule decodes to.
+    pub fn decoded(&self) -> &Decoded {
+        self.decoded.get_or_init(|| decode(&self.rule, &self.table))
+    }
+
     /// The iptables rule, if it is one.
     pub fn ipt(&self) -> Option<&IptRule> {
-        match &self.decoded {
+        match self.decoded() {
             Decoded::Rule(r) => Some(r),
             Decoded::Foreign(_) => None,
         }
@@ -402,7 +412,8 @@ impl Model {
             handle: None,
             id: Some(id),
             rule: rule.clone(),
-            decoded: Decoded::Rule(r.clone()),
+            table: Rc::from(self.table.as_str()),
+            decoded: OnceCell::from(Decoded::Rule(r.clone())),
         };
         if let Some(Some(c)) = self.chains.get_mut(chain) {
             if let Some(v) = c.rules.as_mut() {
@@ -465,7 +476,7 @@ impl Model {
         };
         rule.attrs.handle = old.handle;
         old.rule = rule.clone();
-        old.decoded = Decoded::Rule(r.clone());
+        old.decoded = OnceCell::from(Decoded::Rule(r.clone()));
         self.push(
             rule.to_msg(msg::NEWRULE, F_CREATE | F_REPLACE),
             "RULE_REPLACE",
@@ -749,11 +760,11 @@ impl Model {
 
 /// Decode a kernel rule into an entry.
 pub fn entry(rule: Rule, table: &str) -> Entry {
-    let decoded = decode(&rule, table);
     Entry {
         handle: rule.attrs.handle,
         id: None,
         rule,
-        decoded,
+        table: Rc::from(table),
+        decoded: OnceCell::new(),
     }
 }

@@ -31,7 +31,7 @@ pub fn print_rule_verbose(r: &IptRule, table: &str) -> String {
 pub fn foreign_sets(
     m: &Model,
     conn: &mut Conn,
-    chains: &[(String, Option<ChainState>)],
+    chains: &[(String, Option<&ChainState>)],
 ) -> MResult<Sets> {
     use nftwire::expr::Expr;
     let needed = chains.iter().flat_map(|(_, c)| entries(c)).any(|e| {
@@ -86,13 +86,16 @@ pub fn foreign_line(e: &Entry, chain: &str, sets: &Sets) -> String {
 
 /// Chains to show: builtins in hook order (missing ones as fakes), then
 /// user chains by name; foreign base chains are skipped.
-pub fn chains_to_show(m: &Model, only: Option<&str>) -> Vec<(String, Option<ChainState>)> {
+pub fn chains_to_show<'m>(
+    m: &'m Model,
+    only: Option<&str>,
+) -> Vec<(String, Option<&'m ChainState>)> {
     let mut v = Vec::new();
     for b in m.builtin.chains_by_hook() {
         if only.is_some_and(|o| o != b.name) {
             continue;
         }
-        let st = m.chains.get(b.name).cloned().flatten();
+        let st = m.chains.get(b.name).and_then(|c| c.as_ref());
         match st {
             Some(s) if s.is_builtin(m.builtin) => v.push((b.name.to_string(), Some(s))),
             Some(_) => {}
@@ -107,7 +110,7 @@ pub fn chains_to_show(m: &Model, only: Option<&str>) -> Vec<(String, Option<Chai
         if only.is_some_and(|o| o != n) {
             continue;
         }
-        v.push((n.clone(), Some(c.clone())));
+        v.push((n.clone(), Some(c)));
     }
     v
 }
@@ -131,8 +134,8 @@ pub fn foreign_chain_notes(m: &Model) -> Vec<String> {
     v
 }
 
-fn entries(c: &Option<ChainState>) -> &[Entry] {
-    c.as_ref().and_then(|c| c.rules.as_deref()).unwrap_or(&[])
+fn entries<'a>(c: &Option<&'a ChainState>) -> &'a [Entry] {
+    c.and_then(|c| c.rules.as_deref()).unwrap_or(&[])
 }
 
 /// `iptables -S [CHAIN [N]]`.
@@ -185,7 +188,7 @@ pub fn list_rules(
     Ok(out)
 }
 
-fn chain_decl_s(m: &Model, n: &str, c: &Option<ChainState>, counters: bool) -> String {
+fn chain_decl_s(m: &Model, n: &str, c: &Option<&ChainState>, counters: bool) -> String {
     if m.builtin.chain(n).is_some() {
         let pol = c.as_ref().and_then(|c| c.policy()).unwrap_or("ACCEPT");
         let mut s = format!("-P {n} {pol}");
