@@ -50,42 +50,15 @@ impl Oracle {
     }
 }
 
-const SETUP_1_8_11: &str = r#"
-set -euo pipefail
-ROOT=$1
-[ -x "$ROOT/usr/sbin/xtables-nft-multi" ] && exit 0
-S=$(mktemp -d)
-trap 'rm -rf "$S"' EXIT
-mkdir -p $S/lists/partial $S/cache/archives/partial $S/etc/sources.list.d $S/etc/preferences.d $S/debs
-URI=$(awk '/^URIs:/{print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
-echo "deb ${URI:-http://deb.debian.org/debian} trixie main" > $S/etc/sources.list
-: > $S/status
-O="-o Dir::Etc::sourcelist=$S/etc/sources.list -o Dir::Etc::sourceparts=$S/etc/sources.list.d -o Dir::Etc::preferencesparts=$S/etc/preferences.d -o Dir::State::Lists=$S/lists -o Dir::Cache=$S/cache -o Dir::State::status=$S/status -o APT::Architecture=amd64"
-apt-get $O update >/dev/null 2>&1
-cd $S/debs
-apt-get $O download iptables libxtables12 libip4tc2 libip6tc2 libnftnl11 libmnl0 libc6 >/dev/null 2>&1
-rm -rf "$ROOT.tmp"; mkdir -p "$ROOT.tmp"
-for d in *.deb; do dpkg-deb -x "$d" "$ROOT.tmp"; done
-mv "$ROOT.tmp" "$ROOT"
-"#;
-
 /// The two oracles; 1.8.11 is unpacked on first use (shared with other
 /// tests through a lock file).
 fn oracles() -> Vec<Oracle> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/oracle-root");
     if !root.join("usr/sbin/xtables-nft-multi").exists() {
-        let lock = root.with_extension("lock");
-        let o = run(
-            "flock",
-            &[
-                lock.to_str().unwrap(),
-                "bash",
-                "-c",
-                SETUP_1_8_11,
-                "setup",
-                root.to_str().unwrap(),
-            ],
-        );
+        // The same private-root setup the shim's oracle suite uses (it
+        // takes a lock, so concurrent tests do not race).
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/oracle/setup-oracle.sh");
+        let o = run("bash", &[script.to_str().unwrap(), root.to_str().unwrap()]);
         assert!(
             o.status.success(),
             "cannot unpack iptables 1.8.11: {}",
