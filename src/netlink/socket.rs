@@ -222,28 +222,45 @@ impl Conn {
     }
 
     fn dump_once(&mut self, msg_type: u16, family: u8, body: Bytes) -> Result<Vec<NfMsg>> {
+        let mut out = Vec::new();
+        self.dump_stream(msg_type, family, body, &mut |msgs| {
+            out.extend(msgs.iter().filter_map(RawNlMsg::to_nf));
+            true
+        })?;
+        Ok(out)
+    }
+
+    /// Run one dump, handing its data messages to `each` datagram by
+    /// datagram as they arrive (so a caller can process a big dump while it
+    /// is still being read). `each` returns false to stop early (Ok(false)
+    /// then; late messages of the dump are skipped by later requests, which
+    /// match replies by sequence number). A dump the kernel marks as
+    /// interrupted gives [`Error::GenerationChanged`] (not retried here).
+    pub fn dump_stream(
+        &mut self,
+        msg_type: u16,
+        family: u8,
+        body: Bytes,
+        each: &mut dyn FnMut(Vec<RawNlMsg>) -> bool,
+    ) -> Result<bool> {
         let mut m = NfMsg::nft(msg_type, NLM_F_REQUEST | NLM_F_DUMP, family, Vec::new());
         m.body = body;
         m.seq = self.next_seq();
         self.send_bytes(&m.to_vec())?;
         let seq = m.seq;
-        let mut out = Vec::new();
         let mut intr = false;
         loop {
+            let mut data = Vec::new();
+            let mut done = false;
             for r in self.recv_msgs()? {
-                if r.seq != seq {
+                if r.seq != seq || done {
                     continue;
                 }
                 if r.flags & NLM_F_DUMP_INTR != 0 {
                     intr = true;
                 }
                 match r.ty {
-                    NLMSG_DONE => {
-                        if intr {
-                            return Err(Error::GenerationChanged);
-                        }
-                        return Ok(out);
-                    }
+                    NLMSG_DONE => done = true,
                     NLMSG_ERROR => {
                         let (errno, ext) = parse_error(&r);
                         if errno == 0 {
@@ -254,12 +271,17 @@ impl Conn {
                         }
                         return Err(kernel_error(errno, op_name(msg_type), String::new(), ext));
                     }
-                    _ => {
-                        if let Some(nf) = r.to_nf() {
-                            out.push(nf);
-                        }
-                    }
+                    _ => data.push(r),
                 }
+            }
+            if !data.is_empty() && !each(data) {
+                return Ok(false);
+            }
+            if done {
+                if intr {
+                    return Err(Error::GenerationChanged);
+                }
+                return Ok(true);
             }
         }
     }

@@ -9,15 +9,14 @@
 use super::model::{is_binding, TableM};
 use super::wire_rule::RuleView;
 use super::{text, Octx, Output, Selection};
-use crate::consts::{self, msg, NLMSG_DONE, NLMSG_ERROR};
+use crate::consts::msg;
 use crate::error::{Error, Result};
-use crate::netlink::message::{split, RawNlMsg};
+use crate::netlink::message::RawNlMsg;
 use crate::netlink::{Conn, NfMsg};
 use crate::nla::Writer;
 use crate::object::{Chain, Flowtable, Kind, Obj, Object, Rule, Set, SetElems, Table};
 use crate::render::json::{self, value::Json};
 use crate::ruleset::{Ruleset, SetWithElems};
-use bytes::BytesMut;
 use std::sync::mpsc;
 
 /// Output format of a live listing.
@@ -31,8 +30,6 @@ pub enum Format {
 
 /// How often a listing is redone when the ruleset changes under it.
 const RETRIES: usize = 16;
-/// Receive chunk size of the rule reader.
-const CHUNK: usize = 1 << 20;
 
 enum Chunk {
     Msgs(Vec<RawNlMsg>),
@@ -137,22 +134,19 @@ fn start_rules(
     table: Option<&str>,
     chain: Option<&str>,
 ) -> Result<(mpsc::Receiver<Chunk>, std::thread::JoinHandle<()>)> {
-    let mut sock = netlink_sys::Socket::new(consts::NETLINK_NETFILTER)?;
-    sock.bind_auto()?;
-    let _ = sock.set_rx_buf_sz(8 << 20);
+    // Opened here, in the caller's network namespace.
+    let conn = Conn::open()?;
     let table = table.map(str::to_owned);
     let chain = chain.map(str::to_owned);
     let (tx, rx) = mpsc::sync_channel::<Chunk>(64);
     let h = std::thread::spawn(move || {
         let mut r = RuleReader {
-            sock,
-            buf: BytesMut::with_capacity(CHUNK),
-            seq: 0x6e66_0000,
+            conn,
             intr: false,
             tx,
         };
         let outcome = match (&table, &chain) {
-            (Some(t), Some(c)) => r.dump(msg::GETRULE, family, &[(1, t), (2, c)], true),
+            (Some(t), Some(c)) => r.forward(family, &[(1, t), (2, c)]),
             _ => r.per_chain(family, table.as_deref()),
         };
         let last = match outcome {
@@ -167,9 +161,7 @@ fn start_rules(
 
 /// The rule-dumping side of a listing (runs on its own thread).
 struct RuleReader {
-    sock: netlink_sys::Socket,
-    buf: BytesMut,
-    seq: u32,
+    conn: Conn,
     intr: bool,
     tx: mpsc::SyncSender<Chunk>,
 }
@@ -177,13 +169,16 @@ struct RuleReader {
 impl RuleReader {
     /// Dump the chains, then each chain's rules in turn.
     fn per_chain(&mut self, family: u8, table: Option<&str>) -> Result<bool> {
-        let mut chains = Vec::new();
         let tattr: Vec<(u16, &str)> = table.map(|t| vec![(1u16, t)]).unwrap_or_default();
-        if !self.collect(msg::GETCHAIN, family, &tattr, &mut chains)? {
-            return Ok(false);
-        }
-        for m in chains {
-            let Some(nf) = m.to_nf() else { continue };
+        let chains = match self.conn.dump(msg::GETCHAIN, family, filter_body(&tattr)) {
+            Ok(c) => c,
+            Err(Error::GenerationChanged) => {
+                self.intr = true;
+                return Ok(true);
+            }
+            Err(e) => return Err(e),
+        };
+        for nf in chains {
             if nf.msg() != msg::NEWCHAIN {
                 continue;
             }
@@ -191,110 +186,31 @@ impl RuleReader {
                 return Err(Error::Protocol("malformed NEWCHAIN message".into()));
             };
             let (t, n) = (c.table().to_owned(), c.name().to_owned());
-            if !self.dump(msg::GETRULE, c.family, &[(1, &t), (2, &n)], true)? {
+            if !self.forward(c.family, &[(1, &t), (2, &n)])? {
                 return Ok(false);
             }
         }
         Ok(true)
     }
 
-    /// Run one dump; its messages are forwarded to the printer (`forward`)
-    /// or returned through [`RuleReader::collect`]. Ok(false) when the
-    /// printer has gone away.
-    fn dump(&mut self, t: u16, family: u8, attrs: &[(u16, &str)], forward: bool) -> Result<bool> {
-        let mut sink = Vec::new();
-        let ok = self.run(t, family, attrs, forward, &mut sink)?;
-        Ok(ok)
-    }
-
-    fn collect(
-        &mut self,
-        t: u16,
-        family: u8,
-        attrs: &[(u16, &str)],
-        out: &mut Vec<RawNlMsg>,
-    ) -> Result<bool> {
-        self.run(t, family, attrs, false, out)
-    }
-
-    fn run(
-        &mut self,
-        t: u16,
-        family: u8,
-        attrs: &[(u16, &str)],
-        forward: bool,
-        keep: &mut Vec<RawNlMsg>,
-    ) -> Result<bool> {
-        self.seq = self.seq.wrapping_add(1);
-        let seq = self.seq;
-        let mut m = NfMsg::nft(t, 0x1 | 0x300, family, filter_body(attrs));
-        m.seq = seq;
-        self.sock
-            .send_to(&m.to_vec(), &netlink_sys::SocketAddr::new(0, 0), 0)?;
-        loop {
-            if self.buf.capacity() - self.buf.len() < CHUNK / 4 {
-                self.buf = BytesMut::with_capacity(CHUNK);
+    /// Dump one chain's rules, forwarding each datagram to the printer.
+    /// Ok(false) when the printer has gone away. A dump interrupted by a
+    /// concurrent change, or a chain that vanished meanwhile, only marks
+    /// the listing for a retry (the caller also checks the generation).
+    fn forward(&mut self, family: u8, attrs: &[(u16, &str)]) -> Result<bool> {
+        let tx = &self.tx;
+        let body = bytes::Bytes::from(filter_body(attrs));
+        match self
+            .conn
+            .dump_stream(msg::GETRULE, family, body, &mut |msgs| {
+                tx.send(Chunk::Msgs(msgs)).is_ok()
+            }) {
+            Ok(alive) => Ok(alive),
+            Err(Error::GenerationChanged) | Err(Error::Kernel { errno: 2, .. }) => {
+                self.intr = true;
+                Ok(true)
             }
-            loop {
-                match self.sock.recv(&mut self.buf, 0) {
-                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                    Err(e) => return Err(Error::Io(e)),
-                    Ok(_) => break,
-                }
-            }
-            let chunk = self.buf.split().freeze();
-            let msgs = split(&chunk).map_err(Error::Protocol)?;
-            let mut out = Vec::with_capacity(msgs.len());
-            let mut done = false;
-            for r in msgs {
-                if r.seq != seq {
-                    continue;
-                }
-                if r.flags & 0x10 != 0 {
-                    self.intr = true;
-                }
-                match r.ty {
-                    NLMSG_DONE => done = true,
-                    NLMSG_ERROR => {
-                        let p = &r.payload;
-                        let errno = if p.len() >= 4 {
-                            -i32::from_ne_bytes([p[0], p[1], p[2], p[3]])
-                        } else {
-                            0
-                        };
-                        if errno == 4 || errno == 16 {
-                            self.intr = true;
-                            done = true;
-                        } else if errno == 2 && t == msg::GETRULE {
-                            // The chain went away meanwhile: the generation
-                            // check of the caller catches it.
-                            self.intr = true;
-                            done = true;
-                        } else if errno != 0 {
-                            return Err(Error::Kernel {
-                                errno,
-                                op: msg::name(t).into(),
-                                what: String::new(),
-                                ext_msg: None,
-                            });
-                        }
-                    }
-                    _ => out.push(r),
-                }
-                if done {
-                    break;
-                }
-            }
-            if forward {
-                if !out.is_empty() && self.tx.send(Chunk::Msgs(out)).is_err() {
-                    return Ok(false);
-                }
-            } else {
-                keep.extend(out);
-            }
-            if done {
-                return Ok(true);
-            }
+            Err(e) => Err(e),
         }
     }
 }
