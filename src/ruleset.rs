@@ -6,9 +6,8 @@ use crate::error::{Error, Result};
 use crate::netlink::{BatchOp, Conn, NfMsg};
 use crate::nla::Writer;
 use crate::object::element::SetElemsAttrs;
-use crate::object::{
-    Chain, Flowtable, Kind, Obj, Object, Rule, Set, SetElem, SetElemList, SetElems, Table,
-};
+use crate::object::{parse_msgs as parse_all, selector};
+use crate::object::{Chain, Flowtable, Object, Rule, Set, SetElem, SetElemList, SetElems, Table};
 use netlink_packet_core::{NLM_F_APPEND, NLM_F_CREATE};
 
 /// A set and its elements (element batches as the kernel dumped them).
@@ -42,32 +41,6 @@ pub struct Ruleset {
 /// How many times a snapshot is retried when the generation moves.
 const SNAPSHOT_RETRIES: usize = 32;
 
-fn parse_all<T: Kind>(msgs: Vec<NfMsg>, want: u16) -> Result<Vec<Obj<T>>> {
-    msgs.iter()
-        .filter(|m| m.msg() == want)
-        .map(|m| {
-            Obj::<T>::from_msg(m).ok_or_else(|| {
-                Error::Protocol(format!(
-                    "malformed {} message from the kernel",
-                    msg::name(want)
-                ))
-            })
-        })
-        .collect()
-}
-
-/// Body selecting a table (and optionally a chain) for filtered dumps.
-fn filter_body(table: Option<&str>, chain: Option<&str>, chain_attr: u16) -> Vec<u8> {
-    let mut w = Writer::new();
-    if let Some(t) = table {
-        w.put(1, &t.to_string());
-    }
-    if let Some(c) = chain {
-        w.put(chain_attr, &c.to_string());
-    }
-    w.buf
-}
-
 impl Ruleset {
     /// Read everything of `family` (0 = all families) consistently: the
     /// snapshot is retried until the generation id is the same before and
@@ -96,7 +69,7 @@ impl Ruleset {
     }
 
     fn read_once(conn: &mut Conn, family: u8, table: Option<&str>) -> Result<Ruleset> {
-        let body = filter_body(table, None, 0);
+        let body = table.map(|t| selector(&[(1, t)])).unwrap_or_default();
         let mut tables: Vec<Table> =
             parse_all(conn.dump(msg::GETTABLE, family, Vec::new())?, msg::NEWTABLE)?;
         if let Some(t) = table {
@@ -133,7 +106,7 @@ impl Ruleset {
         // order of an unfiltered rule dump.
         let mut rules: Vec<Rule> = Vec::new();
         for c in &chains {
-            let b = filter_body(Some(c.table()), Some(c.name()), 2);
+            let b = selector(&[(1, c.table()), (2, c.name())]);
             let msgs = conn.dump(msg::GETRULE, c.family, b)?;
             rules.extend(parse_all::<crate::object::RuleAttrs>(msgs, msg::NEWRULE)?);
         }

@@ -2,8 +2,8 @@
 
 use nftwire::consts::msg;
 use nftwire::netlink::{BatchOp, Conn, NfMsg};
-use nftwire::nla::Writer;
 use nftwire::object::element::SetElemsAttrs;
+use nftwire::object::selector as body;
 use nftwire::object::{Chain, Kind, Obj, Rule, Table};
 use nftwire::ruleset::SetWithElems;
 use nftwire::{Error, Result};
@@ -18,14 +18,6 @@ pub const F_EXCL: u16 = 0x200;
 pub const F_CREATE: u16 = 0x400;
 /// `NLM_F_APPEND`.
 pub const F_APPEND: u16 = 0x800;
-
-fn body(attrs: &[(u16, &str)]) -> Vec<u8> {
-    let mut w = Writer::new();
-    for (t, v) in attrs {
-        w.put(*t, &v.to_string());
-    }
-    w.buf
-}
 
 fn get_one<T: Kind>(conn: &mut Conn, m: NfMsg) -> Result<Option<Obj<T>>> {
     match conn.request(m) {
@@ -54,11 +46,8 @@ pub fn get_chain(conn: &mut Conn, family: u8, table: &str, name: &str) -> Result
     )
 }
 
-fn parse_all<T: Kind>(v: Vec<NfMsg>) -> Vec<Obj<T>> {
-    v.iter()
-        .filter(|m| m.msg() == T::NEW)
-        .filter_map(Obj::<T>::from_msg)
-        .collect()
+fn parse_all<T: Kind>(v: Vec<NfMsg>) -> Result<Vec<Obj<T>>> {
+    nftwire::object::parse_msgs(v, T::NEW)
 }
 
 /// All chains of a table.
@@ -68,7 +57,7 @@ pub fn dump_chains(conn: &mut Conn, family: u8, table: &str) -> Result<Vec<Chain
         Err(Error::Kernel { errno: 2, .. }) => return Ok(Vec::new()),
         Err(e) => return Err(e),
     };
-    Ok(parse_all::<nftwire::object::ChainAttrs>(v)
+    Ok(parse_all::<nftwire::object::ChainAttrs>(v)?
         .into_iter()
         .filter(|c| c.table() == table)
         .collect())
@@ -90,7 +79,7 @@ pub fn dump_rules(
         Err(Error::Kernel { errno: 2, .. }) => return Ok(Vec::new()),
         Err(e) => return Err(e),
     };
-    Ok(parse_all::<nftwire::object::RuleAttrs>(v)
+    Ok(parse_all::<nftwire::object::RuleAttrs>(v)?
         .into_iter()
         .filter(|r| r.table() == table && chain.is_none_or(|c| r.chain() == c))
         .collect())
@@ -105,7 +94,7 @@ pub fn dump_sets(conn: &mut Conn, family: u8, table: &str) -> Result<Vec<SetWith
         Err(e) => return Err(e),
     };
     let mut out = Vec::new();
-    for set in parse_all::<nftwire::object::SetAttrs>(v) {
+    for set in parse_all::<nftwire::object::SetAttrs>(v)? {
         if set.table() != table {
             continue;
         }
@@ -114,7 +103,7 @@ pub fn dump_sets(conn: &mut Conn, family: u8, table: &str) -> Result<Vec<SetWith
             family,
             body(&[(1, table), (2, set.name())]),
         ) {
-            Ok(v) => parse_all::<SetElemsAttrs>(v),
+            Ok(v) => parse_all::<SetElemsAttrs>(v)?,
             Err(Error::Kernel { errno: 2, .. }) => Vec::new(),
             Err(e) => return Err(e),
         };

@@ -99,6 +99,33 @@ impl<T: Kind> Obj<T> {
     }
 }
 
+/// The attribute body that selects objects by name for a GET request or a
+/// filtered dump: `(attribute number, name)` pairs such as
+/// `[(1, table), (2, chain)]` (NFTA_RULE_TABLE, NFTA_RULE_CHAIN).
+pub fn selector(attrs: &[(u16, &str)]) -> Vec<u8> {
+    let mut w = crate::nla::Writer::new();
+    for (k, v) in attrs {
+        w.put(*k, &v.to_string());
+    }
+    w.buf
+}
+
+/// Decode every message of type `want` in a dump as a `T`; a malformed
+/// one is an error, never silently dropped.
+pub fn parse_msgs<T: Kind>(msgs: Vec<NfMsg>, want: u16) -> crate::Result<Vec<Obj<T>>> {
+    msgs.iter()
+        .filter(|m| m.msg() == want)
+        .map(|m| {
+            Obj::<T>::from_msg(m).ok_or_else(|| {
+                crate::Error::Protocol(format!(
+                    "malformed {} message from the kernel",
+                    crate::consts::msg::name(want)
+                ))
+            })
+        })
+        .collect()
+}
+
 /// Name of a family, or its number.
 pub fn family_name(f: u8) -> String {
     crate::consts::family::name(f)

@@ -12,9 +12,9 @@ use super::{text, Octx, Output, Selection};
 use crate::consts::msg;
 use crate::error::{Error, Result};
 use crate::netlink::message::RawNlMsg;
-use crate::netlink::{Conn, NfMsg};
-use crate::nla::Writer;
-use crate::object::{Chain, Flowtable, Kind, Obj, Object, Rule, Set, SetElems, Table};
+use crate::netlink::Conn;
+use crate::object::{parse_msgs as parse, selector as filter_body};
+use crate::object::{Chain, Flowtable, Object, Rule, Set, SetElems, Table};
 use crate::render::json::{self, value::Json};
 use crate::ruleset::{Ruleset, SetWithElems};
 use std::sync::mpsc;
@@ -53,28 +53,6 @@ pub fn list(sel: &Selection, oc: &Octx, fmt: Format) -> Result<Output> {
         }
     }
     Err(Error::GenerationChanged)
-}
-
-fn filter_body(attrs: &[(u16, &str)]) -> Vec<u8> {
-    let mut w = Writer::new();
-    for (k, v) in attrs {
-        w.put(*k, &v.to_string());
-    }
-    w.buf
-}
-
-fn parse<T: Kind>(msgs: Vec<NfMsg>, want: u16) -> Result<Vec<Obj<T>>> {
-    msgs.iter()
-        .filter(|m| m.msg() == want)
-        .map(|m| {
-            Obj::<T>::from_msg(m).ok_or_else(|| {
-                Error::Protocol(format!(
-                    "malformed {} message from the kernel",
-                    msg::name(want)
-                ))
-            })
-        })
-        .collect()
 }
 
 /// The non-rule objects of the selected tables.
