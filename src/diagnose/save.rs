@@ -90,56 +90,13 @@ fn v4_mask(m: &[u8]) -> String {
 }
 
 fn v4_addr(a: &[u8]) -> String {
-    format!("{}.{}.{}.{}", a[0], a[1], a[2], a[3])
+    crate::iptables::addr::v4_str(a)
 }
 
-/// glibc's `inet_ntop(AF_INET6)`.
+/// glibc's `inet_ntop(AF_INET6)` (the one implementation lives in
+/// [`crate::iptables::addr::v6_str`]).
 pub fn v6_addr(a: &[u8; 16]) -> String {
-    let words: Vec<u16> = (0..8)
-        .map(|i| u16::from_be_bytes([a[2 * i], a[2 * i + 1]]))
-        .collect();
-    // Longest run of zero words (at least 2), first one on ties.
-    let (mut best, mut best_len) = (usize::MAX, 0usize);
-    let mut i = 0;
-    while i < 8 {
-        if words[i] == 0 {
-            let start = i;
-            while i < 8 && words[i] == 0 {
-                i += 1;
-            }
-            if i - start > best_len {
-                best = start;
-                best_len = i - start;
-            }
-        } else {
-            i += 1;
-        }
-    }
-    if best_len < 2 {
-        best = usize::MAX;
-    }
-    let mut o = String::new();
-    let mut i = 0;
-    while i < 8 {
-        if i == best {
-            if i == 0 {
-                o.push(':');
-            }
-            o.push(':');
-            i += best_len;
-            continue;
-        }
-        if i == 6 && best == 0 && (best_len == 6 || (best_len == 5 && words[5] == 0xffff)) {
-            let _ = write!(o, "{}.{}.{}.{}", a[12], a[13], a[14], a[15]);
-            break;
-        }
-        let _ = write!(o, "{:x}", words[i]);
-        if i < 7 {
-            o.push(':');
-        }
-        i += 1;
-    }
-    o
+    crate::iptables::addr::v6_str(a)
 }
 
 fn v6_cidr(m: &[u8; 16]) -> Option<u32> {

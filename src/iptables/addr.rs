@@ -4,6 +4,7 @@
 use super::error::{IptError, Result};
 use super::family::Family;
 use super::num::strtoui;
+use std::fmt::Write as _;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 /// An address with its mask; IPv4 uses the first 4 bytes of each.
@@ -31,19 +32,60 @@ pub fn v4_str(b: &[u8]) -> String {
     Ipv4Addr::from(a).to_string()
 }
 
-/// `inet_ntop(AF_INET6)` of 16 bytes.
+/// glibc's `inet_ntop(AF_INET6)` of 16 bytes: the longest run of two or
+/// more zero words (the first on ties) becomes `::`, and only IPv4-compatible
+/// (`::a.b.c.d`, with a 6-word zero run) and IPv4-mapped (`::ffff:a.b.c.d`)
+/// addresses end in dotted form (so `::2` stays `::2`).
 pub fn v6_str(b: &[u8]) -> String {
     let mut a = [0u8; 16];
     for (i, x) in b.iter().take(16).enumerate() {
         a[i] = *x;
     }
-    let ip = Ipv6Addr::from(a);
-    // glibc prints IPv4-compatible addresses (::a.b.c.d) in dotted form.
-    let s = ip.segments();
-    if s[..6] == [0, 0, 0, 0, 0, 0] && (s[6] != 0 || s[7] > 1) {
-        return format!("::{}", v4_str(&a[12..]));
+    let words: Vec<u16> = (0..8)
+        .map(|i| u16::from_be_bytes([a[2 * i], a[2 * i + 1]]))
+        .collect();
+    // Longest run of zero words (at least 2), first one on ties.
+    let (mut best, mut best_len) = (usize::MAX, 0usize);
+    let mut i = 0;
+    while i < 8 {
+        if words[i] == 0 {
+            let start = i;
+            while i < 8 && words[i] == 0 {
+                i += 1;
+            }
+            if i - start > best_len {
+                best = start;
+                best_len = i - start;
+            }
+        } else {
+            i += 1;
+        }
     }
-    ip.to_string()
+    if best_len < 2 {
+        best = usize::MAX;
+    }
+    let mut o = String::new();
+    let mut i = 0;
+    while i < 8 {
+        if i == best {
+            if i == 0 {
+                o.push(':');
+            }
+            o.push(':');
+            i += best_len;
+            continue;
+        }
+        if i == 6 && best == 0 && (best_len == 6 || (best_len == 5 && words[5] == 0xffff)) {
+            let _ = write!(o, "{}.{}.{}.{}", a[12], a[13], a[14], a[15]);
+            break;
+        }
+        let _ = write!(o, "{:x}", words[i]);
+        if i < 7 {
+            o.push(':');
+        }
+        i += 1;
+    }
+    o
 }
 
 /// Address text for the family.
@@ -322,5 +364,24 @@ mod tests {
         let mut s = String::new();
         save(Family::V6, 'd', &v[0], true, &mut s);
         assert_eq!(s, " ! -d 2001:db8::/64");
+    }
+}
+
+#[cfg(test)]
+mod v6_tests {
+    #[test]
+    fn glibc_forms() {
+        let mut a = [0u8; 16];
+        assert_eq!(super::v6_str(&a), "::");
+        a[15] = 1;
+        assert_eq!(super::v6_str(&a), "::1");
+        a[15] = 2;
+        assert_eq!(super::v6_str(&a), "::2");
+        let b: [u8; 16] = [0x20, 1, 0xd, 0xb8, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1];
+        assert_eq!(super::v6_str(&b), "2001:db8::1:0:0:1");
+        let c: [u8; 16] = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 1, 2, 3, 4];
+        assert_eq!(super::v6_str(&c), "::ffff:1.2.3.4");
+        let d: [u8; 16] = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4];
+        assert_eq!(super::v6_str(&d), "::1.2.3.4");
     }
 }
