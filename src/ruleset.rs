@@ -39,7 +39,17 @@ pub struct Ruleset {
 }
 
 /// How many times a snapshot is retried when the generation moves.
-const SNAPSHOT_RETRIES: usize = 32;
+pub const SNAPSHOT_RETRIES: usize = 32;
+
+/// Chains per part when rule dumps are spread over several connections.
+pub const CHAINS_PER_PART: usize = 64;
+
+/// The rules of one chain (one `GETRULE` dump filtered by table and chain).
+pub fn chain_rules(conn: &mut Conn, c: &Chain) -> Result<Vec<Rule>> {
+    let b = selector(&[(1, c.table()), (2, c.name())]);
+    let msgs = conn.dump(msg::GETRULE, c.family, b)?;
+    parse_all::<crate::object::RuleAttrs>(msgs, msg::NEWRULE)
+}
 
 impl Ruleset {
     /// Read everything of `family` (0 = all families) consistently: the
@@ -69,6 +79,39 @@ impl Ruleset {
     }
 
     fn read_once(conn: &mut Conn, family: u8, table: Option<&str>) -> Result<Ruleset> {
+        let mut rs = Self::read_head(conn, family, table)?;
+        // One rule dump per chain: the kernel resumes a dump by walking from
+        // the start again, so a single dump of a big ruleset is quadratic,
+        // while per-chain dumps are linear (iptables-nft-save does the same).
+        // Chains come in the kernel's table/chain order, which is also the
+        // order of an unfiltered rule dump. The chains are spread over one
+        // connection per CPU.
+        let mut rules: Vec<Rule> = Vec::new();
+        let chains = &rs.chains;
+        crate::netlink::parallel::ordered_chunks(
+            conn,
+            chains.len(),
+            CHAINS_PER_PART,
+            |conn, range| {
+                let mut v = Vec::new();
+                for c in &chains[range] {
+                    v.extend(chain_rules(conn, c)?);
+                }
+                Ok(v)
+            },
+            |v| {
+                rules.extend(v);
+                Ok(())
+            },
+        )?;
+        rs.rules = rules;
+        Ok(rs)
+    }
+
+    /// Everything but the rules (one dump per object kind, plus one element
+    /// dump per set), with no consistency check of its own: callers bracket
+    /// it, and whatever they read after it, with [`Conn::generation`].
+    pub fn read_head(conn: &mut Conn, family: u8, table: Option<&str>) -> Result<Ruleset> {
         let body = table.map(|t| selector(&[(1, t)])).unwrap_or_default();
         let mut tables: Vec<Table> =
             parse_all(conn.dump(msg::GETTABLE, family, Vec::new())?, msg::NEWTABLE)?;
@@ -99,17 +142,6 @@ impl Ruleset {
             Err(Error::Kernel { errno, .. }) if errno == 95 || errno == 2 => Vec::new(),
             Err(e) => return Err(e),
         };
-        // One rule dump per chain: the kernel resumes a dump by walking from
-        // the start again, so a single dump of a big ruleset is quadratic,
-        // while per-chain dumps are linear (iptables-nft-save does the same).
-        // Chains come in the kernel's table/chain order, which is also the
-        // order of an unfiltered rule dump.
-        let mut rules: Vec<Rule> = Vec::new();
-        for c in &chains {
-            let b = selector(&[(1, c.table()), (2, c.name())]);
-            let msgs = conn.dump(msg::GETRULE, c.family, b)?;
-            rules.extend(parse_all::<crate::object::RuleAttrs>(msgs, msg::NEWRULE)?);
-        }
         let _ = body;
         Ok(Ruleset {
             generation: 0,
@@ -118,7 +150,7 @@ impl Ruleset {
             sets: with,
             objects,
             flowtables,
-            rules,
+            rules: Vec::new(),
         })
     }
 
@@ -147,21 +179,25 @@ impl Ruleset {
     /// random), so the same ruleset always gives the same batch. This is
     /// also what [`crate::save`] writes.
     pub fn create_ops(&self) -> Vec<BatchOp> {
-        self.create_ops_indexed().0
+        let mut ops = Vec::new();
+        for item in self.create_plan() {
+            self.item_msgs(item, |m, _| ops.push(creation_op(m)));
+        }
+        ops
     }
 
-    /// [`Ruleset::create_ops`], plus for each op the index in `self.rules`
-    /// of the rule it creates (None for other objects), so callers can show
-    /// the typed rule beside its message without decoding it again.
-    pub fn create_ops_indexed(&self) -> (Vec<BatchOp>, Vec<Option<usize>>) {
-        let mut e = Emitter {
+    /// The order of [`Ruleset::create_ops`] as a list of what each step
+    /// creates, without making any message (cheap; the messages are made by
+    /// [`Ruleset::item_msgs`], which can run on several threads).
+    pub fn create_plan(&self) -> Vec<CreateItem> {
+        let mut e = Planner {
             rs: self,
-            ops: Vec::new(),
-            next_set_id: 0,
+            plan: Vec::with_capacity(
+                self.tables.len() + self.chains.len() + self.sets.len() + self.rules.len(),
+            ),
             anon_done: std::collections::HashSet::new(),
             rule_done: vec![false; self.rules.len()],
             by_chain: std::collections::HashMap::new(),
-            source: Vec::new(),
             bound: self
                 .chains
                 .iter()
@@ -176,87 +212,185 @@ impl Ruleset {
                 .map(|(i, s)| ((s.set.family, s.set.table(), s.set.name()), i))
                 .collect(),
         };
-        for (i, r) in self.rules.iter().enumerate() {
-            e.by_chain
-                .entry((r.family, r.table(), r.chain()))
-                .or_default()
-                .push(i);
-        }
-        for t in &self.tables {
-            let mut t = t.clone();
-            t.attrs.handle = None;
-            t.attrs.use_count = None;
-            t.attrs.owner = None;
-            if let Some(f) = t.attrs.flags.as_mut() {
-                *f &= !2; // owner flag needs the owner's socket
+        if !e.bound.is_empty() {
+            for (i, r) in self.rules.iter().enumerate() {
+                e.by_chain
+                    .entry((r.family, r.table(), r.chain()))
+                    .or_default()
+                    .push(i);
             }
-            e.ops.push(creation_op(t.to_msg(msg::NEWTABLE, 0)));
         }
-        for c in &self.chains {
-            let mut c = c.clone();
-            c.attrs.handle = None;
-            c.attrs.use_count = None;
-            e.ops.push(creation_op(c.to_msg(msg::NEWCHAIN, 0)));
+        e.plan.extend((0..self.tables.len()).map(CreateItem::Table));
+        e.plan.extend((0..self.chains.len()).map(CreateItem::Chain));
+        e.plan
+            .extend((0..self.objects.len()).map(CreateItem::Object));
+        e.plan
+            .extend((0..self.flowtables.len()).map(CreateItem::Flowtable));
+        for (k, sw) in self.sets.iter().enumerate() {
+            if !sw.set.is_anonymous() {
+                e.set(k);
+            }
         }
-        for o in &self.objects {
-            let mut o = o.clone();
-            o.attrs.handle = None;
-            o.attrs.use_count = None;
-            e.ops.push(creation_op(o.to_msg(msg::NEWOBJ, 0)));
-        }
-        for f in &self.flowtables {
-            let mut f = f.clone();
-            f.attrs.handle = None;
-            f.attrs.use_count = None;
-            e.ops.push(creation_op(f.to_msg(msg::NEWFLOWTABLE, 0)));
-        }
-        for sw in self.sets.iter().filter(|s| !s.set.is_anonymous()) {
-            e.set(sw);
+        // The rules of bound chains come with the rule that jumps to them;
+        // a bound chain nothing jumps to (only older kernels leave one) gets
+        // its rules at the end.
+        for i in 0..self.rules.len() {
+            if !e.bound.is_empty() && e.is_bound(&self.rules[i]) {
+                continue;
+            }
+            e.rule(i, 0);
         }
         for i in 0..self.rules.len() {
             e.rule(i, 0);
         }
-        e.source.resize(e.ops.len(), None);
-        (e.ops, e.source)
+        e.plan
     }
+
+    /// The creation messages of one plan item (`NEW*` bodies; the batch
+    /// flags are added by [`creation_op`]), handed to `each` with the index
+    /// in `self.rules` of the rule a message creates (None for other
+    /// objects), so callers can show the typed rule beside its message.
+    pub fn item_msgs(&self, item: CreateItem, mut each: impl FnMut(NfMsg, Option<usize>)) {
+        match item {
+            CreateItem::Table(i) => {
+                let mut t = self.tables[i].clone();
+                t.attrs.handle = None;
+                t.attrs.use_count = None;
+                t.attrs.owner = None;
+                if let Some(f) = t.attrs.flags.as_mut() {
+                    *f &= !2; // owner flag needs the owner's socket
+                }
+                each(t.to_msg(msg::NEWTABLE, 0), None);
+            }
+            CreateItem::Chain(i) => {
+                let mut c = self.chains[i].clone();
+                c.attrs.handle = None;
+                c.attrs.use_count = None;
+                each(c.to_msg(msg::NEWCHAIN, 0), None);
+            }
+            CreateItem::Object(i) => {
+                let mut o = self.objects[i].clone();
+                o.attrs.handle = None;
+                o.attrs.use_count = None;
+                each(o.to_msg(msg::NEWOBJ, 0), None);
+            }
+            CreateItem::Flowtable(i) => {
+                let mut f = self.flowtables[i].clone();
+                f.attrs.handle = None;
+                f.attrs.use_count = None;
+                each(f.to_msg(msg::NEWFLOWTABLE, 0), None);
+            }
+            CreateItem::Set { index, id } => {
+                let sw = &self.sets[index];
+                let mut s = sw.set.clone();
+                s.attrs.handle = None;
+                s.attrs.count = None;
+                s.attrs.backend = None;
+                if s.attrs.id.is_none() {
+                    s.attrs.id = id;
+                }
+                each(s.to_msg(msg::NEWSET, 0), None);
+                for m in element_msgs(sw) {
+                    each(m.to_msg(msg::NEWSETELEM, 0), None);
+                }
+            }
+            CreateItem::Rule(i) => {
+                let mut r = self.rules[i].clone();
+                prepare_rule(&mut r);
+                each(r.to_msg(msg::NEWRULE, 0), Some(i));
+            }
+        }
+    }
+
+    /// [`Ruleset::create_ops`], plus for each op the index in `self.rules`
+    /// of the rule it creates (None for other objects).
+    pub fn create_ops_indexed(&self) -> (Vec<BatchOp>, Vec<Option<usize>>) {
+        let (mut ops, mut source) = (Vec::new(), Vec::new());
+        for item in self.create_plan() {
+            self.item_msgs(item, |m, src| {
+                ops.push(creation_op(m));
+                source.push(src);
+            });
+        }
+        (ops, source)
+    }
+}
+
+/// One step of [`Ruleset::create_plan`]: what it creates, by index into the
+/// ruleset's lists.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CreateItem {
+    /// `tables[i]`.
+    Table(usize),
+    /// `chains[i]`.
+    Chain(usize),
+    /// `objects[i]`.
+    Object(usize),
+    /// `flowtables[i]`.
+    Flowtable(usize),
+    /// `sets[index]` and its elements; `id` is the `NFTA_SET_ID` it gets
+    /// when the dump has none.
+    Set {
+        /// Index into `sets`.
+        index: usize,
+        /// Transaction-local set id.
+        id: Option<u32>,
+    },
+    /// `rules[i]`.
+    Rule(usize),
 }
 
 /// `NFT_CHAIN_BINDING`: a chain bound to the one rule that jumps to it.
 const CHAIN_BINDING: u32 = 4;
 
-/// State of [`Ruleset::create_ops`] while it emits rules.
-struct Emitter<'a> {
+/// The `NFTA_SET_ID` a set is created with. The kernel requires this
+/// transaction-local id in `NEWSET` but does not dump it (nor check that it
+/// is unique; it only matters to messages that refer to a set by id, which
+/// a save never holds). A set without one gets a hash of its family, table
+/// and name: the same however the batch is put together and after any
+/// number of save/restore cycles, so saving is repeatable.
+pub fn set_id(s: &Set) -> Option<u32> {
+    if s.attrs.id.is_some() {
+        return None;
+    }
+    // FNV-1a, 32 bits.
+    let mut h: u32 = 0x811c_9dc5;
+    let bytes = [s.family]
+        .into_iter()
+        .chain(s.table().bytes())
+        .chain([0])
+        .chain(s.name().bytes());
+    for b in bytes {
+        h ^= u32::from(b);
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    Some(h.max(1))
+}
+
+/// State of [`Ruleset::create_plan`] while it orders rules.
+struct Planner<'a> {
     rs: &'a Ruleset,
-    ops: Vec<BatchOp>,
-    next_set_id: u32,
-    anon_done: std::collections::HashSet<(u8, &'a str, &'a str)>,
+    plan: Vec<CreateItem>,
+    anon_done: std::collections::HashSet<usize>,
     rule_done: Vec<bool>,
     by_chain: std::collections::HashMap<(u8, &'a str, &'a str), Vec<usize>>,
     /// Chains with the binding flag.
     bound: std::collections::HashSet<(u8, &'a str, &'a str)>,
     /// Anonymous sets by (family, table, name), as indexes into `rs.sets`.
     anon: std::collections::HashMap<(u8, &'a str, &'a str), usize>,
-    /// Per op: the index of the rule it creates.
-    source: Vec<Option<usize>>,
 }
 
-impl<'a> Emitter<'a> {
-    /// A set and its elements. The kernel requires NFTA_SET_ID (a
-    /// transaction-local id) in NEWSET; it is not dumped, so sets are
-    /// numbered in batch order.
-    fn set(&mut self, sw: &SetWithElems) {
-        let mut s = sw.set.clone();
-        s.attrs.handle = None;
-        s.attrs.count = None;
-        s.attrs.backend = None;
-        if s.attrs.id.is_none() {
-            self.next_set_id += 1;
-            s.attrs.id = Some(self.next_set_id);
-        }
-        self.ops.push(creation_op(s.to_msg(msg::NEWSET, 0)));
-        for m in element_msgs(sw) {
-            self.ops.push(creation_op(m.to_msg(msg::NEWSETELEM, 0)));
-        }
+impl<'a> Planner<'a> {
+    /// A set and its elements.
+    fn set(&mut self, index: usize) {
+        self.plan.push(CreateItem::Set {
+            index,
+            id: set_id(&self.rs.sets[index].set),
+        });
+    }
+
+    fn is_bound(&self, r: &Rule) -> bool {
+        self.bound.contains(&(r.family, r.table(), r.chain()))
     }
 
     /// Rule `i`, after the bound chains it jumps to and the anonymous sets
@@ -268,43 +402,56 @@ impl<'a> Emitter<'a> {
         }
         self.rule_done[i] = true;
         let r = &rs.rules[i];
-        if depth < 64 {
+        if depth < 64 && !self.bound.is_empty() {
             for target in jump_targets(r) {
-                if !self.bound.contains(&(r.family, r.table(), target)) {
+                let key = (r.family, r.table(), target);
+                if !self.bound.contains(&key) {
                     continue;
                 }
-                let key = (r.family, r.table(), target);
                 let list = self.by_chain.get(&key).cloned().unwrap_or_default();
                 for j in list {
                     self.rule(j, depth + 1);
                 }
             }
         }
-        for name in referenced_sets(r) {
-            if let Some(&k) = self.anon.get(&(r.family, r.table(), name.as_str())) {
-                let sw = &rs.sets[k];
-                if self.anon_done.insert((r.family, r.table(), sw.set.name())) {
-                    self.set(sw);
+        if !self.anon.is_empty() {
+            for e in r.exprs() {
+                let Some(name) = crate::expr::set_name_of(e) else {
+                    continue;
+                };
+                if let Some(&k) = self.anon.get(&(r.family, r.table(), name.as_str())) {
+                    if self.anon_done.insert(k) {
+                        self.set(k);
+                    }
                 }
             }
         }
-        let mut r = r.clone();
-        r.attrs.handle = None;
-        r.attrs.position = None;
-        if r.attrs.compat.is_none() {
-            r.attrs.compat = crate::compat::infer_compat(&r);
-        }
-        if let Some(l) = r.attrs.exprs.as_mut() {
-            l.0.iter_mut().for_each(undump_expr);
-        }
-        self.ops.push(creation_op(r.to_msg(msg::NEWRULE, 0)));
-        self.source.resize(self.ops.len() - 1, None);
-        self.source.push(Some(i));
+        self.plan.push(CreateItem::Rule(i));
     }
 }
 
+/// Turn a dumped rule into one that creates it: read-only attributes
+/// (handle, position) removed, `NFTA_RULE_COMPAT` inferred when missing,
+/// and the expression attributes the kernel dumps but refuses on create
+/// undone (see [`undump_expr`]).
+pub fn prepare_rule(r: &mut Rule) {
+    r.attrs.handle = None;
+    r.attrs.position = None;
+    if r.attrs.compat.is_none() {
+        r.attrs.compat = crate::compat::infer_compat(r);
+    }
+    if let Some(l) = r.attrs.exprs.as_mut() {
+        l.0.iter_mut().for_each(undump_expr);
+    }
+}
+
+/// Whether `flags` (a chain's `NFTA_CHAIN_FLAGS`) mark a bound chain.
+pub fn is_binding(flags: Option<u32>) -> bool {
+    flags.unwrap_or(0) & CHAIN_BINDING != 0
+}
+
 /// Chains a rule jumps or goes to (verdict immediates).
-fn jump_targets(r: &Rule) -> Vec<&str> {
+pub fn jump_targets(r: &Rule) -> Vec<&str> {
     r.exprs()
         .iter()
         .filter_map(|e| match e {

@@ -52,7 +52,9 @@
 //! sets with their elements (elements may name chains and objects), then
 //! rules in chain order, each anonymous set (and its elements) right before
 //! the rule that binds it, and the rules of a bound chain (`jump { ... }`)
-//! right before the rule that jumps to it. Read-only
+//! right before the rule that jumps to it (a bound chain nothing jumps to,
+//! which only older kernels leave behind, at the end). Sets are created with
+//! an `NFTA_SET_ID` hashed from family, table and name. Read-only
 //! attributes are not saved: handles, use counts, rule positions, set
 //! element counts and backends, element expirations; the table owner flag.
 //! Elements of sets without the interval flag are sorted (the kernel's hash
@@ -277,43 +279,52 @@ fn body_segments(body: &[u8], split: Option<u16>) -> Vec<&[u8]> {
 /// rule the message was made from, when known (saves decoding it again for
 /// the comment lines).
 fn render_block(out: &mut String, m: &NfMsg, rule: Option<&crate::object::Rule>) -> Result<()> {
-    use std::fmt::Write as _;
     let (kind, header) = header_of(m)
         .ok_or_else(|| Error::Input(format!("cannot save a {} message", msg::name(m.msg()))))?;
     out.push_str(&header);
     out.push('\n');
     if kind == BlockKind::Rule {
-        let decoded;
-        let exprs: &[crate::expr::Expr] = match rule {
-            Some(r) => r.exprs(),
+        match rule {
+            Some(r) => comment_lines(out, r.exprs()),
             None => {
-                decoded = RuleAttrs::parse(&m.body);
-                decoded
+                let decoded = RuleAttrs::parse(&m.body);
+                let exprs = decoded
                     .as_ref()
                     .and_then(|r| r.exprs.as_ref())
                     .map(|l| l.0.as_slice())
-                    .unwrap_or(&[])
+                    .unwrap_or(&[]);
+                comment_lines(out, exprs);
             }
-        };
-        for e in exprs {
-            out.push_str("  # ");
-            let start = out.len();
-            let _ = write!(out, "{e}");
-            // A comment stays on one line whatever the expression holds.
-            if out[start..].contains(['\n', '\r']) {
-                let fixed = out[start..].replace(['\n', '\r'], " ");
-                out.truncate(start);
-                out.push_str(&fixed);
-            }
-            out.push('\n');
         }
     }
+    body_lines(out, m, kind);
+    Ok(())
+}
+
+/// The `  # [ expr ]` lines of a rule.
+fn comment_lines(out: &mut String, exprs: &[crate::expr::Expr]) {
+    use std::fmt::Write as _;
+    for e in exprs {
+        out.push_str("  # ");
+        let start = out.len();
+        let _ = write!(out, "{e}");
+        // A comment stays on one line whatever the expression holds.
+        if out[start..].contains(['\n', '\r']) {
+            let fixed = out[start..].replace(['\n', '\r'], " ");
+            out.truncate(start);
+            out.push_str(&fixed);
+        }
+        out.push('\n');
+    }
+}
+
+/// The `  body HEX` lines of a message.
+fn body_lines(out: &mut String, m: &NfMsg, kind: BlockKind) {
     for seg in body_segments(&m.body, kind.split_attr()) {
         out.push_str("  body ");
         crate::util::hex_compact_into(out, seg);
         out.push('\n');
     }
-    Ok(())
 }
 
 /// Render creation messages (as made by [`Ruleset::create_ops`]) in the
@@ -337,25 +348,246 @@ pub fn to_string(rs: &Ruleset) -> String {
     String::from_utf8(v).unwrap_or_default()
 }
 
-/// Write the save file of a ruleset to `w`, block by block (the text is
-/// never held whole in memory).
+/// Write the save file of a ruleset to `w`. The blocks are rendered on one
+/// thread per CPU, a part at a time, and written in order as parts finish
+/// (the text is never held whole in memory).
 pub fn write_to<W: std::io::Write>(rs: &Ruleset, w: &mut W) -> std::io::Result<()> {
-    const FLUSH_AT: usize = 1 << 20;
-    let (ops, source) = rs.create_ops_indexed();
-    let mut out = String::with_capacity(FLUSH_AT + (64 << 10));
-    out.push_str(HEADER);
-    out.push('\n');
-    for (op, src) in ops.iter().zip(&source) {
-        let rule = src.and_then(|i| rs.rules.get(i));
-        // create_ops only makes NEW* messages of the seven block kinds.
-        let _ = render_block(&mut out, &op.msg, rule);
-        if out.len() >= FLUSH_AT {
-            w.write_all(out.as_bytes())?;
-            out.clear();
+    w.write_all(HEADER.as_bytes())?;
+    w.write_all(b"\n")?;
+    let mut io_err = None;
+    let r = render_plan(rs, &rs.create_plan(), |part| {
+        w.write_all(part.as_bytes()).map_err(|e| {
+            let msg = e.to_string();
+            io_err = Some(e);
+            Error::Input(msg)
+        })
+    });
+    if let Some(e) = io_err {
+        return Err(e);
+    }
+    r.map_err(|e| std::io::Error::other(e.to_string()))?;
+    w.flush()
+}
+
+/// Plan items rendered per part when rendering runs on several threads.
+const ITEMS_PER_PART: usize = 512;
+
+/// Render the blocks of `plan` (items of `rs`) part by part, on one thread
+/// per CPU, handing the parts to `sink` in order.
+fn render_plan(
+    rs: &Ruleset,
+    plan: &[crate::ruleset::CreateItem],
+    sink: impl FnMut(String) -> Result<()>,
+) -> Result<()> {
+    crate::netlink::parallel::ordered_map(
+        plan.len(),
+        ITEMS_PER_PART,
+        |range| {
+            let mut out = String::with_capacity(range.len() * 512);
+            for &item in &plan[range] {
+                rs.item_msgs(item, |m, src| {
+                    let rule = src.and_then(|i| rs.rules.get(i));
+                    // Plans only hold the seven block kinds.
+                    let _ = render_block(&mut out, &m, rule);
+                });
+            }
+            Ok(out)
+        },
+        sink,
+    )
+}
+
+/// Read everything in nf_tables of `family` (0 = all) and write its save
+/// file to `w`: the same text as [`write_to`] of [`Ruleset::read`], made
+/// without holding the ruleset. Tables, chains, sets, objects and
+/// flowtables are read first; then the chains' rules are dumped, decoded
+/// and rendered a part at a time on one connection and thread per CPU.
+/// The text is written only once the generation id is known not to have
+/// moved during the read (otherwise everything is read again), so a
+/// concurrent change never leaves a mixed file.
+pub fn save<W: std::io::Write + ?Sized>(conn: &mut Conn, family: u8, w: &mut W) -> Result<()> {
+    for _ in 0..crate::ruleset::SNAPSHOT_RETRIES {
+        let before = conn.generation()?;
+        match save_parts(conn, family) {
+            Ok(parts) => {
+                if conn.generation()? != before {
+                    continue;
+                }
+                w.write_all(HEADER.as_bytes())?;
+                w.write_all(b"\n")?;
+                for p in &parts {
+                    w.write_all(p.as_bytes())?;
+                }
+                w.flush()?;
+                return Ok(());
+            }
+            Err(Error::GenerationChanged) => {}
+            Err(e) => return Err(e),
         }
     }
-    w.write_all(out.as_bytes())?;
-    w.flush()
+    Err(Error::GenerationChanged)
+}
+
+/// One attempt of [`save`]: the text, in parts, without the header line.
+fn save_parts(conn: &mut Conn, family: u8) -> Result<Vec<String>> {
+    use crate::ruleset::{chain_rules, is_binding, CHAINS_PER_PART};
+    let head = Ruleset::read_head(conn, family, None)?;
+
+    let mut parts = Vec::new();
+    render_plan(&head, &head.create_plan(), |p| {
+        parts.push(p);
+        Ok(())
+    })?;
+
+    let st = RuleStream::new(&head);
+    let mut used = std::collections::HashSet::new();
+    crate::netlink::parallel::ordered_chunks(
+        conn,
+        head.chains.len(),
+        CHAINS_PER_PART,
+        |conn, range| {
+            let mut part = RulePart {
+                text: String::with_capacity(range.len() * 2048),
+                ..RulePart::default()
+            };
+            for c in &head.chains[range] {
+                if is_binding(c.attrs.flags) {
+                    continue;
+                }
+                for r in chain_rules(conn, c)? {
+                    st.rule(conn, &mut part, r, 0)?;
+                }
+            }
+            Ok(part)
+        },
+        |p| {
+            parts.push(p.text);
+            used.extend(p.bound_used);
+            Ok(())
+        },
+    )?;
+
+    // Bound chains nothing jumps to (only older kernels leave them): their
+    // rules at the end, as create_plan puts them.
+    let mut tail = RulePart::default();
+    for (i, c) in head.chains.iter().enumerate() {
+        if is_binding(c.attrs.flags) && !used.contains(&i) {
+            for r in chain_rules(conn, c)? {
+                st.rule(conn, &mut tail, r, 0)?;
+            }
+        }
+    }
+    parts.push(tail.text);
+    Ok(parts)
+}
+
+/// What one part of the rule stream produced.
+#[derive(Default)]
+struct RulePart {
+    /// The blocks.
+    text: String,
+    /// Bound chains (indexes into the chains) whose rules were written.
+    bound_used: Vec<usize>,
+    /// Anonymous sets (indexes into the sets) already written.
+    anon_done: std::collections::HashSet<usize>,
+    /// Scratch space for a rule's comment lines.
+    comments: String,
+}
+
+/// Renders rules as they are dumped, with the anonymous sets they use and
+/// the rules of the bound chains they jump to, in [`Ruleset::create_plan`]
+/// order.
+struct RuleStream<'a> {
+    head: &'a Ruleset,
+    /// Bound chains by (family, table, name), as indexes into the chains.
+    bound: std::collections::HashMap<(u8, &'a str, &'a str), usize>,
+    /// Anonymous sets by (family, table, name), as indexes into the sets.
+    anon: std::collections::HashMap<(u8, &'a str, &'a str), usize>,
+}
+
+impl<'a> RuleStream<'a> {
+    fn new(head: &'a Ruleset) -> Self {
+        RuleStream {
+            head,
+            bound: head
+                .chains
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| crate::ruleset::is_binding(c.attrs.flags))
+                .map(|(i, c)| ((c.family, c.table(), c.name()), i))
+                .collect(),
+            anon: head
+                .sets
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| s.set.is_anonymous())
+                .map(|(i, s)| ((s.set.family, s.set.table(), s.set.name()), i))
+                .collect(),
+        }
+    }
+
+    /// One dumped rule: first the rules of bound chains it jumps to, then
+    /// the anonymous sets it uses, then itself.
+    fn rule(
+        &self,
+        conn: &mut Conn,
+        part: &mut RulePart,
+        mut r: crate::object::Rule,
+        depth: usize,
+    ) -> Result<()> {
+        if depth < 64 && !self.bound.is_empty() {
+            let targets: Vec<String> = crate::ruleset::jump_targets(&r)
+                .into_iter()
+                .map(str::to_owned)
+                .collect();
+            for t in targets {
+                let Some(&ci) = self.bound.get(&(r.family, r.table(), t.as_str())) else {
+                    continue;
+                };
+                if part.bound_used.contains(&ci) {
+                    continue;
+                }
+                part.bound_used.push(ci);
+                let c = &self.head.chains[ci];
+                for br in crate::ruleset::chain_rules(conn, c)? {
+                    self.rule(conn, part, br, depth + 1)?;
+                }
+            }
+        }
+        if !self.anon.is_empty() {
+            for e in r.exprs() {
+                let Some(name) = crate::expr::set_name_of(e) else {
+                    continue;
+                };
+                if let Some(&k) = self.anon.get(&(r.family, r.table(), name.as_str())) {
+                    if part.anon_done.insert(k) {
+                        let item = crate::ruleset::CreateItem::Set {
+                            index: k,
+                            id: crate::ruleset::set_id(&self.head.sets[k].set),
+                        };
+                        let out = &mut part.text;
+                        self.head.item_msgs(item, |m, _| {
+                            let _ = render_block(out, &m, None);
+                        });
+                    }
+                }
+            }
+        }
+        // The comment lines show the rule as dumped; the body is the rule
+        // made ready for creation.
+        part.comments.clear();
+        comment_lines(&mut part.comments, r.exprs());
+        crate::ruleset::prepare_rule(&mut r);
+        let m = r.to_msg(msg::NEWRULE, 0);
+        let out = &mut part.text;
+        if let Some((kind, header)) = header_of(&m) {
+            out.push_str(&header);
+            out.push('\n');
+            out.push_str(&part.comments);
+            body_lines(out, &m, kind);
+        }
+        Ok(())
+    }
 }
 
 /// Split a header line into tokens; quoted tokens are unescaped. Returns

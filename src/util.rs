@@ -38,23 +38,65 @@ pub const ZERO_RUN_MIN: usize = 8;
 /// [`ZERO_RUN_MIN`] or more zero bytes as `(N)` (N decimal). xt extension
 /// blobs are mostly zero padding, so this keeps save files readable.
 pub fn hex_compact_into(out: &mut String, b: &[u8]) {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut i = 0;
+    // SAFETY: only ASCII bytes (hex digits, parentheses, decimal digits)
+    // are written, so `out` stays valid UTF-8.
+    let v = unsafe { out.as_mut_vec() };
+    let base = v.len();
+    // Two digits per byte is the most this can take: a zero run of N >= 8
+    // bytes becomes `(N)`, shorter than 2N.
+    v.resize(base + 2 * b.len(), 0);
+    let dst = &mut v[base..];
+    let (mut i, mut o) = (0usize, 0usize);
     while i < b.len() {
-        if b[i] == 0 {
+        let x = b[i];
+        if x == 0 && b.len() - i >= ZERO_RUN_MIN {
             let run = b[i..].iter().take_while(|&&x| x == 0).count();
             if run >= ZERO_RUN_MIN {
-                out.push('(');
-                out.push_str(&run.to_string());
-                out.push(')');
+                dst[o] = b'(';
+                o += 1;
+                o += write_decimal(&mut dst[o..], run);
+                dst[o] = b')';
+                o += 1;
                 i += run;
                 continue;
             }
         }
-        out.push(DIGITS[(b[i] >> 4) as usize] as char);
-        out.push(DIGITS[(b[i] & 15) as usize] as char);
+        dst[o..o + 2].copy_from_slice(&HEX_PAIRS[x as usize]);
+        o += 2;
         i += 1;
     }
+    v.truncate(base + o);
+}
+
+/// The two lower-case hex digits of every byte value.
+static HEX_PAIRS: [[u8; 2]; 256] = {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut t = [[0u8; 2]; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = [DIGITS[i >> 4], DIGITS[i & 15]];
+        i += 1;
+    }
+    t
+};
+
+/// Write `n` in decimal at the start of `dst` (which has room: callers
+/// give at least 2 bytes per digit of a run length); returns its length.
+fn write_decimal(dst: &mut [u8], n: usize) -> usize {
+    let mut buf = [0u8; 20];
+    let mut at = buf.len();
+    let mut n = n;
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    let len = buf.len() - at;
+    dst[..len].copy_from_slice(&buf[at..]);
+    len
 }
 
 /// Parse what [`hex_compact_into`] writes (plain hex is accepted too).

@@ -31,6 +31,14 @@ fn save_now() -> String {
     save::to_string(&rs)
 }
 
+/// The save file as `nftwire save` makes it: rules dumped, decoded and
+/// rendered a part at a time, on several connections and threads.
+fn save_streamed() -> String {
+    let mut v = Vec::new();
+    save::save(&mut conn(), 0, &mut v).expect("streamed save");
+    String::from_utf8(v).expect("save files are UTF-8")
+}
+
 fn restore(text: &str) {
     let ops = save::parse(text).expect("parse own save file");
     if let Err(e) = save::replace_ruleset(&mut conn(), &ops) {
@@ -180,6 +188,7 @@ fn roundtrip(label: &str, via_cli: bool) -> String {
     let ipt1 = iptables_save();
     let s1 = if via_cli { cli_save() } else { save_now() };
     assert_eq!(s1, save_now(), "{label}: saving twice differs");
+    assert_eq!(s1, save_streamed(), "{label}: streamed save differs");
     assert!(s1.lines().count() > 1, "{label}: nothing saved");
     sh_ok("nft flush ruleset");
     assert_eq!(
@@ -778,5 +787,44 @@ fn large_sets_span_several_messages() {
         for op in ops.iter().filter(|o| o.msg.msg() == msg::NEWSETELEM) {
             assert!(op.msg.body.len() < 40 * 1024, "{}", op.msg.body.len());
         }
+    });
+}
+
+#[test]
+fn many_chains_save_in_parallel() {
+    // Enough chains that the rules are dumped and rendered on several
+    // connections and threads (parallel::MIN_PARALLEL_ITEMS), with
+    // anonymous sets and bound chains spread over the parts: the streamed
+    // save, the save of a whole Ruleset and a plain one-op-at-a-time
+    // rendering of create_ops must be the same text, and it must restore.
+    common::netns(|| {
+        let mut script = String::from("table inet wide {\n");
+        for i in 0..700u32 {
+            script.push_str(&format!(
+                " chain c{i} {{\n  tcp dport {{ {}, {} }} counter accept\n  \
+                 ip saddr 10.{}.{}.0/24 jump {{ counter; udp dport {{ 53, {} }} accept; }}\n  \
+                 meta mark {i} drop\n }}\n",
+                1000 + i,
+                2000 + i,
+                i >> 8,
+                i & 255,
+                3000 + i
+            ));
+        }
+        script.push_str("}\n");
+        common::nft_load(&script);
+        let rs = Ruleset::read(&mut conn(), 0).expect("read");
+        assert!(rs.chains.len() > 2 * nftwire::netlink::parallel::MIN_PARALLEL_ITEMS);
+        let whole = save::to_string(&rs);
+        let one_by_one = save::render_ops(&rs.create_ops()).expect("render ops");
+        assert!(whole == one_by_one, "{}", first_diff(&whole, &one_by_one));
+        let streamed = save_streamed();
+        assert!(whole == streamed, "{}", first_diff(&whole, &streamed));
+        // Each bound chain's rules come right before the rule that jumps to
+        // it, and each anonymous set right before the rule that uses it.
+        let text = roundtrip("700 chains", false);
+        assert_eq!(text.matches("\nrule inet wide c").count(), 700 * 3);
+        assert_eq!(text.matches("\nrule inet wide __chain").count(), 700 * 2);
+        assert_eq!(text.matches("\nset inet wide __set").count(), 700 * 2);
     });
 }

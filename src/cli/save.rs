@@ -3,7 +3,6 @@
 //! Exit codes: 0 done, 1 failure, 4 not permitted (no CAP_NET_ADMIN).
 
 use nftwire::netlink::Conn;
-use nftwire::ruleset::Ruleset;
 
 /// Arguments of `nftwire save`.
 #[derive(clap::Args)]
@@ -23,34 +22,67 @@ pub fn lib_exit_code(e: &nftwire::Error) -> i32 {
 
 /// Run the subcommand; returns the exit code.
 pub fn run(a: Args) -> anyhow::Result<i32> {
-    let rs = match Conn::open().and_then(|mut c| Ruleset::read(&mut c, 0)) {
-        Ok(rs) => rs,
+    let mut conn = match Conn::open() {
+        Ok(c) => c,
         Err(e) => {
             eprintln!("nftwire: save: {e}");
             return Ok(lib_exit_code(&e));
         }
     };
-    let res = match a.file.as_deref() {
-        None => write_stdout(&rs),
-        Some(p) if p.as_os_str() == "-" => write_stdout(&rs),
-        Some(p) => std::fs::File::create(p)
-            .and_then(|f| {
-                let mut bw = std::io::BufWriter::new(f);
-                nftwire::save::write_to(&rs, &mut bw)
-            })
-            .map_err(|e| format!("cannot write {}: {e}", p.display())),
+    let path = a.file.filter(|p| p.as_os_str() != "-");
+    let res = match &path {
+        None => {
+            let mut out = std::io::stdout().lock();
+            nftwire::save::save(&mut conn, 0, &mut out)
+        }
+        Some(p) => {
+            // The file is created only when the text is ready, so a failed
+            // read leaves an existing file as it was.
+            let mut f = LazyFile {
+                path: p,
+                file: None,
+            };
+            nftwire::save::save(&mut conn, 0, &mut f)
+        }
     };
     match res {
         Ok(()) => Ok(0),
-        Err(m) => {
-            eprintln!("nftwire: save: {m}");
+        Err(nftwire::Error::Io(e)) => {
+            match &path {
+                Some(p) => eprintln!("nftwire: save: cannot write {}: {e}", p.display()),
+                None => eprintln!("nftwire: save: cannot write to standard output: {e}"),
+            }
             Ok(1)
+        }
+        Err(e) => {
+            eprintln!("nftwire: save: {e}");
+            Ok(lib_exit_code(&e))
         }
     }
 }
 
-fn write_stdout(rs: &Ruleset) -> Result<(), String> {
-    let mut out = std::io::stdout().lock();
-    nftwire::save::write_to(rs, &mut out)
-        .map_err(|e| format!("cannot write to standard output: {e}"))
+/// A file opened (created or truncated) on the first write.
+struct LazyFile<'a> {
+    path: &'a std::path::Path,
+    file: Option<std::io::BufWriter<std::fs::File>>,
+}
+
+impl std::io::Write for LazyFile<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.file.is_none() {
+            let f = std::fs::File::create(self.path)?;
+            self.file = Some(std::io::BufWriter::with_capacity(1 << 20, f));
+        }
+        match self.file.as_mut() {
+            Some(f) => f.write(buf),
+            None => Ok(0),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self.file.as_mut() {
+            Some(f) => f.flush(),
+            None => Ok(()),
+        }
+    }
 }

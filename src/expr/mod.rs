@@ -343,11 +343,16 @@ impl Expr {
             Some(_) => return raw(body),
             None => None,
         };
-        let name = match <String as crate::nla::Attribute>::decode(&name.payload) {
-            Some(n) => n,
-            None => return raw(body),
+        // The name as `String`'s decoder accepts it (one trailing NUL, no
+        // other NUL, UTF-8), borrowed rather than allocated.
+        let name = match name.payload.split_last() {
+            Some((0, n)) if !n.contains(&0) => match std::str::from_utf8(n) {
+                Ok(n) => n,
+                Err(_) => return raw(body),
+            },
+            _ => return raw(body),
         };
-        match Expr::parse_typed(&name, data.as_ref()) {
+        match Expr::parse_typed(name, data.as_ref()) {
             Some(e) => e,
             None => raw(body),
         }

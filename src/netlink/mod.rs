@@ -1,6 +1,7 @@
 //! Netlink transport: message framing and the socket.
 
 pub mod message;
+pub mod parallel;
 pub mod socket;
 pub mod txn;
 
