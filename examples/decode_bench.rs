@@ -1,0 +1,108 @@
+//! Userspace cost of reading rules, without the kernel: capture every rule
+//! message of the current ruleset once, then time (or count instructions
+//! of, under `valgrind --tool=callgrind`) decoding them again and again.
+//!
+//! ```text
+//! decode_bench capture FILE          # needs CAP_NET_ADMIN; one dump per chain
+//! decode_bench parse FILE [ROUNDS]   # RuleAttrs decode of every message
+//! decode_bench iptables FILE [ROUNDS]  # decode + iptables::decode::decode
+//! decode_bench save FILE [ROUNDS]    # decode + the save format's rule block
+//! ```
+//!
+//! The file is a sequence of records: family (1 byte), body length (u32,
+//! little-endian), then the message body (the attribute stream).
+
+use nftwire::consts::msg;
+use nftwire::netlink::{Conn, NfMsg};
+use nftwire::object::{Chain, Rule};
+use std::io::Write;
+use std::time::Instant;
+
+fn capture(path: &str) -> Result<(), Box<dyn std::error::Error>> {
+    let mut conn = Conn::open()?;
+    let chains: Vec<Chain> = nftwire::object::parse_msgs(
+        conn.dump(msg::GETCHAIN, 0, Vec::new())?,
+        msg::NEWCHAIN,
+    )?;
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
+    let mut n = 0usize;
+    for c in &chains {
+        let body = nftwire::object::selector(&[(1, c.table()), (2, c.name())]);
+        for m in conn.dump(msg::GETRULE, c.family, body)? {
+            if m.msg() != msg::NEWRULE {
+                continue;
+            }
+            out.write_all(&[m.family])?;
+            out.write_all(&(m.body.len() as u32).to_le_bytes())?;
+            out.write_all(&m.body)?;
+            n += 1;
+        }
+    }
+    out.flush()?;
+    eprintln!("{n} rule messages from {} chains", chains.len());
+    Ok(())
+}
+
+fn load(path: &str) -> Result<Vec<NfMsg>, Box<dyn std::error::Error>> {
+    // One shared buffer sliced per message, as the receive path does.
+    let data = bytes::BytesMut::from(&std::fs::read(path)?[..]).freeze();
+    let mut v = Vec::new();
+    let mut p = 0usize;
+    while p + 5 <= data.len() {
+        let family = data[p];
+        let len = u32::from_le_bytes([data[p + 1], data[p + 2], data[p + 3], data[p + 4]]) as usize;
+        if p + 5 + len > data.len() {
+            return Err("truncated record".into());
+        }
+        let mut m = NfMsg::nft(msg::NEWRULE, 0, family, Vec::new());
+        m.body = data.slice(p + 5..p + 5 + len);
+        v.push(m);
+        p += 5 + len;
+    }
+    Ok(v)
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().collect();
+    let (mode, path) = match (args.get(1), args.get(2)) {
+        (Some(m), Some(p)) => (m.as_str(), p.as_str()),
+        _ => {
+            eprintln!("usage: decode_bench capture|parse|iptables|save FILE [ROUNDS]");
+            std::process::exit(2);
+        }
+    };
+    if mode == "capture" {
+        return capture(path);
+    }
+    let rounds: usize = args.get(3).and_then(|r| r.parse().ok()).unwrap_or(5);
+    let msgs = load(path)?;
+    let mut sink = 0usize;
+    let t = Instant::now();
+    for _ in 0..rounds {
+        for m in &msgs {
+            let Some(r) = Rule::from_msg(m) else {
+                continue;
+            };
+            match mode {
+                "parse" => sink += r.exprs().len(),
+                "iptables" => {
+                    let d = nftwire::iptables::decode::decode(&r, r.table());
+                    sink += matches!(d, nftwire::iptables::decode::Decoded::Rule(_)) as usize;
+                }
+                "save" => {
+                    let ops = nftwire::save::render_ops(&[nftwire::ruleset::creation_op(
+                        r.to_msg(msg::NEWRULE, 0),
+                    )])?;
+                    sink += ops.len();
+                }
+                other => return Err(format!("unknown mode {other}").into()),
+            }
+        }
+    }
+    let per = t.elapsed() / (rounds * msgs.len()).max(1) as u32;
+    println!(
+        "{mode}: {} rules x {rounds} rounds, {per:?} per rule (check {sink})",
+        msgs.len()
+    );
+    Ok(())
+}
