@@ -85,6 +85,49 @@ pub fn dump_rules(
         .collect())
 }
 
+/// The rules of one chain, each with what it decodes to as an iptables
+/// rule. The decoding runs on worker threads while the dump is still being
+/// received (`nftwire::netlink::parallel::map_dump`), so a long chain costs
+/// little more than its dump.
+pub fn dump_chain_decoded(
+    conn: &mut Conn,
+    family: u8,
+    table: &str,
+    chain: &str,
+) -> Result<Vec<(Rule, nftwire::iptables::decode::Decoded)>> {
+    use nftwire::object::RuleAttrs;
+    let v = nftwire::netlink::parallel::map_dump(
+        conn,
+        msg::GETRULE,
+        family,
+        body(&[(1, table), (2, chain)]).into(),
+        |m| {
+            let Some(nf) = m.to_nf() else {
+                return Ok(None);
+            };
+            if nf.msg() != msg::NEWRULE {
+                return Ok(None);
+            }
+            let r = Obj::<RuleAttrs>::from_msg(&nf).ok_or_else(|| {
+                Error::Protocol(format!(
+                    "malformed {} message from the kernel",
+                    msg::name(nf.msg())
+                ))
+            })?;
+            if r.table() != table || r.chain() != chain {
+                return Ok(None);
+            }
+            let d = nftwire::iptables::decode::decode(&r, table);
+            Ok(Some((r, d)))
+        },
+    );
+    match v {
+        Ok(v) => Ok(v.into_iter().flatten().collect()),
+        Err(Error::Kernel { errno: 2, .. }) => Ok(Vec::new()),
+        Err(e) => Err(e),
+    }
+}
+
 /// The sets of a table with their elements (to print foreign rules that
 /// look them up).
 pub fn dump_sets(conn: &mut Conn, family: u8, table: &str) -> Result<Vec<SetWithElems>> {

@@ -316,9 +316,16 @@ impl Model {
             let v = if c.created {
                 Vec::new()
             } else {
-                kernel::dump_rules(conn, fam, &table, Some(name))?
+                let t: Rc<str> = Rc::from(table.as_str());
+                kernel::dump_chain_decoded(conn, fam, &table, name)?
                     .into_iter()
-                    .map(|r| entry(r, &table))
+                    .map(|(rule, d)| Entry {
+                        handle: rule.attrs.handle,
+                        id: None,
+                        rule,
+                        table: t.clone(),
+                        decoded: OnceCell::from(d),
+                    })
                     .collect()
             };
             c.rules = Some(v);

@@ -55,6 +55,11 @@ where
             Err(ModelErr::Ipt(e)) => return Err(e),
         }
         if m.ops.is_empty() || dry_run {
+            // What was read came from several dumps: it is one snapshot
+            // only if no change was committed in between.
+            if conn.generation().map_err(lib_err)? != genid {
+                continue;
+            }
             return Ok((out, m.warnings));
         }
         match conn.batch(&m.ops, Some(genid)) {

@@ -175,3 +175,114 @@ where
         result
     })
 }
+
+/// Run one dump and map each of its data messages with `f`, returning the
+/// results in dump order. The calling thread keeps receiving (the kernel
+/// fills each datagram in its `recvmsg`) while up to [`workers`] threads
+/// run `f` on the datagrams already received, so decoding a long chain
+/// overlaps with the kernel's side of its dump. A dump that fits in one
+/// datagram is mapped on the calling thread and starts no thread.
+/// Messages of other types (`NLMSG_DONE`, errors) never reach `f`.
+pub fn map_dump<T, F>(
+    conn: &mut Conn,
+    msg_type: u16,
+    family: u8,
+    body: bytes::Bytes,
+    f: F,
+) -> Result<Vec<T>>
+where
+    T: Send,
+    F: Fn(&super::message::RawNlMsg) -> Result<T> + Sync,
+{
+    use super::message::RawNlMsg;
+    use std::sync::Mutex;
+    let map_all = |msgs: &[RawNlMsg]| -> Result<Vec<T>> { msgs.iter().map(&f).collect() };
+    let n = workers();
+    let mut first: Option<Vec<RawNlMsg>> = None;
+    let mut out: Vec<T> = Vec::new();
+    let (job_tx, job_rx) = mpsc::channel::<(usize, Vec<RawNlMsg>)>();
+    let job_rx = Mutex::new(job_rx);
+    let (res_tx, res_rx) = mpsc::channel::<(usize, Result<Vec<T>>)>();
+    std::thread::scope(|s| -> Result<()> {
+        let mut started = false;
+        let mut sent = 0usize;
+        let dumped = conn.dump_stream(msg_type, family, body, &mut |msgs| {
+            if n <= 1 {
+                first.get_or_insert_with(Vec::new).extend(msgs);
+                return true;
+            }
+            match first.take() {
+                None if !started => first = Some(msgs),
+                held => {
+                    if !started {
+                        started = true;
+                        for _ in 0..n {
+                            let (job_rx, res_tx, map_all) = (&job_rx, res_tx.clone(), &map_all);
+                            s.spawn(move || loop {
+                                let job = match job_rx.lock() {
+                                    Ok(rx) => rx.recv(),
+                                    Err(_) => break,
+                                };
+                                let Ok((i, msgs)) = job else { break };
+                                if res_tx.send((i, map_all(&msgs))).is_err() {
+                                    break;
+                                }
+                            });
+                        }
+                    }
+                    for m in held.into_iter().chain(Some(msgs)).map(own_buffer) {
+                        // The workers run until the sender is dropped, so a
+                        // send cannot fail.
+                        let _ = job_tx.send((sent, m));
+                        sent += 1;
+                    }
+                }
+            }
+            true
+        });
+        drop(job_tx);
+        drop(res_tx);
+        // Results come back in any order; put them in dump order.
+        let mut parts: Vec<Option<Vec<T>>> = Vec::new();
+        parts.resize_with(sent, || None);
+        for (i, r) in res_rx.iter() {
+            if let Some(slot) = parts.get_mut(i) {
+                *slot = Some(r?);
+            }
+        }
+        dumped?;
+        for p in parts {
+            match p {
+                Some(v) => out.extend(v),
+                None => return Err(Error::Protocol("a dump part was not decoded".into())),
+            }
+        }
+        Ok(())
+    })?;
+    if let Some(msgs) = first {
+        out.extend(map_all(&msgs)?);
+    }
+    Ok(out)
+}
+
+/// The messages of one datagram moved into a buffer of their own. Received
+/// messages are slices of one shared receive chunk, whose reference count
+/// every slice, clone and drop updates; threads decoding different
+/// datagrams of the same chunk would fight over that one cache line.
+fn own_buffer(msgs: Vec<super::message::RawNlMsg>) -> Vec<super::message::RawNlMsg> {
+    let total: usize = msgs.iter().map(|m| m.payload.len()).sum();
+    let mut buf = bytes::BytesMut::with_capacity(total);
+    for m in &msgs {
+        buf.extend_from_slice(&m.payload);
+    }
+    let buf = buf.freeze();
+    let mut at = 0usize;
+    msgs.into_iter()
+        .map(|mut m| {
+            let len = m.payload.len();
+            m.payload = buf.slice(at..at + len);
+            at += len;
+            m
+        })
+        .collect()
+}
