@@ -7,7 +7,10 @@
 //! `nft list ruleset`. With `-v` it prints message and byte counts per dump.
 //!
 //! `--per-chain` dumps the rules with one GETRULE request per chain (table
-//! and chain as filter attributes) instead of one unfiltered dump. The
+//! and chain as filter attributes) instead of one unfiltered dump; with
+//! `--threads N` those dumps are spread over N sockets and threads, as
+//! nftwire's readers spread them. `--chain FAMILY TABLE CHAIN` dumps only
+//! one chain's rules (the floor of `iptables -S CHAIN`). The
 //! kernel resumes an unfiltered rule dump by walking every rule again up to
 //! where the previous skb stopped, so a single dump costs O(rules^2/skb);
 //! per-chain dumps stay linear.
@@ -118,19 +121,76 @@ fn chain_names(chains: &[(u8, Vec<u8>)]) -> Vec<(u8, Vec<u8>, Vec<u8>)> {
     out
 }
 
-fn main() {
-    let verbose = std::env::args().any(|a| a == "-v");
-    let per_chain = std::env::args().any(|a| a == "--per-chain");
+/// A bound netfilter socket with a large receive buffer.
+fn open() -> Socket {
     let mut sock = Socket::new(consts::NETLINK_NETFILTER).expect("netlink socket");
     sock.bind_auto().expect("bind");
     set_rcvbuf(sock.as_raw_fd(), 8 << 20);
+    sock
+}
+
+/// One filtered GETRULE dump per chain of `list`, on `sock`.
+fn dump_chains(
+    sock: &Socket,
+    list: &[(u8, Vec<u8>, Vec<u8>)],
+    seq: &mut u32,
+) -> std::io::Result<(usize, usize)> {
     let mut buf: Vec<u8> = Vec::with_capacity(RECV_BUF);
-    let mut seq = 1u32;
-    let mut chains = Vec::new();
+    let (mut n, mut bytes) = (0, 0);
+    for (family, table, chain) in list {
+        let mut w = Writer::new();
+        w.put_raw(1, table);
+        w.put_raw(2, chain);
+        *seq += 1;
+        let (a, b) = dump(sock, &mut buf, msg::GETRULE, *family, w.buf, *seq, None)?;
+        n += a;
+        bytes += b;
+    }
+    Ok((n, bytes))
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let verbose = args.iter().any(|a| a == "-v");
+    let per_chain = args.iter().any(|a| a == "--per-chain");
+    // `--threads N`: the per-chain dumps spread over N sockets and threads
+    // (what nftwire's readers do), in parts of 64 chains taken in turn.
+    let threads: usize = args
+        .iter()
+        .position(|a| a == "--threads")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(1)
+        .max(1);
     let fail = |name: &str, e: std::io::Error| -> ! {
         eprintln!("bare_dump: {name}: {e}");
         std::process::exit(1);
     };
+    // `--chain FAMILY TABLE CHAIN`: only that chain's rules (the floor of
+    // `iptables -S CHAIN`); FAMILY is a number (2 = ip).
+    if let Some(i) = args.iter().position(|a| a == "--chain") {
+        let (Some(f), Some(t), Some(c)) = (args.get(i + 1), args.get(i + 2), args.get(i + 3))
+        else {
+            eprintln!("bare_dump: --chain FAMILY TABLE CHAIN");
+            std::process::exit(2);
+        };
+        let family: u8 = f.parse().unwrap_or(2);
+        let mut t = t.as_bytes().to_vec();
+        t.push(0);
+        let mut c = c.as_bytes().to_vec();
+        c.push(0);
+        let mut seq = 1;
+        match dump_chains(&open(), &[(family, t, c)], &mut seq) {
+            Ok((n, bytes)) if verbose => eprintln!("rules: {n} messages, {bytes} bytes"),
+            Ok(_) => {}
+            Err(e) => fail("rules", e),
+        }
+        return;
+    }
+    let sock = open();
+    let mut buf: Vec<u8> = Vec::with_capacity(RECV_BUF);
+    let mut seq = 1u32;
+    let mut chains = Vec::new();
     for (name, ty) in [
         ("tables", msg::GETTABLE),
         ("chains", msg::GETCHAIN),
@@ -140,25 +200,49 @@ fn main() {
         seq += 1;
         if ty == msg::GETRULE && per_chain {
             // One filtered dump per chain: the kernel walks only that chain.
-            let (mut n, mut bytes) = (0, 0);
-            for (family, table, chain) in chain_names(&chains) {
-                let mut w = Writer::new();
-                w.put_raw(1, &table);
-                w.put_raw(2, &chain);
-                seq += 1;
-                match dump(&sock, &mut buf, ty, family, w.buf, seq, None) {
-                    Ok((a, b)) => {
-                        n += a;
-                        bytes += b;
+            let list = chain_names(&chains);
+            let result = if threads == 1 {
+                dump_chains(&sock, &list, &mut seq)
+            } else {
+                const PART: usize = 64;
+                let next = std::sync::atomic::AtomicUsize::new(0);
+                std::thread::scope(|s| {
+                    let handles: Vec<_> = (0..threads)
+                        .map(|_| {
+                            let (list, next, sock) = (&list, &next, open());
+                            s.spawn(move || {
+                                let (mut n, mut bytes, mut seq) = (0, 0, 1u32);
+                                loop {
+                                    let i =
+                                        next.fetch_add(PART, std::sync::atomic::Ordering::Relaxed);
+                                    if i >= list.len() {
+                                        return Ok((n, bytes));
+                                    }
+                                    let part = &list[i..(i + PART).min(list.len())];
+                                    let (a, b) = dump_chains(&sock, part, &mut seq)?;
+                                    n += a;
+                                    bytes += b;
+                                }
+                            })
+                        })
+                        .collect();
+                    let mut total = (0, 0);
+                    for h in handles {
+                        let (a, b) = h
+                            .join()
+                            .unwrap_or_else(|_| Err(std::io::Error::other("thread panicked")))?;
+                        total.0 += a;
+                        total.1 += b;
                     }
-                    Err(e) => fail(name, e),
+                    Ok(total)
+                })
+            };
+            match result {
+                Ok((n, bytes)) if verbose => {
+                    eprintln!("{name}: {n} messages, {bytes} bytes ({} dumps)", list.len())
                 }
-            }
-            if verbose {
-                eprintln!(
-                    "{name}: {n} messages, {bytes} bytes ({} dumps)",
-                    chains.len()
-                );
+                Ok(_) => {}
+                Err(e) => fail(name, e),
             }
             continue;
         }

@@ -20,10 +20,8 @@ use std::time::Instant;
 
 fn capture(path: &str) -> Result<(), Box<dyn std::error::Error>> {
     let mut conn = Conn::open()?;
-    let chains: Vec<Chain> = nftwire::object::parse_msgs(
-        conn.dump(msg::GETCHAIN, 0, Vec::new())?,
-        msg::NEWCHAIN,
-    )?;
+    let chains: Vec<Chain> =
+        nftwire::object::parse_msgs(conn.dump(msg::GETCHAIN, 0, Vec::new())?, msg::NEWCHAIN)?;
     let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
     let mut n = 0usize;
     for c in &chains {

@@ -85,6 +85,20 @@ pub fn dump_rules(
         .collect())
 }
 
+/// A rule of [`dump_chain_decoded`]: the typed rule, or, for iptables
+/// rules (whose decoded form is what callers use), just its message.
+pub enum Dumped {
+    /// The typed rule (foreign rules: printed and inspected as they are).
+    Kept(Rule),
+    /// The message of an iptables rule, and its handle.
+    Msg {
+        /// The dumped `NEWRULE` message.
+        msg: NfMsg,
+        /// Kernel handle.
+        handle: Option<u64>,
+    },
+}
+
 /// The rules of one chain, each with what it decodes to as an iptables
 /// rule. The decoding runs on worker threads while the dump is still being
 /// received (`nftwire::netlink::parallel::map_dump`), so a long chain costs
@@ -94,7 +108,7 @@ pub fn dump_chain_decoded(
     family: u8,
     table: &str,
     chain: &str,
-) -> Result<Vec<(Rule, nftwire::iptables::decode::Decoded)>> {
+) -> Result<Vec<(Dumped, nftwire::iptables::decode::Decoded)>> {
     use nftwire::object::RuleAttrs;
     let v = nftwire::netlink::parallel::map_dump(
         conn,
@@ -118,7 +132,14 @@ pub fn dump_chain_decoded(
                 return Ok(None);
             }
             let d = nftwire::iptables::decode::decode(&r, table);
-            Ok(Some((r, d)))
+            let kept = match d {
+                nftwire::iptables::decode::Decoded::Rule(_) => Dumped::Msg {
+                    handle: r.attrs.handle,
+                    msg: nf,
+                },
+                nftwire::iptables::decode::Decoded::Foreign(_) => Dumped::Kept(r),
+            };
+            Ok(Some((kept, d)))
         },
     );
     match v {

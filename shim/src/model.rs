@@ -20,8 +20,14 @@ pub struct Entry {
     pub handle: Option<u64>,
     /// `NFTA_RULE_ID` for rules added in this batch.
     pub id: Option<u32>,
-    /// The kernel object (or the one being sent).
-    pub rule: Rule,
+    /// The kernel object (or the one being sent), typed when first needed:
+    /// see [`Entry::rule`].
+    rule: OnceCell<Rule>,
+    /// The dumped message the rule decodes from, kept
+    /// instead of the typed rule for iptables rules read from the kernel
+    /// (most of a long chain is only compared or printed from its decoded
+    /// form, and the typed expressions are many times the message's size).
+    dumped: Option<nftwire::netlink::NfMsg>,
     /// The table the rule is in (the decoder needs it).
     pub table: Rc<str>,
     /// What it decodes to, computed on first use: `-C`/`-D` stop at the
@@ -30,9 +36,57 @@ pub struct Entry {
 }
 
 impl Entry {
+    /// An entry for a rule known in full.
+    pub fn new(rule: Rule, table: Rc<str>, decoded: OnceCell<Decoded>) -> Entry {
+        Entry {
+            handle: rule.attrs.handle,
+            id: None,
+            rule: OnceCell::from(rule),
+            dumped: None,
+            table,
+            decoded,
+        }
+    }
+
+    /// An entry for a dumped iptables rule kept as its message body.
+    pub fn from_dump(
+        m: nftwire::netlink::NfMsg,
+        handle: Option<u64>,
+        table: Rc<str>,
+        d: Decoded,
+    ) -> Entry {
+        Entry {
+            handle,
+            id: None,
+            rule: OnceCell::new(),
+            dumped: Some(m),
+            table,
+            decoded: OnceCell::from(d),
+        }
+    }
+
+    /// The kernel rule (decoded from the kept message on first use; that
+    /// message decoded once already, so it cannot fail, but an empty rule
+    /// stands in rather than a panic).
+    pub fn rule(&self) -> &Rule {
+        self.rule.get_or_init(|| {
+            self.dumped
+                .as_ref()
+                .and_then(Rule::from_msg)
+                .unwrap_or_else(|| Rule::new(0, &self.table, "", Vec::new()))
+        })
+    }
+
+    /// Replace the kernel rule (the kept message no longer applies).
+    pub fn set_rule(&mut self, r: Rule) {
+        self.rule = OnceCell::from(r);
+        self.dumped = None;
+    }
+
     /// What the rule decodes to.
     pub fn decoded(&self) -> &Decoded {
-        self.decoded.get_or_init(|| decode(&self.rule, &self.table))
+        self.decoded
+            .get_or_init(|| decode(self.rule(), &self.table))
     }
 
     /// The iptables rule, if it is one.
@@ -319,12 +373,13 @@ impl Model {
                 let t: Rc<str> = Rc::from(table.as_str());
                 kernel::dump_chain_decoded(conn, fam, &table, name)?
                     .into_iter()
-                    .map(|(rule, d)| Entry {
-                        handle: rule.attrs.handle,
-                        id: None,
-                        rule,
-                        table: t.clone(),
-                        decoded: OnceCell::from(d),
+                    .map(|(r, d)| match r {
+                        kernel::Dumped::Kept(rule) => {
+                            Entry::new(rule, t.clone(), OnceCell::from(d))
+                        }
+                        kernel::Dumped::Msg { msg, handle } => {
+                            Entry::from_dump(msg, handle, t.clone(), d)
+                        }
                     })
                     .collect()
             };
@@ -415,13 +470,13 @@ impl Model {
         if self.line.0.is_some() || pos.is_some() {
             rule.attrs.id = Some(id);
         }
-        let e = Entry {
-            handle: None,
-            id: Some(id),
-            rule: rule.clone(),
-            table: Rc::from(self.table.as_str()),
-            decoded: OnceCell::from(Decoded::Rule(r.clone())),
-        };
+        let mut e = Entry::new(
+            rule.clone(),
+            Rc::from(self.table.as_str()),
+            OnceCell::from(Decoded::Rule(r.clone())),
+        );
+        e.handle = None;
+        e.id = Some(id);
         if let Some(Some(c)) = self.chains.get_mut(chain) {
             if let Some(v) = c.rules.as_mut() {
                 match pos {
@@ -482,7 +537,7 @@ impl Model {
             return Ok(());
         };
         rule.attrs.handle = old.handle;
-        old.rule = rule.clone();
+        old.set_rule(rule.clone());
         old.decoded = OnceCell::from(Decoded::Rule(r.clone()));
         self.push(
             rule.to_msg(msg::NEWRULE, F_CREATE | F_REPLACE),
@@ -679,7 +734,7 @@ impl Model {
         let Some(v) = c.rules.as_mut() else { return };
         let Some(e) = v.get_mut(i) else { return };
         let Some(h) = e.handle else { return };
-        let mut r = e.rule.clone();
+        let mut r = e.rule().clone();
         let mut changed = false;
         if let Some(l) = r.attrs.exprs.as_mut() {
             for x in l.0.iter_mut() {
@@ -767,11 +822,5 @@ impl Model {
 
 /// Decode a kernel rule into an entry.
 pub fn entry(rule: Rule, table: &str) -> Entry {
-    Entry {
-        handle: rule.attrs.handle,
-        id: None,
-        rule,
-        table: Rc::from(table),
-        decoded: OnceCell::new(),
-    }
+    Entry::new(rule, Rc::from(table), OnceCell::new())
 }

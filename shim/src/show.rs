@@ -37,7 +37,7 @@ pub fn foreign_sets(
     use nftwire::expr::Expr;
     let needed = chains.iter().flat_map(|(_, c)| entries(c)).any(|e| {
         e.ipt().is_none()
-            && e.rule
+            && e.rule()
                 .exprs()
                 .iter()
                 .any(|x| matches!(x, Expr::Lookup(_) | Expr::Dynset(_) | Expr::Objref(_)))
@@ -55,7 +55,7 @@ pub fn foreign_sets(
 /// A foreign rule as a comment: its handle and the rule as `nft list`
 /// prints it (or its expressions, `[ ... ]`, when nft could not print it).
 pub fn foreign_line(e: &Entry, chain: &str, sets: &Sets) -> String {
-    foreign_rule_line(&e.rule, e.handle, chain, sets)
+    foreign_rule_line(e.rule(), e.handle, chain, sets)
 }
 
 /// [`foreign_line`] of a kernel rule.

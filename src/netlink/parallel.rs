@@ -286,3 +286,90 @@ fn own_buffer(msgs: Vec<super::message::RawNlMsg>) -> Vec<super::message::RawNlM
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn results_come_back_in_order_whatever_the_threads() {
+        for threads in [1usize, 2, 3, 7] {
+            for (items, chunk) in [(0usize, 4usize), (1, 4), (100, 1), (1000, 7), (64, 64)] {
+                let mut got = Vec::new();
+                run_ordered(
+                    vec![(); threads],
+                    items,
+                    chunk,
+                    |_, r| Ok(r.collect::<Vec<usize>>()),
+                    |v| {
+                        got.extend(v);
+                        Ok(())
+                    },
+                )
+                .unwrap();
+                assert_eq!(
+                    got,
+                    (0..items).collect::<Vec<_>>(),
+                    "{threads} {items} {chunk}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_first_error_stops_the_work() {
+        let r = run_ordered(
+            vec![(); 3],
+            10_000,
+            10,
+            |_, r| {
+                if r.contains(&5000) {
+                    Err(Error::Protocol("part 500 failed".into()))
+                } else {
+                    Ok(r.len())
+                }
+            },
+            |_| Ok(()),
+        );
+        assert!(matches!(r, Err(Error::Protocol(m)) if m.contains("500")));
+        let mut seen = 0;
+        let r = run_ordered(
+            vec![(); 2],
+            1000,
+            10,
+            |_, r| Ok(r.len()),
+            |n| {
+                seen += n;
+                if seen >= 100 {
+                    return Err(Error::Input("sink full".into()));
+                }
+                Ok(())
+            },
+        );
+        assert!(matches!(r, Err(Error::Input(_))));
+        assert_eq!(seen, 100);
+    }
+
+    #[test]
+    fn own_buffer_keeps_every_message() {
+        use super::super::message::RawNlMsg;
+        let chunk = bytes::Bytes::from_static(b"aaaabbbbbbcc");
+        let msgs: Vec<RawNlMsg> = [(0, 4), (4, 10), (10, 12)]
+            .iter()
+            .map(|&(a, b)| RawNlMsg {
+                ty: 16,
+                flags: 2,
+                seq: 7,
+                pid: 0,
+                payload: chunk.slice(a..b),
+            })
+            .collect();
+        let own = own_buffer(msgs.clone());
+        let view = |v: &[RawNlMsg]| -> Vec<(u16, u16, u32, Vec<u8>)> {
+            v.iter()
+                .map(|m| (m.ty, m.flags, m.seq, m.payload.to_vec()))
+                .collect()
+        };
+        assert_eq!(view(&own), view(&msgs));
+    }
+}
