@@ -85,31 +85,23 @@ pub fn dump_rules(
         .collect())
 }
 
-/// A rule of [`dump_chain_decoded`]: the typed rule, or, for iptables
-/// rules (whose decoded form is what callers use), just its message.
-pub enum Dumped {
-    /// The typed rule (foreign rules: printed and inspected as they are).
-    Kept(Rule),
-    /// The message of an iptables rule, and its handle.
-    Msg {
-        /// The dumped `NEWRULE` message.
-        msg: NfMsg,
-        /// Kernel handle.
-        handle: Option<u64>,
-    },
-}
-
-/// The rules of one chain, each with what it decodes to as an iptables
-/// rule. The decoding runs on worker threads while the dump is still being
-/// received (`nftwire::netlink::parallel::map_dump`), so a long chain costs
-/// little more than its dump.
-pub fn dump_chain_decoded(
+/// The rules of one chain as model entries, each already decoded as an
+/// iptables rule. The decoding runs on worker threads while the dump is
+/// still being received (`nftwire::netlink::parallel::map_dump`), so a long
+/// chain costs little more than its dump. iptables rules keep only their
+/// message (the model uses their decoded form); foreign rules keep the
+/// typed rule, which is what prints them.
+pub fn dump_chain_entries(
     conn: &mut Conn,
     family: u8,
     table: &str,
     chain: &str,
-) -> Result<Vec<(Dumped, nftwire::iptables::decode::Decoded)>> {
+) -> Result<Vec<crate::model::Entry>> {
+    use crate::model::Entry;
+    use nftwire::iptables::decode::{decode, Decoded};
     use nftwire::object::RuleAttrs;
+    use std::cell::OnceCell;
+    let shared: std::sync::Arc<str> = std::sync::Arc::from(table);
     let v = nftwire::netlink::parallel::map_dump(
         conn,
         msg::GETRULE,
@@ -131,19 +123,15 @@ pub fn dump_chain_decoded(
             if r.table() != table || r.chain() != chain {
                 return Ok(None);
             }
-            let d = nftwire::iptables::decode::decode(&r, table);
-            let kept = match d {
-                nftwire::iptables::decode::Decoded::Rule(_) => Dumped::Msg {
-                    handle: r.attrs.handle,
-                    msg: nf,
-                },
-                nftwire::iptables::decode::Decoded::Foreign(_) => Dumped::Kept(r),
-            };
-            Ok(Some((kept, d)))
+            let d = decode(&r, table);
+            Ok(Some(match d {
+                Decoded::Rule(_) => Entry::from_dump(nf, r.attrs.handle, shared.clone(), d),
+                Decoded::Foreign(_) => Entry::new(r, shared.clone(), OnceCell::from(d)),
+            }))
         },
     );
     match v {
-        Ok(v) => Ok(v.into_iter().flatten().collect()),
+        Ok(v) => Ok(v),
         Err(Error::Kernel { errno: 2, .. }) => Ok(Vec::new()),
         Err(e) => Err(e),
     }

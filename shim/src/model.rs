@@ -11,7 +11,7 @@ use nftwire::netlink::{BatchOp, Conn};
 use nftwire::object::{Chain, Rule, RuleAttrs};
 use std::cell::OnceCell;
 use std::collections::BTreeMap;
-use std::rc::Rc;
+use std::sync::Arc;
 
 /// One rule of a chain.
 #[derive(Clone, Debug)]
@@ -29,7 +29,7 @@ pub struct Entry {
     /// form, and the typed expressions are many times the message's size).
     dumped: Option<nftwire::netlink::NfMsg>,
     /// The table the rule is in (the decoder needs it).
-    pub table: Rc<str>,
+    pub table: Arc<str>,
     /// What it decodes to, computed on first use: `-C`/`-D` stop at the
     /// first match, so most rules of a long chain are never decoded.
     pub decoded: OnceCell<Decoded>,
@@ -37,7 +37,7 @@ pub struct Entry {
 
 impl Entry {
     /// An entry for a rule known in full.
-    pub fn new(rule: Rule, table: Rc<str>, decoded: OnceCell<Decoded>) -> Entry {
+    pub fn new(rule: Rule, table: Arc<str>, decoded: OnceCell<Decoded>) -> Entry {
         Entry {
             handle: rule.attrs.handle,
             id: None,
@@ -52,7 +52,7 @@ impl Entry {
     pub fn from_dump(
         m: nftwire::netlink::NfMsg,
         handle: Option<u64>,
-        table: Rc<str>,
+        table: Arc<str>,
         d: Decoded,
     ) -> Entry {
         Entry {
@@ -370,18 +370,7 @@ impl Model {
             let v = if c.created {
                 Vec::new()
             } else {
-                let t: Rc<str> = Rc::from(table.as_str());
-                kernel::dump_chain_decoded(conn, fam, &table, name)?
-                    .into_iter()
-                    .map(|(r, d)| match r {
-                        kernel::Dumped::Kept(rule) => {
-                            Entry::new(rule, t.clone(), OnceCell::from(d))
-                        }
-                        kernel::Dumped::Msg { msg, handle } => {
-                            Entry::from_dump(msg, handle, t.clone(), d)
-                        }
-                    })
-                    .collect()
+                kernel::dump_chain_entries(conn, fam, &table, name)?
             };
             c.rules = Some(v);
         }
@@ -472,7 +461,7 @@ impl Model {
         }
         let mut e = Entry::new(
             rule.clone(),
-            Rc::from(self.table.as_str()),
+            Arc::from(self.table.as_str()),
             OnceCell::from(Decoded::Rule(r.clone())),
         );
         e.handle = None;
@@ -822,5 +811,5 @@ impl Model {
 
 /// Decode a kernel rule into an entry.
 pub fn entry(rule: Rule, table: &str) -> Entry {
-    Entry::new(rule, Rc::from(table), OnceCell::new())
+    Entry::new(rule, Arc::from(table), OnceCell::new())
 }

@@ -159,8 +159,9 @@ pub fn list_rules(
         }
         None => m.load_all_rules(conn)?,
     }
-    let mut out = String::new();
     let chains = chains_to_show(m, chain);
+    let rules: usize = chains.iter().map(|(_, c)| entries(c).len()).sum();
+    let mut out = String::with_capacity(64 * chains.len() + 128 * rules);
     let sets = foreign_sets(m, conn, &chains)?;
     let ctr = if counters {
         Counters::Inline

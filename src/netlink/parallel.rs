@@ -177,7 +177,7 @@ where
 }
 
 /// Run one dump and map each of its data messages with `f`, returning the
-/// results in dump order. The calling thread keeps receiving (the kernel
+/// results that are `Some`, in dump order. The calling thread keeps receiving (the kernel
 /// fills each datagram in its `recvmsg`) while up to [`workers`] threads
 /// run `f` on the datagrams already received, so decoding a long chain
 /// overlaps with the kernel's side of its dump. A dump that fits in one
@@ -192,56 +192,71 @@ pub fn map_dump<T, F>(
 ) -> Result<Vec<T>>
 where
     T: Send,
-    F: Fn(&super::message::RawNlMsg) -> Result<T> + Sync,
+    F: Fn(&super::message::RawNlMsg) -> Result<Option<T>> + Sync,
 {
     use super::message::RawNlMsg;
     use std::sync::Mutex;
-    let map_all = |msgs: &[RawNlMsg]| -> Result<Vec<T>> { msgs.iter().map(&f).collect() };
+    let map_all = |msgs: &[RawNlMsg]| -> Result<Vec<T>> {
+        let mut v = Vec::with_capacity(msgs.len());
+        for m in msgs {
+            v.extend(f(m)?);
+        }
+        Ok(v)
+    };
     let n = workers();
-    let mut first: Option<Vec<RawNlMsg>> = None;
     let mut out: Vec<T> = Vec::new();
+    let mut inline_err: Option<Error> = None;
     let (job_tx, job_rx) = mpsc::channel::<(usize, Vec<RawNlMsg>)>();
     let job_rx = Mutex::new(job_rx);
     let (res_tx, res_rx) = mpsc::channel::<(usize, Result<Vec<T>>)>();
     std::thread::scope(|s| -> Result<()> {
-        let mut started = false;
-        let mut sent = 0usize;
+        let (mut first_done, mut started, mut sent) = (false, false, 0usize);
         let dumped = conn.dump_stream(msg_type, family, body, &mut |msgs| {
-            if n <= 1 {
-                first.get_or_insert_with(Vec::new).extend(msgs);
-                return true;
+            // The first datagram (all of a short dump) is mapped right here;
+            // the workers start with the second.
+            if n <= 1 || !first_done {
+                first_done = true;
+                return match map_all(&msgs) {
+                    Ok(v) => {
+                        out.extend(v);
+                        true
+                    }
+                    Err(e) => {
+                        inline_err = Some(e);
+                        false
+                    }
+                };
             }
-            match first.take() {
-                None if !started => first = Some(msgs),
-                held => {
-                    if !started {
-                        started = true;
-                        for _ in 0..n {
-                            let (job_rx, res_tx, map_all) = (&job_rx, res_tx.clone(), &map_all);
-                            s.spawn(move || loop {
-                                let job = match job_rx.lock() {
-                                    Ok(rx) => rx.recv(),
-                                    Err(_) => break,
-                                };
-                                let Ok((i, msgs)) = job else { break };
-                                if res_tx.send((i, map_all(&msgs))).is_err() {
-                                    break;
-                                }
-                            });
+            if !started {
+                started = true;
+                for _ in 0..n {
+                    let (job_rx, res_tx, map_all) = (&job_rx, res_tx.clone(), &map_all);
+                    s.spawn(move || loop {
+                        let job = match job_rx.lock() {
+                            Ok(rx) => rx.recv(),
+                            Err(_) => break,
+                        };
+                        let Ok((i, msgs)) = job else { break };
+                        if res_tx.send((i, map_all(&msgs))).is_err() {
+                            break;
                         }
-                    }
-                    for m in held.into_iter().chain(Some(msgs)).map(own_buffer) {
-                        // The workers run until the sender is dropped, so a
-                        // send cannot fail.
-                        let _ = job_tx.send((sent, m));
-                        sent += 1;
-                    }
+                    });
                 }
             }
+            // The workers run until the sender is dropped, so a send cannot
+            // fail.
+            let _ = job_tx.send((sent, own_buffer(msgs)));
+            sent += 1;
             true
         });
         drop(job_tx);
         drop(res_tx);
+        if let Some(e) = inline_err.take() {
+            return Err(e);
+        }
+        if !started {
+            return dumped.map(|_| ());
+        }
         // Results come back in any order; put them in dump order.
         let mut parts: Vec<Option<Vec<T>>> = Vec::new();
         parts.resize_with(sent, || None);
@@ -259,9 +274,6 @@ where
         }
         Ok(())
     })?;
-    if let Some(msgs) = first {
-        out.extend(map_all(&msgs)?);
-    }
     Ok(out)
 }
 
