@@ -218,23 +218,38 @@ pub fn body_name(body: &Bytes, kind: u16) -> Option<Vec<u8>> {
     Some(p.strip_suffix(&[0]).unwrap_or(p).to_vec())
 }
 
-/// The family as written in headers.
-fn family_word(f: u8) -> String {
-    family::name(f)
-        .map(str::to_owned)
-        .unwrap_or_else(|| f.to_string())
-}
-
 /// The header line of a message, or `None` for message types that are not
 /// blocks.
 fn header_of(m: &NfMsg) -> Option<(BlockKind, String)> {
-    let kind = BlockKind::from_msg_type(m.msg())?;
-    let mut s = format!("{} {}", kind.keyword(), family_word(m.family));
-    for &a in kind.name_attrs() {
-        s.push(' ');
-        s.push_str(&quote_name(body_name(&m.body, a).as_deref()));
-    }
+    let mut s = String::new();
+    let kind = write_header(&mut s, m)?;
     Some((kind, s))
+}
+
+/// Append the header line of a message (without its newline) to `out`;
+/// `None` (and nothing written) for message types that are not blocks.
+fn write_header(out: &mut String, m: &NfMsg) -> Option<BlockKind> {
+    let kind = BlockKind::from_msg_type(m.msg())?;
+    out.push_str(kind.keyword());
+    out.push(' ');
+    match family::name(m.family) {
+        Some(n) => out.push_str(n),
+        None => out.push_str(&m.family.to_string()),
+    }
+    for &a in kind.name_attrs() {
+        out.push(' ');
+        let name = AttrIter::new(m.body.clone())
+            .find(|x| x.kind() == a)
+            .map(|x| x.payload);
+        match name.as_deref().map(|p| p.strip_suffix(&[0]).unwrap_or(p)) {
+            Some(p) if is_plain(p) => {
+                // Plain names are ASCII.
+                out.push_str(std::str::from_utf8(p).unwrap_or("-"));
+            }
+            other => out.push_str(&quote_name(other)),
+        }
+    }
+    Some(kind)
 }
 
 /// Split a body into line segments: everything up to and including the
@@ -580,8 +595,7 @@ impl<'a> RuleStream<'a> {
         crate::ruleset::prepare_rule(&mut r);
         let m = r.to_msg(msg::NEWRULE, 0);
         let out = &mut part.text;
-        if let Some((kind, header)) = header_of(&m) {
-            out.push_str(&header);
+        if let Some(kind) = write_header(out, &m) {
             out.push('\n');
             out.push_str(&part.comments);
             body_lines(out, &m, kind);
