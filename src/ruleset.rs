@@ -118,10 +118,8 @@ impl Ruleset {
         if let Some(t) = table {
             tables.retain(|x| x.name() == t);
         }
-        let chains: Vec<Chain> = parse_all(
-            conn.dump(msg::GETCHAIN, family, body.clone())?,
-            msg::NEWCHAIN,
-        )?;
+        let chains: Vec<Chain> =
+            crate::netlink::parallel::dump_objects(conn, family, body.clone())?;
         let sets: Vec<Set> = parse_all(conn.dump(msg::GETSET, family, body.clone())?, msg::NEWSET)?;
         let mut with = Vec::with_capacity(sets.len());
         for s in sets {

@@ -52,15 +52,15 @@ fn parse_all<T: Kind>(v: Vec<NfMsg>) -> Result<Vec<Obj<T>>> {
 
 /// All chains of a table.
 pub fn dump_chains(conn: &mut Conn, family: u8, table: &str) -> Result<Vec<Chain>> {
-    let v = match conn.dump(msg::GETCHAIN, family, body(&[(1, table)])) {
-        Ok(v) => v,
-        Err(Error::Kernel { errno: 2, .. }) => return Ok(Vec::new()),
-        Err(e) => return Err(e),
-    };
-    Ok(parse_all::<nftwire::object::ChainAttrs>(v)?
-        .into_iter()
-        .filter(|c| c.table() == table)
-        .collect())
+    match nftwire::netlink::parallel::dump_objects::<nftwire::object::ChainAttrs>(
+        conn,
+        family,
+        body(&[(1, table)]),
+    ) {
+        Ok(v) => Ok(v.into_iter().filter(|c| c.table() == table).collect()),
+        Err(Error::Kernel { errno: 2, .. }) => Ok(Vec::new()),
+        Err(e) => Err(e),
+    }
 }
 
 /// Rules of a table, or of one chain.

@@ -277,6 +277,35 @@ where
     Ok(out)
 }
 
+/// Dump every object of kind `T` (`T::GET`, filtered by `body`) and decode
+/// them on worker threads while the dump is received ([`map_dump`]); a
+/// malformed message is an error, never silently dropped.
+pub fn dump_objects<T>(
+    conn: &mut Conn,
+    family: u8,
+    body: Vec<u8>,
+) -> Result<Vec<crate::object::Obj<T>>>
+where
+    T: crate::object::Kind + Send,
+{
+    map_dump(conn, T::GET, family, body.into(), |m| {
+        let Some(nf) = m.to_nf() else {
+            return Ok(None);
+        };
+        if nf.msg() != T::NEW {
+            return Ok(None);
+        }
+        crate::object::Obj::<T>::from_msg(&nf)
+            .map(Some)
+            .ok_or_else(|| {
+                Error::Protocol(format!(
+                    "malformed {} message from the kernel",
+                    crate::consts::msg::name(T::NEW)
+                ))
+            })
+    })
+}
+
 /// The messages of one datagram moved into a buffer of their own. Received
 /// messages are slices of one shared receive chunk, whose reference count
 /// every slice, clone and drop updates; threads decoding different
