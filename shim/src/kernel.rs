@@ -86,55 +86,70 @@ pub fn dump_rules(
 }
 
 /// The rules of one chain as model entries, each already decoded as an
-/// iptables rule. The decoding runs on worker threads while the dump is
-/// still being received (`nftwire::netlink::parallel::map_dump`), so a long
-/// chain costs little more than its dump. iptables rules keep only their
-/// message (the model uses their decoded form); foreign rules keep the
-/// typed rule, which is what prints them.
+/// iptables rule. With `overlap`, the decoding runs on worker threads while
+/// the dump is still being received (`nftwire::netlink::parallel::map_dump`),
+/// so a long chain costs little more than its dump; without it (callers
+/// that already spread chains over threads) it runs right here.
 pub fn dump_chain_entries(
     conn: &mut Conn,
     family: u8,
     table: &str,
     chain: &str,
+    overlap: bool,
 ) -> Result<Vec<crate::model::Entry>> {
-    use crate::model::Entry;
-    use nftwire::iptables::decode::{decode, Decoded};
-    use nftwire::object::RuleAttrs;
-    use std::cell::OnceCell;
     let shared: std::sync::Arc<str> = std::sync::Arc::from(table);
-    let v = nftwire::netlink::parallel::map_dump(
-        conn,
-        msg::GETRULE,
-        family,
-        body(&[(1, table), (2, chain)]).into(),
-        |m| {
-            let Some(nf) = m.to_nf() else {
-                return Ok(None);
-            };
-            if nf.msg() != msg::NEWRULE {
-                return Ok(None);
+    let sel = body(&[(1, table), (2, chain)]);
+    let v = if overlap {
+        nftwire::netlink::parallel::map_dump(conn, msg::GETRULE, family, sel.into(), |m| {
+            match m.to_nf() {
+                Some(nf) => entry_of(nf, chain, &shared),
+                None => Ok(None),
             }
-            let r = Obj::<RuleAttrs>::from_msg(&nf).ok_or_else(|| {
-                Error::Protocol(format!(
-                    "malformed {} message from the kernel",
-                    msg::name(nf.msg())
-                ))
-            })?;
-            if r.table() != table || r.chain() != chain {
-                return Ok(None);
+        })
+    } else {
+        conn.dump(msg::GETRULE, family, sel).and_then(|v| {
+            let mut out = Vec::with_capacity(v.len());
+            for nf in v {
+                out.extend(entry_of(nf, chain, &shared)?);
             }
-            let d = decode(&r, table);
-            Ok(Some(match d {
-                Decoded::Rule(_) => Entry::from_dump(nf, r.attrs.handle, shared.clone(), d),
-                Decoded::Foreign(_) => Entry::new(r, shared.clone(), OnceCell::from(d)),
-            }))
-        },
-    );
+            Ok(out)
+        })
+    };
     match v {
         Ok(v) => Ok(v),
         Err(Error::Kernel { errno: 2, .. }) => Ok(Vec::new()),
         Err(e) => Err(e),
     }
+}
+
+/// The model entry of one dumped message of `chain` (None for other
+/// messages). iptables rules keep only their message (the model uses their
+/// decoded form); foreign rules keep the typed rule, which prints them.
+fn entry_of(
+    nf: NfMsg,
+    chain: &str,
+    table: &std::sync::Arc<str>,
+) -> Result<Option<crate::model::Entry>> {
+    use crate::model::Entry;
+    use nftwire::iptables::decode::{decode, Decoded};
+    use nftwire::object::RuleAttrs;
+    if nf.msg() != msg::NEWRULE {
+        return Ok(None);
+    }
+    let r = Obj::<RuleAttrs>::from_msg(&nf).ok_or_else(|| {
+        Error::Protocol(format!(
+            "malformed {} message from the kernel",
+            msg::name(nf.msg())
+        ))
+    })?;
+    if r.table() != &**table || r.chain() != chain {
+        return Ok(None);
+    }
+    let d = decode(&r, table);
+    Ok(Some(match d {
+        Decoded::Rule(_) => Entry::from_dump(nf, r.attrs.handle, table.clone(), d),
+        Decoded::Foreign(_) => Entry::new(r, table.clone(), std::cell::OnceCell::from(d)),
+    }))
 }
 
 /// The sets of a table with their elements (to print foreign rules that

@@ -334,7 +334,9 @@ impl Model {
     /// Load the rules of every chain of the table that has not been loaded
     /// yet, one chain dump each: the kernel resumes an unfiltered dump by
     /// walking from the start again, so one big dump is quadratic while
-    /// per-chain dumps are linear (iptables-nft does the same).
+    /// per-chain dumps are linear (iptables-nft does the same). The chains
+    /// are spread over one connection and thread per CPU, which also decode
+    /// the rules.
     pub fn load_all_rules(&mut self, conn: &mut Conn) -> MResult<()> {
         self.load_chains(conn)?;
         if !self.exists.unwrap_or(false) {
@@ -342,19 +344,38 @@ impl Model {
         }
         let fam = self.fam();
         let table = self.table.clone();
-        for c in self.chains.values_mut().flatten() {
-            if c.rules.is_some() {
-                continue;
+        let todo: Vec<String> = self
+            .chains
+            .iter()
+            .filter_map(|(n, c)| c.as_ref().map(|c| (n, c)))
+            .filter(|(_, c)| c.rules.is_none() && !c.created)
+            .map(|(n, _)| n.clone())
+            .collect();
+        let mut loaded: Vec<Vec<Entry>> = Vec::with_capacity(todo.len());
+        nftwire::netlink::parallel::ordered_chunks(
+            conn,
+            todo.len(),
+            nftwire::ruleset::CHAINS_PER_PART,
+            |conn, range| {
+                todo[range]
+                    .iter()
+                    .map(|n| kernel::dump_chain_entries(conn, fam, &table, n, false))
+                    .collect::<nftwire::Result<Vec<_>>>()
+            },
+            |part| {
+                loaded.extend(part);
+                Ok(())
+            },
+        )?;
+        for (n, v) in todo.iter().zip(loaded) {
+            if let Some(Some(c)) = self.chains.get_mut(n) {
+                c.rules = Some(v);
             }
-            let v = if c.created {
-                Vec::new()
-            } else {
-                kernel::dump_rules(conn, fam, &table, Some(c.chain.name()))?
-                    .into_iter()
-                    .map(|r| entry(r, &table))
-                    .collect()
-            };
-            c.rules = Some(v);
+        }
+        for c in self.chains.values_mut().flatten() {
+            if c.rules.is_none() {
+                c.rules = Some(Vec::new());
+            }
         }
         Ok(())
     }
@@ -370,7 +391,7 @@ impl Model {
             let v = if c.created {
                 Vec::new()
             } else {
-                kernel::dump_chain_entries(conn, fam, &table, name)?
+                kernel::dump_chain_entries(conn, fam, &table, name, true)?
             };
             c.rules = Some(v);
         }
@@ -807,9 +828,4 @@ impl Model {
         user.sort();
         base.into_iter().map(|(_, n)| n).chain(user).collect()
     }
-}
-
-/// Decode a kernel rule into an entry.
-pub fn entry(rule: Rule, table: &str) -> Entry {
-    Entry::new(rule, Arc::from(table), OnceCell::new())
 }

@@ -6,7 +6,7 @@
 //! re-encoding are lossless by construction (see [`crate::nla`]). Each also
 //! implements [`ExprBody::fmt_debug`], the `nft --debug=netlink` form.
 
-use crate::nla::{AttrIter, Writer};
+use crate::nla::{sub_bytes, AttrIter, SliceIter, Writer};
 use bytes::Bytes;
 use std::fmt;
 
@@ -26,6 +26,11 @@ pub trait ExprBody: Sized {
     const HAS_DATA: bool = true;
     /// Decode from the `NFTA_EXPR_DATA` payload.
     fn parse_data(data: &Bytes) -> Option<Self>;
+    /// [`ExprBody::parse_data`] of `data`, a subslice of `parent` (see
+    /// [`crate::nla::Attribute::decode_in`]).
+    fn parse_data_in(parent: &Bytes, data: &[u8]) -> Option<Self> {
+        Self::parse_data(&sub_bytes(parent, data))
+    }
     /// Encode the `NFTA_EXPR_DATA` payload.
     fn write_data(&self, w: &mut Writer);
     /// The body of the `nft --debug=netlink` form, e.g. `payload load 4b @
@@ -45,6 +50,9 @@ macro_rules! impl_expr {
             const HAS_DATA: bool = $has_data;
             fn parse_data(data: &bytes::Bytes) -> Option<Self> {
                 Self::parse(data)
+            }
+            fn parse_data_in(parent: &bytes::Bytes, data: &[u8]) -> Option<Self> {
+                Self::parse_in(parent, data)
             }
             fn write_data(&self, w: &mut $crate::nla::Writer) {
                 self.write_attrs(w)
@@ -164,17 +172,35 @@ macro_rules! expressions {
             /// Every expression name nftwire types.
             pub const KNOWN: &'static [&'static str] = &[ $( <$ty as ExprBody>::NAME, )* ];
 
-            fn parse_typed(name: &str, data: Option<&Bytes>) -> Option<Expr> {
-                let empty = Bytes::new();
+            /// Decode a typed expression from its name (the `NFTA_EXPR_NAME`
+            /// payload without its trailing NUL) and `NFTA_EXPR_DATA`
+            /// payload (subslices of `parent`); `raw()` for unknown names
+            /// and data the typed decoder does not take. (Returning `Expr`
+            /// rather than `Option<Expr>` saves moving the large value.)
+            fn parse_typed(
+                name: &[u8],
+                parent: &Bytes,
+                data: Option<&[u8]>,
+                raw: impl FnOnce() -> Expr,
+            ) -> Expr {
+                // Dispatch on a key that differs for every known name (see
+                // `name_key`; a test checks it), then confirm the full name.
+                // LLVM turns this chain of comparisons into a switch.
+                let key = name_key(name);
                 $(
-                    if name == <$ty as ExprBody>::NAME {
-                        if data.is_some() != <$ty as ExprBody>::HAS_DATA {
-                            return None;
+                    if key == const { name_key(<$ty as ExprBody>::NAME.as_bytes()) } {
+                        if name != <$ty as ExprBody>::NAME.as_bytes()
+                            || data.is_some() != <$ty as ExprBody>::HAS_DATA
+                        {
+                            return raw();
                         }
-                        return <$ty as ExprBody>::parse_data(data.unwrap_or(&empty)).map(Expr::$variant);
+                        return match <$ty as ExprBody>::parse_data_in(parent, data.unwrap_or(&[])) {
+                            Some(e) => Expr::$variant(e),
+                            None => raw(),
+                        };
                     }
                 )*
-                None
+                raw()
             }
 
             fn write_typed(&self, w: &mut Writer) -> bool {
@@ -206,6 +232,17 @@ macro_rules! expressions {
             }
         )*
     };
+}
+
+/// A dispatch key for an expression name: its length, first and last byte
+/// (unique among the names nftwire types; 0 for an empty name).
+const fn name_key(n: &[u8]) -> u32 {
+    match (n.first(), n.last()) {
+        (Some(&first), Some(&last)) => {
+            ((n.len() as u32) << 16) | ((first as u32) << 8) | last as u32
+        }
+        _ => 0,
+    }
 }
 
 fn concat_nul(s: &str) -> String {
@@ -325,37 +362,43 @@ impl Expr {
     /// anything the typed decoder does not reproduce exactly becomes
     /// [`Expr::Raw`].
     pub fn parse_elem(elem_type: u16, body: Bytes) -> Expr {
-        let raw = |body: Bytes| Expr::Raw(RawExpr { elem_type, body });
+        Expr::parse_elem_in(elem_type, &body, &body)
+    }
+
+    /// [`Expr::parse_elem`] of `body`, a subslice of `parent`: only a raw
+    /// element or typed fields that keep bytes share `parent`'s storage.
+    pub fn parse_elem_in(elem_type: u16, parent: &Bytes, body: &[u8]) -> Expr {
+        let raw = || {
+            Expr::Raw(RawExpr {
+                elem_type,
+                body: sub_bytes(parent, body),
+            })
+        };
         if elem_type != NFTA_LIST_ELEM {
-            return raw(body);
+            return raw();
         }
-        let mut it = AttrIter::new(body.clone());
+        let mut it = SliceIter::new(body);
         let name = match it.next() {
-            Some(a) if a.ty == NFTA_EXPR_NAME => a,
-            _ => return raw(body),
+            Some((NFTA_EXPR_NAME, name)) => name,
+            _ => return raw(),
         };
         let data = it.next();
         if it.next().is_some() || it.malformed() {
-            return raw(body);
+            return raw();
         }
         let data = match data {
-            Some(d) if d.ty == NFTA_EXPR_DATA => Some(d.payload),
-            Some(_) => return raw(body),
+            Some((NFTA_EXPR_DATA, d)) => Some(d),
+            Some(_) => return raw(),
             None => None,
         };
-        // The name as `String`'s decoder accepts it (one trailing NUL, no
-        // other NUL, UTF-8), borrowed rather than allocated.
-        let name = match name.payload.split_last() {
-            Some((0, n)) if !n.contains(&0) => match std::str::from_utf8(n) {
-                Ok(n) => n,
-                Err(_) => return raw(body),
-            },
-            _ => return raw(body),
+        // The name must end in its one NUL; comparing the rest with the
+        // known names covers what `String`'s decoder checks (no other NUL,
+        // UTF-8), as those names are such strings.
+        let name = match name.split_last() {
+            Some((0, n)) => n,
+            _ => return raw(),
         };
-        match Expr::parse_typed(name, data.as_ref()) {
-            Some(e) => e,
-            None => raw(body),
-        }
+        Expr::parse_typed(name, parent, data, raw)
     }
 
     /// Encode as one `NFTA_LIST_ELEM` attribute.
@@ -391,11 +434,15 @@ pub struct ExprList(pub Vec<Expr>);
 
 impl crate::nla::Attribute for ExprList {
     fn decode(p: &Bytes) -> Option<Self> {
-        let mut it = AttrIter::new(p.clone());
-        let v: Vec<Expr> = it
-            .by_ref()
-            .map(|a| Expr::parse_elem(a.ty, a.payload))
-            .collect();
+        Self::decode_in(p, p)
+    }
+    fn decode_in(parent: &Bytes, p: &[u8]) -> Option<Self> {
+        let mut it = SliceIter::new(p);
+        // Counting the elements first (headers only) saves regrowing.
+        let mut v = Vec::with_capacity(it.clone().count());
+        for (ty, body) in it.by_ref() {
+            v.push(Expr::parse_elem_in(ty, parent, body));
+        }
         if it.malformed() {
             return None;
         }
@@ -415,5 +462,41 @@ pub fn set_name_of(e: &Expr) -> Option<String> {
         Expr::Dynset(d) => d.set.clone(),
         Expr::Objref(o) => o.set_name(),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn name_keys_are_unique() {
+        let mut keys: Vec<u32> = Expr::KNOWN.iter().map(|n| name_key(n.as_bytes())).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        assert_eq!(keys.len(), Expr::KNOWN.len());
+    }
+
+    #[test]
+    fn names_dispatch_exactly() {
+        for name in Expr::KNOWN {
+            let mut w = Writer::new();
+            let mut n = name.as_bytes().to_vec();
+            n.push(0);
+            w.put_raw(NFTA_EXPR_NAME, &n);
+            if *name != "notrack" {
+                w.put_raw(NFTA_EXPR_DATA, &[]);
+            }
+            let e = Expr::parse_elem(NFTA_LIST_ELEM, Bytes::from(w.buf));
+            assert!(!e.is_raw(), "{name}");
+            assert_eq!(e.name(), *name);
+        }
+        // Near misses of known names stay raw.
+        for bad in [&b"cmp"[..], b"cmp\0\0", b"cmq\0", b"cm\0", b"\0", b""] {
+            let mut w = Writer::new();
+            w.put_raw(NFTA_EXPR_NAME, bad);
+            w.put_raw(NFTA_EXPR_DATA, &[]);
+            assert!(Expr::parse_elem(NFTA_LIST_ELEM, Bytes::from(w.buf)).is_raw());
+        }
     }
 }

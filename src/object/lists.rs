@@ -68,10 +68,11 @@ pub struct ExprAttr(pub Box<Expr>);
 
 impl Attribute for ExprAttr {
     fn decode(p: &Bytes) -> Option<Self> {
-        Some(ExprAttr(Box::new(Expr::parse_elem(
-            NFTA_LIST_ELEM,
-            p.clone(),
-        ))))
+        Self::decode_in(p, p)
+    }
+    fn decode_in(parent: &Bytes, p: &[u8]) -> Option<Self> {
+        let e = Expr::parse_elem_in(NFTA_LIST_ELEM, parent, p);
+        Some(ExprAttr(Box::new(e)))
     }
     fn encode(&self, w: &mut Writer) {
         let mut tmp = Writer::new();

@@ -95,8 +95,10 @@ pub struct HostU32(pub u32);
 
 impl crate::nla::Attribute for HostU32 {
     fn decode(p: &Bytes) -> Option<Self> {
-        let a: [u8; 4] = p.as_ref().try_into().ok()?;
-        Some(HostU32(u32::from_ne_bytes(a)))
+        Self::decode_in(p, p)
+    }
+    fn decode_in(_parent: &Bytes, p: &[u8]) -> Option<Self> {
+        Some(HostU32(u32::from_ne_bytes(p.try_into().ok()?)))
     }
     fn encode(&self, w: &mut crate::nla::Writer) {
         w.buf.extend_from_slice(&self.0.to_ne_bytes());
