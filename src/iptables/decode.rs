@@ -8,7 +8,8 @@
 //! expressions; everything else is [`Decoded::Foreign`], so nothing is ever
 //! misread (set lookups, ct loads, wildcard names written by nft, ...).
 
-use super::encode::{encode_as, Purpose, Writer};
+use super::encode::Writer;
+use super::exact::writes_exactly;
 use super::ext::Ctx;
 use super::family::Family;
 use super::match_::limit::{Limit, SCALE};
@@ -27,6 +28,7 @@ use crate::expr::payload::PayloadBase;
 use crate::expr::range::RangeOp;
 use crate::expr::Expr;
 use crate::object::Rule;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The result of reading one kernel rule.
 #[derive(Clone, Debug, PartialEq)]
@@ -174,20 +176,15 @@ impl<'a> Parser<'a> {
                 let Some(i) = self.sreg(c.sreg.unwrap_or(0)) else {
                     return;
                 };
-                let data = c
-                    .data
-                    .as_ref()
-                    .and_then(|d| d.bytes())
-                    .unwrap_or(&[])
-                    .to_vec();
+                let data = c.data.as_ref().and_then(|d| d.bytes()).unwrap_or(&[]);
                 let op = c.op.unwrap_or(CmpOp::Eq);
                 let reg = self.regs[i].clone();
                 match reg.ty {
                     RegType::Undef => self.fail("cmp sreg undef"),
-                    RegType::Meta(k) => self.cmp_meta(k, &reg, op, &data),
+                    RegType::Meta(k) => self.cmp_meta(k, &reg, op, data),
                     RegType::Payload { base, offset, len } => match base {
-                        PayloadBase::Network => self.cmp_network(offset, len, &reg, op, &data),
-                        PayloadBase::Transport => self.cmp_transport(offset, &reg, op, &data),
+                        PayloadBase::Network => self.cmp_network(offset, len, &reg, op, data),
+                        PayloadBase::Transport => self.cmp_transport(offset, &reg, op, data),
                         _ => {}
                     },
                     RegType::Immediate(_) => self.fail("cmp sreg has unknown type"),
@@ -223,19 +220,19 @@ impl<'a> Parser<'a> {
                 }
             }
             Expr::Match(m) => {
-                let name = m.name.clone().unwrap_or_default();
+                let name = m.name.as_deref().unwrap_or("");
                 let info = m.info.as_deref().unwrap_or(&[]);
                 let cx = self.cx();
-                match Match::from_xt(&name, m.rev.unwrap_or(0), info, &cx) {
+                match Match::from_xt(name, m.rev.unwrap_or(0), info, &cx) {
                     Some(x) => self.r.matches.push(x),
                     None => self.fail("match extension not found"),
                 }
             }
             Expr::Target(t) => {
-                let name = t.name.clone().unwrap_or_default();
+                let name = t.name.as_deref().unwrap_or("");
                 let info = t.info.as_deref().unwrap_or(&[]);
                 let cx = self.cx();
-                match Target::from_xt(&name, t.rev.unwrap_or(0), info, &cx) {
+                match Target::from_xt(name, t.rev.unwrap_or(0), info, &cx) {
                     Some(x) => self.r.verdict = Verdict::Target(x),
                     None => self.fail("target extension not found"),
                 }
@@ -583,8 +580,11 @@ pub fn parse_like_iptables(rule: &Rule, family: Family, table: &str) -> Result<I
     Ok(p.r)
 }
 
-/// Index into the writer versions of the one that matched last (a hint).
-static LAST_WRITER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+/// The releases whose encodings are accepted.
+const WRITERS: [Writer; 3] = [Writer::V1_8_11, Writer::V1_8_10, Writer::V1_8_9];
+
+/// Index into [`WRITERS`] of the one that matched last (a hint).
+static LAST_WRITER: AtomicUsize = AtomicUsize::new(0);
 
 /// Decode a kernel rule of `table`. Only rules whose expressions are
 /// exactly what iptables-nft 1.8.9, 1.8.10 or 1.8.11 writes for the parsed
@@ -604,38 +604,46 @@ pub fn decode(rule: &Rule, table: &str) -> Decoded {
         Err(e) => return Decoded::Foreign(e),
     };
     let have = rule.exprs();
-    // Canonical bytes are only needed when the typed values differ (e.g. in
-    // NLA flag bits); equal typed values always encode to equal bytes.
-    let mut want: Option<Vec<Vec<u8>>> = None;
-    // Rules in one table were usually written by one iptables version: try
-    // the writer that matched last first.
-    const WRITERS: [Writer; 3] = [Writer::V1_8_11, Writer::V1_8_10, Writer::V1_8_9];
-    let first = LAST_WRITER.load(std::sync::atomic::Ordering::Relaxed) % WRITERS.len();
-    let order = [first, (first + 1) % 3, (first + 2) % 3];
-    for cand in written_forms(&r) {
-        for &wi in &order {
-            if let Ok(enc) = encode_as(&cand, table, Purpose::Add, WRITERS[wi]) {
-                if enc.exprs.len() != have.len() {
-                    continue;
-                }
-                let same = enc.exprs.iter().zip(have).all(|(a, b)| a == b) || {
-                    let want = want.get_or_insert_with(|| have.iter().map(canon).collect());
-                    enc.exprs.iter().map(canon).eq(want.iter().cloned())
-                };
-                if same {
-                    LAST_WRITER.store(wi, std::sync::atomic::Ordering::Relaxed);
-                    return Decoded::Rule(r);
-                }
-            }
-        }
+    // The alternative forms are only built when `r` itself does not match.
+    if written_by(&r, table, have, false)
+        || written_forms(&r)
+            .iter()
+            .any(|c| written_by(c, table, have, added_any_iface(c, &r)))
+    {
+        return Decoded::Rule(r);
     }
     Decoded::Foreign("not encoded the way iptables-nft writes it".into())
 }
 
-/// The rules iptables may have been given to write what parses as `r`:
-/// `r` itself, the same with `-i +`/`-o +`, and, for a port range reaching 65535, the inverted range
-/// below it (`! --dport 0:1023` is written as `> 1023` and read back as
-/// `1024:65535`).
+/// Whether form `c` of `r` has a `-i +`/`-o +` that `r` lacks. After 1.8.9
+/// it writes nothing, the same as the form without it (tried anyway).
+fn added_any_iface(c: &IptRule, r: &IptRule) -> bool {
+    let added = |c: &Iface, r: &Iface| c.name == "+" && !c.inv && r.name.is_empty();
+    added(&c.iniface, &r.iniface) || added(&c.outiface, &r.outiface)
+}
+
+/// Whether some release (only 1.8.9 if `only_1_8_9`) writes `r` as exactly
+/// `have`.
+fn written_by(r: &IptRule, table: &str, have: &[Expr], only_1_8_9: bool) -> bool {
+    // Rules in one table were usually written by one iptables version: try
+    // the writer that matched last first.
+    let first = LAST_WRITER.load(Ordering::Relaxed) % WRITERS.len();
+    (0..WRITERS.len())
+        .map(|k| (first + k) % WRITERS.len())
+        .filter(|&wi| !only_1_8_9 || WRITERS[wi] == Writer::V1_8_9)
+        .any(|wi| {
+            let ok = writes_exactly(r, table, WRITERS[wi], have);
+            if ok {
+                LAST_WRITER.store(wi, Ordering::Relaxed);
+            }
+            ok
+        })
+}
+
+/// The other rules iptables may have been given to write what parses as
+/// `r`: the same with `-i +`/`-o +`, and, for a port range reaching 65535,
+/// the inverted range below it (`! --dport 0:1023` is written as `> 1023`
+/// and read back as `1024:65535`); and their combinations.
 fn written_forms(r: &IptRule) -> Vec<IptRule> {
     let mut out = vec![r.clone()];
     // `-i +` / `-o +` match any interface and read back as nothing (1.8.9
@@ -706,6 +714,7 @@ fn written_forms(r: &IptRule) -> Vec<IptRule> {
             out.extend(more);
         }
     }
+    out.remove(0);
     out
 }
 

@@ -57,18 +57,119 @@ pub struct Encoded {
     pub compat: RuleCompat,
 }
 
-const REG1: u32 = 1;
+/// The register iptables-nft loads everything into.
+pub(crate) const REG1: u32 = 1;
 
-fn cmp(op: CmpOp, v: &[u8]) -> Expr {
+/// `cmp REG1 op v`.
+pub(crate) fn cmp(op: CmpOp, v: &[u8]) -> Expr {
     Expr::Cmp(Cmp::new(REG1, op, v.to_vec()))
 }
 
-fn payload(base: PayloadBase, off: u32, len: u32) -> Expr {
+/// `payload load base+off/len => REG1`.
+pub(crate) fn payload(base: PayloadBase, off: u32, len: u32) -> Expr {
     Expr::Payload(Payload::load(base, off, len, REG1))
 }
 
-fn meta(key: MetaKey) -> Expr {
+/// `meta load key => REG1`.
+pub(crate) fn meta(key: MetaKey) -> Expr {
     Expr::Meta(Meta::load(key, REG1))
+}
+
+/// `bitwise REG1 = (REG1 & mask) ^ 0`.
+pub(crate) fn bitwise(mask: &[u8]) -> Expr {
+    Expr::Bitwise(Bitwise::mask_xor(
+        REG1,
+        REG1,
+        mask.len() as u32,
+        mask.to_vec(),
+        vec![0u8; mask.len()],
+    ))
+}
+
+/// `range op REG1 from to`.
+pub(crate) fn range(op: RangeOp, from: &[u8], to: &[u8]) -> Expr {
+    Expr::Range(Range::new(REG1, op, from.to_vec(), to.to_vec()))
+}
+
+/// An immediate verdict.
+pub(crate) fn verdict(code: VerdictCode, chain: Option<&str>) -> Expr {
+    Expr::Immediate(Immediate::verdict(code, chain))
+}
+
+/// An xt `match` expression.
+pub(crate) fn xt_match(m: &Match, cx: &Ctx<'_>) -> Expr {
+    Expr::Match(xt::Match {
+        name: Some(m.real_name().to_string()),
+        rev: Some(m.revision(cx.family)),
+        info: Some(m.to_info(cx).into()),
+        ..Default::default()
+    })
+}
+
+/// An xt `target` expression.
+pub(crate) fn xt_target(t: &Target, cx: &Ctx<'_>) -> Expr {
+    Expr::Target(xt::Target {
+        name: Some(t.real_name().to_string()),
+        rev: Some(t.revision(cx.family)),
+        info: Some(t.to_info(cx).into()),
+        ..Default::default()
+    })
+}
+
+/// Where an encoding goes, one expression at a time: collected into a
+/// `Vec<Expr>`, or compared against a kernel rule's expressions without
+/// building them (see [`super::decode`]). Every method's result must be the
+/// same as passing the expression its builder returns to [`Sink::expr`].
+pub(crate) trait Sink {
+    /// Any expression.
+    fn expr(&mut self, e: Expr);
+    /// [`payload`].
+    fn payload(&mut self, base: PayloadBase, off: u32, len: u32) {
+        self.expr(payload(base, off, len))
+    }
+    /// [`meta`].
+    fn meta(&mut self, key: MetaKey) {
+        self.expr(meta(key))
+    }
+    /// [`cmp`].
+    fn cmp(&mut self, op: CmpOp, v: &[u8]) {
+        self.expr(cmp(op, v))
+    }
+    /// [`bitwise`].
+    fn bitwise(&mut self, mask: &[u8]) {
+        self.expr(bitwise(mask))
+    }
+    /// [`range`].
+    fn range(&mut self, op: RangeOp, from: &[u8], to: &[u8]) {
+        self.expr(range(op, from, to))
+    }
+    /// [`verdict`].
+    fn verdict(&mut self, code: VerdictCode, chain: Option<&str>) {
+        self.expr(verdict(code, chain))
+    }
+    /// `counter packets bytes`.
+    fn counter(&mut self, packets: u64, bytes: u64) {
+        self.expr(Expr::Counter(Counter::new(packets, bytes)))
+    }
+    /// [`xt_match`].
+    fn xt_match(&mut self, m: &Match, cx: &Ctx<'_>) {
+        self.expr(xt_match(m, cx))
+    }
+    /// [`xt_target`].
+    fn xt_target(&mut self, t: &Target, cx: &Ctx<'_>) {
+        self.expr(xt_target(t, cx))
+    }
+    /// False once the rest of the encoding no longer matters (a mismatch
+    /// was found): the encoder may stop early.
+    fn wants_more(&self) -> bool {
+        true
+    }
+}
+
+impl Sink for Vec<Expr> {
+    fn expr(&mut self, e: Expr) {
+        self.push(e);
+    }
 }
 
 fn inv_op(inv: bool) -> CmpOp {
@@ -80,7 +181,7 @@ fn inv_op(inv: bool) -> CmpOp {
 }
 
 /// `add_addr`.
-fn add_addr(out: &mut Vec<Expr>, f: Family, off: u32, a: &AddrMask, inv: bool) {
+fn add_addr(out: &mut impl Sink, f: Family, off: u32, a: &AddrMask, inv: bool) {
     let n = f.addr_len();
     let m = &a.mask[..n];
     let mut i = n;
@@ -96,65 +197,67 @@ fn add_addr(out: &mut Vec<Expr>, f: Family, off: u32, a: &AddrMask, inv: bool) {
         bitwise = m.iter().skip(i + 1).any(|&b| b != 0);
     }
     let len = if bitwise { n } else { i };
-    out.push(payload(PayloadBase::Network, off, len as u32));
+    out.payload(PayloadBase::Network, off, len as u32);
     if bitwise {
-        out.push(Expr::Bitwise(Bitwise::mask_xor(
-            REG1,
-            REG1,
-            len as u32,
-            m.to_vec(),
-            vec![0u8; len],
-        )));
+        out.bitwise(m);
     }
-    out.push(cmp(inv_op(inv), &a.addr[..len]));
+    out.cmp(inv_op(inv), &a.addr[..len]);
 }
 
 /// `add_iface`.
-fn add_iface(out: &mut Vec<Expr>, key: MetaKey, i: &Iface, w: Writer) {
-    let b = i.name.as_bytes();
-    let mut op = inv_op(i.inv);
-    let data: Vec<u8> = if b.last() == Some(&b'+') {
-        if b.len() > 1 {
-            b[..b.len() - 1].to_vec()
-        } else if op != CmpOp::Eq {
-            op = CmpOp::Eq;
-            b"INVAL/D\0".to_vec()
-        } else {
-            if w == Writer::V1_8_9 {
-                out.push(meta(key));
-            }
-            return;
+fn add_iface(out: &mut impl Sink, key: MetaKey, i: &Iface, w: Writer) {
+    match i.name.as_bytes().split_last() {
+        Some((b'+', prefix)) if !prefix.is_empty() => {
+            out.meta(key);
+            out.cmp(inv_op(i.inv), prefix);
         }
+        Some((b'+', _)) if i.inv => {
+            out.meta(key);
+            out.cmp(CmpOp::Eq, b"INVAL/D\0");
+        }
+        // `-i +`: any interface; only 1.8.9 still loads the name.
+        Some((b'+', _)) => {
+            if w == Writer::V1_8_9 {
+                out.meta(key);
+            }
+        }
+        _ => {
+            out.meta(key);
+            with_nul(i.name.as_bytes(), |d| out.cmp(inv_op(i.inv), d));
+        }
+    }
+}
+
+/// Call `f` with `b` and a NUL after it (on the stack when short).
+fn with_nul<R>(b: &[u8], f: impl FnOnce(&[u8]) -> R) -> R {
+    let mut buf = [0u8; 32];
+    if b.len() < buf.len() {
+        buf[..b.len()].copy_from_slice(b);
+        f(&buf[..=b.len()])
     } else {
         let mut v = b.to_vec();
         v.push(0);
-        v
-    };
-    out.push(meta(key));
-    out.push(cmp(op, &data));
+        f(&v)
+    }
 }
 
-fn range_cmp16(out: &mut Vec<Expr>, lo: u16, hi: u16, inv: bool) {
+fn range_cmp16(out: &mut impl Sink, lo: u16, hi: u16, inv: bool) {
     if lo == hi {
-        out.push(cmp(inv_op(inv), &lo.to_be_bytes()));
+        out.cmp(inv_op(inv), &lo.to_be_bytes());
     } else if lo == 0 && hi < 0xffff {
-        out.push(cmp(
-            if inv { CmpOp::Gt } else { CmpOp::Lte },
-            &hi.to_be_bytes(),
-        ));
+        out.cmp(if inv { CmpOp::Gt } else { CmpOp::Lte }, &hi.to_be_bytes());
     } else {
-        out.push(Expr::Range(Range::new(
-            REG1,
+        out.range(
             if inv { RangeOp::Neq } else { RangeOp::Eq },
-            lo.to_be_bytes().to_vec(),
-            hi.to_be_bytes().to_vec(),
-        )));
+            &lo.to_be_bytes(),
+            &hi.to_be_bytes(),
+        );
     }
 }
 
 /// `add_nft_tcpudp`.
 fn tcpudp(
-    out: &mut Vec<Expr>,
+    out: &mut impl Sink,
     src: [u16; 2],
     inv_src: bool,
     dst: [u16; 2],
@@ -170,31 +273,22 @@ fn tcpudp(
         && inv_src == inv_dst
     {
         let combined = (dst[0] as u32) | ((src[0] as u32) << 16);
-        out.push(payload(PayloadBase::Transport, 0, 4));
-        out.push(cmp(inv_op(inv_src), &combined.to_be_bytes()));
+        out.payload(PayloadBase::Transport, 0, 4);
+        out.cmp(inv_op(inv_src), &combined.to_be_bytes());
         return;
     }
     if src[0] != 0 || src[1] < 0xffff || (inv_src && !old) {
-        out.push(payload(PayloadBase::Transport, 0, 2));
+        out.payload(PayloadBase::Transport, 0, 2);
         range_cmp16(out, src[0], src[1], inv_src);
     }
     if dst[0] != 0 || dst[1] < 0xffff || (inv_dst && !old) {
-        out.push(payload(PayloadBase::Transport, 2, 2));
+        out.payload(PayloadBase::Transport, 2, 2);
         range_cmp16(out, dst[0], dst[1], inv_dst);
     }
 }
 
-fn xt_match(m: &Match, cx: &Ctx<'_>) -> Expr {
-    Expr::Match(xt::Match {
-        name: Some(m.real_name().to_string()),
-        rev: Some(m.revision(cx.family)),
-        info: Some(m.to_info(cx).into()),
-        ..Default::default()
-    })
-}
-
 fn add_match(
-    out: &mut Vec<Expr>,
+    out: &mut impl Sink,
     m: &Match,
     cx: &Ctx<'_>,
     purpose: Purpose,
@@ -204,7 +298,7 @@ fn add_match(
         match m {
             Match::Limit(l) => {
                 let (rate, unit) = native_rate(l.avg);
-                out.push(Expr::Limit(LimitExpr::packets(rate, unit, l.burst)));
+                out.expr(Expr::Limit(LimitExpr::packets(rate, unit, l.burst)));
                 return Ok(());
             }
             Match::Udp(u) if u.invflags <= super::match_::udp::INV_MASK && !u.all_zero() => {
@@ -233,15 +327,9 @@ fn add_match(
                 }
                 use super::match_::tcp::{INV_DSTPT, INV_FLAGS, INV_SRCPT};
                 if t.flg_mask != 0 {
-                    out.push(payload(PayloadBase::Transport, 13, 1));
-                    out.push(Expr::Bitwise(Bitwise::mask_xor(
-                        REG1,
-                        REG1,
-                        1,
-                        vec![t.flg_mask],
-                        vec![0u8],
-                    )));
-                    out.push(cmp(inv_op(t.invflags & INV_FLAGS != 0), &[t.flg_cmp]));
+                    out.payload(PayloadBase::Transport, 13, 1);
+                    out.bitwise(&[t.flg_mask]);
+                    out.cmp(inv_op(t.invflags & INV_FLAGS != 0), &[t.flg_cmp]);
                 }
                 tcpudp(
                     out,
@@ -254,35 +342,28 @@ fn add_match(
                 return Ok(());
             }
             Match::Mark(mk) => {
-                out.push(meta(MetaKey::Mark));
+                out.meta(MetaKey::Mark);
                 if mk.mask != u32::MAX {
-                    out.push(Expr::Bitwise(Bitwise::mask_xor(
-                        REG1,
-                        REG1,
-                        4,
-                        mk.mask.to_ne_bytes().to_vec(),
-                        vec![0u8; 4],
-                    )));
+                    out.bitwise(&mk.mask.to_ne_bytes());
                 }
-                out.push(cmp(inv_op(mk.invert != 0), &mk.mark.to_ne_bytes()));
+                out.cmp(inv_op(mk.invert != 0), &mk.mark.to_ne_bytes());
                 return Ok(());
             }
             _ => {}
         }
     }
-    out.push(xt_match(m, cx));
+    out.xt_match(m, cx);
     Ok(())
 }
 
-fn add_target(out: &mut Vec<Expr>, v: &Verdict, cx: &Ctx<'_>) {
-    let imm = |code, chain: Option<&str>| Expr::Immediate(Immediate::verdict(code, chain));
+fn add_target(out: &mut impl Sink, v: &Verdict, cx: &Ctx<'_>) {
     match v {
         Verdict::None => {}
-        Verdict::Accept => out.push(imm(VerdictCode::Accept, None)),
-        Verdict::Drop => out.push(imm(VerdictCode::Drop, None)),
-        Verdict::Return => out.push(imm(VerdictCode::Return, None)),
-        Verdict::Jump(c) => out.push(imm(VerdictCode::Jump, Some(c))),
-        Verdict::Goto(c) => out.push(imm(VerdictCode::Goto, Some(c))),
+        Verdict::Accept => out.verdict(VerdictCode::Accept, None),
+        Verdict::Drop => out.verdict(VerdictCode::Drop, None),
+        Verdict::Return => out.verdict(VerdictCode::Return, None),
+        Verdict::Jump(c) => out.verdict(VerdictCode::Jump, Some(c)),
+        Verdict::Goto(c) => out.verdict(VerdictCode::Goto, Some(c)),
         Verdict::Target(Target::Nflog(n)) => {
             let mut l = LogExpr::new();
             if !n.prefix.is_empty() {
@@ -295,26 +376,21 @@ fn add_target(out: &mut Vec<Expr>, v: &Verdict, cx: &Ctx<'_>) {
             if n.threshold != 0 {
                 l = l.qthreshold(n.threshold);
             }
-            out.push(Expr::Log(l));
+            out.expr(Expr::Log(l));
         }
         Verdict::Target(Target::Trace(_)) => {
-            out.push(Expr::Immediate(Immediate {
+            out.expr(Expr::Immediate(Immediate {
                 dreg: Some(9),
                 data: Some(crate::data::Data::value(vec![1u8])),
                 ..Default::default()
             }));
-            out.push(Expr::Meta(Meta {
+            out.expr(Expr::Meta(Meta {
                 key: Some(MetaKey::NfTrace),
                 sreg: Some(9),
                 ..Default::default()
             }));
         }
-        Verdict::Target(t) => out.push(Expr::Target(xt::Target {
-            name: Some(t.real_name().to_string()),
-            rev: Some(t.revision(cx.family)),
-            info: Some(t.to_info(cx).into()),
-            ..Default::default()
-        })),
+        Verdict::Target(t) => out.xt_target(t, cx),
     }
 }
 
@@ -326,65 +402,74 @@ pub fn encode(r: &IptRule, table: &str, purpose: Purpose) -> Result<Encoded> {
 
 /// Like [`encode`], as the given release writes it.
 pub fn encode_as(r: &IptRule, table: &str, purpose: Purpose, w: Writer) -> Result<Encoded> {
-    let f = r.family;
-    let cx = r.ctx(table);
     let mut out = Vec::new();
-    let (soff, doff) = match f {
-        Family::V4 => (12, 16),
-        Family::V6 => (8, 24),
-    };
-    let n = f.addr_len();
-    let zero = |b: &[u8]| b[..n].iter().all(|&x| x == 0);
-    let addrs = |out: &mut Vec<Expr>| {
-        if !zero(&r.src.addr) || !zero(&r.src.mask) || r.src_inv {
-            add_addr(out, f, soff, &r.src, r.src_inv);
-        }
-        if !zero(&r.dst.addr) || !zero(&r.dst.mask) || r.dst_inv {
-            add_addr(out, f, doff, &r.dst, r.dst_inv);
-        }
-    };
-    if w != Writer::V1_8_9 {
-        addrs(&mut out);
-    }
-    if !r.iniface.name.is_empty() {
-        add_iface(&mut out, MetaKey::IifName, &r.iniface, w);
-    }
-    if !r.outiface.name.is_empty() {
-        add_iface(&mut out, MetaKey::OifName, &r.outiface, w);
-    }
-    if r.proto != 0 {
-        match f {
-            Family::V4 if w != Writer::V1_8_9 => out.push(payload(PayloadBase::Network, 9, 1)),
-            _ => out.push(meta(MetaKey::L4Proto)),
-        }
-        out.push(cmp(inv_op(r.proto_inv), &[r.proto]));
-    }
-    if w == Writer::V1_8_9 {
-        addrs(&mut out);
-    }
-    if r.frag {
-        out.push(payload(PayloadBase::Network, 6, 2));
-        out.push(Expr::Bitwise(Bitwise::mask_xor(
-            REG1,
-            REG1,
-            2,
-            0x1fffu16.to_be_bytes().to_vec(),
-            vec![0u8; 2],
-        )));
-        out.push(cmp(
-            if r.frag_inv { CmpOp::Eq } else { CmpOp::Neq },
-            &[0u8, 0u8],
-        ));
-    }
-    for m in &r.matches {
-        add_match(&mut out, m, &cx, purpose, w)?;
-    }
-    out.push(Expr::Counter(Counter::new(r.packets, r.bytes)));
-    add_target(&mut out, &r.verdict, &cx);
+    encode_into(&mut out, r, table, purpose, w)?;
     let compat = RuleCompat {
         proto: Some(r.proto as u32),
         flags: Some(if r.proto_inv { 2 } else { 0 }),
         ..Default::default()
     };
     Ok(Encoded { exprs: out, compat })
+}
+
+/// The expressions of [`encode_as`], given to `out` one by one; stops early
+/// once `out` wants no more.
+pub(crate) fn encode_into(
+    out: &mut impl Sink,
+    r: &IptRule,
+    table: &str,
+    purpose: Purpose,
+    w: Writer,
+) -> Result<()> {
+    if w != Writer::V1_8_9 {
+        add_addrs(out, r);
+    }
+    if !r.iniface.name.is_empty() {
+        add_iface(out, MetaKey::IifName, &r.iniface, w);
+    }
+    if !r.outiface.name.is_empty() {
+        add_iface(out, MetaKey::OifName, &r.outiface, w);
+    }
+    if r.proto != 0 {
+        match r.family {
+            Family::V4 if w != Writer::V1_8_9 => out.payload(PayloadBase::Network, 9, 1),
+            _ => out.meta(MetaKey::L4Proto),
+        }
+        out.cmp(inv_op(r.proto_inv), &[r.proto]);
+    }
+    if w == Writer::V1_8_9 {
+        add_addrs(out, r);
+    }
+    if r.frag {
+        out.payload(PayloadBase::Network, 6, 2);
+        out.bitwise(&0x1fffu16.to_be_bytes());
+        out.cmp(if r.frag_inv { CmpOp::Eq } else { CmpOp::Neq }, &[0u8, 0u8]);
+    }
+    let cx = r.ctx(table);
+    for m in &r.matches {
+        if !out.wants_more() {
+            return Ok(());
+        }
+        add_match(out, m, &cx, purpose, w)?;
+    }
+    out.counter(r.packets, r.bytes);
+    add_target(out, &r.verdict, &cx);
+    Ok(())
+}
+
+/// The `-s` and `-d` tests, when given.
+fn add_addrs(out: &mut impl Sink, r: &IptRule) {
+    let f = r.family;
+    let (soff, doff) = match f {
+        Family::V4 => (12, 16),
+        Family::V6 => (8, 24),
+    };
+    let n = f.addr_len();
+    let zero = |b: &[u8]| b[..n].iter().all(|&x| x == 0);
+    if !zero(&r.src.addr) || !zero(&r.src.mask) || r.src_inv {
+        add_addr(out, f, soff, &r.src, r.src_inv);
+    }
+    if !zero(&r.dst.addr) || !zero(&r.dst.mask) || r.dst_inv {
+        add_addr(out, f, doff, &r.dst, r.dst_inv);
+    }
 }

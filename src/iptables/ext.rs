@@ -237,6 +237,11 @@ pub trait XtExt: Clone + PartialEq + std::fmt::Debug + Sized {
     }
     /// The info blob (exactly `SIZE` bytes, or more for variable ones).
     fn to_info(&self, cx: &Ctx<'_>) -> Vec<u8>;
+    /// Whether [`XtExt::to_info`] gives `info` (override to avoid building
+    /// the blob).
+    fn info_is(&self, cx: &Ctx<'_>, info: &[u8]) -> bool {
+        self.to_info(cx) == info
+    }
     /// Decode an info blob of revision `rev`.
     fn from_info(info: &[u8], rev: u32, cx: &Ctx<'_>) -> Option<Self>;
     /// Save-format options (each starting with a space).

@@ -15,6 +15,7 @@ pub mod addr;
 pub mod decode;
 pub mod encode;
 pub mod error;
+mod exact;
 pub mod ext;
 pub mod family;
 pub mod hosts;

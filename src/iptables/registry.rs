@@ -91,6 +91,11 @@ macro_rules! xt_registry {
                 use $crate::iptables::ext::XtExt;
                 match self { $( $name::$variant(x) => x.to_info(cx), )* }
             }
+            /// Whether the info blob is `info` (`to_info(cx) == info`).
+            pub fn info_is(&self, cx: &$crate::iptables::ext::Ctx<'_>, info: &[u8]) -> bool {
+                use $crate::iptables::ext::XtExt;
+                match self { $( $name::$variant(x) => x.info_is(cx, info), )* }
+            }
             /// What `-C`/`-D` compare: kernel name, blob size, userspace bytes.
             pub fn cmp_key(&self, cx: &$crate::iptables::ext::Ctx<'_>) -> (&'static str, usize, Vec<u8>) {
                 use $crate::iptables::ext::XtExt;

@@ -7,6 +7,15 @@ pub const fn xt_align(n: usize) -> usize {
     (n + 7) & !7
 }
 
+/// True if every byte of `b` is zero (blobs end in long runs of padding).
+pub fn all_zero(b: &[u8]) -> bool {
+    const ZEROS: [u8; 512] = [0; 512];
+    match ZEROS.get(..b.len()) {
+        Some(z) => b == z,
+        None => b.iter().all(|&x| x == 0),
+    }
+}
+
 /// A fixed-size zeroed blob written at explicit offsets.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Blob(pub Vec<u8>);

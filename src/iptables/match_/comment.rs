@@ -3,6 +3,7 @@
 use crate::iptables::error::Result;
 use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt, F_MAND};
 use crate::iptables::text::save_string;
+use crate::iptables::xtbuf::all_zero;
 
 /// `struct xt_comment_info`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -47,12 +48,17 @@ impl XtExt for Comment {
         v
     }
 
+    fn info_is(&self, _: &Ctx<'_>, info: &[u8]) -> bool {
+        let n = self.text.len().min(255);
+        info.len() == Self::SIZE && info[..n] == self.text[..n] && all_zero(&info[n..])
+    }
+
     fn from_info(info: &[u8], rev: u32, _: &Ctx<'_>) -> Option<Self> {
         if rev != 0 || info.len() != Self::SIZE {
             return None;
         }
         let end = info.iter().position(|&c| c == 0).unwrap_or(255).min(255);
-        if info[end..].iter().any(|&c| c != 0) {
+        if !all_zero(&info[end..]) {
             return None;
         }
         Some(Comment {
