@@ -52,10 +52,13 @@ fn parse_all<T: Kind>(v: Vec<NfMsg>) -> Result<Vec<Obj<T>>> {
 
 /// All chains of a table.
 pub fn dump_chains(conn: &mut Conn, family: u8, table: &str) -> Result<Vec<Chain>> {
-    match nftwire::netlink::parallel::dump_objects::<nftwire::object::ChainAttrs>(
+    // The kernel dumps the chains of every table whatever the request
+    // names: only this table's are decoded.
+    match nftwire::netlink::parallel::dump_objects_where::<nftwire::object::ChainAttrs>(
         conn,
         family,
         body(&[(1, table)]),
+        |b| nftwire::object::raw_name(b, 1) == Some(table.as_bytes()),
     ) {
         Ok(v) => Ok(v.into_iter().filter(|c| c.table() == table).collect()),
         Err(Error::Kernel { errno: 2, .. }) => Ok(Vec::new()),

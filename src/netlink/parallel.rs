@@ -288,11 +288,26 @@ pub fn dump_objects<T>(
 where
     T: crate::object::Kind + Send,
 {
+    dump_objects_where(conn, family, body, |_| true)
+}
+
+/// [`dump_objects`] of the messages whose body passes `keep` (checked
+/// before decoding, e.g. with [`crate::object::raw_name`]; some dumps, such
+/// as chains, cannot be filtered by the kernel).
+pub fn dump_objects_where<T>(
+    conn: &mut Conn,
+    family: u8,
+    body: Vec<u8>,
+    keep: impl Fn(&[u8]) -> bool + Sync,
+) -> Result<Vec<crate::object::Obj<T>>>
+where
+    T: crate::object::Kind + Send,
+{
     map_dump(conn, T::GET, family, body.into(), |m| {
         let Some(nf) = m.to_nf() else {
             return Ok(None);
         };
-        if nf.msg() != T::NEW {
+        if nf.msg() != T::NEW || !keep(&nf.body) {
             return Ok(None);
         }
         crate::object::Obj::<T>::from_msg(&nf)

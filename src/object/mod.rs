@@ -110,6 +110,15 @@ pub fn selector(attrs: &[(u16, &str)]) -> Vec<u8> {
     w.buf
 }
 
+/// The name attribute `kind` (e.g. 1, the table, in every object) of a
+/// message body, without decoding anything else and without its trailing
+/// NUL: a cheap filter before a full decode.
+pub fn raw_name(body: &[u8], kind: u16) -> Option<&[u8]> {
+    crate::nla::SliceIter::new(body)
+        .find(|(ty, _)| ty & crate::nla::NLA_TYPE_MASK == kind)
+        .map(|(_, p)| p.strip_suffix(&[0]).unwrap_or(p))
+}
+
 /// Decode every message of type `want` in a dump as a `T`; a malformed
 /// one is an error, never silently dropped.
 pub fn parse_msgs<T: Kind>(msgs: Vec<NfMsg>, want: u16) -> crate::Result<Vec<Obj<T>>> {
