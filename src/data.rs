@@ -103,14 +103,20 @@ impl Data {
 /// libnftnl's debug form of a value: 32-bit little-endian-read words as
 /// `0x%08x`, space separated (this is how `nft --debug=netlink` shows data).
 pub fn words(b: &[u8]) -> String {
-    let mut out = String::new();
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(b.len().div_ceil(4) * 11);
     for (i, chunk) in b.chunks(4).enumerate() {
         let mut w = [0u8; 4];
         w[..chunk.len()].copy_from_slice(chunk);
         if i > 0 {
             out.push(' ');
         }
-        out.push_str(&format!("0x{:08x}", u32::from_le_bytes(w)));
+        out.push_str("0x");
+        // The word as a little-endian u32, most significant digit first.
+        for &x in w.iter().rev() {
+            out.push(DIGITS[usize::from(x >> 4)] as char);
+            out.push(DIGITS[usize::from(x & 15)] as char);
+        }
     }
     out
 }
@@ -154,5 +160,19 @@ impl std::fmt::Display for Data {
             write!(f, " {:?}", e.attr)?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn words_are_little_endian_u32s_in_hex() {
+        assert_eq!(super::words(&[0x0a, 0x00, 0xf4, 0x00]), "0x00f4000a");
+        assert_eq!(super::words(&[6]), "0x00000006");
+        assert_eq!(
+            super::words(&[1, 2, 3, 4, 0xff, 0xfe]),
+            "0x04030201 0x0000feff"
+        );
+        assert_eq!(super::words(&[]), "");
     }
 }

@@ -51,6 +51,68 @@ pub fn chain_rules(conn: &mut Conn, c: &Chain) -> Result<Vec<Rule>> {
     parse_all::<crate::object::RuleAttrs>(msgs, msg::NEWRULE)
 }
 
+/// [`chain_rules`] with each rule's dumped message beside it.
+pub fn chain_rule_msgs(conn: &mut Conn, c: &Chain) -> Result<Vec<(NfMsg, Rule)>> {
+    let b = selector(&[(1, c.table()), (2, c.name())]);
+    let msgs = conn.dump(msg::GETRULE, c.family, b)?;
+    let mut out = Vec::with_capacity(msgs.len());
+    for m in msgs.into_iter().filter(|m| m.msg() == msg::NEWRULE) {
+        let r = Rule::from_msg(&m)
+            .ok_or_else(|| Error::Protocol("malformed NEWRULE message from the kernel".into()))?;
+        out.push((m, r));
+    }
+    Ok(out)
+}
+
+/// The creation body of a dumped rule made straight from its dumped body
+/// when that is exact: the same bytes as `prepare_rule` then encoding,
+/// without encoding every expression again. `None` when the rule's wire
+/// form is not canonical or an expression needs its dump form undone (the
+/// caller then encodes).
+pub fn creation_body(dumped: &[u8], r: &Rule) -> Option<Vec<u8>> {
+    use crate::nla::{SliceIter, NLA_TYPE_MASK};
+    let a = &r.attrs;
+    if a.wire_flags() != 0 || !a.wire_order().is_empty() || !a.extra().is_empty() {
+        return None;
+    }
+    // osf and exthdr may have their dump form undone (`undump_expr`).
+    if r.exprs()
+        .iter()
+        .any(|e| matches!(e, crate::expr::Expr::Osf(_) | crate::expr::Expr::Exthdr(_)))
+    {
+        return None;
+    }
+    // NFTA_RULE_COMPAT goes right after the expressions, where encoding
+    // puts it (the fields are declared in the kernel's order).
+    let compat = match a.compat {
+        Some(_) => None,
+        None => crate::compat::infer_compat(r).map(|c| {
+            let only = crate::object::RuleAttrs {
+                compat: Some(c),
+                ..Default::default()
+            };
+            let mut w = crate::nla::Writer::new();
+            crate::object::Kind::write_body(&only, &mut w);
+            w.buf
+        }),
+    };
+    let mut w = crate::nla::Writer::with_capacity(dumped.len() + 16);
+    let mut it = SliceIter::new(dumped);
+    for (ty, payload) in it.by_ref() {
+        let k = ty & NLA_TYPE_MASK;
+        if k == 3 || k == 6 {
+            continue; // handle, position: read-only
+        }
+        w.put_raw(ty, payload);
+        if k == 4 {
+            if let Some(c) = &compat {
+                w.buf.extend_from_slice(c);
+            }
+        }
+    }
+    (!it.malformed()).then_some(w.buf)
+}
+
 impl Ruleset {
     /// Read everything of `family` (0 = all families) consistently: the
     /// snapshot is retried until the generation id is the same before and

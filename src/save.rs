@@ -445,7 +445,7 @@ pub fn save<W: std::io::Write + ?Sized>(conn: &mut Conn, family: u8, w: &mut W) 
 
 /// One attempt of [`save`]: the text, in parts, without the header line.
 fn save_parts(conn: &mut Conn, family: u8) -> Result<Vec<String>> {
-    use crate::ruleset::{chain_rules, is_binding, CHAINS_PER_PART};
+    use crate::ruleset::{chain_rule_msgs, is_binding, CHAINS_PER_PART};
     let head = Ruleset::read_head(conn, family, None)?;
 
     let mut parts = Vec::new();
@@ -469,8 +469,8 @@ fn save_parts(conn: &mut Conn, family: u8) -> Result<Vec<String>> {
                 if is_binding(c.attrs.flags) {
                     continue;
                 }
-                for r in chain_rules(conn, c)? {
-                    st.rule(conn, &mut part, r, 0)?;
+                for (m, r) in chain_rule_msgs(conn, c)? {
+                    st.rule(conn, &mut part, &m, r, 0)?;
                 }
             }
             Ok(part)
@@ -487,8 +487,8 @@ fn save_parts(conn: &mut Conn, family: u8) -> Result<Vec<String>> {
     let mut tail = RulePart::default();
     for (i, c) in head.chains.iter().enumerate() {
         if is_binding(c.attrs.flags) && !used.contains(&i) {
-            for r in chain_rules(conn, c)? {
-                st.rule(conn, &mut tail, r, 0)?;
+            for (m, r) in chain_rule_msgs(conn, c)? {
+                st.rule(conn, &mut tail, &m, r, 0)?;
             }
         }
     }
@@ -547,6 +547,7 @@ impl<'a> RuleStream<'a> {
         &self,
         conn: &mut Conn,
         part: &mut RulePart,
+        dumped: &NfMsg,
         mut r: crate::object::Rule,
         depth: usize,
     ) -> Result<()> {
@@ -564,8 +565,8 @@ impl<'a> RuleStream<'a> {
                 }
                 part.bound_used.push(ci);
                 let c = &self.head.chains[ci];
-                for br in crate::ruleset::chain_rules(conn, c)? {
-                    self.rule(conn, part, br, depth + 1)?;
+                for (bm, br) in crate::ruleset::chain_rule_msgs(conn, c)? {
+                    self.rule(conn, part, &bm, br, depth + 1)?;
                 }
             }
         }
@@ -592,8 +593,13 @@ impl<'a> RuleStream<'a> {
         // made ready for creation.
         part.comments.clear();
         comment_lines(&mut part.comments, r.exprs());
-        crate::ruleset::prepare_rule(&mut r);
-        let m = r.to_msg(msg::NEWRULE, 0);
+        let m = match crate::ruleset::creation_body(&dumped.body, &r) {
+            Some(body) => NfMsg::nft(msg::NEWRULE, 0, r.family, body),
+            None => {
+                crate::ruleset::prepare_rule(&mut r);
+                r.to_msg(msg::NEWRULE, 0)
+            }
+        };
         let out = &mut part.text;
         if let Some(kind) = write_header(out, &m) {
             out.push('\n');
