@@ -27,8 +27,16 @@ pub fn batch_err(e: nftwire::Error) -> IptError {
 /// Open a connection and check that the ruleset is readable.
 pub fn connect() -> Result<Conn, IptError> {
     let mut c = Conn::open().map_err(lib_err)?;
-    c.generation().map_err(lib_err)?;
+    let g = c.generation().map_err(lib_err)?;
+    CONNECT_GEN.set(Some(g));
     Ok(c)
+}
+
+thread_local! {
+    /// The generation [`connect`] read (it fails early without
+    /// CAP_NET_ADMIN): the first [`transact`] starts from it instead of
+    /// asking again, since nothing was read in between.
+    static CONNECT_GEN: std::cell::Cell<Option<u32>> = const { std::cell::Cell::new(None) };
 }
 
 /// Build on a fresh model and commit, rebuilding on generation changes.
@@ -44,7 +52,10 @@ where
     F: FnMut(&mut Model, &mut Conn, &mut String) -> MResult<()>,
 {
     for _ in 0..RETRIES {
-        let genid = conn.generation().map_err(lib_err)?;
+        let genid = match CONNECT_GEN.take() {
+            Some(g) => g,
+            None => conn.generation().map_err(lib_err)?,
+        };
         let Some(mut m) = Model::new(family, table) else {
             return Err(IptError::version(format!("table '{table}' does not exist")));
         };

@@ -33,17 +33,22 @@ pub const MIN_PARALLEL_ITEMS: usize = 256;
 /// How many worker threads to use: one per available CPU, at most
 /// [`MAX_WORKERS`]. `NFTWIRE_THREADS` (a number, 1 = no threads) overrides
 /// it, for benchmarks and debugging.
+/// Asked once per process, and only when a read is big enough to use it
+/// (the CPU count comes from the affinity mask and cgroup quota files).
 pub fn workers() -> usize {
-    if let Some(n) = std::env::var("NFTWIRE_THREADS")
-        .ok()
-        .and_then(|v| v.trim().parse::<usize>().ok())
-    {
-        return n.clamp(1, 64);
-    }
-    std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .min(MAX_WORKERS)
+    static WORKERS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *WORKERS.get_or_init(|| {
+        if let Some(n) = std::env::var("NFTWIRE_THREADS")
+            .ok()
+            .and_then(|v| v.trim().parse::<usize>().ok())
+        {
+            return n.clamp(1, 64);
+        }
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+            .min(MAX_WORKERS)
+    })
 }
 
 /// Run `work` over `0..items` in ranges of `chunk` items and hand each
@@ -70,8 +75,12 @@ where
     let chunk = chunk.max(1);
     let ranges = items.div_ceil(chunk);
     let range = |i: usize| i * chunk..((i + 1) * chunk).min(items);
-    let n = workers().min(ranges);
-    if n <= 1 || items < MIN_PARALLEL_ITEMS {
+    let n = if items < MIN_PARALLEL_ITEMS {
+        1
+    } else {
+        workers().min(ranges)
+    };
+    if n <= 1 {
         for i in 0..ranges {
             sink(work(conn, range(i))?)?;
         }
@@ -203,7 +212,6 @@ where
         }
         Ok(v)
     };
-    let n = workers();
     let mut out: Vec<T> = Vec::new();
     let mut inline_err: Option<Error> = None;
     let (job_tx, job_rx) = mpsc::channel::<(usize, Vec<RawNlMsg>)>();
@@ -211,10 +219,16 @@ where
     let (res_tx, res_rx) = mpsc::channel::<(usize, Result<Vec<T>>)>();
     std::thread::scope(|s| -> Result<()> {
         let (mut first_done, mut started, mut sent) = (false, false, 0usize);
+        // How many workers: asked when a second datagram shows the dump is
+        // long (0 = not yet known).
+        let mut n = 0usize;
         let dumped = conn.dump_stream(msg_type, family, body, &mut |msgs| {
+            if first_done && n == 0 {
+                n = workers();
+            }
             // The first datagram (all of a short dump) is mapped right here;
             // the workers start with the second.
-            if n <= 1 || !first_done {
+            if !first_done || n <= 1 {
                 first_done = true;
                 return match map_all(&msgs) {
                     Ok(v) => {
