@@ -90,7 +90,14 @@ where
     for _ in 0..n {
         conns.push(Conn::open()?);
     }
-    run_ordered(conns, items, chunk, work, sink)
+    if run_ordered(conns, items, chunk, &work, &mut sink)? {
+        return Ok(());
+    }
+    // No thread could be started (a process or cgroup limit): do it here.
+    for i in 0..ranges {
+        sink(work(conn, range(i))?)?;
+    }
+    Ok(())
 }
 
 /// Like [`ordered_chunks`] for work that needs no connection (rendering):
@@ -104,24 +111,25 @@ where
     let chunk = chunk.max(1);
     let ranges = items.div_ceil(chunk);
     let n = workers().min(ranges);
-    if n <= 1 {
-        for i in 0..ranges {
-            sink(work(i * chunk..((i + 1) * chunk).min(items))?)?;
-        }
+    if n > 1 && run_ordered(vec![(); n], items, chunk, &|_, r| work(r), &mut sink)? {
         return Ok(());
     }
-    run_ordered(vec![(); n], items, chunk, |_, r| work(r), sink)
+    for i in 0..ranges {
+        sink(work(i * chunk..((i + 1) * chunk).min(items))?)?;
+    }
+    Ok(())
 }
 
 /// One thread per element of `states`, taking ranges in turn; the calling
-/// thread puts the results back in order and runs `sink`.
+/// thread puts the results back in order and runs `sink`. `Ok(false)` when
+/// not even one thread could be started (nothing was done then).
 fn run_ordered<St, T, W, S>(
     states: Vec<St>,
     items: usize,
     chunk: usize,
-    work: W,
-    mut sink: S,
-) -> Result<()>
+    work: &W,
+    sink: &mut S,
+) -> Result<bool>
 where
     St: Send,
     T: Send,
@@ -134,10 +142,11 @@ where
     let stop = AtomicBool::new(false);
     let (tx, rx) = mpsc::channel::<(usize, Result<T>)>();
     std::thread::scope(|s| {
+        let mut started = 0usize;
         for mut st in states {
             let tx = tx.clone();
-            let (next, stop, work) = (&next, &stop, &work);
-            s.spawn(move || loop {
+            let (next, stop) = (&next, &stop);
+            let spawned = std::thread::Builder::new().spawn_scoped(s, move || loop {
                 if stop.load(Ordering::Relaxed) {
                     break;
                 }
@@ -151,8 +160,13 @@ where
                     break;
                 }
             });
+            // Fewer threads than asked for is fine; none is the caller's.
+            started += usize::from(spawned.is_ok());
         }
         drop(tx);
+        if started == 0 {
+            return Ok(false);
+        }
         let mut pending: BTreeMap<usize, T> = BTreeMap::new();
         let mut want = 0usize;
         let mut result = Ok(());
@@ -181,7 +195,7 @@ where
                 "parallel work ended after {want} of {ranges} parts"
             )));
         }
-        result
+        result.map(|()| true)
     })
 }
 
@@ -242,10 +256,10 @@ where
                 };
             }
             if !started {
-                started = true;
+                let mut spawned = 0usize;
                 for _ in 0..n {
                     let (job_rx, res_tx, map_all) = (&job_rx, res_tx.clone(), &map_all);
-                    s.spawn(move || loop {
+                    let t = std::thread::Builder::new().spawn_scoped(s, move || loop {
                         let job = match job_rx.lock() {
                             Ok(rx) => rx.recv(),
                             Err(_) => break,
@@ -255,7 +269,23 @@ where
                             break;
                         }
                     });
+                    spawned += usize::from(t.is_ok());
                 }
+                if spawned == 0 {
+                    // No thread could be started: map everything here.
+                    n = 1;
+                    return match map_all(&msgs) {
+                        Ok(v) => {
+                            out.extend(v);
+                            true
+                        }
+                        Err(e) => {
+                            inline_err = Some(e);
+                            false
+                        }
+                    };
+                }
+                started = true;
             }
             // The workers run until the sender is dropped, so a send cannot
             // fail.
@@ -366,17 +396,18 @@ mod tests {
         for threads in [1usize, 2, 3, 7] {
             for (items, chunk) in [(0usize, 4usize), (1, 4), (100, 1), (1000, 7), (64, 64)] {
                 let mut got = Vec::new();
-                run_ordered(
+                let done = run_ordered(
                     vec![(); threads],
                     items,
                     chunk,
-                    |_, r| Ok(r.collect::<Vec<usize>>()),
-                    |v| {
+                    &|_, r: Range<usize>| Ok(r.collect::<Vec<usize>>()),
+                    &mut |v: Vec<usize>| {
                         got.extend(v);
                         Ok(())
                     },
                 )
                 .unwrap();
+                assert!(done);
                 assert_eq!(
                     got,
                     (0..items).collect::<Vec<_>>(),
@@ -392,14 +423,14 @@ mod tests {
             vec![(); 3],
             10_000,
             10,
-            |_, r| {
+            &|_, r: Range<usize>| {
                 if r.contains(&5000) {
                     Err(Error::Protocol("part 500 failed".into()))
                 } else {
                     Ok(r.len())
                 }
             },
-            |_| Ok(()),
+            &mut |_| Ok(()),
         );
         assert!(matches!(r, Err(Error::Protocol(m)) if m.contains("500")));
         let mut seen = 0;
@@ -407,8 +438,8 @@ mod tests {
             vec![(); 2],
             1000,
             10,
-            |_, r| Ok(r.len()),
-            |n| {
+            &|_, r: Range<usize>| Ok(r.len()),
+            &mut |n| {
                 seen += n;
                 if seen >= 100 {
                     return Err(Error::Input("sink full".into()));
