@@ -9,6 +9,7 @@ use crate::object::element::SetElemsAttrs;
 use crate::object::{parse_msgs as parse_all, selector};
 use crate::object::{Chain, Flowtable, Object, Rule, Set, SetElem, SetElemList, SetElems, Table};
 use netlink_packet_core::{NLM_F_APPEND, NLM_F_CREATE};
+use std::collections::HashMap;
 
 /// A set and its elements (element batches as the kernel dumped them).
 #[derive(Clone, Debug, PartialEq)]
@@ -264,13 +265,7 @@ impl Ruleset {
                 .filter(|c| c.attrs.flags.unwrap_or(0) & CHAIN_BINDING != 0)
                 .map(|c| (c.family, c.table(), c.name()))
                 .collect(),
-            anon: self
-                .sets
-                .iter()
-                .enumerate()
-                .filter(|(_, s)| s.set.is_anonymous())
-                .map(|(i, s)| ((s.set.family, s.set.table(), s.set.name()), i))
-                .collect(),
+            anon: anonymous_sets(&self.sets),
         };
         if !e.bound.is_empty() {
             for (i, r) in self.rules.iter().enumerate() {
@@ -398,6 +393,15 @@ pub enum CreateItem {
     },
     /// `rules[i]`.
     Rule(usize),
+}
+
+/// The anonymous sets of `sets` by (family, table, name), as indexes.
+pub fn anonymous_sets(sets: &[SetWithElems]) -> HashMap<(u8, &str, &str), usize> {
+    sets.iter()
+        .enumerate()
+        .filter(|(_, s)| s.set.is_anonymous())
+        .map(|(i, s)| ((s.set.family, s.set.table(), s.set.name()), i))
+        .collect()
 }
 
 /// `NFT_CHAIN_BINDING`: a chain bound to the one rule that jumps to it.

@@ -531,13 +531,7 @@ impl<'a> RuleStream<'a> {
                 .filter(|(_, c)| crate::ruleset::is_binding(c.attrs.flags))
                 .map(|(i, c)| ((c.family, c.table(), c.name()), i))
                 .collect(),
-            anon: head
-                .sets
-                .iter()
-                .enumerate()
-                .filter(|(_, s)| s.set.is_anonymous())
-                .map(|(i, s)| ((s.set.family, s.set.table(), s.set.name()), i))
-                .collect(),
+            anon: crate::ruleset::anonymous_sets(&head.sets),
         }
     }
 

@@ -242,20 +242,9 @@ where
             }
             // The first datagram (all of a short dump) is mapped right here;
             // the workers start with the second.
-            if !first_done || n <= 1 {
-                first_done = true;
-                return match map_all(&msgs) {
-                    Ok(v) => {
-                        out.extend(v);
-                        true
-                    }
-                    Err(e) => {
-                        inline_err = Some(e);
-                        false
-                    }
-                };
-            }
-            if !started {
+            let mut inline = !first_done || n <= 1;
+            first_done = true;
+            if !inline && !started {
                 let mut spawned = 0usize;
                 for _ in 0..n {
                     let (job_rx, res_tx, map_all) = (&job_rx, res_tx.clone(), &map_all);
@@ -271,21 +260,24 @@ where
                     });
                     spawned += usize::from(t.is_ok());
                 }
-                if spawned == 0 {
+                started = spawned > 0;
+                if !started {
                     // No thread could be started: map everything here.
                     n = 1;
-                    return match map_all(&msgs) {
-                        Ok(v) => {
-                            out.extend(v);
-                            true
-                        }
-                        Err(e) => {
-                            inline_err = Some(e);
-                            false
-                        }
-                    };
+                    inline = true;
                 }
-                started = true;
+            }
+            if inline {
+                return match map_all(&msgs) {
+                    Ok(v) => {
+                        out.extend(v);
+                        true
+                    }
+                    Err(e) => {
+                        inline_err = Some(e);
+                        false
+                    }
+                };
             }
             // The workers run until the sender is dropped, so a send cannot
             // fail.
