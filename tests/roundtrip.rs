@@ -726,13 +726,24 @@ fn nft_reads_restored_ruleset_like_the_original() {
         let listing = |_: ()| {
             let o = common::run("nft", &["list", "ruleset"]);
             assert!(o.status.success());
-            // Element expirations tick; drop them.
-            String::from_utf8(o.stdout)
-                .unwrap()
-                .split(' ')
-                .filter(|w| !w.contains("ms,") && !w.ends_with("ms"))
-                .collect::<Vec<_>>()
-                .join(" ")
+            // Element expirations tick: drop the value after each
+            // `expires` (keeping a separating comma).
+            let text = String::from_utf8(o.stdout).unwrap();
+            let mut words = Vec::new();
+            let mut skip = false;
+            for w in text.split(' ') {
+                if skip {
+                    // The duration (digits and d/h/m/s), not what follows.
+                    skip = false;
+                    words.push(w.trim_start_matches(|c: char| {
+                        c.is_ascii_digit() || matches!(c, 'd' | 'h' | 'm' | 's')
+                    }));
+                    continue;
+                }
+                skip = w == "expires";
+                words.push(w);
+            }
+            words.join(" ")
         };
         let before = listing(());
         let text = save_now();
