@@ -8,7 +8,8 @@
 //! CPU, and decoding and rendering each chain on the thread that dumped it,
 //! uses every core for both the kernel's and our own work. The results are
 //! handed to one sink in item order, so the output is the same whatever the
-//! number of threads.
+//! number of threads. [`map_dump`] does the same for the parts of one long
+//! dump: the calling thread receives while workers decode.
 //!
 //! Consistency is the caller's: it brackets the whole read with the
 //! generation id ([`Conn::generation`]) as a single-connection read does;
@@ -22,19 +23,18 @@ use std::ops::Range;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
 
-/// Most worker threads used (beyond this the kernel's own locking, not the
-/// CPUs, limits a dump).
+/// Most worker threads used: each costs a socket and its buffers, and a
+/// read rarely has enough parts to keep more busy.
 pub const MAX_WORKERS: usize = 4;
 
 /// Below this many items everything runs on the caller's connection: a
 /// thread and a socket cost more than they save.
 pub const MIN_PARALLEL_ITEMS: usize = 256;
 
-/// How many worker threads to use: one per available CPU, at most
-/// [`MAX_WORKERS`]. `NFTWIRE_THREADS` (a number, 1 = no threads) overrides
-/// it, for benchmarks and debugging.
-/// Asked once per process, and only when a read is big enough to use it
-/// (the CPU count comes from the affinity mask and cgroup quota files).
+/// How many worker threads to use: one per available CPU (affinity mask
+/// and cgroup quota), at most [`MAX_WORKERS`]; `NFTWIRE_THREADS` (a number,
+/// 1 = no threads) overrides it, for benchmarks and debugging. Worked out
+/// once per process, and only when a read is big enough to use it.
 pub fn workers() -> usize {
     static WORKERS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
     *WORKERS.get_or_init(|| {
