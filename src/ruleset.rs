@@ -47,9 +47,10 @@ pub const CHAINS_PER_PART: usize = 64;
 
 /// The rules of one chain (one `GETRULE` dump filtered by table and chain).
 pub fn chain_rules(conn: &mut Conn, c: &Chain) -> Result<Vec<Rule>> {
-    let b = selector(&[(1, c.table()), (2, c.name())]);
-    let msgs = conn.dump(msg::GETRULE, c.family, b)?;
-    parse_all::<crate::object::RuleAttrs>(msgs, msg::NEWRULE)
+    Ok(chain_rule_msgs(conn, c)?
+        .into_iter()
+        .map(|(_, r)| r)
+        .collect())
 }
 
 /// [`chain_rules`] with each rule's dumped message beside it.
@@ -58,8 +59,7 @@ pub fn chain_rule_msgs(conn: &mut Conn, c: &Chain) -> Result<Vec<(NfMsg, Rule)>>
     let msgs = conn.dump(msg::GETRULE, c.family, b)?;
     let mut out = Vec::with_capacity(msgs.len());
     for m in msgs.into_iter().filter(|m| m.msg() == msg::NEWRULE) {
-        let r = Rule::from_msg(&m)
-            .ok_or_else(|| Error::Protocol("malformed NEWRULE message from the kernel".into()))?;
+        let r = crate::object::decode_msg(&m)?;
         out.push((m, r));
     }
     Ok(out)

@@ -63,7 +63,7 @@
 use crate::consts::{family, msg};
 use crate::error::{Error, Result};
 use crate::netlink::{BatchOp, BatchReply, Conn, NfMsg};
-use crate::nla::{align, AttrIter, NLA_HDRLEN, NLA_TYPE_MASK};
+use crate::nla::{align, NLA_HDRLEN, NLA_TYPE_MASK};
 use crate::object::RuleAttrs;
 use crate::ruleset::Ruleset;
 use bytes::Bytes;
@@ -213,9 +213,7 @@ pub fn quote_name(name: Option<&[u8]>) -> String {
 /// The name carried by attribute `kind` (flags ignored; first occurrence)
 /// of a message body, without its trailing NUL.
 pub fn body_name(body: &Bytes, kind: u16) -> Option<Vec<u8>> {
-    let a = AttrIter::new(body.clone()).find(|a| a.kind() == kind)?;
-    let p: &[u8] = &a.payload;
-    Some(p.strip_suffix(&[0]).unwrap_or(p).to_vec())
+    crate::object::raw_name(body, kind).map(<[u8]>::to_vec)
 }
 
 /// The header line of a message, or `None` for message types that are not
@@ -238,10 +236,7 @@ fn write_header(out: &mut String, m: &NfMsg) -> Option<BlockKind> {
     }
     for &a in kind.name_attrs() {
         out.push(' ');
-        let name = AttrIter::new(m.body.clone())
-            .find(|x| x.kind() == a)
-            .map(|x| x.payload);
-        match name.as_deref().map(|p| p.strip_suffix(&[0]).unwrap_or(p)) {
+        match crate::object::raw_name(&m.body, a) {
             Some(p) if is_plain(p) => {
                 // Plain names are ASCII.
                 out.push_str(std::str::from_utf8(p).unwrap_or("-"));

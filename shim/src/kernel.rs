@@ -139,12 +139,7 @@ fn entry_of(
     if nf.msg() != msg::NEWRULE {
         return Ok(None);
     }
-    let r = Obj::<RuleAttrs>::from_msg(&nf).ok_or_else(|| {
-        Error::Protocol(format!(
-            "malformed {} message from the kernel",
-            msg::name(nf.msg())
-        ))
-    })?;
+    let r = nftwire::object::decode_msg::<RuleAttrs>(&nf)?;
     if r.table() != &**table || r.chain() != chain {
         return Ok(None);
     }

@@ -346,14 +346,7 @@ where
         if nf.msg() != T::NEW || !keep(&nf.body) {
             return Ok(None);
         }
-        crate::object::Obj::<T>::from_msg(&nf)
-            .map(Some)
-            .ok_or_else(|| {
-                Error::Protocol(format!(
-                    "malformed {} message from the kernel",
-                    crate::consts::msg::name(T::NEW)
-                ))
-            })
+        crate::object::decode_msg::<T>(&nf).map(Some)
     })
 }
 

@@ -124,15 +124,19 @@ pub fn raw_name(body: &[u8], kind: u16) -> Option<&[u8]> {
 pub fn parse_msgs<T: Kind>(msgs: Vec<NfMsg>, want: u16) -> crate::Result<Vec<Obj<T>>> {
     msgs.iter()
         .filter(|m| m.msg() == want)
-        .map(|m| {
-            Obj::<T>::from_msg(m).ok_or_else(|| {
-                crate::Error::Protocol(format!(
-                    "malformed {} message from the kernel",
-                    crate::consts::msg::name(want)
-                ))
-            })
-        })
+        .map(decode_msg)
         .collect()
+}
+
+/// Decode one kernel message as a `T`; a malformed one is a protocol error
+/// naming the message type.
+pub fn decode_msg<T: Kind>(m: &NfMsg) -> crate::Result<Obj<T>> {
+    Obj::<T>::from_msg(m).ok_or_else(|| {
+        crate::Error::Protocol(format!(
+            "malformed {} message from the kernel",
+            crate::consts::msg::name(m.msg())
+        ))
+    })
 }
 
 /// Name of a family, or its number.
