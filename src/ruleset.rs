@@ -4,8 +4,6 @@
 use crate::consts::msg;
 use crate::error::{Error, Result};
 use crate::netlink::{BatchOp, Conn, NfMsg};
-use crate::nla::Writer;
-use crate::object::element::SetElemsAttrs;
 use crate::object::{parse_msgs as parse_all, selector};
 use crate::object::{Chain, Flowtable, Object, Rule, Set, SetElem, SetElemList, SetElems, Table};
 use netlink_packet_core::{NLM_F_APPEND, NLM_F_CREATE};
@@ -186,13 +184,7 @@ impl Ruleset {
         let sets: Vec<Set> = parse_all(conn.dump(msg::GETSET, family, body.clone())?, msg::NEWSET)?;
         let mut with = Vec::with_capacity(sets.len());
         for s in sets {
-            let mut w = Writer::new();
-            w.put(1, &s.table().to_string());
-            w.put(2, &s.name().to_string());
-            let elems: Vec<SetElems> = parse_all::<SetElemsAttrs>(
-                conn.dump(msg::GETSETELEM, s.family, w.buf)?,
-                msg::NEWSETELEM,
-            )?;
+            let elems = crate::object::element::dump_elements(conn, s.family, s.table(), s.name())?;
             with.push(SetWithElems { set: s, elems });
         }
         let objects: Vec<Object> =

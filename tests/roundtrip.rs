@@ -112,12 +112,13 @@ fn raw_state() -> Vec<String> {
     let mut set_state = Vec::new();
     for (s, body) in sets.iter().filter(|m| m.msg() == msg::NEWSET).zip(bodies) {
         let set = Obj::<SetAttrs>::from_msg(s).unwrap();
-        let mut w = Writer::new();
-        w.put(1, &set.table.clone().unwrap());
-        w.put(2, &set.name.clone().unwrap());
-        let em = c
-            .dump(msg::GETSETELEM, s.family, w.buf)
-            .expect("element dump");
+        let em = nftwire::object::element::dump_element_msgs(
+            &mut c,
+            s.family,
+            set.table.as_deref().unwrap(),
+            set.name.as_deref().unwrap(),
+        )
+        .expect("element dump");
         let mut elems = BTreeSet::new();
         dumped::<SetElemsAttrs>(&em, msg::NEWSETELEM, |a| {
             for e in a.elems.iter_mut().flat_map(|l| l.0.iter_mut()) {

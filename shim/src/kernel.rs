@@ -2,7 +2,6 @@
 
 use nftwire::consts::msg;
 use nftwire::netlink::{BatchOp, Conn, NfMsg};
-use nftwire::object::element::SetElemsAttrs;
 use nftwire::object::selector as body;
 use nftwire::object::{Chain, Kind, Obj, Rule, Table};
 use nftwire::ruleset::SetWithElems;
@@ -163,12 +162,8 @@ pub fn dump_sets(conn: &mut Conn, family: u8, table: &str) -> Result<Vec<SetWith
         if set.table() != table {
             continue;
         }
-        let elems = match conn.dump(
-            msg::GETSETELEM,
-            family,
-            body(&[(1, table), (2, set.name())]),
-        ) {
-            Ok(v) => parse_all::<SetElemsAttrs>(v)?,
+        let elems = match nftwire::object::element::dump_elements(conn, family, table, set.name()) {
+            Ok(v) => v,
             Err(Error::Kernel { errno: 2, .. }) => Vec::new(),
             Err(e) => return Err(e),
         };

@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::netlink::message::RawNlMsg;
 use crate::netlink::Conn;
 use crate::object::{parse_msgs as parse, selector as filter_body};
-use crate::object::{Chain, Flowtable, Object, Rule, Set, SetElems, Table};
+use crate::object::{Chain, Flowtable, Object, Rule, Set, Table};
 use crate::render::json::{self, value::Json};
 use crate::ruleset::{Ruleset, SetWithElems};
 use std::sync::mpsc;
@@ -81,9 +81,7 @@ fn read_meta(conn: &mut Conn, family: u8, table: Option<&str>) -> Result<Meta> {
     let set_list: Vec<Set> = parse(conn.dump(msg::GETSET, family, body.clone())?, msg::NEWSET)?;
     let mut sets = Vec::with_capacity(set_list.len());
     for s in set_list {
-        let b = filter_body(&[(1, s.table()), (2, s.name())]);
-        let elems: Vec<SetElems> =
-            parse(conn.dump(msg::GETSETELEM, s.family, b)?, msg::NEWSETELEM)?;
+        let elems = crate::object::element::dump_elements(conn, s.family, s.table(), s.name())?;
         sets.push(SetWithElems { set: s, elems });
     }
     let objects: Vec<Object> = parse(conn.dump(msg::GETOBJ, family, body.clone())?, msg::NEWOBJ)?;
