@@ -1,5 +1,5 @@
 //! One nfnetlink message: the netlink header, the `nfgenmsg` header and the
-//! attribute body (kept as a zero-copy slice of the receive buffer).
+//! attribute body (a slice of its datagram's buffer, shared, not copied).
 
 use crate::nla::Writer;
 use bytes::Bytes;

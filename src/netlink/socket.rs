@@ -5,14 +5,15 @@ use super::message::{split, NfMsg, RawNlMsg};
 use crate::consts::{self, msg, NLMSG_DONE, NLMSG_ERROR};
 use crate::error::{Error, Result, ERESTART};
 use crate::nla::{AttrIter, Writer};
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use netlink_packet_core::{NLM_F_ACK, NLM_F_DUMP, NLM_F_DUMP_INTR, NLM_F_REQUEST};
 use netlink_sys::{Socket, SocketAddr};
 use std::os::fd::AsRawFd;
 
-/// Size of one receive chunk; dumps are read into chunks of this size and
-/// messages are zero-copy slices of them.
-const RECV_CHUNK: usize = 1 << 20;
+/// Size of the receive buffer each datagram is read into (the kernel's dump
+/// datagrams are at most 32 KiB; error replies that quote a big request can
+/// be larger).
+const RECV_BUF: usize = 1 << 20;
 /// Receive buffer requested from the kernel (events and error floods).
 const RCVBUF: usize = 32 << 20;
 /// How often a dump interrupted by a concurrent change is retried.
@@ -47,7 +48,11 @@ pub struct Conn {
     sock: Socket,
     seq: u32,
     portid: u32,
-    rx: BytesMut,
+    /// Reused for every datagram: it stays in the cache and is never
+    /// faulted in again. Each datagram is then copied into an allocation of
+    /// its own size, which its messages share and which the allocator reuses
+    /// once they are dropped.
+    rx: Vec<u8>,
 }
 
 fn set_buf_force(fd: i32, force: libc_opt::Opt, plain: libc_opt::Opt, size: usize) {
@@ -114,7 +119,7 @@ impl Conn {
             sock,
             seq,
             portid: addr.port_number(),
-            rx: BytesMut::new(),
+            rx: Vec::new(),
         })
     }
 
@@ -140,9 +145,10 @@ impl Conn {
 
     /// Receive one datagram and split it into messages.
     pub fn recv_msgs(&mut self) -> Result<Vec<RawNlMsg>> {
-        if self.rx.capacity() - self.rx.len() < RECV_CHUNK / 4 {
-            self.rx = BytesMut::with_capacity(RECV_CHUNK);
+        if self.rx.capacity() < RECV_BUF {
+            self.rx = Vec::with_capacity(RECV_BUF);
         }
+        self.rx.clear();
         loop {
             match self.sock.recv(&mut self.rx, 0) {
                 Ok(_) => break,
@@ -150,7 +156,7 @@ impl Conn {
                 Err(e) => return Err(Error::Io(e)),
             }
         }
-        let chunk: Bytes = self.rx.split().freeze();
+        let chunk = Bytes::copy_from_slice(&self.rx);
         split(&chunk).map_err(Error::Protocol)
     }
 
