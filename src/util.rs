@@ -33,6 +33,8 @@ pub fn unhex(s: &str) -> Option<Vec<u8>> {
 /// Runs of at least this many zero bytes are written as `(N)` by
 /// [`hex_compact`].
 pub const ZERO_RUN_MIN: usize = 8;
+// hex_compact_into finds runs by the four-byte words they cover whole.
+const _: () = assert!(ZERO_RUN_MIN >= 7);
 
 /// Append `b` as lower-case hex to `out`, writing each run of
 /// [`ZERO_RUN_MIN`] or more zero bytes as `(N)` (N decimal). xt extension
@@ -46,39 +48,45 @@ pub fn hex_compact_into(out: &mut String, b: &[u8]) {
     // bytes becomes `(N)`, shorter than 2N.
     v.resize(base + 2 * b.len(), 0);
     let dst = &mut v[base..];
-    let (mut i, mut o) = (0usize, 0usize);
-    while i < b.len() {
-        let (stop, run) = next_zero_run(b, i);
-        for (d, &x) in dst[o..].chunks_exact_mut(2).zip(&b[i..stop]) {
-            d.copy_from_slice(&HEX_PAIRS[x as usize]);
+    // The input is read four bytes at a time. A run of eight or more zero
+    // bytes always covers one of these words whole, so runs are only looked
+    // for around an all-zero word: extended back over the zeros just written
+    // (never before `lo`, the end of the last run) and forward.
+    let (mut i, mut o, mut lo) = (0usize, 0usize, 0usize);
+    while let Some(w) = b.get(i..i + 4) {
+        if w != [0; 4] {
+            for (d, &x) in dst[o..o + 8].chunks_exact_mut(2).zip(w) {
+                d.copy_from_slice(&HEX_PAIRS[x as usize]);
+            }
+            o += 8;
+            i += 4;
+            continue;
         }
-        o += 2 * (stop - i);
-        if run == 0 {
-            break;
+        let mut start = i;
+        while start > lo && b[start - 1] == 0 {
+            start -= 1;
         }
-        dst[o] = b'(';
-        o += 1;
-        o += write_decimal(&mut dst[o..], run);
-        dst[o] = b')';
-        o += 1;
-        i = stop + run;
+        let end = i + 4 + b[i + 4..].iter().take_while(|&&x| x == 0).count();
+        if end - start >= ZERO_RUN_MIN {
+            o -= 2 * (i - start);
+            dst[o] = b'(';
+            o += 1;
+            o += write_decimal(&mut dst[o..], end - start);
+            dst[o] = b')';
+            o += 1;
+            lo = end;
+        } else {
+            dst[o..o + 2 * (end - i)].fill(b'0');
+            o += 2 * (end - i);
+        }
+        i = end;
     }
+    // Fewer than four bytes left: too few to hold a run of their own.
+    for (d, &x) in dst[o..].chunks_exact_mut(2).zip(&b[i..]) {
+        d.copy_from_slice(&HEX_PAIRS[x as usize]);
+    }
+    o += 2 * (b.len() - i);
     v.truncate(base + o);
-}
-
-/// The first run of at least [`ZERO_RUN_MIN`] zero bytes in `b` at or
-/// after `from`: (its start, its length), or (`b.len()`, 0) if none.
-fn next_zero_run(b: &[u8], from: usize) -> (usize, usize) {
-    let mut j = from;
-    while let Some(p) = b[j..].iter().position(|&x| x == 0) {
-        let start = j + p;
-        let run = b[start..].iter().take_while(|&&x| x == 0).count();
-        if run >= ZERO_RUN_MIN {
-            return (start, run);
-        }
-        j = start + run;
-    }
-    (b.len(), 0)
 }
 
 /// The two lower-case hex digits of every byte value.
@@ -179,8 +187,8 @@ mod tests {
             seed ^= seed << 5;
             seed
         };
-        for _ in 0..2000 {
-            let len = (next() % 64) as usize;
+        for _ in 0..20_000 {
+            let len = (next() % 96) as usize;
             let mut v = Vec::with_capacity(len);
             while v.len() < len {
                 let r = next();
