@@ -456,10 +456,7 @@ fn save_parts(conn: &mut Conn, family: u8) -> Result<Vec<String>> {
         head.chains.len(),
         CHAINS_PER_PART,
         |conn, range| {
-            let mut part = RulePart {
-                text: String::with_capacity(range.len() * 2048),
-                ..RulePart::default()
-            };
+            let mut part = RulePart::default();
             for c in &head.chains[range] {
                 if is_binding(c.attrs.flags) {
                     continue;
@@ -471,6 +468,7 @@ fn save_parts(conn: &mut Conn, family: u8) -> Result<Vec<String>> {
             Ok(part)
         },
         |p| {
+            parts.extend(p.full);
             parts.push(p.text);
             used.extend(p.bound_used);
             Ok(())
@@ -487,14 +485,21 @@ fn save_parts(conn: &mut Conn, family: u8) -> Result<Vec<String>> {
             }
         }
     }
+    parts.extend(tail.full);
     parts.push(tail.text);
     Ok(parts)
 }
 
+/// Size of the text buffers a part writes into.
+const TEXT_PIECE: usize = 256 << 10;
+
 /// What one part of the rule stream produced.
 #[derive(Default)]
 struct RulePart {
-    /// The blocks.
+    /// Filled text buffers, in order (the part's text is these, then
+    /// `text`).
+    full: Vec<String>,
+    /// The buffer being written.
     text: String,
     /// Bound chains (indexes into the chains) whose rules were written.
     bound_used: Vec<usize>,
@@ -502,6 +507,29 @@ struct RulePart {
     anon_done: std::collections::HashSet<usize>,
     /// Scratch space for a rule's comment lines.
     comments: String,
+}
+
+impl RulePart {
+    /// The text buffer, with room for `n` more bytes: a full buffer is set
+    /// aside and a new one started rather than grown, so text once written
+    /// is never copied again (a 5,000-rule chain is megabytes of it).
+    fn room(&mut self, n: usize) -> &mut String {
+        if self.text.capacity() - self.text.len() < n {
+            let next = String::with_capacity(n.max(TEXT_PIECE));
+            let full = std::mem::replace(&mut self.text, next);
+            if !full.is_empty() {
+                self.full.push(full);
+            }
+        }
+        &mut self.text
+    }
+}
+
+/// Room a block takes at most (short of unusual names or comments, for
+/// which its buffer just grows): a header, the comment lines and the body
+/// lines, two digits per byte plus each line's prefix.
+fn block_room(body_len: usize, comments: usize) -> usize {
+    256 + comments + 3 * body_len
 }
 
 /// Renders rules as they are dumped, with the anonymous sets they use and
@@ -570,8 +598,8 @@ impl<'a> RuleStream<'a> {
                             index: k,
                             id: crate::ruleset::set_id(&self.head.sets[k].set),
                         };
-                        let out = &mut part.text;
                         self.head.item_msgs(item, |m, _| {
+                            let out = part.room(block_room(m.body.len(), 0));
                             let _ = render_block(out, &m, None);
                         });
                     }
@@ -589,12 +617,14 @@ impl<'a> RuleStream<'a> {
                 r.to_msg(msg::NEWRULE, 0)
             }
         };
-        let out = &mut part.text;
+        let comments = std::mem::take(&mut part.comments);
+        let out = part.room(block_room(m.body.len(), comments.len()));
         if let Some(kind) = write_header(out, &m) {
             out.push('\n');
-            out.push_str(&part.comments);
+            out.push_str(&comments);
             body_lines(out, &m, kind);
         }
+        part.comments = comments;
         Ok(())
     }
 }
