@@ -5,6 +5,7 @@
 //! ```text
 //! decode_bench capture FILE          # needs CAP_NET_ADMIN; one dump per chain
 //! decode_bench parse FILE [ROUNDS]   # RuleAttrs decode of every message
+//! decode_bench debug FILE [ROUNDS]   # decode + the debug form of every expression
 //! decode_bench iptables FILE [ROUNDS]  # decode + iptables::decode::decode
 //! decode_bench save FILE [ROUNDS]    # decode + the save format's rule block
 //! ```
@@ -65,7 +66,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (mode, path) = match (args.get(1), args.get(2)) {
         (Some(m), Some(p)) => (m.as_str(), p.as_str()),
         _ => {
-            eprintln!("usage: decode_bench capture|parse|iptables|save FILE [ROUNDS]");
+            eprintln!("usage: decode_bench capture|parse|debug|iptables|save FILE [ROUNDS]");
             std::process::exit(2);
         }
     };
@@ -75,6 +76,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let rounds: usize = args.get(3).and_then(|r| r.parse().ok()).unwrap_or(5);
     let msgs = load(path)?;
     let mut sink = 0usize;
+    let mut text = String::new();
     let t = Instant::now();
     for _ in 0..rounds {
         for m in &msgs {
@@ -83,6 +85,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             };
             match mode {
                 "parse" => sink += r.exprs().len(),
+                "debug" => {
+                    use std::fmt::Write as _;
+                    text.clear();
+                    for e in r.exprs() {
+                        let _ = writeln!(text, "{e}");
+                    }
+                    sink += text.len();
+                }
                 "iptables" => {
                     let d = nftwire::iptables::decode::decode(&r, r.table());
                     sink += matches!(d, nftwire::iptables::decode::Decoded::Rule(_)) as usize;

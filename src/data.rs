@@ -98,27 +98,53 @@ impl Data {
     pub fn bytes(&self) -> Option<&[u8]> {
         self.value.as_deref()
     }
+    /// Whether the debug form (`Display`) is empty: no value bytes, no
+    /// verdict and no unknown attribute.
+    pub fn is_blank(&self) -> bool {
+        self.value.as_ref().is_none_or(|v| v.is_empty())
+            && self.verdict.is_none()
+            && self.extra().is_empty()
+    }
 }
 
 /// libnftnl's debug form of a value: 32-bit little-endian-read words as
 /// `0x%08x`, space separated (this is how `nft --debug=netlink` shows data).
 pub fn words(b: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(b.len().div_ceil(4) * 11);
+    let _ = write_words(&mut out, b);
+    out
+}
+
+/// [`words`], written to `f` without building a string.
+pub fn write_words(f: &mut impl std::fmt::Write, b: &[u8]) -> std::fmt::Result {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     for (i, chunk) in b.chunks(4).enumerate() {
         let mut w = [0u8; 4];
         w[..chunk.len()].copy_from_slice(chunk);
-        if i > 0 {
-            out.push(' ');
+        // ` 0x` and the word as a little-endian u32, most significant digit
+        // first (no space before the first word).
+        let mut text = *b" 0x00000000";
+        for (k, &x) in w.iter().rev().enumerate() {
+            text[3 + 2 * k] = DIGITS[usize::from(x >> 4)];
+            text[4 + 2 * k] = DIGITS[usize::from(x & 15)];
         }
-        out.push_str("0x");
-        // The word as a little-endian u32, most significant digit first.
-        for &x in w.iter().rev() {
-            out.push(DIGITS[usize::from(x >> 4)] as char);
-            out.push(DIGITS[usize::from(x & 15)] as char);
-        }
+        let text = if i == 0 { &text[1..] } else { &text[..] };
+        f.write_str(std::str::from_utf8(text).map_err(|_| std::fmt::Error)?)?;
     }
-    out
+    Ok(())
+}
+
+/// Write a space and the debug form of `d` ([`Data`]'s `Display`), or
+/// nothing when `d` is absent or its form is empty: how libnftnl follows
+/// a register with its data.
+pub fn write_spaced(f: &mut std::fmt::Formatter<'_>, d: Option<&Data>) -> std::fmt::Result {
+    match d {
+        Some(d) if !d.is_blank() => {
+            f.write_str(" ")?;
+            std::fmt::Display::fmt(d, f)
+        }
+        _ => Ok(()),
+    }
 }
 
 /// libnftnl's name of a verdict code (`nftnl_verdict2str`): the keyword,
@@ -145,7 +171,7 @@ impl std::fmt::Display for Data {
     /// CHAIN` (a verdict without a code prints as code 0, `drop`).
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         if let Some(v) = &self.value {
-            f.write_str(&words(v))?;
+            write_words(f, v)?;
         }
         if let Some(v) = &self.verdict {
             if self.value.as_ref().is_some_and(|b| !b.is_empty()) {
@@ -174,5 +200,20 @@ mod tests {
             "0x04030201 0x0000feff"
         );
         assert_eq!(super::words(&[]), "");
+    }
+
+    #[test]
+    fn blank_is_an_empty_debug_form() {
+        use super::{Data, VerdictCode};
+        let cases = [
+            Data::default(),
+            Data::value(Vec::new()),
+            Data::value(vec![1u8]),
+            Data::verdict(VerdictCode::Accept, None),
+            Data::verdict(VerdictCode::Jump, Some("x")),
+        ];
+        for d in cases {
+            assert_eq!(d.is_blank(), d.to_string().is_empty(), "{d:?}");
+        }
     }
 }

@@ -64,18 +64,6 @@ attr_struct! {
 
 impl_expr!(Bitwise, "bitwise");
 
-/// Write a data value as libnftnl's debug form does: each 32-bit word as
-/// ` 0x%08x` (a verdict prints its keyword).
-pub(crate) fn write_words(f: &mut fmt::Formatter<'_>, d: Option<&Data>) -> fmt::Result {
-    let Some(d) = d else { return Ok(()) };
-    let s = d.to_string();
-    if s.is_empty() {
-        Ok(())
-    } else {
-        write!(f, " {s}")
-    }
-}
-
 impl Bitwise {
     /// `dreg = (sreg & mask) ^ xor` over `len` bytes (`mask` and `xor` must
     /// be `len` bytes long).
@@ -139,13 +127,13 @@ impl Bitwise {
         match op {
             BitwiseOp::MaskXor => {
                 write!(f, " reg {d} = ( reg {s} &")?;
-                write_words(f, self.mask.as_ref())?;
+                crate::data::write_spaced(f, self.mask.as_ref())?;
                 f.write_str(" ) ^")?;
-                write_words(f, self.xor.as_ref())?;
+                crate::data::write_spaced(f, self.xor.as_ref())?;
             }
             BitwiseOp::Lshift | BitwiseOp::Rshift => {
                 write!(f, " reg {d} = ( reg {s} {}", op.debug_name())?;
-                write_words(f, self.data.as_ref())?;
+                crate::data::write_spaced(f, self.data.as_ref())?;
                 f.write_str(" )")?;
             }
             // libnftnl 1.2.4 prints nothing for these; this is the form of
@@ -154,7 +142,7 @@ impl Bitwise {
                 write!(f, " reg {d} = ( reg {s} {}", op.debug_name())?;
                 match self.sreg2 {
                     Some(r) => write!(f, " reg {r}")?,
-                    None => write_words(f, self.data.as_ref())?,
+                    None => crate::data::write_spaced(f, self.data.as_ref())?,
                 }
                 f.write_str(" )")?;
             }

@@ -69,12 +69,7 @@ impl Cmp {
             self.op.unwrap_or(CmpOp::Eq).debug_name(),
             self.sreg.unwrap_or(0)
         )?;
-        if let Some(d) = &self.data {
-            let d = d.to_string();
-            if !d.is_empty() {
-                write!(f, " {d}")?;
-            }
-        }
+        crate::data::write_spaced(f, self.data.as_ref())?;
         crate::expr::fmt_extras(f, self.extra())
     }
 }

@@ -28,12 +28,7 @@ impl Immediate {
 
     fn debug_body(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "immediate reg {}", self.dreg.unwrap_or(0))?;
-        if let Some(d) = &self.data {
-            let d = d.to_string();
-            if !d.is_empty() {
-                write!(f, " {d}")?;
-            }
-        }
+        crate::data::write_spaced(f, self.data.as_ref())?;
         crate::expr::fmt_extras(f, self.extra())
     }
 }

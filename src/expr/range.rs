@@ -65,8 +65,8 @@ impl Range {
             self.op.unwrap_or(RangeOp::Eq).debug_name(),
             self.sreg.unwrap_or(0)
         )?;
-        super::bitwise::write_words(f, self.from.as_ref())?;
-        super::bitwise::write_words(f, self.to.as_ref())?;
+        crate::data::write_spaced(f, self.from.as_ref())?;
+        crate::data::write_spaced(f, self.to.as_ref())?;
         crate::expr::fmt_extras(f, self.extra())
     }
 }
