@@ -51,18 +51,49 @@ fn parse_all<T: Kind>(v: Vec<NfMsg>) -> Result<Vec<Obj<T>>> {
 
 /// All chains of a table.
 pub fn dump_chains(conn: &mut Conn, family: u8, table: &str) -> Result<Vec<Chain>> {
+    Ok(dump_chains_of(conn, family, &[table])?
+        .pop()
+        .unwrap_or_default())
+}
+
+/// The chains of each of the named tables (in the order of `tables`), each
+/// list in the kernel's order, from one dump.
+pub fn dump_chains_of(conn: &mut Conn, family: u8, tables: &[&str]) -> Result<Vec<Vec<Chain>>> {
     // The kernel dumps the chains of every table whatever the request
-    // names: only this table's are decoded.
+    // names: only these tables' are decoded.
+    let filter = match tables {
+        [one] => body(&[(1, one)]),
+        _ => Vec::new(),
+    };
+    let index = |name: &[u8]| tables.iter().position(|t| t.as_bytes() == name);
+    let mut out: Vec<Vec<Chain>> = tables.iter().map(|_| Vec::new()).collect();
     match nftwire::netlink::parallel::dump_objects_where::<nftwire::object::ChainAttrs>(
         conn,
         family,
-        body(&[(1, table)]),
-        |b| nftwire::object::raw_name(b, 1) == Some(table.as_bytes()),
+        filter,
+        |b| nftwire::object::raw_name(b, 1).and_then(index).is_some(),
     ) {
-        Ok(v) => Ok(v.into_iter().filter(|c| c.table() == table).collect()),
-        Err(Error::Kernel { errno: 2, .. }) => Ok(Vec::new()),
+        Ok(v) => {
+            for c in v {
+                if let Some(i) = index(c.table().as_bytes()) {
+                    out[i].push(c);
+                }
+            }
+            Ok(out)
+        }
+        Err(Error::Kernel { errno: 2, .. }) => Ok(out),
         Err(e) => Err(e),
     }
+}
+
+/// The names of the family's tables (one `GETTABLE` dump).
+pub fn table_names(conn: &mut Conn, family: u8) -> Result<Vec<String>> {
+    let v = conn.dump(msg::GETTABLE, family, Vec::new())?;
+    Ok(v.iter()
+        .filter(|m| m.msg() == msg::NEWTABLE)
+        .filter_map(|m| nftwire::object::raw_name(&m.body, 1))
+        .map(|n| String::from_utf8_lossy(n).into_owned())
+        .collect())
 }
 
 /// Rules of a table, or of one chain.

@@ -8,8 +8,9 @@ use nftwire::iptables::list::Format;
 use nftwire::iptables::{tables, ExitCode, Family, IptError};
 use nftwire::netlink::Conn;
 
-/// How often a batch is rebuilt after a concurrent change.
-const RETRIES: usize = 64;
+/// How often a batch is rebuilt (or a read redone) after a concurrent
+/// change.
+pub const RETRIES: usize = 64;
 
 /// Kernel refusals as iptables prints them (exit 4).
 pub fn batch_err(e: nftwire::Error) -> IptError {
@@ -39,6 +40,15 @@ thread_local! {
     static CONNECT_GEN: std::cell::Cell<Option<u32>> = const { std::cell::Cell::new(None) };
 }
 
+/// The generation a read or change starts from: the one [`connect`] read
+/// if nothing was asked since, else the kernel's current one.
+pub fn start_generation(conn: &mut Conn) -> Result<u32, IptError> {
+    match CONNECT_GEN.take() {
+        Some(g) => Ok(g),
+        None => conn.generation().map_err(lib_err),
+    }
+}
+
 /// Build on a fresh model and commit, rebuilding on generation changes.
 /// Returns what `build` wrote to stdout and the warnings.
 pub fn transact<F>(
@@ -52,10 +62,7 @@ where
     F: FnMut(&mut Model, &mut Conn, &mut String) -> MResult<()>,
 {
     for _ in 0..RETRIES {
-        let genid = match CONNECT_GEN.take() {
-            Some(g) => g,
-            None => conn.generation().map_err(lib_err)?,
-        };
+        let genid = start_generation(conn)?;
         let Some(mut m) = Model::new(family, table) else {
             return Err(IptError::version(format!("table '{table}' does not exist")));
         };
@@ -79,10 +86,12 @@ where
             Err(e) => return Err(batch_err(e)),
         }
     }
-    Err(IptError::xt(
-        ExitCode::Resource,
-        "ruleset changed concurrently too often",
-    ))
+    Err(too_many_changes())
+}
+
+/// The error when every retry met a concurrent change.
+pub fn too_many_changes() -> IptError {
+    IptError::xt(ExitCode::Resource, "ruleset changed concurrently too often")
 }
 
 /// Print an error and return the exit status.

@@ -1,10 +1,12 @@
 //! `iptables-save` / `ip6tables-save`.
 
 use crate::getopt::{Getopt, Got, HasArg, LongOpt, Val};
-use crate::model::ModelErr;
-use crate::run::{connect, fail, transact};
+use crate::kernel;
+use crate::model::{lib_err, Model, ModelErr};
+use crate::run::{connect, fail, start_generation, too_many_changes, RETRIES};
 use crate::show;
-use nftwire::iptables::{tables, Family};
+use nftwire::iptables::{tables, Family, IptError};
+use nftwire::netlink::Conn;
 
 /// Run the save tool; `prog` is the name it was invoked as.
 pub fn main(family: Family, prog: &str, args: Vec<String>) -> i32 {
@@ -63,24 +65,13 @@ pub fn main(family: Family, prog: &str, args: Vec<String>) -> i32 {
         }
         None => tables::TABLES.iter().map(|t| t.name).collect(),
     };
-    let mut out = String::new();
-    for t in names {
-        let explicit = table.is_some();
-        let r = transact(&mut conn, family, t, true, |m, conn, o| {
-            if !explicit && !m.table_exists(conn)? {
-                return Ok(());
-            }
-            o.push_str(&show::save_table(m, conn, prog, counters)?);
-            Ok::<(), ModelErr>(())
-        });
-        match r {
-            Ok((o, _)) => out.push_str(&o),
-            Err(e) => {
-                print!("{out}");
-                return fail(&e, prog, None);
-            }
+    let out = match save_tables(&mut conn, family, &names, table.is_some(), prog, counters) {
+        Ok(o) => o,
+        Err((done, e)) => {
+            print!("{done}");
+            return fail(&e, prog, None);
         }
-    }
+    };
     match file {
         Some(f) => {
             if let Err(e) = std::fs::write(&f, out) {
@@ -92,4 +83,62 @@ pub fn main(family: Family, prog: &str, args: Vec<String>) -> i32 {
     }
     crate::run::legacy_warning(family, true);
     0
+}
+
+/// The save text of `names`, all read in one snapshot: one table dump and
+/// one chain dump for them all, then each table's rules; everything is read
+/// again if the generation moved meanwhile. Tables that do not exist are
+/// left out unless named explicitly. On an error, the text of the tables
+/// before the failing one comes back with it (iptables-save prints those).
+fn save_tables(
+    conn: &mut Conn,
+    family: Family,
+    names: &[&str],
+    explicit: bool,
+    prog: &str,
+    counters: bool,
+) -> Result<String, (String, IptError)> {
+    let fam = family.nfproto();
+    'read: for _ in 0..RETRIES {
+        let genid = start_generation(conn).map_err(|e| (String::new(), e))?;
+        let lib = |e| (String::new(), lib_err(e));
+        let existing = kernel::table_names(conn, fam).map_err(lib)?;
+        let present: Vec<&str> = names
+            .iter()
+            .copied()
+            .filter(|n| existing.iter().any(|e| e == n))
+            .collect();
+        let mut chains = if present.is_empty() {
+            Vec::new()
+        } else {
+            kernel::dump_chains_of(conn, fam, &present).map_err(lib)?
+        };
+        let mut chains_of = |t: &str| {
+            present
+                .iter()
+                .position(|p| *p == t)
+                .map(|i| std::mem::take(&mut chains[i]))
+                .unwrap_or_default()
+        };
+        let mut out = String::new();
+        for &t in names {
+            let exists = present.contains(&t);
+            if !explicit && !exists {
+                continue;
+            }
+            let Some(mut m) = Model::new(family, t) else {
+                continue;
+            };
+            m.preload(exists, chains_of(t));
+            match show::save_table(&mut m, conn, prog, counters) {
+                Ok(s) => out.push_str(&s),
+                Err(ModelErr::Again) => continue 'read,
+                Err(ModelErr::Ipt(e)) => return Err((out, e)),
+            }
+        }
+        if conn.generation().map_err(|e| (String::new(), lib_err(e)))? == genid {
+            return Ok(out);
+        }
+    }
+    Err((String::new(), too_many_changes()))
 }
