@@ -5,7 +5,7 @@ use super::{impl_kind, Obj};
 use crate::attr_struct;
 use crate::data::Data;
 use crate::expr::{ExprList, NFTA_LIST_ELEM};
-use crate::nla::{AttrIter, Attribute, Writer};
+use crate::nla::{AttrIter, Attribute, SliceIter, Writer, NLA_TYPE_MASK};
 use bytes::Bytes;
 
 attr_struct! {
@@ -76,6 +76,10 @@ impl_kind!(SetElemsAttrs, NEWSETELEM, GETSETELEM, DELSETELEM);
 /// A batch of elements of one set, with the family.
 pub type SetElems = Obj<SetElemsAttrs>;
 
+/// How often an element dump torn by a concurrent change of the set is read
+/// again before the last read is used as it is (without its repeats).
+pub const ELEMENT_READS: usize = 8;
+
 /// Dump the elements of one set, checked for a torn read.
 ///
 /// The kernel resumes a multi-message element dump by skipping as many
@@ -84,10 +88,13 @@ pub type SetElems = Obj<SetElemsAttrs>;
 /// generation) can change its walk order between two messages, so the dump
 /// then repeats some elements and leaves out as many others. The walk
 /// always yields as many positions as the set has elements, so a dump with
-/// no element twice has them all; one with a repeat is read again (after a
-/// short pause for the resize to finish), up to
-/// [`DUMP_RETRIES`](crate::netlink::socket::DUMP_RETRIES) times, then
-/// fails with [`crate::Error::GenerationChanged`].
+/// no element twice has them all; one with a repeat is read again, after a
+/// short pause for the resize to finish.
+///
+/// A set that the packet path keeps changing (a dynamic set that rules add
+/// to) may never read the same twice; after [`ELEMENT_READS`] reads the
+/// last one is used with its repeats left out, which is as good as any
+/// read of a set that changes while it is read.
 pub fn dump_element_msgs(
     conn: &mut crate::netlink::Conn,
     family: u8,
@@ -97,16 +104,19 @@ pub fn dump_element_msgs(
     let mut w = Writer::new();
     w.put(1, &table.to_string());
     w.put(2, &set.to_string());
-    for attempt in 0..crate::netlink::socket::DUMP_RETRIES {
-        if attempt > 0 {
-            std::thread::sleep(std::time::Duration::from_millis(attempt as u64));
-        }
+    let mut attempt = 0;
+    loop {
         let msgs = conn.dump(crate::consts::msg::GETSETELEM, family, w.buf.clone())?;
         if !has_repeats(&msgs) {
             return Ok(msgs);
         }
+        attempt += 1;
+        if attempt == ELEMENT_READS {
+            return Ok(drop_repeats(&msgs));
+        }
+        // 1, 2, 4, ... 64 ms: 127 ms in all for the resize to finish.
+        std::thread::sleep(std::time::Duration::from_millis(1 << (attempt - 1)));
     }
-    Err(crate::Error::GenerationChanged)
 }
 
 /// [`dump_element_msgs`], decoded.
@@ -120,35 +130,73 @@ pub fn dump_elements(
     super::parse_msgs(msgs, crate::consts::msg::NEWSETELEM)
 }
 
+/// The attributes that make an element unique in its set, as raw payloads:
+/// key, key end and flags (an interval's end may share its key with the
+/// next interval's start).
+fn element_id(elem: &[u8]) -> [&[u8]; 3] {
+    let mut id: [&[u8]; 3] = [&[], &[], &[]];
+    for (ty, payload) in SliceIter::new(elem) {
+        match ty & NLA_TYPE_MASK {
+            1 => id[0] = payload,
+            10 => id[1] = payload,
+            3 => id[2] = payload,
+            _ => {}
+        }
+    }
+    id
+}
+
+/// The element lists (`NFTA_SET_ELEM_LIST_ELEMENTS`) of the `NEWSETELEM`
+/// messages of a dump, with their message.
+fn element_lists(
+    msgs: &[crate::netlink::NfMsg],
+) -> impl Iterator<Item = (&crate::netlink::NfMsg, &[u8])> {
+    msgs.iter()
+        .filter(|m| m.msg() == crate::consts::msg::NEWSETELEM)
+        .flat_map(|m| SliceIter::new(&m.body).map(move |a| (m, a)))
+        .filter(|(_, (ty, _))| ty & NLA_TYPE_MASK == 3)
+        .map(|(m, (_, list))| (m, list))
+}
+
 /// Whether some element (same key, key end and flags) appears twice in the
 /// `NEWSETELEM` messages of a dump. Works on the raw attributes, without
 /// decoding the elements.
 pub fn has_repeats(msgs: &[crate::netlink::NfMsg]) -> bool {
-    use crate::nla::{SliceIter, NLA_TYPE_MASK};
     let mut seen = std::collections::HashSet::new();
-    let lists = msgs
-        .iter()
-        .filter(|m| m.msg() == crate::consts::msg::NEWSETELEM)
-        .flat_map(|m| SliceIter::new(&m.body))
-        .filter(|(ty, _)| ty & NLA_TYPE_MASK == 3);
-    for (_, list) in lists {
-        for (_, elem) in SliceIter::new(list) {
-            // (key, key end, flags) as raw payloads.
-            let mut id: [&[u8]; 3] = [&[], &[], &[]];
-            for (ty, payload) in SliceIter::new(elem) {
-                match ty & NLA_TYPE_MASK {
-                    1 => id[0] = payload,
-                    10 => id[1] = payload,
-                    3 => id[2] = payload,
-                    _ => {}
+    element_lists(msgs)
+        .flat_map(|(_, list)| SliceIter::new(list))
+        .any(|(_, elem)| !seen.insert(element_id(elem)))
+}
+
+/// The messages of a dump with each element that already appeared left
+/// out; every other attribute is kept as it was.
+pub fn drop_repeats(msgs: &[crate::netlink::NfMsg]) -> Vec<crate::netlink::NfMsg> {
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::with_capacity(msgs.len());
+    for m in msgs {
+        if m.msg() != crate::consts::msg::NEWSETELEM {
+            out.push(m.clone());
+            continue;
+        }
+        let mut body = Writer::with_capacity(m.body.len());
+        for (ty, payload) in SliceIter::new(&m.body) {
+            if ty & NLA_TYPE_MASK != 3 {
+                body.put_raw(ty, payload);
+                continue;
+            }
+            let mut list = Writer::with_capacity(payload.len());
+            for (ety, elem) in SliceIter::new(payload) {
+                if seen.insert(element_id(elem)) {
+                    list.put_raw(ety, elem);
                 }
             }
-            if !seen.insert(id) {
-                return true;
-            }
+            body.put_raw(ty, &list.buf);
         }
+        let mut kept = m.clone();
+        kept.body = Bytes::from(body.buf);
+        out.push(kept);
     }
-    false
+    out
 }
 
 #[cfg(test)]
@@ -199,5 +247,28 @@ mod tests {
         // The end of one interval may share its key with the start of the
         // next: different flags, not a repeat.
         assert!(!has_repeats(&[msg(&[(5, None), (5, Some(1))])]));
+    }
+
+    #[test]
+    fn dropping_repeats_keeps_first_appearances_and_other_attributes() {
+        let torn = [msg(&[(1, None), (2, None)]), msg(&[(2, None), (3, None)])];
+        let kept = drop_repeats(&torn);
+        assert!(!has_repeats(&kept));
+        assert_eq!(kept[0].body, torn[0].body);
+        let second = SetElems::from_msg(&kept[1]).unwrap();
+        let keys: Vec<_> = second
+            .attrs
+            .elems
+            .as_ref()
+            .unwrap()
+            .0
+            .iter()
+            .map(|e| e.expiration)
+            .collect();
+        assert_eq!(keys, [Some(3)]);
+        assert_eq!(second.attrs.table.as_deref(), Some("t"));
+        assert_eq!(second.attrs.set.as_deref(), Some("s"));
+        // Nothing repeated: nothing changes.
+        assert_eq!(drop_repeats(&torn[..1])[0].body, torn[0].body);
     }
 }
