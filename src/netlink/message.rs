@@ -1,5 +1,5 @@
 //! One nfnetlink message: the netlink header, the `nfgenmsg` header and the
-//! attribute body (a slice of its datagram's buffer, shared, not copied).
+//! attribute body (a zero-copy slice of the receive chunk).
 
 use crate::nla::Writer;
 use bytes::Bytes;

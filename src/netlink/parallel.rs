@@ -281,7 +281,7 @@ where
             }
             // The workers run until the sender is dropped, so a send cannot
             // fail.
-            let _ = job_tx.send((sent, msgs));
+            let _ = job_tx.send((sent, own_buffer(msgs)));
             sent += 1;
             true
         });
@@ -350,6 +350,28 @@ where
     })
 }
 
+/// The messages of one datagram moved into a buffer of their own. Received
+/// messages are slices of one shared receive chunk, whose reference count
+/// every slice, clone and drop updates; threads decoding different
+/// datagrams of the same chunk would fight over that one cache line.
+fn own_buffer(msgs: Vec<super::message::RawNlMsg>) -> Vec<super::message::RawNlMsg> {
+    let total: usize = msgs.iter().map(|m| m.payload.len()).sum();
+    let mut buf = bytes::BytesMut::with_capacity(total);
+    for m in &msgs {
+        buf.extend_from_slice(&m.payload);
+    }
+    let buf = buf.freeze();
+    let mut at = 0usize;
+    msgs.into_iter()
+        .map(|mut m| {
+            let len = m.payload.len();
+            m.payload = buf.slice(at..at + len);
+            at += len;
+            m
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -412,5 +434,28 @@ mod tests {
         );
         assert!(matches!(r, Err(Error::Input(_))));
         assert_eq!(seen, 100);
+    }
+
+    #[test]
+    fn own_buffer_keeps_every_message() {
+        use super::super::message::RawNlMsg;
+        let chunk = bytes::Bytes::from_static(b"aaaabbbbbbcc");
+        let msgs: Vec<RawNlMsg> = [(0, 4), (4, 10), (10, 12)]
+            .iter()
+            .map(|&(a, b)| RawNlMsg {
+                ty: 16,
+                flags: 2,
+                seq: 7,
+                pid: 0,
+                payload: chunk.slice(a..b),
+            })
+            .collect();
+        let own = own_buffer(msgs.clone());
+        let view = |v: &[RawNlMsg]| -> Vec<(u16, u16, u32, Vec<u8>)> {
+            v.iter()
+                .map(|m| (m.ty, m.flags, m.seq, m.payload.to_vec()))
+                .collect()
+        };
+        assert_eq!(view(&own), view(&msgs));
     }
 }
