@@ -7,6 +7,7 @@
 //! decode_bench parse FILE [ROUNDS]   # RuleAttrs decode of every message
 //! decode_bench debug FILE [ROUNDS]   # decode + the debug form of every expression
 //! decode_bench iptables FILE [ROUNDS]  # decode + iptables::decode::decode
+//! decode_bench iptables-save FILE [ROUNDS]  # ... + the iptables-save line
 //! decode_bench save FILE [ROUNDS]    # decode + the save format's rule block
 //! ```
 //!
@@ -66,7 +67,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (mode, path) = match (args.get(1), args.get(2)) {
         (Some(m), Some(p)) => (m.as_str(), p.as_str()),
         _ => {
-            eprintln!("usage: decode_bench capture|parse|debug|iptables|save FILE [ROUNDS]");
+            eprintln!(
+                "usage: decode_bench capture|parse|debug|iptables|iptables-save|save FILE [ROUNDS]"
+            );
             std::process::exit(2);
         }
     };
@@ -96,6 +99,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 "iptables" => {
                     let d = nftwire::iptables::decode::decode(&r, r.table());
                     sink += matches!(d, nftwire::iptables::decode::Decoded::Rule(_)) as usize;
+                }
+                "iptables-save" => {
+                    use nftwire::iptables::decode::{decode, Decoded};
+                    use nftwire::iptables::save::{rule_line, Counters};
+                    if let Decoded::Rule(ir) = decode(&r, r.table()) {
+                        sink += rule_line(&ir, r.chain(), r.table(), Counters::None).len();
+                    }
                 }
                 "save" => {
                     let ops = nftwire::save::render_ops(&[nftwire::ruleset::creation_op(

@@ -25,11 +25,16 @@ impl AddrMask {
 
 /// Dotted-quad text of 4 bytes.
 pub fn v4_str(b: &[u8]) -> String {
+    v4(b).to_string()
+}
+
+/// The first four bytes of `b` (zero-padded) as an IPv4 address.
+fn v4(b: &[u8]) -> Ipv4Addr {
     let mut a = [0u8; 4];
     for (i, x) in b.iter().take(4).enumerate() {
         a[i] = *x;
     }
-    Ipv4Addr::from(a).to_string()
+    Ipv4Addr::from(a)
 }
 
 /// glibc's `inet_ntop(AF_INET6)` of 16 bytes: the longest run of two or
@@ -265,13 +270,6 @@ pub fn parse_multiple(f: Family, s: &str) -> Result<Vec<AddrMask>> {
 }
 
 /// `mask_to_str` of save output: prefix length or dotted mask.
-fn save_mask(f: Family, m: &[u8]) -> String {
-    match mask_to_cidr(f, m) {
-        Some(n) => n.to_string(),
-        None => addr_str(f, m),
-    }
-}
-
 /// ` [!] -s ADDR/MASK` as `iptables-save` prints it (nothing for "any").
 pub fn save(f: Family, letter: char, a: &AddrMask, inv: bool, out: &mut String) {
     match f {
@@ -289,11 +287,25 @@ pub fn save(f: Family, letter: char, a: &AddrMask, inv: bool, out: &mut String) 
     if inv {
         out.push_str(" !");
     }
-    out.push_str(&format!(
-        " -{letter} {}/{}",
-        addr_str(f, &a.addr),
-        save_mask(f, &a.mask)
-    ));
+    let _ = write!(out, " -{letter} ");
+    write_addr(out, f, &a.addr);
+    out.push('/');
+    match mask_to_cidr(f, &a.mask) {
+        Some(n) => {
+            let _ = write!(out, "{n}");
+        }
+        None => write_addr(out, f, &a.mask),
+    }
+}
+
+/// [`addr_str`], appended to `out` (without a string of its own for IPv4).
+fn write_addr(out: &mut String, f: Family, b: &[u8]) {
+    match f {
+        Family::V4 => {
+            let _ = write!(out, "{}", v4(b));
+        }
+        Family::V6 => out.push_str(&v6_str(b)),
+    }
 }
 
 /// `xtables_ipmask_to_numeric`: `""` for a host mask, `/N`, or `/MASK`.

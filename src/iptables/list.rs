@@ -4,6 +4,7 @@ use super::addr;
 use super::num::proto_to_name;
 use super::rule::{IptRule, Verdict};
 use super::text::print_num;
+use std::fmt::Write as _;
 
 /// `-L` options (`FMT_*`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -32,7 +33,7 @@ pub fn header(
     let mut out = format!("Chain {chain}");
     match policy {
         Some(p) => {
-            out.push_str(&format!(" (policy {p}"));
+            let _ = write!(out, " (policy {p}");
             if fmt.verbose {
                 out.push(' ');
                 print_num(counters.0, !fmt.exact, true, &mut out);
@@ -42,27 +43,29 @@ pub fn header(
             }
             out.push_str(")\n");
         }
-        None => out.push_str(&format!(" ({refs} references)\n")),
+        None => {
+            let _ = writeln!(out, " ({refs} references)");
+        }
     }
     if fmt.linenumbers {
-        out.push_str(&format!("{:<4} ", "num"));
+        let _ = write!(out, "{:<4} ", "num");
     }
     if fmt.verbose {
         if !fmt.exact {
-            out.push_str(&format!("{:>5} {:>5} ", "pkts", "bytes"));
+            let _ = write!(out, "{:>5} {:>5} ", "pkts", "bytes");
         } else {
-            out.push_str(&format!("{:>8} {:>10} ", "pkts", "bytes"));
+            let _ = write!(out, "{:>8} {:>10} ", "pkts", "bytes");
         }
     }
-    out.push_str(&format!("{:<9} ", "target"));
+    let _ = write!(out, "{:<9} ", "target");
     out.push_str(" prot ");
     out.push_str("opt");
     if fmt.verbose {
-        out.push_str(&format!(" {:<6} ", "in"));
-        out.push_str(&format!("{:<6} ", "out"));
+        let _ = write!(out, " {:<6} ", "in");
+        let _ = write!(out, "{:<6} ", "out");
     }
-    out.push_str(&format!(" {:<19} ", "source"));
-    out.push_str(&format!(" {:<19} ", "destination"));
+    let _ = write!(out, " {:<19} ", "source");
+    let _ = write!(out, " {:<19} ", "destination");
     out.push('\n');
     out
 }
@@ -122,11 +125,11 @@ pub fn rule(r: &IptRule, table: &str, num: usize, fmt: Format) -> String {
             )
         };
         if nt {
-            out.push_str(&format!("in {} ", name(&r.iniface)));
-            out.push_str(&format!("out {} ", name(&r.outiface)));
+            let _ = write!(out, "in {} ", name(&r.iniface));
+            let _ = write!(out, "out {} ", name(&r.outiface));
         } else {
-            out.push_str(&format!(" {:<6} ", name(&r.iniface)));
-            out.push_str(&format!("{:<6} ", name(&r.outiface)));
+            let _ = write!(out, " {:<6} ", name(&r.iniface));
+            let _ = write!(out, "{:<6} ", name(&r.outiface));
         }
     }
     out.push(if r.src_inv { '!' } else { ' ' });
@@ -135,10 +138,10 @@ pub fn rule(r: &IptRule, table: &str, num: usize, fmt: Format) -> String {
     out.push(if r.dst_inv { '!' } else { ' ' });
     let dst = addr::list_str(r.family, &r.dst, fmt.numeric);
     if nt {
-        out.push_str(&format!("-> {dst}"));
+        let _ = write!(out, "-> {dst}");
         out.push_str("  ");
     } else {
-        out.push_str(&format!("{dst:<19} "));
+        let _ = write!(out, "{dst:<19} ");
     }
     if matches!(r.verdict, Verdict::Goto(_)) {
         out.push_str("[goto] ");

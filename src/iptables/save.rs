@@ -4,6 +4,7 @@ use super::addr;
 use super::family::Family;
 use super::num::proto_to_name;
 use super::rule::{Iface, IptRule, Verdict};
+use std::fmt::Write as _;
 
 /// How counters appear in a saved rule.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -21,7 +22,7 @@ fn save_iface(letter: char, i: &Iface, out: &mut String) {
         if i.inv {
             out.push_str(" !");
         }
-        out.push_str(&format!(" -{letter} {}", i.name));
+        let _ = write!(out, " -{letter} {}", i.name);
     }
 }
 
@@ -38,8 +39,12 @@ pub fn rule_body(r: &IptRule, table: &str, counters: Counters) -> String {
             out.push_str(" !");
         }
         match proto_to_name(r.proto, true) {
-            Some(n) => out.push_str(&format!(" -p {n}")),
-            None => out.push_str(&format!(" -p {}", r.proto)),
+            Some(n) => {
+                let _ = write!(out, " -p {n}");
+            }
+            None => {
+                let _ = write!(out, " -p {}", r.proto);
+            }
         }
     }
     if r.frag && f == Family::V4 {
@@ -55,16 +60,20 @@ pub fn rule_body(r: &IptRule, table: &str, counters: Counters) -> String {
         m.save(&cx, &mut out);
     }
     if counters == Counters::Inline {
-        out.push_str(&format!(" -c {} {}", r.packets, r.bytes));
+        let _ = write!(out, " -c {} {}", r.packets, r.bytes);
     }
     match &r.verdict {
         Verdict::None => {}
-        Verdict::Goto(c) => out.push_str(&format!(" -g {c}")),
+        Verdict::Goto(c) => {
+            let _ = write!(out, " -g {c}");
+        }
         Verdict::Target(t) => {
-            out.push_str(&format!(" -j {}", t.alias()));
+            let _ = write!(out, " -j {}", t.alias());
             t.save(&cx, &mut out);
         }
-        v => out.push_str(&format!(" -j {}", v.label())),
+        v => {
+            let _ = write!(out, " -j {}", v.label());
+        }
     }
     out
 }
@@ -73,7 +82,7 @@ pub fn rule_body(r: &IptRule, table: &str, counters: Counters) -> String {
 pub fn rule_line(r: &IptRule, chain: &str, table: &str, counters: Counters) -> String {
     let mut s = String::new();
     if counters == Counters::Prefix {
-        s.push_str(&format!("[{}:{}] ", r.packets, r.bytes));
+        let _ = write!(s, "[{}:{}] ", r.packets, r.bytes);
     }
     s.push_str("-A ");
     s.push_str(chain);

@@ -4,6 +4,7 @@
 
 use super::error::{IptError, Result};
 use super::num::strtoui_prefix;
+use std::fmt::Write as _;
 
 /// `xtables_save_string`: ` VALUE` bare when it is only `[A-Za-z0-9_-]`,
 /// otherwise double-quoted with `"`, `\` and `'` escaped.
@@ -29,9 +30,9 @@ pub fn save_string(v: &str, out: &mut String) {
 /// `xtables_print_val_mask` without a name map: ` 0xV/0xM` or ` 0xV`.
 pub fn val_mask(v: u32, m: u32, out: &mut String) {
     if m != u32::MAX {
-        out.push_str(&format!(" 0x{v:x}/0x{m:x}"));
+        let _ = write!(out, " 0x{v:x}/0x{m:x}");
     } else {
-        out.push_str(&format!(" 0x{v:x}"));
+        let _ = write!(out, " 0x{v:x}");
     }
 }
 
@@ -66,17 +67,17 @@ pub fn parse_val_mask(ext: &str, opt: &str, arg: &str) -> Result<(u32, u32)> {
 pub fn print_num(n: u64, kmg: bool, notable: bool, out: &mut String) {
     if !kmg {
         if notable {
-            out.push_str(&format!("{n} "));
+            let _ = write!(out, "{n} ");
         } else {
-            out.push_str(&format!("{n:>8} "));
+            let _ = write!(out, "{n:>8} ");
         }
         return;
     }
     if n <= 99999 {
         if notable {
-            out.push_str(&format!("{n} "));
+            let _ = write!(out, "{n} ");
         } else {
-            out.push_str(&format!("{n:>5} "));
+            let _ = write!(out, "{n:>5} ");
         }
         return;
     }
@@ -85,18 +86,18 @@ pub fn print_num(n: u64, kmg: bool, notable: bool, out: &mut String) {
         n = (n + 500) / 1000;
         if n <= 9999 {
             if notable {
-                out.push_str(&format!("{n}{suffix} "));
+                let _ = write!(out, "{n}{suffix} ");
             } else {
-                out.push_str(&format!("{n:>4}{suffix} "));
+                let _ = write!(out, "{n:>4}{suffix} ");
             }
             return;
         }
     }
     n = (n + 500) / 1000;
     if notable {
-        out.push_str(&format!("{n}T "));
+        let _ = write!(out, "{n}T ");
     } else {
-        out.push_str(&format!("{n:>4}T "));
+        let _ = write!(out, "{n:>4}T ");
     }
 }
 

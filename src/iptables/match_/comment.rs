@@ -4,6 +4,7 @@ use crate::iptables::error::Result;
 use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt, F_MAND};
 use crate::iptables::text::save_string;
 use crate::iptables::xtbuf::all_zero;
+use std::fmt::Write as _;
 
 /// `struct xt_comment_info`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -72,6 +73,6 @@ impl XtExt for Comment {
     }
 
     fn print(&self, _: &Ctx<'_>, _: bool, out: &mut String) {
-        out.push_str(&format!(" /* {} */", self.str()));
+        let _ = write!(out, " /* {} */", self.str());
     }
 }

@@ -8,6 +8,7 @@ use crate::iptables::family::Family;
 use crate::iptables::num::strtoui;
 use crate::iptables::text::parse_uint;
 use crate::iptables::xtbuf::{Blob, Rd};
+use std::fmt::Write as _;
 
 /// `XT_CONNLIMIT_INVERT`.
 pub const INVERT: u32 = 1;
@@ -139,11 +140,11 @@ impl XtExt for Connlimit {
     }
     fn save(&self, cx: &Ctx<'_>, out: &mut String) {
         if self.flags & INVERT != 0 {
-            out.push_str(&format!(" --connlimit-upto {}", self.limit));
+            let _ = write!(out, " --connlimit-upto {}", self.limit);
         } else {
-            out.push_str(&format!(" --connlimit-above {}", self.limit));
+            let _ = write!(out, " --connlimit-above {}", self.limit);
         }
-        out.push_str(&format!(" --connlimit-mask {}", self.bits(cx.family)));
+        let _ = write!(out, " --connlimit-mask {}", self.bits(cx.family));
         if self.flags & DADDR != 0 {
             out.push_str(" --connlimit-daddr");
         } else {
@@ -151,7 +152,8 @@ impl XtExt for Connlimit {
         }
     }
     fn print(&self, cx: &Ctx<'_>, _: bool, out: &mut String) {
-        out.push_str(&format!(
+        let _ = write!(
+            out,
             " #conn {}/{} {} {}",
             if self.flags & DADDR != 0 {
                 "dst"
@@ -161,6 +163,6 @@ impl XtExt for Connlimit {
             self.bits(cx.family),
             if self.flags & INVERT != 0 { "<=" } else { ">" },
             self.limit
-        ));
+        );
     }
 }

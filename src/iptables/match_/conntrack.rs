@@ -8,6 +8,7 @@ use crate::iptables::family::Family;
 use crate::iptables::num;
 use crate::iptables::text::ncase_eq;
 use crate::iptables::xtbuf::{Blob, Rd};
+use std::fmt::Write as _;
 
 const O_CTSTATE: u8 = 0;
 const O_CTPROTO: u8 = 1;
@@ -224,12 +225,12 @@ impl Conntrack {
             } else {
                 "ctstate"
             };
-            out.push_str(&format!(" {prefix}{n}"));
+            let _ = write!(out, " {prefix}{n}");
             print_states(self.state_mask, out);
         }
         if self.match_flags & flags::PROTO != 0 {
             inv(flags::PROTO, out);
-            out.push_str(&format!(" {prefix}ctproto {}", self.l4proto));
+            let _ = write!(out, " {prefix}ctproto {}", self.l4proto);
         }
         let names = ["ctorigsrc", "ctorigdst", "ctreplsrc", "ctrepldst"];
         let fl = [
@@ -241,7 +242,7 @@ impl Conntrack {
         for i in 0..4 {
             if self.match_flags & fl[i] != 0 {
                 inv(fl[i], out);
-                out.push_str(&format!(" {prefix}{}", names[i]));
+                let _ = write!(out, " {prefix}{}", names[i]);
                 let a = &self.addrs[i];
                 let zero = a.addr[..cx.family.addr_len()].iter().all(|&b| b == 0);
                 if !numeric && zero {
@@ -252,7 +253,7 @@ impl Conntrack {
                     } else {
                         addr::to_anyname(cx.family, &a.addr)
                     };
-                    out.push_str(&format!(" {h}{}", addr::mask_suffix(cx.family, &a.mask)));
+                    let _ = write!(out, " {h}{}", addr::mask_suffix(cx.family, &a.mask));
                 }
             }
         }
@@ -273,15 +274,15 @@ impl Conntrack {
                 inv(pf[i], out);
                 let (lo, hi) = (self.ports[i], self.ports_high[i]);
                 if hi == 0 || lo == hi {
-                    out.push_str(&format!(" {prefix}{} {lo}", pn[i]));
+                    let _ = write!(out, " {prefix}{} {lo}", pn[i]);
                 } else {
-                    out.push_str(&format!(" {prefix}{} {lo}:{hi}", pn[i]));
+                    let _ = write!(out, " {prefix}{} {lo}:{hi}", pn[i]);
                 }
             }
         }
         if self.match_flags & flags::STATUS != 0 {
             inv(flags::STATUS, out);
-            out.push_str(&format!(" {prefix}ctstatus"));
+            let _ = write!(out, " {prefix}ctstatus");
             let mut sep = " ";
             for (n, b) in &STATUSES[1..] {
                 if self.status_mask & b != 0 {
@@ -297,18 +298,18 @@ impl Conntrack {
         }
         if self.match_flags & flags::EXPIRES != 0 {
             inv(flags::EXPIRES, out);
-            out.push_str(&format!(" {prefix}ctexpire "));
+            let _ = write!(out, " {prefix}ctexpire ");
             if self.expires_max == self.expires_min {
                 out.push_str(&self.expires_min.to_string());
             } else {
-                out.push_str(&format!("{}:{}", self.expires_min, self.expires_max));
+                let _ = write!(out, "{}:{}", self.expires_min, self.expires_max);
             }
         }
         if self.match_flags & flags::DIRECTION != 0 {
             if self.invert_flags & flags::DIRECTION != 0 {
-                out.push_str(&format!(" {prefix}ctdir REPLY"));
+                let _ = write!(out, " {prefix}ctdir REPLY");
             } else {
-                out.push_str(&format!(" {prefix}ctdir ORIGINAL"));
+                let _ = write!(out, " {prefix}ctdir ORIGINAL");
             }
         }
     }

@@ -5,6 +5,7 @@ use crate::iptables::error::{IptError, Result};
 use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt, F_INVERT};
 use crate::iptables::text::parse_uint;
 use crate::iptables::xtbuf::{Blob, Rd};
+use std::fmt::Write as _;
 
 const CLASSES: &[(&str, u8)] = &[
     ("CS0", 0x00),
@@ -100,10 +101,10 @@ impl XtExt for Dscp {
     }
     fn save(&self, _: &Ctx<'_>, out: &mut String) {
         let inv = if self.invert != 0 { " !" } else { "" };
-        out.push_str(&format!("{inv} --dscp 0x{:02x}", self.dscp));
+        let _ = write!(out, "{inv} --dscp 0x{:02x}", self.dscp);
     }
     fn print(&self, _: &Ctx<'_>, _: bool, out: &mut String) {
         let inv = if self.invert != 0 { "!" } else { "" };
-        out.push_str(&format!(" DSCP match {inv}0x{:02x}", self.dscp));
+        let _ = write!(out, " DSCP match {inv}0x{:02x}", self.dscp);
     }
 }

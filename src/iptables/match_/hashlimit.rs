@@ -7,6 +7,7 @@ use crate::iptables::family::Family;
 use crate::iptables::num::{strtoui, strtoul_prefix_base};
 use crate::iptables::text::parse_uint;
 use crate::iptables::xtbuf::{Blob, Rd};
+use std::fmt::Write as _;
 
 /// `XT_HASHLIMIT_HASH_DIP`.
 pub const HASH_DIP: u32 = 1;
@@ -219,7 +220,7 @@ impl Hashlimit {
             }
             i += 1;
         }
-        out.push_str(&format!(" {}/{}", R[i - 1].1 / period, R[i - 1].0));
+        let _ = write!(out, " {}/{}", R[i - 1].1 / period, R[i - 1].0);
         R[i - 1].1 / SCALE * 1000
     }
 
@@ -233,12 +234,12 @@ impl Hashlimit {
             }
             i += 1;
         }
-        out.push_str(&format!(" {}{}b/s", r / U[i].1, U[i].0));
+        let _ = write!(out, " {}{}b/s", r / U[i].1, U[i].0);
         if burst == 0 {
             return 15 * 1000;
         }
         r = r.wrapping_mul(burst);
-        out.push_str(&format!(" {prefix}"));
+        let _ = write!(out, " {prefix}");
         let mut i = 0;
         while i < U.len() - 1 {
             if r >= U[i].1 {
@@ -246,7 +247,7 @@ impl Hashlimit {
             }
             i += 1;
         }
-        out.push_str(&format!("burst {}{}b", r / U[i].1, U[i].0));
+        let _ = write!(out, "burst {}{}b", r / U[i].1, U[i].0);
         60 * 1000
     }
 
@@ -469,40 +470,37 @@ impl XtExt for Hashlimit {
             Hashlimit::print_bytes(self.avg, self.burst, "--hashlimit-", out)
         } else {
             let q = Hashlimit::print_rate(self.avg, out);
-            out.push_str(&format!(" --hashlimit-burst {}", self.burst));
+            let _ = write!(out, " --hashlimit-burst {}", self.burst);
             q
         };
         if self.mode & (HASH_SIP | HASH_SPT | HASH_DIP | HASH_DPT) != 0 {
             out.push_str(" --hashlimit-mode");
             out.push_str(&self.mode_str(','));
         }
-        out.push_str(&format!(" --hashlimit-name {}", self.name));
+        let _ = write!(out, " --hashlimit-name {}", self.name);
         if self.size != 0 {
-            out.push_str(&format!(" --hashlimit-htable-size {}", self.size));
+            let _ = write!(out, " --hashlimit-htable-size {}", self.size);
         }
         if self.max != 0 {
-            out.push_str(&format!(" --hashlimit-htable-max {}", self.max));
+            let _ = write!(out, " --hashlimit-htable-max {}", self.max);
         }
         if self.gc_interval != GCINTERVAL {
-            out.push_str(&format!(
-                " --hashlimit-htable-gcinterval {}",
-                self.gc_interval
-            ));
+            let _ = write!(out, " --hashlimit-htable-gcinterval {}", self.gc_interval);
         }
         if self.expire as u64 != quantum {
-            out.push_str(&format!(" --hashlimit-htable-expire {}", self.expire));
+            let _ = write!(out, " --hashlimit-htable-expire {}", self.expire);
         }
         let d = Hashlimit::dmask(cx.family);
         if self.srcmask != d {
-            out.push_str(&format!(" --hashlimit-srcmask {}", self.srcmask));
+            let _ = write!(out, " --hashlimit-srcmask {}", self.srcmask);
         }
         if self.dstmask != d {
-            out.push_str(&format!(" --hashlimit-dstmask {}", self.dstmask));
+            let _ = write!(out, " --hashlimit-dstmask {}", self.dstmask);
         }
         if self.mode & RATE_MATCH != 0 {
             out.push_str(" --hashlimit-rate-match");
             if self.interval != 1 {
-                out.push_str(&format!(" --hashlimit-rate-interval {}", self.interval));
+                let _ = write!(out, " --hashlimit-rate-interval {}", self.interval);
             }
         }
     }
@@ -521,7 +519,7 @@ impl XtExt for Hashlimit {
                 period = period.wrapping_mul(self.interval as u64);
             }
             let q = Hashlimit::print_rate(period, out);
-            out.push_str(&format!(" burst {}", self.burst));
+            let _ = write!(out, " burst {}", self.burst);
             q
         };
         if self.mode & (HASH_SIP | HASH_SPT | HASH_DIP | HASH_DPT) != 0 {
@@ -529,28 +527,28 @@ impl XtExt for Hashlimit {
             out.push_str(&self.mode_str('-'));
         }
         if self.size != 0 {
-            out.push_str(&format!(" htable-size {}", self.size));
+            let _ = write!(out, " htable-size {}", self.size);
         }
         if self.max != 0 {
-            out.push_str(&format!(" htable-max {}", self.max));
+            let _ = write!(out, " htable-max {}", self.max);
         }
         if self.gc_interval != GCINTERVAL {
-            out.push_str(&format!(" htable-gcinterval {}", self.gc_interval));
+            let _ = write!(out, " htable-gcinterval {}", self.gc_interval);
         }
         if self.expire as u64 != quantum {
-            out.push_str(&format!(" htable-expire {}", self.expire));
+            let _ = write!(out, " htable-expire {}", self.expire);
         }
         let d = Hashlimit::dmask(cx.family);
         if self.srcmask != d {
-            out.push_str(&format!(" srcmask {}", self.srcmask));
+            let _ = write!(out, " srcmask {}", self.srcmask);
         }
         if self.dstmask != d {
-            out.push_str(&format!(" dstmask {}", self.dstmask));
+            let _ = write!(out, " dstmask {}", self.dstmask);
         }
         if self.mode & RATE_MATCH != 0 {
             out.push_str(" rate-match");
             if self.interval != 1 {
-                out.push_str(&format!(" rate-interval {}", self.interval));
+                let _ = write!(out, " rate-interval {}", self.interval);
             }
         }
     }

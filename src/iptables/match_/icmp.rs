@@ -6,6 +6,7 @@ use crate::iptables::error::{IptError, Result};
 use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt, F_INVERT, F_MAND};
 use crate::iptables::num::strtoui_prefix;
 use crate::iptables::xtbuf::{Blob, Rd};
+use std::fmt::Write as _;
 
 /// `(name, type, code_min, code_max)`.
 pub type IcmpName = (&'static str, u8, u8, u8);
@@ -192,18 +193,18 @@ impl Icmp {
                 .iter()
                 .find(|c| c.1 == self.icmp_type && c.2 == self.code[0] && c.3 == self.code[1])
             {
-                out.push_str(&format!(" {}{}", if inv { "!" } else { "" }, c.0));
+                let _ = write!(out, " {}{}", if inv { "!" } else { "" }, c.0);
                 return;
             }
         }
         if inv {
             out.push_str(" !");
         }
-        out.push_str(&format!("type {}", self.icmp_type));
+        let _ = write!(out, "type {}", self.icmp_type);
         if self.code[0] == self.code[1] {
-            out.push_str(&format!(" code {}", self.code[0]));
+            let _ = write!(out, " code {}", self.code[0]);
         } else if self.code[0] != 0 || self.code[1] != 0xff {
-            out.push_str(&format!(" codes {}-{}", self.code[0], self.code[1]));
+            let _ = write!(out, " codes {}-{}", self.code[0], self.code[1]);
         }
     }
 }
@@ -248,9 +249,9 @@ impl XtExt for Icmp {
         if self.icmp_type == 0xff && self.code == [0, 0xff] {
             out.push_str(" --icmp-type any");
         } else {
-            out.push_str(&format!(" --icmp-type {}", self.icmp_type));
+            let _ = write!(out, " --icmp-type {}", self.icmp_type);
             if self.code != [0, 0xff] {
-                out.push_str(&format!("/{}", self.code[0]));
+                let _ = write!(out, "/{}", self.code[0]);
             }
         }
     }
@@ -259,7 +260,7 @@ impl XtExt for Icmp {
         out.push_str(" icmp");
         self.print_type(ICMP_CODES, numeric, out);
         if self.invflags & !1 != 0 {
-            out.push_str(&format!(" Unknown invflags: 0x{:X}", self.invflags & !1));
+            let _ = write!(out, " Unknown invflags: 0x{:X}", self.invflags & !1);
         }
     }
 }
@@ -309,9 +310,9 @@ impl XtExt for Icmp6 {
         if self.0.invflags & 1 != 0 {
             out.push_str(" !");
         }
-        out.push_str(&format!(" --icmpv6-type {}", self.0.icmp_type));
+        let _ = write!(out, " --icmpv6-type {}", self.0.icmp_type);
         if self.0.code != [0, 0xff] {
-            out.push_str(&format!("/{}", self.0.code[0]));
+            let _ = write!(out, "/{}", self.0.code[0]);
         }
     }
 
@@ -319,7 +320,7 @@ impl XtExt for Icmp6 {
         out.push_str(" ipv6-icmp");
         self.0.print_type(ICMPV6_CODES, numeric, out);
         if self.0.invflags & !1 != 0 {
-            out.push_str(&format!(" Unknown invflags: 0x{:X}", self.0.invflags & !1));
+            let _ = write!(out, " Unknown invflags: 0x{:X}", self.0.invflags & !1);
         }
     }
 }

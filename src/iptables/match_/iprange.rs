@@ -5,6 +5,7 @@ use crate::iptables::error::{IptError, Result};
 use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt, F_INVERT};
 use crate::iptables::family::Family;
 use crate::iptables::xtbuf::{Blob, Rd};
+use std::fmt::Write as _;
 
 /// `IPRANGE_SRC`.
 pub const SRC: u8 = 1;
@@ -95,7 +96,7 @@ impl Iprange {
                     out.push_str(" !");
                 }
             }
-            out.push_str(&format!(" {}-{}", addr_str(f, &r[0]), addr_str(f, &r[1])));
+            let _ = write!(out, " {}-{}", addr_str(f, &r[0]), addr_str(f, &r[1]));
         }
     }
 }

@@ -4,6 +4,7 @@ use crate::iptables::error::Result;
 use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt, F_INVERT, F_MAND};
 use crate::iptables::match_::conntrack::parse_u32rc_max;
 use crate::iptables::xtbuf::{Blob, Rd};
+use std::fmt::Write as _;
 
 /// `struct xt_length_info`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -69,11 +70,11 @@ impl XtExt for Length {
 
     fn save(&self, _: &Ctx<'_>, out: &mut String) {
         let inv = if self.invert != 0 { " !" } else { "" };
-        out.push_str(&format!("{inv} --length {}", self.range()));
+        let _ = write!(out, "{inv} --length {}", self.range());
     }
 
     fn print(&self, _: &Ctx<'_>, _: bool, out: &mut String) {
         let inv = if self.invert != 0 { "!" } else { "" };
-        out.push_str(&format!(" length {inv}{}", self.range()));
+        let _ = write!(out, " length {inv}{}", self.range());
     }
 }

@@ -5,6 +5,7 @@ use crate::iptables::error::{IptError, Result};
 use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt};
 use crate::iptables::num::strtoui;
 use crate::iptables::xtbuf::{Blob, Rd};
+use std::fmt::Write as _;
 
 /// `XT_LIMIT_SCALE`.
 pub const SCALE: u32 = 10000;
@@ -115,7 +116,7 @@ fn print_rate(avg: u32, out: &mut String) {
         return;
     }
     let i = unit_index(avg);
-    out.push_str(&format!(" {}/{}", RATES[i].1 / avg, RATES[i].0));
+    let _ = write!(out, " {}/{}", RATES[i].1 / avg, RATES[i].0);
 }
 
 const OPTS: &[OptDef] = &[OptDef::arg("limit", 0, 0), OptDef::arg("limit-burst", 1, 0)];
@@ -172,13 +173,13 @@ impl XtExt for Limit {
         out.push_str(" --limit");
         print_rate(self.avg, out);
         if self.burst != 5 {
-            out.push_str(&format!(" --limit-burst {}", self.burst));
+            let _ = write!(out, " --limit-burst {}", self.burst);
         }
     }
 
     fn print(&self, _: &Ctx<'_>, _: bool, out: &mut String) {
         out.push_str(" limit: avg");
         print_rate(self.avg, out);
-        out.push_str(&format!(" burst {}", self.burst));
+        let _ = write!(out, " burst {}", self.burst);
     }
 }

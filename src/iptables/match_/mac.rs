@@ -4,6 +4,7 @@ use crate::iptables::error::{IptError, Result};
 use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt, F_INVERT, F_MAND};
 use crate::iptables::num::c_strtoul;
 use crate::iptables::xtbuf::{Blob, Rd};
+use std::fmt::Write as _;
 
 /// `struct xt_mac_info`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -82,7 +83,7 @@ impl XtExt for Mac {
         if self.invert != 0 {
             out.push_str(" !");
         }
-        out.push_str(&format!(" --mac-source {}", mac_str(&self.srcaddr)));
+        let _ = write!(out, " --mac-source {}", mac_str(&self.srcaddr));
     }
     fn print(&self, _: &Ctx<'_>, _: bool, out: &mut String) {
         out.push_str(" MAC ");

@@ -5,6 +5,7 @@ use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt, F_INVERT};
 use crate::iptables::num::strtoui_prefix;
 use crate::iptables::passwd;
 use crate::iptables::xtbuf::{Blob, Rd};
+use std::fmt::Write as _;
 
 /// `XT_OWNER_UID`.
 pub const UID: u8 = 1;
@@ -63,7 +64,7 @@ impl Owner {
         if self.invert & flag != 0 {
             out.push_str(" !");
         }
-        out.push_str(&format!(" {label}"));
+        let _ = write!(out, " {label}");
         type Lookup = fn(u32) -> Option<&'static str>;
         let (r, name): ([u32; 2], Lookup) = match flag {
             UID => (self.uid, passwd::user_by_uid),
@@ -71,16 +72,16 @@ impl Owner {
             _ => return,
         };
         if r[0] != r[1] {
-            out.push_str(&format!(" {}-{}", r[0], r[1]));
+            let _ = write!(out, " {}-{}", r[0], r[1]);
             return;
         }
         if !numeric {
             if let Some(n) = name(r[0]) {
-                out.push_str(&format!(" {n}"));
+                let _ = write!(out, " {n}");
                 return;
             }
         }
-        out.push_str(&format!(" {}", r[0]));
+        let _ = write!(out, " {}", r[0]);
     }
 }
 

@@ -3,6 +3,7 @@
 use crate::iptables::error::{IptError, Result};
 use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt, F_INVERT};
 use crate::iptables::xtbuf::{Blob, Rd};
+use std::fmt::Write as _;
 
 /// `XT_PHYSDEV_OP_IN`.
 pub const OP_IN: u8 = 1;
@@ -78,27 +79,24 @@ impl Physdev {
     fn dump(&self, out: &mut String) {
         let inv = |f: u8| if self.invert & f != 0 { " !" } else { "" };
         if self.bitmask & OP_ISIN != 0 {
-            out.push_str(&format!("{} --physdev-is-in", inv(OP_ISIN)));
+            let _ = write!(out, "{} --physdev-is-in", inv(OP_ISIN));
         }
         if self.bitmask & OP_IN != 0 {
-            out.push_str(&format!(
-                "{} --physdev-in {}",
-                inv(OP_IN),
-                name(&self.physindev)
-            ));
+            let _ = write!(out, "{} --physdev-in {}", inv(OP_IN), name(&self.physindev));
         }
         if self.bitmask & OP_ISOUT != 0 {
-            out.push_str(&format!("{} --physdev-is-out", inv(OP_ISOUT)));
+            let _ = write!(out, "{} --physdev-is-out", inv(OP_ISOUT));
         }
         if self.bitmask & OP_OUT != 0 {
-            out.push_str(&format!(
+            let _ = write!(
+                out,
                 "{} --physdev-out {}",
                 inv(OP_OUT),
                 name(&self.physoutdev)
-            ));
+            );
         }
         if self.bitmask & OP_BRIDGED != 0 {
-            out.push_str(&format!("{} --physdev-is-bridged", inv(OP_BRIDGED)));
+            let _ = write!(out, "{} --physdev-is-bridged", inv(OP_BRIDGED));
         }
     }
 }

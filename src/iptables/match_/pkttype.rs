@@ -3,6 +3,7 @@
 use crate::iptables::error::{IptError, Result};
 use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt, F_INVERT, F_MAND};
 use crate::iptables::xtbuf::{Blob, Rd};
+use std::fmt::Write as _;
 
 const TYPES: &[(&str, i32)] = &[
     ("unicast", 0),
@@ -78,11 +79,11 @@ impl XtExt for Pkttype {
 
     fn save(&self, _: &Ctx<'_>, out: &mut String) {
         let inv = if self.invert != 0 { " !" } else { "" };
-        out.push_str(&format!("{inv} --pkt-type {}", self.name()));
+        let _ = write!(out, "{inv} --pkt-type {}", self.name());
     }
 
     fn print(&self, _: &Ctx<'_>, _: bool, out: &mut String) {
         let inv = if self.invert != 0 { "!" } else { "" };
-        out.push_str(&format!(" PKTTYPE {inv}= {}", self.name()));
+        let _ = write!(out, " PKTTYPE {inv}= {}", self.name());
     }
 }

@@ -6,6 +6,7 @@ use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt, F_INVERT};
 use crate::iptables::match_::conntrack::parse_host;
 use crate::iptables::text::parse_uint;
 use crate::iptables::xtbuf::{Blob, Rd};
+use std::fmt::Write as _;
 
 /// `XT_RECENT_CHECK`.
 pub const CHECK: u8 = 1;
@@ -185,19 +186,19 @@ impl XtExt for Recent {
             }
         }
         if self.seconds != 0 {
-            out.push_str(&format!(" --seconds {}", self.seconds));
+            let _ = write!(out, " --seconds {}", self.seconds);
         }
         if self.check_set & REAP != 0 {
             out.push_str(" --reap");
         }
         if self.hit_count != 0 {
-            out.push_str(&format!(" --hitcount {}", self.hit_count));
+            let _ = write!(out, " --hitcount {}", self.hit_count);
         }
         if self.check_set & TTL != 0 {
             out.push_str(" --rttl");
         }
-        out.push_str(&format!(" --name {}", self.name()));
-        out.push_str(&format!(" --mask {}", addr_str(cx.family, &self.mask)));
+        let _ = write!(out, " --name {}", self.name());
+        let _ = write!(out, " --mask {}", addr_str(cx.family, &self.mask));
         match self.side {
             0 => out.push_str(" --rsource"),
             1 => out.push_str(" --rdest"),
@@ -220,23 +221,23 @@ impl XtExt for Recent {
             }
         }
         if self.seconds != 0 {
-            out.push_str(&format!(" seconds: {}", self.seconds));
+            let _ = write!(out, " seconds: {}", self.seconds);
         }
         if self.check_set & REAP != 0 {
             out.push_str(" reap");
         }
         if self.hit_count != 0 {
-            out.push_str(&format!(" hit_count: {}", self.hit_count));
+            let _ = write!(out, " hit_count: {}", self.hit_count);
         }
         if self.check_set & TTL != 0 {
             out.push_str(" TTL-Match");
         }
-        out.push_str(&format!(" name: {}", self.name()));
+        let _ = write!(out, " name: {}", self.name());
         match self.side {
             0 => out.push_str(" side: source"),
             1 => out.push_str(" side: dest"),
             _ => {}
         }
-        out.push_str(&format!(" mask: {}", addr_str(cx.family, &self.mask)));
+        let _ = write!(out, " mask: {}", addr_str(cx.family, &self.mask));
     }
 }

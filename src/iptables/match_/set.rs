@@ -6,6 +6,7 @@ use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt};
 use crate::iptables::ipset;
 use crate::iptables::num::strtoul_base;
 use crate::iptables::xtbuf::{Blob, Rd};
+use std::fmt::Write as _;
 
 /// `IPSET_INV_MATCH`.
 pub const INV_MATCH: u8 = 1;
@@ -37,7 +38,7 @@ impl SetInfo {
         } else {
             ""
         };
-        out.push_str(&format!("{inv} {opt} {}", self.name));
+        let _ = write!(out, "{inv} {opt} {}", self.name);
         for i in 1..=self.dim.min(6) {
             out.push_str(if i == 1 { " " } else { "," });
             out.push_str(if self.flags & (1 << i) != 0 {
@@ -106,10 +107,18 @@ const OPTS: &[OptDef] = &[
 
 fn print_counter(c: &Counter, name: &str, sep: &str, out: &mut String) {
     match c.op {
-        1 => out.push_str(&format!(" {sep}{name}-eq {}", c.value)),
-        2 => out.push_str(&format!(" ! {sep}{name}-eq {}", c.value)),
-        3 => out.push_str(&format!(" {sep}{name}-lt {}", c.value)),
-        4 => out.push_str(&format!(" {sep}{name}-gt {}", c.value)),
+        1 => {
+            let _ = write!(out, " {sep}{name}-eq {}", c.value);
+        }
+        2 => {
+            let _ = write!(out, " ! {sep}{name}-eq {}", c.value);
+        }
+        3 => {
+            let _ = write!(out, " {sep}{name}-lt {}", c.value);
+        }
+        4 => {
+            let _ = write!(out, " {sep}{name}-gt {}", c.value);
+        }
         _ => {}
     }
 }
@@ -118,13 +127,13 @@ impl Set {
     fn dump(&self, opt: &str, sep: &str, out: &mut String) {
         self.set.print(opt, out);
         if self.flags & RETURN_NOMATCH != 0 {
-            out.push_str(&format!(" {sep}return-nomatch"));
+            let _ = write!(out, " {sep}return-nomatch");
         }
         if self.flags & SKIP_COUNTER_UPDATE != 0 {
-            out.push_str(&format!(" ! {sep}update-counters"));
+            let _ = write!(out, " ! {sep}update-counters");
         }
         if self.flags & SKIP_SUBCOUNTER_UPDATE != 0 {
-            out.push_str(&format!(" ! {sep}update-subcounters"));
+            let _ = write!(out, " ! {sep}update-subcounters");
         }
         print_counter(&self.packets, "packets", sep, out);
         print_counter(&self.bytes, "bytes", sep, out);

@@ -5,6 +5,7 @@ use crate::iptables::error::{IptError, Result};
 use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt, F_INVERT, F_MAND};
 use crate::iptables::num::strtoui;
 use crate::iptables::xtbuf::{Blob, Rd};
+use std::fmt::Write as _;
 
 /// `XT_STATISTIC_MODE_RANDOM`.
 pub const MODE_RANDOM: u16 = 0;
@@ -58,17 +59,21 @@ impl Statistic {
     fn dump(&self, prefix: &str, out: &mut String) {
         let inv = if self.flags & 1 != 0 { " !" } else { "" };
         match self.mode {
-            MODE_RANDOM => out.push_str(&format!(
-                " {prefix}mode random{inv} {prefix}probability {:.11}",
-                self.every as f64 / 2147483648.0
-            )),
+            MODE_RANDOM => {
+                let _ = write!(
+                    out,
+                    " {prefix}mode random{inv} {prefix}probability {:.11}",
+                    self.every as f64 / 2147483648.0
+                );
+            }
             MODE_NTH => {
-                out.push_str(&format!(
+                let _ = write!(
+                    out,
                     " {prefix}mode nth{inv} {prefix}every {}",
                     self.every.wrapping_add(1)
-                ));
+                );
                 if self.packet != 0 || !prefix.is_empty() {
-                    out.push_str(&format!(" {prefix}packet {}", self.packet));
+                    let _ = write!(out, " {prefix}packet {}", self.packet);
                 }
             }
             _ => {}

@@ -5,6 +5,7 @@ use crate::iptables::error::{IptError, Result};
 use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt};
 use crate::iptables::num;
 use crate::iptables::xtbuf::{Blob, Rd};
+use std::fmt::Write as _;
 
 /// `XT_TCP_INV_SRCPT`.
 pub const INV_SRCPT: u8 = 0x01;
@@ -139,9 +140,9 @@ pub fn print_ports(
     };
     let i = if inv { "!" } else { "" };
     if r[0] == r[1] {
-        out.push_str(&format!(" {name}:{i}{}", port(r[0])));
+        let _ = write!(out, " {name}:{i}{}", port(r[0]));
     } else {
-        out.push_str(&format!(" {name}s:{i}{}:{}", port(r[0]), port(r[1])));
+        let _ = write!(out, " {name}s:{i}{}:{}", port(r[0]), port(r[1]));
     }
 }
 
@@ -154,9 +155,9 @@ pub fn save_ports(opt: &str, r: [u16; 2], inv: bool, out: &mut String) {
         out.push_str(" !");
     }
     if r[0] != r[1] {
-        out.push_str(&format!(" --{opt} {}:{}", r[0], r[1]));
+        let _ = write!(out, " --{opt} {}:{}", r[0], r[1]);
     } else {
-        out.push_str(&format!(" --{opt} {}", r[0]));
+        let _ = write!(out, " --{opt} {}", r[0]);
     }
 }
 
@@ -283,17 +284,18 @@ impl XtExt for Tcp {
             if self.invflags & INV_OPTION != 0 {
                 out.push_str(" !");
             }
-            out.push_str(&format!(" --tcp-option {}", self.option));
+            let _ = write!(out, " --tcp-option {}", self.option);
         }
         if self.flg_mask != 0 || self.invflags & INV_FLAGS != 0 {
             if self.invflags & INV_FLAGS != 0 {
                 out.push_str(" !");
             }
-            out.push_str(&format!(
+            let _ = write!(
+                out,
                 " --tcp-flags {} {}",
                 flags_str(self.flg_mask),
                 flags_str(self.flg_cmp)
-            ));
+            );
         }
     }
 
@@ -321,7 +323,7 @@ impl XtExt for Tcp {
             } else {
                 ""
             };
-            out.push_str(&format!(" option={i}{}", self.option));
+            let _ = write!(out, " option={i}{}", self.option);
         }
         if self.flg_mask != 0 || self.invflags & INV_FLAGS != 0 {
             out.push_str(" flags:");
@@ -329,20 +331,18 @@ impl XtExt for Tcp {
                 out.push('!');
             }
             if numeric {
-                out.push_str(&format!("0x{:02X}/0x{:02X}", self.flg_mask, self.flg_cmp));
+                let _ = write!(out, "0x{:02X}/0x{:02X}", self.flg_mask, self.flg_cmp);
             } else {
-                out.push_str(&format!(
+                let _ = write!(
+                    out,
                     "{}/{}",
                     flags_str(self.flg_mask),
                     flags_str(self.flg_cmp)
-                ));
+                );
             }
         }
         if self.invflags & !INV_MASK != 0 {
-            out.push_str(&format!(
-                " Unknown invflags: 0x{:X}",
-                self.invflags & !INV_MASK
-            ));
+            let _ = write!(out, " Unknown invflags: 0x{:X}", self.invflags & !INV_MASK);
         }
     }
 }

@@ -4,6 +4,7 @@ use crate::iptables::error::{IptError, Result};
 use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt, F_INVERT, F_MAND};
 use crate::iptables::num::strtoui_prefix;
 use crate::iptables::xtbuf::{Blob, Rd};
+use std::fmt::Write as _;
 
 const SYMBOLS: &[(u8, &str)] = &[
     (0x10, "Minimize-Delay"),
@@ -97,10 +98,11 @@ impl XtExt for Tos {
         if self.invert != 0 {
             out.push_str(" !");
         }
-        out.push_str(&format!(
+        let _ = write!(
+            out,
             " --tos 0x{:02x}/0x{:02x}",
             self.tos_value, self.tos_mask
-        ));
+        );
     }
     fn print(&self, _: &Ctx<'_>, numeric: bool, out: &mut String) {
         out.push_str(" tos match");
@@ -108,8 +110,12 @@ impl XtExt for Tos {
             out.push('!');
         }
         match symbolic(self.tos_value, self.tos_mask).filter(|_| !numeric) {
-            Some(n) => out.push_str(&format!(" {n}")),
-            None => out.push_str(&format!("0x{:02x}/0x{:02x}", self.tos_value, self.tos_mask)),
+            Some(n) => {
+                let _ = write!(out, " {n}");
+            }
+            None => {
+                let _ = write!(out, "0x{:02x}/0x{:02x}", self.tos_value, self.tos_mask);
+            }
         }
     }
 }

@@ -5,6 +5,7 @@ use crate::iptables::error::{IptError, Result};
 use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt, F_INVERT};
 use crate::iptables::text::parse_uint;
 use crate::iptables::xtbuf::{Blob, Rd};
+use std::fmt::Write as _;
 
 /// Mode and value (`EQ` 0, `NE` 1, `LT` 2, `GT` 3).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -91,9 +92,9 @@ impl XtExt for Ttl {
     fn save(&self, _: &Ctx<'_>, out: &mut String) {
         let o = ["--ttl-eq", "! --ttl-eq", "--ttl-lt", "--ttl-gt"];
         if let Some(s) = o.get(self.0.mode as usize) {
-            out.push_str(&format!(" {s}"));
+            let _ = write!(out, " {s}");
         }
-        out.push_str(&format!(" {}", self.0.value));
+        let _ = write!(out, " {}", self.0.value);
     }
     fn print(&self, _: &Ctx<'_>, _: bool, out: &mut String) {
         let o = ["TTL ==", "TTL !=", "TTL <", "TTL >"];
@@ -101,7 +102,7 @@ impl XtExt for Ttl {
         if let Some(s) = o.get(self.0.mode as usize) {
             out.push_str(s);
         }
-        out.push_str(&format!(" {}", self.0.value));
+        let _ = write!(out, " {}", self.0.value);
     }
 }
 
@@ -145,13 +146,13 @@ impl XtExt for Hl {
     fn save(&self, _: &Ctx<'_>, out: &mut String) {
         let o = ["--hl-eq", "! --hl-eq", "--hl-lt", "--hl-gt"];
         if let Some(s) = o.get(self.0.mode as usize) {
-            out.push_str(&format!(" {s} {}", self.0.value));
+            let _ = write!(out, " {s} {}", self.0.value);
         }
     }
     fn print(&self, _: &Ctx<'_>, _: bool, out: &mut String) {
         let o = ["==", "!=", "<", ">"];
         if let Some(s) = o.get(self.0.mode as usize) {
-            out.push_str(&format!(" HL match HL {s} {}", self.0.value));
+            let _ = write!(out, " HL match HL {s} {}", self.0.value);
         }
     }
 }

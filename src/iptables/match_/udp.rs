@@ -6,6 +6,7 @@ use super::tcp::{print_ports, save_ports};
 use crate::iptables::error::Result;
 use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt, F_INVERT};
 use crate::iptables::xtbuf::{Blob, Rd};
+use std::fmt::Write as _;
 
 /// `XT_UDP_INV_SRCPT`.
 pub const INV_SRCPT: u8 = 0x01;
@@ -122,10 +123,7 @@ impl XtExt for Udp {
             out,
         );
         if self.invflags & !INV_MASK != 0 {
-            out.push_str(&format!(
-                " Unknown invflags: 0x{:X}",
-                self.invflags & !INV_MASK
-            ));
+            let _ = write!(out, " Unknown invflags: 0x{:X}", self.invflags & !INV_MASK);
         }
     }
 }

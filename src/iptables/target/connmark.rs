@@ -4,6 +4,7 @@ use crate::iptables::error::{IptError, Result};
 use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt};
 use crate::iptables::text::{parse_uint, parse_val_mask};
 use crate::iptables::xtbuf::{Blob, Rd};
+use std::fmt::Write as _;
 
 /// `XT_CONNMARK_SET`.
 pub const SET: u8 = 0;
@@ -166,78 +167,88 @@ impl XtExt for ConnmarkTarget {
     }
     fn save(&self, _: &Ctx<'_>, out: &mut String) {
         match self.mode {
-            SET => out.push_str(&format!(
-                " --set-xmark 0x{:x}/0x{:x}",
-                self.ctmark, self.ctmask
-            )),
-            SAVE => out.push_str(&format!(
-                " --save-mark --nfmask 0x{:x} --ctmask 0x{:x}",
-                self.nfmask, self.ctmask
-            )),
-            RESTORE => out.push_str(&format!(
-                " --restore-mark --nfmask 0x{:x} --ctmask 0x{:x}",
-                self.nfmask, self.ctmask
-            )),
+            SET => {
+                let _ = write!(out, " --set-xmark 0x{:x}/0x{:x}", self.ctmark, self.ctmask);
+            }
+            SAVE => {
+                let _ = write!(
+                    out,
+                    " --save-mark --nfmask 0x{:x} --ctmask 0x{:x}",
+                    self.nfmask, self.ctmask
+                );
+            }
+            RESTORE => {
+                let _ = write!(
+                    out,
+                    " --restore-mark --nfmask 0x{:x} --ctmask 0x{:x}",
+                    self.nfmask, self.ctmask
+                );
+            }
             _ => out.push_str(" ERROR: UNKNOWN CONNMARK MODE"),
         }
         if self.mode <= RESTORE && self.shift_bits != 0 {
-            out.push_str(&format!(
+            let _ = write!(
+                out,
                 " --{} {}",
                 SHIFT[self.shift_dir as usize & 1],
                 self.shift_bits
-            ));
+            );
         }
     }
     fn print(&self, _: &Ctx<'_>, _: bool, out: &mut String) {
         match self.mode {
             SET => {
                 if self.ctmark == 0 {
-                    out.push_str(&format!(" CONNMARK and 0x{:x}", !self.ctmask));
+                    let _ = write!(out, " CONNMARK and 0x{:x}", !self.ctmask);
                 } else if self.ctmark == self.ctmask {
-                    out.push_str(&format!(" CONNMARK or 0x{:x}", self.ctmark));
+                    let _ = write!(out, " CONNMARK or 0x{:x}", self.ctmark);
                 } else if self.ctmask == 0 {
-                    out.push_str(&format!(" CONNMARK xor 0x{:x}", self.ctmark));
+                    let _ = write!(out, " CONNMARK xor 0x{:x}", self.ctmark);
                 } else if self.ctmask == u32::MAX {
-                    out.push_str(&format!(" CONNMARK set 0x{:x}", self.ctmark));
+                    let _ = write!(out, " CONNMARK set 0x{:x}", self.ctmark);
                 } else {
-                    out.push_str(&format!(
+                    let _ = write!(
+                        out,
                         " CONNMARK xset 0x{:x}/0x{:x}",
                         self.ctmark, self.ctmask
-                    ));
+                    );
                 }
             }
             SAVE => {
                 if self.nfmask == u32::MAX && self.ctmask == u32::MAX {
                     out.push_str(" CONNMARK save");
                 } else if self.nfmask == self.ctmask {
-                    out.push_str(&format!(" CONNMARK save mask 0x{:x}", self.nfmask));
+                    let _ = write!(out, " CONNMARK save mask 0x{:x}", self.nfmask);
                 } else {
-                    out.push_str(&format!(
+                    let _ = write!(
+                        out,
                         " CONNMARK save nfmask 0x{:x} ctmask ~0x{:x}",
                         self.nfmask, self.ctmask
-                    ));
+                    );
                 }
             }
             RESTORE => {
                 if self.ctmask == u32::MAX && self.nfmask == u32::MAX {
                     out.push_str(" CONNMARK restore");
                 } else if self.ctmask == self.nfmask {
-                    out.push_str(&format!(" CONNMARK restore mask 0x{:x}", self.ctmask));
+                    let _ = write!(out, " CONNMARK restore mask 0x{:x}", self.ctmask);
                 } else {
-                    out.push_str(&format!(
+                    let _ = write!(
+                        out,
                         " CONNMARK restore ctmask 0x{:x} nfmask ~0x{:x}",
                         self.ctmask, self.nfmask
-                    ));
+                    );
                 }
             }
             _ => out.push_str(" ERROR: UNKNOWN CONNMARK MODE"),
         }
         if self.mode <= RESTORE && self.shift_bits != 0 {
-            out.push_str(&format!(
+            let _ = write!(
+                out,
                 " {} {}",
                 SHIFT[self.shift_dir as usize & 1],
                 self.shift_bits
-            ));
+            );
         }
     }
 }

@@ -5,6 +5,7 @@ use crate::iptables::error::{IptError, Result};
 use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt};
 use crate::iptables::num::strtoul_base;
 use crate::iptables::xtbuf::{Blob, Rd};
+use std::fmt::Write as _;
 
 /// `XT_CT_NOTRACK`.
 pub const NOTRACK: u16 = 1;
@@ -80,7 +81,7 @@ fn parse_events(tbl: &[(&str, u32)], s: &str) -> Result<u32> {
 }
 
 fn print_events(pfx: &str, tbl: &[(&str, u32)], mask: u32, out: &mut String) {
-    out.push_str(&format!(" {pfx} "));
+    let _ = write!(out, " {pfx} ");
     let v: Vec<&str> = tbl
         .iter()
         .filter(|(_, e)| mask & (1 << e) != 0)
@@ -92,13 +93,13 @@ fn print_events(pfx: &str, tbl: &[(&str, u32)], mask: u32, out: &mut String) {
 impl Ct {
     fn dump(&self, pfx: &str, out: &mut String) {
         if self.flags & NOTRACK != 0 {
-            out.push_str(&format!(" {pfx}notrack"));
+            let _ = write!(out, " {pfx}notrack");
         }
         if !self.helper.is_empty() {
-            out.push_str(&format!(" {pfx}helper {}", self.helper));
+            let _ = write!(out, " {pfx}helper {}", self.helper);
         }
         if !self.timeout.is_empty() {
-            out.push_str(&format!(" {pfx}timeout {}", self.timeout));
+            let _ = write!(out, " {pfx}timeout {}", self.timeout);
         }
         if self.ct_events != 0 {
             print_events(&format!("{pfx}ctevents"), CT_EVENTS, self.ct_events, out);
@@ -107,7 +108,7 @@ impl Ct {
             print_events(&format!("{pfx}expevents"), EXP_EVENTS, self.exp_events, out);
         }
         if self.flags & ZONE_MARK != 0 || self.zone != 0 {
-            out.push_str(&format!(" {pfx}zone"));
+            let _ = write!(out, " {pfx}zone");
             let d = self.flags & (ZONE_DIR_ORIG | ZONE_DIR_REPL);
             if d == ZONE_DIR_ORIG {
                 out.push_str("-orig");
@@ -118,7 +119,7 @@ impl Ct {
             if self.flags & ZONE_MARK != 0 {
                 out.push_str(" mark");
             } else {
-                out.push_str(&format!(" {}", self.zone));
+                let _ = write!(out, " {}", self.zone);
             }
         }
     }

@@ -5,6 +5,7 @@ use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt};
 use crate::iptables::match_::dscp::class_to_dscp;
 use crate::iptables::text::parse_uint;
 use crate::iptables::xtbuf::{Blob, Rd};
+use std::fmt::Write as _;
 
 /// `struct xt_DSCP_info`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -57,9 +58,9 @@ impl XtExt for DscpTarget {
         })
     }
     fn save(&self, _: &Ctx<'_>, out: &mut String) {
-        out.push_str(&format!(" --set-dscp 0x{:02x}", self.dscp));
+        let _ = write!(out, " --set-dscp 0x{:02x}", self.dscp);
     }
     fn print(&self, _: &Ctx<'_>, _: bool, out: &mut String) {
-        out.push_str(&format!(" DSCP set 0x{:02x}", self.dscp));
+        let _ = write!(out, " DSCP set 0x{:02x}", self.dscp);
     }
 }

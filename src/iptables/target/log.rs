@@ -5,6 +5,7 @@ use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt};
 use crate::iptables::num::strtoui;
 use crate::iptables::text::save_string;
 use crate::iptables::xtbuf::{Blob, Rd};
+use std::fmt::Write as _;
 
 /// `LOG_WARNING`, the default level.
 pub const DEFAULT_LEVEL: u8 = 4;
@@ -141,7 +142,7 @@ impl XtExt for Log {
             save_string(&self.prefix, out);
         }
         if self.level != DEFAULT_LEVEL {
-            out.push_str(&format!(" --log-level {}", self.level));
+            let _ = write!(out, " --log-level {}", self.level);
         }
         for (bit, n) in [
             (1, "--log-tcp-sequence"),
@@ -160,11 +161,15 @@ impl XtExt for Log {
     fn print(&self, _: &Ctx<'_>, numeric: bool, out: &mut String) {
         out.push_str(" LOG");
         if numeric {
-            out.push_str(&format!(" flags {} level {}", self.logflags, self.level));
+            let _ = write!(out, " flags {} level {}", self.logflags, self.level);
         } else {
             match PRIO_NAMES.iter().find(|(_, v)| *v == self.level) {
-                Some((n, _)) => out.push_str(&format!(" level {n}")),
-                None => out.push_str(&format!(" UNKNOWN level {}", self.level)),
+                Some((n, _)) => {
+                    let _ = write!(out, " level {n}");
+                }
+                None => {
+                    let _ = write!(out, " UNKNOWN level {}", self.level);
+                }
             }
             for (bit, n) in [
                 (1, " tcp-sequence"),
@@ -182,7 +187,7 @@ impl XtExt for Log {
             }
         }
         if !self.prefix.is_empty() {
-            out.push_str(&format!(" prefix \"{}\"", self.prefix));
+            let _ = write!(out, " prefix \"{}\"", self.prefix);
         }
     }
 }

@@ -4,6 +4,7 @@ use crate::iptables::error::{IptError, Result};
 use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt};
 use crate::iptables::text::{parse_uint, parse_val_mask};
 use crate::iptables::xtbuf::{Blob, Rd};
+use std::fmt::Write as _;
 
 /// `struct xt_mark_tginfo2`: `mark = (mark & ~mask) ^ value`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -90,20 +91,20 @@ impl XtExt for MarkTarget {
     }
 
     fn save(&self, _: &Ctx<'_>, out: &mut String) {
-        out.push_str(&format!(" --set-xmark 0x{:x}/0x{:x}", self.mark, self.mask));
+        let _ = write!(out, " --set-xmark 0x{:x}/0x{:x}", self.mark, self.mask);
     }
 
     fn print(&self, _: &Ctx<'_>, _: bool, out: &mut String) {
         if self.mark == 0 {
-            out.push_str(&format!(" MARK and 0x{:x}", !self.mask));
+            let _ = write!(out, " MARK and 0x{:x}", !self.mask);
         } else if self.mark == self.mask {
-            out.push_str(&format!(" MARK or 0x{:x}", self.mark));
+            let _ = write!(out, " MARK or 0x{:x}", self.mark);
         } else if self.mask == 0 {
-            out.push_str(&format!(" MARK xor 0x{:x}", self.mark));
+            let _ = write!(out, " MARK xor 0x{:x}", self.mark);
         } else if self.mask == u32::MAX {
-            out.push_str(&format!(" MARK set 0x{:x}", self.mark));
+            let _ = write!(out, " MARK set 0x{:x}", self.mark);
         } else {
-            out.push_str(&format!(" MARK xset 0x{:x}/0x{:x}", self.mark, self.mask));
+            let _ = write!(out, " MARK xset 0x{:x}/0x{:x}", self.mark, self.mask);
         }
     }
 }

@@ -7,6 +7,7 @@ use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt, F_MAND};
 use crate::iptables::family::Family;
 use crate::iptables::num::{service_port, strtoui_prefix};
 use crate::iptables::xtbuf::{Blob, Rd};
+use std::fmt::Write as _;
 
 /// `NF_NAT_RANGE_MAP_IPS`.
 pub const MAP_IPS: u32 = 1;
@@ -179,12 +180,12 @@ impl NatRange {
             }
         }
         if self.flags & PROTO_SPECIFIED != 0 {
-            s.push_str(&format!(":{}", self.min_port));
+            let _ = write!(s, ":{}", self.min_port);
             if self.max_port != self.min_port {
-                s.push_str(&format!("-{}", self.max_port));
+                let _ = write!(s, "-{}", self.max_port);
             }
             if self.flags & PROTO_OFFSET != 0 {
-                s.push_str(&format!("/{}", self.base_port));
+                let _ = write!(s, "/{}", self.base_port);
             }
         }
         s
@@ -198,16 +199,16 @@ impl NatRange {
             } else {
                 s
             };
-            out.push_str(&format!(" {rangeopt}{s}"));
+            let _ = write!(out, " {rangeopt}{s}");
         }
         if self.flags & PROTO_RANDOM != 0 {
-            out.push_str(&format!(" {pfx}random"));
+            let _ = write!(out, " {pfx}random");
         }
         if self.flags & PROTO_RANDOM_FULLY != 0 {
-            out.push_str(&format!(" {pfx}random-fully"));
+            let _ = write!(out, " {pfx}random-fully");
         }
         if self.flags & PERSISTENT != 0 {
-            out.push_str(&format!(" {pfx}persistent"));
+            let _ = write!(out, " {pfx}persistent");
         }
     }
 

@@ -7,6 +7,7 @@ use crate::iptables::error::Result;
 use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt, F_MAND};
 use crate::iptables::family::Family;
 use crate::iptables::match_::conntrack::parse_hostmask;
+use std::fmt::Write as _;
 
 /// The mapped range.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -32,8 +33,12 @@ impl Netmap {
             *b = !(self.0.min_addr[i] ^ self.0.max_addr[i]);
         }
         match mask_to_cidr(f, &m) {
-            Some(b) => out.push_str(&format!("/{b}")),
-            None => out.push_str(&format!("/{}", addr_str(f, &m))),
+            Some(b) => {
+                let _ = write!(out, "/{b}");
+            }
+            None => {
+                let _ = write!(out, "/{}", addr_str(f, &m));
+            }
         }
     }
 }

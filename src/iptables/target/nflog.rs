@@ -5,6 +5,7 @@ use crate::iptables::error::{IptError, Result};
 use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt};
 use crate::iptables::text::{parse_uint, save_string};
 use crate::iptables::xtbuf::{Blob, Rd};
+use std::fmt::Write as _;
 
 /// `XT_NFLOG_F_COPY_LEN`.
 pub const F_COPY_LEN: u16 = 1;
@@ -37,19 +38,19 @@ const OPTS: &[OptDef] = &[
 impl Nflog {
     fn dump(&self, pfx: &str, out: &mut String) {
         if !self.prefix.is_empty() {
-            out.push_str(&format!(" {pfx}nflog-prefix"));
+            let _ = write!(out, " {pfx}nflog-prefix");
             save_string(&self.prefix, out);
         }
         if self.group != 0 {
-            out.push_str(&format!(" {pfx}nflog-group {}", self.group));
+            let _ = write!(out, " {pfx}nflog-group {}", self.group);
         }
         if self.flags & F_COPY_LEN != 0 {
-            out.push_str(&format!(" {pfx}nflog-size {}", self.len));
+            let _ = write!(out, " {pfx}nflog-size {}", self.len);
         } else if self.len != 0 {
-            out.push_str(&format!(" {pfx}nflog-range {}", self.len));
+            let _ = write!(out, " {pfx}nflog-range {}", self.len);
         }
         if self.threshold != 0 {
-            out.push_str(&format!(" {pfx}nflog-threshold {}", self.threshold));
+            let _ = write!(out, " {pfx}nflog-threshold {}", self.threshold);
         }
     }
 }

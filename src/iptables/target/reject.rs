@@ -5,6 +5,7 @@ use crate::iptables::error::{IptError, Result};
 use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt};
 use crate::iptables::family::Family;
 use crate::iptables::xtbuf::{Blob, Rd};
+use std::fmt::Write as _;
 
 /// `(name, alias)` by `IPT_*` value (None = unused slot).
 const V4: &[Option<(&str, &str)>] = &[
@@ -107,10 +108,10 @@ impl XtExt for Reject {
     }
 
     fn save(&self, cx: &Ctx<'_>, out: &mut String) {
-        out.push_str(&format!(" --reject-with {}", self.name(cx.family)));
+        let _ = write!(out, " --reject-with {}", self.name(cx.family));
     }
 
     fn print(&self, cx: &Ctx<'_>, _: bool, out: &mut String) {
-        out.push_str(&format!(" reject-with {}", self.name(cx.family)));
+        let _ = write!(out, " reject-with {}", self.name(cx.family));
     }
 }

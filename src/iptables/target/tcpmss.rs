@@ -5,6 +5,7 @@ use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt};
 use crate::iptables::family::Family;
 use crate::iptables::text::parse_uint;
 use crate::iptables::xtbuf::{Blob, Rd};
+use std::fmt::Write as _;
 
 /// `XT_TCPMSS_CLAMP_PMTU`.
 pub const CLAMP_PMTU: u16 = 0xffff;
@@ -67,14 +68,14 @@ impl XtExt for Tcpmss {
         if self.mss == CLAMP_PMTU {
             out.push_str(" --clamp-mss-to-pmtu");
         } else {
-            out.push_str(&format!(" --set-mss {}", self.mss));
+            let _ = write!(out, " --set-mss {}", self.mss);
         }
     }
     fn print(&self, _: &Ctx<'_>, _: bool, out: &mut String) {
         if self.mss == CLAMP_PMTU {
             out.push_str(" TCPMSS clamp to PMTU");
         } else {
-            out.push_str(&format!(" TCPMSS set {}", self.mss));
+            let _ = write!(out, " TCPMSS set {}", self.mss);
         }
     }
 }
