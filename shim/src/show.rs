@@ -4,12 +4,13 @@
 use crate::kernel;
 use crate::model::{lib_err, ChainState, Entry, MResult, Model};
 use nftwire::iptables::list::{self, Format};
-use nftwire::iptables::save::{rule_line, Counters};
+use nftwire::iptables::save::{write_rule_line, Counters};
 use nftwire::iptables::IptRule;
 use nftwire::netlink::Conn;
 use nftwire::object::Rule;
 use nftwire::render::nft::delinearize::Sets;
 use nftwire::render::nft::set::SetInfo;
+use std::fmt::Write as _;
 
 /// The `-v` echo of a rule command (`FMT_PRINT_RULE`).
 pub fn print_rule_verbose(r: &IptRule, table: &str) -> String {
@@ -186,7 +187,7 @@ pub fn list_rules(
                 continue;
             }
             match e.ipt() {
-                Some(r) => out.push_str(&rule_line(r, n, &table, ctr)),
+                Some(r) => write_rule_line(&mut out, r, n, &table, ctr),
                 None => out.push_str(&foreign_line(e, n, &sets)),
             }
             out.push('\n');
@@ -201,7 +202,7 @@ fn chain_decl_s(m: &Model, n: &str, c: &Option<&ChainState>, counters: bool) -> 
         let mut s = format!("-P {n} {pol}");
         if counters {
             let (p, b) = c.as_ref().map(|c| c.counters()).unwrap_or((0, 0));
-            s.push_str(&format!(" -c {p} {b}"));
+            let _ = write!(s, " -c {p} {b}");
         }
         s.push('\n');
         s
@@ -252,7 +253,7 @@ pub fn list(
                 Some(r) => out.push_str(&list::rule(r, &table, i + 1, fmt)),
                 None => {
                     if fmt.linenumbers {
-                        out.push_str(&format!("{:<4} ", i + 1));
+                        let _ = write!(out, "{:<4} ", i + 1);
                     }
                     out.push_str(&foreign_line(e, n, &sets));
                     out.push('\n');
@@ -335,7 +336,7 @@ pub fn save_table(m: &mut Model, conn: &mut Conn, prog: &str, counters: bool) ->
         } else {
             "-"
         };
-        out.push_str(&format!(":{n} {pol} [{p}:{b}]\n"));
+        let _ = writeln!(out, ":{n} {pol} [{p}:{b}]");
     }
     // Chains to dump: those in the kernel (a missing builtin is shown
     // empty, a chain created in this batch has no rules yet).
@@ -369,7 +370,7 @@ pub fn save_table(m: &mut Model, conn: &mut Conn, prog: &str, counters: bool) ->
             for n in &names[range] {
                 for r in kernel::dump_rules(conn, fam, &table, Some(n))? {
                     match decode(&r, &table) {
-                        Decoded::Rule(ir) => part.push_str(&rule_line(&ir, n, &table, ctr)),
+                        Decoded::Rule(ir) => write_rule_line(&mut part, &ir, n, &table, ctr),
                         Decoded::Foreign(_) => {
                             part.push_str(&foreign_rule_line(&r, r.attrs.handle, n, &sets))
                         }

@@ -29,11 +29,17 @@ fn save_iface(letter: char, i: &Iface, out: &mut String) {
 /// The rule body after `-A CHAIN` (each part starting with a space).
 pub fn rule_body(r: &IptRule, table: &str, counters: Counters) -> String {
     let mut out = String::new();
+    write_rule_body(&mut out, r, table, counters);
+    out
+}
+
+/// [`rule_body`], appended to `out`.
+pub fn write_rule_body(out: &mut String, r: &IptRule, table: &str, counters: Counters) {
     let f = r.family;
-    addr::save(f, 's', &r.src, r.src_inv, &mut out);
-    addr::save(f, 'd', &r.dst, r.dst_inv, &mut out);
-    save_iface('i', &r.iniface, &mut out);
-    save_iface('o', &r.outiface, &mut out);
+    addr::save(f, 's', &r.src, r.src_inv, out);
+    addr::save(f, 'd', &r.dst, r.dst_inv, out);
+    save_iface('i', &r.iniface, out);
+    save_iface('o', &r.outiface, out);
     if r.proto > 0 {
         if r.proto_inv {
             out.push_str(" !");
@@ -57,7 +63,7 @@ pub fn rule_body(r: &IptRule, table: &str, counters: Counters) -> String {
     for m in &r.matches {
         out.push_str(" -m ");
         out.push_str(m.alias());
-        m.save(&cx, &mut out);
+        m.save(&cx, out);
     }
     if counters == Counters::Inline {
         let _ = write!(out, " -c {} {}", r.packets, r.bytes);
@@ -69,23 +75,33 @@ pub fn rule_body(r: &IptRule, table: &str, counters: Counters) -> String {
         }
         Verdict::Target(t) => {
             let _ = write!(out, " -j {}", t.alias());
-            t.save(&cx, &mut out);
+            t.save(&cx, out);
         }
         v => {
             let _ = write!(out, " -j {}", v.label());
         }
     }
-    out
 }
 
 /// A complete `-A CHAIN ...` line (without newline).
 pub fn rule_line(r: &IptRule, chain: &str, table: &str, counters: Counters) -> String {
     let mut s = String::new();
-    if counters == Counters::Prefix {
-        let _ = write!(s, "[{}:{}] ", r.packets, r.bytes);
-    }
-    s.push_str("-A ");
-    s.push_str(chain);
-    s.push_str(&rule_body(r, table, counters));
+    write_rule_line(&mut s, r, chain, table, counters);
     s
+}
+
+/// [`rule_line`], appended to `out`.
+pub fn write_rule_line(
+    out: &mut String,
+    r: &IptRule,
+    chain: &str,
+    table: &str,
+    counters: Counters,
+) {
+    if counters == Counters::Prefix {
+        let _ = write!(out, "[{}:{}] ", r.packets, r.bytes);
+    }
+    out.push_str("-A ");
+    out.push_str(chain);
+    write_rule_body(out, r, table, counters);
 }
