@@ -453,8 +453,15 @@ impl Wire {
 }
 
 impl PartialEq for Wire {
+    #[inline]
     fn eq(&self, o: &Wire) -> bool {
-        self.flags() == o.flags() && self.order() == o.order() && self.extra() == o.extra()
+        match (&self.0, &o.0) {
+            // The common case (both canonical), without comparing slices.
+            (None, None) => true,
+            _ => {
+                self.flags() == o.flags() && self.order() == o.order() && self.extra() == o.extra()
+            }
+        }
     }
 }
 
