@@ -83,7 +83,7 @@ fn netbird_rule() -> Rule {
             Expr::Meta(Meta::load(MetaKey::OifName, 1)),
             Expr::Cmp(Cmp::new(1, CmpOp::Eq, name.to_vec())),
             Expr::Ct(Ct::load(CtKey::State, 2)),
-            Expr::Bitwise(bitwise),
+            bitwise.into(),
             Expr::Cmp(Cmp::new(2, CmpOp::Neq, vec![0u8; 4])),
             Expr::Counter(Counter::new(0, 0)),
             Expr::Immediate(Immediate::verdict(VerdictCode::Accept, None)),

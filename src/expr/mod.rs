@@ -149,13 +149,15 @@ pub use meta::MetaKey;
 pub use payload::PayloadBase;
 
 macro_rules! expressions {
-    ($( $(#[$m:meta])* $variant:ident($module:ident :: $ty:ident) ),* $(,)?) => {
+    (@field $ty:ident) => { $ty };
+    (@field $ty:ident, $wrap:ident) => { $wrap<$ty> };
+    ($( $(#[$m:meta])* $variant:ident($module:ident :: $ty:ident $(in $wrap:ident)?) ),* $(,)?) => {
         $( pub use $module::$ty; )*
 
         /// One kernel expression.
         #[derive(Clone, Debug, PartialEq)]
         pub enum Expr {
-            $( $(#[$m])* $variant($ty), )*
+            $( $(#[$m])* $variant(expressions!(@field $ty $(, $wrap)?)), )*
             /// Unknown name or a shape the typed decoder does not reproduce.
             Raw(RawExpr),
         }
@@ -195,7 +197,7 @@ macro_rules! expressions {
                             return raw();
                         }
                         return match <$ty as ExprBody>::parse_data_in(parent, data.unwrap_or(&[])) {
-                            Some(e) => Expr::$variant(e),
+                            Some(e) => Expr::$variant(e.into()),
                             None => raw(),
                         };
                     }
@@ -228,7 +230,7 @@ macro_rules! expressions {
 
         $(
             impl From<$ty> for Expr {
-                fn from(e: $ty) -> Expr { Expr::$variant(e) }
+                fn from(e: $ty) -> Expr { Expr::$variant(e.into()) }
             }
         )*
     };
@@ -282,15 +284,15 @@ expressions! {
     /// `lookup`: set membership / map lookup.
     Lookup(lookup::Lookup),
     /// `bitwise`: mask/xor/shift.
-    Bitwise(bitwise::Bitwise),
+    Bitwise(bitwise::Bitwise in Box),
     /// `byteorder`: host/network conversion.
     Byteorder(byteorder::Byteorder),
     /// `payload`: packet data load/store.
     Payload(payload::Payload),
     /// `dynset`: add/update set elements from the packet path.
-    Dynset(dynset::Dynset),
+    Dynset(dynset::Dynset in Box),
     /// `range`: range comparison.
-    Range(range::Range),
+    Range(range::Range in Box),
     /// `meta`: packet metadata load/store.
     Meta(meta::Meta),
     /// `rt`: routing information.
@@ -332,7 +334,7 @@ expressions! {
     /// `target`: xtables compat target (info kept byte-exact).
     Target(xt::Target),
     /// `hash`: jhash/symhash.
-    Hash(hash::Hash),
+    Hash(hash::Hash in Box),
     /// `numgen`: number generator.
     Numgen(numgen::Numgen),
     /// `fib`: FIB lookup.

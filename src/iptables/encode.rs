@@ -77,18 +77,19 @@ pub(crate) fn meta(key: MetaKey) -> Expr {
 
 /// `bitwise REG1 = (REG1 & mask) ^ 0`.
 pub(crate) fn bitwise(mask: &[u8]) -> Expr {
-    Expr::Bitwise(Bitwise::mask_xor(
+    Bitwise::mask_xor(
         REG1,
         REG1,
         mask.len() as u32,
         mask.to_vec(),
         vec![0u8; mask.len()],
-    ))
+    )
+    .into()
 }
 
 /// `range op REG1 from to`.
 pub(crate) fn range(op: RangeOp, from: &[u8], to: &[u8]) -> Expr {
-    Expr::Range(Range::new(REG1, op, from.to_vec(), to.to_vec()))
+    Range::new(REG1, op, from.to_vec(), to.to_vec()).into()
 }
 
 /// An immediate verdict.

@@ -163,7 +163,10 @@ fn is_cmp(h: &Expr, op: CmpOp, v: &[u8]) -> bool {
 
 /// `h == encode::bitwise(mask)`.
 fn is_bitwise(h: &Expr, mask: &[u8]) -> bool {
-    let Expr::Bitwise(Bitwise {
+    let Expr::Bitwise(b) = h else {
+        return false;
+    };
+    let Bitwise {
         sreg,
         dreg,
         len,
@@ -173,10 +176,7 @@ fn is_bitwise(h: &Expr, mask: &[u8]) -> bool {
         data,
         sreg2,
         wire,
-    }) = h
-    else {
-        return false;
-    };
+    } = &**b;
     let zeros = [0u8; 16];
     *sreg == Some(REG1)
         && *dreg == Some(REG1)
@@ -191,16 +191,16 @@ fn is_bitwise(h: &Expr, mask: &[u8]) -> bool {
 
 /// `h == encode::range(op, from, to)`.
 fn is_range(h: &Expr, op: RangeOp, from: &[u8], to: &[u8]) -> bool {
-    let Expr::Range(Range {
+    let Expr::Range(r) = h else {
+        return false;
+    };
+    let Range {
         sreg,
         op: o,
         from: f,
         to: t,
         wire,
-    }) = h
-    else {
-        return false;
-    };
+    } = &**r;
     *sreg == Some(REG1) && *o == Some(op) && is_value(f, from) && is_value(t, to) && plain(wire)
 }
 
