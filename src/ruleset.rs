@@ -396,6 +396,19 @@ pub fn anonymous_sets(sets: &[SetWithElems]) -> HashMap<(u8, &str, &str), usize>
         .collect()
 }
 
+/// The anonymous sets (indexes into the sets, as [`anonymous_sets`] maps
+/// them) that a rule's expressions use, in expression order.
+pub fn anonymous_sets_used(anon: &HashMap<(u8, &str, &str), usize>, r: &Rule) -> Vec<usize> {
+    if anon.is_empty() {
+        return Vec::new();
+    }
+    r.exprs()
+        .iter()
+        .filter_map(crate::expr::set_name_of)
+        .filter_map(|name| anon.get(&(r.family, r.table(), name.as_str())).copied())
+        .collect()
+}
+
 /// `NFT_CHAIN_BINDING`: a chain bound to the one rule that jumps to it.
 const CHAIN_BINDING: u32 = 4;
 
@@ -470,16 +483,9 @@ impl<'a> Planner<'a> {
                 }
             }
         }
-        if !self.anon.is_empty() {
-            for e in r.exprs() {
-                let Some(name) = crate::expr::set_name_of(e) else {
-                    continue;
-                };
-                if let Some(&k) = self.anon.get(&(r.family, r.table(), name.as_str())) {
-                    if self.anon_done.insert(k) {
-                        self.set(k);
-                    }
-                }
+        for k in anonymous_sets_used(&self.anon, r) {
+            if self.anon_done.insert(k) {
+                self.set(k);
             }
         }
         self.plan.push(CreateItem::Rule(i));

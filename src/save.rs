@@ -587,23 +587,16 @@ impl<'a> RuleStream<'a> {
                 }
             }
         }
-        if !self.anon.is_empty() {
-            for e in r.exprs() {
-                let Some(name) = crate::expr::set_name_of(e) else {
-                    continue;
+        for k in crate::ruleset::anonymous_sets_used(&self.anon, &r) {
+            if part.anon_done.insert(k) {
+                let item = crate::ruleset::CreateItem::Set {
+                    index: k,
+                    id: crate::ruleset::set_id(&self.head.sets[k].set),
                 };
-                if let Some(&k) = self.anon.get(&(r.family, r.table(), name.as_str())) {
-                    if part.anon_done.insert(k) {
-                        let item = crate::ruleset::CreateItem::Set {
-                            index: k,
-                            id: crate::ruleset::set_id(&self.head.sets[k].set),
-                        };
-                        self.head.item_msgs(item, |m, _| {
-                            let out = part.room(block_room(m.body.len(), 0));
-                            let _ = render_block(out, &m, None);
-                        });
-                    }
-                }
+                self.head.item_msgs(item, |m, _| {
+                    let out = part.room(block_room(m.body.len(), 0));
+                    let _ = render_block(out, &m, None);
+                });
             }
         }
         // The comment lines show the rule as dumped; the body is the rule
