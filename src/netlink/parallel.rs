@@ -302,6 +302,9 @@ where
             }
         }
         dumped?;
+        // Sized once: 15,000 chains are megabytes to regrow and copy.
+        let total = parts.iter().flatten().map(Vec::len).sum::<usize>();
+        out.reserve_exact(total);
         for p in parts {
             match p {
                 Some(v) => out.extend(v),
