@@ -1,5 +1,6 @@
 //! Netlink transport: message framing and the socket.
 
+pub mod chunks;
 pub mod message;
 pub mod parallel;
 pub mod socket;

@@ -5,17 +5,11 @@ use super::message::{split, NfMsg, RawNlMsg};
 use crate::consts::{self, msg, NLMSG_DONE, NLMSG_ERROR};
 use crate::error::{Error, Result, ERESTART};
 use crate::nla::{AttrIter, Writer};
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use netlink_packet_core::{NLM_F_ACK, NLM_F_DUMP, NLM_F_DUMP_INTR, NLM_F_REQUEST};
 use netlink_sys::{Socket, SocketAddr};
 use std::os::fd::AsRawFd;
 
-/// Size of one receive chunk: datagrams are read into chunks of this size
-/// and messages are slices of them (the kernel's dump datagrams are at
-/// most 32 KiB; error replies that quote a big request can be larger).
-const RECV_CHUNK: usize = 512 << 10;
-/// Chunks still referenced by messages, kept to be reused once they are not.
-const SPARE_CHUNKS: usize = 8;
 /// Receive buffer requested from the kernel (events and error floods).
 const RCVBUF: usize = 32 << 20;
 /// How often a dump interrupted by a concurrent change is retried.
@@ -50,13 +44,8 @@ pub struct Conn {
     sock: Socket,
     seq: u32,
     portid: u32,
-    /// The chunk datagrams are received into.
-    rx: BytesMut,
-    /// Used-up chunks whose messages may still be alive. Once they are all
-    /// dropped a chunk is taken back, so a long dump cycles through a few
-    /// chunks already in memory instead of faulting in fresh pages, and
-    /// no allocation is made per datagram.
-    spare: Vec<BytesMut>,
+    /// Where datagrams are received (messages are slices of it).
+    rx: super::chunks::RecvChunks,
 }
 
 fn set_buf_force(fd: i32, force: libc_opt::Opt, plain: libc_opt::Opt, size: usize) {
@@ -123,8 +112,7 @@ impl Conn {
             sock,
             seq,
             portid: addr.port_number(),
-            rx: BytesMut::new(),
-            spare: Vec::new(),
+            rx: Default::default(),
         })
     }
 
@@ -150,41 +138,15 @@ impl Conn {
 
     /// Receive one datagram and split it into messages.
     pub fn recv_msgs(&mut self) -> Result<Vec<RawNlMsg>> {
-        if self.rx.capacity() - self.rx.len() < RECV_CHUNK / 4 {
-            self.next_chunk();
-        }
         loop {
-            match self.sock.recv(&mut self.rx, 0) {
+            match self.sock.recv(self.rx.room(), 0) {
                 Ok(_) => break,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
                 Err(e) => return Err(Error::Io(e)),
             }
         }
-        let chunk: Bytes = self.rx.split().freeze();
+        let chunk = self.rx.take();
         split(&chunk).map_err(Error::Protocol)
-    }
-
-    /// Make `rx` a chunk with room for a datagram: the current one or a
-    /// spare taken back if nothing refers to it any more, else a new one
-    /// (the current one is kept as a spare, if there is room).
-    fn next_chunk(&mut self) {
-        if self.rx.try_reclaim(RECV_CHUNK) {
-            return;
-        }
-        if let Some(i) = self
-            .spare
-            .iter_mut()
-            .position(|c| c.try_reclaim(RECV_CHUNK))
-        {
-            let reused = self.spare.swap_remove(i);
-            let old = std::mem::replace(&mut self.rx, reused);
-            self.spare.push(old);
-            return;
-        }
-        let old = std::mem::replace(&mut self.rx, BytesMut::with_capacity(RECV_CHUNK));
-        if self.spare.len() < SPARE_CHUNKS && old.capacity() > 0 {
-            self.spare.push(old);
-        }
     }
 
     /// Send a single request with ACK and collect its reply messages.
