@@ -30,11 +30,16 @@ pub fn v4_str(b: &[u8]) -> String {
 
 /// The first four bytes of `b` (zero-padded) as an IPv4 address.
 fn v4(b: &[u8]) -> Ipv4Addr {
-    let mut a = [0u8; 4];
-    for (i, x) in b.iter().take(4).enumerate() {
-        a[i] = *x;
+    Ipv4Addr::from(padded::<4>(b))
+}
+
+/// The first `N` bytes of `b`, zero-padded when it is shorter.
+fn padded<const N: usize>(b: &[u8]) -> [u8; N] {
+    let mut a = [0u8; N];
+    for (d, x) in a.iter_mut().zip(b) {
+        *d = *x;
     }
-    Ipv4Addr::from(a)
+    a
 }
 
 /// glibc's `inet_ntop(AF_INET6)` of 16 bytes: the longest run of two or
@@ -42,10 +47,7 @@ fn v4(b: &[u8]) -> Ipv4Addr {
 /// (`::a.b.c.d`, with a 6-word zero run) and IPv4-mapped (`::ffff:a.b.c.d`)
 /// addresses end in dotted form (so `::2` stays `::2`).
 pub fn v6_str(b: &[u8]) -> String {
-    let mut a = [0u8; 16];
-    for (i, x) in b.iter().take(16).enumerate() {
-        a[i] = *x;
-    }
+    let a: [u8; 16] = padded(b);
     let words: Vec<u16> = (0..8)
         .map(|i| u16::from_be_bytes([a[2 * i], a[2 * i + 1]]))
         .collect();
@@ -321,16 +323,8 @@ pub fn mask_suffix(f: Family, m: &[u8]) -> String {
 /// numeric form.
 pub fn to_anyname(f: Family, b: &[u8]) -> String {
     let ip: std::net::IpAddr = match f {
-        Family::V4 => {
-            let mut a = [0u8; 4];
-            a.copy_from_slice(&b[..4]);
-            Ipv4Addr::from(a).into()
-        }
-        Family::V6 => {
-            let mut a = [0u8; 16];
-            a.copy_from_slice(&b[..16]);
-            Ipv6Addr::from(a).into()
-        }
+        Family::V4 => v4(b).into(),
+        Family::V6 => Ipv6Addr::from(padded::<16>(b)).into(),
     };
     for (addr, names) in super::hosts::entries() {
         if *addr == ip {
@@ -362,6 +356,13 @@ pub fn list_str(f: Family, a: &AddrMask, numeric: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[test]
+    fn short_addresses_are_zero_padded_not_a_panic() {
+        assert_eq!(v4_str(&[10, 1]), "10.1.0.0");
+        assert_eq!(v4_str(&[]), "0.0.0.0");
+        assert_eq!(v6_str(&[0x20, 0x01]), "2001::");
+        assert_eq!(to_anyname(Family::V4, &[192]), "192.0.0.0");
+    }
     #[test]
     fn parse_v4() {
         let v = parse_multiple(Family::V4, "10.11.12.13/255.0.255.0").unwrap();
