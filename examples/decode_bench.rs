@@ -89,10 +89,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             match mode {
                 "parse" => sink += r.exprs().len(),
                 "debug" => {
-                    use std::fmt::Write as _;
                     text.clear();
                     for e in r.exprs() {
-                        let _ = writeln!(text, "{e}");
+                        e.write_debug(&mut text);
+                        text.push('\n');
                     }
                     sink += text.len();
                 }

@@ -137,11 +137,11 @@ pub fn write_words(f: &mut impl std::fmt::Write, b: &[u8]) -> std::fmt::Result {
 /// Write a space and the debug form of `d` ([`Data`]'s `Display`), or
 /// nothing when `d` is absent or its form is empty: how libnftnl follows
 /// a register with its data.
-pub fn write_spaced(f: &mut std::fmt::Formatter<'_>, d: Option<&Data>) -> std::fmt::Result {
+pub fn write_spaced(f: &mut String, d: Option<&Data>) -> std::fmt::Result {
     match d {
         Some(d) if !d.is_blank() => {
-            f.write_str(" ")?;
-            std::fmt::Display::fmt(d, f)
+            f.push(' ');
+            d.write_debug(f)
         }
         _ => Ok(()),
     }
@@ -170,6 +170,13 @@ impl std::fmt::Display for Data {
     /// libnftnl's debug form: value words, or the verdict name with `->
     /// CHAIN` (a verdict without a code prints as code 0, `drop`).
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.write_debug(f)
+    }
+}
+
+impl Data {
+    /// Write the debug form ([`Data`]'s `Display`) to `f`.
+    pub fn write_debug(&self, f: &mut impl std::fmt::Write) -> std::fmt::Result {
         if let Some(v) = &self.value {
             write_words(f, v)?;
         }
@@ -179,7 +186,8 @@ impl std::fmt::Display for Data {
             }
             f.write_str(verdict_debug_name(v.code.unwrap_or(VerdictCode::Drop)))?;
             if let Some(c) = &v.chain {
-                write!(f, " -> {c}")?;
+                f.write_str(" -> ")?;
+                f.write_str(c)?;
             }
         }
         for e in self.extra() {

@@ -120,6 +120,24 @@ fn write_decimal(dst: &mut [u8], n: usize) -> usize {
     len
 }
 
+/// Append `n` in decimal to `out` (what `write!(out, "{n}")` gives, without
+/// the formatting machinery).
+pub fn push_decimal(out: &mut String, n: u64) {
+    let mut buf = [0u8; 20];
+    let mut at = buf.len();
+    let mut n = n;
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    // Only ASCII digits were written.
+    out.push_str(std::str::from_utf8(&buf[at..]).unwrap_or_default());
+}
+
 /// Parse what [`hex_compact_into`] writes (plain hex is accepted too).
 pub fn unhex_compact(s: &str) -> Option<Vec<u8>> {
     let b = s.as_bytes();
@@ -145,6 +163,21 @@ pub fn unhex_compact(s: &str) -> Option<Vec<u8>> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn push_decimal_is_display() {
+        let mut n = 1u64;
+        let mut cases = vec![0, u64::MAX, u64::from(u32::MAX)];
+        while n < u64::MAX / 7 {
+            cases.extend([n - 1, n, n + 1]);
+            n *= 7;
+        }
+        for n in cases {
+            let mut s = String::from("x");
+            super::push_decimal(&mut s, n);
+            assert_eq!(s, format!("x{n}"));
+        }
+    }
+
     #[test]
     fn compact_hex_roundtrip() {
         let mut v = vec![1u8, 0, 0, 2];

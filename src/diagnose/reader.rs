@@ -440,7 +440,9 @@ fn op_word(op: u32) -> &'static str {
 }
 
 fn meta_key_name(key: u32) -> String {
-    crate::expr::MetaKey::from_value(key).debug_name()
+    crate::expr::MetaKey::from_value(key)
+        .debug_name()
+        .to_owned()
 }
 
 impl Reader<'_, '_> {

@@ -4,6 +4,7 @@
 use crate::data::Data;
 use crate::{attr_struct, wire_enum};
 use std::fmt;
+use std::fmt::Write as _;
 
 wire_enum! {
     /// `NFT_BITWISE_*` operations.
@@ -119,7 +120,7 @@ impl Bitwise {
         }
     }
 
-    fn debug_body(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    fn debug_body(&self, f: &mut String) -> fmt::Result {
         f.write_str("bitwise")?;
         let d = self.dreg.unwrap_or(0);
         let s = self.sreg.unwrap_or(0);

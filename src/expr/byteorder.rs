@@ -2,6 +2,7 @@
 
 use crate::{attr_struct, wire_enum};
 use std::fmt;
+use std::fmt::Write as _;
 
 wire_enum! {
     /// `NFT_BYTEORDER_*` operations.
@@ -55,7 +56,7 @@ impl Byteorder {
         }
     }
 
-    fn debug_body(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    fn debug_body(&self, f: &mut String) -> fmt::Result {
         write!(
             f,
             "byteorder reg {} = {}(reg {}, {}, {})",

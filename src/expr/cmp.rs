@@ -24,15 +24,15 @@ wire_enum! {
 
 impl CmpOp {
     /// libnftnl's debug name (`eq`, `neq`, ...).
-    pub fn debug_name(self) -> String {
+    pub fn debug_name(self) -> &'static str {
         match self {
-            CmpOp::Eq => "eq".into(),
-            CmpOp::Neq => "neq".into(),
-            CmpOp::Lt => "lt".into(),
-            CmpOp::Lte => "lte".into(),
-            CmpOp::Gt => "gt".into(),
-            CmpOp::Gte => "gte".into(),
-            CmpOp::Unknown(_) => "unknown".into(),
+            CmpOp::Eq => "eq",
+            CmpOp::Neq => "neq",
+            CmpOp::Lt => "lt",
+            CmpOp::Lte => "lte",
+            CmpOp::Gt => "gt",
+            CmpOp::Gte => "gte",
+            CmpOp::Unknown(_) => "unknown",
         }
     }
 }
@@ -62,13 +62,11 @@ impl Cmp {
         }
     }
 
-    fn debug_body(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "cmp {} reg {}",
-            self.op.unwrap_or(CmpOp::Eq).debug_name(),
-            self.sreg.unwrap_or(0)
-        )?;
+    fn debug_body(&self, f: &mut String) -> fmt::Result {
+        f.push_str("cmp ");
+        f.push_str(self.op.unwrap_or(CmpOp::Eq).debug_name());
+        f.push_str(" reg ");
+        crate::util::push_decimal(f, self.sreg.unwrap_or(0).into());
         crate::data::write_spaced(f, self.data.as_ref())?;
         crate::expr::fmt_extras(f, self.extra())
     }

@@ -2,6 +2,7 @@
 
 use crate::attr_struct;
 use std::fmt;
+use std::fmt::Write as _;
 
 /// `NFT_CONNLIMIT_F_INV`: match when over the count (`ct count over`).
 pub const CONNLIMIT_F_INV: u32 = 1;
@@ -34,7 +35,7 @@ impl Connlimit {
         self
     }
 
-    fn debug_body(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    fn debug_body(&self, f: &mut String) -> fmt::Result {
         write!(
             f,
             "connlimit count {} flags {:x}",

@@ -25,13 +25,11 @@ impl Counter {
         }
     }
 
-    fn debug_body(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "counter pkts {} bytes {}",
-            self.packets.unwrap_or(0),
-            self.bytes.unwrap_or(0)
-        )?;
+    fn debug_body(&self, f: &mut String) -> fmt::Result {
+        f.push_str("counter pkts ");
+        crate::util::push_decimal(f, self.packets.unwrap_or(0));
+        f.push_str(" bytes ");
+        crate::util::push_decimal(f, self.bytes.unwrap_or(0));
         crate::expr::fmt_extras(f, self.extra())
     }
 }

@@ -2,6 +2,7 @@
 
 use crate::{attr_struct, wire_enum};
 use std::fmt;
+use std::fmt::Write as _;
 
 wire_enum! {
     /// `NFT_CT_*` keys.
@@ -178,7 +179,7 @@ impl Ct {
         }
     }
 
-    fn debug_body(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    fn debug_body(&self, f: &mut String) -> fmt::Result {
         f.write_str("ct")?;
         let key = self.key.unwrap_or(CtKey::State).libnftnl_name();
         if let Some(s) = self.sreg {

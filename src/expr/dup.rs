@@ -18,7 +18,7 @@ attr_struct! {
 impl_expr!(Dup, "dup");
 
 impl Dup {
-    fn debug_body(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    fn debug_body(&self, f: &mut String) -> fmt::Result {
         let mut b = String::new();
         if let Some(r) = self.sreg_addr {
             b.push_str(&format!("sreg_addr {r} "));

@@ -4,6 +4,7 @@ use crate::attr_struct;
 use crate::expr::ExprList;
 use crate::object::lists::ExprAttr;
 use std::fmt;
+use std::fmt::Write as _;
 
 attr_struct! {
     /// `NFTA_DYNSET_*`, in the kernel's dump order.
@@ -32,7 +33,7 @@ attr_struct! {
 impl_expr!(Dynset, "dynset");
 
 impl Dynset {
-    fn debug_body(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    fn debug_body(&self, f: &mut String) -> fmt::Result {
         let op = match self.op.unwrap_or(0) {
             0 => "add",
             1 => "update",

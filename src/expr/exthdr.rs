@@ -3,6 +3,7 @@
 
 use crate::{attr_struct, wire_enum};
 use std::fmt;
+use std::fmt::Write as _;
 
 wire_enum! {
     /// `NFT_EXTHDR_OP_*`: which kind of header or option.
@@ -120,7 +121,7 @@ impl Exthdr {
         }
     }
 
-    fn debug_body(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    fn debug_body(&self, f: &mut String) -> fmt::Result {
         let op = self.op.unwrap_or(ExthdrOp::Ipv6);
         let ty = self.ty.unwrap_or(0);
         let off = self.offset.unwrap_or(0);

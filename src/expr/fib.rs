@@ -45,7 +45,7 @@ attr_struct! {
 impl_expr!(Fib, "fib");
 
 impl Fib {
-    fn debug_body(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    fn debug_body(&self, f: &mut String) -> fmt::Result {
         const TAB: [(u32, &str); 5] = [
             (FIB_F_SADDR, "saddr"),
             (FIB_F_DADDR, "daddr"),

@@ -14,7 +14,7 @@ attr_struct! {
 impl_expr!(FlowOffload, "flow_offload");
 
 impl FlowOffload {
-    fn debug_body(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    fn debug_body(&self, f: &mut String) -> fmt::Result {
         let b = format!(
             "flowtable {} ",
             self.table_name

@@ -19,7 +19,7 @@ attr_struct! {
 impl_expr!(Fwd, "fwd");
 
 impl Fwd {
-    fn debug_body(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    fn debug_body(&self, f: &mut String) -> fmt::Result {
         let mut b = String::new();
         if let Some(r) = self.sreg_dev {
             b.push_str(&format!("sreg_dev {r} "));

@@ -2,6 +2,7 @@
 
 use crate::{attr_struct, wire_enum};
 use std::fmt;
+use std::fmt::Write as _;
 
 wire_enum! {
     /// `NFT_HASH_*` types.
@@ -77,7 +78,7 @@ impl Hash {
         }
     }
 
-    fn debug_body(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    fn debug_body(&self, f: &mut String) -> fmt::Result {
         let d = self.dreg.unwrap_or(0);
         let m = self.modulus.unwrap_or(0);
         // libnftnl prints every type but symhash as jhash.

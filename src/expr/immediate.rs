@@ -26,8 +26,9 @@ impl Immediate {
         }
     }
 
-    fn debug_body(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "immediate reg {}", self.dreg.unwrap_or(0))?;
+    fn debug_body(&self, f: &mut String) -> fmt::Result {
+        f.push_str("immediate reg ");
+        crate::util::push_decimal(f, self.dreg.unwrap_or(0).into());
         crate::data::write_spaced(f, self.data.as_ref())?;
         crate::expr::fmt_extras(f, self.extra())
     }

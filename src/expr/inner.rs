@@ -5,6 +5,7 @@ use crate::expr::Expr;
 use crate::object::lists::ExprAttr;
 use crate::{attr_struct, wire_enum};
 use std::fmt;
+use std::fmt::Write as _;
 
 wire_enum! {
     /// `NFT_INNER_*` tunnel types.
@@ -72,7 +73,7 @@ impl Inner {
 
     /// The form of libnftnl 1.2.5 and later (1.2.4 does not know `inner`):
     /// `inner type 1 hdrsize 8 flags f [ payload load ... ]`.
-    fn debug_body(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    fn debug_body(&self, f: &mut String) -> fmt::Result {
         write!(
             f,
             "inner type {} hdrsize {} flags {:x}",

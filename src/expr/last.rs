@@ -2,6 +2,7 @@
 
 use crate::attr_struct;
 use std::fmt;
+use std::fmt::Write as _;
 
 attr_struct! {
     /// `NFTA_LAST_*`, in the kernel's dump order.
@@ -33,7 +34,7 @@ impl Last {
         }
     }
 
-    fn debug_body(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    fn debug_body(&self, f: &mut String) -> fmt::Result {
         if self.set.unwrap_or(0) == 0 {
             f.write_str("last never")?;
         } else {

@@ -2,6 +2,7 @@
 
 use crate::{attr_struct, wire_enum};
 use std::fmt;
+use std::fmt::Write as _;
 
 wire_enum! {
     /// `NFT_LIMIT_*` types.
@@ -95,7 +96,7 @@ impl Limit {
         self
     }
 
-    fn debug_body(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    fn debug_body(&self, f: &mut String) -> fmt::Result {
         write!(
             f,
             "limit rate {}/{} burst {} type {} flags 0x{:x}",

@@ -3,6 +3,7 @@
 
 use crate::{attr_struct, wire_enum};
 use std::fmt;
+use std::fmt::Write as _;
 
 wire_enum! {
     /// `NFT_LOGLEVEL_*` (syslog levels, plus audit).
@@ -124,7 +125,7 @@ impl Log {
         self
     }
 
-    fn debug_body(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    fn debug_body(&self, f: &mut String) -> fmt::Result {
         f.write_str("log")?;
         if let Some(p) = &self.prefix {
             write!(f, " prefix {p}")?;

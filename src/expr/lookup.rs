@@ -2,6 +2,7 @@
 
 use crate::attr_struct;
 use std::fmt;
+use std::fmt::Write as _;
 
 attr_struct! {
     /// `NFTA_LOOKUP_*`, in the kernel's dump order.
@@ -22,7 +23,7 @@ attr_struct! {
 impl_expr!(Lookup, "lookup");
 
 impl Lookup {
-    fn debug_body(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    fn debug_body(&self, f: &mut String) -> fmt::Result {
         write!(
             f,
             "lookup reg {} set {}",

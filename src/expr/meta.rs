@@ -2,6 +2,7 @@
 
 use crate::{attr_struct, wire_enum};
 use std::fmt;
+use std::fmt::Write as _;
 
 wire_enum! {
     /// `NFT_META_*` keys.
@@ -49,7 +50,7 @@ wire_enum! {
 impl MetaKey {
     /// libnftnl's name for the key: libnftnl 1.2.4 reads it as an 8-bit
     /// value and names keys up to `sdifname`; others print as `unknown`.
-    pub fn debug_name(self) -> String {
+    pub fn debug_name(self) -> &'static str {
         const N: [&str; 35] = [
             "len",
             "protocol",
@@ -88,8 +89,8 @@ impl MetaKey {
             "sdifname",
         ];
         N.get(usize::from(self.value() as u8))
-            .map(|s| s.to_string())
-            .unwrap_or_else(|| "unknown".into())
+            .copied()
+            .unwrap_or("unknown")
     }
 }
 
@@ -118,12 +119,15 @@ impl Meta {
         }
     }
 
-    fn debug_body(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    fn debug_body(&self, f: &mut String) -> fmt::Result {
         let key = self.key.unwrap_or(MetaKey::Len).debug_name();
         if let Some(sreg) = self.sreg {
             write!(f, "meta set {key} with reg {sreg}")?;
         } else if let Some(dreg) = self.dreg {
-            write!(f, "meta load {key} => reg {dreg}")?;
+            f.push_str("meta load ");
+            f.push_str(key);
+            f.push_str(" => reg ");
+            crate::util::push_decimal(f, dreg.into());
         } else {
             f.write_str("meta")?;
         }

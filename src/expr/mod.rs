@@ -9,6 +9,7 @@
 use crate::nla::{sub_bytes, AttrIter, SliceIter, Writer};
 use bytes::Bytes;
 use std::fmt;
+use std::fmt::Write as _;
 
 /// Attribute numbers of an expression element (`NFTA_EXPR_*`).
 pub const NFTA_EXPR_NAME: u16 = 1;
@@ -35,7 +36,8 @@ pub trait ExprBody: Sized {
     fn write_data(&self, w: &mut Writer);
     /// The body of the `nft --debug=netlink` form, e.g. `payload load 4b @
     /// network header + 12 => reg 1` (without the brackets).
-    fn fmt_debug(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result;
+    /// Writing to a `String` cannot fail; the result is there for `?`.
+    fn fmt_debug(&self, f: &mut String) -> fmt::Result;
 }
 
 /// Implement [`ExprBody`] for an [`crate::attr_struct!`] type.
@@ -57,7 +59,7 @@ macro_rules! impl_expr {
             fn write_data(&self, w: &mut $crate::nla::Writer) {
                 self.write_attrs(w)
             }
-            fn fmt_debug(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            fn fmt_debug(&self, f: &mut String) -> std::fmt::Result {
                 self.debug_body(f)
             }
         }
@@ -65,7 +67,7 @@ macro_rules! impl_expr {
 }
 
 /// Print the unknown attributes of a typed expression in debug output.
-pub fn fmt_extras(f: &mut fmt::Formatter<'_>, extra: &[crate::nla::Extra]) -> fmt::Result {
+pub fn fmt_extras(f: &mut String, extra: &[crate::nla::Extra]) -> fmt::Result {
     for e in extra {
         write!(
             f,
@@ -220,7 +222,7 @@ macro_rules! expressions {
                 }
             }
 
-            fn fmt_typed(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            fn fmt_typed(&self, f: &mut String) -> fmt::Result {
                 match self {
                     $( Expr::$variant(e) => e.fmt_debug(f), )*
                     Expr::Raw(r) => fmt_raw(r, f),
@@ -254,10 +256,10 @@ fn concat_nul(s: &str) -> String {
     o
 }
 
-fn fmt_raw(r: &RawExpr, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+fn fmt_raw(r: &RawExpr, f: &mut String) -> fmt::Result {
     match r.name() {
-        Some(n) => write!(f, "{n}")?,
-        None => f.write_str("?")?,
+        Some(n) => f.push_str(&n),
+        None => f.push('?'),
     }
     match r.data_attrs() {
         Some(attrs) => {
@@ -421,12 +423,23 @@ impl Expr {
     }
 }
 
+impl Expr {
+    /// Append the `nft --debug=netlink` form, `[ payload load ... ]`, to
+    /// `out` (what `Display` shows, without a formatter in between).
+    pub fn write_debug(&self, out: &mut String) {
+        out.push_str("[ ");
+        // Writing to a String cannot fail.
+        let _ = self.fmt_typed(out);
+        out.push_str(" ]");
+    }
+}
+
 impl fmt::Display for Expr {
     /// The `nft --debug=netlink` form: `[ payload load ... ]`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[ ")?;
-        self.fmt_typed(f)?;
-        f.write_str(" ]")
+        let mut s = String::with_capacity(64);
+        self.write_debug(&mut s);
+        f.write_str(&s)
     }
 }
 

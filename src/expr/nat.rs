@@ -63,7 +63,7 @@ attr_struct! {
 impl_expr!(Nat, "nat");
 
 impl Nat {
-    fn debug_body(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    fn debug_body(&self, f: &mut String) -> fmt::Result {
         let mut b = String::new();
         let ty = self.nat_type.unwrap_or(NatType::Snat);
         b.push_str(ty.debug_name());

@@ -7,11 +7,11 @@ use std::fmt;
 
 /// Write `name`, then ` body` (without its trailing space) when the body is
 /// not empty: together with the `[ `/` ]` frame this is libnftnl's text.
-pub fn fmt_body(f: &mut fmt::Formatter<'_>, name: &str, body: &str) -> fmt::Result {
-    f.write_str(name)?;
+pub fn fmt_body(f: &mut String, name: &str, body: &str) -> fmt::Result {
+    f.push_str(name);
     if !body.is_empty() {
-        f.write_str(" ")?;
-        f.write_str(body.strip_suffix(' ').unwrap_or(body))?;
+        f.push(' ');
+        f.push_str(body.strip_suffix(' ').unwrap_or(body));
     }
     Ok(())
 }

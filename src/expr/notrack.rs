@@ -3,6 +3,7 @@
 
 use crate::attr_struct;
 use std::fmt;
+use std::fmt::Write as _;
 
 attr_struct! {
     /// `notrack` (no attributes).
@@ -13,7 +14,7 @@ attr_struct! {
 impl_expr!(Notrack, "notrack", false);
 
 impl Notrack {
-    fn debug_body(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    fn debug_body(&self, f: &mut String) -> fmt::Result {
         f.write_str("notrack")?;
         crate::expr::fmt_extras(f, self.extra())
     }

@@ -2,6 +2,7 @@
 
 use crate::{attr_struct, wire_enum};
 use std::fmt;
+use std::fmt::Write as _;
 
 wire_enum! {
     /// `NFT_NG_*` types.
@@ -57,7 +58,7 @@ impl Numgen {
         }
     }
 
-    fn debug_body(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    fn debug_body(&self, f: &mut String) -> fmt::Result {
         f.write_str("numgen")?;
         let d = self.dreg.unwrap_or(0);
         let m = self.modulus.unwrap_or(0);

@@ -4,6 +4,7 @@
 use crate::attr_struct;
 use crate::object::obj::ObjType;
 use std::fmt;
+use std::fmt::Write as _;
 
 attr_struct! {
     /// `NFTA_OBJREF_*`, in the kernel's dump order: name then type for a
@@ -48,7 +49,7 @@ impl Objref {
         self.set_name.clone()
     }
 
-    fn debug_body(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    fn debug_body(&self, f: &mut String) -> fmt::Result {
         // libnftnl prints a missing name as glibc prints a NULL `%s`.
         if let Some(r) = self.set_sreg {
             write!(

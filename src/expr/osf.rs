@@ -22,7 +22,7 @@ attr_struct! {
 impl_expr!(Osf, "osf");
 
 impl Osf {
-    fn debug_body(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    fn debug_body(&self, f: &mut String) -> fmt::Result {
         let b = match self.dreg {
             Some(d) => format!("dreg {d} "),
             None => String::new(),

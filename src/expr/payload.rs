@@ -3,6 +3,7 @@
 
 use crate::{attr_struct, wire_enum};
 use std::fmt;
+use std::fmt::Write as _;
 
 wire_enum! {
     /// `NFT_PAYLOAD_*` header bases.
@@ -24,13 +25,13 @@ impl PayloadBase {
     /// libnftnl's debug name.
     /// libnftnl 1.2.4 names the bases up to `inner`; later ones print as
     /// `unknown`.
-    pub fn debug_name(self) -> String {
+    pub fn debug_name(self) -> &'static str {
         match self {
-            PayloadBase::LinkLayer => "link".into(),
-            PayloadBase::Network => "network".into(),
-            PayloadBase::Transport => "transport".into(),
-            PayloadBase::Inner => "inner".into(),
-            PayloadBase::Tunnel | PayloadBase::Unknown(_) => "unknown".into(),
+            PayloadBase::LinkLayer => "link",
+            PayloadBase::Network => "network",
+            PayloadBase::Transport => "transport",
+            PayloadBase::Inner => "inner",
+            PayloadBase::Tunnel | PayloadBase::Unknown(_) => "unknown",
         }
     }
 }
@@ -73,7 +74,7 @@ impl Payload {
         }
     }
 
-    fn debug_body(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    fn debug_body(&self, f: &mut String) -> fmt::Result {
         // libnftnl prints missing values as 0 and picks the write form by a
         // non-zero source register.
         let base = self.base.unwrap_or(PayloadBase::LinkLayer).debug_name();
@@ -89,11 +90,14 @@ impl Payload {
                 self.csum_flags.unwrap_or(0)
             )?;
         } else {
-            write!(
-                f,
-                "payload load {len}b @ {base} header + {off} => reg {}",
-                self.dreg.unwrap_or(0)
-            )?;
+            f.push_str("payload load ");
+            crate::util::push_decimal(f, len.into());
+            f.push_str("b @ ");
+            f.push_str(base);
+            f.push_str(" header + ");
+            crate::util::push_decimal(f, off.into());
+            f.push_str(" => reg ");
+            crate::util::push_decimal(f, self.dreg.unwrap_or(0).into());
         }
         crate::expr::fmt_extras(f, self.extra())
     }

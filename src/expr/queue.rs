@@ -2,6 +2,7 @@
 
 use crate::attr_struct;
 use std::fmt;
+use std::fmt::Write as _;
 
 /// `NFT_QUEUE_FLAG_BYPASS`: accept the packet if no program listens.
 pub const QUEUE_F_BYPASS: u16 = 0x01;
@@ -66,7 +67,7 @@ impl Queue {
         self
     }
 
-    fn debug_body(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    fn debug_body(&self, f: &mut String) -> fmt::Result {
         f.write_str("queue")?;
         if let Some(n) = self.num {
             write!(f, " num {n}")?;

@@ -2,6 +2,7 @@
 
 use crate::attr_struct;
 use std::fmt;
+use std::fmt::Write as _;
 
 /// `NFT_QUOTA_F_INV`: match once over the quota (`quota over`).
 pub const QUOTA_F_INV: u32 = 1;
@@ -39,7 +40,7 @@ impl Quota {
         self
     }
 
-    fn debug_body(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    fn debug_body(&self, f: &mut String) -> fmt::Result {
         write!(
             f,
             "quota bytes {} consumed {} flags {}",

@@ -3,6 +3,7 @@
 use crate::data::Data;
 use crate::{attr_struct, wire_enum};
 use std::fmt;
+use std::fmt::Write as _;
 
 wire_enum! {
     /// `NFT_RANGE_*` operators.
@@ -58,7 +59,7 @@ impl Range {
         }
     }
 
-    fn debug_body(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    fn debug_body(&self, f: &mut String) -> fmt::Result {
         write!(
             f,
             "range {} reg {}",

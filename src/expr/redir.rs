@@ -20,7 +20,7 @@ attr_struct! {
 impl_expr!(Redir, "redir");
 
 impl Redir {
-    fn debug_body(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    fn debug_body(&self, f: &mut String) -> fmt::Result {
         let mut b = String::new();
         if let Some(r) = self.reg_proto_min {
             b.push_str(&format!("proto_min reg {r} "));

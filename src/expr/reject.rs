@@ -43,7 +43,7 @@ attr_struct! {
 impl_expr!(Reject, "reject");
 
 impl Reject {
-    fn debug_body(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    fn debug_body(&self, f: &mut String) -> fmt::Result {
         let b = format!(
             "type {} code {} ",
             self.reject_type.map(|t| t.value()).unwrap_or(0),

@@ -2,6 +2,7 @@
 
 use crate::{attr_struct, wire_enum};
 use std::fmt;
+use std::fmt::Write as _;
 
 wire_enum! {
     /// `NFT_RT_*` keys.
@@ -56,7 +57,7 @@ impl Rt {
         }
     }
 
-    fn debug_body(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    fn debug_body(&self, f: &mut String) -> fmt::Result {
         f.write_str("rt")?;
         if let Some(d) = self.dreg {
             // libnftnl looks the key up as a u8.

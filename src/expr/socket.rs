@@ -46,7 +46,7 @@ attr_struct! {
 impl_expr!(Socket, "socket");
 
 impl Socket {
-    fn debug_body(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    fn debug_body(&self, f: &mut String) -> fmt::Result {
         let key = self.key.unwrap_or(SocketKey::Transparent);
         let b = if let Some(d) = self.dreg {
             format!("load {} => reg {d} ", key.debug_name())

@@ -30,7 +30,7 @@ attr_struct! {
 impl_expr!(Synproxy, "synproxy");
 
 impl Synproxy {
-    fn debug_body(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    fn debug_body(&self, f: &mut String) -> fmt::Result {
         let b = match (self.mss, self.wscale) {
             (Some(m), Some(w)) => format!("mss {m} wscale {w} "),
             _ => String::new(),

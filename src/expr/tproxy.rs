@@ -18,7 +18,7 @@ attr_struct! {
 impl_expr!(Tproxy, "tproxy");
 
 impl Tproxy {
-    fn debug_body(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    fn debug_body(&self, f: &mut String) -> fmt::Result {
         let mut b = String::new();
         let fam = self.family.unwrap_or(0);
         if fam != 0 {

@@ -51,7 +51,7 @@ attr_struct! {
 impl_expr!(Tunnel, "tunnel");
 
 impl Tunnel {
-    fn debug_body(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    fn debug_body(&self, f: &mut String) -> fmt::Result {
         let b = match self.dreg {
             Some(d) => format!(
                 "load {} => reg {d} ",

@@ -66,7 +66,7 @@ attr_struct! {
 impl_expr!(Xfrm, "xfrm");
 
 impl Xfrm {
-    fn debug_body(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    fn debug_body(&self, f: &mut String) -> fmt::Result {
         let b = match self.dreg {
             Some(d) => {
                 let dir = match self.dir.map(|x| x.value()).unwrap_or(0) {

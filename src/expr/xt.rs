@@ -33,29 +33,29 @@ impl_expr!(Match, "match");
 impl_expr!(Target, "target");
 
 impl Match {
-    fn debug_body(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "match name {} rev {}",
+    fn debug_body(&self, f: &mut String) -> fmt::Result {
+        f.push_str("match name ");
+        f.push_str(
             self.name
                 .as_deref()
                 .unwrap_or(crate::expr::nftnl_fmt::NULL_STR),
-            self.rev.unwrap_or(0)
-        )?;
+        );
+        f.push_str(" rev ");
+        crate::util::push_decimal(f, self.rev.unwrap_or(0).into());
         crate::expr::fmt_extras(f, self.extra())
     }
 }
 
 impl Target {
-    fn debug_body(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "target name {} rev {}",
+    fn debug_body(&self, f: &mut String) -> fmt::Result {
+        f.push_str("target name ");
+        f.push_str(
             self.name
                 .as_deref()
                 .unwrap_or(crate::expr::nftnl_fmt::NULL_STR),
-            self.rev.unwrap_or(0)
-        )?;
+        );
+        f.push_str(" rev ");
+        crate::util::push_decimal(f, self.rev.unwrap_or(0).into());
         crate::expr::fmt_extras(f, self.extra())
     }
 }
