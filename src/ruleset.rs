@@ -45,22 +45,18 @@ pub const CHAINS_PER_PART: usize = 64;
 
 /// The rules of one chain (one `GETRULE` dump filtered by table and chain).
 pub fn chain_rules(conn: &mut Conn, c: &Chain) -> Result<Vec<Rule>> {
-    Ok(chain_rule_msgs(conn, c)?
-        .into_iter()
-        .map(|(_, r)| r)
-        .collect())
+    dump_chain_rules(conn, c)?
+        .iter()
+        .map(crate::object::decode_msg)
+        .collect()
 }
 
-/// [`chain_rules`] with each rule's dumped message beside it.
-pub fn chain_rule_msgs(conn: &mut Conn, c: &Chain) -> Result<Vec<(NfMsg, Rule)>> {
+/// The rule messages of one chain as dumped, in order, not decoded.
+pub fn dump_chain_rules(conn: &mut Conn, c: &Chain) -> Result<Vec<NfMsg>> {
     let b = selector(&[(1, c.table()), (2, c.name())]);
-    let msgs = conn.dump(msg::GETRULE, c.family, b)?;
-    let mut out = Vec::with_capacity(msgs.len());
-    for m in msgs.into_iter().filter(|m| m.msg() == msg::NEWRULE) {
-        let r = crate::object::decode_msg(&m)?;
-        out.push((m, r));
-    }
-    Ok(out)
+    let mut msgs = conn.dump(msg::GETRULE, c.family, b)?;
+    msgs.retain(|m| m.msg() == msg::NEWRULE);
+    Ok(msgs)
 }
 
 /// The creation body of a dumped rule made straight from its dumped body

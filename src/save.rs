@@ -313,11 +313,10 @@ fn render_block(out: &mut String, m: &NfMsg, rule: Option<&crate::object::Rule>)
 
 /// The `  # [ expr ]` lines of a rule.
 fn comment_lines(out: &mut String, exprs: &[crate::expr::Expr]) {
-    use std::fmt::Write as _;
     for e in exprs {
         out.push_str("  # ");
         let start = out.len();
-        let _ = write!(out, "{e}");
+        e.write_debug(out);
         // A comment stays on one line whatever the expression holds.
         if out[start..].contains(['\n', '\r']) {
             let fixed = out[start..].replace(['\n', '\r'], " ");
@@ -409,89 +408,151 @@ fn render_plan(
 
 /// Read everything in nf_tables of `family` (0 = all) and write its save
 /// file to `w`: the same text as [`write_to`] of [`Ruleset::read`], made
-/// without holding the ruleset. Tables, chains, sets, objects and
-/// flowtables are read first; then the chains' rules are dumped, decoded
-/// and rendered a part at a time on one connection and thread per CPU.
-/// The text is written only once the generation id is known not to have
-/// moved during the read (otherwise everything is read again), so a
-/// concurrent change never leaves a mixed file.
+/// without holding the decoded ruleset. First the ruleset is read: tables,
+/// chains, sets, objects and flowtables decoded, then each chain's rule
+/// messages dumped (one connection and thread per CPU) and kept as the
+/// kernel sent them. Only once the generation id is known not to have moved
+/// during the read (otherwise everything is read again) are the rules
+/// decoded and rendered, a part at a time on one thread per CPU, and the
+/// text written as the parts finish. So a concurrent change never leaves a
+/// mixed file, and the text is never held whole in memory. An error while
+/// writing (or a malformed message from the kernel) can leave `w` with part
+/// of the text.
 pub fn save<W: std::io::Write + ?Sized>(conn: &mut Conn, family: u8, w: &mut W) -> Result<()> {
     for _ in 0..crate::ruleset::SNAPSHOT_RETRIES {
         let before = conn.generation()?;
-        match save_parts(conn, family) {
-            Ok(parts) => {
-                if conn.generation()? != before {
-                    continue;
-                }
-                w.write_all(HEADER.as_bytes())?;
-                w.write_all(b"\n")?;
-                for p in &parts {
-                    w.write_all(p.as_bytes())?;
-                }
-                w.flush()?;
-                return Ok(());
-            }
-            Err(Error::GenerationChanged) => {}
+        let snap = match Snapshot::read(conn, family) {
+            Ok(s) => s,
+            Err(Error::GenerationChanged) => continue,
             Err(e) => return Err(e),
+        };
+        if conn.generation()? != before {
+            continue;
         }
+        w.write_all(HEADER.as_bytes())?;
+        w.write_all(b"\n")?;
+        snap.write(w)?;
+        w.flush()?;
+        return Ok(());
     }
     Err(Error::GenerationChanged)
 }
 
-/// One attempt of [`save`]: the text, in parts, without the header line.
-fn save_parts(conn: &mut Conn, family: u8) -> Result<Vec<String>> {
-    use crate::ruleset::{chain_rule_msgs, is_binding, CHAINS_PER_PART};
-    let head = Ruleset::read_head(conn, family, None)?;
+/// One read of a ruleset for [`save`]: everything but the rules decoded,
+/// and the rule messages of every chain as dumped.
+struct Snapshot {
+    /// Tables, chains, sets with elements, objects and flowtables.
+    head: Ruleset,
+    /// The dumped `NEWRULE` messages of each chain of `head.chains`, by
+    /// chain index.
+    rules: Vec<Vec<NfMsg>>,
+}
 
-    let mut parts = Vec::new();
-    render_plan(&head, &head.create_plan(), |p| {
-        parts.push(p);
-        Ok(())
-    })?;
+impl Snapshot {
+    /// Read the head, then the rules of every chain (bound chains too).
+    fn read(conn: &mut Conn, family: u8) -> Result<Snapshot> {
+        use crate::ruleset::{dump_chain_rules, CHAINS_PER_PART};
+        let head = Ruleset::read_head(conn, family, None)?;
+        let mut rules = Vec::with_capacity(head.chains.len());
+        crate::netlink::parallel::ordered_chunks(
+            conn,
+            head.chains.len(),
+            CHAINS_PER_PART,
+            |conn, range| {
+                head.chains[range]
+                    .iter()
+                    .map(|c| dump_chain_rules(conn, c))
+                    .collect::<Result<Vec<_>>>()
+            },
+            |part| {
+                rules.extend(part);
+                Ok(())
+            },
+        )?;
+        Ok(Snapshot { head, rules })
+    }
 
-    let st = RuleStream::new(&head);
-    let mut used = std::collections::HashSet::new();
-    crate::netlink::parallel::ordered_chunks(
-        conn,
-        head.chains.len(),
-        CHAINS_PER_PART,
-        |conn, range| {
-            let mut part = RulePart::default();
-            for c in &head.chains[range] {
-                if is_binding(c.attrs.flags) {
-                    continue;
-                }
-                for (m, r) in chain_rule_msgs(conn, c)? {
-                    st.rule(conn, &mut part, &m, r, 0)?;
-                }
-            }
-            Ok(part)
-        },
-        |p| {
-            parts.extend(p.full);
-            parts.push(p.text);
-            used.extend(p.bound_used);
+    /// Write the blocks (not the header line) to `w`, in
+    /// [`Ruleset::create_plan`] order.
+    fn write<W: std::io::Write + ?Sized>(&self, w: &mut W) -> Result<()> {
+        use crate::ruleset::{is_binding, CHAINS_PER_PART};
+        let head = &self.head;
+        render_plan(head, &head.create_plan(), |text| {
+            w.write_all(text.as_bytes())?;
             Ok(())
-        },
-    )?;
+        })?;
 
-    // Bound chains nothing jumps to (only older kernels leave them): their
-    // rules at the end, as create_plan puts them.
-    let mut tail = RulePart::default();
-    for (i, c) in head.chains.iter().enumerate() {
-        if is_binding(c.attrs.flags) && !used.contains(&i) {
-            for (m, r) in chain_rule_msgs(conn, c)? {
-                st.rule(conn, &mut tail, &m, r, 0)?;
+        let st = RuleStream::new(self);
+        let mut used = std::collections::HashSet::new();
+        crate::netlink::parallel::ordered_map(
+            head.chains.len(),
+            CHAINS_PER_PART,
+            |range| {
+                let mut part = RulePart::default();
+                for (c, msgs) in head.chains[range.clone()].iter().zip(&self.rules[range]) {
+                    if !is_binding(c.attrs.flags) {
+                        st.chain(&mut part, msgs, 0)?;
+                    }
+                }
+                Ok(part)
+            },
+            |mut part| {
+                used.extend(std::mem::take(&mut part.bound_used));
+                st.pool.write(w, part)
+            },
+        )?;
+
+        // Bound chains nothing jumps to (only older kernels leave them): their
+        // rules at the end, as create_plan puts them.
+        let mut tail = RulePart::default();
+        for (i, c) in head.chains.iter().enumerate() {
+            if is_binding(c.attrs.flags) && !used.contains(&i) {
+                st.chain(&mut tail, &self.rules[i], 0)?;
             }
         }
+        st.pool.write(w, tail)
     }
-    parts.extend(tail.full);
-    parts.push(tail.text);
-    Ok(parts)
 }
 
 /// Size of the text buffers a part writes into.
 const TEXT_PIECE: usize = 256 << 10;
+
+/// Text buffers kept for reuse at most (a few per thread).
+const POOLED_PIECES: usize = 16;
+
+/// Text buffers already written out, for the next parts to fill: a save
+/// reuses memory it has touched instead of faulting in new pages for each
+/// part.
+#[derive(Default)]
+struct TextPool(std::sync::Mutex<Vec<String>>);
+
+impl TextPool {
+    /// An empty buffer with room for at least `n` bytes.
+    fn take(&self, n: usize) -> String {
+        let reused = match self.0.lock() {
+            Ok(mut v) => v
+                .iter()
+                .position(|s| s.capacity() >= n)
+                .map(|i| v.swap_remove(i)),
+            Err(_) => None,
+        };
+        reused.unwrap_or_else(|| String::with_capacity(n.max(TEXT_PIECE)))
+    }
+
+    /// Write a part's text to `w`, then keep its buffers.
+    fn write<W: std::io::Write + ?Sized>(&self, w: &mut W, part: RulePart) -> Result<()> {
+        for mut text in part.full.into_iter().chain([part.text]) {
+            w.write_all(text.as_bytes())?;
+            text.clear();
+            if let Ok(mut v) = self.0.lock() {
+                if v.len() < POOLED_PIECES && text.capacity() > 0 {
+                    v.push(text);
+                }
+            }
+        }
+        Ok(())
+    }
+}
 
 /// What one part of the rule stream produced.
 #[derive(Default)]
@@ -513,9 +574,9 @@ impl RulePart {
     /// The text buffer, with room for `n` more bytes: a full buffer is set
     /// aside and a new one started rather than grown, so text once written
     /// is never copied again (a 5,000-rule chain is megabytes of it).
-    fn room(&mut self, n: usize) -> &mut String {
+    fn room(&mut self, pool: &TextPool, n: usize) -> &mut String {
         if self.text.capacity() - self.text.len() < n {
-            let next = String::with_capacity(n.max(TEXT_PIECE));
+            let next = pool.take(n);
             let full = std::mem::replace(&mut self.text, next);
             if !full.is_empty() {
                 self.full.push(full);
@@ -537,6 +598,10 @@ fn block_room(body_len: usize, comments: usize) -> usize {
 /// order.
 struct RuleStream<'a> {
     head: &'a Ruleset,
+    /// Each chain's dumped rule messages (by chain index).
+    rules: &'a [Vec<NfMsg>],
+    /// Buffers for the text.
+    pool: TextPool,
     /// Bound chains by (family, table, name), as indexes into the chains.
     bound: std::collections::HashMap<(u8, &'a str, &'a str), usize>,
     /// Anonymous sets by (family, table, name), as indexes into the sets.
@@ -544,9 +609,12 @@ struct RuleStream<'a> {
 }
 
 impl<'a> RuleStream<'a> {
-    fn new(head: &'a Ruleset) -> Self {
+    fn new(snap: &'a Snapshot) -> Self {
+        let head = &snap.head;
         RuleStream {
             head,
+            rules: &snap.rules,
+            pool: TextPool::default(),
             bound: head
                 .chains
                 .iter()
@@ -558,11 +626,18 @@ impl<'a> RuleStream<'a> {
         }
     }
 
+    /// The dumped rules of one chain, each as [`RuleStream::rule`].
+    fn chain(&self, part: &mut RulePart, msgs: &[NfMsg], depth: usize) -> Result<()> {
+        for m in msgs {
+            self.rule(part, m, crate::object::decode_msg(m)?, depth)?;
+        }
+        Ok(())
+    }
+
     /// One dumped rule: first the rules of bound chains it jumps to, then
     /// the anonymous sets it uses, then itself.
     fn rule(
         &self,
-        conn: &mut Conn,
         part: &mut RulePart,
         dumped: &NfMsg,
         mut r: crate::object::Rule,
@@ -581,10 +656,7 @@ impl<'a> RuleStream<'a> {
                     continue;
                 }
                 part.bound_used.push(ci);
-                let c = &self.head.chains[ci];
-                for (bm, br) in crate::ruleset::chain_rule_msgs(conn, c)? {
-                    self.rule(conn, part, &bm, br, depth + 1)?;
-                }
+                self.chain(part, &self.rules[ci], depth + 1)?;
             }
         }
         for k in crate::ruleset::anonymous_sets_used(&self.anon, &r) {
@@ -594,7 +666,7 @@ impl<'a> RuleStream<'a> {
                     id: crate::ruleset::set_id(&self.head.sets[k].set),
                 };
                 self.head.item_msgs(item, |m, _| {
-                    let out = part.room(block_room(m.body.len(), 0));
+                    let out = part.room(&self.pool, block_room(m.body.len(), 0));
                     let _ = render_block(out, &m, None);
                 });
             }
@@ -611,7 +683,7 @@ impl<'a> RuleStream<'a> {
             }
         };
         let comments = std::mem::take(&mut part.comments);
-        let out = part.room(block_room(m.body.len(), comments.len()));
+        let out = part.room(&self.pool, block_room(m.body.len(), comments.len()));
         if let Some(kind) = write_header(out, &m) {
             out.push('\n');
             out.push_str(&comments);
