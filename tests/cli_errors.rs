@@ -64,6 +64,22 @@ fn save_and_restore_succeed_quietly() {
         let o = common::run(BIN, &["save", f.to_str().unwrap()]);
         assert_eq!(text(&o).0, 0);
         assert_eq!(std::fs::read_to_string(&f).unwrap(), out);
+        // FILE was replaced by a complete new file: nothing is left beside it.
+        let left: Vec<String> = std::fs::read_dir(f.parent().unwrap())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with(".ok.save.nftwire-save"))
+            .collect();
+        assert!(left.is_empty(), "{left:?}");
+        // A path that is not a regular file is written to, not replaced.
+        let o = common::run(BIN, &["save", "/dev/null"]);
+        assert_eq!(text(&o).0, 0, "{}", text(&o).2);
+        use std::os::unix::fs::FileTypeExt as _;
+        assert!(std::fs::metadata("/dev/null")
+            .unwrap()
+            .file_type()
+            .is_char_device());
         common::run("nft", &["flush", "ruleset"]);
         let o = common::run(BIN, &["restore", f.to_str().unwrap()]);
         let (code, out2, err) = text(&o);

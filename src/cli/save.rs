@@ -36,13 +36,17 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
             nftwire::save::save(&mut conn, 0, &mut out)
         }
         Some(p) => {
-            // The file is created only when the text is ready, so a failed
-            // read leaves an existing file as it was.
-            let mut f = LazyFile {
-                path: p,
-                file: None,
-            };
-            nftwire::save::save(&mut conn, 0, &mut f)
+            // The text goes to a file beside FILE that replaces it only
+            // once complete, so a failed save leaves FILE as it was.
+            let mut f = ReplaceFile::new(p);
+            let res = nftwire::save::save(&mut conn, 0, &mut f);
+            match res {
+                Ok(()) => f.commit().map_err(nftwire::Error::Io),
+                Err(e) => {
+                    f.discard();
+                    Err(e)
+                }
+            }
         }
     };
     match res {
@@ -61,22 +65,83 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     }
 }
 
-/// A file opened (created or truncated) on the first write.
-struct LazyFile<'a> {
+/// Where `nftwire save FILE` writes: a new file beside FILE, created on
+/// the first write and renamed over FILE by [`ReplaceFile::commit`]. A path
+/// that exists and is not a regular file (`/dev/stdout`, a pipe) is written
+/// directly.
+struct ReplaceFile<'a> {
     path: &'a std::path::Path,
+    /// The temporary file's path, once created (`None` when writing
+    /// `path` directly).
+    tmp: Option<std::path::PathBuf>,
     file: Option<std::io::BufWriter<std::fs::File>>,
 }
 
-impl std::io::Write for LazyFile<'_> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+impl<'a> ReplaceFile<'a> {
+    fn new(path: &'a std::path::Path) -> Self {
+        ReplaceFile {
+            path,
+            tmp: None,
+            file: None,
+        }
+    }
+
+    fn open(&mut self) -> std::io::Result<std::fs::File> {
+        let special = std::fs::metadata(self.path).is_ok_and(|m| !m.is_file());
+        if special {
+            return std::fs::OpenOptions::new().write(true).open(self.path);
+        }
+        let name = self.path.file_name().unwrap_or_default().to_string_lossy();
+        let tmp = self
+            .path
+            .with_file_name(format!(".{name}.nftwire-save.{}", std::process::id()));
+        // create_new: never follows or reuses a file someone else put there.
+        let f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)?;
+        self.tmp = Some(tmp);
+        Ok(f)
+    }
+
+    /// Flush and put the new file in place of FILE.
+    fn commit(mut self) -> std::io::Result<()> {
+        self.ensure_open()?;
+        if let Some(f) = self.file.take() {
+            f.into_inner().map_err(|e| e.into_error())?;
+        }
+        match self.tmp.take() {
+            Some(tmp) => std::fs::rename(&tmp, self.path).inspect_err(|_| {
+                let _ = std::fs::remove_file(&tmp);
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// The open file, created on the first call.
+    fn ensure_open(&mut self) -> std::io::Result<&mut std::io::BufWriter<std::fs::File>> {
         if self.file.is_none() {
-            let f = std::fs::File::create(self.path)?;
+            let f = self.open()?;
             self.file = Some(std::io::BufWriter::with_capacity(1 << 20, f));
         }
         match self.file.as_mut() {
-            Some(f) => f.write(buf),
-            None => Ok(0),
+            Some(f) => Ok(f),
+            None => Err(std::io::Error::other("save file not open")),
         }
+    }
+
+    /// Remove the new file (FILE is left as it was).
+    fn discard(mut self) {
+        self.file = None;
+        if let Some(tmp) = self.tmp.take() {
+            let _ = std::fs::remove_file(tmp);
+        }
+    }
+}
+
+impl std::io::Write for ReplaceFile<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.ensure_open()?.write(buf)
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
