@@ -8,7 +8,7 @@
 //! decode_bench debug FILE [ROUNDS]   # decode + the debug form of every expression
 //! decode_bench iptables FILE [ROUNDS]  # decode + iptables::decode::decode
 //! decode_bench iptables-save FILE [ROUNDS]  # ... + the iptables-save line
-//! decode_bench save FILE [ROUNDS]    # decode + the save format's rule block
+//! decode_bench save FILE [ROUNDS]    # decode + the rule block `nftwire save` writes
 //! ```
 //!
 //! The file is a sequence of records: family (1 byte), body length (u32,
@@ -108,10 +108,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     }
                 }
                 "save" => {
-                    let ops = nftwire::save::render_ops(&[nftwire::ruleset::creation_op(
-                        r.to_msg(msg::NEWRULE, 0),
-                    )])?;
-                    sink += ops.len();
+                    text.clear();
+                    nftwire::save::write_dumped_rule(&mut text, m, r);
+                    sink += text.len();
                 }
                 other => return Err(format!("unknown mode {other}").into()),
             }

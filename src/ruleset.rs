@@ -81,14 +81,9 @@ pub fn creation_body(dumped: &[u8], r: &Rule) -> Option<Vec<u8>> {
     // puts it (the fields are declared in the kernel's order).
     let compat = match a.compat {
         Some(_) => None,
-        None => crate::compat::infer_compat(r).map(|c| {
-            let only = crate::object::RuleAttrs {
-                compat: Some(c),
-                ..Default::default()
-            };
-            let mut w = crate::nla::Writer::new();
-            crate::object::Kind::write_body(&only, &mut w);
-            w.buf
+        None => crate::compat::infer_compat(r).map(|c| crate::object::RuleAttrs {
+            compat: Some(c),
+            ..Default::default()
         }),
     };
     let mut w = crate::nla::Writer::with_capacity(dumped.len() + 16);
@@ -100,8 +95,8 @@ pub fn creation_body(dumped: &[u8], r: &Rule) -> Option<Vec<u8>> {
         }
         w.put_raw(ty, payload);
         if k == 4 {
-            if let Some(c) = &compat {
-                w.buf.extend_from_slice(c);
+            if let Some(only) = &compat {
+                crate::object::Kind::write_body(only, &mut w);
             }
         }
     }

@@ -247,42 +247,55 @@ fn write_header(out: &mut String, m: &NfMsg) -> Option<BlockKind> {
     Some(kind)
 }
 
-/// Split a body into line segments: everything up to and including the
-/// header of the list attribute `split`, then each list item, then the rest.
-fn body_segments(body: &[u8], split: Option<u16>) -> Vec<&[u8]> {
-    let whole = vec![body];
-    let Some(split) = split else { return whole };
+/// Split a body into line segments, handed to `each` in order: everything
+/// up to and including the header of the list attribute `split`, then each
+/// list item, then the rest. A body without a well-formed `split` list is
+/// one segment.
+fn body_segments<'a>(body: &'a [u8], split: Option<u16>, mut each: impl FnMut(&'a [u8])) {
+    match split.and_then(|k| split_list(body, k)) {
+        Some((start, end)) => {
+            each(&body[..start]);
+            let mut p = start;
+            while p < end {
+                let l = u16::from_ne_bytes([body[p], body[p + 1]]) as usize;
+                let next = (p + align(l)).min(end);
+                each(&body[p..next]);
+                p = next;
+            }
+            if end < body.len() {
+                each(&body[end..]);
+            }
+        }
+        None => each(body),
+    }
+}
+
+/// Where the items of list attribute `split` lie in `body` (after the
+/// list's header, up to its end), if the body is well-formed up to it and
+/// the list is a sequence of whole attributes.
+fn split_list(body: &[u8], split: u16) -> Option<(usize, usize)> {
     let mut pos = 0usize;
     while pos + NLA_HDRLEN <= body.len() {
         let len = u16::from_ne_bytes([body[pos], body[pos + 1]]) as usize;
         let ty = u16::from_ne_bytes([body[pos + 2], body[pos + 3]]);
         if len < NLA_HDRLEN || pos + len > body.len() {
-            return whole;
+            return None;
         }
         if ty & NLA_TYPE_MASK == split {
-            let end = pos + len;
-            let mut out = vec![&body[..pos + NLA_HDRLEN]];
-            let mut p = pos + NLA_HDRLEN;
+            let (start, end) = (pos + NLA_HDRLEN, pos + len);
+            let mut p = start;
             while p + NLA_HDRLEN <= end {
                 let l = u16::from_ne_bytes([body[p], body[p + 1]]) as usize;
                 if l < NLA_HDRLEN || p + l > end {
-                    return whole;
+                    return None;
                 }
-                let next = (p + align(l)).min(end);
-                out.push(&body[p..next]);
-                p = next;
+                p = (p + align(l)).min(end);
             }
-            if p != end {
-                return whole;
-            }
-            if end < body.len() {
-                out.push(&body[end..]);
-            }
-            return out;
+            return (p == end).then_some((start, end));
         }
         pos += align(len);
     }
-    whole
+    None
 }
 
 /// Append the block of one creation message to `out`. `rule` is the typed
@@ -318,7 +331,7 @@ fn comment_lines(out: &mut String, exprs: &[crate::expr::Expr]) {
         let start = out.len();
         e.write_debug(out);
         // A comment stays on one line whatever the expression holds.
-        if out[start..].contains(['\n', '\r']) {
+        if crate::util::has_line_break(&out.as_bytes()[start..]) {
             let fixed = out[start..].replace(['\n', '\r'], " ");
             out.truncate(start);
             out.push_str(&fixed);
@@ -329,11 +342,11 @@ fn comment_lines(out: &mut String, exprs: &[crate::expr::Expr]) {
 
 /// The `  body HEX` lines of a message.
 fn body_lines(out: &mut String, m: &NfMsg, kind: BlockKind) {
-    for seg in body_segments(&m.body, kind.split_attr()) {
+    body_segments(&m.body, kind.split_attr(), |seg| {
         out.push_str("  body ");
         crate::util::hex_compact_into(out, seg);
         out.push('\n');
-    }
+    });
 }
 
 /// Render creation messages (as made by [`Ruleset::create_ops`]) in the
@@ -566,8 +579,6 @@ struct RulePart {
     bound_used: Vec<usize>,
     /// Anonymous sets (indexes into the sets) already written.
     anon_done: std::collections::HashSet<usize>,
-    /// Scratch space for a rule's comment lines.
-    comments: String,
 }
 
 impl RulePart {
@@ -591,6 +602,12 @@ impl RulePart {
 /// lines, two digits per byte plus each line's prefix.
 fn block_room(body_len: usize, comments: usize) -> usize {
     256 + comments + 3 * body_len
+}
+
+/// [`block_room`] of a rule with `exprs` expressions, before its comment
+/// lines are written (a comment line is rarely longer than 128 bytes).
+fn rule_room(body_len: usize, exprs: usize) -> usize {
+    block_room(body_len, 128 * exprs)
 }
 
 /// Renders rules as they are dumped, with the anonymous sets they use and
@@ -640,7 +657,7 @@ impl<'a> RuleStream<'a> {
         &self,
         part: &mut RulePart,
         dumped: &NfMsg,
-        mut r: crate::object::Rule,
+        r: crate::object::Rule,
         depth: usize,
     ) -> Result<()> {
         if depth < 64 && !self.bound.is_empty() {
@@ -671,26 +688,31 @@ impl<'a> RuleStream<'a> {
                 });
             }
         }
-        // The comment lines show the rule as dumped; the body is the rule
-        // made ready for creation.
-        part.comments.clear();
-        comment_lines(&mut part.comments, r.exprs());
-        let m = match crate::ruleset::creation_body(&dumped.body, &r) {
-            Some(body) => NfMsg::nft(msg::NEWRULE, 0, r.family, body),
-            None => {
-                crate::ruleset::prepare_rule(&mut r);
-                r.to_msg(msg::NEWRULE, 0)
-            }
-        };
-        let comments = std::mem::take(&mut part.comments);
-        let out = part.room(&self.pool, block_room(m.body.len(), comments.len()));
-        if let Some(kind) = write_header(out, &m) {
-            out.push('\n');
-            out.push_str(&comments);
-            body_lines(out, &m, kind);
-        }
-        part.comments = comments;
+        let out = part.room(&self.pool, rule_room(dumped.body.len(), r.exprs().len()));
+        write_dumped_rule(out, dumped, r);
         Ok(())
+    }
+}
+
+/// Append the block of a rule as the kernel dumped it (`dumped`, decoded
+/// as `r`): its header, one comment line per expression as dumped, and the
+/// body of the rule made ready for creation. This is how [`save`] writes
+/// every rule.
+pub fn write_dumped_rule(out: &mut String, dumped: &NfMsg, r: crate::object::Rule) {
+    let (m, r) = match crate::ruleset::creation_body(&dumped.body, &r) {
+        Some(body) => (NfMsg::nft(msg::NEWRULE, 0, r.family, body), r),
+        None => {
+            // Rare (non-canonical wire form): the comments still show the
+            // rule as dumped.
+            let mut made = r.clone();
+            crate::ruleset::prepare_rule(&mut made);
+            (made.to_msg(msg::NEWRULE, 0), r)
+        }
+    };
+    if let Some(kind) = write_header(out, &m) {
+        out.push('\n');
+        comment_lines(out, r.exprs());
+        body_lines(out, &m, kind);
     }
 }
 
@@ -1154,10 +1176,16 @@ mod tests {
         w.put_raw(0x8001, &[1; 5]);
         w.end(n);
         w.put(7, &3u32);
-        let segs = body_segments(&w.buf, Some(4));
-        assert_eq!(segs.len(), 4);
-        assert_eq!(segs.concat(), w.buf);
-        assert_eq!(body_segments(&w.buf, Some(9)).len(), 1);
-        assert_eq!(body_segments(&w.buf[..10], Some(4)).len(), 1);
+        let segs = |b: &[u8], split| {
+            let mut v: Vec<Vec<u8>> = Vec::new();
+            body_segments(b, Some(split), |s| v.push(s.to_vec()));
+            v
+        };
+        let s = segs(&w.buf, 4);
+        assert_eq!(s.len(), 4);
+        assert_eq!(s[1], w.buf[12..24]);
+        assert_eq!(s.concat(), w.buf);
+        assert_eq!(segs(&w.buf, 9), [w.buf.clone()]);
+        assert_eq!(segs(&w.buf[..10], 4), [w.buf[..10].to_vec()]);
     }
 }

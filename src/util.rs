@@ -66,7 +66,7 @@ pub fn hex_compact_into(out: &mut String, b: &[u8]) {
         while start > lo && b[start - 1] == 0 {
             start -= 1;
         }
-        let end = i + 4 + b[i + 4..].iter().take_while(|&&x| x == 0).count();
+        let end = i + 4 + leading_zeros(&b[i + 4..]);
         if end - start >= ZERO_RUN_MIN {
             o -= 2 * (i - start);
             dst[o] = b'(';
@@ -87,6 +87,40 @@ pub fn hex_compact_into(out: &mut String, b: &[u8]) {
     }
     o += 2 * (b.len() - i);
     v.truncate(base + o);
+}
+
+/// How many bytes at the start of `b` are zero (eight per step).
+fn leading_zeros(b: &[u8]) -> usize {
+    let mut words = b.chunks_exact(8);
+    let mut n = 0;
+    for w in words.by_ref() {
+        let x = u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
+        if x != 0 {
+            // The first byte is the least significant.
+            return n + (x.trailing_zeros() / 8) as usize;
+        }
+        n += 8;
+    }
+    n + words.remainder().iter().take_while(|&&x| x == 0).count()
+}
+
+/// Whether `b` holds a `\n` or `\r` byte (eight bytes per step).
+pub fn has_line_break(b: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // A byte of `x` is zero exactly when the same byte of this is set (the
+    // classic test; borrows only ever flag bytes above a zero byte, which
+    // makes no difference to "any").
+    let zero_byte = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
+    let mut words = b.chunks_exact(8);
+    for w in words.by_ref() {
+        let x = u64::from_ne_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
+        if zero_byte(x ^ (ONES * u64::from(b'\n'))) | zero_byte(x ^ (ONES * u64::from(b'\r'))) != 0
+        {
+            return true;
+        }
+    }
+    words.remainder().iter().any(|&c| c == b'\n' || c == b'\r')
 }
 
 /// The two lower-case hex digits of every byte value.
@@ -163,6 +197,34 @@ pub fn unhex_compact(s: &str) -> Option<Vec<u8>> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn has_line_break_finds_every_position() {
+        for len in 0..40 {
+            let clean: Vec<u8> = (0..len).map(|i| b"ab\x0b\x0c\x09 x\xff"[i % 8]).collect();
+            assert!(!super::has_line_break(&clean), "{clean:?}");
+            for at in 0..len {
+                for c in [b'\n', b'\r'] {
+                    let mut v = clean.clone();
+                    v[at] = c;
+                    assert!(super::has_line_break(&v), "{v:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn leading_zeros_counts_bytes() {
+        for len in 0..30 {
+            for first in 0..=len {
+                let mut v = vec![0u8; len];
+                if first < len {
+                    v[first] = 0x80;
+                }
+                assert_eq!(super::leading_zeros(&v), first, "{v:?}");
+            }
+        }
+    }
+
     #[test]
     fn push_decimal_is_display() {
         let mut n = 1u64;
