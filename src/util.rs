@@ -135,10 +135,8 @@ static HEX_PAIRS: [[u8; 2]; 256] = {
     t
 };
 
-/// Write `n` in decimal at the start of `dst` (which has room: callers
-/// give at least 2 bytes per digit of a run length); returns its length.
-fn write_decimal(dst: &mut [u8], n: usize) -> usize {
-    let mut buf = [0u8; 20];
+/// The decimal digits of `n`, written at the end of `buf`.
+fn decimal_digits(n: u64, buf: &mut [u8; 20]) -> &[u8] {
     let mut at = buf.len();
     let mut n = n;
     loop {
@@ -149,27 +147,24 @@ fn write_decimal(dst: &mut [u8], n: usize) -> usize {
             break;
         }
     }
-    let len = buf.len() - at;
-    dst[..len].copy_from_slice(&buf[at..]);
-    len
+    &buf[at..]
+}
+
+/// Write `n` in decimal at the start of `dst` (which has room: callers
+/// give at least 2 bytes per digit of a run length); returns its length.
+fn write_decimal(dst: &mut [u8], n: usize) -> usize {
+    let mut buf = [0u8; 20];
+    let digits = decimal_digits(n as u64, &mut buf);
+    dst[..digits.len()].copy_from_slice(digits);
+    digits.len()
 }
 
 /// Append `n` in decimal to `out` (what `write!(out, "{n}")` gives, without
 /// the formatting machinery).
 pub fn push_decimal(out: &mut String, n: u64) {
     let mut buf = [0u8; 20];
-    let mut at = buf.len();
-    let mut n = n;
-    loop {
-        at -= 1;
-        buf[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
     // Only ASCII digits were written.
-    out.push_str(std::str::from_utf8(&buf[at..]).unwrap_or_default());
+    out.push_str(std::str::from_utf8(decimal_digits(n, &mut buf)).unwrap_or_default());
 }
 
 /// Parse what [`hex_compact_into`] writes (plain hex is accepted too).
