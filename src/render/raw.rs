@@ -76,7 +76,9 @@ pub fn render_rule(r: &Rule) -> String {
     let mut out = head.join(" ");
     out.push('\n');
     for e in r.exprs() {
-        let _ = writeln!(out, "  {e}");
+        out.push_str("  ");
+        e.write_debug(&mut out);
+        out.push('\n');
     }
     match a.userdata.as_deref() {
         Some(u) if !u.is_empty() => {
