@@ -72,6 +72,23 @@ fn save_and_restore_succeed_quietly() {
             .filter(|n| n.starts_with(".ok.save.nftwire-save"))
             .collect();
         assert!(left.is_empty(), "{left:?}");
+        // An existing file keeps its permission bits; a symbolic link is
+        // kept and the file it points to replaced.
+        use std::os::unix::fs::PermissionsExt as _;
+        let private = tmpfile("private.save", "old");
+        std::fs::set_permissions(&private, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let link = private.with_file_name("link.save");
+        let _ = std::fs::remove_file(&link);
+        std::os::unix::fs::symlink(&private, &link).unwrap();
+        let o = common::run(BIN, &["save", link.to_str().unwrap()]);
+        assert_eq!(text(&o).0, 0, "{}", text(&o).2);
+        assert!(std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert_eq!(std::fs::read_to_string(&private).unwrap(), out);
+        let mode = std::fs::metadata(&private).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
         // A path that is not a regular file is written to, not replaced.
         let o = common::run(BIN, &["save", "/dev/null"]);
         assert_eq!(text(&o).0, 0, "{}", text(&o).2);

@@ -66,11 +66,15 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
 }
 
 /// Where `nftwire save FILE` writes: a new file beside FILE, created on
-/// the first write and renamed over FILE by [`ReplaceFile::commit`]. A path
-/// that exists and is not a regular file (`/dev/stdout`, a pipe) is written
-/// directly.
+/// the first write and renamed over FILE by [`ReplaceFile::commit`]. An
+/// existing FILE's permission bits are kept; when FILE is a symbolic link,
+/// the file it points to is replaced and the link kept. A path that exists
+/// and is not a regular file (`/dev/stdout`, a pipe), or a link to nothing,
+/// is written directly.
 struct ReplaceFile<'a> {
     path: &'a std::path::Path,
+    /// The file that is replaced (FILE, or what it links to).
+    target: std::path::PathBuf,
     /// The temporary file's path, once created (`None` when writing
     /// `path` directly).
     tmp: Option<std::path::PathBuf>,
@@ -81,26 +85,45 @@ impl<'a> ReplaceFile<'a> {
     fn new(path: &'a std::path::Path) -> Self {
         ReplaceFile {
             path,
+            target: path.to_path_buf(),
             tmp: None,
             file: None,
         }
     }
 
     fn open(&mut self) -> std::io::Result<std::fs::File> {
-        let special = std::fs::metadata(self.path).is_ok_and(|m| !m.is_file());
-        if special {
-            return std::fs::OpenOptions::new().write(true).open(self.path);
+        use std::fs::{self, OpenOptions};
+        let direct = || {
+            OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(true)
+                .open(self.path)
+        };
+        let link = fs::symlink_metadata(self.path).is_ok_and(|m| m.file_type().is_symlink());
+        let existing = fs::metadata(self.path);
+        match &existing {
+            Ok(m) if !m.is_file() => return direct(),
+            Err(_) if link => return direct(),
+            _ => {}
         }
-        let name = self.path.file_name().unwrap_or_default().to_string_lossy();
+        if link {
+            self.target = fs::canonicalize(self.path)?;
+        }
+        let name = self
+            .target
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy();
         let tmp = self
-            .path
+            .target
             .with_file_name(format!(".{name}.nftwire-save.{}", std::process::id()));
         // create_new: never follows or reuses a file someone else put there.
-        let f = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&tmp)?;
+        let f = OpenOptions::new().write(true).create_new(true).open(&tmp)?;
         self.tmp = Some(tmp);
+        if let Ok(m) = existing {
+            f.set_permissions(m.permissions())?;
+        }
         Ok(f)
     }
 
@@ -111,7 +134,7 @@ impl<'a> ReplaceFile<'a> {
             f.into_inner().map_err(|e| e.into_error())?;
         }
         match self.tmp.take() {
-            Some(tmp) => std::fs::rename(&tmp, self.path).inspect_err(|_| {
+            Some(tmp) => std::fs::rename(&tmp, &self.target).inspect_err(|_| {
                 let _ = std::fs::remove_file(&tmp);
             }),
             None => Ok(()),
