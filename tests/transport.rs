@@ -52,6 +52,66 @@ fn flush_chain(t: &str, c: &str) -> BatchOp {
     }
 }
 
+/// Run `read` over and over while a writer thread (on `writer`) applies
+/// `add`, then `del`, then `add` again, pausing `pause` after each batch:
+/// for at least 3 s, and until 20 reads succeeded (at most 20 s). `read`
+/// returns whether it saw the added state (true) or the deleted one
+/// (false), and panics on anything in between. A read may give up with
+/// `GenerationChanged` after its retries. Asserts that enough reads
+/// succeeded, that both states were seen and that the writer kept up.
+fn reads_under_change(
+    what: &str,
+    mut writer: Conn,
+    add: Vec<BatchOp>,
+    del: Vec<BatchOp>,
+    pause: Duration,
+    mut read: impl FnMut() -> nftwire::Result<bool>,
+) {
+    let stop = Arc::new(AtomicBool::new(false));
+    let stop2 = stop.clone();
+    let w = std::thread::spawn(move || {
+        let mut batches = 0usize;
+        while !stop2.load(Ordering::Relaxed) {
+            writer.batch(&add, None).expect("writer add");
+            std::thread::sleep(pause);
+            writer.batch(&del, None).expect("writer delete");
+            batches += 2;
+            std::thread::sleep(pause);
+        }
+        batches
+    });
+    let start = Instant::now();
+    let (mut ok, mut changed, mut seen_full, mut seen_empty) = (0, 0, 0, 0);
+    while start.elapsed() < Duration::from_secs(3)
+        || (ok < 20 && start.elapsed() < Duration::from_secs(20))
+    {
+        match read() {
+            Ok(full) => {
+                ok += 1;
+                if full {
+                    seen_full += 1;
+                } else {
+                    seen_empty += 1;
+                }
+            }
+            Err(Error::GenerationChanged) => changed += 1,
+            Err(e) => panic!("{what} failed: {e}"),
+        }
+    }
+    stop.store(true, Ordering::Relaxed);
+    let batches = w.join().unwrap();
+    eprintln!(
+        "{ok} consistent {what}s ({seen_full} full, {seen_empty} empty), \
+         {changed} gave up after retries, {batches} writer batches"
+    );
+    assert!(ok >= 20, "only {ok} consistent {what}s");
+    assert!(seen_full > 0 && seen_empty > 0, "both states must be seen");
+    assert!(
+        batches >= 20,
+        "writer too slow to test anything ({batches})"
+    );
+}
+
 #[test]
 fn dumps_are_consistent_while_another_thread_writes() {
     const N: usize = 40;
@@ -61,60 +121,21 @@ fn dumps_are_consistent_while_another_thread_writes() {
         let mut reader = Conn::open().unwrap();
         let mut writer = Conn::open().unwrap();
         writer.batch(&[table("t"), chain("t", "c")], None).unwrap();
-        let stop = Arc::new(AtomicBool::new(false));
-        let stop2 = stop.clone();
-        let w = std::thread::spawn(move || {
-            let add: Vec<BatchOp> = (0..N as u32).map(|i| rule("t", "c", i)).collect();
-            let del = vec![flush_chain("t", "c")];
-            let mut batches = 0usize;
-            while !stop2.load(Ordering::Relaxed) {
-                writer.batch(&add, None).expect("writer add");
-                std::thread::sleep(Duration::from_micros(300));
-                writer.batch(&del, None).expect("writer flush");
-                batches += 2;
-                std::thread::sleep(Duration::from_micros(300));
+        let add: Vec<BatchOp> = (0..N as u32).map(|i| rule("t", "c", i)).collect();
+        let del = vec![flush_chain("t", "c")];
+        reads_under_change("read", writer, add, del, Duration::from_micros(300), || {
+            let rs = Ruleset::read(&mut reader, 0)?;
+            assert_eq!(rs.tables.len(), 1);
+            assert_eq!(rs.chains.len(), 1);
+            let n = rs.rules.len();
+            assert!(n == 0 || n == N, "inconsistent snapshot with {n} rules");
+            // In order, each exactly once.
+            for (i, r) in rs.rules.iter().enumerate() {
+                let tag = r.attrs.userdata.as_deref().unwrap();
+                assert_eq!(tag, &(i as u32).to_be_bytes());
             }
-            batches
+            Ok(n == N)
         });
-        let start = Instant::now();
-        let (mut ok, mut changed, mut seen_full, mut seen_empty) = (0, 0, 0, 0);
-        while start.elapsed() < Duration::from_secs(3)
-            || (ok < 20 && start.elapsed() < Duration::from_secs(20))
-        {
-            match Ruleset::read(&mut reader, 0) {
-                Ok(rs) => {
-                    ok += 1;
-                    assert_eq!(rs.tables.len(), 1);
-                    assert_eq!(rs.chains.len(), 1);
-                    let n = rs.rules.len();
-                    assert!(n == 0 || n == N, "inconsistent snapshot with {n} rules");
-                    if n == N {
-                        seen_full += 1;
-                        // In order, each exactly once.
-                        for (i, r) in rs.rules.iter().enumerate() {
-                            let tag = r.attrs.userdata.as_deref().unwrap();
-                            assert_eq!(tag, &(i as u32).to_be_bytes());
-                        }
-                    } else {
-                        seen_empty += 1;
-                    }
-                }
-                Err(Error::GenerationChanged) => changed += 1,
-                Err(e) => panic!("read failed: {e}"),
-            }
-        }
-        stop.store(true, Ordering::Relaxed);
-        let batches = w.join().unwrap();
-        eprintln!(
-            "{ok} consistent snapshots ({seen_full} full, {seen_empty} empty), \
-             {changed} gave up after retries, {batches} writer batches"
-        );
-        assert!(ok >= 20, "only {ok} consistent snapshots");
-        assert!(seen_full > 0 && seen_empty > 0, "both states must be seen");
-        assert!(
-            batches >= 20,
-            "writer too slow to test anything ({batches})"
-        );
     });
 }
 
@@ -130,60 +151,22 @@ fn streamed_save_is_one_snapshot_while_another_thread_writes() {
         let mut setup = vec![table("t")];
         setup.extend(names.iter().map(|c| chain("t", c)));
         writer.batch(&setup, None).unwrap();
-        let stop = Arc::new(AtomicBool::new(false));
-        let stop2 = stop.clone();
-        let names2 = names.clone();
-        let w = std::thread::spawn(move || {
-            let add: Vec<BatchOp> = names2.iter().map(|c| rule("t", c, 7)).collect();
-            let del: Vec<BatchOp> = names2.iter().map(|c| flush_chain("t", c)).collect();
-            let mut batches = 0usize;
-            while !stop2.load(Ordering::Relaxed) {
-                writer.batch(&add, None).expect("writer add");
-                std::thread::sleep(Duration::from_millis(2));
-                writer.batch(&del, None).expect("writer flush");
-                batches += 2;
-                std::thread::sleep(Duration::from_millis(2));
-            }
-            batches
-        });
-        let start = Instant::now();
-        let (mut ok, mut changed, mut seen_full, mut seen_empty) = (0, 0, 0, 0);
-        while start.elapsed() < Duration::from_secs(3)
-            || (ok < 20 && start.elapsed() < Duration::from_secs(20))
-        {
+        let add: Vec<BatchOp> = names.iter().map(|c| rule("t", c, 7)).collect();
+        let del: Vec<BatchOp> = names.iter().map(|c| flush_chain("t", c)).collect();
+        reads_under_change("save", writer, add, del, Duration::from_millis(2), || {
             let mut text = Vec::new();
-            match nftwire::save::save(&mut reader, 0, &mut text) {
-                Ok(()) => {
-                    ok += 1;
-                    let text = String::from_utf8(text).unwrap();
-                    let rules: Vec<&str> = text
-                        .lines()
-                        .filter_map(|l| l.strip_prefix("rule ip t "))
-                        .collect();
-                    if rules.is_empty() {
-                        seen_empty += 1;
-                    } else {
-                        // Every chain's rule, once each, in chain order.
-                        assert_eq!(rules, names, "inconsistent snapshot");
-                        seen_full += 1;
-                    }
-                }
-                Err(Error::GenerationChanged) => changed += 1,
-                Err(e) => panic!("save failed: {e}"),
+            nftwire::save::save(&mut reader, 0, &mut text)?;
+            let text = String::from_utf8(text).unwrap();
+            let rules: Vec<&str> = text
+                .lines()
+                .filter_map(|l| l.strip_prefix("rule ip t "))
+                .collect();
+            if !rules.is_empty() {
+                // Every chain's rule, once each, in chain order.
+                assert_eq!(rules, names, "inconsistent snapshot");
             }
-        }
-        stop.store(true, Ordering::Relaxed);
-        let batches = w.join().unwrap();
-        eprintln!(
-            "{ok} consistent saves ({seen_full} full, {seen_empty} empty), \
-             {changed} gave up after retries, {batches} writer batches"
-        );
-        assert!(ok >= 20, "only {ok} consistent saves");
-        assert!(seen_full > 0 && seen_empty > 0, "both states must be seen");
-        assert!(
-            batches >= 20,
-            "writer too slow to test anything ({batches})"
-        );
+            Ok(!rules.is_empty())
+        });
     });
 }
 
