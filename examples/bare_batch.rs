@@ -54,23 +54,18 @@ fn run(append: bool, family: u8, body: Vec<u8>) -> std::io::Result<()> {
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(e),
         };
-        let b = &buf[..n];
-        let mut pos = 0usize;
-        while pos + 20 <= b.len() {
-            let len = u32::from_ne_bytes([b[pos], b[pos + 1], b[pos + 2], b[pos + 3]]) as usize;
-            let ty = u16::from_ne_bytes([b[pos + 4], b[pos + 5]]);
-            let seq = u32::from_ne_bytes([b[pos + 8], b[pos + 9], b[pos + 10], b[pos + 11]]);
-            if len < 16 {
-                return Err(std::io::Error::other("bad netlink length"));
-            }
-            if ty == NLMSG_ERROR && seq == 2 {
-                let err = i32::from_ne_bytes([b[pos + 16], b[pos + 17], b[pos + 18], b[pos + 19]]);
-                return match err {
+        // The replies are parsed with the library's splitter (one small
+        // datagram; nothing of the floor's time).
+        let msgs = nftwire::netlink::message::split(&bytes::Bytes::copy_from_slice(&buf[..n]))
+            .map_err(std::io::Error::other)?;
+        for m in msgs {
+            if m.ty == NLMSG_ERROR && m.seq == 2 && m.payload.len() >= 4 {
+                let p = &m.payload;
+                return match i32::from_ne_bytes([p[0], p[1], p[2], p[3]]) {
                     0 => Ok(()),
                     e => Err(std::io::Error::from_raw_os_error(-e)),
                 };
             }
-            pos += (len + 3) & !3;
         }
     }
 }
