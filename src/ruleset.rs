@@ -53,8 +53,19 @@ pub fn chain_rules(conn: &mut Conn, c: &Chain) -> Result<Vec<Rule>> {
 
 /// The rule messages of one chain as dumped, in order, not decoded.
 pub fn dump_chain_rules(conn: &mut Conn, c: &Chain) -> Result<Vec<NfMsg>> {
-    let b = selector(&[(1, c.table()), (2, c.name())]);
-    let mut msgs = conn.dump(msg::GETRULE, c.family, b)?;
+    dump_rules_named(conn, c.family, c.table(), c.name())
+}
+
+/// [`dump_chain_rules`] of the chain `chain` of table `table` in `family`
+/// (the kernel answers ENOENT when there is no such table or chain).
+pub fn dump_rules_named(
+    conn: &mut Conn,
+    family: u8,
+    table: &str,
+    chain: &str,
+) -> Result<Vec<NfMsg>> {
+    let b = selector(&[(1, table), (2, chain)]);
+    let mut msgs = conn.dump(msg::GETRULE, family, b)?;
     msgs.retain(|m| m.msg() == msg::NEWRULE);
     Ok(msgs)
 }

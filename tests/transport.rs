@@ -1,6 +1,6 @@
-//! Kernel tests of the netlink transport: consistent dumps under concurrent
-//! change, atomic batches (failure, echo, stale generation), and a batch and
-//! dump of 100k rules.
+//! Kernel tests of the netlink transport: consistent dumps and live
+//! listings under concurrent change, atomic batches (failure, echo, stale
+//! generation), and a batch and dump of 100k rules.
 
 mod common;
 
@@ -167,6 +167,99 @@ fn streamed_save_is_one_snapshot_while_another_thread_writes() {
             }
             Ok(!rules.is_empty())
         });
+    });
+}
+
+/// The rule lines of each chain block of an `nftwire list` text, by chain
+/// name, in the order the chains are listed.
+fn listed_chains(text: &str) -> Vec<(String, usize)> {
+    let mut out: Vec<(String, usize)> = Vec::new();
+    for l in text.lines() {
+        if let Some(rest) = l.strip_prefix("\tchain ") {
+            let name = rest.split(' ').next().unwrap_or_default();
+            out.push((name.to_string(), 0));
+        } else if l == "\t\taccept" {
+            out.last_mut().expect("a rule line outside a chain").1 += 1;
+        }
+    }
+    out
+}
+
+#[test]
+fn live_list_is_one_snapshot_while_another_thread_writes() {
+    // Enough chains for the listing to dump and render them in parts on
+    // several connections and threads.
+    use nftwire::render::nft::live::{list, Format};
+    use nftwire::render::nft::{Octx, Selection};
+    const CHAINS: usize = 300;
+    common::netns(|| {
+        let mut writer = Conn::open().unwrap();
+        let names: Vec<String> = (0..CHAINS).map(|i| format!("c{i}")).collect();
+        let mut setup = vec![table("t")];
+        setup.extend(names.iter().map(|c| chain("t", c)));
+        writer.batch(&setup, None).unwrap();
+        let add: Vec<BatchOp> = names.iter().map(|c| rule("t", c, 7)).collect();
+        let del: Vec<BatchOp> = names.iter().map(|c| flush_chain("t", c)).collect();
+        let sel = Selection::Ruleset(None);
+        reads_under_change(
+            "listing",
+            writer,
+            add,
+            del,
+            Duration::from_millis(2),
+            || {
+                let out = list(&sel, &Octx::default(), Format::Text)?;
+                assert!(out.text.starts_with("table ip t {\n"), "{}", out.text);
+                assert!(out.text.ends_with("\t}\n}\n"));
+                let chains = listed_chains(&out.text);
+                let listed: Vec<&str> = chains.iter().map(|c| c.0.as_str()).collect();
+                assert_eq!(listed, names, "every chain, once, in order");
+                let full = chains[0].1 == 1;
+                for (name, rules) in &chains {
+                    assert_eq!(*rules, usize::from(full), "inconsistent snapshot at {name}");
+                }
+                Ok(full)
+            },
+        );
+    });
+}
+
+#[test]
+fn live_chain_list_is_one_snapshot_while_another_thread_writes() {
+    // One chain with enough rules to be decoded in parts on several
+    // threads.
+    use nftwire::render::nft::live::{list, Format};
+    use nftwire::render::nft::{Octx, Selection};
+    const RULES: usize = 1500;
+    common::netns(|| {
+        let mut writer = Conn::open().unwrap();
+        writer
+            .batch(&[table("t"), chain("t", "a"), chain("t", "c")], None)
+            .unwrap();
+        let add: Vec<BatchOp> = (0..RULES as u32).map(|i| rule("t", "c", i)).collect();
+        let del = vec![flush_chain("t", "c")];
+        let sel = Selection::Chain(2, "t".into(), "c".into());
+        reads_under_change(
+            "chain listing",
+            writer,
+            add,
+            del,
+            Duration::from_millis(2),
+            || {
+                let out = list(&sel, &Octx::default(), Format::Text)?;
+                assert!(
+                    out.text.starts_with("table ip t {\n\tchain c {\n"),
+                    "{}",
+                    out.text
+                );
+                assert!(out.text.ends_with("\t}\n}\n"));
+                let chains = listed_chains(&out.text);
+                assert_eq!(chains.len(), 1, "only the chain asked for");
+                let n = chains[0].1;
+                assert!(n == 0 || n == RULES, "inconsistent snapshot with {n} rules");
+                Ok(n == RULES)
+            },
+        );
     });
 }
 
