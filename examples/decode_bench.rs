@@ -9,6 +9,7 @@
 //! decode_bench iptables FILE [ROUNDS]  # decode + iptables::decode::decode
 //! decode_bench iptables-save FILE [ROUNDS]  # ... + the iptables-save line
 //! decode_bench save FILE [ROUNDS]    # decode + the rule block `nftwire save` writes
+//! decode_bench list FILE [ROUNDS]    # the rule line `nftwire list` prints (its own decoder)
 //! ```
 //!
 //! The file is a sequence of records: family (1 byte), body length (u32,
@@ -68,7 +69,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         (Some(m), Some(p)) => (m.as_str(), p.as_str()),
         _ => {
             eprintln!(
-                "usage: decode_bench capture|parse|debug|iptables|iptables-save|save FILE [ROUNDS]"
+                "usage: decode_bench capture|parse|debug|iptables|iptables-save|save|list FILE [ROUNDS]"
             );
             std::process::exit(2);
         }
@@ -80,9 +81,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let msgs = load(path)?;
     let mut sink = 0usize;
     let mut text = String::new();
+    // `list` resolves set references in the rule's table; the captured
+    // rules are decoded without their sets, as if none were named.
+    let sets = nftwire::render::nft::delinearize::Sets::new();
+    let oc = nftwire::render::nft::Octx::default();
     let t = Instant::now();
     for _ in 0..rounds {
         for m in &msgs {
+            if mode == "list" {
+                use nftwire::render::nft::{text::rule_line, wire_rule::RuleView};
+                text.clear();
+                let (rm, _) = RuleView::parse(m).decode(&sets);
+                rule_line(&mut text, &rm, &oc);
+                sink += text.len();
+                continue;
+            }
             let Some(r) = Rule::from_msg(m) else {
                 continue;
             };

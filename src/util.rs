@@ -167,6 +167,17 @@ pub fn push_decimal(out: &mut String, n: u64) {
     out.push_str(std::str::from_utf8(decimal_digits(n, &mut buf)).unwrap_or_default());
 }
 
+/// Append an IPv4 address in dotted decimal (what `Ipv4Addr`'s `Display`
+/// gives).
+pub fn push_ipv4(out: &mut String, a: [u8; 4]) {
+    for (i, x) in a.into_iter().enumerate() {
+        if i > 0 {
+            out.push('.');
+        }
+        push_decimal(out, u64::from(x));
+    }
+}
+
 /// Parse what [`hex_compact_into`] writes (plain hex is accepted too).
 pub fn unhex_compact(s: &str) -> Option<Vec<u8>> {
     let b = s.as_bytes();
@@ -217,6 +228,20 @@ mod tests {
                 }
                 assert_eq!(super::leading_zeros(&v), first, "{v:?}");
             }
+        }
+    }
+
+    #[test]
+    fn push_ipv4_is_display() {
+        for a in [
+            [0, 0, 0, 0],
+            [10, 99, 0, 1],
+            [255, 255, 255, 255],
+            [1, 20, 100, 9],
+        ] {
+            let mut s = String::from("x");
+            super::push_ipv4(&mut s, a);
+            assert_eq!(s, format!("x{}", std::net::Ipv4Addr::from(a)));
         }
     }
 

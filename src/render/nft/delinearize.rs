@@ -559,7 +559,10 @@ impl<'a> Ctx<'a> {
         } else {
             let v = self.get(a.u32z(5))?;
             self.consume(&v.src);
-            self.emit(Stmt::Payload { expr: e, val: v.e });
+            self.emit(Stmt::Payload {
+                expr: e,
+                val: Box::new(v.e),
+            });
             Ok(())
         }
     }
@@ -579,7 +582,10 @@ impl<'a> Ctx<'a> {
             let mut val = v.e;
             val.set_type(e.dt, e.bo);
             self.consume(&v.src);
-            self.emit(Stmt::Exthdr { expr: e, val });
+            self.emit(Stmt::Exthdr {
+                expr: e,
+                val: Box::new(val),
+            });
             Ok(())
         } else {
             let mut e = e;
@@ -675,7 +681,7 @@ impl<'a> Ctx<'a> {
                 n.family = family;
                 n.addr = addr;
                 self.consume(&src);
-                self.emit(Stmt::Nat(n));
+                self.emit(Stmt::Nat(Box::new(n)));
                 return Ok(());
             }
         }
@@ -696,7 +702,7 @@ impl<'a> Ctx<'a> {
                 n.family = family;
                 n.type_flags |= 4;
                 self.consume(&src);
-                self.emit(Stmt::Nat(n));
+                self.emit(Stmt::Nat(Box::new(n)));
                 return Ok(());
             }
         }
@@ -720,7 +726,7 @@ impl<'a> Ctx<'a> {
             n.proto = Some(e);
         }
         self.consume(&src);
-        self.emit(Stmt::Nat(n));
+        self.emit(Stmt::Nat(Box::new(n)));
         Ok(())
     }
 
@@ -753,7 +759,7 @@ impl<'a> Ctx<'a> {
             n.proto = Some(e);
         }
         self.consume(&src);
-        self.emit(Stmt::Nat(n));
+        self.emit(Stmt::Nat(Box::new(n)));
         Ok(())
     }
 
@@ -771,7 +777,7 @@ impl<'a> Ctx<'a> {
                 _ => return Err(()),
             }
             src |= v.src;
-            addr = Some(e);
+            addr = Some(Box::new(e));
         }
         let mut port = None;
         let r = translate_reg(a.u32z(3));
@@ -780,7 +786,7 @@ impl<'a> Ctx<'a> {
             let mut e = v.e;
             e.set_type(Dt::InetService, Bo::Big);
             src |= v.src;
-            port = Some(e);
+            port = Some(Box::new(e));
         }
         self.consume(&src);
         self.emit(Stmt::Tproxy {
@@ -806,7 +812,7 @@ impl<'a> Ctx<'a> {
                 _ => {}
             }
             src |= v.src;
-            to = Some(e);
+            to = Some(Box::new(e));
         }
         let r2 = translate_reg(a.u32z(2));
         if r2 != 0 {
@@ -815,9 +821,9 @@ impl<'a> Ctx<'a> {
             e.set_type(Dt::Ifindex, Bo::Host);
             src |= v.src;
             if to.is_none() {
-                to = Some(e);
+                to = Some(Box::new(e));
             } else {
-                dev = Some(e);
+                dev = Some(Box::new(e));
             }
         }
         self.consume(&src);
@@ -834,7 +840,7 @@ impl<'a> Ctx<'a> {
             let mut e = v.e;
             e.set_type(Dt::Ifindex, Bo::Host);
             src |= v.src;
-            dev = Some(e);
+            dev = Some(Box::new(e));
         }
         let family = a.u32z(3);
         let mut addr = None;
@@ -849,7 +855,7 @@ impl<'a> Ctx<'a> {
                     _ => return Err(()),
                 }
                 src |= v.src;
-                addr = Some(e);
+                addr = Some(Box::new(e));
             }
         }
         self.consume(&src);
@@ -948,23 +954,23 @@ impl<'a> Ctx<'a> {
             }
             Stmt::Map {
                 op,
-                set: setref,
-                key: elem,
-                data: d,
+                set: Box::new(setref),
+                key: Box::new(elem),
+                data: Box::new(d),
                 stmts,
             }
         } else if !stmts.is_empty() && set.flags & 1 != 0 {
             Stmt::Meter {
-                set: setref,
-                key: elem,
+                set: Box::new(setref),
+                key: Box::new(elem),
                 stmt: Box::new(stmts.remove(0)),
                 size: set.size,
             }
         } else {
             Stmt::Set {
                 op,
-                set: setref,
-                key: elem,
+                set: Box::new(setref),
+                key: Box::new(elem),
                 stmts,
             }
         };

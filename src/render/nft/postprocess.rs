@@ -892,7 +892,10 @@ impl Pp {
         self.expr(&mut expr);
         val.set_type(expr.dt, expr.bo);
         self.expr(&mut val);
-        self.push_cur(Stmt::Payload { expr, val });
+        self.push_cur(Stmt::Payload {
+            expr,
+            val: Box::new(val),
+        });
     }
 
     /// `stmt_payload_binop_postprocess`.
@@ -1031,8 +1034,8 @@ impl Pp {
         }
     }
 
-    fn opt(&mut self, e: &mut Option<Expr>) {
-        if let Some(x) = e.as_mut() {
+    fn opt(&mut self, e: Option<&mut Expr>) {
+        if let Some(x) = e {
             self.expr(x);
         }
     }
@@ -1043,7 +1046,7 @@ impl Pp {
         let before = self.out.len();
         match s {
             Stmt::Expr(e) => self.stmt_expr(e),
-            Stmt::Payload { expr, val } => self.stmt_payload(expr, val),
+            Stmt::Payload { expr, val } => self.stmt_payload(expr, *val),
             Stmt::Meter {
                 set,
                 mut key,
@@ -1070,10 +1073,10 @@ impl Pp {
                 self.push_cur(Stmt::Ct { key, dir, expr });
             }
             Stmt::Nat(mut n) => {
-                self.opt(&mut n.addr);
+                self.opt(n.addr.as_mut());
                 if n.proto.is_some() {
                     self.dep_reset();
-                    self.opt(&mut n.proto);
+                    self.opt(n.proto.as_mut());
                 }
                 self.push_cur(Stmt::Nat(n));
             }
@@ -1083,10 +1086,10 @@ impl Pp {
                 mut addr,
                 mut port,
             } => {
-                self.opt(&mut addr);
+                self.opt(addr.as_deref_mut());
                 if port.is_some() {
                     self.dep_reset();
-                    self.opt(&mut port);
+                    self.opt(port.as_deref_mut());
                 }
                 self.push_cur(Stmt::Tproxy {
                     family,
@@ -1131,8 +1134,8 @@ impl Pp {
                 });
             }
             Stmt::Dup { mut to, mut dev } => {
-                self.opt(&mut to);
-                self.opt(&mut dev);
+                self.opt(to.as_deref_mut());
+                self.opt(dev.as_deref_mut());
                 self.push_cur(Stmt::Dup { to, dev });
             }
             Stmt::Fwd {
@@ -1140,8 +1143,8 @@ impl Pp {
                 mut addr,
                 family,
             } => {
-                self.opt(&mut dev);
-                self.opt(&mut addr);
+                self.opt(dev.as_deref_mut());
+                self.opt(addr.as_deref_mut());
                 self.push_cur(Stmt::Fwd { dev, addr, family });
             }
             Stmt::Objref { ty, mut expr } => {

@@ -17,7 +17,8 @@ pub struct Xt {
     pub family: u8,
 }
 
-/// A statement.
+/// A statement. Rare fields that are expressions are boxed so that a
+/// statement stays small (rules move and collect many of them).
 #[derive(Clone, Debug, PartialEq)]
 #[allow(missing_docs)]
 pub enum Stmt {
@@ -31,11 +32,11 @@ pub enum Stmt {
     },
     Payload {
         expr: Expr,
-        val: Expr,
+        val: Box<Expr>,
     },
     Exthdr {
         expr: Expr,
-        val: Expr,
+        val: Box<Expr>,
     },
     Meta {
         key: u32,
@@ -74,20 +75,20 @@ pub enum Stmt {
         verbose: bool,
         expr_dt: super::dtype::Dt,
     },
-    Nat(Nat),
+    Nat(Box<Nat>),
     Tproxy {
         family: u32,
         table_family: u8,
-        addr: Option<Expr>,
-        port: Option<Expr>,
+        addr: Option<Box<Expr>>,
+        port: Option<Box<Expr>>,
     },
     Dup {
-        to: Option<Expr>,
-        dev: Option<Expr>,
+        to: Option<Box<Expr>>,
+        dev: Option<Box<Expr>>,
     },
     Fwd {
-        dev: Option<Expr>,
-        addr: Option<Expr>,
+        dev: Option<Box<Expr>>,
+        addr: Option<Box<Expr>>,
         family: u32,
     },
     Queue {
@@ -97,22 +98,22 @@ pub enum Stmt {
     /// `add/update/delete @set { key stmts }`
     Set {
         op: u32,
-        set: Expr,
-        key: Expr,
+        set: Box<Expr>,
+        key: Box<Expr>,
         stmts: Vec<Stmt>,
     },
     /// `add/update @map { key stmts : data }`
     Map {
         op: u32,
-        set: Expr,
-        key: Expr,
-        data: Expr,
+        set: Box<Expr>,
+        key: Box<Expr>,
+        data: Box<Expr>,
         stmts: Vec<Stmt>,
     },
     /// `meter NAME size N { key stmt }`
     Meter {
-        set: Expr,
-        key: Expr,
+        set: Box<Expr>,
+        key: Box<Expr>,
         stmt: Box<Stmt>,
         size: u32,
     },

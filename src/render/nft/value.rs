@@ -220,8 +220,8 @@ pub fn print_with(o: &mut String, p: Printer, e: &Expr, oc: &Octx) {
             }
         }
         Printer::IpAddr => {
-            let b = v.to_be(4);
-            let _ = write!(o, "{}.{}.{}.{}", b[0], b[1], b[2], b[3]);
+            // The low 32 bits, most significant byte first (`to_be(4)`).
+            crate::util::push_ipv4(o, (v.low_u64() as u32).to_be_bytes());
         }
         Printer::Ip6Addr => {
             let b = v.to_be(16);

@@ -24,24 +24,35 @@ fn u16be(b: &[u8], o: usize) -> Option<u16> {
 fn u32h(b: &[u8], o: usize) -> Option<u32> {
     Some(u32::from_ne_bytes(b.get(o..o + 4)?.try_into().ok()?))
 }
-fn cstr(b: &[u8]) -> String {
+fn cstr(b: &[u8]) -> std::borrow::Cow<'_, str> {
     let end = b.iter().position(|&c| c == 0).unwrap_or(b.len());
-    String::from_utf8_lossy(&b[..end]).into_owned()
+    String::from_utf8_lossy(&b[..end])
 }
-fn quote(s: &str) -> String {
-    let mut o = String::from("\"");
-    for c in s.chars() {
-        if c == '"' || c == '\\' {
-            o.push('\\');
+/// Append `s` in double quotes, with `"` and `\` escaped.
+fn push_quoted(o: &mut String, s: &str) {
+    o.push('"');
+    if s.contains(['"', '\\']) {
+        for c in s.chars() {
+            if c == '"' || c == '\\' {
+                o.push('\\');
+            }
+            o.push(c);
         }
-        o.push(c);
+    } else {
+        o.push_str(s);
     }
     o.push('"');
+}
+fn quote(s: &str) -> String {
+    let mut o = String::with_capacity(s.len() + 2);
+    push_quoted(&mut o, s);
     o
 }
 fn ip4(b: &[u8], o: usize) -> Option<String> {
-    let a = b.get(o..o + 4)?;
-    Some(format!("{}.{}.{}.{}", a[0], a[1], a[2], a[3]))
+    let a: [u8; 4] = b.get(o..o + 4)?.try_into().ok()?;
+    let mut s = String::with_capacity(15);
+    crate::util::push_ipv4(&mut s, a);
+    Some(s)
 }
 fn ip6(b: &[u8], o: usize) -> Option<String> {
     let a: [u8; 16] = b.get(o..o + 16)?.try_into().ok()?;
@@ -523,7 +534,13 @@ fn decode(x: &Xt) -> Option<String> {
     let b = &x.info[..];
     if !x.target {
         match (x.name.as_str(), x.rev) {
-            ("comment", 0) => Some(format!(" --comment {}", quote(&cstr(b)))),
+            ("comment", 0) => {
+                let text = cstr(b);
+                let mut o = String::with_capacity(text.len() + 13);
+                o.push_str(" --comment ");
+                push_quoted(&mut o, &text);
+                Some(o)
+            }
             ("conntrack", r) => conntrack(b, r),
             ("state", 0) => {
                 let m = u32h(b, 0)?;
@@ -642,8 +659,8 @@ fn decode(x: &Xt) -> Option<String> {
 
 /// Print an xt statement in nftwire's documented form.
 pub fn print(o: &mut String, x: &Xt) {
-    let kind = if x.target { "target" } else { "match" };
-    let _ = write!(o, "xt {kind} {}", quote(&x.name));
+    o.push_str(if x.target { "xt target " } else { "xt match " });
+    push_quoted(o, &x.name);
     match decode(x) {
         Some(opts) => o.push_str(&opts),
         None => {
@@ -655,4 +672,38 @@ pub fn print(o: &mut String, x: &Xt) {
 /// The decoded options alone (for JSON), when known.
 pub fn options(x: &Xt) -> Option<String> {
     decode(x).map(|s| s.trim_start().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoting_escapes_quotes_and_backslashes_only() {
+        assert_eq!(quote("plain text"), "\"plain text\"");
+        assert_eq!(quote(""), "\"\"");
+        assert_eq!(quote(r#"a"b\c"#), r#""a\"b\\c""#);
+        assert_eq!(quote("ünï \"x\""), "\"ünï \\\"x\\\"\"");
+    }
+
+    #[test]
+    fn comment_stops_at_nul_and_keeps_invalid_utf8_visible() {
+        let mut info = b"kube \"svc\"".to_vec();
+        info.resize(256, 0);
+        let x = Xt {
+            target: false,
+            name: "comment".into(),
+            rev: 0,
+            info,
+            family: 2,
+        };
+        let mut o = String::new();
+        print(&mut o, &x);
+        assert_eq!(o, r#"xt match "comment" --comment "kube \"svc\"""#);
+        let x = Xt {
+            info: vec![b'a', 0xff, b'b', 0, b'z'],
+            ..x
+        };
+        assert_eq!(options(&x).as_deref(), Some("--comment \"a\u{fffd}b\""));
+    }
 }
