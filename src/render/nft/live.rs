@@ -101,6 +101,8 @@ fn vanished(e: Error) -> Error {
     }
 }
 
+/// One read and rendering of `sel`; [`list`] checks the generation around
+/// it. `GenerationChanged` when a dump saw the ruleset change.
 fn attempt(conn: &mut Conn, sel: &Selection, oc: &Octx, fmt: Format) -> Result<Output> {
     let (family, table) = match sel {
         Selection::Ruleset(f) => (f.unwrap_or(0), None),
