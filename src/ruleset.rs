@@ -51,6 +51,29 @@ pub fn chain_rules(conn: &mut Conn, c: &Chain) -> Result<Vec<Rule>> {
         .collect()
 }
 
+/// The rules of `chains`, in chain order, one dump per chain spread over
+/// one connection per CPU (`netlink::parallel::ordered_chunks`).
+pub fn rules_of(conn: &mut Conn, chains: &[&Chain]) -> Result<Vec<Rule>> {
+    let mut rules: Vec<Rule> = Vec::new();
+    crate::netlink::parallel::ordered_chunks(
+        conn,
+        chains.len(),
+        CHAINS_PER_PART,
+        |conn, range| {
+            let mut v = Vec::new();
+            for c in &chains[range] {
+                v.extend(chain_rules(conn, c)?);
+            }
+            Ok(v)
+        },
+        |v| {
+            rules.extend(v);
+            Ok(())
+        },
+    )?;
+    Ok(rules)
+}
+
 /// The rule messages of one chain as dumped, in order, not decoded.
 pub fn dump_chain_rules(conn: &mut Conn, c: &Chain) -> Result<Vec<NfMsg>> {
     dump_rules_named(conn, c.family, c.table(), c.name())
@@ -149,25 +172,8 @@ impl Ruleset {
         // Chains come in the kernel's table/chain order, which is also the
         // order of an unfiltered rule dump. The chains are spread over one
         // connection per CPU.
-        let mut rules: Vec<Rule> = Vec::new();
-        let chains = &rs.chains;
-        crate::netlink::parallel::ordered_chunks(
-            conn,
-            chains.len(),
-            CHAINS_PER_PART,
-            |conn, range| {
-                let mut v = Vec::new();
-                for c in &chains[range] {
-                    v.extend(chain_rules(conn, c)?);
-                }
-                Ok(v)
-            },
-            |v| {
-                rules.extend(v);
-                Ok(())
-            },
-        )?;
-        rs.rules = rules;
+        let chains: Vec<&Chain> = rs.chains.iter().collect();
+        rs.rules = rules_of(conn, &chains)?;
         Ok(rs)
     }
 

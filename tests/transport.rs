@@ -263,6 +263,70 @@ fn live_chain_list_is_one_snapshot_while_another_thread_writes() {
     });
 }
 
+/// Delete a chain (DELCHAIN by table and name).
+fn delete_chain(t: &str, c: &str) -> BatchOp {
+    let mut w = nftwire::nla::Writer::new();
+    w.put(1, &t.to_string());
+    w.put(3, &c.to_string());
+    BatchOp {
+        msg: NfMsg::nft(msg::DELCHAIN, 0, 2, w.buf),
+        op: "CHAIN_DEL".into(),
+        what: format!("chain {c}"),
+    }
+}
+
+#[test]
+fn reads_retry_when_chains_vanish_under_them() {
+    // Chains created and deleted while a read lists the chains and then
+    // dumps each one's rules: a chain gone by the time its rules are
+    // dumped (ENOENT) means the ruleset changed, so the read is retried,
+    // never failed. Ruleset::read, save and the live listing all read this
+    // way.
+    use nftwire::render::nft::live::{list, Format};
+    use nftwire::render::nft::{Octx, Selection};
+    const CHAINS: usize = 300;
+    let names: Vec<String> = (0..CHAINS).map(|i| format!("v{i}")).collect();
+    let mut add: Vec<BatchOp> = names.iter().map(|c| chain("t", c)).collect();
+    add.extend(names.iter().map(|c| rule("t", c, 1)));
+    let del: Vec<BatchOp> = names.iter().map(|c| delete_chain("t", c)).collect();
+    // Whether the snapshot has all the chains (true) or none (false).
+    fn all_or_none(n: usize) -> bool {
+        assert!(
+            n == 0 || n == CHAINS,
+            "inconsistent snapshot with {n} chains"
+        );
+        n == CHAINS
+    }
+    common::netns(move || {
+        let mut reader = Conn::open().unwrap();
+        // One writer per phase (each phase's writer thread takes its
+        // socket); every phase ends with the chains deleted.
+        let mut writers: Vec<Conn> = (0..3).map(|_| Conn::open().unwrap()).collect();
+        writers[0].batch(&[table("t")], None).unwrap();
+        let pause = Duration::from_millis(2);
+        let mut next = || writers.remove(0);
+        reads_under_change("read", next(), add.clone(), del.clone(), pause, || {
+            let rs = Ruleset::read(&mut reader, 0)?;
+            assert_eq!(rs.rules.len(), rs.chains.len());
+            Ok(all_or_none(rs.chains.len()))
+        });
+        reads_under_change("save", next(), add.clone(), del.clone(), pause, || {
+            let mut text = Vec::new();
+            nftwire::save::save(&mut reader, 0, &mut text)?;
+            let text = String::from_utf8(text).unwrap();
+            let rules = text.lines().filter(|l| l.starts_with("rule ip t ")).count();
+            Ok(all_or_none(rules))
+        });
+        let sel = Selection::Ruleset(None);
+        reads_under_change("listing", next(), add, del, pause, || {
+            let out = list(&sel, &Octx::default(), Format::Text)?;
+            let chains = listed_chains(&out.text);
+            assert!(chains.iter().all(|c| c.1 == 1), "a chain without its rule");
+            Ok(all_or_none(chains.len()))
+        });
+    });
+}
+
 #[test]
 fn failed_batch_applies_nothing_and_names_the_op() {
     common::netns(|| {
