@@ -40,16 +40,29 @@ fn rule(t: &str, c: &str, tag: u32) -> BatchOp {
     creation_op(r.to_msg(msg::NEWRULE, 0))
 }
 
-/// Delete every rule of a chain (DELRULE with table and chain only).
-fn flush_chain(t: &str, c: &str) -> BatchOp {
-    let mut w = nftwire::nla::Writer::new();
-    w.put(1, &t.to_string());
-    w.put(2, &c.to_string());
+/// A message of type `ty` on chain `c` of ip table `t` that names them
+/// only: `chain_attr` is the chain name's attribute number.
+fn on_chain(ty: u16, op: &str, t: &str, chain_attr: u16, c: &str) -> BatchOp {
     BatchOp {
-        msg: NfMsg::nft(msg::DELRULE, 0, 2, w.buf),
-        op: "RULE_FLUSH".into(),
+        msg: NfMsg::nft(
+            ty,
+            0,
+            2,
+            nftwire::object::selector(&[(1, t), (chain_attr, c)]),
+        ),
+        op: op.into(),
         what: format!("chain {c}"),
     }
+}
+
+/// Delete every rule of a chain (DELRULE with table and chain only).
+fn flush_chain(t: &str, c: &str) -> BatchOp {
+    on_chain(msg::DELRULE, "RULE_FLUSH", t, 2, c)
+}
+
+/// Delete a chain (DELCHAIN by table and name).
+fn delete_chain(t: &str, c: &str) -> BatchOp {
+    on_chain(msg::DELCHAIN, "CHAIN_DEL", t, 3, c)
 }
 
 /// Run `read` over and over while a writer thread (on `writer`) applies
@@ -261,18 +274,6 @@ fn live_chain_list_is_one_snapshot_while_another_thread_writes() {
             },
         );
     });
-}
-
-/// Delete a chain (DELCHAIN by table and name).
-fn delete_chain(t: &str, c: &str) -> BatchOp {
-    let mut w = nftwire::nla::Writer::new();
-    w.put(1, &t.to_string());
-    w.put(3, &c.to_string());
-    BatchOp {
-        msg: NfMsg::nft(msg::DELCHAIN, 0, 2, w.buf),
-        op: "CHAIN_DEL".into(),
-        what: format!("chain {c}"),
-    }
 }
 
 #[test]
