@@ -24,10 +24,10 @@ pub enum Val {
 }
 
 /// One long option.
-#[derive(Clone, Debug)]
+#[derive(Clone, Copy, Debug)]
 pub struct LongOpt {
     /// Name.
-    pub name: String,
+    pub name: &'static str,
     /// Argument requirement.
     pub has_arg: HasArg,
     /// Value returned.

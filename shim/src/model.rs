@@ -649,11 +649,20 @@ impl Model {
         Ok(())
     }
 
-    /// Remove only the iptables rules of a chain (foreign ones stay).
+    /// Remove only the iptables rules of a chain (foreign ones stay): one
+    /// chain flush when the chain holds nothing else, else one delete per
+    /// rule (the kernel finds each by a walk of the chain).
     pub fn flush_own(&mut self, conn: &mut Conn, chain: &str) -> MResult<()> {
         let Some(v) = self.rules(conn, chain)? else {
             return Ok(());
         };
+        if v.is_empty() {
+            return Ok(());
+        }
+        if v.iter().all(|e| e.ipt().is_some()) {
+            self.flush(Some(chain));
+            return Ok(());
+        }
         let own: Vec<usize> = v
             .iter()
             .enumerate()

@@ -47,9 +47,13 @@ pub mod opt {
 
 const OPTSTRING: &str = "A:C:D:E:F::I:L::M:N:P:R:S::VX::Z::c:d:i:j:o:p:s:t:vW::46fg:h::m:nw::x";
 
+/// How many options [`base_opts`] has (extension options are merged in
+/// after them).
+const BASE_OPTS: usize = 37;
+
 fn base_opts() -> Vec<LongOpt> {
-    let l = |n: &str, h: HasArg, c: char| LongOpt {
-        name: n.into(),
+    let l = |n: &'static str, h: HasArg, c: char| LongOpt {
+        name: n,
         has_arg: h,
         val: Val::Base(c),
     };
@@ -165,12 +169,12 @@ impl State {
     /// Merge an extension's options (newest first after the base ones).
     fn merge(&mut self, kind: Slot, opts: &'static [nftwire::iptables::ext::OptDef]) -> usize {
         let slot = self.slots.len();
-        let nbase = base_opts().len();
+        let nbase = BASE_OPTS;
         let new: Vec<LongOpt> = opts
             .iter()
             .enumerate()
             .map(|(i, o)| LongOpt {
-                name: o.name.to_string(),
+                name: o.name,
                 has_arg: match o.has_arg {
                     XHasArg::No => HasArg::No,
                     XHasArg::Required => HasArg::Required,
@@ -993,4 +997,12 @@ fn load_proto(st: &mut State, g: &mut Getopt) -> bool {
     }
     g.optind -= 1;
     true
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn base_option_count_is_the_table_length() {
+        assert_eq!(super::base_opts().len(), super::BASE_OPTS);
+    }
 }

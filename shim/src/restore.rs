@@ -249,9 +249,22 @@ fn replace_own(m: &mut Model, conn: &mut Conn, declared: &BTreeSet<String>) -> M
             said.push_str(&format!("Deleting chain `{n}'\n"));
         }
     }
-    for n in &names {
-        m.record_anchors(conn, n)?;
-        m.flush_own(conn, n)?;
+    if keep.is_empty() {
+        // No foreign rule anywhere: one flush of the whole table (which
+        // exists when a chain has rules).
+        let any_rules = m
+            .chains
+            .values()
+            .flatten()
+            .any(|c| c.rules.as_ref().is_some_and(|v| !v.is_empty()));
+        if any_rules {
+            m.flush(None);
+        }
+    } else {
+        for n in &names {
+            m.record_anchors(conn, n)?;
+            m.flush_own(conn, n)?;
+        }
     }
     for n in deletable {
         m.del_chain(&n);
@@ -261,8 +274,8 @@ fn replace_own(m: &mut Model, conn: &mut Conn, declared: &BTreeSet<String>) -> M
 
 /// Run the restore tool; `prog` is the name it was invoked as.
 pub fn main(family: Family, prog: &str, args: Vec<String>) -> i32 {
-    let l = |n: &str, h: HasArg, c: char| LongOpt {
-        name: n.into(),
+    let l = |n: &'static str, h: HasArg, c: char| LongOpt {
+        name: n,
         has_arg: h,
         val: Val::Base(c),
     };

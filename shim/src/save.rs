@@ -10,8 +10,8 @@ use nftwire::netlink::Conn;
 
 /// Run the save tool; `prog` is the name it was invoked as.
 pub fn main(family: Family, prog: &str, args: Vec<String>) -> i32 {
-    let l = |n: &str, h: HasArg, c: char| LongOpt {
-        name: n.into(),
+    let l = |n: &'static str, h: HasArg, c: char| LongOpt {
+        name: n,
         has_arg: h,
         val: Val::Base(c),
     };
