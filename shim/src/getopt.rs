@@ -69,7 +69,7 @@ impl Getopt {
     }
 
     /// Next option. `short` is the optstring after `-:`.
-    pub fn next(&mut self, short: &str, long: &[LongOpt]) -> Got {
+    pub fn next(&mut self, short: &str, long: &[&[LongOpt]]) -> Got {
         if self.nextchar.is_empty() {
             let Some(arg) = self.args.get(self.optind).cloned() else {
                 return Got::End;
@@ -121,13 +121,14 @@ impl Getopt {
         }
     }
 
-    fn long(&mut self, body: &str, word: &str, long: &[LongOpt]) -> Got {
+    fn long(&mut self, body: &str, word: &str, long: &[&[LongOpt]]) -> Got {
         let (name, eq) = match body.find('=') {
             Some(i) => (&body[..i], Some(body[i + 1..].to_string())),
             None => (body, None),
         };
-        let found = long.iter().find(|o| o.name == name).or_else(|| {
-            let cands: Vec<&LongOpt> = long.iter().filter(|o| o.name.starts_with(name)).collect();
+        let all = || long.iter().flat_map(|t| t.iter());
+        let found = all().find(|o| o.name == name).or_else(|| {
+            let cands: Vec<&LongOpt> = all().filter(|o| o.name.starts_with(name)).collect();
             let first = cands.first()?;
             if cands
                 .iter()

@@ -173,6 +173,8 @@ pub struct Model {
     /// are placed so that this count holds again, so `iptables-save |
     /// iptables-restore` leaves the chain's order as it was.
     pub anchors: BTreeMap<(String, u64), usize>,
+    /// The table name shared by the entries of added rules.
+    shared_table: Arc<str>,
 }
 
 /// Library errors as iptables reports them.
@@ -233,6 +235,7 @@ impl Model {
             line: Line::default(),
             warnings: Vec::new(),
             anchors: BTreeMap::new(),
+            shared_table: Arc::from(table),
         })
     }
 
@@ -505,12 +508,15 @@ impl Model {
         if self.line.0.is_some() || pos.is_some() {
             rule.attrs.id = Some(id);
         }
-        let mut e = Entry::new(
-            rule.clone(),
-            Arc::from(self.table.as_str()),
-            OnceCell::from(Decoded::Rule(r.clone())),
+        // The entry keeps the message being sent (its body is shared, not
+        // copied) and decodes the typed rule from it only if asked.
+        let m = rule.to_msg(msg::NEWRULE, flags);
+        let mut e = Entry::from_dump(
+            m.clone(),
+            None,
+            self.shared_table.clone(),
+            Decoded::Rule(r.clone()),
         );
-        e.handle = None;
         e.id = Some(id);
         if let Some(Some(c)) = self.chains.get_mut(chain) {
             if let Some(v) = c.rules.as_mut() {
@@ -520,11 +526,7 @@ impl Model {
                 }
             }
         }
-        self.push(
-            rule.to_msg(msg::NEWRULE, flags),
-            op,
-            format!("rule in chain {chain}"),
-        );
+        self.push(m, op, format!("rule in chain {chain}"));
         Ok(())
     }
 

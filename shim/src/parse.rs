@@ -47,57 +47,56 @@ pub mod opt {
 
 const OPTSTRING: &str = "A:C:D:E:F::I:L::M:N:P:R:S::VX::Z::c:d:i:j:o:p:s:t:vW::46fg:h::m:nw::x";
 
-/// How many options [`base_opts`] has (extension options are merged in
-/// after them).
-const BASE_OPTS: usize = 37;
-
-fn base_opts() -> Vec<LongOpt> {
-    let l = |n: &'static str, h: HasArg, c: char| LongOpt {
-        name: n,
-        has_arg: h,
+/// One base option of iptables' long option table.
+const fn base(name: &'static str, has_arg: HasArg, c: char) -> LongOpt {
+    LongOpt {
+        name,
+        has_arg,
         val: Val::Base(c),
-    };
-    use HasArg::*;
-    vec![
-        l("append", Required, 'A'),
-        l("delete", Required, 'D'),
-        l("check", Required, 'C'),
-        l("insert", Required, 'I'),
-        l("replace", Required, 'R'),
-        l("list", Optional, 'L'),
-        l("list-rules", Optional, 'S'),
-        l("flush", Optional, 'F'),
-        l("zero", Optional, 'Z'),
-        l("new-chain", Required, 'N'),
-        l("delete-chain", Optional, 'X'),
-        l("rename-chain", Required, 'E'),
-        l("policy", Required, 'P'),
-        l("source", Required, 's'),
-        l("destination", Required, 'd'),
-        l("src", Required, 's'),
-        l("dst", Required, 'd'),
-        l("protocol", Required, 'p'),
-        l("in-interface", Required, 'i'),
-        l("jump", Required, 'j'),
-        l("table", Required, 't'),
-        l("match", Required, 'm'),
-        l("numeric", No, 'n'),
-        l("out-interface", Required, 'o'),
-        l("verbose", No, 'v'),
-        l("wait", Optional, 'w'),
-        l("wait-interval", Optional, 'W'),
-        l("exact", No, 'x'),
-        l("fragments", No, 'f'),
-        l("version", No, 'V'),
-        l("help", Optional, 'h'),
-        l("line-numbers", No, '0'),
-        l("modprobe", Required, 'M'),
-        l("set-counters", Required, 'c'),
-        l("goto", Required, 'g'),
-        l("ipv4", No, '4'),
-        l("ipv6", No, '6'),
-    ]
+    }
 }
+
+/// iptables' own long options (`original_opts`); extension options are
+/// looked up after them, newest extension first.
+const BASE_OPTS: &[LongOpt] = &[
+    base("append", HasArg::Required, 'A'),
+    base("delete", HasArg::Required, 'D'),
+    base("check", HasArg::Required, 'C'),
+    base("insert", HasArg::Required, 'I'),
+    base("replace", HasArg::Required, 'R'),
+    base("list", HasArg::Optional, 'L'),
+    base("list-rules", HasArg::Optional, 'S'),
+    base("flush", HasArg::Optional, 'F'),
+    base("zero", HasArg::Optional, 'Z'),
+    base("new-chain", HasArg::Required, 'N'),
+    base("delete-chain", HasArg::Optional, 'X'),
+    base("rename-chain", HasArg::Required, 'E'),
+    base("policy", HasArg::Required, 'P'),
+    base("source", HasArg::Required, 's'),
+    base("destination", HasArg::Required, 'd'),
+    base("src", HasArg::Required, 's'),
+    base("dst", HasArg::Required, 'd'),
+    base("protocol", HasArg::Required, 'p'),
+    base("in-interface", HasArg::Required, 'i'),
+    base("jump", HasArg::Required, 'j'),
+    base("table", HasArg::Required, 't'),
+    base("match", HasArg::Required, 'm'),
+    base("numeric", HasArg::No, 'n'),
+    base("out-interface", HasArg::Required, 'o'),
+    base("verbose", HasArg::No, 'v'),
+    base("wait", HasArg::Optional, 'w'),
+    base("wait-interval", HasArg::Optional, 'W'),
+    base("exact", HasArg::No, 'x'),
+    base("fragments", HasArg::No, 'f'),
+    base("version", HasArg::No, 'V'),
+    base("help", HasArg::Optional, 'h'),
+    base("line-numbers", HasArg::No, '0'),
+    base("modprobe", HasArg::Required, 'M'),
+    base("set-counters", HasArg::Required, 'c'),
+    base("goto", HasArg::Required, 'g'),
+    base("ipv4", HasArg::No, '4'),
+    base("ipv6", HasArg::No, '6'),
+];
 
 /// A parsed command line.
 #[derive(Clone, Debug, Default)]
@@ -144,8 +143,10 @@ enum Slot {
 struct State {
     family: Family,
     table: String,
-    long: Vec<LongOpt>,
-    slots: Vec<(Slot, usize)>, // (kind, index of first option in `long`)
+    /// Options of the loaded extensions, newest extension first (looked up
+    /// after [`BASE_OPTS`]).
+    ext_opts: Vec<LongOpt>,
+    slots: Vec<(Slot, usize)>,
     matches: Vec<LoadedMatch>,
     target: Option<(Target, u32, usize)>,
     jumpto: String,
@@ -169,23 +170,16 @@ impl State {
     /// Merge an extension's options (newest first after the base ones).
     fn merge(&mut self, kind: Slot, opts: &'static [nftwire::iptables::ext::OptDef]) -> usize {
         let slot = self.slots.len();
-        let nbase = BASE_OPTS;
-        let new: Vec<LongOpt> = opts
-            .iter()
-            .enumerate()
-            .map(|(i, o)| LongOpt {
-                name: o.name,
-                has_arg: match o.has_arg {
-                    XHasArg::No => HasArg::No,
-                    XHasArg::Required => HasArg::Required,
-                    XHasArg::Optional => HasArg::Optional,
-                },
-                val: Val::Ext { ext: slot, opt: i },
-            })
-            .collect();
-        let tail: Vec<LongOpt> = self.long.split_off(nbase);
-        self.long.extend(new);
-        self.long.extend(tail);
+        let new = opts.iter().enumerate().map(|(i, o)| LongOpt {
+            name: o.name,
+            has_arg: match o.has_arg {
+                XHasArg::No => HasArg::No,
+                XHasArg::Required => HasArg::Required,
+                XHasArg::Optional => HasArg::Optional,
+            },
+            val: Val::Ext { ext: slot, opt: i },
+        });
+        self.ext_opts.splice(0..0, new);
         self.slots.push((kind, 0));
         slot
     }
@@ -392,7 +386,7 @@ pub fn parse(
     let mut st = State {
         family,
         table: table.to_string(),
-        long: base_opts(),
+        ext_opts: Vec::new(),
         slots: Vec::new(),
         matches: Vec::new(),
         target: None,
@@ -416,7 +410,7 @@ pub fn parse(
     let mut frag = (false, false);
 
     loop {
-        let got = g.next(OPTSTRING, &st.long);
+        let got = g.next(OPTSTRING, &[BASE_OPTS, &st.ext_opts]);
         let (val, optarg) = match got {
             Got::End => break,
             Got::NonOpt(a) => {
@@ -997,12 +991,4 @@ fn load_proto(st: &mut State, g: &mut Getopt) -> bool {
     }
     g.optind -= 1;
     true
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn base_option_count_is_the_table_length() {
-        assert_eq!(super::base_opts().len(), super::BASE_OPTS);
-    }
 }

@@ -303,7 +303,7 @@ pub fn main(family: Family, prog: &str, args: Vec<String>) -> i32 {
     let mut g = Getopt::new(args);
     let mut positional = Vec::new();
     loop {
-        match g.next("bcvVthnM:T:wW", &long) {
+        match g.next("bcvVthnM:T:wW", &[&long]) {
             Got::End => break,
             Got::NonOpt(a) => positional.push(a),
             Got::Opt(Val::Base(c), a) => match c {

@@ -29,7 +29,7 @@ pub fn main(family: Family, prog: &str, args: Vec<String>) -> i32 {
     let mut counters = false;
     let mut file: Option<String> = None;
     loop {
-        match g.next("bcdt:M:f:V", &long) {
+        match g.next("bcdt:M:f:V", &[&long]) {
             Got::End => break,
             Got::Opt(Val::Base('b'), _) => eprintln!("-b/--binary option is not implemented"),
             Got::Opt(Val::Base('c'), _) => counters = true,
