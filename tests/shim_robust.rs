@@ -304,3 +304,95 @@ fn concurrent_writers() {
         assert_eq!((rules, chains), (100, 100), "{text}");
     });
 }
+
+#[test]
+fn full_restore_keeps_foreign_rules_added_while_it_runs() {
+    // A full iptables-restore starts reading the table when it sees
+    // `*filter` and uses that read at COMMIT only if the ruleset is still
+    // at the same generation (and its batch carries the generation, which
+    // the kernel checks). Here another program keeps appending native
+    // rules to the same chain while restores run: not one of them may be
+    // lost (a stale read would flush the whole table, foreign rules too).
+    use nftwire::consts::msg;
+    use nftwire::data::VerdictCode;
+    use nftwire::expr::{Expr, Immediate};
+    use nftwire::iptables::decode::{decode, Decoded};
+    use nftwire::netlink::Conn;
+    use nftwire::object::Rule;
+    use nftwire::ruleset::{creation_op, Ruleset};
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use std::sync::Arc;
+    let shim = common::bin("nftwire-iptables");
+    if !shim.exists() {
+        return;
+    }
+    common::netns(move || {
+        let (rc, err) = run(
+            &shim,
+            "iptables",
+            &words("-A INPUT -s 10.0.0.1 -j ACCEPT"),
+            None,
+        );
+        assert_eq!(rc, 0, "{err}");
+        let mut input = String::from("*filter\n:INPUT ACCEPT [0:0]\n");
+        for i in 0..3000 {
+            input.push_str(&format!(
+                "-A INPUT -s 10.1.{}.{} -j ACCEPT\n",
+                i / 250,
+                i % 250
+            ));
+        }
+        input.push_str("COMMIT\n");
+        let mut writer = Conn::open().expect("netlink");
+        let stop = Arc::new(AtomicBool::new(false));
+        let added = Arc::new(AtomicUsize::new(0));
+        let (stop2, added2) = (stop.clone(), added.clone());
+        let w = std::thread::spawn(move || {
+            while !stop2.load(Ordering::Relaxed) {
+                let n = added2.load(Ordering::Relaxed);
+                let mut r = Rule::new(
+                    2,
+                    "filter",
+                    "INPUT",
+                    vec![Expr::Immediate(Immediate::verdict(
+                        VerdictCode::Accept,
+                        None,
+                    ))],
+                );
+                // Userdata makes it a rule iptables does not own.
+                r.attrs.userdata = Some(bytes::Bytes::from(n.to_be_bytes().to_vec()));
+                writer
+                    .batch(&[creation_op(r.to_msg(msg::NEWRULE, 0))], None)
+                    .expect("foreign rule");
+                added2.store(n + 1, Ordering::Relaxed);
+                // Gaps of 10 to 50 ms: short enough to fall inside a
+                // restore, long enough for its retries to get through.
+                let gap = 10 + 10 * (n % 5) as u64;
+                std::thread::sleep(std::time::Duration::from_millis(gap));
+            }
+        });
+        // Restores one after the other until 40 foreign rules were added.
+        let mut restores = 0;
+        while added.load(Ordering::Relaxed) < 40 && restores < 500 {
+            let (rc, err) = run(&shim, "iptables-restore", &[], Some(&input));
+            assert_eq!(rc, 0, "{err}");
+            restores += 1;
+        }
+        stop.store(true, Ordering::Relaxed);
+        w.join().expect("writer");
+        let added = added.load(Ordering::Relaxed);
+        let mut conn = Conn::open().expect("netlink");
+        let rs = Ruleset::read(&mut conn, 2).expect("read");
+        let (mut own, mut foreign) = (0usize, 0usize);
+        for r in rs.chain_rules(2, "filter", "INPUT") {
+            match decode(r, "filter") {
+                Decoded::Rule(_) => own += 1,
+                Decoded::Foreign(_) => foreign += 1,
+            }
+        }
+        eprintln!("{added} foreign rules added during {restores} restores");
+        assert!(restores >= 10, "too few restores ran ({restores})");
+        assert_eq!(foreign, added, "foreign rules lost");
+        assert_eq!(own, 3000, "the restored iptables rules");
+    });
+}

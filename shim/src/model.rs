@@ -48,6 +48,20 @@ impl Entry {
         }
     }
 
+    /// An entry for a rule added in this batch: the message sent (its body
+    /// shared with the batch), decoded only if a later command of the same
+    /// batch looks at it, as iptables-nft parses its own cached rules.
+    pub fn sent(m: nftwire::netlink::NfMsg, id: u32, table: Arc<str>) -> Entry {
+        Entry {
+            handle: None,
+            id: Some(id),
+            rule: OnceCell::new(),
+            dumped: Some(m),
+            table,
+            decoded: OnceCell::new(),
+        }
+    }
+
     /// An entry for a dumped iptables rule kept as its message body.
     pub fn from_dump(
         m: nftwire::netlink::NfMsg,
@@ -508,16 +522,8 @@ impl Model {
         if self.line.0.is_some() || pos.is_some() {
             rule.attrs.id = Some(id);
         }
-        // The entry keeps the message being sent (its body is shared, not
-        // copied) and decodes the typed rule from it only if asked.
         let m = rule.to_msg(msg::NEWRULE, flags);
-        let mut e = Entry::from_dump(
-            m.clone(),
-            None,
-            self.shared_table.clone(),
-            Decoded::Rule(r.clone()),
-        );
-        e.id = Some(id);
+        let e = Entry::sent(m.clone(), id, self.shared_table.clone());
         if let Some(Some(c)) = self.chains.get_mut(chain) {
             if let Some(v) = c.rules.as_mut() {
                 match pos {

@@ -12,7 +12,7 @@ use crate::exec;
 use crate::getopt::{Getopt, Got, HasArg, LongOpt, Val};
 use crate::model::{MResult, Model};
 use crate::parse::{assert_valid_chain_name, parse, Parsed};
-use crate::run::{connect, fail, transact};
+use crate::run::{connect, fail, transact_from};
 use nftwire::iptables::error::Style;
 use nftwire::iptables::rule::Verdict;
 use nftwire::iptables::{tables, ExitCode, Family, IptError};
@@ -96,6 +96,27 @@ pub fn split_words(line: &str) -> Vec<String> {
     out
 }
 
+/// A read of a table started when its `*TABLE` line is seen: a full
+/// restore looks at every rule of the table (to keep the foreign ones), and
+/// this way they are dumped and decoded while the table's lines are
+/// parsed. It yields the model and the generation it was read at (checked
+/// unchanged after the read), or nothing if anything failed; the commit
+/// uses it only if the generation is still the same.
+type Preload = std::thread::JoinHandle<Option<(u32, Model)>>;
+
+fn start_preload(family: Family, table: &'static str) -> Option<Preload> {
+    // Opened here, in this thread's network namespace.
+    let mut conn = Conn::open().ok()?;
+    std::thread::Builder::new()
+        .spawn(move || {
+            let g = conn.generation().ok()?;
+            let mut m = Model::new(family, table)?;
+            m.load_all_rules(&mut conn).ok()?;
+            (conn.generation().ok()? == g).then_some((g, m))
+        })
+        .ok()
+}
+
 fn commit(
     conn: &mut Conn,
     family: Family,
@@ -103,6 +124,7 @@ fn commit(
     items: &[(usize, Item)],
     o: &Opts,
     prog: &str,
+    pre: Option<(u32, Model)>,
 ) -> Result<String, IptError> {
     let declared: BTreeSet<String> = items
         .iter()
@@ -111,7 +133,7 @@ fn commit(
             _ => None,
         })
         .collect();
-    let r = transact(conn, family, table, o.test, |m, conn, out| {
+    let r = transact_from(conn, family, table, o.test, pre, |m, conn, out| {
         if !o.noflush {
             let said = replace_own(m, conn, &declared)?;
             if o.verbose > 0 && !o.test {
@@ -369,6 +391,7 @@ pub fn main(family: Family, prog: &str, args: Vec<String>) -> i32 {
     let mut cur: Option<&'static tables::BuiltinTable> = None;
     let mut in_table = false;
     let mut items: Vec<(usize, Item)> = Vec::new();
+    let mut preload: Option<Preload> = None;
     let mut line = 0usize;
     let mut stdout = String::new();
     let skip_table = |cur: Option<&tables::BuiltinTable>| -> bool {
@@ -399,7 +422,8 @@ pub fn main(family: Family, prog: &str, args: Vec<String>) -> i32 {
                     },
                 };
                 let name = cur.map(|c| c.name).unwrap_or("filter");
-                match commit(c, family, name, &items, &o, prog) {
+                let pre = preload.take().and_then(|h| h.join().ok().flatten());
+                match commit(c, family, name, &items, &o, prog, pre) {
                     Ok(s) => stdout.push_str(&s),
                     Err(e) => {
                         print!("{stdout}");
@@ -429,6 +453,9 @@ pub fn main(family: Family, prog: &str, args: Vec<String>) -> i32 {
             }
             if skip_table(cur) {
                 continue;
+            }
+            if !o.noflush {
+                preload = cur.and_then(|t| start_preload(family, t.name));
             }
             in_table = true;
             ok = true;

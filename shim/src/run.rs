@@ -56,6 +56,24 @@ pub fn transact<F>(
     family: Family,
     table: &str,
     dry_run: bool,
+    build: F,
+) -> Result<(String, Vec<String>), IptError>
+where
+    F: FnMut(&mut Model, &mut Conn, &mut String) -> MResult<()>,
+{
+    transact_from(conn, family, table, dry_run, None, build)
+}
+
+/// [`transact`] starting, if the ruleset generation is still `pre`'s, from
+/// its model (read earlier, at that generation) instead of an empty one.
+/// (The batch carries the generation too, so a change after this check
+/// makes the kernel refuse it and the model is built again.)
+pub fn transact_from<F>(
+    conn: &mut Conn,
+    family: Family,
+    table: &str,
+    dry_run: bool,
+    mut pre: Option<(u32, Model)>,
     mut build: F,
 ) -> Result<(String, Vec<String>), IptError>
 where
@@ -63,7 +81,8 @@ where
 {
     for _ in 0..RETRIES {
         let genid = start_generation(conn)?;
-        let Some(mut m) = Model::new(family, table) else {
+        let read_before = pre.take().filter(|(g, _)| *g == genid).map(|(_, m)| m);
+        let Some(mut m) = read_before.or_else(|| Model::new(family, table)) else {
             return Err(IptError::version(format!("table '{table}' does not exist")));
         };
         let mut out = String::new();
