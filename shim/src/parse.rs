@@ -892,6 +892,9 @@ pub fn parse(
             (None, "RETURN", _) => Verdict::Return,
             (None, j, false) => Verdict::Jump(j.to_string()),
         };
+        // Exactly one rule per address pair (a restore keeps every line's
+        // rules until COMMIT: no spare room).
+        p.rules.reserve_exact(s.len() * d.len());
         for a in &s {
             for b in &d {
                 let mut r = IptRule::new(family);
