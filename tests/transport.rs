@@ -125,6 +125,19 @@ fn reads_under_change(
     );
 }
 
+/// Create table `t` with chains `c0`..`c{n-1}` (on `writer`); returns the
+/// chain names, the batch adding one rule to each and the batch flushing
+/// them all.
+fn chains_with_one_rule(writer: &mut Conn, n: usize) -> (Vec<String>, Vec<BatchOp>, Vec<BatchOp>) {
+    let names: Vec<String> = (0..n).map(|i| format!("c{i}")).collect();
+    let mut setup = vec![table("t")];
+    setup.extend(names.iter().map(|c| chain("t", c)));
+    writer.batch(&setup, None).unwrap();
+    let add = names.iter().map(|c| rule("t", c, 7)).collect();
+    let del = names.iter().map(|c| flush_chain("t", c)).collect();
+    (names, add, del)
+}
+
 #[test]
 fn dumps_are_consistent_while_another_thread_writes() {
     const N: usize = 40;
@@ -160,12 +173,7 @@ fn streamed_save_is_one_snapshot_while_another_thread_writes() {
     common::netns(|| {
         let mut reader = Conn::open().unwrap();
         let mut writer = Conn::open().unwrap();
-        let names: Vec<String> = (0..CHAINS).map(|i| format!("c{i}")).collect();
-        let mut setup = vec![table("t")];
-        setup.extend(names.iter().map(|c| chain("t", c)));
-        writer.batch(&setup, None).unwrap();
-        let add: Vec<BatchOp> = names.iter().map(|c| rule("t", c, 7)).collect();
-        let del: Vec<BatchOp> = names.iter().map(|c| flush_chain("t", c)).collect();
+        let (names, add, del) = chains_with_one_rule(&mut writer, CHAINS);
         reads_under_change("save", writer, add, del, Duration::from_millis(2), || {
             let mut text = Vec::new();
             nftwire::save::save(&mut reader, 0, &mut text)?;
@@ -207,12 +215,7 @@ fn live_list_is_one_snapshot_while_another_thread_writes() {
     const CHAINS: usize = 300;
     common::netns(|| {
         let mut writer = Conn::open().unwrap();
-        let names: Vec<String> = (0..CHAINS).map(|i| format!("c{i}")).collect();
-        let mut setup = vec![table("t")];
-        setup.extend(names.iter().map(|c| chain("t", c)));
-        writer.batch(&setup, None).unwrap();
-        let add: Vec<BatchOp> = names.iter().map(|c| rule("t", c, 7)).collect();
-        let del: Vec<BatchOp> = names.iter().map(|c| flush_chain("t", c)).collect();
+        let (names, add, del) = chains_with_one_rule(&mut writer, CHAINS);
         let sel = Selection::Ruleset(None);
         reads_under_change(
             "listing",
