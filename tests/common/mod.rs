@@ -181,26 +181,26 @@ pub fn oracle_root() -> std::path::PathBuf {
     .clone()
 }
 
-/// (target dir, target triple if cross-built, profile dir) of the running
-/// test executable, which cargo puts at `<target>[/<triple>]/<profile>/deps/`.
-/// The target dir is the one holding cargo's `CACHEDIR.TAG`.
+/// (target dir, target triple if built with `--target`, profile dir) of
+/// the running test executable, which cargo puts at
+/// `<target>[/<triple>]/<profile>/deps/`. A triple directory is named
+/// `<arch>-...-<os>...` after the machine the test runs on.
 fn target_layout() -> (std::path::PathBuf, Option<String>, std::path::PathBuf) {
     let exe = std::env::current_exe().expect("path of the test executable");
     let profile_dir = exe
         .parent()
+        .filter(|d| d.ends_with("deps"))
         .and_then(|d| d.parent())
-        .expect("test executable in <target>/<profile>/deps")
+        .unwrap_or_else(|| panic!("{} is not in <target>/<profile>/deps", exe.display()))
         .to_path_buf();
     let up = profile_dir.parent().expect("target dir").to_path_buf();
-    if up.join("CACHEDIR.TAG").exists() {
-        return (up, None, profile_dir);
+    let name = up.file_name().unwrap_or_default().to_string_lossy();
+    let arch = std::env::consts::ARCH;
+    let os = std::env::consts::OS;
+    if name.starts_with(&format!("{arch}-")) && name.contains(&format!("-{os}")) {
+        let triple = name.into_owned();
+        let top = up.parent().expect("target dir").to_path_buf();
+        return (top, Some(triple), profile_dir);
     }
-    let top = up.parent().expect("target dir").to_path_buf();
-    assert!(
-        top.join("CACHEDIR.TAG").exists(),
-        "cannot find cargo's target directory above {}",
-        exe.display()
-    );
-    let triple = up.file_name().unwrap().to_string_lossy().into_owned();
-    (top, Some(triple), profile_dir)
+    (up, None, profile_dir)
 }
