@@ -1,6 +1,6 @@
 //! Rules written by iptables itself: explain must find them all readable
 //! and print each exactly as iptables-save 1.8.9 (host) and 1.8.11
-//! (target/oracle-root, unpacked by tests/explain_reality.rs) do.
+//! (target/oracle-root, unpacked on first use by `common::oracle_root`) do.
 
 mod common;
 
@@ -9,14 +9,10 @@ use nftwire::diagnose::extprint::IptablesModel;
 use nftwire::diagnose::{explain, IptVersion, Options};
 use nftwire::netlink::Conn;
 use nftwire::ruleset::Ruleset;
-use std::path::Path;
 
-fn save_1_8_11(tool: &str) -> Option<String> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/oracle-root");
+fn save_1_8_11(tool: &str) -> String {
+    let root = common::oracle_root();
     let lib = root.join("usr/lib/x86_64-linux-gnu");
-    if !root.join("usr/sbin/xtables-nft-multi").exists() {
-        return None;
-    }
     let o = std::process::Command::new(lib.join("ld-linux-x86-64.so.2"))
         .args([
             "--library-path",
@@ -28,7 +24,7 @@ fn save_1_8_11(tool: &str) -> Option<String> {
         .env("XTABLES_LIBDIR", lib.join("xtables"))
         .output()
         .unwrap();
-    Some(String::from_utf8_lossy(&o.stdout).to_string())
+    String::from_utf8_lossy(&o.stdout).to_string()
 }
 
 /// (version, predicted lines, real lines) per family.
@@ -58,10 +54,7 @@ fn compare_saves() -> Vec<(IptVersion, Vec<String>, Vec<String>)> {
                 ex.rules.iter().filter_map(|r| r.iptables.clone()).collect();
             let real = match v {
                 IptVersion::V1_8_9 => String::from_utf8_lossy(&run(tool, &[]).stdout).to_string(),
-                _ => match save_1_8_11(tool) {
-                    Some(s) => s,
-                    None => continue,
-                },
+                _ => save_1_8_11(tool),
             };
             let real: Vec<String> = real
                 .lines()
@@ -97,7 +90,7 @@ fn assert_same(results: Vec<(IptVersion, Vec<String>, Vec<String>)>, label: &str
 
 #[test]
 fn k8s_node_baseline_is_read_like_iptables_save() {
-    let dir = common::shared_dir().expect("../shared").join("corpus");
+    let dir = common::data_path("corpus");
     let ipset = std::fs::read_to_string(dir.join("baseline-k8s-node.ipset")).unwrap();
     let rules = std::fs::read_to_string(dir.join("baseline-k8s-node.iptables")).unwrap();
     let results = netns(move || {

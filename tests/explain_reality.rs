@@ -13,7 +13,7 @@ use nftwire::diagnose::{explain, IptVersion, Options};
 use nftwire::netlink::Conn;
 use nftwire::object::{Chain, Rule};
 use nftwire::ruleset::{Ruleset, SetWithElems};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Output;
 
 /// How to run one iptables release.
@@ -50,21 +50,9 @@ impl Oracle {
     }
 }
 
-/// The two oracles; 1.8.11 is unpacked on first use (shared with other
-/// tests through a lock file).
+/// The two oracles; 1.8.11 is unpacked on first use (`common::oracle_root`).
 fn oracles() -> Vec<Oracle> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/oracle-root");
-    if !root.join("usr/sbin/xtables-nft-multi").exists() {
-        // The same private-root setup the shim's oracle suite uses (it
-        // takes a lock, so concurrent tests do not race).
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/oracle/setup-oracle.sh");
-        let o = run("bash", &[script.to_str().unwrap(), root.to_str().unwrap()]);
-        assert!(
-            o.status.success(),
-            "cannot unpack iptables 1.8.11: {}",
-            String::from_utf8_lossy(&o.stderr)
-        );
-    }
+    let root = common::oracle_root();
     let host = String::from_utf8_lossy(&run("iptables", &["-V"]).stdout).to_string();
     assert!(
         host.contains("v1.8.9 (nf_tables)"),
@@ -219,7 +207,6 @@ drop|ip|filter|FORWARD||drop
 reject|ip|filter|FORWARD||reject
 reject-tcp|ip|filter|FORWARD||ip protocol tcp reject with tcp reset
 notrack|ip|raw|PREROUTING||notrack
-queue|ip|filter|FORWARD||queue num 1
 vmap-ifname|ip|filter|FORWARD||iifname vmap { "eth0" : accept }
 tcpopt-mss|ip|filter|FORWARD||tcp flags syn tcp option maxseg size set 1200
 tcpopt-mss-rt|ip|mangle|FORWARD||tcp flags syn tcp option maxseg size set rt mtu
@@ -463,18 +450,12 @@ fn run_case(case: Case, oracles: Vec<Oracle>) -> Vec<(String, IptVersion, Option
                     body
                 ));
                 let o = run_stdin("nft", &["-f", "-"], &script);
-                if !o.status.success() {
-                    let err = String::from_utf8_lossy(&o.stderr).to_string();
-                    return vec![(
-                        case.name.clone(),
-                        IptVersion::V1_8_9,
-                        Some(format!(
-                            "SKIP nft cannot load it: {}",
-                            err.lines().next().unwrap_or("")
-                        )),
-                        0,
-                    )];
-                }
+                assert!(
+                    o.status.success(),
+                    "{}: nft cannot load it: {}",
+                    case.name,
+                    String::from_utf8_lossy(&o.stderr)
+                );
             }
             (None, Some(e)) => {
                 conn.batch(&e.rule.create_ops(), None)
@@ -715,15 +696,8 @@ fn compare(
 /// Load every corpus file in a namespace and turn each rule of an iptables
 /// table into an exact case.
 fn corpus_cases() -> Vec<Case> {
-    let Some(dir) = common::shared_dir().map(|d| d.join("corpus")) else {
-        panic!("../shared/corpus is missing");
-    };
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "nft"))
-        .collect();
-    files.sort();
+    let dir = common::data_path("corpus");
+    let files = common::data_files("corpus", "nft");
     let mut cases = Vec::new();
     for f in files {
         let stem = f.file_stem().unwrap().to_string_lossy().to_string();
@@ -844,10 +818,6 @@ fn check_all(cases: Vec<Case>, label: &str) {
             e.1 += 1;
             match res {
                 None => e.0 += 1,
-                Some(m) if m.starts_with("SKIP") => {
-                    e.1 -= 1;
-                    eprintln!("{label}: {name}: {m}");
-                }
                 Some(m) => failures.push(format!("{name} ({v}): {m}")),
             }
         }

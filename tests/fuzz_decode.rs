@@ -146,19 +146,3 @@ fn randomized_decode_encode_is_lossless() {
     assert!(decoded > iters, "too few inputs decoded: {decoded}");
     assert!(typed > iters / 20, "too few typed expressions: {typed}");
 }
-
-/// Writes the seeds as a starting corpus for the cargo-fuzz targets:
-/// `cargo test --test fuzz_decode -- --ignored write_fuzz_corpus`.
-#[test]
-#[ignore]
-fn write_fuzz_corpus() {
-    let base = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus");
-    for target in ["decode_objects", "decode_exprs"] {
-        let dir = base.join(target);
-        std::fs::create_dir_all(&dir).unwrap();
-        for (i, s) in all_seeds().iter().enumerate() {
-            std::fs::write(dir.join(format!("seed-{i:03}")), s).unwrap();
-        }
-    }
-    eprintln!("corpus written to {}", base.display());
-}

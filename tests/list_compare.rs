@@ -12,8 +12,8 @@ use nftwire::render::nft::live::{self, Format};
 use nftwire::render::nft::{Octx, Selection};
 use std::path::{Path, PathBuf};
 
-fn corpus() -> Option<PathBuf> {
-    common::shared_dir().map(|d| d.join("corpus"))
+fn corpus() -> PathBuf {
+    common::data_path("corpus")
 }
 
 fn nft_out(args: &[&str]) -> String {
@@ -295,10 +295,7 @@ const CORPUS: &[&str] = &[
 
 #[test]
 fn corpus_matches_nft() {
-    let Some(dir) = corpus() else {
-        println!("shared corpus not present; skipped");
-        return;
-    };
+    let dir = corpus();
     for file in CORPUS {
         for exact in [false, true] {
             let has_exact = dir.join(file.replace(".nft", "-exact.py")).exists();
@@ -336,7 +333,7 @@ fn corpus_matches_nft() {
 
 #[test]
 fn corpus_handles_and_numeric() {
-    let Some(dir) = corpus() else { return };
+    let dir = corpus();
     for file in [
         "firewalld.nft",
         "kube-proxy-nft.nft",
@@ -479,7 +476,7 @@ fn selections_match_nft() {
 /// Every rule is listed, and the non-xt tables are identical to nft's.
 #[test]
 fn iptables_nft_rules_all_listed() {
-    let Some(dir) = corpus() else { return };
+    let dir = corpus();
     let r = netns(move || {
         let ipset = std::fs::read_to_string(dir.join("baseline-k8s-node.ipset")).unwrap();
         let o = common::run_stdin("ipset", &["restore"], &ipset);
@@ -596,7 +593,7 @@ fn count_rule_lines(text: &str) -> usize {
 /// tailscale-k8s-proxy-exact.py): listed, quoted, with all its rules.
 #[test]
 fn unparsable_chain_name_listed() {
-    let Some(dir) = corpus() else { return };
+    let dir = corpus();
     let (n_rules, text) = netns(move || {
         load_corpus(&dir, "tailscale-k8s-proxy.nft", true);
         let mut conn = nftwire::netlink::Conn::open().unwrap();

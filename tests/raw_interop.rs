@@ -156,15 +156,28 @@ fn check_namespace_opt(label: &str, nft_may_fail: bool) -> Vec<String> {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 
-    // (3) the netlink debug text.
-    let out = common::run("nft", &["--debug=netlink", "list", "ruleset"]);
-    assert!(
-        nft_may_fail || out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let want = netlink_part(&String::from_utf8_lossy(&out.stdout));
-    let got = render_raw(&rs);
+    // (3) the netlink debug text. The kernel may resize a hash set in the
+    // background after a load, which reorders its elements between two
+    // dumps; so nft's text and ours are read again (up to 10 times) until
+    // both come from the same state. A rendering difference persists.
+    let mut rs = rs;
+    let mut attempt = 0;
+    let (want, got) = loop {
+        let out = common::run("nft", &["--debug=netlink", "list", "ruleset"]);
+        assert!(
+            nft_may_fail || out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let want = netlink_part(&String::from_utf8_lossy(&out.stdout));
+        let got = render_raw(&rs);
+        attempt += 1;
+        if want == got || attempt == 10 {
+            break (want, got);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10 * attempt));
+        rs = Ruleset::read(&mut conn, 0).expect("ruleset");
+    };
     assert!(
         !want.is_empty() || (rs.rules.is_empty() && rs.sets.is_empty()),
         "{label}: nft printed no netlink lines"
@@ -186,9 +199,9 @@ fn check_namespace_opt(label: &str, nft_may_fail: bool) -> Vec<String> {
     names
 }
 
-/// Load `script` into a fresh namespace and check it; `None` (with the
-/// reason printed) when this kernel/nft cannot load it.
-fn load_and_check(label: &str, script: &str, setup: &[&[&str]]) -> Option<Vec<String>> {
+/// Load `script` into a fresh namespace and check it. Panics when nft
+/// cannot load it.
+fn load_and_check(label: &str, script: &str, setup: &[&[&str]]) -> Vec<String> {
     let label = label.to_string();
     let script = script.to_string();
     let setup: Vec<Vec<String>> = setup
@@ -206,17 +219,12 @@ fn load_and_check(label: &str, script: &str, setup: &[&[&str]]) -> Option<Vec<St
             );
         }
         let o = common::run_stdin("nft", &["-f", "-"], &script);
-        if !o.status.success() {
-            eprintln!(
-                "SKIP {label}: nft -f fails here: {}",
-                String::from_utf8_lossy(&o.stderr)
-                    .lines()
-                    .next()
-                    .unwrap_or("")
-            );
-            return None;
-        }
-        Some(check_namespace(&label))
+        assert!(
+            o.status.success(),
+            "{label}: nft -f cannot load it: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        check_namespace(&label)
     })
 }
 
@@ -385,7 +393,7 @@ table ip c {
 
 #[test]
 fn nat_masq_redir() {
-    let seen = load_and_check("nat", NAT, &[]).expect("nat script loads");
+    let seen = load_and_check("nat", NAT, &[]);
     for n in ["nat", "masq", "redir"] {
         assert!(seen.iter().any(|s| s == n), "{n} not covered: {seen:?}");
     }
@@ -393,7 +401,7 @@ fn nat_masq_redir() {
 
 #[test]
 fn reject_and_fib() {
-    let seen = load_and_check("reject/fib", REJECT_FIB, &[]).expect("loads");
+    let seen = load_and_check("reject/fib", REJECT_FIB, &[]);
     for n in ["reject", "fib"] {
         assert!(seen.iter().any(|s| s == n), "{n} not covered: {seen:?}");
     }
@@ -401,7 +409,7 @@ fn reject_and_fib() {
 
 #[test]
 fn dup_and_fwd() {
-    let seen = load_and_check("netdev", NETDEV, &[]).expect("loads");
+    let seen = load_and_check("netdev", NETDEV, &[]);
     for n in ["dup", "fwd"] {
         assert!(seen.iter().any(|s| s == n), "{n} not covered: {seen:?}");
     }
@@ -409,7 +417,7 @@ fn dup_and_fwd() {
 
 #[test]
 fn socket_osf_tproxy_xfrm_synproxy_notrack() {
-    let seen = load_and_check("socket etc", SOCKET_ETC, &[]).expect("loads");
+    let seen = load_and_check("socket etc", SOCKET_ETC, &[]);
     for n in ["socket", "osf", "tproxy", "xfrm", "synproxy", "notrack"] {
         assert!(seen.iter().any(|s| s == n), "{n} not covered: {seen:?}");
     }
@@ -417,7 +425,7 @@ fn socket_osf_tproxy_xfrm_synproxy_notrack() {
 
 #[test]
 fn core_expressions_sets_and_objects() {
-    let seen = load_and_check("core", CORE, &[]).expect("loads");
+    let seen = load_and_check("core", CORE, &[]);
     for n in [
         "payload",
         "cmp",
@@ -480,34 +488,21 @@ fn xt_match_and_target() {
     }
 }
 
+/// `reject` in a netdev ingress chain. (Flowtables, `socket cgroupv2` and
+/// secmark objects need kernel features the test machines lack, see
+/// `debug_text_of_forms_this_kernel_cannot_load`; nft 1.0.6 only accepts
+/// `fwd` in the netdev family, see `dup_and_fwd`.)
 #[test]
-fn optional_expressions() {
-    // Forms this nft/kernel may not accept; each is skipped with the reason.
-    let cases = [
-        (
-            "socket cgroupv2",
-            "table inet cg { chain o { type filter hook output priority 0; socket cgroupv2 level 1 \"init.scope\" accept; }\n}",
-        ),
-        (
-            "secmark",
-            "table ip sm { secmark s { \"system_u:object_r:ssh_server_packet_t:s0\" }\n chain c { type filter hook input priority 0; meta secmark set \"s\"; }\n}",
-        ),
-        (
-            "flowtable",
-            "table ip ft { flowtable f { hook ingress priority 0; devices = { lo }; }\n chain c { type filter hook forward priority 0; ip protocol tcp flow add @f; }\n}",
-        ),
-        (
-            "netdev reject",
-            "table netdev nr { chain ing { type filter hook ingress device \"lo\" priority 0; ip saddr 10.0.0.1 reject with icmp host-unreachable; }\n}",
-        ),
-        (
-            "inet fwd",
-            "table inet fw { chain c { type filter hook ingress device \"lo\" priority 0; ip saddr 10.0.0.2 fwd to \"lo\"; }\n}",
-        ),
-    ];
-    for (label, script) in cases {
-        let _ = load_and_check(label, script, &[]);
-    }
+fn netdev_reject() {
+    let seen = load_and_check(
+        "netdev reject",
+        "table netdev nr { chain ing { type filter hook ingress device \"lo\" priority 0; ip saddr 10.0.0.1 reject with icmp host-unreachable; }\n}",
+        &[],
+    );
+    assert!(
+        seen.iter().any(|s| s == "reject"),
+        "reject not covered: {seen:?}"
+    );
 }
 
 #[test]
@@ -553,30 +548,16 @@ fn tunnel_expression_built_by_nftwire() {
 }
 
 #[test]
-fn shared_corpus() {
-    let Some(dir) = common::shared_dir() else {
-        eprintln!("SKIP: no ../shared");
-        return;
-    };
-    let mut files: Vec<_> = std::fs::read_dir(dir.join("corpus"))
-        .expect("corpus dir")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "nft"))
-        .collect();
-    files.sort();
-    let mut checked = 0;
-    for f in files {
+fn corpus_rulesets() {
+    for f in common::data_files("corpus", "nft") {
         let script = std::fs::read_to_string(&f).expect("read corpus file");
         let label = f
             .file_name()
             .unwrap_or_default()
             .to_string_lossy()
             .to_string();
-        if load_and_check(&label, &script, &[]).is_some() {
-            checked += 1;
-        }
+        load_and_check(&label, &script, &[]);
     }
-    assert!(checked > 0, "no corpus file could be loaded");
 }
 
 #[test]

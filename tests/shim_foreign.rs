@@ -1,6 +1,6 @@
 //! Foreign rules beside iptables rules: the NetBird + kube-router scenario
 //! (k3s #11493, kube-router #1788, netbird #2926). NetBird's native
-//! nf_tables rules (shared/corpus/netbird.nft + netbird-exact.py) are
+//! nf_tables rules (tests/data/corpus/netbird.nft + netbird-exact.py) are
 //! loaded on top of a Kubernetes node's iptables state; then every
 //! Kubernetes/CNI command stream of the corpus re-syncs with
 //! `nftwire-iptables`. No command may fail because of the foreign rules,
@@ -229,18 +229,15 @@ fn assert_kept(before: &BTreeMap<Key, Body>, after: &BTreeMap<Key, Body>, what: 
     }
 }
 
-fn setup() -> Option<(&'static oracle::Env, PathBuf)> {
-    let shared = common::shared_dir()?;
+/// The oracle environment and the corpus directory. Panics when a
+/// prerequisite is missing.
+fn setup() -> (&'static oracle::Env, PathBuf) {
     // The corpus scripts create ipsets (kube-router, kube-ovn).
-    if Command::new("ipset").arg("version").output().is_err() {
-        eprintln!("ipset not installed; skipping");
-        return None;
-    }
-    let corpus = shared.join("corpus");
-    corpus
-        .join("netbird.nft")
-        .exists()
-        .then(|| (oracle::env(), corpus))
+    assert!(
+        Command::new("ipset").arg("version").output().is_ok(),
+        "ipset is not installed (scripts/test-all installs it: apt-get install ipset)"
+    );
+    (oracle::env(), common::data_path("corpus"))
 }
 
 /// Every corpus script re-syncs on the mixed node without a failure, with
@@ -249,9 +246,7 @@ fn setup() -> Option<(&'static oracle::Env, PathBuf)> {
 #[test]
 fn netbird_beside_kubernetes() {
     common::netns(|| ());
-    let Some((env, corpus)) = setup() else {
-        return;
-    };
+    let (env, corpus) = setup();
     let clean = clean(&env.wrap_shim, &corpus);
     let (mixed, before, after) = layered(&env.wrap_shim, &corpus, "netbird");
     let in_filter = before
@@ -272,9 +267,7 @@ fn netbird_beside_kubernetes() {
 #[test]
 fn other_foreign_rulesets() {
     common::netns(|| ());
-    let Some((env, corpus)) = setup() else {
-        return;
-    };
+    let (env, corpus) = setup();
     let clean = clean(&env.wrap_shim, &corpus);
     for f in [
         "tailscale",
@@ -285,9 +278,6 @@ fn other_foreign_rulesets() {
         "kube-proxy-nft",
         "firewalld",
     ] {
-        if !corpus.join(format!("{f}.nft")).exists() {
-            continue;
-        }
         let (mixed, before, after) = layered(&env.wrap_shim, &corpus, f);
         check_layered(f, &clean, &mixed);
         assert_kept(&before, &after, f);
@@ -301,9 +291,7 @@ fn other_foreign_rulesets() {
 #[test]
 fn foreign_rules_listing_and_removal() {
     common::netns(|| ());
-    let Some((env, corpus)) = setup() else {
-        return;
-    };
+    let (env, corpus) = setup();
     let wrap = env.wrap_shim.clone();
     let oracle_wrap = env.wrap_oracle.clone();
     common::netns(move || {

@@ -142,17 +142,8 @@ fn t_cases(env: &Env, path: &Path, tally: &mut Tally) {
 #[test]
 fn t_vectors() {
     common::netns(|| ()); // needs root
-    let Some(shared) = common::shared_dir() else {
-        eprintln!("shared/ not present; skipping");
-        return;
-    };
     let env = env();
-    let mut files: Vec<_> = std::fs::read_dir(shared.join("iptables-t"))
-        .unwrap()
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "t"))
-        .collect();
-    files.sort();
+    let mut files = common::data_files("iptables-t", "t");
     if let Ok(only) = std::env::var("ORACLE_ONLY") {
         files.retain(|f| f.to_string_lossy().contains(&only));
     }
@@ -168,7 +159,8 @@ fn t_vectors() {
 /// runs a shell command first (both implementations).
 fn read_cases() -> Vec<(String, Vec<Step>, Option<String>)> {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/oracle/cases.txt");
-    let text = std::fs::read_to_string(p).unwrap_or_default();
+    let text =
+        std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("cannot read {}: {e}", p.display()));
     let mut cases = Vec::new();
     let mut cur: Option<(String, Vec<Step>, Vec<String>)> = None;
     let mut lines = text.lines();
@@ -284,9 +276,7 @@ impl Pair for (String, String) {
 #[test]
 fn corpus_scripts() {
     common::netns(|| ());
-    let Some(shared) = common::shared_dir() else {
-        return;
-    };
+    let corpus = common::data_path("corpus");
     let env = env();
     let mut tally = Tally::new();
     for s in [
@@ -297,10 +287,7 @@ fn corpus_scripts() {
         "kube-ovn.sh",
         "calico.sh",
     ] {
-        let p = shared.join("corpus").join(s);
-        if !p.exists() {
-            continue;
-        }
+        let p = corpus.join(s);
         let o = run_script(env, &env.wrap_oracle, &p, None);
         let m = run_script(env, &env.wrap_shim, &p, None);
         let r = if o == m {
@@ -400,14 +387,11 @@ fn older_case(env: &Env, setup: &str) -> Option<String> {
 #[test]
 fn older_writers() {
     common::netns(|| ());
-    let Some(shared) = common::shared_dir() else {
-        return;
-    };
+    let corpus = common::data_path("corpus");
     let env = env();
-    let Some(host) = env.wrap_host.clone() else {
-        eprintln!("no host iptables-nft or no 1.8.11 oracle; skipping");
-        return;
-    };
+    let host = env.wrap_host.clone().expect(
+        "the host's iptables-nft (/usr/sbin/xtables-nft-multi, Debian's iptables package) is not installed",
+    );
     let only = std::env::var("ORACLE_ONLY").ok();
     let pre = format!("export PATH={}:$PATH; ip link set lo up; ", host.display());
     let mut tally = Tally::new();
@@ -419,20 +403,14 @@ fn older_writers() {
         "kube-ovn.sh",
         "calico.sh",
     ] {
-        let p = shared.join("corpus").join(s);
-        if !p.exists() || only.as_ref().is_some_and(|o| !s.contains(o.as_str())) {
+        let p = corpus.join(s);
+        if only.as_ref().is_some_and(|o| !s.contains(o.as_str())) {
             continue;
         }
         let setup = format!("{pre}bash {} >/dev/null 2>&1", p.display());
         tally.add(format!("older:script:{s}"), older_case(env, &setup));
     }
-    let mut files: Vec<_> = std::fs::read_dir(shared.join("iptables-t"))
-        .unwrap()
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "t"))
-        .collect();
-    files.sort();
-    for f in files {
+    for f in common::data_files("iptables-t", "t") {
         let name = f.file_name().unwrap().to_string_lossy().to_string();
         if only.as_ref().is_some_and(|o| !name.contains(o.as_str())) {
             continue;

@@ -14,7 +14,7 @@ use nftwire::object::{Chain, Obj, Rule, Table};
 use nftwire::object::{ChainAttrs, RuleAttrs, TableAttrs};
 use nftwire::ruleset::{creation_op, Ruleset};
 use nftwire::Error;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -67,7 +67,9 @@ fn delete_chain(t: &str, c: &str) -> BatchOp {
 
 /// Run `read` over and over while a writer thread (on `writer`) applies
 /// `add`, then `del`, then `add` again, pausing `pause` after each batch:
-/// for at least 3 s, and until 20 reads succeeded (at most 20 s). `read`
+/// for at least 3 s, and until 20 reads succeeded, both states were read
+/// and the writer applied 20 batches (at most 60 s: on a loaded machine
+/// the writer thread may get little CPU beside the reader). `read`
 /// returns whether it saw the added state (true) or the deleted one
 /// (false), and panics on anything in between. A read may give up with
 /// `GenerationChanged` after its retries. Asserts that enough reads
@@ -82,6 +84,8 @@ fn reads_under_change(
 ) {
     let stop = Arc::new(AtomicBool::new(false));
     let stop2 = stop.clone();
+    let written = Arc::new(AtomicUsize::new(0));
+    let written2 = written.clone();
     let w = std::thread::spawn(move || {
         let mut batches = 0usize;
         while !stop2.load(Ordering::Relaxed) {
@@ -89,14 +93,18 @@ fn reads_under_change(
             std::thread::sleep(pause);
             writer.batch(&del, None).expect("writer delete");
             batches += 2;
+            written2.store(batches, Ordering::Relaxed);
             std::thread::sleep(pause);
         }
         batches
     });
     let start = Instant::now();
     let (mut ok, mut changed, mut seen_full, mut seen_empty) = (0, 0, 0, 0);
+    let enough = |ok: usize, full: usize, empty: usize| {
+        ok >= 20 && full > 0 && empty > 0 && written.load(Ordering::Relaxed) >= 20
+    };
     while start.elapsed() < Duration::from_secs(3)
-        || (ok < 20 && start.elapsed() < Duration::from_secs(20))
+        || (!enough(ok, seen_full, seen_empty) && start.elapsed() < Duration::from_secs(60))
     {
         match read() {
             Ok(full) => {

@@ -46,16 +46,161 @@ pub fn nft_load(script: &str) {
     );
 }
 
-/// Path of the shared reference data beside the repository, if present.
-pub fn shared_dir() -> Option<std::path::PathBuf> {
-    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
-    p.is_dir().then_some(p)
+/// The repository's root: the package's directory, or for a workspace
+/// member that includes this file (interop/) the directory above it.
+pub fn repo_root() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .find(|d| d.join("tests/common/mod.rs").is_file())
+        .expect("repository root (the directory holding tests/common/mod.rs)")
+        .to_path_buf()
 }
 
-/// Path to a built binary of this workspace (target/<profile>/NAME).
+/// The repository's test data directory (`tests/data`, see its README).
+/// Panics when it is missing: a test never runs without its data.
+pub fn data_dir() -> std::path::PathBuf {
+    let p = repo_root().join("tests/data");
+    assert!(
+        p.join("README.md").is_file(),
+        "test data directory {} is missing (it is part of the repository)",
+        p.display()
+    );
+    p
+}
+
+/// A file or directory under `tests/data` (e.g. `corpus/netbird.nft`).
+/// Panics naming the path when it does not exist.
+pub fn data_path(rel: &str) -> std::path::PathBuf {
+    let p = data_dir().join(rel);
+    assert!(
+        p.exists(),
+        "test data {} is missing (tests/data is part of the repository)",
+        p.display()
+    );
+    p
+}
+
+/// The files of a `tests/data` directory whose names end in `.EXT`, sorted.
+/// Panics when the directory is missing or holds no such file.
+pub fn data_files(dir: &str, ext: &str) -> Vec<std::path::PathBuf> {
+    let d = data_path(dir);
+    let mut v: Vec<_> = std::fs::read_dir(&d)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", d.display()))
+        .map(|e| e.expect("directory entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == ext))
+        .collect();
+    v.sort();
+    assert!(!v.is_empty(), "no *.{ext} file in {}", d.display());
+    v
+}
+
+/// Path to an executable of this workspace, built first if needed.
+///
+/// The root package's `nftwire` is built by cargo before its integration
+/// tests run. Other packages' binaries (`nftwire-iptables`) are not, so
+/// the first call in a test process runs `cargo build --bin NAME` for the
+/// test's own profile into the test's own target directory (a no-op when
+/// it is up to date). That nested cargo does not wait on the outer one:
+/// `cargo test` releases the target directory's lock once compilation is
+/// done, before it runs test binaries (the oracle suite has relied on this
+/// since it was written). Concurrent callers (test threads, or two cargo
+/// processes) are serialized by a mutex and by cargo's own lock.
 pub fn bin(name: &str) -> std::path::PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    // target/<profile>/deps/test-xxxx -> target/<profile>/NAME
-    let dir = exe.parent().unwrap().parent().unwrap();
-    dir.join(name)
+    if let (Some(exe), "nftwire") = (option_env!("CARGO_BIN_EXE_nftwire"), name) {
+        return std::path::PathBuf::from(exe);
+    }
+    static BUILT: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
+    let (target_dir, triple, profile_dir) = target_layout();
+    let path = profile_dir.join(name);
+    if built.iter().any(|b| b == name) {
+        return path;
+    }
+    let profile = profile_dir
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    let mut c = Command::new(env!("CARGO"));
+    c.current_dir(repo_root())
+        .args(["build", "--quiet", "--workspace", "--bin", name])
+        .arg("--target-dir")
+        .arg(&target_dir);
+    match profile.as_str() {
+        "debug" => {}
+        "release" => {
+            c.arg("--release");
+        }
+        p => {
+            c.args(["--profile", p]);
+        }
+    }
+    if let Some(t) = &triple {
+        c.args(["--target", t]);
+    }
+    let o = c
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run cargo to build {name}: {e}"));
+    assert!(
+        o.status.success(),
+        "cargo build --bin {name} failed:\n{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        path.is_file(),
+        "cargo built {name}, but {} does not exist",
+        path.display()
+    );
+    built.push(name.to_string());
+    path
+}
+
+/// The private root holding the oracle, Debian 13's iptables 1.8.11
+/// (`<target>/oracle-root/usr/sbin/xtables-nft-multi`), unpacked on first
+/// use by `tests/oracle/setup-oracle.sh` (which takes a lock, so parallel
+/// tests and processes do not race). Panics when it cannot be unpacked.
+pub fn oracle_root() -> std::path::PathBuf {
+    static ROOT: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    ROOT.get_or_init(|| {
+        let root = target_layout().0.join("oracle-root");
+        let script = repo_root().join("tests/oracle/setup-oracle.sh");
+        let o = Command::new("bash")
+            .arg(&script)
+            .arg(&root)
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run {}: {e}", script.display()));
+        assert!(
+            o.status.success(),
+            "cannot unpack the oracle, iptables 1.8.11, into {} ({}): {}",
+            root.display(),
+            script.display(),
+            String::from_utf8_lossy(&o.stderr)
+        );
+        root
+    })
+    .clone()
+}
+
+/// (target dir, target triple if built with `--target`, profile dir) of
+/// the running test executable, which cargo puts at
+/// `<target>[/<triple>]/<profile>/deps/`. A triple directory is named
+/// `<arch>-...-<os>...` after the machine the test runs on.
+fn target_layout() -> (std::path::PathBuf, Option<String>, std::path::PathBuf) {
+    let exe = std::env::current_exe().expect("path of the test executable");
+    let profile_dir = exe
+        .parent()
+        .filter(|d| d.ends_with("deps"))
+        .and_then(|d| d.parent())
+        .unwrap_or_else(|| panic!("{} is not in <target>/<profile>/deps", exe.display()))
+        .to_path_buf();
+    let up = profile_dir.parent().expect("target dir").to_path_buf();
+    let name = up.file_name().unwrap_or_default().to_string_lossy();
+    let arch = std::env::consts::ARCH;
+    let os = std::env::consts::OS;
+    if name.starts_with(&format!("{arch}-")) && name.contains(&format!("-{os}")) {
+        let triple = name.into_owned();
+        let top = up.parent().expect("target dir").to_path_buf();
+        return (top, Some(triple), profile_dir);
+    }
+    (up, None, profile_dir)
 }

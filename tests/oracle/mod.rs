@@ -13,7 +13,7 @@ use std::process::{Command, Stdio};
 /// Which implementation runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Impl {
-    /// iptables 1.8.11 (or the host's iptables-nft as fallback).
+    /// iptables 1.8.11.
     Oracle,
     /// nftwire-iptables.
     Shim,
@@ -83,34 +83,12 @@ pub fn env() -> &'static Env {
     ENV.get_or_init(setup_env)
 }
 
-/// Build the shim (release-less debug build next to the tests) and set up
-/// the oracle root under `target/oracle-root`.
+/// Build the shim (`common::bin`) and set up the oracle root under
+/// `target/oracle-root`; panics when either cannot be had.
 fn setup_env() -> Env {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let st = Command::new(env!("CARGO"))
-        .args(["build", "-q", "-p", "nftwire-iptables"])
-        .current_dir(manifest)
-        .status()
-        .expect("cargo build");
-    assert!(st.success(), "building nftwire-iptables failed");
+    let shim = crate::common::bin("nftwire-iptables");
     let tdir = target_dir();
-    let shim = tdir.join("debug/nftwire-iptables");
-    assert!(shim.exists(), "{} missing", shim.display());
-    let rootdir = tdir.join("oracle-root");
-    let out = Command::new("bash")
-        .arg(manifest.join("tests/oracle/setup-oracle.sh"))
-        .arg(&rootdir)
-        .output()
-        .expect("setup-oracle.sh");
-    let root = if out.status.success() {
-        Some(rootdir)
-    } else {
-        eprintln!(
-            "oracle 1.8.11 unavailable ({}); falling back to the host's iptables-nft",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        None
-    };
+    let root = Some(crate::common::oracle_root());
     let wrap_oracle = tdir.join("oracle-wrap/oracle");
     let wrap_shim = tdir.join("oracle-wrap/shim");
     for d in [&wrap_oracle, &wrap_shim] {

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Scenario 1 - VPC NAT gateway (Kube-OVN vpc-nat-gateway style, cf. ../shared/corpus/kube-ovn.sh),
+# Scenario 1 - VPC NAT gateway (Kube-OVN vpc-nat-gateway style, cf. tests/data/corpus/kube-ovn.sh),
 # configured ONLY through `iptables` (= nftwire-iptables, or Debian's iptables-nft with
 # VMTEST_IPTABLES=debian), with real traffic through it:
 #

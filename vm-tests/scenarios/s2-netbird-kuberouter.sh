@@ -1,7 +1,7 @@
 #!/bin/sh
 # Scenario 2 - NetBird + kube-router: NetBird's native nftables rules in `ip filter` (loaded
 # with Debian's nft from netbird-mini.nft) next to kube-router's netpol iptables calls
-# (cf. ../shared/corpus/kube-router-netpol.sh): -S <chain> 1 / -N / -C / -I / -S / iptables-save
+# (cf. tests/data/corpus/kube-router-netpol.sh): -S <chain> 1 / -N / -C / -I / -S / iptables-save
 # -t filter / iptables-restore --wait -T filter (full replace of table filter).
 # Required: the shim works, and the native rules survive byte-for-byte (nft --debug=netlink);
 # Debian's own iptables-nft fails on that table as documented ("is incompatible", rc 1).
