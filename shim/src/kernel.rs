@@ -220,3 +220,25 @@ pub fn table_add(family: u8, name: &str) -> BatchOp {
         format!("table {name}"),
     )
 }
+
+/// Whether the table holds anything besides chains and rules that
+/// iptables would lose by deleting it: sets, stateful objects, flowtables,
+/// table flags (dormant, owner, persist) or userdata (an nft comment).
+pub fn table_holds_other_objects(conn: &mut Conn, family: u8, table: &str) -> Result<bool> {
+    let Some(t) = get_table(conn, family, table)? else {
+        return Ok(false);
+    };
+    if t.attrs.flags.unwrap_or(0) != 0 || t.attrs.userdata.is_some() {
+        return Ok(true);
+    }
+    for get in [msg::GETSET, msg::GETOBJ, msg::GETFLOWTABLE] {
+        // Each dump is filtered by table (attribute 1 is the table name of
+        // sets, objects and flowtables alike).
+        match conn.dump(get, family, body(&[(1, table)])) {
+            Ok(v) if v.iter().any(|m| m.msg() == get - 1) => return Ok(true),
+            Ok(_) | Err(Error::Kernel { errno: 2, .. }) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(false)
+}

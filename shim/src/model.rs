@@ -175,6 +175,18 @@ impl ChainState {
                 && self.chain.attrs.chain_type.as_deref() == Some(b.chain_type)
         })
     }
+    /// Whether iptables-nft would not have made this chain: a base chain
+    /// other than the builtin one of its name, or a chain with userdata
+    /// (an nft comment) or flags other than "base".
+    pub fn is_foreign(&self, t: &BuiltinTable) -> bool {
+        let a = &self.chain.attrs;
+        (a.hook.is_some() && !self.is_builtin(t))
+            || a.hook
+                .as_ref()
+                .is_some_and(|h| h.dev.is_some() || h.devs.is_some())
+            || a.userdata.is_some()
+            || a.flags.unwrap_or(0) & !1 != 0
+    }
     /// Policy name of a base chain.
     pub fn policy(&self) -> Option<&'static str> {
         self.chain.attrs.hook.as_ref()?;
@@ -711,6 +723,31 @@ impl Model {
             self.delete_rule(chain, i);
         }
         Ok(())
+    }
+
+    /// Delete the whole table (and so every chain and rule in it), as
+    /// iptables-nft's full restore does: a `NEWTABLE` first, so that the
+    /// delete cannot fail on a missing table, then `DELTABLE`. Chains and
+    /// the table are created again as the restore declares them.
+    pub fn delete_table(&mut self) {
+        let t = self.table.clone();
+        let fam = self.fam();
+        let name = self.op_name("TABLE_FLUSH");
+        self.ops.push(kernel::op(
+            nftwire::object::Table::named(fam, &t).to_msg(msg::NEWTABLE, 0),
+            &name,
+            format!("table {t}"),
+        ));
+        self.ops.push(kernel::op(
+            nftwire::object::Table::named(fam, &t).to_msg(msg::DELTABLE, 0),
+            &name,
+            format!("table {t}"),
+        ));
+        self.exists = Some(false);
+        self.chains.clear();
+        self.order.clear();
+        self.all_chains = true;
+        self.anchors.clear();
     }
 
     /// `-N`: a new user chain.

@@ -18,7 +18,7 @@ use nftwire::iptables::rule::Verdict;
 use nftwire::iptables::{tables, ExitCode, Family, IptError};
 use nftwire::netlink::Conn;
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Read;
+use std::io::BufRead;
 
 enum Item {
     Chain {
@@ -271,7 +271,19 @@ fn replace_own(m: &mut Model, conn: &mut Conn, declared: &BTreeSet<String>) -> M
             said.push_str(&format!("Deleting chain `{n}'\n"));
         }
     }
-    if keep.is_empty() {
+    let foreign_chain = m.chains.values().flatten().any(|c| c.is_foreign(m.builtin));
+    if keep.is_empty()
+        && !foreign_chain
+        && !crate::kernel::table_holds_other_objects(conn, m.family.nfproto(), &m.table)?
+    {
+        // Nothing in the table but what iptables wrote: do what 1.8.11
+        // does, delete the table and create it again with the chains the
+        // input declares (so handles and table order are 1.8.11's).
+        if m.table_exists(conn)? {
+            m.delete_table();
+        }
+        return Ok(said);
+    } else if keep.is_empty() {
         // No foreign rule anywhere: one flush of the whole table (which
         // exists when a chain has rules).
         let any_rules = m
@@ -365,19 +377,16 @@ pub fn main(family: Family, prog: &str, args: Vec<String>) -> i32 {
         }
     }
     positional.extend(g.args.iter().skip(g.optind).cloned());
-    let input = match positional.len() {
-        0 => {
-            let mut s = Vec::new();
-            if std::io::stdin().read_to_end(&mut s).is_err() {
-                s.clear();
-            }
-            String::from_utf8_lossy(&s).into_owned()
-        }
-        1 => match std::fs::read(&positional[0]) {
-            Ok(b) => String::from_utf8_lossy(&b).into_owned(),
+    // Read line by line: each table is committed when its COMMIT line
+    // arrives (a writer may keep the pipe open after it), and only one
+    // table's lines are held.
+    let mut input: Box<dyn BufRead> = match positional.len() {
+        0 => Box::new(std::io::stdin().lock()),
+        1 => match std::fs::File::open(&positional[0]) {
+            Ok(f) => Box::new(std::io::BufReader::with_capacity(1 << 16, f)),
             Err(e) => {
                 let msg = e.to_string();
-                let msg = msg.split(" (os error").next().unwrap_or("").to_string();
+                let msg = msg.split(" (os error").next().unwrap_or("");
                 eprintln!("Can't open {}: {msg}", positional[0]);
                 return 1;
             }
@@ -399,9 +408,17 @@ pub fn main(family: Family, prog: &str, args: Vec<String>) -> i32 {
             .as_deref()
             .is_some_and(|t| cur.is_some_and(|c| c.name != t))
     };
-    for raw in input.split_inclusive('\n') {
+    let mut bytes = Vec::new();
+    loop {
+        bytes.clear();
+        // A read error ends the input, as a short read does for iptables.
+        match input.read_until(b'\n', &mut bytes) {
+            Ok(0) | Err(_) => break,
+            Ok(_) => {}
+        }
         line += 1;
-        let buf = raw;
+        let text = String::from_utf8_lossy(&bytes);
+        let buf: &str = &text;
         if buf.starts_with('\n') {
             continue;
         }
