@@ -164,7 +164,7 @@ fn entry_of(
     table: &std::sync::Arc<str>,
 ) -> Result<Option<crate::model::Entry>> {
     use crate::model::Entry;
-    use nftwire::iptables::decode::{decode, Decoded};
+    use nftwire::iptables::decode::Decoded;
     use nftwire::object::RuleAttrs;
     if nf.msg() != msg::NEWRULE {
         return Ok(None);
@@ -173,7 +173,7 @@ fn entry_of(
     if r.table() != &**table || r.chain() != chain {
         return Ok(None);
     }
-    let d = decode(&r, table);
+    let d = crate::model::decode_rule(&r, table);
     Ok(Some(match d {
         Decoded::Rule(_) => Entry::from_dump(nf, r.attrs.handle, table.clone(), d),
         Decoded::Foreign(_) => Entry::new(r, table.clone(), std::cell::OnceCell::from(d)),

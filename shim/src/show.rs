@@ -330,7 +330,7 @@ pub fn ctime_now() -> String {
 /// and printed a part at a time on one connection and thread per CPU
 /// (`nftwire::netlink::parallel`), never all held at once.
 pub fn save_table(m: &mut Model, conn: &mut Conn, prog: &str, counters: bool) -> MResult<String> {
-    use nftwire::iptables::decode::{decode, Decoded};
+    use nftwire::iptables::decode::Decoded;
     m.load_chains(conn)?;
     let table = m.table.clone();
     let fam = m.family.nfproto();
@@ -387,7 +387,7 @@ pub fn save_table(m: &mut Model, conn: &mut Conn, prog: &str, counters: bool) ->
             let mut part = String::new();
             for n in &names[range] {
                 for r in kernel::dump_rules(conn, fam, &table, Some(n))? {
-                    match decode(&r, &table) {
+                    match crate::model::decode_rule(&r, &table) {
                         Decoded::Rule(ir) => write_rule_line(&mut part, &ir, n, &table, ctr),
                         Decoded::Foreign(_) => {
                             part.push_str(&foreign_rule_line(&r, r.attrs.handle, n, &sets))
