@@ -133,7 +133,12 @@ pub fn decode_rule(rule: &Rule, table: &str) -> Decoded {
 pub fn read_by_1_8_11(rule: &Rule, table: &str) -> Option<Decoded> {
     use nftwire::diagnose::explain::{explain_rule, Options};
     use nftwire::diagnose::version::IptVersion;
-    if rule.attrs.userdata.is_some() {
+    if rule
+        .attrs
+        .userdata
+        .as_deref()
+        .is_some_and(|u| !is_one_comment(u))
+    {
         return None;
     }
     let family = Family::from_nfproto(rule.family)?;
@@ -150,14 +155,46 @@ pub fn read_by_1_8_11(rule: &Rule, table: &str) -> Option<Decoded> {
         return None;
     }
     let read = rep.iptables?;
-    let r = nftwire::iptables::decode::parse_like_iptables(rule, family, table).ok()?;
-    let ours = nftwire::iptables::save::rule_line(
-        &r,
-        rule.chain(),
-        table,
-        nftwire::iptables::save::Counters::None,
-    );
-    (ours.trim_end() == read.trim_end()).then_some(Decoded::Rule(r))
+    let prints = |r: &IptRule| {
+        let ours = nftwire::iptables::save::rule_line(
+            r,
+            rule.chain(),
+            table,
+            nftwire::iptables::save::Counters::None,
+        );
+        ours.trim_end() == read.trim_end()
+    };
+    // Decoded directly (the native forms the decoder knows), else the line
+    // 1.8.11 prints parsed as a user's rule and taken the way `-C` compares
+    // rules (encoded and read back).
+    if rule.attrs.userdata.is_none() {
+        if let Ok(r) = nftwire::iptables::decode::parse_like_iptables(rule, family, table) {
+            if prints(&r) {
+                return Some(Decoded::Rule(r));
+            }
+        }
+    }
+    let mut argv = vec![family.cmd().to_string(), "-t".into(), table.to_string()];
+    crate::restore::split_words(&read, &mut argv).ok()?;
+    let p = crate::parse::parse(family, argv, table, true, family.cmd()).ok()?;
+    let [r] = &p.rules[..] else {
+        return None;
+    };
+    let r = crate::exec::as_compared(r, table, rule.family);
+    prints(&r).then_some(Decoded::Rule(r))
+}
+
+/// Whether rule userdata is exactly one well-formed comment TLV (type 0,
+/// NUL-terminated, at most 256 bytes: what 1.8.11 reads as `-m comment`
+/// without losing anything).
+fn is_one_comment(u: &[u8]) -> bool {
+    match u {
+        [0, len, rest @ ..] => {
+            let len = *len as usize;
+            len > 0 && len <= 256 && rest.len() == len && rest[len - 1] == 0
+        }
+        _ => false,
+    }
 }
 
 /// One chain.
