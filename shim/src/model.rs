@@ -21,8 +21,10 @@ pub struct Entry {
     /// `NFTA_RULE_ID` for rules added in this batch.
     pub id: Option<u32>,
     /// The kernel object (or the one being sent), typed when first needed:
-    /// see [`Entry::rule`].
-    rule: OnceCell<Rule>,
+    /// see [`Entry::rule`]. Boxed, like `decoded`: most entries of a long
+    /// restore never fill either, and inline they made each entry 536
+    /// bytes.
+    rule: OnceCell<Box<Rule>>,
     /// The dumped message the rule decodes from, kept
     /// instead of the typed rule for iptables rules read from the kernel
     /// (most of a long chain is only compared or printed from its decoded
@@ -32,19 +34,19 @@ pub struct Entry {
     pub table: Arc<str>,
     /// What it decodes to, computed on first use: `-C`/`-D` stop at the
     /// first match, so most rules of a long chain are never decoded.
-    pub decoded: OnceCell<Decoded>,
+    decoded: OnceCell<Box<Decoded>>,
 }
 
 impl Entry {
     /// An entry for a rule known in full.
-    pub fn new(rule: Rule, table: Arc<str>, decoded: OnceCell<Decoded>) -> Entry {
+    pub fn new(rule: Rule, table: Arc<str>, decoded: Decoded) -> Entry {
         Entry {
             handle: rule.attrs.handle,
             id: None,
-            rule: OnceCell::from(rule),
+            rule: OnceCell::from(Box::new(rule)),
             dumped: None,
             table,
-            decoded,
+            decoded: OnceCell::from(Box::new(decoded)),
         }
     }
 
@@ -75,7 +77,7 @@ impl Entry {
             rule: OnceCell::new(),
             dumped: Some(m),
             table,
-            decoded: OnceCell::from(d),
+            decoded: OnceCell::from(Box::new(d)),
         }
     }
 
@@ -84,24 +86,28 @@ impl Entry {
     /// stands in rather than a panic).
     pub fn rule(&self) -> &Rule {
         self.rule.get_or_init(|| {
-            self.dumped
-                .as_ref()
-                .and_then(Rule::from_msg)
-                .unwrap_or_else(|| Rule::new(0, &self.table, "", Vec::new()))
+            Box::new(
+                self.dumped
+                    .as_ref()
+                    .and_then(Rule::from_msg)
+                    .unwrap_or_else(|| Rule::new(0, &self.table, "", Vec::new())),
+            )
         })
     }
 
-    /// Replace the kernel rule (the kept message no longer applies).
-    pub fn set_rule(&mut self, r: Rule) {
-        self.rule = OnceCell::from(r);
+    /// Replace the kernel rule (the kept message no longer applies) and
+    /// what it decodes to.
+    pub fn set_rule(&mut self, r: Rule, d: Decoded) {
+        self.rule = OnceCell::from(Box::new(r));
         self.dumped = None;
+        self.decoded = OnceCell::from(Box::new(d));
     }
 
     /// What the rule decodes to: an iptables rule if iptables-nft wrote it,
     /// or if 1.8.11 reads it correctly and completely ([`read_by_1_8_11`]).
     pub fn decoded(&self) -> &Decoded {
         self.decoded
-            .get_or_init(|| decode_rule(self.rule(), &self.table))
+            .get_or_init(|| Box::new(decode_rule(self.rule(), &self.table)))
     }
 
     /// The iptables rule, if it is one.
@@ -706,8 +712,7 @@ impl Model {
             return Ok(());
         };
         rule.attrs.handle = old.handle;
-        old.set_rule(rule.clone());
-        old.decoded = OnceCell::from(Decoded::Rule(r.clone()));
+        old.set_rule(rule.clone(), Decoded::Rule(r.clone()));
         self.push(
             rule.to_msg(msg::NEWRULE, F_CREATE | F_REPLACE),
             "RULE_REPLACE",
