@@ -137,7 +137,7 @@ pub fn decode_rule(rule: &Rule, table: &str) -> Decoded {
 /// decodes to prints exactly as 1.8.11 prints it. Anything else stays
 /// foreign, so a full restore never rewrites a rule its owner looks for.
 pub fn read_by_1_8_11(rule: &Rule, table: &str) -> Option<Decoded> {
-    use nftwire::diagnose::explain::{explain_rule, Options};
+    use nftwire::diagnose::explain::{read_correctly, Options};
     use nftwire::diagnose::version::IptVersion;
     if rule
         .attrs
@@ -156,11 +156,7 @@ pub fn read_by_1_8_11(rule: &Rule, table: &str) -> Option<Decoded> {
         ifname: &nftwire::diagnose::explain::if_indextoname,
         ext: &nftwire::diagnose::extprint::IptablesModel,
     };
-    let rep = explain_rule(rule, &[], &opts, None);
-    if !rep.readable() || rep.undefined.is_some() || !rep.findings.is_empty() {
-        return None;
-    }
-    let read = rep.iptables?;
+    let read = read_correctly(rule, &opts)?;
     let prints = |r: &IptRule| {
         let ours = nftwire::iptables::save::rule_line(
             r,
