@@ -9,6 +9,7 @@
 //! * [`save`]: the lossless text save/restore format.
 #![warn(missing_docs)]
 
+pub mod arptables;
 pub mod compat;
 pub mod consts;
 pub mod data;

@@ -4,6 +4,7 @@
 //! `ip6tables-restore` (also with `-nft` suffix), or under its own name
 //! (or `xtables-nft-multi`) with the tool as first argument.
 
+mod arp;
 mod exec;
 mod getopt;
 mod help;
@@ -15,6 +16,7 @@ mod revision;
 mod run;
 mod save;
 mod show;
+mod xfam;
 
 use nftwire::iptables::Family;
 
@@ -25,6 +27,8 @@ fn dispatch(name: &str, args: Vec<String>) -> Option<i32> {
         "ip6tables-nft-save" => "ip6tables-save",
         "iptables-nft-restore" => "iptables-restore",
         "ip6tables-nft-restore" => "ip6tables-restore",
+        "arptables-nft-save" => "arptables-save",
+        "arptables-nft-restore" => "arptables-restore",
         b => b,
     };
     Some(match base {
@@ -34,6 +38,9 @@ fn dispatch(name: &str, args: Vec<String>) -> Option<i32> {
         "ip6tables-save" => save::main(Family::V6, name, args),
         "iptables-restore" => restore::main(Family::V4, name, args),
         "ip6tables-restore" => restore::main(Family::V6, name, args),
+        "arptables" => arp::main(args),
+        "arptables-save" => arp::save::main(name, args),
+        "arptables-restore" => arp::save::restore_main(name, args),
         _ => return None,
     })
 }

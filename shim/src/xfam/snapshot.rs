@@ -1,0 +1,506 @@
+//! One table of a non-IP family read whole, and the batch of changes made
+//! to it (see the module docs of [`super`]).
+
+use crate::kernel::{self, F_APPEND, F_CREATE, F_EXCL, F_NONREC, F_REPLACE};
+use crate::model::{lib_err, MResult, ModelErr};
+use crate::run::{batch_err, too_many_changes, RETRIES};
+use nftwire::consts::msg;
+use nftwire::expr::Expr;
+use nftwire::iptables::tables::BuiltinTable;
+use nftwire::iptables::IptError;
+use nftwire::netlink::{BatchOp, Conn};
+use nftwire::object::{Chain, Rule, RuleAttrs};
+
+/// One rule of a chain.
+#[derive(Clone, Debug)]
+pub struct SnapRule<R> {
+    /// The kernel rule (or the one being added).
+    pub rule: Rule,
+    /// Kernel handle (None for rules added in this batch).
+    pub handle: Option<u64>,
+    /// `NFTA_RULE_ID` of a rule added in this batch.
+    pub id: Option<u32>,
+    /// The tool's rule, or why it is foreign.
+    pub own: Result<R, String>,
+}
+
+/// One chain with its rules.
+#[derive(Clone, Debug)]
+pub struct SnapChain<R> {
+    /// The kernel chain.
+    pub chain: Chain,
+    /// Its rules in order.
+    pub rules: Vec<SnapRule<R>>,
+}
+
+impl<R> SnapChain<R> {
+    /// Policy of a base chain (`ACCEPT`/`DROP`), None for a user chain.
+    pub fn policy(&self) -> Option<&'static str> {
+        self.chain.attrs.hook.as_ref()?;
+        Some(match self.chain.attrs.policy {
+            Some(0) => "DROP",
+            _ => "ACCEPT",
+        })
+    }
+    /// Base chain counters.
+    pub fn counters(&self) -> (u64, u64) {
+        self.chain
+            .attrs
+            .counters
+            .as_ref()
+            .map(|c| (c.packets.unwrap_or(0), c.bytes.unwrap_or(0)))
+            .unwrap_or((0, 0))
+    }
+}
+
+/// A table snapshot and the pending batch.
+pub struct Snapshot<R> {
+    /// nf_tables family (`NFPROTO_ARP`, `NFPROTO_BRIDGE`).
+    pub family: u8,
+    /// Table name.
+    pub table: String,
+    /// The tool's builtin description of the table.
+    pub builtin: &'static BuiltinTable,
+    /// Whether the table exists (or is created in this batch).
+    pub exists: bool,
+    /// Chains in the kernel's order (then created ones).
+    pub chains: Vec<SnapChain<R>>,
+    /// Pending operations.
+    pub ops: Vec<BatchOp>,
+    /// Warnings to print after a successful commit.
+    pub warnings: Vec<String>,
+    /// Restore input line, for error messages.
+    pub line: Option<usize>,
+    next_id: u32,
+    decode: fn(&Rule) -> Result<R, String>,
+}
+
+impl<R: Clone> Snapshot<R> {
+    /// Read `table` of `family` (all chains, all rules).
+    pub fn read(
+        conn: &mut Conn,
+        family: u8,
+        builtin: &'static BuiltinTable,
+        decode: fn(&Rule) -> Result<R, String>,
+    ) -> MResult<Self> {
+        let table = builtin.name;
+        let exists = kernel::get_table(conn, family, table)?.is_some();
+        let mut chains = Vec::new();
+        if exists {
+            for c in kernel::dump_chains(conn, family, table)? {
+                chains.push(SnapChain {
+                    chain: c,
+                    rules: Vec::new(),
+                });
+            }
+            for r in kernel::dump_rules(conn, family, table, None)? {
+                let own = decode(&r);
+                if let Some(c) = chains.iter_mut().find(|c| c.chain.name() == r.chain()) {
+                    c.rules.push(SnapRule {
+                        handle: r.attrs.handle,
+                        id: None,
+                        rule: r,
+                        own,
+                    });
+                }
+            }
+        }
+        Ok(Snapshot {
+            family,
+            table: table.to_string(),
+            builtin,
+            exists,
+            chains,
+            ops: Vec::new(),
+            warnings: Vec::new(),
+            line: None,
+            next_id: 1,
+            decode,
+        })
+    }
+
+    fn push(&mut self, m: nftwire::netlink::NfMsg, op: &str, what: String) {
+        let name = match self.line {
+            Some(n) => format!("\nline {n}: {op}"),
+            None => format!(" {op}"),
+        };
+        self.ops.push(kernel::op(m, &name, what));
+    }
+
+    /// The chain called `name`.
+    pub fn chain(&self, name: &str) -> Option<&SnapChain<R>> {
+        self.chains.iter().find(|c| c.chain.name() == name)
+    }
+
+    fn chain_mut(&mut self, name: &str) -> Option<&mut SnapChain<R>> {
+        self.chains.iter_mut().find(|c| c.chain.name() == name)
+    }
+
+    /// Create the table if missing.
+    pub fn ensure_table(&mut self) {
+        if !self.exists {
+            let o = kernel::table_add(self.family, &self.table);
+            self.push(o.msg, "TABLE_ADD", o.what);
+            self.exists = true;
+        }
+    }
+
+    /// Create builtin chain `name` if it is one and missing (`policy` is
+    /// the policy it gets).
+    pub fn ensure_builtin(&mut self, name: &str, policy: u32) {
+        let Some(b) = self.builtin.chain(name) else {
+            return;
+        };
+        self.ensure_table();
+        if self.chain(name).is_some() {
+            return;
+        }
+        let c = b.to_chain(self.family, &self.table, policy, (0, 0));
+        self.push(
+            c.to_msg(msg::NEWCHAIN, F_CREATE),
+            "CHAIN_ADD",
+            format!("chain {name}"),
+        );
+        let at = self
+            .chains
+            .iter()
+            .position(|x| x.chain.attrs.hook.is_none())
+            .unwrap_or(self.chains.len());
+        self.chains.insert(
+            at,
+            SnapChain {
+                chain: c,
+                rules: Vec::new(),
+            },
+        );
+    }
+
+    /// Every builtin chain of the table, created if missing.
+    pub fn ensure_all_builtins(&mut self, policy: u32) {
+        for b in self.builtin.chains {
+            self.ensure_builtin(b.name, policy);
+        }
+    }
+
+    /// Add `exprs` (the rule `own`) to `chain` before index `pos` (None:
+    /// append).
+    pub fn add_rule(&mut self, chain: &str, exprs: Vec<Expr>, own: R, pos: Option<usize>) {
+        let id = self.next_id;
+        self.next_id += 1;
+        let mut rule = Rule::new(self.family, &self.table, chain, exprs);
+        let Some(c) = self.chain_mut(chain) else {
+            return;
+        };
+        let pos = pos.filter(|&p| p < c.rules.len());
+        if let Some(p) = pos.filter(|&p| p > 0) {
+            match (c.rules[p].handle, c.rules[p].id) {
+                (Some(h), _) => rule.attrs.position = Some(h),
+                (None, Some(i)) => rule.attrs.position_id = Some(i),
+                _ => {}
+            }
+        }
+        let (flags, op) = match pos {
+            None => (F_CREATE | F_APPEND, "RULE_APPEND"),
+            Some(_) => (F_CREATE, "RULE_INSERT"),
+        };
+        if self.line.is_some() || pos.is_some() {
+            rule.attrs.id = Some(id);
+        }
+        let m = rule.to_msg(msg::NEWRULE, flags);
+        let entry = SnapRule {
+            rule,
+            handle: None,
+            id: Some(id),
+            own: Ok(own),
+        };
+        if let Some(c) = self.chain_mut(chain) {
+            match pos {
+                Some(p) => c.rules.insert(p, entry),
+                None => c.rules.push(entry),
+            }
+        }
+        self.push(m, op, format!("rule in chain {chain}"));
+    }
+
+    /// Replace rule `i` of `chain`.
+    pub fn replace_rule(&mut self, chain: &str, i: usize, exprs: Vec<Expr>, own: R) {
+        let mut rule = Rule::new(self.family, &self.table, chain, exprs);
+        let Some(old) = self.chain_mut(chain).and_then(|c| c.rules.get_mut(i)) else {
+            return;
+        };
+        rule.attrs.handle = old.handle;
+        old.rule = rule.clone();
+        old.own = Ok(own);
+        self.push(
+            rule.to_msg(msg::NEWRULE, F_CREATE | F_REPLACE),
+            "RULE_REPLACE",
+            format!("rule in chain {chain}"),
+        );
+    }
+
+    /// Delete rule `i` of `chain`.
+    pub fn delete_rule(&mut self, chain: &str, i: usize) {
+        let (fam, table) = (self.family, self.table.clone());
+        let Some(c) = self.chain_mut(chain) else {
+            return;
+        };
+        if i >= c.rules.len() {
+            return;
+        }
+        let e = c.rules.remove(i);
+        let mut attrs = RuleAttrs {
+            table: Some(table),
+            chain: Some(chain.to_string()),
+            ..Default::default()
+        };
+        match (e.handle, e.id) {
+            (Some(h), _) => attrs.handle = Some(h),
+            (None, Some(id)) => attrs.id = Some(id),
+            _ => return,
+        }
+        let r = Rule { family: fam, attrs };
+        self.push(
+            r.to_msg(msg::DELRULE, 0),
+            "RULE_DELETE",
+            format!("rule in chain {chain}"),
+        );
+    }
+
+    /// Flush a chain, or with `None` every chain of the table.
+    pub fn flush(&mut self, chain: Option<&str>) {
+        let attrs = RuleAttrs {
+            table: Some(self.table.clone()),
+            chain: chain.map(str::to_owned),
+            ..Default::default()
+        };
+        let r = Rule {
+            family: self.family,
+            attrs,
+        };
+        self.push(
+            r.to_msg(msg::DELRULE, 0),
+            "RULE_FLUSH",
+            format!("rule in chain {}", chain.unwrap_or("(null)")),
+        );
+        for c in self.chains.iter_mut() {
+            if chain.is_none_or(|n| n == c.chain.name()) {
+                c.rules.clear();
+            }
+        }
+    }
+
+    /// Remove the tool's own rules of `chain`, keeping foreign ones.
+    pub fn flush_own(&mut self, chain: &str) {
+        let Some(c) = self.chain(chain) else { return };
+        if c.rules.iter().all(|r| r.own.is_ok()) {
+            if !c.rules.is_empty() {
+                self.flush(Some(chain));
+            }
+            return;
+        }
+        let own: Vec<usize> = c
+            .rules
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.own.is_ok())
+            .map(|(i, _)| i)
+            .collect();
+        for i in own.into_iter().rev() {
+            self.delete_rule(chain, i);
+        }
+    }
+
+    /// `-N`.
+    pub fn new_chain(&mut self, name: &str) {
+        self.ensure_table();
+        let c = Chain::regular(self.family, &self.table, name);
+        self.push(
+            c.to_msg(msg::NEWCHAIN, F_EXCL),
+            "CHAIN_USER_ADD",
+            format!("chain {name}"),
+        );
+        self.chains.push(SnapChain {
+            chain: c,
+            rules: Vec::new(),
+        });
+    }
+
+    /// `-X` of one chain.
+    pub fn del_chain(&mut self, name: &str) {
+        let c = Chain::regular(self.family, &self.table, name);
+        self.push(
+            c.to_msg(msg::DELCHAIN, F_NONREC),
+            "CHAIN_DEL",
+            format!("chain {name}"),
+        );
+        self.chains.retain(|c| c.chain.name() != name);
+    }
+
+    /// `-E`.
+    pub fn rename_chain(&mut self, old: &str, new: &str) {
+        let handle = self.chain(old).and_then(|c| c.chain.attrs.handle);
+        let mut c = Chain::regular(self.family, &self.table, new);
+        c.attrs.handle = handle;
+        self.push(
+            c.to_msg(msg::NEWCHAIN, 0),
+            "CHAIN_RENAME",
+            format!("chain {new}"),
+        );
+        if let Some(s) = self.chain_mut(old) {
+            s.chain.attrs.name = Some(new.to_string());
+        }
+    }
+
+    /// `-P` (and restore's policy lines): the full base chain update.
+    pub fn set_policy(&mut self, name: &str, policy: u32, counters: (u64, u64), create: bool) {
+        let Some(b) = self.builtin.chain(name) else {
+            return;
+        };
+        self.ensure_builtin(name, 1);
+        let c = b.to_chain(self.family, &self.table, policy, counters);
+        self.push(
+            c.to_msg(msg::NEWCHAIN, if create { F_CREATE } else { 0 }),
+            "CHAIN_UPDATE",
+            format!("chain {name}"),
+        );
+        if let Some(s) = self.chain_mut(name) {
+            s.chain.attrs.policy = Some(policy);
+            s.chain.attrs.counters = c.attrs.counters.clone();
+        }
+    }
+
+    /// Zero a base chain's counters.
+    pub fn zero_chain(&mut self, name: &str) {
+        let Some(s) = self.chain(name) else { return };
+        let mut c = Chain::regular(self.family, &self.table, name);
+        c.attrs.hook = s.chain.attrs.hook.clone();
+        c.attrs.policy = s.chain.attrs.policy;
+        c.attrs.chain_type = s.chain.attrs.chain_type.clone();
+        c.attrs.counters = Some(nftwire::object::chain::ChainCounters {
+            packets: Some(0),
+            bytes: Some(0),
+            ..Default::default()
+        });
+        self.push(
+            c.to_msg(msg::NEWCHAIN, F_CREATE),
+            "CHAIN_ZERO",
+            format!("chain {name}"),
+        );
+    }
+
+    /// Zero rule `i`'s counter (a replace with the counter at 0), if it
+    /// counted anything.
+    pub fn zero_rule(&mut self, chain: &str, i: usize) {
+        let Some(e) = self.chain(chain).and_then(|c| c.rules.get(i)) else {
+            return;
+        };
+        let Some(h) = e.handle else { return };
+        let mut r = e.rule.clone();
+        let mut changed = false;
+        if let Some(l) = r.attrs.exprs.as_mut() {
+            for x in l.0.iter_mut() {
+                if let Expr::Counter(k) = x {
+                    if k.packets.unwrap_or(0) != 0 || k.bytes.unwrap_or(0) != 0 {
+                        k.packets = Some(0);
+                        k.bytes = Some(0);
+                        changed = true;
+                    }
+                }
+            }
+        }
+        if !changed {
+            return;
+        }
+        r.attrs.handle = Some(h);
+        r.attrs.position = None;
+        let own = (self.decode)(&r);
+        if let Some(e) = self.chain_mut(chain).and_then(|c| c.rules.get_mut(i)) {
+            e.rule = r.clone();
+            e.own = own;
+        }
+        self.push(
+            r.to_msg(msg::NEWRULE, F_CREATE | F_REPLACE),
+            "RULE_REPLACE",
+            format!("rule in chain {chain}"),
+        );
+    }
+
+    /// Base chains in hook order (with `fakes`, missing builtins too), then
+    /// user chains in kernel order.
+    pub fn chain_order(&self, fakes: bool) -> Vec<String> {
+        let mut v: Vec<String> = Vec::new();
+        for b in self.builtin.chains_by_hook() {
+            if fakes || self.chain(b.name).is_some() {
+                v.push(b.name.to_string());
+            }
+        }
+        for c in &self.chains {
+            if c.chain.attrs.hook.is_none() {
+                v.push(c.chain.name().to_string());
+            }
+        }
+        v
+    }
+
+    /// How many rules jump to `chain` (`-L`'s references).
+    pub fn references(&self, chain: &str) -> usize {
+        self.chains
+            .iter()
+            .flat_map(|c| c.rules.iter())
+            .filter(|r| {
+                r.rule.exprs().iter().any(|e| match e {
+                    Expr::Immediate(im) => {
+                        im.data
+                            .as_ref()
+                            .and_then(|d| d.verdict.as_ref())
+                            .and_then(|v| v.chain.as_deref())
+                            == Some(chain)
+                    }
+                    _ => false,
+                })
+            })
+            .count()
+    }
+}
+
+/// Read the table, let `build` change the snapshot and commit its batch
+/// with the generation it was read at; rebuilt from a fresh read when
+/// another writer changed the ruleset in between. Returns what `build`
+/// wrote for stdout and the warnings.
+pub fn transact<R: Clone, F>(
+    conn: &mut Conn,
+    family: u8,
+    builtin: &'static BuiltinTable,
+    decode: fn(&Rule) -> Result<R, String>,
+    mut build: F,
+) -> Result<(String, Vec<String>), IptError>
+where
+    F: FnMut(&mut Snapshot<R>, &mut String) -> MResult<()>,
+{
+    for _ in 0..RETRIES {
+        let genid = crate::run::start_generation(conn)?;
+        let mut s = match Snapshot::read(conn, family, builtin, decode) {
+            Ok(s) => s,
+            Err(ModelErr::Again) => continue,
+            Err(ModelErr::Ipt(e)) => return Err(e),
+        };
+        let mut out = String::new();
+        match build(&mut s, &mut out) {
+            Ok(()) => {}
+            Err(ModelErr::Again) => continue,
+            Err(ModelErr::Ipt(e)) => return Err(e),
+        }
+        if s.ops.is_empty() {
+            if conn.generation().map_err(lib_err)? != genid {
+                continue;
+            }
+            return Ok((out, s.warnings));
+        }
+        match conn.batch(&s.ops, Some(genid)) {
+            Ok(_) => return Ok((out, s.warnings)),
+            Err(nftwire::Error::GenerationChanged) => continue,
+            Err(e) => return Err(batch_err(e)),
+        }
+    }
+    Err(too_many_changes())
+}
