@@ -14,6 +14,7 @@ pub mod compat;
 pub mod consts;
 pub mod data;
 pub mod diagnose;
+pub mod ebtables;
 pub mod error;
 pub mod expr;
 pub mod iptables;

@@ -5,6 +5,7 @@
 //! (or `xtables-nft-multi`) with the tool as first argument.
 
 mod arp;
+mod ebt;
 mod exec;
 mod getopt;
 mod help;
@@ -29,6 +30,8 @@ fn dispatch(name: &str, args: Vec<String>) -> Option<i32> {
         "ip6tables-nft-restore" => "ip6tables-restore",
         "arptables-nft-save" => "arptables-save",
         "arptables-nft-restore" => "arptables-restore",
+        "ebtables-nft-save" => "ebtables-save",
+        "ebtables-nft-restore" => "ebtables-restore",
         b => b,
     };
     Some(match base {
@@ -41,6 +44,9 @@ fn dispatch(name: &str, args: Vec<String>) -> Option<i32> {
         "arptables" => arp::main(args),
         "arptables-save" => arp::save::main(name, args),
         "arptables-restore" => arp::save::restore_main(name, args),
+        "ebtables" => ebt::main(args),
+        "ebtables-save" => ebt::save::main(name, args),
+        "ebtables-restore" => ebt::save::restore_main(name, args),
         _ => return None,
     })
 }

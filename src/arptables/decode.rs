@@ -44,8 +44,8 @@ pub enum Step {
         load: Load,
         /// The `bitwise` mask applied, if any.
         mask: Option<Vec<u8>>,
-        /// `true` for `!=`.
-        inv: bool,
+        /// The comparison (`==`, `!=`; ebtables' `-p Length` uses `<`/`>=`).
+        op: CmpOp,
         /// The compared value.
         data: Vec<u8>,
     },
@@ -89,16 +89,11 @@ pub fn steps(exprs: &[Expr]) -> Option<Vec<Step>> {
             }
             Expr::Cmp(c) if c.sreg == Some(1) => {
                 let (load, mask) = reg.take()?;
-                let inv = match c.op? {
-                    CmpOp::Eq => false,
-                    CmpOp::Neq => true,
-                    _ => return None,
-                };
                 let data = c.data.as_ref().and_then(|d| d.bytes())?.to_vec();
                 out.push(Step::Test {
                     load,
                     mask,
-                    inv,
+                    op: c.op?,
                     data,
                 });
             }
@@ -196,15 +191,26 @@ pub fn decode(rule: &Rule) -> Result<ArpRule, String> {
     };
     let mut pln = false;
     for s in steps {
+        // arptables compares with `==` and `!=` only.
+        let s = match s {
+            Step::Test {
+                op: CmpOp::Eq | CmpOp::Neq,
+                ..
+            }
+            | Step::Counter(..)
+            | Step::Verdict(..)
+            | Step::Target(..) => s,
+            _ => return Err("expression arptables does not write".into()),
+        };
         match s {
             Step::Test {
                 load: Load::Meta(k),
                 mask: None,
-                inv,
+                op,
                 data,
-            } => match k {
-                MetaKey::IifName => r.iniface = iface_of(&data, inv),
-                MetaKey::OifName => r.outiface = iface_of(&data, inv),
+            } => match (k, op == CmpOp::Neq) {
+                (MetaKey::IifName, inv) => r.iniface = iface_of(&data, inv),
+                (MetaKey::OifName, inv) => r.outiface = iface_of(&data, inv),
                 _ => return Err("unknown arp meta key".into()),
             },
             Step::Test {
@@ -215,9 +221,10 @@ pub fn decode(rule: &Rule) -> Result<ArpRule, String> {
                         len,
                     },
                 mask,
-                inv,
+                op,
                 data,
             } => {
+                let inv = op == CmpOp::Neq;
                 let hl = u32::from(r.hlen.0);
                 match off {
                     0 => {

@@ -185,9 +185,23 @@ impl<R: Clone> Snapshot<R> {
     /// Add `exprs` (the rule `own`) to `chain` before index `pos` (None:
     /// append).
     pub fn add_rule(&mut self, chain: &str, exprs: Vec<Expr>, own: R, pos: Option<usize>) {
+        self.add_rule_with(chain, exprs, Ok(own), pos, |_| {})
+    }
+
+    /// [`Snapshot::add_rule`] with what the rule is taken as (`own`) and a
+    /// last change to the kernel rule (`tweak`: userdata, compat).
+    pub fn add_rule_with(
+        &mut self,
+        chain: &str,
+        exprs: Vec<Expr>,
+        own: Result<R, String>,
+        pos: Option<usize>,
+        tweak: impl FnOnce(&mut Rule),
+    ) {
         let id = self.next_id;
         self.next_id += 1;
         let mut rule = Rule::new(self.family, &self.table, chain, exprs);
+        tweak(&mut rule);
         let Some(c) = self.chain_mut(chain) else {
             return;
         };
@@ -211,7 +225,7 @@ impl<R: Clone> Snapshot<R> {
             rule,
             handle: None,
             id: Some(id),
-            own: Ok(own),
+            own,
         };
         if let Some(c) = self.chain_mut(chain) {
             match pos {

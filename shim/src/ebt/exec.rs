@@ -1,0 +1,428 @@
+//! One ebtables command on a bridge table snapshot, with ebtables-nft's
+//! user chain policies: a user chain's policy is a marked last rule
+//! (`counter accept|drop`), kept last when rules are added and rewritten
+//! when the policy changes or the chain is flushed.
+
+use super::parse::{opt, EbtParsed, CMD_INIT_TABLE};
+use crate::exec::msgs;
+use crate::model::{MResult, ModelErr};
+use crate::parse::cmd;
+use crate::xfam::Snapshot;
+use nftwire::data::VerdictCode;
+use nftwire::ebtables::decode::policy_of;
+use nftwire::ebtables::encode::{compat, encode, policy_rule};
+use nftwire::ebtables::ext::Ext;
+use nftwire::ebtables::rule::{EbtRule, EbtVerdict, Proto};
+use nftwire::ebtables::text::{body, Counters};
+use nftwire::iptables::IptError;
+
+type Snap = Snapshot<EbtRule>;
+
+fn op(m: &str) -> ModelErr {
+    IptError::op(m).into()
+}
+
+/// The policy rule of user chain `chain`: its index and verdict.
+pub fn policy(s: &Snap, chain: &str) -> Option<(usize, VerdictCode)> {
+    let c = s.chain(chain)?;
+    if c.chain.attrs.hook.is_some() {
+        return None;
+    }
+    let last = c.rules.last()?;
+    policy_of(&last.rule).map(|v| (c.rules.len() - 1, v))
+}
+
+/// The number of rules of `chain` without its policy rule.
+pub fn own_len(s: &Snap, chain: &str) -> usize {
+    let n = s.chain(chain).map(|c| c.rules.len()).unwrap_or(0);
+    n - usize::from(policy(s, chain).is_some())
+}
+
+/// Append the policy rule `v` to user chain `chain`.
+pub fn add_policy_rule(s: &mut Snap, chain: &str, v: VerdictCode) {
+    let (exprs, udata) = policy_rule(v);
+    s.add_rule_with(chain, exprs, Err("policy rule".into()), None, |r| {
+        r.attrs.userdata = Some(udata.into());
+    });
+}
+
+/// Set user chain `chain`'s policy (`ACCEPT`, `DROP`, `RETURN`).
+fn set_user_policy(s: &mut Snap, chain: &str, p: &str) -> MResult<()> {
+    let v = match p {
+        "ACCEPT" => Some(VerdictCode::Accept),
+        "DROP" => Some(VerdictCode::Drop),
+        "RETURN" => None,
+        _ => return Err(op("Bad policy name. Run `dmesg' for more information")),
+    };
+    if let Some((i, _)) = policy(s, chain) {
+        s.delete_rule(chain, i);
+    }
+    if let Some(v) = v {
+        add_policy_rule(s, chain, v);
+    }
+    Ok(())
+}
+
+fn add(s: &mut Snap, chain: &str, r: &EbtRule, pos: Option<usize>) {
+    let exprs = encode(r, &s.table);
+    let pos = pos.or_else(|| policy(s, chain).map(|(i, _)| i));
+    let c = compat(r);
+    s.add_rule_with(chain, exprs, Ok(r.clone()), pos, move |x| {
+        x.attrs.compat = Some(c)
+    });
+}
+
+/// `nft_bridge_add_match`'s checks, made when the rule is built.
+fn check_matches(r: &EbtRule) -> MResult<()> {
+    for e in &r.exts {
+        if let Ext::Ip(_) = e {
+            if r.proto != Some(Proto::Type(0x0800)) {
+                return Err(IptError::param(
+                    "For IP filtering the protocol must be specified as IPv4.",
+                )
+                .into());
+            }
+        }
+    }
+    Ok(())
+}
+
+fn find(s: &Snap, chain: &str, r: &EbtRule) -> Option<usize> {
+    let n = own_len(s, chain);
+    s.chain(chain)?
+        .rules
+        .iter()
+        .take(n)
+        .position(|e| e.own.as_ref().is_ok_and(|k| r.same_as(k)))
+}
+
+/// Flush `chain` (all rules), keeping a user chain's policy.
+fn flush_chain(s: &mut Snap, chain: &str) {
+    let pol = policy(s, chain).map(|(_, v)| v);
+    s.flush(Some(chain));
+    if let Some(v) = pol {
+        add_policy_rule(s, chain, v);
+    }
+}
+
+/// Run `p` against the snapshot of its table.
+pub fn run(s: &mut Snap, p: &EbtParsed, out: &mut String) -> MResult<()> {
+    let chain = p.chain.clone().unwrap_or_default();
+    let verbose = p.options & opt::VERBOSE != 0;
+    if p.command & (cmd::LIST | cmd::LIST_RULES) != 0 {
+        if let Some(c) = &p.chain {
+            if s.chain(c).is_none() && s.builtin.chain(c).is_none() {
+                return Err(op(msgs::NO_CHAIN));
+            }
+        }
+        if p.command & cmd::LIST != 0 {
+            list(s, p, out);
+        } else {
+            list_rules(s, p, out);
+        }
+        if p.command & (cmd::ZERO | cmd::ZERO_NUM) == 0 {
+            return Ok(());
+        }
+    }
+    let r = &p.rule;
+    match p.command & !(cmd::LIST | cmd::LIST_RULES) {
+        cmd::APPEND | cmd::INSERT => {
+            s.ensure_builtin(&chain, 1);
+            if s.chain(&chain).is_none() {
+                return Err(op(msgs::NO_CHAIN));
+            }
+            if let EbtVerdict::Jump(c) = &r.verdict {
+                if s.chain(c).is_none() {
+                    return Err(IptError::param(format!("Chain '{c}' does not exist")).into());
+                }
+            }
+            check_matches(r)?;
+            let pos = if p.command == cmd::INSERT {
+                let pos = (p.rulenum - 1) as usize;
+                if pos > own_len(s, &chain) {
+                    return Err(op("Index of insertion too big"));
+                }
+                Some(pos)
+            } else {
+                None
+            };
+            add(s, &chain, r, pos);
+        }
+        cmd::CHECK | cmd::DELETE => {
+            if s.chain(&chain).is_none() {
+                return Err(op(msgs::BAD_RULE));
+            }
+            let Some(i) = find(s, &chain, r) else {
+                return Err(op(msgs::BAD_RULE));
+            };
+            if p.command == cmd::DELETE {
+                s.delete_rule(&chain, i);
+            }
+        }
+        cmd::DELETE_NUM => {
+            if s.chain(&chain).is_none() {
+                return Err(op(msgs::NO_CHAIN));
+            }
+            let n = own_len(s, &chain) as i64;
+            if p.rulenum > n || p.rulenum_end > n {
+                return Err(op("Index of deletion too big"));
+            }
+            let first = (p.rulenum - 1) as usize;
+            for _ in p.rulenum..=p.rulenum_end.max(p.rulenum) {
+                s.delete_rule(&chain, first);
+            }
+        }
+        cmd::FLUSH => {
+            if p.chain.is_some() {
+                s.ensure_builtin(&chain, 1);
+                if s.chain(&chain).is_none() {
+                    return Err(op(msgs::NO_CHAIN));
+                }
+                if verbose {
+                    out.push_str(&format!("Flushing chain `{chain}'\n"));
+                }
+                flush_chain(s, &chain);
+            } else if s.exists {
+                let pols: Vec<(String, VerdictCode)> = s
+                    .chain_order(false)
+                    .into_iter()
+                    .filter_map(|c| policy(s, &c).map(|(_, v)| (c, v)))
+                    .collect();
+                s.flush(None);
+                for (c, v) in pols {
+                    add_policy_rule(s, &c, v);
+                }
+            }
+        }
+        c if c == cmd::NEW_CHAIN || c == cmd::NEW_CHAIN | cmd::SET_POLICY => {
+            if s.builtin.chain(&chain).is_some() || s.chain(&chain).is_some() {
+                return Err(op("Chain already exists"));
+            }
+            s.new_chain(&chain);
+            let pol = p.policy.as_deref().unwrap_or("ACCEPT");
+            set_user_policy(s, &chain, pol)?;
+        }
+        cmd::SET_POLICY => {
+            let pol = p.policy.clone().unwrap_or_default();
+            if s.builtin.chain(&chain).is_none() {
+                if s.chain(&chain).is_none() {
+                    return Err(op(msgs::NO_CHAIN));
+                }
+                return set_user_policy(s, &chain, &pol);
+            }
+            let v = match pol.as_str() {
+                "DROP" => 0,
+                "ACCEPT" => 1,
+                "RETURN" => {
+                    return Err(IptError::param(
+                        "Policy RETURN only allowed for user defined chains",
+                    )
+                    .into())
+                }
+                _ => return Err(IptError::param("Wrong policy").into()),
+            };
+            s.set_policy(&chain, v, (0, 0), false);
+        }
+        cmd::DELETE_CHAIN => {
+            let names = match &p.chain {
+                Some(c) => {
+                    if s.chain(c).is_none() {
+                        return Err(op(msgs::NO_CHAIN));
+                    }
+                    if s.builtin.chain(c).is_some() {
+                        return Err(op("Directory not empty"));
+                    }
+                    vec![c.clone()]
+                }
+                None => s
+                    .chain_order(false)
+                    .into_iter()
+                    .filter(|c| s.builtin.chain(c).is_none())
+                    .collect(),
+            };
+            for n in names {
+                if let Some((i, _)) = policy(s, &n) {
+                    s.delete_rule(&n, i);
+                }
+                s.del_chain(&n);
+            }
+        }
+        cmd::RENAME_CHAIN => {
+            let new = p.newname.clone().unwrap_or_default();
+            if s.builtin.chain(&new).is_some() || s.chain(&new).is_some() {
+                return Err(op("File exists"));
+            }
+            if s.chain(&chain).is_none() {
+                return Err(op(msgs::NO_CHAIN));
+            }
+            s.rename_chain(&chain, &new);
+        }
+        CMD_INIT_TABLE if s.exists => {
+            s.flush(None);
+            for n in s.chain_order(false) {
+                if s.builtin.chain(&n).is_none() {
+                    s.del_chain(&n);
+                }
+            }
+        }
+        c if c & (cmd::ZERO | cmd::ZERO_NUM) != 0 => {
+            let chains = match &p.chain {
+                Some(c) => {
+                    if s.chain(c).is_none() && s.builtin.chain(c).is_none() {
+                        return Err(op(msgs::NO_CHAIN));
+                    }
+                    vec![c.clone()]
+                }
+                None => s.chain_order(false),
+            };
+            if c & cmd::ZERO_NUM != 0 {
+                let ch = chains.first().cloned().unwrap_or_default();
+                let i = (p.rulenum - 1) as usize;
+                if i >= own_len(s, &ch) {
+                    return Err(op("Index of counter too big"));
+                }
+                s.zero_rule(&ch, i);
+                return Ok(());
+            }
+            for ch in chains {
+                if s.chain(&ch).is_some_and(|x| x.chain.is_base()) {
+                    s.zero_chain(&ch);
+                }
+                for i in 0..own_len(s, &ch) {
+                    s.zero_rule(&ch, i);
+                }
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Chains as the listings show them: base chains in hook order (missing
+/// ones too), then user chains by name.
+pub fn shown(s: &Snap, only: Option<&str>) -> Vec<String> {
+    let mut v: Vec<String> = s
+        .builtin
+        .chains_by_hook()
+        .iter()
+        .map(|b| b.name.to_string())
+        .collect();
+    let mut user: Vec<String> = s
+        .chains
+        .iter()
+        .filter(|c| c.chain.attrs.hook.is_none())
+        .map(|c| c.chain.name().to_string())
+        .collect();
+    user.sort();
+    v.extend(user);
+    if let Some(o) = only {
+        v.retain(|n| n == o);
+    }
+    v
+}
+
+/// The lines of one chain's rules (`prefix` before each, foreign rules as
+/// comments).
+pub fn rule_lines(
+    s: &Snap,
+    chain: &str,
+    counters: Counters,
+    prefix: &str,
+    nums: bool,
+    out: &mut String,
+) {
+    let Some(c) = s.chain(chain) else { return };
+    for (i, e) in c.rules.iter().take(own_len(s, chain)).enumerate() {
+        match &e.own {
+            Ok(r) => {
+                if nums {
+                    out.push_str(&format!("{}. ", i + 1));
+                }
+                out.push_str(prefix);
+                body(r, counters, out);
+            }
+            Err(_) => {
+                let sets = nftwire::render::nft::delinearize::Sets::new();
+                out.push_str(&crate::show::foreign_rule_line(
+                    &e.rule, e.handle, chain, &sets,
+                ));
+            }
+        }
+        out.push('\n');
+    }
+}
+
+fn list(s: &Snap, p: &EbtParsed, out: &mut String) {
+    let counters = if p.options & opt::LIST_C != 0 {
+        Counters::List
+    } else {
+        Counters::None
+    };
+    let nums = p.options & opt::LINENUMBERS != 0;
+    out.push_str(&format!("Bridge table: {}\n\n", s.table));
+    for (k, n) in shown(s, p.chain.as_deref()).iter().enumerate() {
+        if k > 0 {
+            out.push('\n');
+        }
+        let pol = match s.builtin.chain(n) {
+            Some(_) => s.chain(n).and_then(|c| c.policy()).unwrap_or("ACCEPT"),
+            None => "RETURN",
+        };
+        out.push_str(&format!(
+            "Bridge chain: {n}, entries: {}, policy: {pol}\n",
+            own_len(s, n)
+        ));
+        rule_lines(s, n, counters, "", nums, out);
+    }
+}
+
+fn list_rules(s: &Snap, p: &EbtParsed, out: &mut String) {
+    let names = shown(s, p.chain.as_deref());
+    for n in &names {
+        match s.builtin.chain(n) {
+            Some(_) => {
+                let pol = s.chain(n).and_then(|c| c.policy()).unwrap_or("ACCEPT");
+                out.push_str(&format!("-P {n} {pol}\n"));
+            }
+            None => out.push_str(&format!("-N {n}\n")),
+        }
+    }
+    for n in &names {
+        rule_lines(s, n, Counters::None, &format!("-A {n} "), false, out);
+    }
+}
+
+/// The save text of the table (empty when it does not exist).
+pub fn save_text(s: &Snap, prog: &str, counters: bool) -> String {
+    if !s.exists {
+        return String::new();
+    }
+    let mut out = format!(
+        "# Generated by {prog} v{} on {}\n*{}\n",
+        nftwire::iptables::VERSION_STRING,
+        crate::show::ctime_now(),
+        s.table
+    );
+    let names = shown(s, None);
+    for n in &names {
+        let pol = match s.builtin.chain(n) {
+            Some(_) => s.chain(n).and_then(|c| c.policy()).unwrap_or("ACCEPT"),
+            None => match policy(s, n) {
+                Some((_, VerdictCode::Drop)) => "DROP",
+                Some(_) => "ACCEPT",
+                None => "RETURN",
+            },
+        };
+        out.push_str(&format!(":{n} {pol}\n"));
+    }
+    let ctr = if counters {
+        Counters::Save
+    } else {
+        Counters::None
+    };
+    for n in &names {
+        rule_lines(s, n, ctr, &format!("-A {n} "), false, &mut out);
+    }
+    out.push_str(&format!("# Completed on {}\n", crate::show::ctime_now()));
+    out
+}

@@ -1,0 +1,740 @@
+//! ebtables' command line: `do_parse` of xshared.c for the bridge family
+//! (`ebt_original_options`, every match and watcher option loaded up
+//! front as `ebt_load_match_extensions` does, intrapositioned `!`) and
+//! `nft_bridge_post_parse`.
+
+use crate::getopt::{Getopt, Got, HasArg, LongOpt, Val};
+use crate::parse::cmd;
+use nftwire::ebtables::ethertypes;
+use nftwire::ebtables::ext::{Ext, Mac, MarkTarget, OPTIONS};
+use nftwire::ebtables::rule::{EbtRule, EbtVerdict, Proto};
+use nftwire::iptables::num;
+use nftwire::iptables::rule::Iface;
+use nftwire::iptables::{IptError, Result};
+
+/// `EBT_OPTSTRING` after the leading `-:`.
+const OPTSTRING: &str = "A:C:D:E:F::I:L::M:N:P:R:S::VX::Z::c:d:i:j:o:p:s:t:vh";
+
+const fn o(name: &'static str, has_arg: HasArg, c: char) -> LongOpt {
+    LongOpt {
+        name,
+        has_arg,
+        val: Val::Base(c),
+    }
+}
+
+const INIT_TABLE: char = '\u{b}';
+const LMAC2: char = '\u{c}';
+const CONCURRENT: char = '\u{d}';
+const CHECK: char = '\u{e}';
+const LOGICAL_IN: char = '\u{f}';
+const LOGICAL_OUT: char = '\u{10}';
+const LC: char = '\u{11}';
+const LN: char = '\u{12}';
+const LX: char = '\u{13}';
+
+/// `ebt_original_options`.
+const OPTS: &[LongOpt] = &[
+    o("append", HasArg::Required, 'A'),
+    o("insert", HasArg::Required, 'I'),
+    o("delete", HasArg::Required, 'D'),
+    o("list", HasArg::Optional, 'L'),
+    o("Lc", HasArg::No, LC),
+    o("Ln", HasArg::No, LN),
+    o("Lx", HasArg::No, LX),
+    o("Lmac2", HasArg::No, LMAC2),
+    o("zero", HasArg::Optional, 'Z'),
+    o("flush", HasArg::Optional, 'F'),
+    o("policy", HasArg::Required, 'P'),
+    o("in-interface", HasArg::Required, 'i'),
+    o("in-if", HasArg::Required, 'i'),
+    o("logical-in", HasArg::Required, LOGICAL_IN),
+    o("logical-out", HasArg::Required, LOGICAL_OUT),
+    o("out-interface", HasArg::Required, 'o'),
+    o("out-if", HasArg::Required, 'o'),
+    o("version", HasArg::No, 'V'),
+    o("verbose", HasArg::No, 'v'),
+    o("help", HasArg::No, 'h'),
+    o("jump", HasArg::Required, 'j'),
+    o("set-counters", HasArg::Required, 'c'),
+    o("change-counters", HasArg::Required, 'C'),
+    o("proto", HasArg::Required, 'p'),
+    o("protocol", HasArg::Required, 'p'),
+    o("db", HasArg::Required, 'b'),
+    o("source", HasArg::Required, 's'),
+    o("src", HasArg::Required, 's'),
+    o("destination", HasArg::Required, 'd'),
+    o("dst", HasArg::Required, 'd'),
+    o("table", HasArg::Required, 't'),
+    o("modprobe", HasArg::Required, 'M'),
+    o("new-chain", HasArg::Required, 'N'),
+    o("rename-chain", HasArg::Required, 'E'),
+    o("delete-chain", HasArg::Optional, 'X'),
+    o("init-table", HasArg::No, INIT_TABLE),
+    o("concurrent", HasArg::No, CONCURRENT),
+    o("check", HasArg::Required, CHECK),
+];
+
+/// `OPT_*` bits ebtables uses.
+pub mod opt {
+    pub const SOURCE: u32 = 1 << 1;
+    pub const DESTINATION: u32 = 1 << 2;
+    pub const PROTOCOL: u32 = 1 << 3;
+    pub const JUMP: u32 = 1 << 4;
+    pub const VERBOSE: u32 = 1 << 5;
+    pub const VIANAMEIN: u32 = 1 << 7;
+    pub const VIANAMEOUT: u32 = 1 << 8;
+    pub const LINENUMBERS: u32 = 1 << 9;
+    pub const COUNTERS: u32 = 1 << 10;
+    pub const LOGICALIN: u32 = 1 << 18;
+    pub const LOGICALOUT: u32 = 1 << 19;
+    pub const LIST_C: u32 = 1 << 20;
+    pub const LIST_X: u32 = 1 << 21;
+    pub const LIST_MAC2: u32 = 1 << 22;
+}
+
+/// `CMD_INIT_TABLE`.
+pub const CMD_INIT_TABLE: u32 = 1 << 16;
+
+fn option_name(o: u32) -> &'static str {
+    match o {
+        opt::SOURCE => "--source",
+        opt::DESTINATION => "--destination",
+        opt::PROTOCOL => "--protocol",
+        opt::JUMP => "--jump",
+        opt::VERBOSE => "--verbose",
+        opt::VIANAMEIN => "--in-interface",
+        opt::VIANAMEOUT => "--out-interface",
+        opt::LINENUMBERS => "--Ln",
+        opt::COUNTERS => "--set-counters",
+        opt::LOGICALIN => "--logical-in",
+        opt::LOGICALOUT => "--logical-out",
+        opt::LIST_C => "--Lc",
+        opt::LIST_X => "--Lx",
+        opt::LIST_MAC2 => "--Lmac2",
+        _ => "unknown option",
+    }
+}
+
+/// A parsed ebtables command line.
+#[derive(Clone, Debug, Default)]
+pub struct EbtParsed {
+    /// `CMD_*` bits.
+    pub command: u32,
+    /// `OPT_*` bits.
+    pub options: u32,
+    /// Chain.
+    pub chain: Option<String>,
+    /// Rule number (`-D N[:M]`, `-I N`, `-L`/`-S`/`-Z` number).
+    pub rulenum: i64,
+    /// End of a `-D N:M` range.
+    pub rulenum_end: i64,
+    /// `-E` new name.
+    pub newname: Option<String>,
+    /// `-P` policy.
+    pub policy: Option<String>,
+    /// Table.
+    pub table: String,
+    /// The rule.
+    pub rule: EbtRule,
+    /// Text for stdout instead of a command (`-V`, `-h`).
+    pub stdout: Option<String>,
+}
+
+fn add_command(p: &mut EbtParsed, new: u32, others: u32, invert: bool) -> Result<()> {
+    if invert {
+        return Err(IptError::param("unexpected '!' flag"));
+    }
+    if p.command & !others != 0 {
+        const F: [char; 15] = [
+            'I', 'D', 'D', 'R', 'A', 'L', 'F', 'Z', 'N', 'X', 'P', 'E', 'S', 'Z', 'C',
+        ];
+        let c = |b: u32| F.get(b.trailing_zeros() as usize).copied().unwrap_or('?');
+        return Err(IptError::param(format!(
+            "Cannot use -{} with -{}",
+            c(new),
+            c(p.command & !others)
+        )));
+    }
+    p.command |= new;
+    Ok(())
+}
+
+fn set_option(options: &mut u32, o: u32, invert: bool) -> Result<()> {
+    if *options & o != 0 {
+        return Err(IptError::param(format!(
+            "multiple {} options not allowed",
+            option_name(o)
+        )));
+    }
+    *options |= o;
+    let invertible = opt::SOURCE
+        | opt::DESTINATION
+        | opt::PROTOCOL
+        | opt::VIANAMEIN
+        | opt::VIANAMEOUT
+        | opt::LOGICALIN
+        | opt::LOGICALOUT;
+    if invert && o & invertible == 0 {
+        return Err(IptError::param(format!(
+            "cannot have ! before {}",
+            option_name(o)
+        )));
+    }
+    Ok(())
+}
+
+fn has_arg(g: &Getopt) -> bool {
+    g.args
+        .get(g.optind)
+        .is_some_and(|a| !a.starts_with('-') && !a.starts_with('!'))
+}
+
+fn rulenumber(s: &str) -> Result<i64> {
+    num::strtoui(s, 1, i32::MAX as u64)
+        .map(|v| v as i64)
+        .ok_or_else(|| IptError::param(format!("Invalid rule number `{s}'")))
+}
+
+/// `check_inverse` (`--opt ! value`).
+fn intrapositioned(arg: &mut Option<String>, invert: &mut bool, g: &mut Getopt) -> Result<()> {
+    if arg.as_deref() != Some("!") {
+        return Ok(());
+    }
+    eprintln!(
+        "Using intrapositioned negation (`--option ! this`) is deprecated in favor of extrapositioned (`! --option this`)."
+    );
+    if *invert {
+        return Err(IptError::param("Multiple `!' flags not allowed"));
+    }
+    *invert = true;
+    g.optind += 1;
+    if g.optind > g.args.len() {
+        return Err(IptError::param("no argument following `!'"));
+    }
+    *arg = g.args.get(g.optind - 1).cloned();
+    Ok(())
+}
+
+/// `xtables_parse_mac_and_mask`.
+pub fn mac_and_mask(s: &str) -> Option<Mac> {
+    let named: Option<([u8; 6], [u8; 6])> = match s.to_ascii_lowercase().as_str() {
+        "unicast" => Some(([0; 6], [1, 0, 0, 0, 0, 0])),
+        "multicast" => Some(([1, 0, 0, 0, 0, 0], [1, 0, 0, 0, 0, 0])),
+        "broadcast" => Some(([0xff; 6], [0xff; 6])),
+        "bga" => Some((
+            [1, 0x80, 0xc2, 0, 0, 0],
+            [0xff, 0xff, 0xff, 0xff, 0xff, 0xf0],
+        )),
+        _ => None,
+    };
+    if let Some((addr, mask)) = named {
+        return Some(Mac { addr, mask });
+    }
+    let p = nftwire::arptables::target::parse_mac;
+    let (a, m) = match s.rsplit_once('/') {
+        Some((a, m)) => (a, p(m)?),
+        None => (s, [0xff; 6]),
+    };
+    let mut addr = p(a)?;
+    for (x, k) in addr.iter_mut().zip(m) {
+        *x &= k;
+    }
+    Some(Mac { addr, mask: m })
+}
+
+/// `nft_bridge_proto_parse`.
+fn proto(s: &str) -> Result<Proto> {
+    let (v, n) = num::c_strtoul(s, 16);
+    if n == s.len() && n > 0 {
+        if v > 0xffff {
+            return Err(IptError::param("Problem with the specified protocol"));
+        }
+        if v < 0x0600 {
+            return Err(IptError::param(
+                "Sorry, protocols have values above or equal to 0x0600",
+            ));
+        }
+        return Ok(Proto::Type(v as u16));
+    }
+    if s == "length" {
+        return Ok(Proto::Length);
+    }
+    let t = ethertypes::by_name(s).ok_or_else(|| {
+        IptError::param(format!(
+            "Problem with the specified Ethernet protocol '{s}', perhaps /etc/ethertypes is missing"
+        ))
+    })?;
+    if t < 0x0600 {
+        return Err(IptError::param(
+            "Sorry, protocols have values above or equal to 0x0600",
+        ));
+    }
+    Ok(Proto::Type(t))
+}
+
+fn iface(arg: &str) -> Result<String> {
+    if arg.len() >= 16 {
+        return Err(IptError::param(format!(
+            "interface name `{arg}' must be shorter than 16 characters"
+        )));
+    }
+    if arg.contains('/') || arg.contains(' ') {
+        eprintln!(
+            "Warning: weird character in interface `{arg}' ('/' and ' ' are not allowed by the kernel)."
+        );
+    }
+    Ok(arg.to_string())
+}
+
+/// `assert_valid_chain_name` with ebtables' targets.
+pub fn valid_chain_name(name: &str) -> Result<()> {
+    if name.len() >= 29 {
+        return Err(IptError::param(format!(
+            "chain name `{name}' too long (must be under 29 chars)"
+        )));
+    }
+    if let Some(c) = name.chars().next().filter(|c| *c == '-' || *c == '!') {
+        return Err(IptError::param(format!(
+            "chain name not allowed to start with `{c}'"
+        )));
+    }
+    if is_target(name) {
+        return Err(IptError::param("chain name may not clash with target name"));
+    }
+    if name.chars().any(|c| c.is_whitespace()) {
+        return Err(IptError::param(format!("Invalid chain name `{name}'")));
+    }
+    Ok(())
+}
+
+/// Names `-j` resolves to a target rather than a chain.
+fn is_target(name: &str) -> bool {
+    matches!(
+        name,
+        "ACCEPT" | "DROP" | "RETURN" | "CONTINUE" | "mark" | "log" | "nflog" | "standard"
+    )
+}
+
+/// The long options: ebtables' own, every extension's, the target's.
+fn long_opts(target: bool) -> Vec<LongOpt> {
+    let mut v: Vec<LongOpt> = OPTIONS
+        .iter()
+        .enumerate()
+        .map(|(i, (n, _, a))| LongOpt {
+            name: n,
+            has_arg: if *a { HasArg::Required } else { HasArg::No },
+            val: Val::Ext { ext: 0, opt: i },
+        })
+        .collect();
+    if target {
+        v.extend(
+            MarkTarget::OPTIONS
+                .iter()
+                .enumerate()
+                .map(|(i, n)| LongOpt {
+                    name: n,
+                    has_arg: HasArg::Required,
+                    val: Val::Ext { ext: 1, opt: i },
+                }),
+        );
+    }
+    v
+}
+
+/// Parse an ebtables command line (`args[0]` is the program name).
+pub fn parse(args: Vec<String>, restore: bool, prog: &str) -> Result<EbtParsed> {
+    let mut p = EbtParsed {
+        table: "filter".into(),
+        ..Default::default()
+    };
+    let mut g = Getopt::new(args);
+    let mut invert = false;
+    let mut table_set = false;
+    let mut r = EbtRule::default();
+    let (mut shost, mut dhost) = (None::<String>, None::<String>);
+    let mut jumpto = String::new();
+    let mut mark: Option<MarkTarget> = None;
+    let mut ext_opts = long_opts(false);
+    loop {
+        let (val, mut optarg) = match g.next(OPTSTRING, &[OPTS, &ext_opts]) {
+            Got::End => break,
+            Got::NonOpt(a) => {
+                if a == "!" {
+                    if invert {
+                        return Err(IptError::param("multiple consecutive ! not allowed"));
+                    }
+                    invert = true;
+                    continue;
+                }
+                return Err(IptError::tryhelp(format!("Bad argument `{a}'")));
+            }
+            Got::Missing(w) => {
+                return Err(IptError::param(format!(
+                    "option \"{w}\" requires an argument"
+                )))
+            }
+            Got::Unknown(c, w) => {
+                let w = match c {
+                    Some(ch) => format!("-{ch}"),
+                    None => w,
+                };
+                return Err(IptError::param(format!("unknown option \"{w}\"")));
+            }
+            Got::Opt(v, a) => (v, a),
+        };
+        let c = match val {
+            Val::Base(c) => c,
+            Val::Ext { ext: 1, opt: i } => {
+                if let Some(m) = mark.as_mut() {
+                    m.parse(MarkTarget::OPTIONS[i], optarg.as_deref().unwrap_or(""))?;
+                }
+                invert = false;
+                continue;
+            }
+            Val::Ext { opt: i, .. } => {
+                intrapositioned(&mut optarg, &mut invert, &mut g)?;
+                let (name, ext, _) = OPTIONS[i];
+                let at = match r.exts.iter().position(|e| e.name() == ext) {
+                    Some(k) => k,
+                    None => {
+                        r.exts.push(
+                            Ext::load(ext).ok_or_else(|| IptError::param("Unable to add match"))?,
+                        );
+                        r.exts.len() - 1
+                    }
+                };
+                r.exts[at].parse(name, optarg.as_deref().unwrap_or(""), invert)?;
+                invert = false;
+                continue;
+            }
+        };
+        match c {
+            'A' | CHECK => {
+                let c0 = if c == 'A' { cmd::APPEND } else { cmd::CHECK };
+                add_command(&mut p, c0, 0, invert)?;
+                p.chain = optarg;
+            }
+            'C' => {
+                return Err(IptError::param(
+                    "--change-counters is not supported by nftwire",
+                ));
+            }
+            'D' => {
+                add_command(&mut p, cmd::DELETE, 0, invert)?;
+                p.chain = optarg;
+                if has_arg(&g) {
+                    let a = g.args[g.optind].clone();
+                    g.optind += 1;
+                    let (lo, hi) = match a.split_once(':') {
+                        Some((x, y)) => (x.to_string(), Some(y.to_string())),
+                        None => (a.clone(), None),
+                    };
+                    let n = |s: &str| -> Result<i64> {
+                        let (v, k) = num::c_strtoul(s, 10);
+                        if k != s.len() || v == 0 {
+                            return Err(IptError::param(format!("Invalid rule number `{a}'")));
+                        }
+                        Ok(v as i64)
+                    };
+                    p.rulenum = n(&lo)?;
+                    p.rulenum_end = match hi {
+                        Some(h) => n(&h)?,
+                        None => p.rulenum,
+                    };
+                    p.command = cmd::DELETE_NUM;
+                }
+            }
+            'I' => {
+                add_command(&mut p, cmd::INSERT, 0, invert)?;
+                p.chain = optarg;
+                p.rulenum = if has_arg(&g) {
+                    g.optind += 1;
+                    rulenumber(&g.args[g.optind - 1])?
+                } else {
+                    1
+                };
+            }
+            'L' | 'S' | 'F' | 'X' | 'Z' => {
+                let (c0, others) = match c {
+                    'L' => (cmd::LIST, cmd::ZERO | cmd::ZERO_NUM),
+                    'S' => (cmd::LIST_RULES, cmd::ZERO | cmd::ZERO_NUM),
+                    'F' => (cmd::FLUSH, 0),
+                    'X' => (cmd::DELETE_CHAIN, 0),
+                    _ => (cmd::ZERO, cmd::LIST | cmd::LIST_RULES),
+                };
+                add_command(&mut p, c0, others, invert)?;
+                if optarg.is_some() {
+                    p.chain = optarg;
+                } else if has_arg(&g) {
+                    p.chain = Some(g.args[g.optind].clone());
+                    g.optind += 1;
+                }
+                if matches!(c, 'L' | 'S' | 'Z') && has_arg(&g) {
+                    g.optind += 1;
+                    p.rulenum = rulenumber(&g.args[g.optind - 1])?;
+                    if c == 'Z' {
+                        p.command = cmd::ZERO_NUM;
+                    }
+                }
+            }
+            'N' => {
+                let a = optarg.unwrap_or_default();
+                valid_chain_name(&a)?;
+                add_command(&mut p, cmd::NEW_CHAIN, 0, invert)?;
+                p.chain = Some(a);
+            }
+            'E' => {
+                add_command(&mut p, cmd::RENAME_CHAIN, 0, invert)?;
+                p.chain = optarg;
+                if !has_arg(&g) {
+                    return Err(IptError::param(
+                        "-E requires old-chain-name and new-chain-name",
+                    ));
+                }
+                g.optind += 1;
+                let n = g.args[g.optind - 1].clone();
+                valid_chain_name(&n)?;
+                p.newname = Some(n);
+            }
+            'P' => {
+                add_command(&mut p, cmd::SET_POLICY, cmd::NEW_CHAIN, invert)?;
+                if p.command & cmd::NEW_CHAIN != 0 {
+                    p.policy = optarg;
+                } else if has_arg(&g) {
+                    p.chain = optarg;
+                    p.policy = Some(g.args[g.optind].clone());
+                    g.optind += 1;
+                } else {
+                    return Err(IptError::param("-P requires a chain and a policy"));
+                }
+            }
+            INIT_TABLE => {
+                if restore {
+                    return Err(IptError::param(
+                        "--init-table is not supported in daemon mode",
+                    ));
+                }
+                add_command(&mut p, CMD_INIT_TABLE, 0, invert)?;
+            }
+            LMAC2 => set_option(&mut p.options, opt::LIST_MAC2, invert)?,
+            CONCURRENT | 'M' | 'b' => {}
+            LC => set_option(&mut p.options, opt::LIST_C, invert)?,
+            LX => set_option(&mut p.options, opt::LIST_X, invert)?,
+            LN => set_option(&mut p.options, opt::LINENUMBERS, invert)?,
+            'h' => {
+                p.stdout = Some(format!(
+                    "{prog} {}\nUsage:\nebtables -[ADI] chain rule-specification [options]\n",
+                    nftwire::iptables::VERSION_STRING
+                ));
+                return Ok(p);
+            }
+            'V' => {
+                p.stdout = Some(if invert {
+                    format!("Not {} ;-)\n", nftwire::iptables::VERSION_STRING)
+                } else {
+                    format!("{prog} v{}\n", nftwire::iptables::VERSION_STRING)
+                });
+                return Ok(p);
+            }
+            'p' => {
+                intrapositioned(&mut optarg, &mut invert, &mut g)?;
+                set_option(&mut p.options, opt::PROTOCOL, invert)?;
+                r.proto = Some(proto(&optarg.unwrap_or_default().to_lowercase())?);
+                r.proto_inv = invert;
+            }
+            's' | 'd' => {
+                intrapositioned(&mut optarg, &mut invert, &mut g)?;
+                if c == 's' {
+                    set_option(&mut p.options, opt::SOURCE, invert)?;
+                    shost = optarg;
+                    r.src_inv = invert;
+                } else {
+                    set_option(&mut p.options, opt::DESTINATION, invert)?;
+                    dhost = optarg;
+                    r.dst_inv = invert;
+                }
+            }
+            LOGICAL_IN | LOGICAL_OUT | 'i' | 'o' => {
+                if matches!(c, 'i' | 'o') && optarg.as_deref() == Some("") {
+                    return Err(IptError::param("Empty interface is likely to be undesired"));
+                }
+                intrapositioned(&mut optarg, &mut invert, &mut g)?;
+                let (o, slot) = match c {
+                    'i' => (opt::VIANAMEIN, &mut r.iniface),
+                    'o' => (opt::VIANAMEOUT, &mut r.outiface),
+                    LOGICAL_IN => (opt::LOGICALIN, &mut r.logical_in),
+                    _ => (opt::LOGICALOUT, &mut r.logical_out),
+                };
+                set_option(&mut p.options, o, invert)?;
+                *slot = Iface {
+                    name: iface(&optarg.unwrap_or_default())?,
+                    inv: invert,
+                };
+            }
+            'j' => {
+                set_option(&mut p.options, opt::JUMP, invert)?;
+                let a = optarg.unwrap_or_default();
+                if a != "CONTINUE" {
+                    if a.is_empty() {
+                        return Err(IptError::param("Invalid target name (too short)"));
+                    }
+                    if a.len() >= 29 {
+                        return Err(IptError::param(format!(
+                            "Invalid target name `{a}' (28 chars max)"
+                        )));
+                    }
+                    jumpto = a;
+                    if jumpto == "mark" {
+                        mark = Some(MarkTarget::new());
+                        ext_opts = long_opts(true);
+                    }
+                }
+            }
+            'v' => {
+                if p.options & opt::VERBOSE == 0 {
+                    set_option(&mut p.options, opt::VERBOSE, invert)?;
+                }
+            }
+            't' => {
+                if invert {
+                    return Err(IptError::param("unexpected ! flag before --table"));
+                }
+                if restore && table_set {
+                    return Err(IptError::param(format!(
+                        "The -t option cannot be used in {prog}.\n"
+                    )));
+                }
+                p.table = optarg.unwrap_or_default();
+                table_set = true;
+            }
+            'c' => {
+                set_option(&mut p.options, opt::COUNTERS, invert)?;
+                let a = optarg.unwrap_or_default();
+                let (pc, bc) = match a.split_once(',') {
+                    Some((x, y)) => (x.to_string(), Some(y.to_string())),
+                    None => (a.clone(), None),
+                };
+                let bc = match bc {
+                    Some(b) => b,
+                    None if has_arg(&g) => {
+                        g.optind += 1;
+                        g.args[g.optind - 1].clone()
+                    }
+                    None => {
+                        return Err(IptError::param(
+                            "--set-counters requires packet and byte counter",
+                        ))
+                    }
+                };
+                let sc = |s: &str| {
+                    let (v, n) = num::c_strtoul(s.trim_start(), 10);
+                    (n > 0).then_some(v)
+                };
+                r.packets = sc(&pc)
+                    .ok_or_else(|| IptError::param("--set-counters packet counter not numeric"))?;
+                r.bytes = sc(&bc)
+                    .ok_or_else(|| IptError::param("--set-counters byte counter not numeric"))?;
+            }
+            _ => return Err(IptError::param(format!("unknown option \"-{c}\""))),
+        }
+        invert = false;
+    }
+    for e in &r.exts {
+        e.check()?;
+    }
+    if g.optind < g.args.len() {
+        return Err(IptError::param("unknown arguments found on commandline"));
+    }
+    if p.command == 0 {
+        return Err(IptError::param("no command specified"));
+    }
+    if invert {
+        return Err(IptError::param("nothing appropriate following !"));
+    }
+    // nft_bridge_post_parse
+    if let Some(h) = shost {
+        r.src =
+            Some(mac_and_mask(&h).ok_or_else(|| {
+                IptError::param(format!("Problem with specified source mac '{h}'"))
+            })?);
+    }
+    if let Some(h) = dhost {
+        r.dst = Some(mac_and_mask(&h).ok_or_else(|| {
+            IptError::param(format!("Problem with specified destination mac '{h}'"))
+        })?);
+    }
+    if p.options & (opt::LIST_X | opt::LINENUMBERS) == opt::LIST_X | opt::LINENUMBERS {
+        return Err(IptError::param("--Lx is not compatible with --Ln"));
+    }
+    r.verdict = match (mark, jumpto.as_str()) {
+        (Some(m), _) => EbtVerdict::Mark(m),
+        (None, "") => EbtVerdict::Continue,
+        (None, "ACCEPT") => EbtVerdict::Accept,
+        (None, "DROP") => EbtVerdict::Drop,
+        (None, "RETURN") => EbtVerdict::Return,
+        (None, j) => EbtVerdict::Jump(j.to_string()),
+    };
+    p.rule = r;
+    generic_opt_check(&p)?;
+    if let Some(c) = &p.chain {
+        if c.len() >= 29 {
+            return Err(IptError::param(format!(
+                "chain name `{c}' too long (must be under 29 chars)"
+            )));
+        }
+    }
+    if [
+        cmd::APPEND,
+        cmd::DELETE,
+        cmd::CHECK,
+        cmd::INSERT,
+        cmd::REPLACE,
+    ]
+    .contains(&p.command)
+    {
+        let chain = p.chain.as_deref().unwrap_or("");
+        let reject = |o: u32| -> Result<()> {
+            if p.options & o != 0 {
+                return Err(IptError::param(format!(
+                    "Can't use {} with {chain}",
+                    option_name(o)
+                )));
+            }
+            Ok(())
+        };
+        if chain == "PREROUTING" || chain == "INPUT" {
+            reject(opt::VIANAMEOUT)?;
+            reject(opt::LOGICALOUT)?;
+        }
+        if chain == "POSTROUTING" || chain == "OUTPUT" {
+            reject(opt::VIANAMEIN)?;
+            reject(opt::LOGICALIN)?;
+        }
+    }
+    Ok(p)
+}
+
+/// `generic_opt_check` (`options_v_commands` for the bridge options).
+fn generic_opt_check(p: &EbtParsed) -> Result<()> {
+    let rule = cmd::INSERT | cmd::DELETE | cmd::REPLACE | cmd::APPEND | cmd::CHECK;
+    for i in 0..23 {
+        let o = 1u32 << i;
+        if p.options & o == 0 {
+            continue;
+        }
+        let allowed = match o {
+            opt::VERBOSE => u32::MAX,
+            opt::LINENUMBERS | opt::LIST_C | opt::LIST_X | opt::LIST_MAC2 => cmd::LIST,
+            opt::COUNTERS => cmd::INSERT | cmd::REPLACE | cmd::APPEND | cmd::SET_POLICY,
+            _ => rule,
+        };
+        if allowed & p.command != p.command {
+            return Err(IptError::param(format!(
+                "Illegal option `{}' with this command",
+                option_name(o)
+            )));
+        }
+    }
+    Ok(())
+}

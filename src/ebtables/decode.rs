@@ -1,0 +1,147 @@
+//! Expressions → ebtables rule, read step by step as ebtables-nft's parser
+//! does (`nft-ruleparse-bridge.c`); the rule is ebtables' own only if it
+//! encodes back to exactly the kernel's expressions (otherwise it is
+//! foreign and reported, never misread). User chain policy rules are
+//! recognized separately ([`policy_of`]).
+
+use super::encode::encode;
+use super::ext::{Ext, Mac, MarkTarget};
+use super::rule::{EbtRule, EbtVerdict, Proto};
+use crate::arptables::decode::{iface_of, steps, Load, Step};
+use crate::data::VerdictCode;
+use crate::expr::cmp::CmpOp;
+use crate::expr::meta::MetaKey;
+use crate::expr::payload::PayloadBase;
+use crate::expr::Expr;
+use crate::iptables::decode::canon;
+use crate::object::Rule;
+
+fn mac(data: &[u8], mask: &Option<Vec<u8>>) -> Option<Mac> {
+    let mut m = Mac::default();
+    if data.len() > 6 {
+        return None;
+    }
+    m.addr[..data.len()].copy_from_slice(data);
+    match mask {
+        Some(k) if k.len() == 6 => m.mask.copy_from_slice(k),
+        Some(_) => return None,
+        None => m.mask[..data.len()].fill(0xff),
+    }
+    Some(m)
+}
+
+/// Whether `rule` is a user chain's policy rule (userdata type 1 = 1,
+/// counter, accept or drop), and its verdict.
+pub fn policy_of(rule: &Rule) -> Option<VerdictCode> {
+    let u = rule.attrs.userdata.as_deref()?;
+    if u.len() != 6 || u[0] != 1 || u[1] != 4 || u32::from_ne_bytes([u[2], u[3], u[4], u[5]]) != 1 {
+        return None;
+    }
+    match rule.exprs() {
+        [Expr::Counter(_), Expr::Immediate(im)] if im.dreg == Some(0) => {
+            let code = im.data.as_ref()?.verdict.as_ref()?.code?;
+            matches!(code, VerdictCode::Accept | VerdictCode::Drop).then_some(code)
+        }
+        _ => None,
+    }
+}
+
+/// Read a kernel rule of bridge table `table`: the ebtables rule, or why
+/// it is not one.
+pub fn decode(rule: &Rule, table: &str) -> Result<EbtRule, String> {
+    if rule.attrs.userdata.is_some() {
+        return Err("rule has userdata".into());
+    }
+    let exprs = rule.exprs();
+    let steps = steps(exprs).ok_or("registers used in a way ebtables does not")?;
+    let mut r = EbtRule::default();
+    let mut counted = false;
+    let mut broute = 0u8;
+    for s in steps {
+        match s {
+            Step::Test {
+                load: Load::Meta(k),
+                mask: None,
+                op: op @ (CmpOp::Eq | CmpOp::Neq),
+                data,
+            } => {
+                let i = iface_of(&data, op == CmpOp::Neq);
+                match k {
+                    MetaKey::IifName => r.iniface = i,
+                    MetaKey::OifName => r.outiface = i,
+                    MetaKey::BriIifName => r.logical_in = i,
+                    MetaKey::BriOifName => r.logical_out = i,
+                    _ => return Err("unknown bridge meta key".into()),
+                }
+            }
+            Step::Test {
+                load:
+                    Load::Payload {
+                        base: PayloadBase::LinkLayer,
+                        off,
+                        len,
+                    },
+                mask,
+                op,
+                data,
+            } => match (off, len, op) {
+                (6, _, CmpOp::Eq | CmpOp::Neq) => {
+                    r.src = Some(mac(&data, &mask).ok_or("bad source address")?);
+                    r.src_inv = op == CmpOp::Neq;
+                }
+                (0, _, CmpOp::Eq | CmpOp::Neq) => {
+                    r.dst = Some(mac(&data, &mask).ok_or("bad destination address")?);
+                    r.dst_inv = op == CmpOp::Neq;
+                }
+                (12, 2, CmpOp::Eq | CmpOp::Neq) if mask.is_none() => {
+                    r.proto = Some(Proto::Type(u16::from_be_bytes([data[0], data[1]])));
+                    r.proto_inv = op == CmpOp::Neq;
+                }
+                (12, 2, CmpOp::Lt | CmpOp::Gte) if data == [6, 0] => {
+                    r.proto = Some(Proto::Length);
+                    r.proto_inv = op == CmpOp::Gte;
+                }
+                _ => return Err(format!("unknown link layer test at offset {off}")),
+            },
+            Step::Match(name, rev, info) => {
+                let e = Ext::from_info(&name, rev, &info)
+                    .ok_or_else(|| format!("match {name} unknown to ebtables"))?;
+                r.exts.push(e);
+            }
+            Step::Target(name, rev, info) if !counted => {
+                let e = Ext::from_info(&name, rev, &info)
+                    .filter(Ext::is_watcher)
+                    .ok_or_else(|| format!("watcher {name} unknown to ebtables"))?;
+                r.exts.push(e);
+            }
+            Step::Target(name, 0, info) if name == "mark" => {
+                r.verdict =
+                    EbtVerdict::Mark(MarkTarget::from_info(&info).ok_or("bad mark target")?);
+            }
+            Step::Counter(p, b) => {
+                (r.packets, r.bytes) = (p, b);
+                counted = true;
+            }
+            Step::Other(Expr::Immediate(_)) if counted && broute == 0 => broute = 1,
+            Step::Other(Expr::Meta(m)) if broute == 1 && m.key == Some(MetaKey::BriBroute) => {
+                broute = 2
+            }
+            Step::Verdict(code, chain) => {
+                r.verdict = match (code, chain) {
+                    (VerdictCode::Accept, None) if broute == 2 => EbtVerdict::Drop,
+                    (VerdictCode::Accept, None) => EbtVerdict::Accept,
+                    (VerdictCode::Drop, None) => EbtVerdict::Drop,
+                    (VerdictCode::Return, None) => EbtVerdict::Return,
+                    (VerdictCode::Jump, Some(c)) => EbtVerdict::Jump(c),
+                    _ => return Err("verdict ebtables does not write".into()),
+                }
+            }
+            _ => return Err("expression ebtables does not write".into()),
+        }
+    }
+    let again = encode(&r, table);
+    if again.len() != exprs.len() || again.iter().zip(exprs).any(|(a, b)| canon(a) != canon(b)) {
+        return Err("not encoded as ebtables-nft encodes it".into());
+    }
+    Ok(r)
+}

@@ -1,0 +1,926 @@
+//! ebtables extensions: the matches `ip`, `arp`, `mark_m`, `pkttype`, the
+//! watchers `log` and `nflog`, and the `mark` target — their xt info blobs
+//! (x86_64 layout), option parsing and text (each printed item ends with a
+//! space, as ebtables prints them).
+
+use crate::arptables::target::{mac_text, parse_mac};
+use crate::iptables::addr::{mask_suffix, parse_multiple, v4_str};
+use crate::iptables::num;
+use crate::iptables::{Family, IptError, Result};
+
+/// A MAC address with its mask.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Mac {
+    /// Address.
+    pub addr: [u8; 6],
+    /// Mask.
+    pub mask: [u8; 6],
+}
+
+/// `xtables_print_mac_and_mask`.
+pub fn mac_and_mask_text(m: &Mac) -> String {
+    let mut s = mac_text(&m.addr);
+    if m.mask != [0xff; 6] {
+        s.push('/');
+        s.push_str(&mac_text(&m.mask));
+    }
+    s
+}
+
+/// `struct ebt_ip_info`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Ip {
+    /// Source address, destination address, and their masks.
+    pub saddr: [u8; 4],
+    /// Destination.
+    pub daddr: [u8; 4],
+    /// Source mask.
+    pub smsk: [u8; 4],
+    /// Destination mask.
+    pub dmsk: [u8; 4],
+    /// TOS.
+    pub tos: u8,
+    /// Protocol.
+    pub proto: u8,
+    /// `EBT_IP_*` bits given.
+    pub bitmask: u8,
+    /// Inverted bits.
+    pub invflags: u8,
+    /// Source ports (host order).
+    pub sport: [u16; 2],
+    /// Destination ports.
+    pub dport: [u16; 2],
+}
+
+/// `struct ebt_arp_info`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Arp {
+    /// Hardware type (host order).
+    pub htype: u16,
+    /// Protocol type.
+    pub ptype: u16,
+    /// Opcode.
+    pub opcode: u16,
+    /// Sender IP and mask.
+    pub saddr: [u8; 4],
+    /// Sender mask.
+    pub smsk: [u8; 4],
+    /// Target IP.
+    pub daddr: [u8; 4],
+    /// Target mask.
+    pub dmsk: [u8; 4],
+    /// Sender MAC.
+    pub smac: Mac,
+    /// Target MAC.
+    pub dmac: Mac,
+    /// `EBT_ARP_*` bits given.
+    pub bitmask: u8,
+    /// Inverted bits.
+    pub invflags: u8,
+}
+
+/// An ebtables extension in a rule (a match or a watcher), in order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Ext {
+    /// `--ip-*`.
+    Ip(Ip),
+    /// `--arp-*`.
+    Arp(Arp),
+    /// `--mark` (mark, mask, invert, bitmask).
+    MarkM {
+        /// Value.
+        mark: u64,
+        /// Mask.
+        mask: u64,
+        /// `!`.
+        invert: bool,
+        /// `EBT_MARK_AND` 1 / `EBT_MARK_OR` 2.
+        bitmask: u8,
+    },
+    /// `--pkttype-type`.
+    Pkttype {
+        /// Class.
+        ty: u8,
+        /// `!`.
+        invert: bool,
+    },
+    /// The `log` watcher.
+    Log {
+        /// Level.
+        level: u8,
+        /// Prefix.
+        prefix: String,
+        /// `EBT_LOG_IP`/`ARP`/`IP6` bits.
+        bitmask: u32,
+    },
+    /// The `nflog` watcher.
+    Nflog {
+        /// Copy length.
+        len: u32,
+        /// Group.
+        group: u16,
+        /// Threshold.
+        threshold: u16,
+        /// Prefix.
+        prefix: String,
+    },
+}
+
+const LOG_LEVELS: [&str; 8] = [
+    "emerg", "alert", "crit", "error", "warning", "notice", "info", "debug",
+];
+const PKTTYPES: [&str; 7] = [
+    "host",
+    "broadcast",
+    "multicast",
+    "otherhost",
+    "outgoing",
+    "loopback",
+    "fastroute",
+];
+const ARP_OPCODES: [&str; 9] = [
+    "Request",
+    "Reply",
+    "Request_Reverse",
+    "Reply_Reverse",
+    "DRARP_Request",
+    "DRARP_Reply",
+    "DRARP_Error",
+    "InARP_Request",
+    "ARP_NAK",
+];
+
+/// Which extension an option belongs to, in the order ebtables loads
+/// them (`ebt_load_match_extensions`).
+pub const OPTIONS: &[(&str, &str, bool)] = &[
+    // (option, extension, takes an argument)
+    ("arp-opcode", "arp", true),
+    ("arp-op", "arp", true),
+    ("arp-htype", "arp", true),
+    ("arp-ptype", "arp", true),
+    ("arp-ip-src", "arp", true),
+    ("arp-ip-dst", "arp", true),
+    ("arp-mac-src", "arp", true),
+    ("arp-mac-dst", "arp", true),
+    ("arp-gratuitous", "arp", false),
+    ("ip-source", "ip", true),
+    ("ip-src", "ip", true),
+    ("ip-destination", "ip", true),
+    ("ip-dst", "ip", true),
+    ("ip-tos", "ip", true),
+    ("ip-protocol", "ip", true),
+    ("ip-proto", "ip", true),
+    ("ip-source-port", "ip", true),
+    ("ip-sport", "ip", true),
+    ("ip-destination-port", "ip", true),
+    ("ip-dport", "ip", true),
+    ("mark", "mark_m", true),
+    ("pkttype-type", "pkttype", true),
+    ("log-prefix", "log", true),
+    ("log-level", "log", true),
+    ("log-arp", "log", false),
+    ("log-ip", "log", false),
+    ("log", "log", false),
+    ("log-ip6", "log", false),
+    ("nflog-group", "nflog", true),
+    ("nflog-prefix", "nflog", true),
+    ("nflog-range", "nflog", true),
+    ("nflog-threshold", "nflog", true),
+    ("nflog", "nflog", false),
+];
+
+fn u16_at(b: &[u8], o: usize) -> u16 {
+    u16::from_ne_bytes([b[o], b[o + 1]])
+}
+fn u32_at(b: &[u8], o: usize) -> u32 {
+    u32::from_ne_bytes([b[o], b[o + 1], b[o + 2], b[o + 3]])
+}
+fn arr4(b: &[u8], o: usize) -> [u8; 4] {
+    [b[o], b[o + 1], b[o + 2], b[o + 3]]
+}
+fn arr6(b: &[u8], o: usize) -> [u8; 6] {
+    let mut a = [0u8; 6];
+    a.copy_from_slice(&b[o..o + 6]);
+    a
+}
+fn cstr(b: &[u8]) -> String {
+    let end = b.iter().position(|&c| c == 0).unwrap_or(b.len());
+    String::from_utf8_lossy(&b[..end]).into_owned()
+}
+fn put_str(b: &mut [u8], s: &str) {
+    for (d, c) in b.iter_mut().zip(s.bytes()) {
+        *d = c;
+    }
+}
+
+fn bad(ext: &str, opt: &str, arg: &str) -> IptError {
+    IptError::param(format!(
+        "{ext}: Bad value for \"--{opt}\" option: \"{arg}\""
+    ))
+}
+
+fn hostmask(ext: &str, opt: &str, arg: &str) -> Result<([u8; 4], [u8; 4])> {
+    let v = parse_multiple(Family::V4, arg).map_err(|_| bad(ext, opt, arg))?;
+    let a = v.first().ok_or_else(|| bad(ext, opt, arg))?;
+    Ok((arr4(&a.addr, 0), arr4(&a.mask, 0)))
+}
+
+fn ports(arg: &str) -> Option<[u16; 2]> {
+    let one = |s: &str| -> Option<u16> {
+        if s.is_empty() {
+            return None;
+        }
+        num::strtoui(s, 0, 65535)
+            .map(|v| v as u16)
+            .or_else(|| num::getportbyname(s))
+    };
+    match arg.split_once(':') {
+        Some((a, b)) => Some([
+            if a.is_empty() { 0 } else { one(a)? },
+            if b.is_empty() { 65535 } else { one(b)? },
+        ]),
+        None => {
+            let p = one(arg)?;
+            Some([p, p])
+        }
+    }
+}
+
+impl Ext {
+    /// A new extension with its defaults (`init`).
+    pub fn load(name: &str) -> Option<Ext> {
+        Some(match name {
+            "ip" => Ext::Ip(Ip::default()),
+            "arp" => Ext::Arp(Arp::default()),
+            "mark_m" => Ext::MarkM {
+                mark: 0,
+                mask: 0,
+                invert: false,
+                bitmask: 0,
+            },
+            "pkttype" => Ext::Pkttype {
+                ty: 0,
+                invert: false,
+            },
+            "log" => Ext::Log {
+                level: 5,
+                prefix: String::new(),
+                bitmask: 0,
+            },
+            "nflog" => Ext::Nflog {
+                len: 0,
+                group: 1,
+                threshold: 1,
+                prefix: String::new(),
+            },
+            _ => return None,
+        })
+    }
+
+    /// The extension's name (and xt name).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Ext::Ip(_) => "ip",
+            Ext::Arp(_) => "arp",
+            Ext::MarkM { .. } => "mark_m",
+            Ext::Pkttype { .. } => "pkttype",
+            Ext::Log { .. } => "log",
+            Ext::Nflog { .. } => "nflog",
+        }
+    }
+
+    /// A watcher (an xt target before the counter) rather than a match.
+    pub fn is_watcher(&self) -> bool {
+        matches!(self, Ext::Log { .. } | Ext::Nflog { .. })
+    }
+
+    /// Parse option `opt` (its argument `arg`, `invert` for `!`).
+    pub fn parse(&mut self, opt: &str, arg: &str, invert: bool) -> Result<()> {
+        let bit = |v: &mut u8, i: &mut u8, b: u8| {
+            *v |= b;
+            if invert {
+                *i |= b;
+            }
+        };
+        match self {
+            Ext::Ip(x) => match opt {
+                "ip-source" | "ip-src" => {
+                    let (a, m) = hostmask("ip", opt, arg)?;
+                    (x.saddr, x.smsk) = (a, m);
+                    bit(&mut x.bitmask, &mut x.invflags, 0x01);
+                }
+                "ip-destination" | "ip-dst" => {
+                    let (a, m) = hostmask("ip", opt, arg)?;
+                    (x.daddr, x.dmsk) = (a, m);
+                    bit(&mut x.bitmask, &mut x.invflags, 0x02);
+                }
+                "ip-tos" => {
+                    x.tos = num::strtoui(arg, 0, 255).ok_or_else(|| bad("ip", opt, arg))? as u8;
+                    bit(&mut x.bitmask, &mut x.invflags, 0x04);
+                }
+                "ip-protocol" | "ip-proto" => {
+                    x.proto = num::parse_protocol(&arg.to_lowercase()).ok_or_else(|| {
+                        IptError::param(format!("unknown protocol \"{arg}\" specified"))
+                    })?;
+                    bit(&mut x.bitmask, &mut x.invflags, 0x08);
+                }
+                "ip-source-port" | "ip-sport" => {
+                    x.sport = ports(arg).ok_or_else(|| bad("ip", opt, arg))?;
+                    bit(&mut x.bitmask, &mut x.invflags, 0x10);
+                }
+                _ => {
+                    x.dport = ports(arg).ok_or_else(|| bad("ip", opt, arg))?;
+                    bit(&mut x.bitmask, &mut x.invflags, 0x20);
+                }
+            },
+            Ext::Arp(x) => match opt {
+                "arp-opcode" | "arp-op" => {
+                    let (v, n) = num::c_strtoul(arg, 10);
+                    x.opcode = if n == arg.len() && n > 0 && v < 0x10000 {
+                        v as u16
+                    } else {
+                        let i = ARP_OPCODES
+                            .iter()
+                            .position(|o| o.eq_ignore_ascii_case(arg))
+                            .ok_or_else(|| IptError::param("Problem with specified ARP opcode"))?;
+                        i as u16 + 1
+                    };
+                    bit(&mut x.bitmask, &mut x.invflags, 0x01);
+                }
+                "arp-htype" => {
+                    let (v, n) = num::c_strtoul(arg, 10);
+                    x.htype = if n == arg.len() && n > 0 && v < 0x10000 {
+                        v as u16
+                    } else if arg.eq_ignore_ascii_case("Ethernet") {
+                        1
+                    } else {
+                        return Err(IptError::param("Problem with specified ARP hardware type"));
+                    };
+                    bit(&mut x.bitmask, &mut x.invflags, 0x02);
+                }
+                "arp-ptype" => {
+                    let (v, n) = num::c_strtoul(arg, 16);
+                    x.ptype = if n == arg.len() && n > 0 && v < 0x10000 {
+                        v as u16
+                    } else {
+                        super::ethertypes::by_name(arg).ok_or_else(|| {
+                            IptError::param("Problem with specified ARP protocol type")
+                        })?
+                    };
+                    bit(&mut x.bitmask, &mut x.invflags, 0x04);
+                }
+                "arp-ip-src" => {
+                    let (a, m) = hostmask("arp", opt, arg)?;
+                    (x.saddr, x.smsk) = (a, m);
+                    bit(&mut x.bitmask, &mut x.invflags, 0x08);
+                }
+                "arp-ip-dst" => {
+                    let (a, m) = hostmask("arp", opt, arg)?;
+                    (x.daddr, x.dmsk) = (a, m);
+                    bit(&mut x.bitmask, &mut x.invflags, 0x10);
+                }
+                "arp-mac-src" | "arp-mac-dst" => {
+                    let m = ethermacmask(arg).ok_or_else(|| bad("arp", opt, arg))?;
+                    if opt == "arp-mac-src" {
+                        x.smac = m;
+                        bit(&mut x.bitmask, &mut x.invflags, 0x20);
+                    } else {
+                        x.dmac = m;
+                        bit(&mut x.bitmask, &mut x.invflags, 0x40);
+                    }
+                }
+                _ => bit(&mut x.bitmask, &mut x.invflags, 0x80),
+            },
+            Ext::MarkM {
+                mark,
+                mask,
+                invert: inv,
+                bitmask,
+            } => {
+                *inv = invert;
+                let (v, n) = num::c_strtoul(arg, 0);
+                *mark = v;
+                *bitmask = 1;
+                let rest = &arg[n..];
+                let end = if let Some(m) = rest.strip_prefix('/') {
+                    if n == 0 {
+                        *bitmask = 2;
+                    }
+                    let (mv, mn) = num::c_strtoul(m, 0);
+                    *mask = mv;
+                    &m[mn..]
+                } else {
+                    *mask = u32::MAX as u64;
+                    rest
+                };
+                if !end.is_empty() || (n == 0 && *bitmask == 1) {
+                    return Err(IptError::param(format!("Bad mark value '{arg}'")));
+                }
+            }
+            Ext::Pkttype { ty, invert: inv } => {
+                *inv = invert;
+                let (v, n) = num::c_strtoul(arg, 16);
+                let i = if n == arg.len() && n > 0 {
+                    v
+                } else {
+                    PKTTYPES
+                        .iter()
+                        .position(|c| c.eq_ignore_ascii_case(arg))
+                        .ok_or_else(|| IptError::param(format!("Could not parse class '{arg}'")))?
+                        as u64
+                };
+                if i > 255 {
+                    return Err(IptError::param("Problem with specified pkttype class"));
+                }
+                *ty = i as u8;
+            }
+            Ext::Log {
+                level,
+                prefix,
+                bitmask,
+            } => match opt {
+                "log-prefix" => {
+                    if arg.len() > 29 {
+                        return Err(IptError::param(format!(
+                            "log: Bad value for \"--log-prefix\" option: \"{arg}\""
+                        )));
+                    }
+                    *prefix = arg.to_string();
+                }
+                "log-level" => {
+                    *level = match LOG_LEVELS.iter().position(|l| *l == arg) {
+                        Some(i) => i as u8,
+                        None => num::strtoui(arg, 0, 7).ok_or_else(|| bad("log", opt, arg))? as u8,
+                    };
+                }
+                "log-ip" => *bitmask |= 1,
+                "log-arp" => *bitmask |= 2,
+                "log-ip6" => *bitmask |= 8,
+                _ => {}
+            },
+            Ext::Nflog {
+                len,
+                group,
+                threshold,
+                prefix,
+            } => match opt {
+                "nflog-group" => {
+                    *group =
+                        num::strtoui(arg, 0, 65535).ok_or_else(|| bad("nflog", opt, arg))? as u16
+                }
+                "nflog-prefix" => *prefix = arg.chars().take(63).collect(),
+                "nflog-range" => {
+                    *len = num::strtoui(arg, 0, u32::MAX as u64)
+                        .ok_or_else(|| bad("nflog", opt, arg))? as u32
+                }
+                "nflog-threshold" => {
+                    *threshold =
+                        num::strtoui(arg, 0, 65535).ok_or_else(|| bad("nflog", opt, arg))? as u16
+                }
+                _ => {}
+            },
+        }
+        Ok(())
+    }
+
+    /// The final check after all options.
+    pub fn check(&self) -> Result<()> {
+        match self {
+            Ext::Ip(x) if x.bitmask == 0 => {
+                Err(IptError::param("You must specify proper arguments"))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// The xt info blob.
+    pub fn to_info(&self) -> Vec<u8> {
+        match self {
+            Ext::Ip(x) => {
+                let mut b = vec![0u8; 32];
+                b[0..4].copy_from_slice(&x.saddr);
+                b[4..8].copy_from_slice(&x.daddr);
+                b[8..12].copy_from_slice(&x.smsk);
+                b[12..16].copy_from_slice(&x.dmsk);
+                b[16] = x.tos;
+                b[17] = x.proto;
+                b[18] = x.bitmask;
+                b[19] = x.invflags;
+                b[20..22].copy_from_slice(&x.sport[0].to_ne_bytes());
+                b[22..24].copy_from_slice(&x.sport[1].to_ne_bytes());
+                b[24..26].copy_from_slice(&x.dport[0].to_ne_bytes());
+                b[26..28].copy_from_slice(&x.dport[1].to_ne_bytes());
+                b
+            }
+            Ext::Arp(x) => {
+                let mut b = vec![0u8; 56];
+                b[0..2].copy_from_slice(&x.htype.to_be_bytes());
+                b[2..4].copy_from_slice(&x.ptype.to_be_bytes());
+                b[4..6].copy_from_slice(&x.opcode.to_be_bytes());
+                b[8..12].copy_from_slice(&x.saddr);
+                b[12..16].copy_from_slice(&x.smsk);
+                b[16..20].copy_from_slice(&x.daddr);
+                b[20..24].copy_from_slice(&x.dmsk);
+                b[24..30].copy_from_slice(&x.smac.addr);
+                b[30..36].copy_from_slice(&x.smac.mask);
+                b[36..42].copy_from_slice(&x.dmac.addr);
+                b[42..48].copy_from_slice(&x.dmac.mask);
+                b[48] = x.bitmask;
+                b[49] = x.invflags;
+                b
+            }
+            Ext::MarkM {
+                mark,
+                mask,
+                invert,
+                bitmask,
+            } => {
+                let mut b = vec![0u8; 24];
+                b[0..8].copy_from_slice(&mark.to_ne_bytes());
+                b[8..16].copy_from_slice(&mask.to_ne_bytes());
+                b[16] = u8::from(*invert);
+                b[17] = *bitmask;
+                b
+            }
+            Ext::Pkttype { ty, invert } => {
+                let mut b = vec![0u8; 8];
+                b[0] = *ty;
+                b[1] = u8::from(*invert);
+                b
+            }
+            Ext::Log {
+                level,
+                prefix,
+                bitmask,
+            } => {
+                let mut b = vec![0u8; 40];
+                b[0] = *level;
+                put_str(&mut b[1..31], prefix);
+                b[32..36].copy_from_slice(&bitmask.to_ne_bytes());
+                b
+            }
+            Ext::Nflog {
+                len,
+                group,
+                threshold,
+                prefix,
+            } => {
+                let mut b = vec![0u8; 80];
+                b[0..4].copy_from_slice(&len.to_ne_bytes());
+                b[4..6].copy_from_slice(&group.to_ne_bytes());
+                b[6..8].copy_from_slice(&threshold.to_ne_bytes());
+                put_str(&mut b[12..76], prefix);
+                b
+            }
+        }
+    }
+
+    /// The extension an xt blob holds (None: not one of ebtables', or not
+    /// as ebtables writes it).
+    pub fn from_info(name: &str, rev: u32, b: &[u8]) -> Option<Ext> {
+        if rev != 0 {
+            return None;
+        }
+        let e = match (name, b.len()) {
+            ("ip", 32) => Ext::Ip(Ip {
+                saddr: arr4(b, 0),
+                daddr: arr4(b, 4),
+                smsk: arr4(b, 8),
+                dmsk: arr4(b, 12),
+                tos: b[16],
+                proto: b[17],
+                bitmask: b[18],
+                invflags: b[19],
+                sport: [u16_at(b, 20), u16_at(b, 22)],
+                dport: [u16_at(b, 24), u16_at(b, 26)],
+            }),
+            ("arp", 56) => Ext::Arp(Arp {
+                htype: u16::from_be_bytes([b[0], b[1]]),
+                ptype: u16::from_be_bytes([b[2], b[3]]),
+                opcode: u16::from_be_bytes([b[4], b[5]]),
+                saddr: arr4(b, 8),
+                smsk: arr4(b, 12),
+                daddr: arr4(b, 16),
+                dmsk: arr4(b, 20),
+                smac: Mac {
+                    addr: arr6(b, 24),
+                    mask: arr6(b, 30),
+                },
+                dmac: Mac {
+                    addr: arr6(b, 36),
+                    mask: arr6(b, 42),
+                },
+                bitmask: b[48],
+                invflags: b[49],
+            }),
+            ("mark_m", 24) => Ext::MarkM {
+                mark: u64::from_ne_bytes(b[0..8].try_into().ok()?),
+                mask: u64::from_ne_bytes(b[8..16].try_into().ok()?),
+                invert: b[16] != 0,
+                bitmask: b[17],
+            },
+            ("pkttype", 8) => Ext::Pkttype {
+                ty: b[0],
+                invert: b[1] != 0,
+            },
+            ("log", 40) => Ext::Log {
+                level: b[0],
+                prefix: cstr(&b[1..31]),
+                bitmask: u32_at(b, 32),
+            },
+            ("nflog", 80) => Ext::Nflog {
+                len: u32_at(b, 0),
+                group: u16_at(b, 4),
+                threshold: u16_at(b, 6),
+                prefix: cstr(&b[12..76]),
+            },
+            _ => return None,
+        };
+        (e.to_info() == b).then_some(e)
+    }
+
+    /// The text `-L` and save print (each item followed by a space).
+    pub fn write(&self, out: &mut String) {
+        let bang = |inv: bool| if inv { "! " } else { "" };
+        match self {
+            Ext::Ip(x) => {
+                let has = |b: u8| x.bitmask & b != 0;
+                let inv = |b: u8| bang(x.invflags & b != 0);
+                if has(1) {
+                    out.push_str(&format!(
+                        "{}--ip-src {}{} ",
+                        inv(1),
+                        v4_str(&x.saddr),
+                        mask_suffix(Family::V4, &x.smsk)
+                    ));
+                }
+                if has(2) {
+                    out.push_str(&format!(
+                        "{}--ip-dst {}{} ",
+                        inv(2),
+                        v4_str(&x.daddr),
+                        mask_suffix(Family::V4, &x.dmsk)
+                    ));
+                }
+                if has(4) {
+                    out.push_str(&format!("{}--ip-tos 0x{:02X} ", inv(4), x.tos));
+                }
+                if has(8) {
+                    let n = num::proto_by_number(x.proto)
+                        .map(str::to_string)
+                        .unwrap_or_else(|| x.proto.to_string());
+                    out.push_str(&format!("{}--ip-proto {n} ", inv(8)));
+                }
+                let range = |p: &[u16; 2]| {
+                    if p[0] == p[1] {
+                        format!("{} ", p[0])
+                    } else {
+                        format!("{}:{} ", p[0], p[1])
+                    }
+                };
+                if has(0x10) {
+                    out.push_str(&format!("{}--ip-sport {}", inv(0x10), range(&x.sport)));
+                }
+                if has(0x20) {
+                    out.push_str(&format!("{}--ip-dport {}", inv(0x20), range(&x.dport)));
+                }
+            }
+            Ext::Arp(x) => {
+                let has = |b: u8| x.bitmask & b != 0;
+                let inv = |b: u8| bang(x.invflags & b != 0);
+                if has(1) {
+                    let o = x.opcode as usize;
+                    let n = match ARP_OPCODES.get(o.wrapping_sub(1)) {
+                        Some(n) => n.to_string(),
+                        None => o.to_string(),
+                    };
+                    out.push_str(&format!("{}--arp-op {n} ", inv(1)));
+                }
+                if has(2) {
+                    out.push_str(&format!("{}--arp-htype {} ", inv(2), x.htype));
+                }
+                if has(4) {
+                    out.push_str(&format!("{}--arp-ptype 0x{:x} ", inv(4), x.ptype));
+                }
+                if has(8) {
+                    out.push_str(&format!(
+                        "{}--arp-ip-src {}{} ",
+                        inv(8),
+                        v4_str(&x.saddr),
+                        mask_suffix(Family::V4, &x.smsk)
+                    ));
+                }
+                if has(0x10) {
+                    out.push_str(&format!(
+                        "{}--arp-ip-dst {}{} ",
+                        inv(0x10),
+                        v4_str(&x.daddr),
+                        mask_suffix(Family::V4, &x.dmsk)
+                    ));
+                }
+                if has(0x20) {
+                    out.push_str(&format!(
+                        "{}--arp-mac-src {} ",
+                        inv(0x20),
+                        mac_and_mask_text(&x.smac)
+                    ));
+                }
+                if has(0x40) {
+                    out.push_str(&format!(
+                        "{}--arp-mac-dst {} ",
+                        inv(0x40),
+                        mac_and_mask_text(&x.dmac)
+                    ));
+                }
+                if has(0x80) {
+                    out.push_str(&format!("{}--arp-gratuitous ", inv(0x80)));
+                }
+            }
+            Ext::MarkM {
+                mark,
+                mask,
+                invert,
+                bitmask,
+            } => {
+                out.push_str(bang(*invert));
+                out.push_str("--mark ");
+                if *bitmask == 2 {
+                    out.push_str(&format!("/0x{mask:x} "));
+                } else if *mask != 0xffff_ffff {
+                    out.push_str(&format!("0x{mark:x}/0x{mask:x} "));
+                } else {
+                    out.push_str(&format!("0x{mark:x} "));
+                }
+            }
+            Ext::Pkttype { ty, invert } => {
+                out.push_str(&format!("{}--pkttype-type ", bang(*invert)));
+                match PKTTYPES.get(*ty as usize) {
+                    Some(n) => out.push_str(&format!("{n} ")),
+                    None => out.push_str(&format!("{ty} ")),
+                }
+            }
+            Ext::Log {
+                level,
+                prefix,
+                bitmask,
+            } => {
+                let l = LOG_LEVELS.get(*level as usize).copied().unwrap_or("");
+                out.push_str(&format!("--log-level {l}"));
+                if !prefix.is_empty() {
+                    out.push_str(&format!(" --log-prefix \"{prefix}\""));
+                }
+                if bitmask & 1 != 0 {
+                    out.push_str(" --log-ip");
+                }
+                if bitmask & 2 != 0 {
+                    out.push_str(" --log-arp");
+                }
+                if bitmask & 8 != 0 {
+                    out.push_str(" --log-ip6");
+                }
+                out.push(' ');
+            }
+            Ext::Nflog {
+                len,
+                group,
+                threshold,
+                prefix,
+            } => {
+                if !prefix.is_empty() {
+                    out.push_str(&format!("--nflog-prefix \"{prefix}\" "));
+                }
+                if *group != 0 {
+                    out.push_str(&format!("--nflog-group {group} "));
+                }
+                if *len != 0 {
+                    out.push_str(&format!("--nflog-range {len} "));
+                }
+                if *threshold != 1 {
+                    out.push_str(&format!("--nflog-threshold {threshold} "));
+                }
+            }
+        }
+    }
+}
+
+/// `XTTYPE_ETHERMACMASK`: `addr[/mask]`.
+pub fn ethermacmask(s: &str) -> Option<Mac> {
+    let (a, m) = match s.split_once('/') {
+        Some((a, m)) => (a, parse_mac(m)?),
+        None => (s, [0xff; 6]),
+    };
+    Some(Mac {
+        addr: parse_mac(a)?,
+        mask: m,
+    })
+}
+
+/// The `mark` target (`struct ebt_mark_t_info`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MarkTarget {
+    /// Value.
+    pub mark: u64,
+    /// Operation bits and verdict (low 4 bits, `EBT_ACCEPT` -1 ...).
+    pub target: i32,
+}
+
+/// ebtables' standard verdict names by value (`ebt_target_name`).
+pub fn verdict_name(v: i32) -> &'static str {
+    match v {
+        -1 => "ACCEPT",
+        -2 => "DROP",
+        -3 => "CONTINUE",
+        -4 => "RETURN",
+        _ => "UNKNOWN",
+    }
+}
+
+/// `ebt_fill_target`.
+pub fn verdict_value(s: &str) -> Option<i32> {
+    Some(match s {
+        "ACCEPT" => -1,
+        "DROP" => -2,
+        "CONTINUE" => -3,
+        "RETURN" => -4,
+        _ => return None,
+    })
+}
+
+const VERDICT_BITS: i32 = 0xf;
+
+impl MarkTarget {
+    /// `init`.
+    pub fn new() -> MarkTarget {
+        MarkTarget {
+            mark: 0,
+            target: -1,
+        }
+    }
+    /// The option names.
+    pub const OPTIONS: &'static [&'static str] = &[
+        "mark-target",
+        "set-mark",
+        "mark-set",
+        "mark-or",
+        "mark-and",
+        "mark-xor",
+    ];
+    /// Parse one option.
+    pub fn parse(&mut self, opt: &str, arg: &str) -> Result<()> {
+        if opt == "mark-target" {
+            let v = verdict_value(arg)
+                .ok_or_else(|| IptError::param("Illegal --mark-target target"))?;
+            self.target = (self.target & !VERDICT_BITS) | (v & VERDICT_BITS);
+            return Ok(());
+        }
+        let orval = match opt {
+            // MARK_SET_VALUE 0xfffffff0, MARK_OR_VALUE 0xffffffe0, ...
+            "set-mark" | "mark-set" => -16,
+            "mark-or" => -32,
+            "mark-and" => -48,
+            _ => -64,
+        };
+        let v = num::strtoui(arg, 0, u32::MAX as u64).ok_or_else(|| bad("mark", opt, arg))?;
+        self.mark = v;
+        self.target = (self.target & VERDICT_BITS) | orval;
+        Ok(())
+    }
+    /// The blob.
+    pub fn to_info(&self) -> Vec<u8> {
+        let mut b = vec![0u8; 16];
+        b[0..8].copy_from_slice(&self.mark.to_ne_bytes());
+        b[8..12].copy_from_slice(&self.target.to_ne_bytes());
+        b
+    }
+    /// From a blob.
+    pub fn from_info(b: &[u8]) -> Option<MarkTarget> {
+        if b.len() != 16 {
+            return None;
+        }
+        let t = MarkTarget {
+            mark: u64::from_ne_bytes(b[0..8].try_into().ok()?),
+            target: u32_at(b, 8) as i32,
+        };
+        (t.to_info() == b).then_some(t)
+    }
+    /// `brmark_print`.
+    pub fn write(&self, out: &mut String) {
+        let op = match self.target & !VERDICT_BITS {
+            -16 => "--mark-set",
+            -32 => "--mark-or",
+            -64 => "--mark-xor",
+            _ => "--mark-and",
+        };
+        out.push_str(&format!(
+            "{op} 0x{:x} --mark-target {}",
+            self.mark,
+            verdict_name(self.target | !VERDICT_BITS)
+        ));
+    }
+}
+
+impl Default for MarkTarget {
+    fn default() -> Self {
+        MarkTarget::new()
+    }
+}
