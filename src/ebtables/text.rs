@@ -13,8 +13,11 @@ pub enum Counters {
     None,
     /// `-L --Lc`: ` , pcnt = P -- bcnt = B`.
     List,
-    /// `ebtables-save -c`: ` -c P B`.
+    /// `ebtables-save` with `EBTABLES_SAVE_COUNTER=yes`: ` -c P B`.
     Save,
+    /// `ebtables-save -c`: `[P:B] ` before the rule (printed by the
+    /// caller).
+    Prefix,
 }
 
 /// `ebt_print_mac_and_mask`: the well-known names first.
@@ -77,7 +80,7 @@ pub fn body(r: &EbtRule, counters: Counters, out: &mut String) {
         m.write(out);
     }
     match counters {
-        Counters::None => {}
+        Counters::None | Counters::Prefix => {}
         Counters::List => out.push_str(&format!(" , pcnt = {} -- bcnt = {}", r.packets, r.bytes)),
         Counters::Save => out.push_str(&format!(" -c {} {}", r.packets, r.bytes)),
     }

@@ -71,8 +71,8 @@ pub fn main(prog: &str, args: Vec<String>) -> i32 {
             "-t" | "--table" => {
                 let t = it.next().cloned().unwrap_or_default();
                 if tables::table(&t).is_none() {
-                    let e = IptError::xt(ExitCode::Other, format!("Table {t} does not exist"));
-                    return fail(&e, prog, None);
+                    eprintln!("Table `{t}' does not exist");
+                    return 1;
                 }
             }
             _ => {

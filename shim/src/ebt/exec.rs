@@ -18,8 +18,15 @@ use nftwire::iptables::IptError;
 
 type Snap = Snapshot<EbtRule>;
 
+/// A failed operation as ebtables-nft prints it (`ebtables: MSG`, no
+/// final period, status 1).
 fn op(m: &str) -> ModelErr {
-    IptError::op(m).into()
+    IptError {
+        code: nftwire::iptables::ExitCode::Other,
+        style: nftwire::iptables::error::Style::Plain,
+        msg: format!("ebtables: {m}"),
+    }
+    .into()
 }
 
 /// The policy rule of user chain `chain`: its index and verdict.
@@ -257,14 +264,7 @@ pub fn run(s: &mut Snap, p: &EbtParsed, out: &mut String) -> MResult<()> {
             }
             s.rename_chain(&chain, &new);
         }
-        CMD_INIT_TABLE if s.exists => {
-            s.flush(None);
-            for n in s.chain_order(false) {
-                if s.builtin.chain(&n).is_none() {
-                    s.del_chain(&n);
-                }
-            }
-        }
+        CMD_INIT_TABLE if s.exists => s.delete_table(),
         c if c & (cmd::ZERO | cmd::ZERO_NUM) != 0 => {
             let chains = match &p.chain {
                 Some(c) => {
@@ -328,15 +328,21 @@ pub fn rule_lines(
     chain: &str,
     counters: Counters,
     prefix: &str,
-    nums: bool,
+    (nums, only): (bool, i64),
     out: &mut String,
 ) {
     let Some(c) = s.chain(chain) else { return };
     for (i, e) in c.rules.iter().take(own_len(s, chain)).enumerate() {
+        if only > 0 && i as i64 + 1 != only {
+            continue;
+        }
         match &e.own {
             Ok(r) => {
                 if nums {
                     out.push_str(&format!("{}. ", i + 1));
+                }
+                if counters == Counters::Prefix {
+                    out.push_str(&format!("[{}:{}] ", r.packets, r.bytes));
                 }
                 out.push_str(prefix);
                 body(r, counters, out);
@@ -359,6 +365,10 @@ fn list(s: &Snap, p: &EbtParsed, out: &mut String) {
         Counters::None
     };
     let nums = p.options & opt::LINENUMBERS != 0;
+    if p.rulenum > 0 {
+        rule_lines(s, &p.chain.clone().unwrap_or_default(), counters, "", (nums, p.rulenum), out);
+        return;
+    }
     out.push_str(&format!("Bridge table: {}\n\n", s.table));
     for (k, n) in shown(s, p.chain.as_deref()).iter().enumerate() {
         if k > 0 {
@@ -372,28 +382,45 @@ fn list(s: &Snap, p: &EbtParsed, out: &mut String) {
             "Bridge chain: {n}, entries: {}, policy: {pol}\n",
             own_len(s, n)
         ));
-        rule_lines(s, n, counters, "", nums, out);
+        rule_lines(s, n, counters, "", (nums, 0), out);
     }
 }
 
 fn list_rules(s: &Snap, p: &EbtParsed, out: &mut String) {
     let names = shown(s, p.chain.as_deref());
+    let ctr = if p.options & opt::VERBOSE != 0 {
+        Counters::Prefix
+    } else {
+        Counters::None
+    };
+    if p.rulenum > 0 {
+        for n in &names {
+            rule_lines(s, n, ctr, &format!("-A {n} "), (false, p.rulenum), out);
+        }
+        return;
+    }
     for n in &names {
         match s.builtin.chain(n) {
             Some(_) => {
-                let pol = s.chain(n).and_then(|c| c.policy()).unwrap_or("ACCEPT");
-                out.push_str(&format!("-P {n} {pol}\n"));
+                let c = s.chain(n);
+                let pol = c.and_then(|c| c.policy()).unwrap_or("ACCEPT");
+                out.push_str(&format!("-P {n} {pol}"));
+                if ctr == Counters::Prefix {
+                    let (pk, b) = c.map(|c| c.counters()).unwrap_or((0, 0));
+                    out.push_str(&format!(" -c {pk} {b}"));
+                }
+                out.push('\n');
             }
             None => out.push_str(&format!("-N {n}\n")),
         }
     }
     for n in &names {
-        rule_lines(s, n, Counters::None, &format!("-A {n} "), false, out);
+        rule_lines(s, n, ctr, &format!("-A {n} "), (false, 0), out);
     }
 }
 
 /// The save text of the table (empty when it does not exist).
-pub fn save_text(s: &Snap, prog: &str, counters: bool) -> String {
+pub fn save_text(s: &Snap, prog: &str, counters: Counters) -> String {
     if !s.exists {
         return String::new();
     }
@@ -415,13 +442,8 @@ pub fn save_text(s: &Snap, prog: &str, counters: bool) -> String {
         };
         out.push_str(&format!(":{n} {pol}\n"));
     }
-    let ctr = if counters {
-        Counters::Save
-    } else {
-        Counters::None
-    };
     for n in &names {
-        rule_lines(s, n, ctr, &format!("-A {n} "), false, &mut out);
+        rule_lines(s, n, counters, &format!("-A {n} "), (false, 0), &mut out);
     }
     out.push_str(&format!("# Completed on {}\n", crate::show::ctime_now()));
     out

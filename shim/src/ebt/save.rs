@@ -9,6 +9,7 @@ use super::{decode_rule, exec, FAMILY};
 use crate::model::MResult;
 use crate::run::{connect, fail};
 use crate::xfam::Snapshot;
+use nftwire::ebtables::text::Counters;
 use nftwire::ebtables::{tables, EbtRule};
 use nftwire::iptables::{ExitCode, IptError};
 use std::io::Read;
@@ -28,8 +29,8 @@ pub fn main(prog: &str, args: Vec<String>) -> i32 {
             "-t" | "--table" => {
                 let t = it.next().cloned().unwrap_or_default();
                 if tables::table(&t).is_none() {
-                    let e = IptError::xt(ExitCode::Other, format!("Table {t} does not exist"));
-                    return fail(&e, prog, None);
+                    eprintln!("Table `{t}' does not exist");
+                    return 1;
                 }
                 only = Some(t);
             }
@@ -39,6 +40,15 @@ pub fn main(prog: &str, args: Vec<String>) -> i32 {
             }
         }
     }
+    // `-c` prints `[P:B]` before each rule; without it,
+    // EBTABLES_SAVE_COUNTER=yes appends ` -c P B` (a format switch only).
+    let ctr = if counters {
+        Counters::Prefix
+    } else if std::env::var("EBTABLES_SAVE_COUNTER").is_ok_and(|v| v == "yes") {
+        Counters::Save
+    } else {
+        Counters::None
+    };
     let mut conn = match connect() {
         Ok(c) => c,
         Err(e) => return fail(&e, prog, None),
@@ -49,7 +59,7 @@ pub fn main(prog: &str, args: Vec<String>) -> i32 {
             continue;
         }
         let r = crate::xfam::snapshot::transact(&mut conn, FAMILY, t, decode_rule, |s, out| {
-            out.push_str(&save_text(s, prog, counters));
+            out.push_str(&save_text(s, prog, ctr));
             Ok(())
         });
         match r {

@@ -324,6 +324,18 @@ impl<R: Clone> Snapshot<R> {
         }
     }
 
+    /// Delete the whole table (ebtables' `--init-table`).
+    pub fn delete_table(&mut self) {
+        let t = nftwire::object::Table::named(self.family, &self.table);
+        self.push(
+            t.to_msg(msg::DELTABLE, 0),
+            "TABLE_DEL",
+            format!("table {}", self.table),
+        );
+        self.exists = false;
+        self.chains.clear();
+    }
+
     /// `-N`.
     pub fn new_chain(&mut self, name: &str) {
         self.ensure_table();
