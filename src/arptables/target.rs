@@ -238,7 +238,9 @@ impl ArpTarget {
             ArpTarget::Mark { mark, mask } => {
                 let (v, n) = crate::iptables::num::c_strtoul(arg, 16);
                 if n == 0 || n != arg.len() || v > u32::MAX as u64 {
-                    return Err(bad("MARK"));
+                    return Err(IptError::param(format!(
+                        "MARK: bad value for option \"--{opt}\", or out of range (0-4294967295).\n"
+                    )));
                 }
                 let v = v as u32;
                 match opt {
@@ -272,7 +274,7 @@ impl ArpTarget {
                 "MARK: One of the --set-xmark, --{and,or,xor,set}-mark options is required",
             )),
             ArpTarget::Classify(_) if seen == 0 => Err(IptError::param(
-                "CLASSIFY: option \"--set-class\" must be specified",
+                "CLASSIFY: option \"--set-class\" must be specified\n",
             )),
             _ => Ok(()),
         }

@@ -189,6 +189,20 @@ pub const OPTIONS: &[(&str, &str, bool)] = &[
     ("nflog", "nflog", false),
 ];
 
+/// The first name of an option's entry (the one xtables names in
+/// errors): aliases map to it.
+pub fn canonical(name: &'static str) -> &'static str {
+    match name {
+        "ip-src" => "ip-source",
+        "ip-dst" => "ip-destination",
+        "ip-proto" => "ip-protocol",
+        "ip-sport" => "ip-source-port",
+        "ip-dport" => "ip-destination-port",
+        "arp-op" => "arp-opcode",
+        n => n,
+    }
+}
+
 fn u16_at(b: &[u8], o: usize) -> u16 {
     u16::from_ne_bytes([b[o], b[o + 1]])
 }

@@ -26,11 +26,7 @@ fn mac(m: &Mac) -> String {
         ("Unicast", [0; 6], [1, 0, 0, 0, 0, 0]),
         ("Multicast", [1, 0, 0, 0, 0, 0], [1, 0, 0, 0, 0, 0]),
         ("Broadcast", [0xff; 6], [0xff; 6]),
-        (
-            "BGA",
-            [1, 0x80, 0xc2, 0, 0, 0],
-            [0xff, 0xff, 0xff, 0xff, 0xff, 0xf0],
-        ),
+        ("BGA", [1, 0x80, 0xc2, 0, 0, 0], [0xff; 6]),
     ];
     for (n, a, k) in known {
         if m.addr == a && m.mask == k {

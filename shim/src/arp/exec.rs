@@ -35,7 +35,9 @@ fn echo(r: &ArpRule, out: &mut String) {
 
 fn check_jump(s: &Snap, r: &ArpRule) -> MResult<()> {
     if let ArpVerdict::Jump(c) = &r.verdict {
-        if s.chain(c).is_none() {
+        // Only user chains can be jumped to (a renamed base chain is not
+        // one, as 1.8.11 sees it).
+        if s.chain(c).is_none_or(|x| x.chain.attrs.hook.is_some()) {
             return Err(IptError::param(format!("Chain '{c}' does not exist")).into());
         }
     }
@@ -60,6 +62,7 @@ pub fn run(s: &mut Snap, p: &ArpParsed, out: &mut String) -> MResult<()> {
                 return Err(op(msgs::NO_CHAIN));
             }
         }
+        out.push_str(&s.tainted_note());
         if p.command & cmd::LIST != 0 {
             list(s, p, out);
         } else {
@@ -96,6 +99,7 @@ pub fn run(s: &mut Snap, p: &ArpParsed, out: &mut String) -> MResult<()> {
         }
         cmd::CHECK | cmd::DELETE => {
             for r in &p.rules {
+                check_jump(s, r)?;
                 if s.chain(&chain).is_none() {
                     return Err(op(msgs::BAD_RULE));
                 }
@@ -165,7 +169,11 @@ pub fn run(s: &mut Snap, p: &ArpParsed, out: &mut String) -> MResult<()> {
             }
         }
         cmd::NEW_CHAIN => {
-            if s.builtin.chain(&chain).is_some() || s.chain(&chain).is_some() {
+            // A renamed base chain is not seen (the kernel refuses).
+            if s.builtin.chain(&chain).is_some()
+                || s.chain(&chain)
+                    .is_some_and(|c| c.chain.attrs.hook.is_none())
+            {
                 return Err(op("Chain already exists"));
             }
             s.new_chain(&chain);
@@ -176,7 +184,11 @@ pub fn run(s: &mut Snap, p: &ArpParsed, out: &mut String) -> MResult<()> {
             if s.builtin.chain(&new).is_some() || s.chain(&new).is_some() {
                 return Err(op("File exists"));
             }
-            if s.chain(&chain).is_none() {
+            // A renamed base chain is no chain to 1.8.11 (a builtin one is).
+            let builtin = s.builtin.chain(&chain).is_some();
+            if s.chain(&chain)
+                .is_none_or(|c| c.chain.attrs.hook.is_some() && !builtin)
+            {
                 return Err(op(msgs::NO_CHAIN));
             }
             s.rename_chain(&chain, &new);

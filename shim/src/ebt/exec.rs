@@ -94,7 +94,26 @@ fn check_matches(r: &EbtRule) -> MResult<()> {
     Ok(())
 }
 
+/// What ebtables compares for `--check`/`-D`: the rule as it reads back
+/// after encoding (`-i +` tests nothing, so it is not there any more).
+fn as_compared(r: &EbtRule, table: &str) -> EbtRule {
+    let rule = nftwire::object::Rule::new(super::FAMILY, table, "", encode(r, table));
+    nftwire::ebtables::decode::decode(&rule, table).unwrap_or_else(|_| r.clone())
+}
+
+fn check_jump(s: &Snap, r: &EbtRule) -> MResult<()> {
+    if let EbtVerdict::Jump(c) = &r.verdict {
+        // Only user chains can be jumped to (a renamed base chain is not
+        // one, as 1.8.11 sees it).
+        if s.chain(c).is_none_or(|x| x.chain.attrs.hook.is_some()) {
+            return Err(IptError::param(format!("Chain '{c}' does not exist")).into());
+        }
+    }
+    Ok(())
+}
+
 fn find(s: &Snap, chain: &str, r: &EbtRule) -> Option<usize> {
+    let r = &as_compared(r, &s.table);
     let n = own_len(s, chain);
     s.chain(chain)?
         .rules
@@ -122,6 +141,7 @@ pub fn run(s: &mut Snap, p: &EbtParsed, out: &mut String) -> MResult<()> {
                 return Err(op(msgs::NO_CHAIN));
             }
         }
+        out.push_str(&s.tainted_note());
         if p.command & cmd::LIST != 0 {
             list(s, p, out);
         } else {
@@ -138,11 +158,7 @@ pub fn run(s: &mut Snap, p: &EbtParsed, out: &mut String) -> MResult<()> {
             if s.chain(&chain).is_none() {
                 return Err(op(msgs::NO_CHAIN));
             }
-            if let EbtVerdict::Jump(c) = &r.verdict {
-                if s.chain(c).is_none() {
-                    return Err(IptError::param(format!("Chain '{c}' does not exist")).into());
-                }
-            }
+            check_jump(s, r)?;
             check_matches(r)?;
             let pos = if p.command == cmd::INSERT {
                 let pos = (p.rulenum - 1) as usize;
@@ -156,6 +172,8 @@ pub fn run(s: &mut Snap, p: &EbtParsed, out: &mut String) -> MResult<()> {
             add(s, &chain, r, pos);
         }
         cmd::CHECK | cmd::DELETE => {
+            check_jump(s, r)?;
+            check_matches(r)?;
             if s.chain(&chain).is_none() {
                 return Err(op(msgs::BAD_RULE));
             }
@@ -170,13 +188,18 @@ pub fn run(s: &mut Snap, p: &EbtParsed, out: &mut String) -> MResult<()> {
             if s.chain(&chain).is_none() {
                 return Err(op(msgs::NO_CHAIN));
             }
-            let n = own_len(s, &chain) as i64;
-            if p.rulenum > n || p.rulenum_end > n {
-                return Err(op("Index of deletion too big"));
-            }
-            let first = (p.rulenum - 1) as usize;
-            for _ in p.rulenum..=p.rulenum_end.max(p.rulenum) {
-                s.delete_rule(&chain, first);
+            // As 1.8.11's delete_entry: index N-1, then the next index of
+            // the shortened chain, ... while below the range's end.
+            let mut i = p.rulenum - 1;
+            loop {
+                if i >= own_len(s, &chain) as i64 {
+                    return Err(op("Index of deletion too big"));
+                }
+                s.delete_rule(&chain, i as usize);
+                i += 1;
+                if i >= p.rulenum_end {
+                    break;
+                }
             }
         }
         cmd::FLUSH => {
@@ -202,7 +225,11 @@ pub fn run(s: &mut Snap, p: &EbtParsed, out: &mut String) -> MResult<()> {
             }
         }
         c if c == cmd::NEW_CHAIN || c == cmd::NEW_CHAIN | cmd::SET_POLICY => {
-            if s.builtin.chain(&chain).is_some() || s.chain(&chain).is_some() {
+            // A renamed base chain is not seen (the kernel refuses).
+            if s.builtin.chain(&chain).is_some()
+                || s.chain(&chain)
+                    .is_some_and(|c| c.chain.attrs.hook.is_none())
+            {
                 return Err(op("Chain already exists"));
             }
             s.new_chain(&chain);
@@ -226,7 +253,7 @@ pub fn run(s: &mut Snap, p: &EbtParsed, out: &mut String) -> MResult<()> {
                     )
                     .into())
                 }
-                _ => return Err(IptError::param("Wrong policy").into()),
+                _ => return Err(op("Bad policy name")),
             };
             s.set_policy(&chain, v, (0, 0), false);
         }
@@ -259,7 +286,11 @@ pub fn run(s: &mut Snap, p: &EbtParsed, out: &mut String) -> MResult<()> {
             if s.builtin.chain(&new).is_some() || s.chain(&new).is_some() {
                 return Err(op("File exists"));
             }
-            if s.chain(&chain).is_none() {
+            // A renamed base chain is no chain to 1.8.11 (a builtin one is).
+            let builtin = s.builtin.chain(&chain).is_some();
+            if s.chain(&chain)
+                .is_none_or(|c| c.chain.attrs.hook.is_some() && !builtin)
+            {
                 return Err(op(msgs::NO_CHAIN));
             }
             s.rename_chain(&chain, &new);
@@ -366,7 +397,14 @@ fn list(s: &Snap, p: &EbtParsed, out: &mut String) {
     };
     let nums = p.options & opt::LINENUMBERS != 0;
     if p.rulenum > 0 {
-        rule_lines(s, &p.chain.clone().unwrap_or_default(), counters, "", (nums, p.rulenum), out);
+        rule_lines(
+            s,
+            &p.chain.clone().unwrap_or_default(),
+            counters,
+            "",
+            (nums, p.rulenum),
+            out,
+        );
         return;
     }
     out.push_str(&format!("Bridge table: {}\n\n", s.table));
@@ -424,7 +462,8 @@ pub fn save_text(s: &Snap, prog: &str, counters: Counters) -> String {
     if !s.exists {
         return String::new();
     }
-    let mut out = format!(
+    let mut out = s.tainted_note();
+    out += &format!(
         "# Generated by {prog} v{} on {}\n*{}\n",
         nftwire::iptables::VERSION_STRING,
         crate::show::ctime_now(),

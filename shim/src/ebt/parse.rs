@@ -222,10 +222,7 @@ pub fn mac_and_mask(s: &str) -> Option<Mac> {
         "unicast" => Some(([0; 6], [1, 0, 0, 0, 0, 0])),
         "multicast" => Some(([1, 0, 0, 0, 0, 0], [1, 0, 0, 0, 0, 0])),
         "broadcast" => Some(([0xff; 6], [0xff; 6])),
-        "bga" => Some((
-            [1, 0x80, 0xc2, 0, 0, 0],
-            [0xff, 0xff, 0xff, 0xff, 0xff, 0xf0],
-        )),
+        "bga" => Some(([1, 0x80, 0xc2, 0, 0, 0], [0xff; 6])),
         _ => None,
     };
     if let Some((addr, mask)) = named {
@@ -356,6 +353,8 @@ pub fn parse(args: Vec<String>, restore: bool, prog: &str) -> Result<EbtParsed> 
     let mut jumpto = String::new();
     let mut mark: Option<MarkTarget> = None;
     let mut ext_opts = long_opts(false);
+    // Extension options given so far (each at most once, xtables_option_parse).
+    let mut seen: Vec<&'static str> = Vec::new();
     loop {
         let (val, mut optarg) = match g.next(OPTSTRING, &[OPTS, &ext_opts]) {
             Got::End => break,
@@ -395,6 +394,13 @@ pub fn parse(args: Vec<String>, restore: bool, prog: &str) -> Result<EbtParsed> 
             Val::Ext { opt: i, .. } => {
                 intrapositioned(&mut optarg, &mut invert, &mut g)?;
                 let (name, ext, _) = OPTIONS[i];
+                let canon = nftwire::ebtables::ext::canonical(name);
+                if seen.contains(&canon) {
+                    return Err(IptError::param(format!(
+                        "{ext}: option \"--{canon}\" can only be used once.\n"
+                    )));
+                }
+                seen.push(canon);
                 let at = match r.exts.iter().position(|e| e.name() == ext) {
                     Some(k) => k,
                     None => {

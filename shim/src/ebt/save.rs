@@ -9,6 +9,7 @@ use super::{decode_rule, exec, FAMILY};
 use crate::model::MResult;
 use crate::run::{connect, fail};
 use crate::xfam::Snapshot;
+use nftwire::ebtables::decode::policy_of;
 use nftwire::ebtables::text::Counters;
 use nftwire::ebtables::{tables, EbtRule};
 use nftwire::iptables::{ExitCode, IptError};
@@ -73,7 +74,7 @@ pub fn main(prog: &str, args: Vec<String>) -> i32 {
 
 enum Item {
     Chain(String, String, usize),
-    Rule(Vec<String>, usize),
+    Rule(Box<super::parse::EbtParsed>, usize),
 }
 
 fn apply(
@@ -82,6 +83,12 @@ fn apply(
     noflush: bool,
     out: &mut String,
 ) -> MResult<()> {
+    // A table holding only ebtables' own rules and chains is replaced
+    // whole, as ebtables-nft does; foreign rules and chains are kept
+    // otherwise.
+    if !noflush && s.exists && !s.has_foreign(|r| policy_of(&r.rule).is_some()) {
+        s.delete_table();
+    }
     if !noflush {
         let declared: Vec<&str> = items
             .iter()
@@ -142,10 +149,9 @@ fn apply(
                     e => e,
                 })?;
             }
-            Item::Rule(words, line) => {
+            Item::Rule(p, line) => {
                 s.line = Some(*line);
-                let p = super::parse::parse(words.clone(), true, "ebtables-restore")?;
-                exec::run(s, &p, out)?;
+                exec::run(s, p, out)?;
             }
         }
     }
@@ -159,7 +165,15 @@ pub fn restore_main(prog: &str, args: Vec<String>) -> i32 {
         match a.as_str() {
             "-n" | "--noflush" => noflush = true,
             "-v" | "--verbose" => {}
-            _ => {
+            a => {
+                // getopt_long's complaint, then the usage line.
+                match a.strip_prefix("--") {
+                    Some(_) => eprintln!("{prog}: unrecognized option '{a}'"),
+                    None => {
+                        let c = a.trim_start_matches('-').chars().next().unwrap_or('-');
+                        eprintln!("{prog}: invalid option -- '{c}'");
+                    }
+                }
                 eprintln!("Usage: ebtables-restore [ --verbose ] [ --noflush ]");
                 return 1;
             }
@@ -200,7 +214,7 @@ pub fn restore_main(prog: &str, args: Vec<String>) -> i32 {
             let t = t.split_whitespace().next().unwrap_or("");
             let Some(bt) = tables::table(t) else {
                 let e = IptError::param(format!("{prog}: line {line} table name '{t}' invalid"));
-                return fail(&e, prog, None);
+                return fail(&e, prog, Some(line));
             };
             if let Some(prev) = table {
                 if let Err(e) = commit(&mut conn, prev, &mut items) {
@@ -212,20 +226,23 @@ pub fn restore_main(prog: &str, args: Vec<String>) -> i32 {
             let mut w = rest.split_whitespace();
             let Some(name) = w.next() else {
                 let e = IptError::param(format!("{prog}: line {line} chain name invalid"));
-                return fail(&e, prog, None);
+                return fail(&e, prog, Some(line));
             };
             if let Err(e) = super::parse::valid_chain_name(name) {
                 return fail(&e, prog, None);
             }
             let Some(pol) = w.next() else {
                 let e = IptError::param(format!("{prog}: line {line} policy invalid"));
-                return fail(&e, prog, None);
+                return fail(&e, prog, Some(line));
             };
             items.push(Item::Chain(name.to_string(), pol.to_string(), line));
         } else if let Some(t) = table {
             let mut words = vec![prog.to_string(), "-t".into(), t.name.to_string()];
             words.extend(crate::restore::split_words(raw));
-            items.push(Item::Rule(words, line));
+            match super::parse::parse(words, true, "ebtables-restore") {
+                Ok(p) => items.push(Item::Rule(Box::new(p), line)),
+                Err(e) => return fail(&e, prog, Some(line)),
+            }
         }
     }
     if let Some(t) = table {

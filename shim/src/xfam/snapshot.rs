@@ -336,6 +336,40 @@ impl<R: Clone> Snapshot<R> {
         self.chains.clear();
     }
 
+    /// A base chain other than the builtin ones (1.8.11 calls the table
+    /// "tainted").
+    pub fn tainted(&self) -> bool {
+        self.has_foreign(|_| true)
+    }
+
+    /// The note listings and saves print first for a tainted table.
+    pub fn tainted_note(&self) -> String {
+        if self.tainted() {
+            format!(
+                "# Table `{}' contains incompatible base-chains, use 'nft' tool to list them.\n",
+                self.table
+            )
+        } else {
+            String::new()
+        }
+    }
+
+    /// Whether anything in the table is not the tool's own: a rule that
+    /// is not (other than those `own_extra` accepts, such as ebtables'
+    /// policy rules), or a base chain other than the builtin ones.
+    pub fn has_foreign(&self, own_extra: impl Fn(&SnapRule<R>) -> bool) -> bool {
+        self.chains.iter().any(|c| {
+            let foreign_base = c.chain.attrs.hook.as_ref().is_some_and(|h| {
+                self.builtin.chain(c.chain.name()).is_none_or(|b| {
+                    h.num != Some(b.hook)
+                        || h.priority != Some(b.prio)
+                        || c.chain.attrs.chain_type.as_deref() != Some(b.chain_type)
+                })
+            });
+            foreign_base || c.rules.iter().any(|r| r.own.is_err() && !own_extra(r))
+        })
+    }
+
     /// `-N`.
     pub fn new_chain(&mut self, name: &str) {
         self.ensure_table();
