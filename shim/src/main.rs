@@ -1,8 +1,10 @@
 //! `nftwire-iptables`: an iptables-nft 1.8.11 compatible multi-call binary
 //! on the nftwire library. Called as `iptables`, `ip6tables`,
 //! `iptables-save`, `ip6tables-save`, `iptables-restore`,
-//! `ip6tables-restore` (also with `-nft` suffix), or under its own name
-//! (or `xtables-nft-multi`) with the tool as first argument.
+//! `ip6tables-restore`, `arptables`, `arptables-save`,
+//! `arptables-restore`, `ebtables`, `ebtables-save`, `ebtables-restore`
+//! (also with `-nft` suffix), or under its own name (or
+//! `xtables-nft-multi`) with the tool as first argument.
 
 mod arp;
 mod ebt;
@@ -76,7 +78,7 @@ fn main() {
         std::process::exit(0);
     }
     eprintln!(
-        "ERROR: No valid subcommand given.\nValid subcommands:\n * iptables\n * ip6tables\n * iptables-save\n * ip6tables-save\n * iptables-restore\n * ip6tables-restore"
+        "ERROR: No valid subcommand given.\nValid subcommands:\n * iptables\n * ip6tables\n * iptables-save\n * ip6tables-save\n * iptables-restore\n * ip6tables-restore\n * arptables\n * arptables-save\n * arptables-restore\n * ebtables\n * ebtables-save\n * ebtables-restore"
     );
     std::process::exit(1);
 }
