@@ -32,7 +32,9 @@ fn run(shim: &str, tool: &str, args: &[&str], stdin: Option<&str>) -> (i32, Stri
 fn nft(script: &str) {
     let mut c = Command::new("nft");
     c.arg("-f").arg("-").stdin(std::process::Stdio::piped());
-    let mut child = c.spawn().expect("nft (the nftables package) must be installed");
+    let mut child = c
+        .spawn()
+        .expect("nft (the nftables package) must be installed");
     {
         use std::io::Write;
         child
@@ -42,7 +44,10 @@ fn nft(script: &str) {
             .write_all(script.as_bytes())
             .unwrap();
     }
-    assert!(child.wait().unwrap().success(), "nft -f failed for:\n{script}");
+    assert!(
+        child.wait().unwrap().success(),
+        "nft -f failed for:\n{script}"
+    );
 }
 
 fn nft_list(table: &str) -> String {
@@ -70,7 +75,14 @@ fn ebtables_keeps_foreign_rules() {
              chain other { type filter hook input priority 10; }\n\
              }\n");
         let eb = |args: &[&str]| run(&shim, "ebtables", args, None);
-        ok(eb(&["-A", "FORWARD", "-s", "00:11:22:33:44:55", "-j", "ACCEPT"]));
+        ok(eb(&[
+            "-A",
+            "FORWARD",
+            "-s",
+            "00:11:22:33:44:55",
+            "-j",
+            "ACCEPT",
+        ]));
         let l = ok(eb(&["-L"]));
         assert!(
             l.contains("not an iptables rule") && l.contains("ip saddr 192.0.2.7"),
@@ -78,10 +90,20 @@ fn ebtables_keeps_foreign_rules() {
         );
         assert!(l.contains("-s 00:11:22:33:44:55 -j ACCEPT"), "{l}");
         let s = ok(eb(&["-S"]));
-        assert!(s.contains("# Table `filter' contains incompatible base-chains"), "{s}");
+        assert!(
+            s.contains("# Table `filter' contains incompatible base-chains"),
+            "{s}"
+        );
         assert!(s.contains("# -A FORWARD handle"), "{s}");
         // --check and -D look at ebtables' own rules only.
-        ok(eb(&["--check", "FORWARD", "-s", "00:11:22:33:44:55", "-j", "ACCEPT"]));
+        ok(eb(&[
+            "--check",
+            "FORWARD",
+            "-s",
+            "00:11:22:33:44:55",
+            "-j",
+            "ACCEPT",
+        ]));
         let (rc, _, _) = eb(&["--check", "FORWARD", "-j", "DROP"]);
         assert_eq!(rc, 1);
         // A full save and restore keeps the foreign rule and chain.

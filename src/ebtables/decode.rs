@@ -118,6 +118,17 @@ pub fn decode(rule: &Rule, table: &str) -> Result<EbtRule, String> {
                 r.verdict =
                     EbtVerdict::Mark(MarkTarget::from_info(&info).ok_or("bad mark target")?);
             }
+            Step::Other(Expr::Limit(l)) if !counted => {
+                let (rate, unit) = (l.rate.unwrap_or(0), l.unit.unwrap_or(0));
+                if rate == 0 {
+                    return Err("limit rate is zero".into());
+                }
+                let scale = crate::iptables::match_::limit::SCALE as u64;
+                r.exts.push(Ext::Limit {
+                    avg: (scale * unit / rate) as u32,
+                    burst: l.burst.unwrap_or(0),
+                });
+            }
             Step::Counter(p, b) => {
                 (r.packets, r.bytes) = (p, b);
                 counted = true;

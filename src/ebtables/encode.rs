@@ -2,14 +2,17 @@
 //! order: source MAC, destination MAC, the four interfaces, the protocol,
 //! the matches and watchers, counter, then the action (`_add_action`).
 
+use super::ext::Ext;
 use super::rule::{EbtRule, EbtVerdict, Proto};
 use crate::data::VerdictCode;
 use crate::expr::cmp::CmpOp;
 use crate::expr::immediate::Immediate;
+use crate::expr::limit::Limit as LimitExpr;
 use crate::expr::meta::{Meta, MetaKey};
 use crate::expr::payload::PayloadBase;
 use crate::expr::{xt, Expr};
 use crate::iptables::encode::{add_iface, add_masked, inv_op, Sink, Writer};
+use crate::iptables::match_::limit::native_rate;
 use crate::object::rule::RuleCompat;
 
 fn xt_target(name: &str, info: Vec<u8>) -> Expr {
@@ -65,6 +68,11 @@ pub fn encode(r: &EbtRule, table: &str) -> Vec<Expr> {
         }
     }
     for e in &r.exts {
+        if let Ext::Limit { avg, burst } = e {
+            let (rate, unit) = native_rate(*avg);
+            out.push(Expr::Limit(LimitExpr::packets(rate, unit, *burst)));
+            continue;
+        }
         let info = e.to_info();
         if e.is_watcher() {
             out.push(xt_target(e.name(), info));

@@ -5,6 +5,7 @@
 
 use crate::arptables::target::{mac_text, parse_mac};
 use crate::iptables::addr::{mask_suffix, parse_multiple, v4_str};
+use crate::iptables::match_::limit::SCALE as LIMIT_SCALE;
 use crate::iptables::num;
 use crate::iptables::{Family, IptError, Result};
 
@@ -82,6 +83,37 @@ pub struct Arp {
 /// An ebtables extension in a rule (a match or a watcher), in order.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Ext {
+    /// `--802_3-sap`/`--802_3-type` (type in host order).
+    E802_3 {
+        /// SAP.
+        sap: u8,
+        /// SNAP type.
+        ty: u16,
+        /// Bits given (`EBT_802_3_SAP` 1, `EBT_802_3_TYPE` 2).
+        bitmask: u8,
+        /// Inverted bits.
+        invflags: u8,
+    },
+    /// `--limit`/`--limit-burst` (written as a native `limit`).
+    Limit {
+        /// Average (`XT_LIMIT_SCALE` units per packet).
+        avg: u32,
+        /// Burst.
+        burst: u32,
+    },
+    /// `--vlan-id`/`--vlan-prio`/`--vlan-encap` (encap in host order).
+    Vlan {
+        /// VLAN id.
+        id: u16,
+        /// Priority.
+        prio: u8,
+        /// Encapsulated protocol.
+        encap: u16,
+        /// Bits given (`EBT_VLAN_ID` 1, `PRIO` 2, `ENCAP` 4).
+        bitmask: u8,
+        /// Inverted bits.
+        invflags: u8,
+    },
     /// `--ip-*`.
     Ip(Ip),
     /// `--arp-*`.
@@ -154,6 +186,8 @@ const ARP_OPCODES: [&str; 9] = [
 /// them (`ebt_load_match_extensions`).
 pub const OPTIONS: &[(&str, &str, bool)] = &[
     // (option, extension, takes an argument)
+    ("802_3-sap", "802_3", true),
+    ("802_3-type", "802_3", true),
     ("arp-opcode", "arp", true),
     ("arp-op", "arp", true),
     ("arp-htype", "arp", true),
@@ -175,7 +209,12 @@ pub const OPTIONS: &[(&str, &str, bool)] = &[
     ("ip-destination-port", "ip", true),
     ("ip-dport", "ip", true),
     ("mark", "mark_m", true),
+    ("limit", "limit", true),
+    ("limit-burst", "limit", true),
     ("pkttype-type", "pkttype", true),
+    ("vlan-id", "vlan", true),
+    ("vlan-prio", "vlan", true),
+    ("vlan-encap", "vlan", true),
     ("log-prefix", "log", true),
     ("log-level", "log", true),
     ("log-arp", "log", false),
@@ -264,6 +303,23 @@ impl Ext {
     /// A new extension with its defaults (`init`).
     pub fn load(name: &str) -> Option<Ext> {
         Some(match name {
+            "802_3" => Ext::E802_3 {
+                sap: 0,
+                ty: 0,
+                bitmask: 0,
+                invflags: 0,
+            },
+            "limit" => Ext::Limit {
+                avg: LIMIT_SCALE * 3600 / 3,
+                burst: 5,
+            },
+            "vlan" => Ext::Vlan {
+                id: 0,
+                prio: 0,
+                encap: 0,
+                bitmask: 0,
+                invflags: 0,
+            },
             "ip" => Ext::Ip(Ip::default()),
             "arp" => Ext::Arp(Arp::default()),
             "mark_m" => Ext::MarkM {
@@ -294,6 +350,9 @@ impl Ext {
     /// The extension's name (and xt name).
     pub fn name(&self) -> &'static str {
         match self {
+            Ext::E802_3 { .. } => "802_3",
+            Ext::Limit { .. } => "limit",
+            Ext::Vlan { .. } => "vlan",
             Ext::Ip(_) => "ip",
             Ext::Arp(_) => "arp",
             Ext::MarkM { .. } => "mark_m",
@@ -317,6 +376,85 @@ impl Ext {
             }
         };
         match self {
+            Ext::E802_3 {
+                sap,
+                ty,
+                bitmask,
+                invflags,
+            } => {
+                let (v, n) = num::c_strtoul(arg, 16);
+                let ok = n == arg.len() && n > 0;
+                if opt == "802_3-sap" {
+                    if !ok || v > 255 {
+                        return Err(IptError::param(format!(
+                            "802_3: bad value for option \"--802_3-sap\", or out of range (0-255).\n"
+                        )));
+                    }
+                    *sap = v as u8;
+                    bit(bitmask, invflags, 1);
+                } else {
+                    if !ok || v > 65535 {
+                        return Err(IptError::param(format!(
+                            "802_3: bad value for option \"--802_3-type\", or out of range (0-65535).\n"
+                        )));
+                    }
+                    *ty = v as u16;
+                    bit(bitmask, invflags, 2);
+                }
+            }
+            Ext::Limit { avg, burst } => {
+                if opt == "limit" {
+                    *avg = crate::iptables::match_::limit::parse_rate(arg)?
+                        .ok_or_else(|| IptError::param(format!("bad rate \"{arg}\"'")))?;
+                } else {
+                    *burst = num::strtoui(arg, 0, 10000).ok_or_else(|| {
+                        IptError::param(
+                            "limit: bad value for option \"--limit-burst\", or out of range (0-10000).\n",
+                        )
+                    })? as u32;
+                }
+            }
+            Ext::Vlan {
+                id,
+                prio,
+                encap,
+                bitmask,
+                invflags,
+            } => match opt {
+                "vlan-id" => {
+                    *id = num::strtoui(arg, 0, 4094).ok_or_else(|| {
+                        IptError::param(
+                            "vlan: bad value for option \"--vlan-id\", or out of range (0-4094).\n",
+                        )
+                    })? as u16;
+                    bit(bitmask, invflags, 1);
+                }
+                "vlan-prio" => {
+                    *prio = num::strtoui(arg, 0, 7).ok_or_else(|| {
+                        IptError::param(
+                            "vlan: bad value for option \"--vlan-prio\", or out of range (0-7).\n",
+                        )
+                    })? as u8;
+                    bit(bitmask, invflags, 2);
+                }
+                _ => {
+                    let (v, n) = num::c_strtoul(arg, 16);
+                    let e = if n == arg.len() && n > 0 {
+                        v
+                    } else {
+                        super::ethertypes::by_name(arg).ok_or_else(|| {
+                            IptError::param(format!("Unknown --vlan-encap value ('{arg}')"))
+                        })? as u64
+                    };
+                    if e < 60 {
+                        return Err(IptError::param(format!(
+                            "Invalid --vlan-encap range ('{arg}')"
+                        )));
+                    }
+                    *encap = e as u16;
+                    bit(bitmask, invflags, 4);
+                }
+            },
             Ext::Ip(x) => match opt {
                 "ip-source" | "ip-src" => {
                     let (a, m) = hostmask("ip", opt, arg)?;
@@ -510,6 +648,40 @@ impl Ext {
     /// The xt info blob.
     pub fn to_info(&self) -> Vec<u8> {
         match self {
+            Ext::E802_3 {
+                sap,
+                ty,
+                bitmask,
+                invflags,
+            } => {
+                let mut b = vec![0u8; 8];
+                b[0] = *sap;
+                b[2..4].copy_from_slice(&ty.to_be_bytes());
+                b[4] = *bitmask;
+                b[5] = *invflags;
+                b
+            }
+            Ext::Limit { avg, burst } => {
+                let mut b = vec![0u8; 32];
+                b[0..4].copy_from_slice(&avg.to_ne_bytes());
+                b[4..8].copy_from_slice(&burst.to_ne_bytes());
+                b
+            }
+            Ext::Vlan {
+                id,
+                prio,
+                encap,
+                bitmask,
+                invflags,
+            } => {
+                let mut b = vec![0u8; 8];
+                b[0..2].copy_from_slice(&id.to_ne_bytes());
+                b[2] = *prio;
+                b[4..6].copy_from_slice(&encap.to_be_bytes());
+                b[6] = *bitmask;
+                b[7] = *invflags;
+                b
+            }
             Ext::Ip(x) => {
                 let mut b = vec![0u8; 32];
                 b[0..4].copy_from_slice(&x.saddr);
@@ -596,6 +768,19 @@ impl Ext {
             return None;
         }
         let e = match (name, b.len()) {
+            ("802_3", 8) => Ext::E802_3 {
+                sap: b[0],
+                ty: u16::from_be_bytes([b[2], b[3]]),
+                bitmask: b[4],
+                invflags: b[5],
+            },
+            ("vlan", 8) => Ext::Vlan {
+                id: u16_at(b, 0),
+                prio: b[2],
+                encap: u16::from_be_bytes([b[4], b[5]]),
+                bitmask: b[6],
+                invflags: b[7],
+            },
             ("ip", 32) => Ext::Ip(Ip {
                 saddr: arr4(b, 0),
                 daddr: arr4(b, 4),
@@ -657,6 +842,50 @@ impl Ext {
     pub fn write(&self, out: &mut String) {
         let bang = |inv: bool| if inv { "! " } else { "" };
         match self {
+            Ext::E802_3 {
+                sap,
+                ty,
+                bitmask,
+                invflags,
+            } => {
+                if bitmask & 1 != 0 {
+                    out.push_str(&format!(
+                        "{}--802_3-sap 0x{sap:02x} ",
+                        bang(invflags & 1 != 0)
+                    ));
+                }
+                if bitmask & 2 != 0 {
+                    out.push_str(&format!(
+                        "{}--802_3-type 0x{ty:04x} ",
+                        bang(invflags & 2 != 0)
+                    ));
+                }
+            }
+            Ext::Limit { avg, burst } => {
+                out.push_str("--limit");
+                crate::iptables::match_::limit::print_rate(*avg, out);
+                out.push_str(&format!(" --limit-burst {burst} "));
+            }
+            Ext::Vlan {
+                id,
+                prio,
+                encap,
+                bitmask,
+                invflags,
+            } => {
+                if bitmask & 1 != 0 {
+                    out.push_str(&format!("{}--vlan-id {id} ", bang(invflags & 1 != 0)));
+                }
+                if bitmask & 2 != 0 {
+                    out.push_str(&format!("{}--vlan-prio {prio} ", bang(invflags & 2 != 0)));
+                }
+                if bitmask & 4 != 0 {
+                    out.push_str(&format!(
+                        "{}--vlan-encap {encap:04X} ",
+                        bang(invflags & 4 != 0)
+                    ));
+                }
+            }
             Ext::Ip(x) => {
                 let has = |b: u8| x.bitmask & b != 0;
                 let inv = |b: u8| bang(x.invflags & b != 0);

@@ -82,6 +82,14 @@ fn add(s: &mut Snap, chain: &str, r: &EbtRule, pos: Option<usize>) {
 /// `nft_bridge_add_match`'s checks, made when the rule is built.
 fn check_matches(r: &EbtRule) -> MResult<()> {
     for e in &r.exts {
+        if let Ext::E802_3 { .. } = e {
+            if r.proto != Some(Proto::Length) {
+                return Err(IptError::param(
+                    "For 802.3 DSAP/SSAP filtering the protocol must be LENGTH",
+                )
+                .into());
+            }
+        }
         if let Ext::Ip(_) = e {
             if r.proto != Some(Proto::Type(0x0800)) {
                 return Err(IptError::param(

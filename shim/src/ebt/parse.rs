@@ -401,6 +401,11 @@ pub fn parse(args: Vec<String>, restore: bool, prog: &str) -> Result<EbtParsed> 
                     )));
                 }
                 seen.push(canon);
+                if invert && matches!(ext, "limit" | "log" | "nflog") {
+                    return Err(IptError::param(format!(
+                        "{ext}: option \"--{canon}\" cannot be inverted.\n"
+                    )));
+                }
                 let at = match r.exts.iter().position(|e| e.name() == ext) {
                     Some(k) => k,
                     None => {
