@@ -386,17 +386,17 @@ impl Ext {
                 let ok = n == arg.len() && n > 0;
                 if opt == "802_3-sap" {
                     if !ok || v > 255 {
-                        return Err(IptError::param(format!(
-                            "802_3: bad value for option \"--802_3-sap\", or out of range (0-255).\n"
-                        )));
+                        return Err(IptError::param(
+                            "802_3: bad value for option \"--802_3-sap\", or out of range (0-255).\n",
+                        ));
                     }
                     *sap = v as u8;
                     bit(bitmask, invflags, 1);
                 } else {
                     if !ok || v > 65535 {
-                        return Err(IptError::param(format!(
-                            "802_3: bad value for option \"--802_3-type\", or out of range (0-65535).\n"
-                        )));
+                        return Err(IptError::param(
+                            "802_3: bad value for option \"--802_3-type\", or out of range (0-65535).\n",
+                        ));
                     }
                     *ty = v as u16;
                     bit(bitmask, invflags, 2);
