@@ -5,7 +5,7 @@
 //! recognized separately ([`policy_of`]).
 
 use super::encode::encode;
-use super::ext::{Ext, Mac, MarkTarget};
+use super::ext::{Ext, Mac, MarkTarget, NatTarget};
 use super::rule::{EbtRule, EbtVerdict, Proto};
 use crate::arptables::decode::{iface_of, steps, Load, Step};
 use crate::data::VerdictCode;
@@ -113,6 +113,12 @@ pub fn decode(rule: &Rule, table: &str) -> Result<EbtRule, String> {
                     .filter(Ext::is_watcher)
                     .ok_or_else(|| format!("watcher {name} unknown to ebtables"))?;
                 r.exts.push(e);
+            }
+            Step::Target(name, 0, info) if name != "mark" => {
+                r.verdict = EbtVerdict::Nat(
+                    NatTarget::from_info(&name, &info)
+                        .ok_or_else(|| format!("target {name} unknown to ebtables"))?,
+                );
             }
             Step::Target(name, 0, info) if name == "mark" => {
                 r.verdict =

@@ -106,6 +106,7 @@ pub fn encode(r: &EbtRule, table: &str) -> Vec<Expr> {
         EbtVerdict::Return => out.verdict(VerdictCode::Return, None),
         EbtVerdict::Jump(c) => out.verdict(VerdictCode::Jump, Some(c)),
         EbtVerdict::Mark(m) => out.push(xt_target("mark", m.to_info())),
+        EbtVerdict::Nat(n) => out.push(xt_target(n.name(), n.to_info())),
     }
     out
 }

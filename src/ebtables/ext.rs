@@ -53,6 +53,31 @@ pub struct Ip {
     pub dport: [u16; 2],
 }
 
+/// `struct ebt_ip6_info`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Ip6 {
+    /// Source address.
+    pub saddr: [u8; 16],
+    /// Destination address.
+    pub daddr: [u8; 16],
+    /// Source mask.
+    pub smsk: [u8; 16],
+    /// Destination mask.
+    pub dmsk: [u8; 16],
+    /// Traffic class.
+    pub tclass: u8,
+    /// Protocol.
+    pub proto: u8,
+    /// `EBT_IP6_*` bits given.
+    pub bitmask: u8,
+    /// Inverted bits.
+    pub invflags: u8,
+    /// Source ports (host order).
+    pub sport: [u16; 2],
+    /// Destination ports.
+    pub dport: [u16; 2],
+}
+
 /// `struct ebt_arp_info`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Arp {
@@ -116,6 +141,8 @@ pub enum Ext {
     },
     /// `--ip-*`.
     Ip(Ip),
+    /// `--ip6-*`.
+    Ip6(Ip6),
     /// `--arp-*`.
     Arp(Arp),
     /// `--mark` (mark, mask, invert, bitmask).
@@ -208,6 +235,17 @@ pub const OPTIONS: &[(&str, &str, bool)] = &[
     ("ip-sport", "ip", true),
     ("ip-destination-port", "ip", true),
     ("ip-dport", "ip", true),
+    ("ip6-source", "ip6", true),
+    ("ip6-src", "ip6", true),
+    ("ip6-destination", "ip6", true),
+    ("ip6-dst", "ip6", true),
+    ("ip6-tclass", "ip6", true),
+    ("ip6-protocol", "ip6", true),
+    ("ip6-proto", "ip6", true),
+    ("ip6-source-port", "ip6", true),
+    ("ip6-sport", "ip6", true),
+    ("ip6-destination-port", "ip6", true),
+    ("ip6-dport", "ip6", true),
     ("mark", "mark_m", true),
     ("limit", "limit", true),
     ("limit-burst", "limit", true),
@@ -238,6 +276,11 @@ pub fn canonical(name: &'static str) -> &'static str {
         "ip-sport" => "ip-source-port",
         "ip-dport" => "ip-destination-port",
         "arp-op" => "arp-opcode",
+        "ip6-src" => "ip6-source",
+        "ip6-dst" => "ip6-destination",
+        "ip6-proto" => "ip6-protocol",
+        "ip6-sport" => "ip6-source-port",
+        "ip6-dport" => "ip6-destination-port",
         n => n,
     }
 }
@@ -321,6 +364,7 @@ impl Ext {
                 invflags: 0,
             },
             "ip" => Ext::Ip(Ip::default()),
+            "ip6" => Ext::Ip6(Ip6::default()),
             "arp" => Ext::Arp(Arp::default()),
             "mark_m" => Ext::MarkM {
                 mark: 0,
@@ -354,6 +398,7 @@ impl Ext {
             Ext::Limit { .. } => "limit",
             Ext::Vlan { .. } => "vlan",
             Ext::Ip(_) => "ip",
+            Ext::Ip6(_) => "ip6",
             Ext::Arp(_) => "arp",
             Ext::MarkM { .. } => "mark_m",
             Ext::Pkttype { .. } => "pkttype",
@@ -482,6 +527,43 @@ impl Ext {
                 }
                 _ => {
                     x.dport = ports(arg).ok_or_else(|| bad("ip", opt, arg))?;
+                    bit(&mut x.bitmask, &mut x.invflags, 0x20);
+                }
+            },
+            Ext::Ip6(x) => match opt {
+                "ip6-source" | "ip6-src" | "ip6-destination" | "ip6-dst" => {
+                    let host = arg.split('/').next().unwrap_or("");
+                    if host.parse::<std::net::Ipv4Addr>().is_ok() {
+                        return Err(IptError::param(
+                            "getaddrinfo: Address family for hostname not supported\n",
+                        ));
+                    }
+                    let v = parse_multiple(Family::V6, arg).map_err(|_| bad("ip6", opt, arg))?;
+                    let a = v.first().ok_or_else(|| bad("ip6", opt, arg))?;
+                    if opt.contains("src") || opt.contains("source") {
+                        (x.saddr, x.smsk) = (a.addr, a.mask);
+                        bit(&mut x.bitmask, &mut x.invflags, 0x01);
+                    } else {
+                        (x.daddr, x.dmsk) = (a.addr, a.mask);
+                        bit(&mut x.bitmask, &mut x.invflags, 0x02);
+                    }
+                }
+                "ip6-tclass" => {
+                    x.tclass = num::strtoui(arg, 0, 255).ok_or_else(|| bad("ip6", opt, arg))? as u8;
+                    bit(&mut x.bitmask, &mut x.invflags, 0x04);
+                }
+                "ip6-protocol" | "ip6-proto" => {
+                    x.proto = num::parse_protocol(&arg.to_lowercase()).ok_or_else(|| {
+                        IptError::param(format!("unknown protocol \"{arg}\" specified"))
+                    })?;
+                    bit(&mut x.bitmask, &mut x.invflags, 0x08);
+                }
+                "ip6-source-port" | "ip6-sport" => {
+                    x.sport = ports(arg).ok_or_else(|| bad("ip6", opt, arg))?;
+                    bit(&mut x.bitmask, &mut x.invflags, 0x10);
+                }
+                _ => {
+                    x.dport = ports(arg).ok_or_else(|| bad("ip6", opt, arg))?;
                     bit(&mut x.bitmask, &mut x.invflags, 0x20);
                 }
             },
@@ -641,6 +723,9 @@ impl Ext {
             Ext::Ip(x) if x.bitmask == 0 => {
                 Err(IptError::param("You must specify proper arguments"))
             }
+            Ext::Ip6(x) if x.bitmask == 0 => {
+                Err(IptError::param("You must specify proper arguments"))
+            }
             _ => Ok(()),
         }
     }
@@ -696,6 +781,22 @@ impl Ext {
                 b[22..24].copy_from_slice(&x.sport[1].to_ne_bytes());
                 b[24..26].copy_from_slice(&x.dport[0].to_ne_bytes());
                 b[26..28].copy_from_slice(&x.dport[1].to_ne_bytes());
+                b
+            }
+            Ext::Ip6(x) => {
+                let mut b = vec![0u8; 80];
+                b[0..16].copy_from_slice(&x.saddr);
+                b[16..32].copy_from_slice(&x.daddr);
+                b[32..48].copy_from_slice(&x.smsk);
+                b[48..64].copy_from_slice(&x.dmsk);
+                b[64] = x.tclass;
+                b[65] = x.proto;
+                b[66] = x.bitmask;
+                b[67] = x.invflags;
+                b[68..70].copy_from_slice(&x.sport[0].to_ne_bytes());
+                b[70..72].copy_from_slice(&x.sport[1].to_ne_bytes());
+                b[72..74].copy_from_slice(&x.dport[0].to_ne_bytes());
+                b[74..76].copy_from_slice(&x.dport[1].to_ne_bytes());
                 b
             }
             Ext::Arp(x) => {
@@ -793,6 +894,25 @@ impl Ext {
                 sport: [u16_at(b, 20), u16_at(b, 22)],
                 dport: [u16_at(b, 24), u16_at(b, 26)],
             }),
+            ("ip6", 80) => {
+                let a16 = |o: usize| -> [u8; 16] {
+                    let mut a = [0u8; 16];
+                    a.copy_from_slice(&b[o..o + 16]);
+                    a
+                };
+                Ext::Ip6(Ip6 {
+                    saddr: a16(0),
+                    daddr: a16(16),
+                    smsk: a16(32),
+                    dmsk: a16(48),
+                    tclass: b[64],
+                    proto: b[65],
+                    bitmask: b[66],
+                    invflags: b[67],
+                    sport: [u16_at(b, 68), u16_at(b, 70)],
+                    dport: [u16_at(b, 72), u16_at(b, 74)],
+                })
+            }
             ("arp", 56) => Ext::Arp(Arp {
                 htype: u16::from_be_bytes([b[0], b[1]]),
                 ptype: u16::from_be_bytes([b[2], b[3]]),
@@ -926,6 +1046,45 @@ impl Ext {
                 }
                 if has(0x20) {
                     out.push_str(&format!("{}--ip-dport {}", inv(0x20), range(&x.dport)));
+                }
+            }
+            Ext::Ip6(x) => {
+                let has = |b: u8| x.bitmask & b != 0;
+                let inv = |b: u8| bang(x.invflags & b != 0);
+                let addr = |a: &[u8; 16], m: &[u8; 16]| {
+                    format!(
+                        "{}{}",
+                        crate::iptables::addr::addr_str(Family::V6, a),
+                        mask_suffix(Family::V6, m)
+                    )
+                };
+                if has(1) {
+                    out.push_str(&format!("{}--ip6-src {} ", inv(1), addr(&x.saddr, &x.smsk)));
+                }
+                if has(2) {
+                    out.push_str(&format!("{}--ip6-dst {} ", inv(2), addr(&x.daddr, &x.dmsk)));
+                }
+                if has(4) {
+                    out.push_str(&format!("{}--ip6-tclass 0x{:02X} ", inv(4), x.tclass));
+                }
+                if has(8) {
+                    let n = num::proto_by_number(x.proto)
+                        .map(str::to_string)
+                        .unwrap_or_else(|| x.proto.to_string());
+                    out.push_str(&format!("{}--ip6-proto {n} ", inv(8)));
+                }
+                let range = |p: &[u16; 2]| {
+                    if p[0] == p[1] {
+                        format!("{} ", p[0])
+                    } else {
+                        format!("{}:{} ", p[0], p[1])
+                    }
+                };
+                if has(0x10) {
+                    out.push_str(&format!("{}--ip6-sport {}", inv(0x10), range(&x.sport)));
+                }
+                if has(0x20) {
+                    out.push_str(&format!("{}--ip6-dport {}", inv(0x20), range(&x.dport)));
                 }
             }
             Ext::Arp(x) => {
@@ -1165,5 +1324,152 @@ impl MarkTarget {
 impl Default for MarkTarget {
     fn default() -> Self {
         MarkTarget::new()
+    }
+}
+
+/// Which NAT target.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NatKind {
+    /// `-j snat` (`struct ebt_nat_info`).
+    Snat,
+    /// `-j dnat` (`struct ebt_nat_info`).
+    Dnat,
+    /// `-j redirect` (`struct ebt_redirect_info`).
+    Redirect,
+}
+
+/// The `snat`, `dnat` and `redirect` targets.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NatTarget {
+    /// Which one.
+    pub kind: NatKind,
+    /// New address (snat/dnat).
+    pub mac: [u8; 6],
+    /// Verdict (and for snat `NAT_ARP_BIT`, cleared by `--snat-arp`).
+    pub target: i32,
+    /// Options given.
+    pub given: u32,
+}
+
+/// `NAT_ARP_BIT`.
+const NAT_ARP_BIT: i32 = 0x10;
+
+impl NatTarget {
+    /// `init`: verdict ACCEPT.
+    pub fn new(kind: NatKind) -> NatTarget {
+        NatTarget {
+            kind,
+            mac: [0; 6],
+            target: -1,
+            given: 0,
+        }
+    }
+    /// The name after `-j`.
+    pub fn name(&self) -> &'static str {
+        match self.kind {
+            NatKind::Snat => "snat",
+            NatKind::Dnat => "dnat",
+            NatKind::Redirect => "redirect",
+        }
+    }
+    /// The option names.
+    pub fn options(kind: NatKind) -> &'static [&'static str] {
+        match kind {
+            NatKind::Snat => &["to-source", "to-src", "snat-target", "snat-arp"],
+            NatKind::Dnat => &["to-destination", "to-dst", "dnat-target"],
+            NatKind::Redirect => &["redirect-target"],
+        }
+    }
+    /// Whether option `opt` takes an argument.
+    pub fn takes_arg(opt: &str) -> bool {
+        opt != "snat-arp"
+    }
+    /// Parse one option.
+    pub fn parse(&mut self, opt: &str, arg: &str) -> Result<()> {
+        self.given += 1;
+        match opt {
+            "to-source" | "to-src" | "to-destination" | "to-dst" => {
+                self.mac = parse_mac(arg)
+                    .ok_or_else(|| IptError::param("Invalid MAC address specified."))?;
+            }
+            "snat-arp" => self.target ^= NAT_ARP_BIT,
+            _ => {
+                let v = verdict_value(arg)
+                    .ok_or_else(|| IptError::param(format!("Illegal --{opt} target")))?;
+                if self.kind == NatKind::Snat {
+                    self.target = (self.target & !VERDICT_BITS) | (v & VERDICT_BITS);
+                } else {
+                    self.target = v;
+                }
+            }
+        }
+        Ok(())
+    }
+    /// The final check.
+    pub fn check(&self) -> Result<()> {
+        if self.kind != NatKind::Redirect && self.given == 0 {
+            return Err(IptError::param("You must specify proper arguments"));
+        }
+        Ok(())
+    }
+    /// The blob.
+    pub fn to_info(&self) -> Vec<u8> {
+        match self.kind {
+            NatKind::Redirect => {
+                let mut b = vec![0u8; 8];
+                b[0..4].copy_from_slice(&self.target.to_ne_bytes());
+                b
+            }
+            _ => {
+                let mut b = vec![0u8; 16];
+                b[0..6].copy_from_slice(&self.mac);
+                b[8..12].copy_from_slice(&self.target.to_ne_bytes());
+                b
+            }
+        }
+    }
+    /// From a blob.
+    pub fn from_info(name: &str, b: &[u8]) -> Option<NatTarget> {
+        let kind = match name {
+            "snat" => NatKind::Snat,
+            "dnat" => NatKind::Dnat,
+            "redirect" => NatKind::Redirect,
+            _ => return None,
+        };
+        let mut t = NatTarget::new(kind);
+        match (kind, b.len()) {
+            (NatKind::Redirect, 8) => t.target = u32_at(b, 0) as i32,
+            (NatKind::Snat | NatKind::Dnat, 16) => {
+                t.mac = arr6(b, 0);
+                t.target = u32_at(b, 8) as i32;
+            }
+            _ => return None,
+        }
+        (t.to_info() == b).then_some(t)
+    }
+    /// The print form (after `-j NAME `).
+    pub fn write(&self, out: &mut String) {
+        match self.kind {
+            NatKind::Snat => {
+                out.push_str(&format!("--to-src {}", mac_text(&self.mac)));
+                if self.target & NAT_ARP_BIT == 0 {
+                    out.push_str(" --snat-arp");
+                }
+                out.push_str(&format!(
+                    " --snat-target {}",
+                    verdict_name(self.target | !VERDICT_BITS)
+                ));
+            }
+            NatKind::Dnat => out.push_str(&format!(
+                "--to-dst {} --dnat-target {}",
+                mac_text(&self.mac),
+                verdict_name(self.target)
+            )),
+            NatKind::Redirect => {
+                if self.target != -1 {
+                    out.push_str(&format!("--redirect-target {}", verdict_name(self.target)));
+                }
+            }
+        }
     }
 }

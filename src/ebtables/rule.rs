@@ -1,7 +1,7 @@
 //! An ebtables rule (`struct ebt_entry` as ebtables-nft fills it), its
 //! extensions in order, the target and counters.
 
-use super::ext::{Ext, Mac, MarkTarget};
+use super::ext::{Ext, Mac, MarkTarget, NatTarget};
 use crate::iptables::rule::Iface;
 
 /// What the rule does.
@@ -21,6 +21,8 @@ pub enum EbtVerdict {
     Jump(String),
     /// `-j mark ...`.
     Mark(MarkTarget),
+    /// `-j snat|dnat|redirect ...`.
+    Nat(NatTarget),
 }
 
 impl EbtVerdict {
@@ -33,6 +35,7 @@ impl EbtVerdict {
             EbtVerdict::Return => "RETURN",
             EbtVerdict::Jump(c) => c,
             EbtVerdict::Mark(_) => "mark",
+            EbtVerdict::Nat(n) => n.name(),
         }
     }
 }

@@ -71,9 +71,16 @@ pub fn body(r: &EbtRule, counters: Counters, out: &mut String) {
     }
     out.push_str("-j ");
     out.push_str(r.verdict.label());
-    if let EbtVerdict::Mark(m) = &r.verdict {
-        out.push(' ');
-        m.write(out);
+    match &r.verdict {
+        EbtVerdict::Mark(m) => {
+            out.push(' ');
+            m.write(out);
+        }
+        EbtVerdict::Nat(n) => {
+            out.push(' ');
+            n.write(out);
+        }
+        _ => {}
     }
     match counters {
         Counters::None | Counters::Prefix => {}

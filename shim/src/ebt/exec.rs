@@ -90,6 +90,14 @@ fn check_matches(r: &EbtRule) -> MResult<()> {
                 .into());
             }
         }
+        if let Ext::Ip6(_) = e {
+            if r.proto != Some(Proto::Type(0x86dd)) {
+                return Err(IptError::param(
+                    "For IPv6 filtering the protocol must be specified as IPv6.",
+                )
+                .into());
+            }
+        }
         if let Ext::Ip(_) = e {
             if r.proto != Some(Proto::Type(0x0800)) {
                 return Err(IptError::param(
@@ -324,6 +332,9 @@ pub fn run(s: &mut Snap, p: &EbtParsed, out: &mut String) -> MResult<()> {
                 return Ok(());
             }
             for ch in chains {
+                if verbose {
+                    out.push_str(&format!("Zeroing chain `{ch}'\n"));
+                }
                 if s.chain(&ch).is_some_and(|x| x.chain.is_base()) {
                     s.zero_chain(&ch);
                 }

@@ -6,7 +6,7 @@
 use crate::getopt::{Getopt, Got, HasArg, LongOpt, Val};
 use crate::parse::cmd;
 use nftwire::ebtables::ethertypes;
-use nftwire::ebtables::ext::{Ext, Mac, MarkTarget, OPTIONS};
+use nftwire::ebtables::ext::{Ext, Mac, MarkTarget, NatKind, NatTarget, OPTIONS};
 use nftwire::ebtables::rule::{EbtRule, EbtVerdict, Proto};
 use nftwire::iptables::num;
 use nftwire::iptables::rule::Iface;
@@ -309,12 +309,37 @@ pub fn valid_chain_name(name: &str) -> Result<()> {
 fn is_target(name: &str) -> bool {
     matches!(
         name,
-        "ACCEPT" | "DROP" | "RETURN" | "CONTINUE" | "mark" | "log" | "nflog" | "standard"
+        "ACCEPT"
+            | "DROP"
+            | "RETURN"
+            | "CONTINUE"
+            | "mark"
+            | "log"
+            | "nflog"
+            | "standard"
+            | "snat"
+            | "dnat"
+            | "redirect"
     )
 }
 
+/// The target `-j` loaded, with options of its own.
+enum Tgt {
+    Mark(MarkTarget),
+    Nat(NatTarget),
+}
+
+impl Tgt {
+    fn options(&self) -> &'static [&'static str] {
+        match self {
+            Tgt::Mark(_) => MarkTarget::OPTIONS,
+            Tgt::Nat(n) => NatTarget::options(n.kind),
+        }
+    }
+}
+
 /// The long options: ebtables' own, every extension's, the target's.
-fn long_opts(target: bool) -> Vec<LongOpt> {
+fn long_opts(target: Option<&Tgt>) -> Vec<LongOpt> {
     let mut v: Vec<LongOpt> = OPTIONS
         .iter()
         .enumerate()
@@ -324,17 +349,16 @@ fn long_opts(target: bool) -> Vec<LongOpt> {
             val: Val::Ext { ext: 0, opt: i },
         })
         .collect();
-    if target {
-        v.extend(
-            MarkTarget::OPTIONS
-                .iter()
-                .enumerate()
-                .map(|(i, n)| LongOpt {
-                    name: n,
-                    has_arg: HasArg::Required,
-                    val: Val::Ext { ext: 1, opt: i },
-                }),
-        );
+    if let Some(t) = target {
+        v.extend(t.options().iter().enumerate().map(|(i, n)| LongOpt {
+            name: n,
+            has_arg: if NatTarget::takes_arg(n) {
+                HasArg::Required
+            } else {
+                HasArg::No
+            },
+            val: Val::Ext { ext: 1, opt: i },
+        }));
     }
     v
 }
@@ -351,8 +375,8 @@ pub fn parse(args: Vec<String>, restore: bool, prog: &str) -> Result<EbtParsed> 
     let mut r = EbtRule::default();
     let (mut shost, mut dhost) = (None::<String>, None::<String>);
     let mut jumpto = String::new();
-    let mut mark: Option<MarkTarget> = None;
-    let mut ext_opts = long_opts(false);
+    let mut tgt: Option<Tgt> = None;
+    let mut ext_opts = long_opts(None);
     // Extension options given so far (each at most once, xtables_option_parse).
     let mut seen: Vec<&'static str> = Vec::new();
     loop {
@@ -385,8 +409,14 @@ pub fn parse(args: Vec<String>, restore: bool, prog: &str) -> Result<EbtParsed> 
         let c = match val {
             Val::Base(c) => c,
             Val::Ext { ext: 1, opt: i } => {
-                if let Some(m) = mark.as_mut() {
-                    m.parse(MarkTarget::OPTIONS[i], optarg.as_deref().unwrap_or(""))?;
+                let arg = optarg.as_deref().unwrap_or("");
+                match tgt.as_mut() {
+                    Some(Tgt::Mark(m)) => m.parse(MarkTarget::OPTIONS[i], arg)?,
+                    Some(Tgt::Nat(n)) => {
+                        let o = NatTarget::options(n.kind)[i];
+                        n.parse(o, arg)?
+                    }
+                    None => {}
                 }
                 invert = false;
                 continue;
@@ -596,10 +626,14 @@ pub fn parse(args: Vec<String>, restore: bool, prog: &str) -> Result<EbtParsed> 
                         )));
                     }
                     jumpto = a;
-                    if jumpto == "mark" {
-                        mark = Some(MarkTarget::new());
-                        ext_opts = long_opts(true);
-                    }
+                    tgt = match jumpto.as_str() {
+                        "mark" => Some(Tgt::Mark(MarkTarget::new())),
+                        "snat" => Some(Tgt::Nat(NatTarget::new(NatKind::Snat))),
+                        "dnat" => Some(Tgt::Nat(NatTarget::new(NatKind::Dnat))),
+                        "redirect" => Some(Tgt::Nat(NatTarget::new(NatKind::Redirect))),
+                        _ => None,
+                    };
+                    ext_opts = long_opts(tgt.as_ref());
                 }
             }
             'v' => {
@@ -678,8 +712,12 @@ pub fn parse(args: Vec<String>, restore: bool, prog: &str) -> Result<EbtParsed> 
     if p.options & (opt::LIST_X | opt::LINENUMBERS) == opt::LIST_X | opt::LINENUMBERS {
         return Err(IptError::param("--Lx is not compatible with --Ln"));
     }
-    r.verdict = match (mark, jumpto.as_str()) {
-        (Some(m), _) => EbtVerdict::Mark(m),
+    if let Some(Tgt::Nat(n)) = &tgt {
+        n.check()?;
+    }
+    r.verdict = match (tgt, jumpto.as_str()) {
+        (Some(Tgt::Mark(m)), _) => EbtVerdict::Mark(m),
+        (Some(Tgt::Nat(n)), _) => EbtVerdict::Nat(n),
         (None, "") => EbtVerdict::Continue,
         (None, "ACCEPT") => EbtVerdict::Accept,
         (None, "DROP") => EbtVerdict::Drop,
