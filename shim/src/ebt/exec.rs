@@ -3,7 +3,7 @@
 //! (`counter accept|drop`), kept last when rules are added and rewritten
 //! when the policy changes or the chain is flushed.
 
-use super::parse::{opt, EbtParsed, CMD_INIT_TABLE};
+use super::parse::{opt, CounterOp, EbtParsed, CMD_CHANGE_COUNTERS, CMD_INIT_TABLE};
 use crate::exec::msgs;
 use crate::model::{MResult, ModelErr};
 use crate::parse::cmd;
@@ -312,6 +312,7 @@ pub fn run(s: &mut Snap, p: &EbtParsed, out: &mut String) -> MResult<()> {
             s.rename_chain(&chain, &new);
         }
         CMD_INIT_TABLE if s.exists => s.delete_table(),
+        CMD_CHANGE_COUNTERS => change_counters(s, &chain, p)?,
         c if c & (cmd::ZERO | cmd::ZERO_NUM) != 0 => {
             let chains = match &p.chain {
                 Some(c) => {
@@ -320,7 +321,7 @@ pub fn run(s: &mut Snap, p: &EbtParsed, out: &mut String) -> MResult<()> {
                     }
                     vec![c.clone()]
                 }
-                None => s.chain_order(false),
+                None => s.chain_order(true),
             };
             if c & cmd::ZERO_NUM != 0 {
                 let ch = chains.first().cloned().unwrap_or_default();
@@ -344,6 +345,54 @@ pub fn run(s: &mut Snap, p: &EbtParsed, out: &mut String) -> MResult<()> {
             }
         }
         _ => {}
+    }
+    Ok(())
+}
+
+/// `-C CHAIN [N[:M]] PCNT BCNT` (or a rule specification instead of the
+/// numbers): the rules' counters set, raised or lowered (a replace).
+fn change_counters(s: &mut Snap, chain: &str, p: &EbtParsed) -> MResult<()> {
+    if s.chain(chain).is_none() {
+        return Err(op(msgs::NO_CHAIN));
+    }
+    let apply = |v: u64, (o, n): (CounterOp, u64)| match o {
+        CounterOp::Set => n,
+        CounterOp::Add => v.wrapping_add(n),
+        CounterOp::Sub => v.wrapping_sub(n),
+    };
+    let mut todo: Vec<usize> = Vec::new();
+    if p.rulenum == 0 {
+        check_matches(&p.rule)?;
+        match find(s, chain, &p.rule) {
+            Some(i) => todo.push(i),
+            None => return Err(op("Argument list too long")),
+        }
+    } else {
+        let mut i = p.rulenum - 1;
+        loop {
+            todo.push(i.max(0) as usize);
+            i += 1;
+            if i >= p.rulenum_end {
+                break;
+            }
+        }
+    }
+    for i in todo {
+        let own = s
+            .chain(chain)
+            .and_then(|c| c.rules.get(i))
+            .filter(|_| i < own_len(s, chain))
+            .and_then(|e| e.own.as_ref().ok().cloned());
+        // nft_rule_change_counters fails with E2BIG, which has no
+        // message of its own in nft_strerror.
+        let Some(mut r) = own else {
+            return Err(op("Argument list too long"));
+        };
+        r.packets = apply(r.packets, p.counters[0]);
+        r.bytes = apply(r.bytes, p.counters[1]);
+        let exprs = encode(&r, &s.table);
+        let c = compat(&r);
+        s.replace_rule_with(chain, i, exprs, r, move |x| x.attrs.compat = Some(c));
     }
     Ok(())
 }

@@ -95,6 +95,99 @@ pub mod opt {
 
 /// `CMD_INIT_TABLE`.
 pub const CMD_INIT_TABLE: u32 = 1 << 16;
+/// `CMD_CHANGE_COUNTERS` (`-C` of ebtables).
+pub const CMD_CHANGE_COUNTERS: u32 = 1 << 15;
+
+/// How `-C` changes a counter.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum CounterOp {
+    /// Set it.
+    #[default]
+    Set,
+    /// `+N`.
+    Add,
+    /// `-N`.
+    Sub,
+}
+
+/// `parse_rule_range`: `N`, `N:M`, `N:`, `:M` (`rulenum_end` -1: to the
+/// last rule).
+fn rule_range(p: &mut EbtParsed, a: &str) -> Result<()> {
+    let (lo, hi) = match a.split_once(':') {
+        Some((x, y)) => (x, Some(y)),
+        None => (a, None),
+    };
+    let num = |s: &str| -> Option<i64> {
+        let (neg, t) = match s.strip_prefix('-') {
+            Some(t) => (true, t),
+            None => (false, s),
+        };
+        if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let v: i64 = t.parse().ok()?;
+        Some(if neg { -v } else { v })
+    };
+    if let Some(h) = hi {
+        p.rulenum_end = if h.is_empty() {
+            -1
+        } else {
+            num(h)
+                .filter(|&v| v != 0)
+                .ok_or_else(|| IptError::param(format!("Invalid rule range end`{h}'")))?
+        };
+    }
+    p.rulenum = if hi.is_some() && lo.is_empty() {
+        1
+    } else {
+        num(lo)
+            .filter(|&v| v != 0)
+            .ok_or_else(|| IptError::param(format!("Invalid rule number `{lo}'")))?
+    };
+    if hi.is_none() {
+        p.rulenum_end = p.rulenum;
+    }
+    Ok(())
+}
+
+/// `parse_change_counters_rule`: `[N[:M]] PCNT BCNT`, each counter with an
+/// optional `+`/`-`.
+fn change_counters_args(p: &mut EbtParsed, g: &mut Getopt) -> Result<()> {
+    let argc = g.args.len();
+    let is_opt = |s: &str| {
+        let b = s.as_bytes();
+        b.first() == Some(&b'-') && !b.get(1).is_some_and(|c| c.is_ascii_digit())
+    };
+    let i = g.optind;
+    if i + 1 >= argc || is_opt(&g.args[i]) || is_opt(&g.args[i + 1]) {
+        return Err(IptError::param("The command -C needs at least 2 arguments"));
+    }
+    if i + 2 < argc && !is_opt(&g.args[i + 2]) {
+        if i + 3 != argc {
+            return Err(IptError::param(
+                "No extra options allowed with -C start_nr[:end_nr] pcnt bcnt",
+            ));
+        }
+        let a = g.args[i].clone();
+        g.optind += 1;
+        rule_range(p, &a)?;
+    }
+    for k in 0..2 {
+        let a = g.args[g.optind].clone();
+        g.optind += 1;
+        let (op, t) = match a.as_bytes().first() {
+            Some(b'+') => (CounterOp::Add, &a[1..]),
+            Some(b'-') => (CounterOp::Sub, &a[1..]),
+            _ => (CounterOp::Set, a.as_str()),
+        };
+        let v = (!t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| t.parse::<u64>().ok())
+            .flatten()
+            .ok_or_else(|| IptError::param(format!("Packet counter '{a}' invalid")))?;
+        p.counters[k] = (op, v);
+    }
+    Ok(())
+}
 
 fn option_name(o: u32) -> &'static str {
     match o {
@@ -129,6 +222,8 @@ pub struct EbtParsed {
     pub rulenum: i64,
     /// End of a `-D N:M` range.
     pub rulenum_end: i64,
+    /// `-C`: the packet and byte counters and how they apply.
+    pub counters: [(CounterOp, u64); 2],
     /// `-E` new name.
     pub newname: Option<String>,
     /// `-P` policy.
@@ -457,9 +552,9 @@ pub fn parse(args: Vec<String>, restore: bool, prog: &str) -> Result<EbtParsed> 
                 p.chain = optarg;
             }
             'C' => {
-                return Err(IptError::param(
-                    "--change-counters is not supported by nftwire",
-                ));
+                add_command(&mut p, CMD_CHANGE_COUNTERS, 0, invert)?;
+                p.chain = optarg;
+                change_counters_args(&mut p, &mut g)?;
             }
             'D' => {
                 add_command(&mut p, cmd::DELETE, 0, invert)?;
@@ -467,22 +562,7 @@ pub fn parse(args: Vec<String>, restore: bool, prog: &str) -> Result<EbtParsed> 
                 if has_arg(&g) {
                     let a = g.args[g.optind].clone();
                     g.optind += 1;
-                    let (lo, hi) = match a.split_once(':') {
-                        Some((x, y)) => (x.to_string(), Some(y.to_string())),
-                        None => (a.clone(), None),
-                    };
-                    let n = |s: &str| -> Result<i64> {
-                        let (v, k) = num::c_strtoul(s, 10);
-                        if k != s.len() || v == 0 {
-                            return Err(IptError::param(format!("Invalid rule number `{a}'")));
-                        }
-                        Ok(v as i64)
-                    };
-                    p.rulenum = n(&lo)?;
-                    p.rulenum_end = match hi {
-                        Some(h) => n(&h)?,
-                        None => p.rulenum,
-                    };
+                    rule_range(&mut p, &a)?;
                     p.command = cmd::DELETE_NUM;
                 }
             }
@@ -766,7 +846,8 @@ pub fn parse(args: Vec<String>, restore: bool, prog: &str) -> Result<EbtParsed> 
 
 /// `generic_opt_check` (`options_v_commands` for the bridge options).
 fn generic_opt_check(p: &EbtParsed) -> Result<()> {
-    let rule = cmd::INSERT | cmd::DELETE | cmd::REPLACE | cmd::APPEND | cmd::CHECK;
+    let rule =
+        cmd::INSERT | cmd::DELETE | cmd::REPLACE | cmd::APPEND | cmd::CHECK | CMD_CHANGE_COUNTERS;
     for i in 0..23 {
         let o = 1u32 << i;
         if p.options & o == 0 {

@@ -238,7 +238,20 @@ impl<R: Clone> Snapshot<R> {
 
     /// Replace rule `i` of `chain`.
     pub fn replace_rule(&mut self, chain: &str, i: usize, exprs: Vec<Expr>, own: R) {
+        self.replace_rule_with(chain, i, exprs, own, |_| {})
+    }
+
+    /// [`Snapshot::replace_rule`] with a last change to the kernel rule.
+    pub fn replace_rule_with(
+        &mut self,
+        chain: &str,
+        i: usize,
+        exprs: Vec<Expr>,
+        own: R,
+        tweak: impl FnOnce(&mut Rule),
+    ) {
         let mut rule = Rule::new(self.family, &self.table, chain, exprs);
+        tweak(&mut rule);
         let Some(old) = self.chain_mut(chain).and_then(|c| c.rules.get_mut(i)) else {
             return;
         };
