@@ -93,7 +93,7 @@ pub fn decode(rule: &Rule, table: &str) -> Result<EbtRule, String> {
                     r.dst = Some(mac(&data, &mask).ok_or("bad destination address")?);
                     r.dst_inv = op == CmpOp::Neq;
                 }
-                (12, 2, CmpOp::Eq | CmpOp::Neq) if mask.is_none() => {
+                (12, 2, CmpOp::Eq | CmpOp::Neq) if mask.is_none() && data.len() == 2 => {
                     r.proto = Some(Proto::Type(u16::from_be_bytes([data[0], data[1]])));
                     r.proto_inv = op == CmpOp::Neq;
                 }
@@ -161,4 +161,54 @@ pub fn decode(rule: &Rule, table: &str) -> Result<EbtRule, String> {
         return Err("not encoded as ebtables-nft encodes it".into());
     }
     Ok(r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::expr::cmp::Cmp;
+    use crate::expr::payload::Payload;
+
+    fn rule(exprs: Vec<Expr>) -> Rule {
+        Rule::new(crate::consts::family::BRIDGE, "filter", "FORWARD", exprs)
+    }
+
+    #[test]
+    fn short_or_odd_compares_are_foreign_not_a_panic() {
+        for data in [vec![], vec![8u8], vec![8, 0, 0]] {
+            let r = rule(vec![
+                Expr::Payload(Payload::load(PayloadBase::LinkLayer, 12, 2, 1)),
+                Expr::Cmp(Cmp::new(1, CmpOp::Eq, data.clone())),
+            ]);
+            assert!(decode(&r, "filter").is_err(), "{data:?}");
+        }
+        let r = rule(vec![
+            Expr::Payload(Payload::load(PayloadBase::LinkLayer, 6, 9, 1)),
+            Expr::Cmp(Cmp::new(1, CmpOp::Eq, vec![1u8; 9])),
+        ]);
+        assert!(decode(&r, "filter").is_err());
+    }
+
+    #[test]
+    fn written_rules_read_back() {
+        let mut r = EbtRule {
+            proto: Some(Proto::Type(0x0806)),
+            src: Some(Mac {
+                addr: [0x52, 0x54, 0, 1, 2, 3],
+                mask: [0xff; 6],
+            }),
+            src_inv: true,
+            verdict: EbtVerdict::Drop,
+            ..Default::default()
+        };
+        r.exts.push(Ext::load("arp").unwrap());
+        if let Some(Ext::Arp(a)) = r.exts.last_mut() {
+            a.opcode = 1;
+            a.bitmask = 1;
+        }
+        for table in ["filter", "broute"] {
+            let k = rule(encode(&r, table));
+            assert_eq!(decode(&k, table).as_ref(), Ok(&r), "{table}");
+        }
+    }
 }
