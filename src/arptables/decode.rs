@@ -57,6 +57,9 @@ pub enum Step {
     Target(String, u32, Vec<u8>),
     /// An xt match.
     Match(String, u32, Vec<u8>),
+    /// A set lookup of register 1 (what was loaded into it, then into the
+    /// registers after it), its set name and whether it is inverted.
+    Lookup(Vec<Load>, String, bool),
     /// Any other expression (the family decoder decides).
     Other(Expr),
 }
@@ -66,8 +69,31 @@ pub enum Step {
 pub fn steps(exprs: &[Expr]) -> Option<Vec<Step>> {
     let mut out = Vec::with_capacity(exprs.len());
     let mut reg: Option<(Load, Option<Vec<u8>>)> = None;
+    // Loads into the 32-bit registers after register 1 (a concatenation).
+    let mut more: Vec<Load> = Vec::new();
     for e in exprs {
         match e {
+            Expr::Payload(p) if p.sreg.is_none() && reg.is_some() && p.dreg == Some(10) => {
+                more.push(Load::Payload {
+                    base: p.base?,
+                    off: p.offset?,
+                    len: p.len?,
+                });
+            }
+            Expr::Lookup(l) if l.sreg == Some(1) && l.dreg.is_none() => {
+                let (load, mask) = reg.take()?;
+                if mask.is_some() {
+                    return None;
+                }
+                let mut loads = vec![load];
+                loads.append(&mut more);
+                let inv = match l.flags.unwrap_or(0) {
+                    0 => false,
+                    1 => true,
+                    _ => return None,
+                };
+                out.push(Step::Lookup(loads, l.set.clone()?, inv));
+            }
             Expr::Payload(p) if p.sreg.is_none() && p.dreg == Some(1) => {
                 let load = Load::Payload {
                     base: p.base?,
@@ -120,7 +146,7 @@ pub fn steps(exprs: &[Expr]) -> Option<Vec<Step>> {
             }
         }
     }
-    reg.is_none().then_some(out)
+    (reg.is_none() && more.is_empty()).then_some(out)
 }
 
 /// An interface name as `parse_meta` reads it: a trailing NUL means the

@@ -46,9 +46,18 @@ pub fn policy_of(rule: &Rule) -> Option<VerdictCode> {
     }
 }
 
+/// The sets of a table by name, with their elements (`among` reads them).
+pub type SetMap =
+    std::collections::BTreeMap<String, (crate::object::Set, Vec<crate::object::element::SetElem>)>;
+
 /// Read a kernel rule of bridge table `table`: the ebtables rule, or why
 /// it is not one.
 pub fn decode(rule: &Rule, table: &str) -> Result<EbtRule, String> {
+    decode_with_sets(rule, table, &SetMap::new())
+}
+
+/// [`decode`] with the table's sets (for `among`).
+pub fn decode_with_sets(rule: &Rule, table: &str, sets: &SetMap) -> Result<EbtRule, String> {
     if rule.attrs.userdata.is_some() {
         return Err("rule has userdata".into());
     }
@@ -57,8 +66,49 @@ pub fn decode(rule: &Rule, table: &str) -> Result<EbtRule, String> {
     let mut r = EbtRule::default();
     let mut counted = false;
     let mut broute = 0u8;
+    let mut ipv4_test = false;
     for s in steps {
         match s {
+            Step::Test {
+                load: Load::Meta(MetaKey::Protocol),
+                mask: None,
+                op: CmpOp::Eq,
+                data,
+            } if data == [8, 0] && !ipv4_test => ipv4_test = true,
+            Step::Lookup(loads, set, inv) => {
+                use super::among::{Among, AmongList};
+                let dst = match loads.first() {
+                    Some(Load::Payload {
+                        base: PayloadBase::LinkLayer,
+                        off: 0,
+                        len: 6,
+                    }) => true,
+                    Some(Load::Payload {
+                        base: PayloadBase::LinkLayer,
+                        off: 6,
+                        len: 6,
+                    }) => false,
+                    _ => return Err("lookup of a key ebtables does not use".into()),
+                };
+                let (st, elems) = sets.get(&set).ok_or("lookup of an unknown set")?;
+                let l = AmongList::from_set(st, elems, inv).ok_or("set ebtables does not write")?;
+                let at = r.exts.iter().position(|e| matches!(e, Ext::Among(_)));
+                let i = match at {
+                    Some(i) => i,
+                    None => {
+                        r.exts.push(Ext::Among(Among::default()));
+                        r.exts.len() - 1
+                    }
+                };
+                let Ext::Among(a) = &mut r.exts[i] else {
+                    return Err("among".into());
+                };
+                let slot = if dst { &mut a.dst } else { &mut a.src };
+                if slot.is_some() {
+                    return Err("two lookups of one side".into());
+                }
+                *slot = Some(l);
+            }
             Step::Test {
                 load: Load::Meta(k),
                 mask: None,

@@ -24,8 +24,25 @@ fn xt_target(name: &str, info: Vec<u8>) -> Expr {
     })
 }
 
-/// The expressions ebtables-nft 1.8.11 writes for `r` in `table`.
+/// The expressions ebtables-nft 1.8.11 writes for `r` in `table`; `among`
+/// sets are referred to by the kernel names the rule was read with.
 pub fn encode(r: &EbtRule, table: &str) -> Vec<Expr> {
+    encode_inner(r, table, None)
+}
+
+/// The sets an added rule needs first (`among`), each with its elements.
+pub type NewSets = Vec<(crate::object::Set, crate::object::SetElems)>;
+
+/// [`encode`] for adding the rule: each `among` list gets a new anonymous
+/// set (batch ids from `next_id` on), returned to be created before the
+/// rule.
+pub fn encode_new(r: &EbtRule, table: &str, next_id: &mut u32) -> (Vec<Expr>, NewSets) {
+    let mut sets = Vec::new();
+    let exprs = encode_inner(r, table, Some((next_id, &mut sets)));
+    (exprs, sets)
+}
+
+fn encode_inner(r: &EbtRule, table: &str, mut new: Option<(&mut u32, &mut NewSets)>) -> Vec<Expr> {
     let mut out: Vec<Expr> = Vec::with_capacity(12);
     if let Some(m) = &r.src {
         add_masked(
@@ -68,6 +85,22 @@ pub fn encode(r: &EbtRule, table: &str) -> Vec<Expr> {
         }
     }
     for e in &r.exts {
+        if let Ext::Among(a) = e {
+            let ids = new.as_mut().map(|(next, sets)| {
+                let mut id = |l: &Option<super::among::AmongList>| {
+                    let l = l.as_ref().filter(|l| !l.pairs.is_empty())?;
+                    let i = **next;
+                    **next += 1;
+                    sets.push((l.set(table, i), l.elements(table, i)));
+                    Some(i)
+                };
+                let s = id(&a.src);
+                let d = id(&a.dst);
+                (s, d)
+            });
+            a.exprs(ids, &mut out);
+            continue;
+        }
         if let Ext::Limit { avg, burst } = e {
             let (rate, unit) = native_rate(*avg);
             out.push(Expr::Limit(LimitExpr::packets(rate, unit, *burst)));

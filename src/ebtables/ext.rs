@@ -108,6 +108,8 @@ pub struct Arp {
 /// An ebtables extension in a rule (a match or a watcher), in order.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Ext {
+    /// `--among-src`/`--among-dst` (a set lookup, not an xt blob).
+    Among(super::among::Among),
     /// `--802_3-sap`/`--802_3-type` (type in host order).
     E802_3 {
         /// SAP.
@@ -248,6 +250,10 @@ pub const OPTIONS: &[(&str, &str, bool)] = &[
     ("ip6-dport", "ip6", true),
     ("mark", "mark_m", true),
     ("limit", "limit", true),
+    ("among-dst", "among", true),
+    ("among-src", "among", true),
+    ("among-dst-file", "among", true),
+    ("among-src-file", "among", true),
     ("limit-burst", "limit", true),
     ("pkttype-type", "pkttype", true),
     ("vlan-id", "vlan", true),
@@ -346,6 +352,7 @@ impl Ext {
     /// A new extension with its defaults (`init`).
     pub fn load(name: &str) -> Option<Ext> {
         Some(match name {
+            "among" => Ext::Among(Default::default()),
             "802_3" => Ext::E802_3 {
                 sap: 0,
                 ty: 0,
@@ -394,6 +401,7 @@ impl Ext {
     /// The extension's name (and xt name).
     pub fn name(&self) -> &'static str {
         match self {
+            Ext::Among(_) => "among",
             Ext::E802_3 { .. } => "802_3",
             Ext::Limit { .. } => "limit",
             Ext::Vlan { .. } => "vlan",
@@ -421,6 +429,7 @@ impl Ext {
             }
         };
         match self {
+            Ext::Among(a) => a.parse(opt, arg, invert)?,
             Ext::E802_3 {
                 sap,
                 ty,
@@ -733,6 +742,8 @@ impl Ext {
     /// The xt info blob.
     pub fn to_info(&self) -> Vec<u8> {
         match self {
+            // Written as a set lookup, never as a blob.
+            Ext::Among(_) => Vec::new(),
             Ext::E802_3 {
                 sap,
                 ty,
@@ -962,6 +973,7 @@ impl Ext {
     pub fn write(&self, out: &mut String) {
         let bang = |inv: bool| if inv { "! " } else { "" };
         match self {
+            Ext::Among(a) => a.write(out),
             Ext::E802_3 {
                 sap,
                 ty,

@@ -12,6 +12,7 @@
 //! * [`tables`]: the builtin tables and chains; [`ethertypes`]: names of
 //!   Ethernet protocols (`/etc/ethertypes`).
 
+pub mod among;
 pub mod decode;
 pub mod encode;
 pub mod ethertypes;

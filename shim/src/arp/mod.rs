@@ -16,7 +16,7 @@ use nftwire::object::Rule;
 pub const FAMILY: u8 = ARP;
 
 /// The decoder the table engine uses.
-pub fn decode_rule(r: &Rule) -> Result<ArpRule, String> {
+pub fn decode_rule(r: &Rule, _sets: &crate::xfam::snapshot::SetMap) -> Result<ArpRule, String> {
     decode(r)
 }
 

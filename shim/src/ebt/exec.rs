@@ -71,7 +71,20 @@ fn set_user_policy(s: &mut Snap, chain: &str, p: &str) -> MResult<()> {
 }
 
 fn add(s: &mut Snap, chain: &str, r: &EbtRule, pos: Option<usize>) {
-    let exprs = encode(r, &s.table);
+    let table = s.table.clone();
+    let (exprs, sets) = nftwire::ebtables::encode::encode_new(r, &table, s.ids());
+    for (set, elems) in sets {
+        s.push(
+            set.to_msg(nftwire::consts::msg::NEWSET, crate::kernel::F_CREATE),
+            "SET_ADD",
+            format!("set __set%d ({table})"),
+        );
+        s.push(
+            elems.to_msg(nftwire::consts::msg::NEWSETELEM, crate::kernel::F_CREATE),
+            "SETELEM_ADD",
+            format!("set __set%d ({table})"),
+        );
+    }
     let pos = pos.or_else(|| policy(s, chain).map(|(i, _)| i));
     let c = compat(r);
     s.add_rule_with(chain, exprs, Ok(r.clone()), pos, move |x| {
@@ -113,6 +126,10 @@ fn check_matches(r: &EbtRule) -> MResult<()> {
 /// What ebtables compares for `--check`/`-D`: the rule as it reads back
 /// after encoding (`-i +` tests nothing, so it is not there any more).
 fn as_compared(r: &EbtRule, table: &str) -> EbtRule {
+    // among sets are not in the kernel yet: compared as parsed.
+    if r.exts.iter().any(|e| matches!(e, Ext::Among(_))) {
+        return r.clone();
+    }
     let rule = nftwire::object::Rule::new(super::FAMILY, table, "", encode(r, table));
     nftwire::ebtables::decode::decode(&rule, table).unwrap_or_else(|_| r.clone())
 }

@@ -8,7 +8,7 @@ pub mod save;
 
 use crate::run::{connect, fail};
 use nftwire::consts::family::BRIDGE;
-use nftwire::ebtables::{decode::decode, tables, EbtRule};
+use nftwire::ebtables::{tables, EbtRule};
 use nftwire::iptables::IptError;
 use nftwire::object::Rule;
 
@@ -16,8 +16,8 @@ use nftwire::object::Rule;
 pub const FAMILY: u8 = BRIDGE;
 
 /// The decoder the table engine uses.
-pub fn decode_rule(r: &Rule) -> Result<EbtRule, String> {
-    decode(r, r.table())
+pub fn decode_rule(r: &Rule, sets: &crate::xfam::snapshot::SetMap) -> Result<EbtRule, String> {
+    nftwire::ebtables::decode::decode_with_sets(r, r.table(), sets)
 }
 
 /// `ebtables ARGS...`.

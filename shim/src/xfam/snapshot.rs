@@ -72,8 +72,17 @@ pub struct Snapshot<R> {
     /// Restore input line, for error messages.
     pub line: Option<usize>,
     next_id: u32,
-    decode: fn(&Rule) -> Result<R, String>,
+    decode: Decoder<R>,
+    /// The table's sets with their elements (read when a rule looks one
+    /// up; ebtables' `among`).
+    pub sets: SetMap,
 }
+
+/// The sets of a table by name, with their elements.
+pub use nftwire::ebtables::decode::SetMap;
+
+/// How a family reads a kernel rule (with the table's sets).
+pub type Decoder<R> = fn(&Rule, &SetMap) -> Result<R, String>;
 
 impl<R: Clone> Snapshot<R> {
     /// Read `table` of `family` (all chains, all rules).
@@ -81,11 +90,12 @@ impl<R: Clone> Snapshot<R> {
         conn: &mut Conn,
         family: u8,
         builtin: &'static BuiltinTable,
-        decode: fn(&Rule) -> Result<R, String>,
+        decode: Decoder<R>,
     ) -> MResult<Self> {
         let table = builtin.name;
         let exists = kernel::get_table(conn, family, table)?.is_some();
         let mut chains = Vec::new();
+        let mut sets = SetMap::new();
         if exists {
             for c in kernel::dump_chains(conn, family, table)? {
                 chains.push(SnapChain {
@@ -93,8 +103,25 @@ impl<R: Clone> Snapshot<R> {
                     rules: Vec::new(),
                 });
             }
-            for r in kernel::dump_rules(conn, family, table, None)? {
-                let own = decode(&r);
+            let rules = kernel::dump_rules(conn, family, table, None)?;
+            let lookups = rules.iter().any(|r| {
+                r.exprs()
+                    .iter()
+                    .any(|e| matches!(e, Expr::Lookup(_) | Expr::Dynset(_)))
+            });
+            if lookups {
+                for sw in kernel::dump_sets(conn, family, table)? {
+                    let elems = sw
+                        .elems
+                        .iter()
+                        .flat_map(|m| m.attrs.elems.iter().flat_map(|l| l.0.iter().cloned()))
+                        .collect();
+                    let name = sw.set.attrs.name.clone().unwrap_or_default();
+                    sets.insert(name, (sw.set, elems));
+                }
+            }
+            for r in rules {
+                let own = decode(&r, &sets);
                 if let Some(c) = chains.iter_mut().find(|c| c.chain.name() == r.chain()) {
                     c.rules.push(SnapRule {
                         handle: r.attrs.handle,
@@ -116,10 +143,18 @@ impl<R: Clone> Snapshot<R> {
             line: None,
             next_id: 1,
             decode,
+            sets,
         })
     }
 
-    fn push(&mut self, m: nftwire::netlink::NfMsg, op: &str, what: String) {
+    /// The next batch id (sets created with a rule take theirs from the
+    /// same counter).
+    pub fn ids(&mut self) -> &mut u32 {
+        &mut self.next_id
+    }
+
+    /// Queue a message (`op` and `what` name it in errors).
+    pub fn push(&mut self, m: nftwire::netlink::NfMsg, op: &str, what: String) {
         let name = match self.line {
             Some(n) => format!("\nline {n}: {op}"),
             None => format!(" {op}"),
@@ -486,7 +521,7 @@ impl<R: Clone> Snapshot<R> {
         }
         r.attrs.handle = Some(h);
         r.attrs.position = None;
-        let own = (self.decode)(&r);
+        let own = (self.decode)(&r, &self.sets);
         if let Some(e) = self.chain_mut(chain).and_then(|c| c.rules.get_mut(i)) {
             e.rule = r.clone();
             e.own = own;
@@ -544,7 +579,7 @@ pub fn transact<R: Clone, F>(
     conn: &mut Conn,
     family: u8,
     builtin: &'static BuiltinTable,
-    decode: fn(&Rule) -> Result<R, String>,
+    decode: Decoder<R>,
     mut build: F,
 ) -> Result<(String, Vec<String>), IptError>
 where
