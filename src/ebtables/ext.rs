@@ -108,6 +108,8 @@ pub struct Arp {
 /// An ebtables extension in a rule (a match or a watcher), in order.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Ext {
+    /// `--stp-*`: `struct ebt_stp_info` kept as its 72 bytes.
+    Stp(Box<[u8; 72]>),
     /// `--among-src`/`--among-dst` (a set lookup, not an xt blob).
     Among(super::among::Among),
     /// `--802_3-sap`/`--802_3-type` (type in host order).
@@ -250,6 +252,18 @@ pub const OPTIONS: &[(&str, &str, bool)] = &[
     ("ip6-dport", "ip6", true),
     ("mark", "mark_m", true),
     ("limit", "limit", true),
+    ("stp-type", "stp", true),
+    ("stp-flags", "stp", true),
+    ("stp-root-prio", "stp", true),
+    ("stp-root-addr", "stp", true),
+    ("stp-root-cost", "stp", true),
+    ("stp-sender-prio", "stp", true),
+    ("stp-sender-addr", "stp", true),
+    ("stp-port", "stp", true),
+    ("stp-msg-age", "stp", true),
+    ("stp-max-age", "stp", true),
+    ("stp-hello-time", "stp", true),
+    ("stp-forward-delay", "stp", true),
     ("among-dst", "among", true),
     ("among-src", "among", true),
     ("among-dst-file", "among", true),
@@ -353,6 +367,7 @@ impl Ext {
     pub fn load(name: &str) -> Option<Ext> {
         Some(match name {
             "among" => Ext::Among(Default::default()),
+            "stp" => Ext::Stp(Box::new([0u8; 72])),
             "802_3" => Ext::E802_3 {
                 sap: 0,
                 ty: 0,
@@ -402,6 +417,7 @@ impl Ext {
     pub fn name(&self) -> &'static str {
         match self {
             Ext::Among(_) => "among",
+            Ext::Stp(_) => "stp",
             Ext::E802_3 { .. } => "802_3",
             Ext::Limit { .. } => "limit",
             Ext::Vlan { .. } => "vlan",
@@ -430,6 +446,7 @@ impl Ext {
         };
         match self {
             Ext::Among(a) => a.parse(opt, arg, invert)?,
+            Ext::Stp(b) => stp_parse(b, opt, arg, invert)?,
             Ext::E802_3 {
                 sap,
                 ty,
@@ -744,6 +761,7 @@ impl Ext {
         match self {
             // Written as a set lookup, never as a blob.
             Ext::Among(_) => Vec::new(),
+            Ext::Stp(b) => b.to_vec(),
             Ext::E802_3 {
                 sap,
                 ty,
@@ -880,6 +898,11 @@ impl Ext {
             return None;
         }
         let e = match (name, b.len()) {
+            ("stp", 72) => {
+                let mut a = [0u8; 72];
+                a.copy_from_slice(b);
+                Ext::Stp(Box::new(a))
+            }
             ("802_3", 8) => Ext::E802_3 {
                 sap: b[0],
                 ty: u16::from_be_bytes([b[2], b[3]]),
@@ -974,6 +997,7 @@ impl Ext {
         let bang = |inv: bool| if inv { "! " } else { "" };
         match self {
             Ext::Among(a) => a.write(out),
+            Ext::Stp(b) => stp_write(b, out),
             Ext::E802_3 {
                 sap,
                 ty,
@@ -1223,10 +1247,11 @@ pub fn ethermacmask(s: &str) -> Option<Mac> {
         Some((a, m)) => (a, parse_mac(m)?),
         None => (s, [0xff; 6]),
     };
-    Some(Mac {
-        addr: parse_mac(a)?,
-        mask: m,
-    })
+    let mut addr = parse_mac(a)?;
+    for (x, k) in addr.iter_mut().zip(m) {
+        *x &= k;
+    }
+    Some(Mac { addr, mask: m })
 }
 
 /// The `mark` target (`struct ebt_mark_t_info`).
@@ -1483,5 +1508,135 @@ impl NatTarget {
                 }
             }
         }
+    }
+}
+
+/// `--stp-*` options in bit order (`EBT_STP_*`), with the byte offset of
+/// their value in `struct ebt_stp_info` and its kind.
+const STP: [(&str, usize, StpKind); 12] = [
+    ("stp-type", 0, StpKind::Type),
+    ("stp-flags", 4, StpKind::Flags),
+    ("stp-root-prio", 6, StpKind::R16),
+    ("stp-root-addr", 10, StpKind::Mac),
+    ("stp-root-cost", 24, StpKind::R32),
+    ("stp-sender-prio", 32, StpKind::R16),
+    ("stp-sender-addr", 36, StpKind::Mac),
+    ("stp-port", 48, StpKind::R16),
+    ("stp-msg-age", 52, StpKind::R16),
+    ("stp-max-age", 56, StpKind::R16),
+    ("stp-hello-time", 60, StpKind::R16),
+    ("stp-forward-delay", 64, StpKind::R16),
+];
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum StpKind {
+    Type,
+    Flags,
+    R16,
+    R32,
+    Mac,
+}
+
+fn stp_parse(b: &mut [u8; 72], opt: &str, arg: &str, invert: bool) -> Result<()> {
+    let Some(i) = STP.iter().position(|(n, _, _)| *n == opt) else {
+        return Ok(());
+    };
+    let (_, off, kind) = STP[i];
+    let mut bm = u16::from_ne_bytes([b[68], b[69]]) | 1 << i;
+    b[68..70].copy_from_slice(&bm.to_ne_bytes());
+    if invert {
+        bm = u16::from_ne_bytes([b[70], b[71]]) | 1 << i;
+        b[70..72].copy_from_slice(&bm.to_ne_bytes());
+    }
+    let range = |max: u64| -> Result<(u64, u64)> {
+        let one = |s: &str| {
+            num::strtoui(s, 0, max).ok_or_else(|| {
+                IptError::param(format!(
+                    "stp: bad value for option \"--{opt}\" near \"{s}\", or out of range (0-{max}).\n"
+                ))
+            })
+        };
+        match arg.split_once(':') {
+            Some((l, u)) => Ok((one(l)?, one(u)?)),
+            None => one(arg).map(|v| (v, v)),
+        }
+    };
+    match kind {
+        StpKind::Type | StpKind::Flags => {
+            let (v, n) = num::c_strtoul(arg, 0);
+            let named = match (kind, arg.to_ascii_lowercase().as_str()) {
+                (StpKind::Type, "config") => Some(0),
+                (StpKind::Type, "tcn") => Some(0x80),
+                (StpKind::Flags, "topology-change") => Some(1),
+                (StpKind::Flags, "topology-change-ack") => Some(0x80),
+                _ => None,
+            };
+            b[off] = if n == arg.len() && n > 0 && v <= 255 {
+                v as u8
+            } else {
+                named.ok_or_else(|| {
+                    IptError::param(if kind == StpKind::Type {
+                        "Bad --stp-type argument"
+                    } else {
+                        "Bad --stp-flags argument"
+                    })
+                })?
+            };
+        }
+        StpKind::R16 => {
+            let (l, u) = range(65535)?;
+            b[off..off + 2].copy_from_slice(&(l as u16).to_ne_bytes());
+            b[off + 2..off + 4].copy_from_slice(&(u as u16).to_ne_bytes());
+        }
+        StpKind::R32 => {
+            let (l, u) = range(u32::MAX as u64)?;
+            b[off..off + 4].copy_from_slice(&(l as u32).to_ne_bytes());
+            b[off + 4..off + 8].copy_from_slice(&(u as u32).to_ne_bytes());
+        }
+        StpKind::Mac => {
+            let m = ethermacmask(arg).ok_or_else(|| bad("stp", opt, arg))?;
+            b[off..off + 6].copy_from_slice(&m.addr);
+            b[off + 6..off + 12].copy_from_slice(&m.mask);
+        }
+    }
+    Ok(())
+}
+
+fn stp_write(b: &[u8; 72], out: &mut String) {
+    let bm = u16::from_ne_bytes([b[68], b[69]]);
+    let inv = u16::from_ne_bytes([b[70], b[71]]);
+    for (i, (name, off, kind)) in STP.iter().enumerate() {
+        if bm & (1 << i) == 0 {
+            continue;
+        }
+        let bang = if inv & (1 << i) != 0 { "! " } else { "" };
+        out.push_str(&format!("{bang}--{name} "));
+        let range = |l: u64, u: u64| {
+            if l == u {
+                l.to_string()
+            } else {
+                format!("{l}:{u}")
+            }
+        };
+        let v = match kind {
+            StpKind::Type => match b[*off] {
+                0 => "config".to_string(),
+                0x80 => "tcn".to_string(),
+                t => t.to_string(),
+            },
+            StpKind::Flags => match b[*off] {
+                1 => "topology-change".to_string(),
+                0x80 => "topology-change-ack".to_string(),
+                f => f.to_string(),
+            },
+            StpKind::R16 => range(u16_at(b, *off) as u64, u16_at(b, off + 2) as u64),
+            StpKind::R32 => range(u32_at(b, *off) as u64, u32_at(b, off + 4) as u64),
+            StpKind::Mac => mac_and_mask_text(&Mac {
+                addr: arr6(b, *off),
+                mask: arr6(b, off + 6),
+            }),
+        };
+        out.push_str(&v);
+        out.push(' ');
     }
 }
