@@ -281,35 +281,6 @@ fn zero(s: &mut Snap, p: &ArpParsed, out: &mut String) -> MResult<()> {
     Ok(())
 }
 
-/// Chains as the listings show them: base chains in hook order (missing
-/// ones as empty ones with policy ACCEPT), then user chains by name.
-pub fn shown(s: &Snap, only: Option<&str>) -> Vec<String> {
-    let mut v: Vec<String> = s
-        .builtin
-        .chains_by_hook()
-        .iter()
-        .map(|b| b.name.to_string())
-        .collect();
-    let mut user: Vec<String> = s
-        .chains
-        .iter()
-        .filter(|c| c.chain.attrs.hook.is_none())
-        .map(|c| c.chain.name().to_string())
-        .collect();
-    user.sort();
-    v.extend(user);
-    if let Some(o) = only {
-        v.retain(|n| n == o);
-    }
-    v
-}
-
-/// A foreign rule as a comment line.
-fn foreign(e: &crate::xfam::SnapRule<ArpRule>, chain: &str) -> String {
-    let sets = nftwire::render::nft::delinearize::Sets::new();
-    crate::show::foreign_rule_line(&e.rule, e.handle, chain, &sets)
-}
-
 fn list(s: &Snap, p: &ArpParsed, out: &mut String) {
     let numeric = p.options & opt::NUMERIC != 0;
     let verbose = p.options & opt::VERBOSE != 0;
@@ -320,7 +291,7 @@ fn list(s: &Snap, p: &ArpParsed, out: &mut String) {
     };
     let exact = p.options & opt::EXPANDED != 0;
     let _ = exact;
-    for (k, n) in shown(s, p.chain.as_deref()).iter().enumerate() {
+    for (k, n) in s.shown(p.chain.as_deref()).iter().enumerate() {
         let c = s.chain(n);
         if p.rulenum == 0 {
             if k > 0 {
@@ -351,7 +322,7 @@ fn list(s: &Snap, p: &ArpParsed, out: &mut String) {
             match &e.own {
                 Ok(r) => list_line(r, num, fmt, verbose, out),
                 Err(_) => {
-                    out.push_str(&foreign(e, n));
+                    out.push_str(&Snap::foreign_line(e, n));
                     out.push('\n');
                 }
             }
@@ -361,7 +332,7 @@ fn list(s: &Snap, p: &ArpParsed, out: &mut String) {
 
 fn list_rules(s: &Snap, p: &ArpParsed, out: &mut String) {
     let verbose = p.options & opt::VERBOSE != 0;
-    let names = shown(s, p.chain.as_deref());
+    let names = s.shown(p.chain.as_deref());
     if p.rulenum == 0 {
         for n in &names {
             match s.builtin.chain(n) {
@@ -390,7 +361,7 @@ fn list_rules(s: &Snap, p: &ArpParsed, out: &mut String) {
                     out.push_str(&format!("-A {n}"));
                     save_body(r, out);
                 }
-                Err(_) => out.push_str(&foreign(e, n)),
+                Err(_) => out.push_str(&Snap::foreign_line(e, n)),
             }
             out.push('\n');
         }

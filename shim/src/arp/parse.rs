@@ -4,6 +4,7 @@
 
 use crate::getopt::{Getopt, Got, HasArg, LongOpt, Val};
 use crate::parse::cmd;
+use crate::xfam::args::{self, add_command, has_arg, intrapositioned, rulenumber};
 use nftwire::arptables::rule::{ArpRule, ArpVerdict, Field16, Ip4Mask, MacMask};
 use nftwire::arptables::target::{self, ArpTarget};
 use nftwire::iptables::addr;
@@ -140,25 +141,6 @@ pub struct ArpParsed {
     pub stdout: Option<String>,
 }
 
-fn add_command(p: &mut ArpParsed, new: u32, others: u32, invert: bool) -> Result<()> {
-    if invert {
-        return Err(IptError::param("unexpected '!' flag"));
-    }
-    if p.command & !others != 0 {
-        const F: [char; 15] = [
-            'I', 'D', 'D', 'R', 'A', 'L', 'F', 'Z', 'N', 'X', 'P', 'E', 'S', 'Z', 'C',
-        ];
-        let c = |b: u32| F.get(b.trailing_zeros() as usize).copied().unwrap_or('?');
-        return Err(IptError::param(format!(
-            "Cannot use -{} with -{}",
-            c(new),
-            c(p.command & !others)
-        )));
-    }
-    p.command |= new;
-    Ok(())
-}
-
 fn set_option(options: &mut u32, o: u32, invert: bool) -> Result<()> {
     if *options & o != 0 {
         return Err(IptError::param(format!(
@@ -187,38 +169,6 @@ fn set_option(options: &mut u32, o: u32, invert: bool) -> Result<()> {
     Ok(())
 }
 
-fn has_arg(g: &Getopt) -> bool {
-    g.args
-        .get(g.optind)
-        .is_some_and(|a| !a.starts_with('-') && !a.starts_with('!'))
-}
-
-fn rulenumber(s: &str) -> Result<i64> {
-    num::strtoui(s, 1, i32::MAX as u64)
-        .map(|v| v as i64)
-        .ok_or_else(|| IptError::param(format!("Invalid rule number `{s}'")))
-}
-
-/// `check_inverse` for the ARP and bridge families: `--opt ! value`.
-fn intrapositioned(arg: &mut Option<String>, invert: &mut bool, g: &mut Getopt) -> Result<()> {
-    if arg.as_deref() != Some("!") {
-        return Ok(());
-    }
-    eprintln!(
-        "Using intrapositioned negation (`--option ! this`) is deprecated in favor of extrapositioned (`! --option this`)."
-    );
-    if *invert {
-        return Err(IptError::param("Multiple `!' flags not allowed"));
-    }
-    *invert = true;
-    g.optind += 1;
-    if g.optind > g.args.len() {
-        return Err(IptError::param("no argument following `!'"));
-    }
-    *arg = g.args.get(g.optind - 1).cloned();
-    Ok(())
-}
-
 /// `getlength_and_mask`/`get16_and_mask`: `V[/M]` in `base`.
 fn val_mask(s: &str, base: u32, max: u64) -> Option<(u64, u64)> {
     let one = |t: &str| {
@@ -231,27 +181,9 @@ fn val_mask(s: &str, base: u32, max: u64) -> Option<(u64, u64)> {
     }
 }
 
-/// `xtables_parse_mac_and_mask`.
+/// `xtables_parse_mac_and_mask` as arptables' MAC test.
 fn mac_and_mask(s: &str) -> Option<MacMask> {
-    let named: Option<([u8; 6], [u8; 6])> = match s.to_ascii_lowercase().as_str() {
-        "unicast" => Some(([0; 6], [1, 0, 0, 0, 0, 0])),
-        "multicast" => Some(([1, 0, 0, 0, 0, 0], [1, 0, 0, 0, 0, 0])),
-        "broadcast" => Some(([0xff; 6], [0xff; 6])),
-        "bga" => Some(([1, 0x80, 0xc2, 0, 0, 0], [0xff; 6])),
-        _ => None,
-    };
-    if let Some((addr, mask)) = named {
-        return Some(MacMask { addr, mask });
-    }
-    let (a, m) = match s.rsplit_once('/') {
-        Some((a, m)) => (a, target::parse_mac(m)?),
-        None => (s, [0xff; 6]),
-    };
-    let mut addr = target::parse_mac(a)?;
-    for (x, k) in addr.iter_mut().zip(m) {
-        *x &= k;
-    }
-    Some(MacMask { addr, mask: m })
+    args::mac_and_mask(s).map(|(addr, mask)| MacMask { addr, mask })
 }
 
 /// Parse an arptables command line (`args[0]` is the program name).
@@ -313,11 +245,11 @@ pub fn parse(args: Vec<String>, restore: bool, prog: &str) -> Result<ArpParsed> 
         match c {
             'A' | 'C' => {
                 let c0 = if c == 'A' { cmd::APPEND } else { cmd::CHECK };
-                add_command(&mut p, c0, 0, invert)?;
+                add_command(&mut p.command, c0, 0, invert)?;
                 p.chain = optarg;
             }
             'D' => {
-                add_command(&mut p, cmd::DELETE, 0, invert)?;
+                add_command(&mut p.command, cmd::DELETE, 0, invert)?;
                 p.chain = optarg;
                 if has_arg(&g) {
                     let a = g.args[g.optind].clone();
@@ -335,7 +267,7 @@ pub fn parse(args: Vec<String>, restore: bool, prog: &str) -> Result<ArpParsed> 
             }
             'R' | 'I' => {
                 let c0 = if c == 'R' { cmd::REPLACE } else { cmd::INSERT };
-                add_command(&mut p, c0, 0, invert)?;
+                add_command(&mut p.command, c0, 0, invert)?;
                 p.chain = optarg;
                 if has_arg(&g) {
                     let a = g.args[g.optind].clone();
@@ -347,38 +279,21 @@ pub fn parse(args: Vec<String>, restore: bool, prog: &str) -> Result<ArpParsed> 
                     p.rulenum = 1;
                 }
             }
-            'L' | 'S' | 'F' | 'X' | 'Z' => {
-                let (c0, others) = match c {
-                    'L' => (cmd::LIST, cmd::ZERO | cmd::ZERO_NUM),
-                    'S' => (cmd::LIST_RULES, cmd::ZERO | cmd::ZERO_NUM),
-                    'F' => (cmd::FLUSH, 0),
-                    'X' => (cmd::DELETE_CHAIN, 0),
-                    _ => (cmd::ZERO, cmd::LIST | cmd::LIST_RULES),
-                };
-                add_command(&mut p, c0, others, invert)?;
-                if optarg.is_some() {
-                    p.chain = optarg;
-                } else if has_arg(&g) {
-                    p.chain = Some(g.args[g.optind].clone());
-                    g.optind += 1;
-                }
-                if matches!(c, 'L' | 'S' | 'Z') && has_arg(&g) {
-                    let a = g.args[g.optind].clone();
-                    g.optind += 1;
-                    p.rulenum = rulenumber(&a)?;
-                    if c == 'Z' {
-                        p.command = cmd::ZERO_NUM;
-                    }
-                }
-            }
+            'L' | 'S' | 'F' | 'X' | 'Z' => args::list_like(
+                c,
+                (&mut p.command, &mut p.chain, &mut p.rulenum),
+                optarg,
+                &mut g,
+                invert,
+            )?,
             'N' => {
                 let a = optarg.unwrap_or_default();
                 valid_chain_name(&a)?;
-                add_command(&mut p, cmd::NEW_CHAIN, 0, invert)?;
+                add_command(&mut p.command, cmd::NEW_CHAIN, 0, invert)?;
                 p.chain = Some(a);
             }
             'E' => {
-                add_command(&mut p, cmd::RENAME_CHAIN, 0, invert)?;
+                add_command(&mut p.command, cmd::RENAME_CHAIN, 0, invert)?;
                 p.chain = optarg;
                 if !has_arg(&g) {
                     return Err(IptError::param(
@@ -391,7 +306,7 @@ pub fn parse(args: Vec<String>, restore: bool, prog: &str) -> Result<ArpParsed> 
                 p.newname = Some(n);
             }
             'P' => {
-                add_command(&mut p, cmd::SET_POLICY, 0, invert)?;
+                add_command(&mut p.command, cmd::SET_POLICY, 0, invert)?;
                 if !has_arg(&g) {
                     return Err(IptError::param("-P requires a chain and a policy"));
                 }
@@ -407,11 +322,7 @@ pub fn parse(args: Vec<String>, restore: bool, prog: &str) -> Result<ArpParsed> 
                 return Ok(p);
             }
             'V' => {
-                p.stdout = Some(if invert {
-                    format!("Not {} ;-)\n", nftwire::iptables::VERSION_STRING)
-                } else {
-                    format!("{prog} v{}\n", nftwire::iptables::VERSION_STRING)
-                });
+                p.stdout = Some(args::version(prog, invert));
                 return Ok(p);
             }
             'p' => {
@@ -448,7 +359,7 @@ pub fn parse(args: Vec<String>, restore: bool, prog: &str) -> Result<ArpParsed> 
                 set_option(&mut p.options, opt::JUMP, invert)?;
                 let a = optarg.unwrap_or_default();
                 if a != "CONTINUE" {
-                    jumpto = target_name(&a)?;
+                    jumpto = args::target_name(&a)?;
                     if let Some(t) = ArpTarget::load(&jumpto) {
                         ext = target::options(&jumpto)
                             .iter()
@@ -525,31 +436,7 @@ pub fn parse(args: Vec<String>, restore: bool, prog: &str) -> Result<ArpParsed> 
             'M' => {}
             'c' => {
                 set_option(&mut p.options, opt::COUNTERS, invert)?;
-                let a = optarg.unwrap_or_default();
-                let (pc, bc) = match a.split_once(',') {
-                    Some((x, y)) => (x.to_string(), Some(y.to_string())),
-                    None => (a.clone(), None),
-                };
-                let bc = match bc {
-                    Some(b) => b,
-                    None if has_arg(&g) => {
-                        g.optind += 1;
-                        g.args[g.optind - 1].clone()
-                    }
-                    None => {
-                        return Err(IptError::param(
-                            "--set-counters requires packet and byte counter",
-                        ))
-                    }
-                };
-                let sc = |s: &str| {
-                    let (v, n) = num::c_strtoul(s.trim_start(), 10);
-                    (n > 0).then_some(v)
-                };
-                counters.0 = sc(&pc)
-                    .ok_or_else(|| IptError::param("--set-counters packet counter not numeric"))?;
-                counters.1 = sc(&bc)
-                    .ok_or_else(|| IptError::param("--set-counters byte counter not numeric"))?;
+                counters = args::set_counters(&optarg.unwrap_or_default(), &mut g)?;
             }
             _ => return Err(IptError::param(format!("unknown option \"-{c}\""))),
         }
@@ -605,40 +492,11 @@ fn given_name(jumpto: &str) -> &str {
     jumpto
 }
 
-fn target_name(name: &str) -> Result<String> {
-    if name.is_empty() {
-        return Err(IptError::param("Invalid target name (too short)"));
-    }
-    if name.len() >= 29 {
-        return Err(IptError::param(format!(
-            "Invalid target name `{name}' (28 chars max)"
-        )));
-    }
-    if name.chars().any(|c| c.is_whitespace()) {
-        return Err(IptError::param(format!("Invalid target name `{name}'")));
-    }
-    Ok(name.to_string())
-}
-
 /// `assert_valid_chain_name` with arptables' targets.
 pub fn valid_chain_name(name: &str) -> Result<()> {
-    if name.len() >= 29 {
-        return Err(IptError::param(format!(
-            "chain name `{name}' too long (must be under 29 chars)"
-        )));
-    }
-    if let Some(c) = name.chars().next().filter(|c| *c == '-' || *c == '!') {
-        return Err(IptError::param(format!(
-            "chain name not allowed to start with `{c}'"
-        )));
-    }
-    if ArpTarget::load(name).is_some() || matches!(name, "ACCEPT" | "DROP" | "QUEUE" | "RETURN") {
-        return Err(IptError::param("chain name may not clash with target name"));
-    }
-    if name.chars().any(|c| c.is_whitespace()) {
-        return Err(IptError::param(format!("Invalid chain name `{name}'")));
-    }
-    Ok(())
+    args::valid_chain_name(name, |n| {
+        ArpTarget::load(n).is_some() || matches!(n, "ACCEPT" | "DROP" | "QUEUE" | "RETURN")
+    })
 }
 
 /// `generic_opt_check` with the ARP options.

@@ -27,7 +27,7 @@ pub fn save_text(s: &Snapshot<ArpRule>, prog: &str, counters: bool) -> String {
         crate::show::ctime_now(),
         s.table
     );
-    let names = exec::shown(s, None);
+    let names = s.shown(None);
     for n in &names {
         let pol = match s.builtin.chain(n) {
             Some(_) => s.chain(n).and_then(|c| c.policy()).unwrap_or("ACCEPT"),

@@ -414,29 +414,6 @@ fn change_counters(s: &mut Snap, chain: &str, p: &EbtParsed) -> MResult<()> {
     Ok(())
 }
 
-/// Chains as the listings show them: base chains in hook order (missing
-/// ones too), then user chains by name.
-pub fn shown(s: &Snap, only: Option<&str>) -> Vec<String> {
-    let mut v: Vec<String> = s
-        .builtin
-        .chains_by_hook()
-        .iter()
-        .map(|b| b.name.to_string())
-        .collect();
-    let mut user: Vec<String> = s
-        .chains
-        .iter()
-        .filter(|c| c.chain.attrs.hook.is_none())
-        .map(|c| c.chain.name().to_string())
-        .collect();
-    user.sort();
-    v.extend(user);
-    if let Some(o) = only {
-        v.retain(|n| n == o);
-    }
-    v
-}
-
 /// The lines of one chain's rules (`prefix` before each, foreign rules as
 /// comments).
 pub fn rule_lines(
@@ -493,7 +470,7 @@ fn list(s: &Snap, p: &EbtParsed, out: &mut String) {
         return;
     }
     out.push_str(&format!("Bridge table: {}\n\n", s.table));
-    for (k, n) in shown(s, p.chain.as_deref()).iter().enumerate() {
+    for (k, n) in s.shown(p.chain.as_deref()).iter().enumerate() {
         if k > 0 {
             out.push('\n');
         }
@@ -510,7 +487,7 @@ fn list(s: &Snap, p: &EbtParsed, out: &mut String) {
 }
 
 fn list_rules(s: &Snap, p: &EbtParsed, out: &mut String) {
-    let names = shown(s, p.chain.as_deref());
+    let names = s.shown(p.chain.as_deref());
     let ctr = if p.options & opt::VERBOSE != 0 {
         Counters::Prefix
     } else {
@@ -554,7 +531,7 @@ pub fn save_text(s: &Snap, prog: &str, counters: Counters) -> String {
         crate::show::ctime_now(),
         s.table
     );
-    let names = shown(s, None);
+    let names = s.shown(None);
     for n in &names {
         let pol = match s.builtin.chain(n) {
             Some(_) => s.chain(n).and_then(|c| c.policy()).unwrap_or("ACCEPT"),

@@ -5,6 +5,7 @@
 
 use crate::getopt::{Getopt, Got, HasArg, LongOpt, Val};
 use crate::parse::cmd;
+use crate::xfam::args::{self, add_command, has_arg, intrapositioned, rulenumber};
 use nftwire::ebtables::ethertypes;
 use nftwire::ebtables::ext::{Ext, Mac, MarkTarget, NatKind, NatTarget, OPTIONS};
 use nftwire::ebtables::rule::{EbtRule, EbtVerdict, Proto};
@@ -236,25 +237,6 @@ pub struct EbtParsed {
     pub stdout: Option<String>,
 }
 
-fn add_command(p: &mut EbtParsed, new: u32, others: u32, invert: bool) -> Result<()> {
-    if invert {
-        return Err(IptError::param("unexpected '!' flag"));
-    }
-    if p.command & !others != 0 {
-        const F: [char; 15] = [
-            'I', 'D', 'D', 'R', 'A', 'L', 'F', 'Z', 'N', 'X', 'P', 'E', 'S', 'Z', 'C',
-        ];
-        let c = |b: u32| F.get(b.trailing_zeros() as usize).copied().unwrap_or('?');
-        return Err(IptError::param(format!(
-            "Cannot use -{} with -{}",
-            c(new),
-            c(p.command & !others)
-        )));
-    }
-    p.command |= new;
-    Ok(())
-}
-
 fn set_option(options: &mut u32, o: u32, invert: bool) -> Result<()> {
     if *options & o != 0 {
         return Err(IptError::param(format!(
@@ -279,60 +261,9 @@ fn set_option(options: &mut u32, o: u32, invert: bool) -> Result<()> {
     Ok(())
 }
 
-fn has_arg(g: &Getopt) -> bool {
-    g.args
-        .get(g.optind)
-        .is_some_and(|a| !a.starts_with('-') && !a.starts_with('!'))
-}
-
-fn rulenumber(s: &str) -> Result<i64> {
-    num::strtoui(s, 1, i32::MAX as u64)
-        .map(|v| v as i64)
-        .ok_or_else(|| IptError::param(format!("Invalid rule number `{s}'")))
-}
-
-/// `check_inverse` (`--opt ! value`).
-fn intrapositioned(arg: &mut Option<String>, invert: &mut bool, g: &mut Getopt) -> Result<()> {
-    if arg.as_deref() != Some("!") {
-        return Ok(());
-    }
-    eprintln!(
-        "Using intrapositioned negation (`--option ! this`) is deprecated in favor of extrapositioned (`! --option this`)."
-    );
-    if *invert {
-        return Err(IptError::param("Multiple `!' flags not allowed"));
-    }
-    *invert = true;
-    g.optind += 1;
-    if g.optind > g.args.len() {
-        return Err(IptError::param("no argument following `!'"));
-    }
-    *arg = g.args.get(g.optind - 1).cloned();
-    Ok(())
-}
-
-/// `xtables_parse_mac_and_mask`.
+/// `xtables_parse_mac_and_mask` as ebtables' `-s`/`-d`.
 pub fn mac_and_mask(s: &str) -> Option<Mac> {
-    let named: Option<([u8; 6], [u8; 6])> = match s.to_ascii_lowercase().as_str() {
-        "unicast" => Some(([0; 6], [1, 0, 0, 0, 0, 0])),
-        "multicast" => Some(([1, 0, 0, 0, 0, 0], [1, 0, 0, 0, 0, 0])),
-        "broadcast" => Some(([0xff; 6], [0xff; 6])),
-        "bga" => Some(([1, 0x80, 0xc2, 0, 0, 0], [0xff; 6])),
-        _ => None,
-    };
-    if let Some((addr, mask)) = named {
-        return Some(Mac { addr, mask });
-    }
-    let p = nftwire::arptables::target::parse_mac;
-    let (a, m) = match s.rsplit_once('/') {
-        Some((a, m)) => (a, p(m)?),
-        None => (s, [0xff; 6]),
-    };
-    let mut addr = p(a)?;
-    for (x, k) in addr.iter_mut().zip(m) {
-        *x &= k;
-    }
-    Some(Mac { addr, mask: m })
+    args::mac_and_mask(s).map(|(addr, mask)| Mac { addr, mask })
 }
 
 /// `nft_bridge_proto_parse`.
@@ -365,39 +296,9 @@ fn proto(s: &str) -> Result<Proto> {
     Ok(Proto::Type(t))
 }
 
-fn iface(arg: &str) -> Result<String> {
-    if arg.len() >= 16 {
-        return Err(IptError::param(format!(
-            "interface name `{arg}' must be shorter than 16 characters"
-        )));
-    }
-    if arg.contains('/') || arg.contains(' ') {
-        eprintln!(
-            "Warning: weird character in interface `{arg}' ('/' and ' ' are not allowed by the kernel)."
-        );
-    }
-    Ok(arg.to_string())
-}
-
 /// `assert_valid_chain_name` with ebtables' targets.
 pub fn valid_chain_name(name: &str) -> Result<()> {
-    if name.len() >= 29 {
-        return Err(IptError::param(format!(
-            "chain name `{name}' too long (must be under 29 chars)"
-        )));
-    }
-    if let Some(c) = name.chars().next().filter(|c| *c == '-' || *c == '!') {
-        return Err(IptError::param(format!(
-            "chain name not allowed to start with `{c}'"
-        )));
-    }
-    if is_target(name) {
-        return Err(IptError::param("chain name may not clash with target name"));
-    }
-    if name.chars().any(|c| c.is_whitespace()) {
-        return Err(IptError::param(format!("Invalid chain name `{name}'")));
-    }
-    Ok(())
+    args::valid_chain_name(name, is_target)
 }
 
 /// Names `-j` resolves to a target rather than a chain.
@@ -548,16 +449,16 @@ pub fn parse(args: Vec<String>, restore: bool, prog: &str) -> Result<EbtParsed> 
         match c {
             'A' | CHECK => {
                 let c0 = if c == 'A' { cmd::APPEND } else { cmd::CHECK };
-                add_command(&mut p, c0, 0, invert)?;
+                add_command(&mut p.command, c0, 0, invert)?;
                 p.chain = optarg;
             }
             'C' => {
-                add_command(&mut p, CMD_CHANGE_COUNTERS, 0, invert)?;
+                add_command(&mut p.command, CMD_CHANGE_COUNTERS, 0, invert)?;
                 p.chain = optarg;
                 change_counters_args(&mut p, &mut g)?;
             }
             'D' => {
-                add_command(&mut p, cmd::DELETE, 0, invert)?;
+                add_command(&mut p.command, cmd::DELETE, 0, invert)?;
                 p.chain = optarg;
                 if has_arg(&g) {
                     let a = g.args[g.optind].clone();
@@ -567,7 +468,7 @@ pub fn parse(args: Vec<String>, restore: bool, prog: &str) -> Result<EbtParsed> 
                 }
             }
             'I' => {
-                add_command(&mut p, cmd::INSERT, 0, invert)?;
+                add_command(&mut p.command, cmd::INSERT, 0, invert)?;
                 p.chain = optarg;
                 p.rulenum = if has_arg(&g) {
                     g.optind += 1;
@@ -576,37 +477,21 @@ pub fn parse(args: Vec<String>, restore: bool, prog: &str) -> Result<EbtParsed> 
                     1
                 };
             }
-            'L' | 'S' | 'F' | 'X' | 'Z' => {
-                let (c0, others) = match c {
-                    'L' => (cmd::LIST, cmd::ZERO | cmd::ZERO_NUM),
-                    'S' => (cmd::LIST_RULES, cmd::ZERO | cmd::ZERO_NUM),
-                    'F' => (cmd::FLUSH, 0),
-                    'X' => (cmd::DELETE_CHAIN, 0),
-                    _ => (cmd::ZERO, cmd::LIST | cmd::LIST_RULES),
-                };
-                add_command(&mut p, c0, others, invert)?;
-                if optarg.is_some() {
-                    p.chain = optarg;
-                } else if has_arg(&g) {
-                    p.chain = Some(g.args[g.optind].clone());
-                    g.optind += 1;
-                }
-                if matches!(c, 'L' | 'S' | 'Z') && has_arg(&g) {
-                    g.optind += 1;
-                    p.rulenum = rulenumber(&g.args[g.optind - 1])?;
-                    if c == 'Z' {
-                        p.command = cmd::ZERO_NUM;
-                    }
-                }
-            }
+            'L' | 'S' | 'F' | 'X' | 'Z' => args::list_like(
+                c,
+                (&mut p.command, &mut p.chain, &mut p.rulenum),
+                optarg,
+                &mut g,
+                invert,
+            )?,
             'N' => {
                 let a = optarg.unwrap_or_default();
                 valid_chain_name(&a)?;
-                add_command(&mut p, cmd::NEW_CHAIN, 0, invert)?;
+                add_command(&mut p.command, cmd::NEW_CHAIN, 0, invert)?;
                 p.chain = Some(a);
             }
             'E' => {
-                add_command(&mut p, cmd::RENAME_CHAIN, 0, invert)?;
+                add_command(&mut p.command, cmd::RENAME_CHAIN, 0, invert)?;
                 p.chain = optarg;
                 if !has_arg(&g) {
                     return Err(IptError::param(
@@ -619,7 +504,7 @@ pub fn parse(args: Vec<String>, restore: bool, prog: &str) -> Result<EbtParsed> 
                 p.newname = Some(n);
             }
             'P' => {
-                add_command(&mut p, cmd::SET_POLICY, cmd::NEW_CHAIN, invert)?;
+                add_command(&mut p.command, cmd::SET_POLICY, cmd::NEW_CHAIN, invert)?;
                 if p.command & cmd::NEW_CHAIN != 0 {
                     p.policy = optarg;
                 } else if has_arg(&g) {
@@ -636,7 +521,7 @@ pub fn parse(args: Vec<String>, restore: bool, prog: &str) -> Result<EbtParsed> 
                         "--init-table is not supported in daemon mode",
                     ));
                 }
-                add_command(&mut p, CMD_INIT_TABLE, 0, invert)?;
+                add_command(&mut p.command, CMD_INIT_TABLE, 0, invert)?;
             }
             LMAC2 => set_option(&mut p.options, opt::LIST_MAC2, invert)?,
             CONCURRENT | 'M' | 'b' => {}
@@ -651,11 +536,7 @@ pub fn parse(args: Vec<String>, restore: bool, prog: &str) -> Result<EbtParsed> 
                 return Ok(p);
             }
             'V' => {
-                p.stdout = Some(if invert {
-                    format!("Not {} ;-)\n", nftwire::iptables::VERSION_STRING)
-                } else {
-                    format!("{prog} v{}\n", nftwire::iptables::VERSION_STRING)
-                });
+                p.stdout = Some(args::version(prog, invert));
                 return Ok(p);
             }
             'p' => {
@@ -689,7 +570,7 @@ pub fn parse(args: Vec<String>, restore: bool, prog: &str) -> Result<EbtParsed> 
                 };
                 set_option(&mut p.options, o, invert)?;
                 *slot = Iface {
-                    name: iface(&optarg.unwrap_or_default())?,
+                    name: args::interface(&optarg.unwrap_or_default())?,
                     inv: invert,
                 };
             }
@@ -735,31 +616,7 @@ pub fn parse(args: Vec<String>, restore: bool, prog: &str) -> Result<EbtParsed> 
             }
             'c' => {
                 set_option(&mut p.options, opt::COUNTERS, invert)?;
-                let a = optarg.unwrap_or_default();
-                let (pc, bc) = match a.split_once(',') {
-                    Some((x, y)) => (x.to_string(), Some(y.to_string())),
-                    None => (a.clone(), None),
-                };
-                let bc = match bc {
-                    Some(b) => b,
-                    None if has_arg(&g) => {
-                        g.optind += 1;
-                        g.args[g.optind - 1].clone()
-                    }
-                    None => {
-                        return Err(IptError::param(
-                            "--set-counters requires packet and byte counter",
-                        ))
-                    }
-                };
-                let sc = |s: &str| {
-                    let (v, n) = num::c_strtoul(s.trim_start(), 10);
-                    (n > 0).then_some(v)
-                };
-                r.packets = sc(&pc)
-                    .ok_or_else(|| IptError::param("--set-counters packet counter not numeric"))?;
-                r.bytes = sc(&bc)
-                    .ok_or_else(|| IptError::param("--set-counters byte counter not numeric"))?;
+                (r.packets, r.bytes) = args::set_counters(&optarg.unwrap_or_default(), &mut g)?;
             }
             _ => return Err(IptError::param(format!("unknown option \"-{c}\""))),
         }

@@ -550,6 +550,36 @@ impl<R: Clone> Snapshot<R> {
         v
     }
 
+    /// Chains as listings and saves show them: base chains in hook order
+    /// (missing builtin ones too), then user chains by name; with `only`,
+    /// that one.
+    pub fn shown(&self, only: Option<&str>) -> Vec<String> {
+        let mut v: Vec<String> = self
+            .builtin
+            .chains_by_hook()
+            .iter()
+            .map(|b| b.name.to_string())
+            .collect();
+        let mut user: Vec<String> = self
+            .chains
+            .iter()
+            .filter(|c| c.chain.attrs.hook.is_none())
+            .map(|c| c.chain.name().to_string())
+            .collect();
+        user.sort();
+        v.extend(user);
+        if let Some(o) = only {
+            v.retain(|n| n == o);
+        }
+        v
+    }
+
+    /// A foreign rule as the listings' comment line.
+    pub fn foreign_line(e: &SnapRule<R>, chain: &str) -> String {
+        let sets = nftwire::render::nft::delinearize::Sets::new();
+        crate::show::foreign_rule_line(&e.rule, e.handle, chain, &sets)
+    }
+
     /// How many rules jump to `chain` (`-L`'s references).
     pub fn references(&self, chain: &str) -> usize {
         self.chains
