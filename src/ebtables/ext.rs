@@ -201,17 +201,7 @@ const PKTTYPES: [&str; 7] = [
     "loopback",
     "fastroute",
 ];
-const ARP_OPCODES: [&str; 9] = [
-    "Request",
-    "Reply",
-    "Request_Reverse",
-    "Reply_Reverse",
-    "DRARP_Request",
-    "DRARP_Reply",
-    "DRARP_Error",
-    "InARP_Request",
-    "ARP_NAK",
-];
+use crate::arptables::text::OPCODES as ARP_OPCODES;
 
 /// Which extension an option belongs to, in the order ebtables loads
 /// them (`ebt_load_match_extensions`).

@@ -2,7 +2,7 @@
 //! option table (`xtables-arp.c`), intrapositioned `!`, and
 //! `nft_arp_post_parse`. Commands and their bits are iptables' own.
 
-use crate::getopt::{Getopt, Got, HasArg, LongOpt, Val};
+use crate::getopt::{Getopt, HasArg, LongOpt, Val};
 use crate::parse::cmd;
 use crate::xfam::args::{self, add_command, has_arg, intrapositioned, rulenumber};
 use nftwire::arptables::rule::{ArpRule, ArpVerdict, Field16, Ip4Mask, MacMask};
@@ -203,33 +203,9 @@ pub fn parse(args: Vec<String>, restore: bool, prog: &str) -> Result<ArpParsed> 
     let mut tgt: Option<(ArpTarget, Vec<(String, String)>)> = None;
     let mut ext: Vec<LongOpt> = Vec::new();
     let mut counters = (0u64, 0u64);
-    loop {
-        let (val, mut optarg) = match g.next(OPTSTRING, &[OPTS, &ext]) {
-            Got::End => break,
-            Got::NonOpt(a) => {
-                if a == "!" {
-                    if invert {
-                        return Err(IptError::param("multiple consecutive ! not allowed"));
-                    }
-                    invert = true;
-                    continue;
-                }
-                return Err(IptError::tryhelp(format!("Bad argument `{a}'")));
-            }
-            Got::Missing(w) => {
-                return Err(IptError::param(format!(
-                    "option \"{w}\" requires an argument"
-                )))
-            }
-            Got::Unknown(c, w) => {
-                let w = match c {
-                    Some(ch) => format!("-{ch}"),
-                    None => w,
-                };
-                return Err(IptError::param(format!("unknown option \"{w}\"")));
-            }
-            Got::Opt(v, a) => (v, a),
-        };
+    while let Some((val, mut optarg)) =
+        args::next_option(&mut g, OPTSTRING, &[OPTS, &ext], &mut invert)?
+    {
         let c = match val {
             Val::Base(c) => c,
             Val::Ext { opt: i, .. } => {

@@ -3,7 +3,7 @@
 //! front as `ebt_load_match_extensions` does, intrapositioned `!`) and
 //! `nft_bridge_post_parse`.
 
-use crate::getopt::{Getopt, Got, HasArg, LongOpt, Val};
+use crate::getopt::{Getopt, HasArg, LongOpt, Val};
 use crate::parse::cmd;
 use crate::xfam::args::{self, add_command, has_arg, intrapositioned, rulenumber};
 use nftwire::ebtables::ethertypes;
@@ -375,33 +375,9 @@ pub fn parse(args: Vec<String>, restore: bool, prog: &str) -> Result<EbtParsed> 
     let mut ext_opts = long_opts(None);
     // Extension options given so far (each at most once, xtables_option_parse).
     let mut seen: Vec<&'static str> = Vec::new();
-    loop {
-        let (val, mut optarg) = match g.next(OPTSTRING, &[OPTS, &ext_opts]) {
-            Got::End => break,
-            Got::NonOpt(a) => {
-                if a == "!" {
-                    if invert {
-                        return Err(IptError::param("multiple consecutive ! not allowed"));
-                    }
-                    invert = true;
-                    continue;
-                }
-                return Err(IptError::tryhelp(format!("Bad argument `{a}'")));
-            }
-            Got::Missing(w) => {
-                return Err(IptError::param(format!(
-                    "option \"{w}\" requires an argument"
-                )))
-            }
-            Got::Unknown(c, w) => {
-                let w = match c {
-                    Some(ch) => format!("-{ch}"),
-                    None => w,
-                };
-                return Err(IptError::param(format!("unknown option \"{w}\"")));
-            }
-            Got::Opt(v, a) => (v, a),
-        };
+    while let Some((val, mut optarg)) =
+        args::next_option(&mut g, OPTSTRING, &[OPTS, &ext_opts], &mut invert)?
+    {
         let c = match val {
             Val::Base(c) => c,
             Val::Ext { ext: 1, opt: i } => {

@@ -17,30 +17,11 @@ use std::io::Read;
 
 /// `ebtables-save [-c] [-t TABLE]`.
 pub fn main(prog: &str, args: Vec<String>) -> i32 {
-    let mut counters = false;
-    let mut only: Option<String> = None;
-    let mut it = args.iter().skip(1);
-    while let Some(a) = it.next() {
-        match a.as_str() {
-            "-c" | "--counters" => counters = true,
-            "-V" | "--version" => {
-                println!("{prog} v{}", nftwire::iptables::VERSION_STRING);
-                return 0;
-            }
-            "-t" | "--table" => {
-                let t = it.next().cloned().unwrap_or_default();
-                if tables::table(&t).is_none() {
-                    eprintln!("Table `{t}' does not exist");
-                    return 1;
-                }
-                only = Some(t);
-            }
-            _ => {
-                eprintln!("Look at manual page `{prog}.8' for more information.");
-                return 1;
-            }
-        }
-    }
+    let (counters, only) =
+        match crate::xfam::args::save_options(prog, &args, |t| tables::table(t).is_some()) {
+            Ok(o) => o,
+            Err(rc) => return rc,
+        };
     // `-c` prints `[P:B]` before each rule; without it,
     // EBTABLES_SAVE_COUNTER=yes appends ` -c P B` (a format switch only).
     let ctr = if counters {
