@@ -146,6 +146,7 @@ fn apply(s: &mut Snapshot<ArpRule>, items: &[Item], out: &mut String) -> MResult
             }
             Item::Rule(p, line) => {
                 s.line = Some(*line);
+                crate::xfam::RESTORE_LINE.set(Some(*line));
                 if p.command & (cmd::LIST | cmd::LIST_RULES) != 0 {
                     exec::run(s, p, out)?;
                     continue;
@@ -201,7 +202,7 @@ pub fn restore_main(prog: &str, _args: Vec<String>) -> i32 {
         if in_table && (raw == "COMMIT" || raw.starts_with("COMMIT ")) {
             match commit(&mut conn, &mut items) {
                 Ok(o) => print!("{o}"),
-                Err(e) => return fail(&e, prog, Some(line)),
+                Err(e) => return fail(&e, prog, crate::xfam::RESTORE_LINE.take().or(Some(line))),
             }
             in_table = false;
         } else if let Some(t) = raw.strip_prefix('*') {
@@ -237,16 +238,22 @@ pub fn restore_main(prog: &str, _args: Vec<String>) -> i32 {
             items.push(Item::Chain(name.to_string(), policy.to_string(), line));
         } else if in_table {
             let mut words = vec![prog.to_string(), "-t".into(), "filter".into()];
-            words.extend(crate::restore::split_words(raw));
+            // The line with its newline, as fgets reads it (an unclosed quote
+            // keeps it in the last word).
+            words.extend(crate::restore::split_words(&format!("{raw}\n")));
             match super::parse::parse(words, true, "arptables-restore") {
                 Ok(p) => items.push(Item::Rule(Box::new(p), line)),
                 Err(e) => return fail(&e, prog, Some(line)),
             }
+        } else {
+            // Anything else outside a table (COMMIT included).
+            eprintln!("{prog}: line {line} failed");
+            return 1;
         }
     }
     if in_table {
         if let Err(e) = commit(&mut conn, &mut items) {
-            return fail(&e, prog, None);
+            return fail(&e, prog, crate::xfam::RESTORE_LINE.take());
         }
     }
     0

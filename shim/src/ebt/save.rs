@@ -118,8 +118,16 @@ fn apply(
                     }
                     words.extend(["-P".to_string(), name.clone(), pol.clone()]);
                 }
+                let builtin = s.builtin.chain(name).is_some();
                 let p = super::parse::parse(words, true, "ebtables-restore")?;
                 exec::run(s, &p, out).map_err(|e| match e {
+                    // A base chain's policy is only set at the commit,
+                    // which is where 1.8.11 fails.
+                    crate::model::ModelErr::Ipt(_) if builtin => IptError::xt(
+                        ExitCode::Other,
+                        "ebtables-restore: final implicit COMMIT failed",
+                    )
+                    .into(),
                     crate::model::ModelErr::Ipt(_) => IptError::xt(
                         ExitCode::Other,
                         format!(
@@ -132,6 +140,7 @@ fn apply(
             }
             Item::Rule(p, line) => {
                 s.line = Some(*line);
+                crate::xfam::RESTORE_LINE.set(Some(*line));
                 exec::run(s, p, out)?;
             }
         }
@@ -219,16 +228,22 @@ pub fn restore_main(prog: &str, args: Vec<String>) -> i32 {
             items.push(Item::Chain(name.to_string(), pol.to_string(), line));
         } else if let Some(t) = table {
             let mut words = vec![prog.to_string(), "-t".into(), t.name.to_string()];
-            words.extend(crate::restore::split_words(raw));
+            // The line with its newline, as fgets reads it (an unclosed quote
+            // keeps it in the last word).
+            words.extend(crate::restore::split_words(&format!("{raw}\n")));
             match super::parse::parse(words, true, "ebtables-restore") {
                 Ok(p) => items.push(Item::Rule(Box::new(p), line)),
                 Err(e) => return fail(&e, prog, Some(line)),
             }
+        } else {
+            // Anything else outside a table (COMMIT included).
+            eprintln!("{prog}: line {line} failed");
+            return 1;
         }
     }
     if let Some(t) = table {
         if let Err(e) = commit(&mut conn, t, &mut items) {
-            return fail(&e, prog, None);
+            return fail(&e, prog, crate::xfam::RESTORE_LINE.take());
         }
     }
     0

@@ -14,6 +14,12 @@ use crate::run::{connect, fail};
 use nftwire::iptables::tables::BuiltinTable;
 use nftwire::iptables::{IptError, Result};
 
+thread_local! {
+    /// The restore input line being applied (errors found while applying a
+    /// table's lines at its commit name it, as 1.8.11 does).
+    pub static RESTORE_LINE: std::cell::Cell<Option<usize>> = const { std::cell::Cell::new(None) };
+}
+
 /// What a tool's parsed command line says before it runs: text to print
 /// instead (`-V`, `-h`) and the table.
 pub trait Command {
