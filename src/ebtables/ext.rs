@@ -1363,6 +1363,8 @@ pub enum NatKind {
     Dnat,
     /// `-j redirect` (`struct ebt_redirect_info`).
     Redirect,
+    /// `-j arpreply` (`struct ebt_arpreply_info`, laid out as nat's).
+    ArpReply,
 }
 
 /// The `snat`, `dnat` and `redirect` targets.
@@ -1387,7 +1389,8 @@ impl NatTarget {
         NatTarget {
             kind,
             mac: [0; 6],
-            target: -1,
+            // arpreply defaults to DROP, the others to ACCEPT.
+            target: if kind == NatKind::ArpReply { -2 } else { -1 },
             given: 0,
         }
     }
@@ -1397,6 +1400,7 @@ impl NatTarget {
             NatKind::Snat => "snat",
             NatKind::Dnat => "dnat",
             NatKind::Redirect => "redirect",
+            NatKind::ArpReply => "arpreply",
         }
     }
     /// The option names.
@@ -1405,6 +1409,7 @@ impl NatTarget {
             NatKind::Snat => &["to-source", "to-src", "snat-target", "snat-arp"],
             NatKind::Dnat => &["to-destination", "to-dst", "dnat-target"],
             NatKind::Redirect => &["redirect-target"],
+            NatKind::ArpReply => &["arpreply-mac", "arpreply-target"],
         }
     }
     /// Whether option `opt` takes an argument.
@@ -1415,7 +1420,7 @@ impl NatTarget {
     pub fn parse(&mut self, opt: &str, arg: &str) -> Result<()> {
         self.given += 1;
         match opt {
-            "to-source" | "to-src" | "to-destination" | "to-dst" => {
+            "to-source" | "to-src" | "to-destination" | "to-dst" | "arpreply-mac" => {
                 self.mac = parse_mac(arg)
                     .ok_or_else(|| IptError::param("Invalid MAC address specified."))?;
             }
@@ -1434,7 +1439,7 @@ impl NatTarget {
     }
     /// The final check.
     pub fn check(&self) -> Result<()> {
-        if self.kind != NatKind::Redirect && self.given == 0 {
+        if matches!(self.kind, NatKind::Snat | NatKind::Dnat) && self.given == 0 {
             return Err(IptError::param("You must specify proper arguments"));
         }
         Ok(())
@@ -1461,12 +1466,13 @@ impl NatTarget {
             "snat" => NatKind::Snat,
             "dnat" => NatKind::Dnat,
             "redirect" => NatKind::Redirect,
+            "arpreply" => NatKind::ArpReply,
             _ => return None,
         };
         let mut t = NatTarget::new(kind);
         match (kind, b.len()) {
             (NatKind::Redirect, 8) => t.target = u32_at(b, 0) as i32,
-            (NatKind::Snat | NatKind::Dnat, 16) => {
+            (NatKind::Snat | NatKind::Dnat | NatKind::ArpReply, 16) => {
                 t.mac = arr6(b, 0);
                 t.target = u32_at(b, 8) as i32;
             }
@@ -1492,6 +1498,12 @@ impl NatTarget {
                 mac_text(&self.mac),
                 verdict_name(self.target)
             )),
+            NatKind::ArpReply => {
+                out.push_str(&format!("--arpreply-mac {}", mac_text(&self.mac)));
+                if self.target != -2 {
+                    out.push_str(&format!(" --arpreply-target {}", verdict_name(self.target)));
+                }
+            }
             NatKind::Redirect => {
                 if self.target != -1 {
                     out.push_str(&format!("--redirect-target {}", verdict_name(self.target)));

@@ -316,6 +316,7 @@ fn is_target(name: &str) -> bool {
             | "snat"
             | "dnat"
             | "redirect"
+            | "arpreply"
     )
 }
 
@@ -568,6 +569,7 @@ pub fn parse(args: Vec<String>, restore: bool, prog: &str) -> Result<EbtParsed> 
                         "snat" => Some(Tgt::Nat(NatTarget::new(NatKind::Snat))),
                         "dnat" => Some(Tgt::Nat(NatTarget::new(NatKind::Dnat))),
                         "redirect" => Some(Tgt::Nat(NatTarget::new(NatKind::Redirect))),
+                        "arpreply" => Some(Tgt::Nat(NatTarget::new(NatKind::ArpReply))),
                         _ => None,
                     };
                     ext_opts = long_opts(tgt.as_ref());
