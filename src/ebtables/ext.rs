@@ -5,6 +5,7 @@
 
 use crate::arptables::target::{mac_text, parse_mac};
 use crate::iptables::addr::{mask_suffix, parse_multiple, v4_str};
+use crate::iptables::match_::icmp::{icmp_name, parse_range, IcmpName, ICMPV6_CODES, ICMP_CODES};
 use crate::iptables::match_::limit::SCALE as LIMIT_SCALE;
 use crate::iptables::num;
 use crate::iptables::{Family, IptError, Result};
@@ -229,6 +230,8 @@ pub const OPTIONS: &[(&str, &str, bool)] = &[
     ("ip-sport", "ip", true),
     ("ip-destination-port", "ip", true),
     ("ip-dport", "ip", true),
+    ("ip-icmp-type", "ip", true),
+    ("ip-igmp-type", "ip", true),
     ("ip6-source", "ip6", true),
     ("ip6-src", "ip6", true),
     ("ip6-destination", "ip6", true),
@@ -240,6 +243,7 @@ pub const OPTIONS: &[(&str, &str, bool)] = &[
     ("ip6-sport", "ip6", true),
     ("ip6-destination-port", "ip6", true),
     ("ip6-dport", "ip6", true),
+    ("ip6-icmp-type", "ip6", true),
     ("mark", "mark_m", true),
     ("limit", "limit", true),
     ("stp-type", "stp", true),
@@ -541,6 +545,23 @@ impl Ext {
                     x.sport = ports(arg).ok_or_else(|| bad("ip", opt, arg))?;
                     bit(&mut x.bitmask, &mut x.invflags, 0x10);
                 }
+                "ip-icmp-type" | "ip-igmp-type" => {
+                    let igmp = opt == "ip-igmp-type";
+                    let (ty, code) = if igmp {
+                        icmp_types(IGMP_TYPES, "IGMP", arg, false)?
+                    } else {
+                        icmp_types(ICMP_CODES, "ICMP", arg, true)?
+                    };
+                    x.sport = [u16::from_ne_bytes(ty), 0];
+                    if !igmp {
+                        x.dport = [u16::from_ne_bytes(code), 0];
+                    }
+                    bit(
+                        &mut x.bitmask,
+                        &mut x.invflags,
+                        if igmp { 0x80 } else { 0x40 },
+                    );
+                }
                 _ => {
                     x.dport = ports(arg).ok_or_else(|| bad("ip", opt, arg))?;
                     bit(&mut x.bitmask, &mut x.invflags, 0x20);
@@ -577,6 +598,12 @@ impl Ext {
                 "ip6-source-port" | "ip6-sport" => {
                     x.sport = ports(arg).ok_or_else(|| bad("ip6", opt, arg))?;
                     bit(&mut x.bitmask, &mut x.invflags, 0x10);
+                }
+                "ip6-icmp-type" => {
+                    let (ty, code) = icmp_types(ICMPV6_CODES, "ICMPv6", arg, true)?;
+                    x.sport = [u16::from_ne_bytes(ty), 0];
+                    x.dport = [u16::from_ne_bytes(code), 0];
+                    bit(&mut x.bitmask, &mut x.invflags, 0x40);
                 }
                 _ => {
                     x.dport = ports(arg).ok_or_else(|| bad("ip6", opt, arg))?;
@@ -742,6 +769,27 @@ impl Ext {
             Ext::Ip6(x) if x.bitmask == 0 => {
                 Err(IptError::param("You must specify proper arguments"))
             }
+            // The options' exclusions (ports, ICMP and IGMP types share
+            // their fields), checked in option order as xtables does.
+            Ext::Ip(x) => exclusive(
+                "ip",
+                x.bitmask,
+                &[
+                    (4, 0xc0, "ip-source-port"),
+                    (5, 0xc0, "ip-destination-port"),
+                    (6, 0xb0, "ip-icmp-type"),
+                    (7, 0x70, "ip-igmp-type"),
+                ],
+            ),
+            Ext::Ip6(x) => exclusive(
+                "ip6",
+                x.bitmask,
+                &[
+                    (4, 0x40, "ip6-source-port"),
+                    (5, 0x40, "ip6-destination-port"),
+                    (6, 0x30, "ip6-icmp-type"),
+                ],
+            ),
             _ => Ok(()),
         }
     }
@@ -1073,6 +1121,15 @@ impl Ext {
                 if has(0x20) {
                     out.push_str(&format!("{}--ip-dport {}", inv(0x20), range(&x.dport)));
                 }
+                let (ty, code) = (x.sport[0].to_ne_bytes(), x.dport[0].to_ne_bytes());
+                if has(0x40) {
+                    out.push_str(&format!("{}--ip-icmp-type ", inv(0x40)));
+                    write_icmp(ICMP_CODES, ty, Some(code), out);
+                }
+                if has(0x80) {
+                    out.push_str(&format!("{}--ip-igmp-type ", inv(0x80)));
+                    write_icmp(IGMP_TYPES, ty, None, out);
+                }
             }
             Ext::Ip6(x) => {
                 let has = |b: u8| x.bitmask & b != 0;
@@ -1111,6 +1168,11 @@ impl Ext {
                 }
                 if has(0x20) {
                     out.push_str(&format!("{}--ip6-dport {}", inv(0x20), range(&x.dport)));
+                }
+                if has(0x40) {
+                    out.push_str(&format!("{}--ip6-icmp-type ", inv(0x40)));
+                    let (ty, code) = (x.sport[0].to_ne_bytes(), x.dport[0].to_ne_bytes());
+                    write_icmp(ICMPV6_CODES, ty, Some(code), out);
                 }
             }
             Ext::Arp(x) => {
@@ -1641,4 +1703,96 @@ fn stp_write(b: &[u8; 72], out: &mut String) {
         out.push_str(&v);
         out.push(' ');
     }
+}
+
+/// `igmp_types`.
+const IGMP_TYPES: &[IcmpName] = &[
+    ("membership-query", 0x11, 0, 0),
+    ("membership-report-v1", 0x12, 0, 0),
+    ("membership-report-v2", 0x16, 0, 0),
+    ("leave-group", 0x17, 0, 0),
+    ("membership-report-v3", 0x22, 0, 0),
+];
+
+/// `__parse_icmp` as ebtables uses it: a name, or `TYPE[:TYPE]` with
+/// (`with_code`) an optional `/CODE[:CODE]`; type and code ranges.
+fn icmp_types(
+    codes: &[IcmpName],
+    what: &str,
+    s: &str,
+    with_code: bool,
+) -> Result<([u8; 2], [u8; 2])> {
+    if let Some(c) = icmp_name(codes, what, s)? {
+        return Ok(([c.1, c.1], [c.2, c.3]));
+    }
+    let (ty, n) =
+        parse_range(s).ok_or_else(|| IptError::param(format!("Unknown {what} type `{s}'")))?;
+    let rest = &s[n..];
+    let mut code = if with_code { [0, 255] } else { [0, 0] };
+    match rest.chars().next() {
+        None => {}
+        Some('/') if !with_code => {}
+        Some('/') => {
+            let (c, m) = parse_range(&rest[1..])
+                .ok_or_else(|| IptError::param(format!("Unknown {what} code `{s}'")))?;
+            code = c;
+            if let Some(ch) = rest[1 + m..].chars().next() {
+                return Err(IptError::param(format!("unknown character {ch}")));
+            }
+        }
+        Some(ch) => return Err(IptError::param(format!("unknown character {ch}"))),
+    }
+    Ok((ty, code))
+}
+
+/// `ebt_print_icmp_type`: a name when one fits, else numbers (`code`
+/// None for IGMP).
+fn write_icmp(codes: &[IcmpName], ty: [u8; 2], code: Option<[u8; 2]>, out: &mut String) {
+    let write_code = |out: &mut String| {
+        if let Some(c) = code {
+            if c[0] == c[1] {
+                out.push_str(&format!("/{} ", c[0]));
+            } else {
+                out.push_str(&format!("/{}:{} ", c[0], c[1]));
+            }
+        }
+    };
+    if ty[0] != ty[1] {
+        out.push_str(&format!("{}:{}", ty[0], ty[1]));
+        write_code(out);
+        return;
+    }
+    let named = codes
+        .iter()
+        .find(|c| c.1 == ty[0] && code.is_none_or(|k| c.2 == k[0] && c.3 == k[1]));
+    match named {
+        Some(c) => out.push_str(&format!("{} ", c.0)),
+        None => {
+            out.push_str(&ty[0].to_string());
+            write_code(out);
+        }
+    }
+}
+
+/// `xtables_options_fcheck`'s exclusions: `(id, excluded ids, name)` in
+/// option order; the first pair given together is the error.
+fn exclusive(ext: &str, given: u8, rules: &[(u8, u8, &str)]) -> Result<()> {
+    for (id, excl, name) in rules {
+        if given & (1 << id) == 0 {
+            continue;
+        }
+        for other in 0..8u8 {
+            if excl & (1 << other) != 0 && given & (1 << other) != 0 {
+                let oname = rules
+                    .iter()
+                    .find(|r| r.0 == other)
+                    .map(|r| r.2)
+                    .unwrap_or("");
+                return Err(IptError::param(format!(
+                    "{ext}: option \"--{name}\" cannot be used together with \"--{oname}\".\n"
+                )));
+            }
+        }
+    }
+    Ok(())
 }
