@@ -106,12 +106,36 @@ fn ebtables_keeps_foreign_rules() {
         ]));
         let (rc, _, _) = eb(&["--check", "FORWARD", "-j", "DROP"]);
         assert_eq!(rc, 1);
-        // A full save and restore keeps the foreign rule and chain.
+        // A full save and restore keeps the foreign rule and chain, in its
+        // place between the ebtables rules.
+        ok(eb(&[
+            "-I",
+            "FORWARD",
+            "1",
+            "-s",
+            "00:11:22:33:44:66",
+            "-j",
+            "DROP",
+        ]));
         let saved = ok(run(&shim, "ebtables-save", &[], None));
         ok(run(&shim, "ebtables-restore", &[], Some(&saved)));
         let k = nft_list("bridge filter");
         assert!(k.contains("ip saddr 192.0.2.7"), "{k}");
         assert!(k.contains("chain other"), "{k}");
+        let at = |s: &str| k.find(s).unwrap_or_else(|| panic!("{s} missing:\n{k}"));
+        assert!(
+            at("ether saddr 00:11:22:33:44:66") < at("ip saddr 192.0.2.7")
+                && at("ip saddr 192.0.2.7") < at("ether saddr 00:11:22:33:44:55"),
+            "order changed by the restore:\n{k}"
+        );
+        ok(eb(&[
+            "-D",
+            "FORWARD",
+            "-s",
+            "00:11:22:33:44:66",
+            "-j",
+            "DROP",
+        ]));
         assert_eq!(
             k.matches("ether saddr 00:11:22:33:44:55").count(),
             1,

@@ -85,7 +85,15 @@ fn add(s: &mut Snap, chain: &str, r: &EbtRule, pos: Option<usize>) {
             format!("set __set%d ({table})"),
         );
     }
-    let pos = pos.or_else(|| policy(s, chain).map(|(i, _)| i));
+    // Before the policy rule, and before kept foreign rules that came
+    // after fewer of ebtables' rules (a full restore).
+    let pos = pos.or_else(|| {
+        let p = policy(s, chain).map(|(i, _)| i);
+        match (p, s.anchored_position(chain)) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    });
     let c = compat(r);
     s.add_rule_with(chain, exprs, Ok(r.clone()), pos, move |x| {
         x.attrs.compat = Some(c)

@@ -71,6 +71,10 @@ pub struct Snapshot<R> {
     pub warnings: Vec<String>,
     /// Restore input line, for error messages.
     pub line: Option<usize>,
+    /// For each kept foreign rule (chain, handle) of a full restore, how
+    /// many of the tool's rules preceded it: restored rules are placed so
+    /// that this holds again (as on the iptables side).
+    pub anchors: std::collections::BTreeMap<(String, u64), usize>,
     next_id: u32,
     decode: Decoder<R>,
     /// The table's sets with their elements (read when a rule looks one
@@ -141,6 +145,7 @@ impl<R: Clone> Snapshot<R> {
             ops: Vec::new(),
             warnings: Vec::new(),
             line: None,
+            anchors: Default::default(),
             next_id: 1,
             decode,
             sets,
@@ -237,6 +242,7 @@ impl<R: Clone> Snapshot<R> {
         self.next_id += 1;
         let mut rule = Rule::new(self.family, &self.table, chain, exprs);
         tweak(&mut rule);
+        let pos = pos.or_else(|| self.anchored_position(chain));
         let Some(c) = self.chain_mut(chain) else {
             return;
         };
@@ -351,8 +357,36 @@ impl<R: Clone> Snapshot<R> {
         }
     }
 
-    /// Remove the tool's own rules of `chain`, keeping foreign ones.
+    /// Where an appended rule of a full restore goes: before the first
+    /// kept foreign rule that followed more of the tool's rules than the
+    /// chain holds now (None: at the end).
+    pub fn anchored_position(&self, chain: &str) -> Option<usize> {
+        let c = self.chain(chain)?;
+        let own = c.rules.iter().filter(|r| r.own.is_ok()).count();
+        c.rules.iter().position(|r| {
+            r.own.is_err()
+                && r.handle
+                    .and_then(|h| self.anchors.get(&(chain.to_string(), h)))
+                    .is_some_and(|&k| k > own)
+        })
+    }
+
+    /// Remove the tool's own rules of `chain`, keeping foreign ones (and
+    /// recording where they stood, see [`Snapshot::anchors`]).
     pub fn flush_own(&mut self, chain: &str) {
+        let Some(c) = self.chain(chain) else { return };
+        let mut own = 0usize;
+        let mut found = Vec::new();
+        for r in &c.rules {
+            match (&r.own, r.handle) {
+                (Ok(_), _) => own += 1,
+                (Err(_), Some(h)) => found.push((h, own)),
+                _ => {}
+            }
+        }
+        for (h, k) in found {
+            self.anchors.insert((chain.to_string(), h), k);
+        }
         let Some(c) = self.chain(chain) else { return };
         if c.rules.iter().all(|r| r.own.is_ok()) {
             if !c.rules.is_empty() {
