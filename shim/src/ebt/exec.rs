@@ -100,6 +100,12 @@ fn add(s: &mut Snap, chain: &str, r: &EbtRule, pos: Option<usize>) {
     });
 }
 
+/// The `-v` echo of a rule command.
+fn echo(r: &EbtRule, out: &mut String) {
+    body(r, Counters::None, out);
+    out.push('\n');
+}
+
 /// `nft_bridge_add_match`'s checks, made when the rule is built.
 fn check_matches(r: &EbtRule) -> MResult<()> {
     for e in &r.exts {
@@ -211,6 +217,9 @@ pub fn run(s: &mut Snap, p: &EbtParsed, out: &mut String) -> MResult<()> {
                 None
             };
             add(s, &chain, r, pos);
+            if verbose {
+                echo(r, out);
+            }
         }
         cmd::CHECK | cmd::DELETE => {
             check_jump(s, r)?;
@@ -223,6 +232,9 @@ pub fn run(s: &mut Snap, p: &EbtParsed, out: &mut String) -> MResult<()> {
             };
             if p.command == cmd::DELETE {
                 s.delete_rule(&chain, i);
+            }
+            if verbose {
+                echo(r, out);
             }
         }
         cmd::DELETE_NUM => {
@@ -253,6 +265,12 @@ pub fn run(s: &mut Snap, p: &EbtParsed, out: &mut String) -> MResult<()> {
                     out.push_str(&format!("Flushing chain `{chain}'\n"));
                 }
                 flush_chain(s, &chain);
+            } else if verbose {
+                s.ensure_all_builtins(1);
+                for c in s.chain_order(false) {
+                    out.push_str(&format!("Flushing chain `{c}'\n"));
+                    flush_chain(s, &c);
+                }
             } else if s.exists {
                 let pols: Vec<(String, VerdictCode)> = s
                     .chain_order(false)
