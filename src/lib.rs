@@ -9,10 +9,12 @@
 //! * [`save`]: the lossless text save/restore format.
 #![warn(missing_docs)]
 
+pub mod arptables;
 pub mod compat;
 pub mod consts;
 pub mod data;
 pub mod diagnose;
+pub mod ebtables;
 pub mod error;
 pub mod expr;
 pub mod iptables;

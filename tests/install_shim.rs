@@ -22,7 +22,15 @@ fn creates_all_links_and_refuses_to_clobber() {
     };
     let o = run(&[]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    for name in ["iptables", "ip6tables-restore", "iptables-nft-save"] {
+    for name in [
+        "iptables",
+        "ip6tables-restore",
+        "iptables-nft-save",
+        "ebtables",
+        "ebtables-nft-restore",
+        "arptables-save",
+        "arptables-nft",
+    ] {
         let target = std::fs::read_link(out.join(name)).unwrap();
         assert_eq!(target, fake.canonicalize().unwrap());
     }

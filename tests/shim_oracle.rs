@@ -8,7 +8,7 @@
 mod common;
 mod oracle;
 
-use oracle::{compare, env, words, Env, Step};
+use oracle::{compare, env, read_cases, words, Env, Step};
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -154,72 +154,12 @@ fn t_vectors() {
     tally.finish("t vectors");
 }
 
-/// Parse tests/oracle/cases.txt: `## name` starts a case; each line is a
-/// command (`tool args...`); `<<EOF` ... `EOF` gives stdin; `!setup CMD`
-/// runs a shell command first (both implementations).
-fn read_cases() -> Vec<(String, Vec<Step>, Option<String>)> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/oracle/cases.txt");
-    let text =
-        std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("cannot read {}: {e}", p.display()));
-    let mut cases = Vec::new();
-    let mut cur: Option<(String, Vec<Step>, Vec<String>)> = None;
-    let mut lines = text.lines();
-    while let Some(l) = lines.next() {
-        if let Some(n) = l.strip_prefix("## ") {
-            if let Some((n0, s, set)) = cur.take() {
-                cases.push((n0, s, (!set.is_empty()).then(|| set.join("; "))));
-            }
-            cur = Some((n.trim().to_string(), Vec::new(), Vec::new()));
-            continue;
-        }
-        let Some((_, steps, setup)) = cur.as_mut() else {
-            continue;
-        };
-        if l.trim().is_empty() || l.starts_with('#') {
-            continue;
-        }
-        if let Some(s) = l.strip_prefix("!setup ") {
-            setup.push(s.to_string());
-            continue;
-        }
-        let (cmd, heredoc) = match l.strip_suffix("<<EOF") {
-            Some(c) => (c.trim_end(), true),
-            None => (l, false),
-        };
-        let w = words(cmd);
-        if w.is_empty() {
-            continue;
-        }
-        let mut st = Step {
-            tool: w[0].clone(),
-            args: w[1..].to_vec(),
-            stdin: None,
-        };
-        if heredoc {
-            let mut body = String::new();
-            for b in lines.by_ref() {
-                if b == "EOF" {
-                    break;
-                }
-                body.push_str(b);
-                body.push('\n');
-            }
-            st.stdin = Some(body);
-        }
-        steps.push(st);
-    }
-    if let Some((n0, s, set)) = cur.take() {
-        cases.push((n0, s, (!set.is_empty()).then(|| set.join("; "))));
-    }
-    cases
-}
-
 #[test]
 fn command_cases() {
     common::netns(|| ());
     let env = env();
     let mut tally = Tally::new();
-    for (name, steps, setup) in read_cases() {
+    for (name, steps, setup) in read_cases("cases.txt") {
         if let Ok(only) = std::env::var("ORACLE_ONLY") {
             if !name.contains(&only) {
                 continue;

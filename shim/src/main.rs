@@ -1,9 +1,13 @@
 //! `nftwire-iptables`: an iptables-nft 1.8.11 compatible multi-call binary
 //! on the nftwire library. Called as `iptables`, `ip6tables`,
 //! `iptables-save`, `ip6tables-save`, `iptables-restore`,
-//! `ip6tables-restore` (also with `-nft` suffix), or under its own name
-//! (or `xtables-nft-multi`) with the tool as first argument.
+//! `ip6tables-restore`, `arptables`, `arptables-save`,
+//! `arptables-restore`, `ebtables`, `ebtables-save`, `ebtables-restore`
+//! (also with `-nft` suffix), or under its own name (or
+//! `xtables-nft-multi`) with the tool as first argument.
 
+mod arp;
+mod ebt;
 mod exec;
 mod getopt;
 mod help;
@@ -16,6 +20,7 @@ mod run;
 mod save;
 mod show;
 mod xml;
+mod xfam;
 
 use nftwire::iptables::Family;
 
@@ -26,6 +31,10 @@ fn dispatch(name: &str, args: Vec<String>) -> Option<i32> {
         "ip6tables-nft-save" => "ip6tables-save",
         "iptables-nft-restore" => "iptables-restore",
         "ip6tables-nft-restore" => "ip6tables-restore",
+        "arptables-nft-save" => "arptables-save",
+        "arptables-nft-restore" => "arptables-restore",
+        "ebtables-nft-save" => "ebtables-save",
+        "ebtables-nft-restore" => "ebtables-restore",
         b => b,
     };
     Some(match base {
@@ -36,6 +45,12 @@ fn dispatch(name: &str, args: Vec<String>) -> Option<i32> {
         "iptables-restore" => restore::main(Family::V4, name, args),
         "ip6tables-restore" => restore::main(Family::V6, name, args),
         "iptables-xml" => xml::main(args),
+        "arptables" => arp::main(args),
+        "arptables-save" => arp::save::main(name, args),
+        "arptables-restore" => arp::save::restore_main(name, args),
+        "ebtables" => ebt::main(args),
+        "ebtables-save" => ebt::save::main(name, args),
+        "ebtables-restore" => ebt::save::restore_main(name, args),
         _ => return None,
     })
 }
@@ -65,7 +80,7 @@ fn main() {
         std::process::exit(0);
     }
     eprintln!(
-        "ERROR: No valid subcommand given.\nValid subcommands:\n * iptables\n * ip6tables\n * iptables-save\n * ip6tables-save\n * iptables-restore\n * ip6tables-restore"
+        "ERROR: No valid subcommand given.\nValid subcommands:\n * iptables\n * ip6tables\n * iptables-save\n * ip6tables-save\n * iptables-restore\n * ip6tables-restore\n * arptables\n * arptables-save\n * arptables-restore\n * ebtables\n * ebtables-save\n * ebtables-restore"
     );
     std::process::exit(1);
 }

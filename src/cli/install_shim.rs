@@ -1,6 +1,6 @@
-//! `nftwire install-shim DIR`: create the iptables tool names as symlinks to
-//! the `nftwire-iptables` multi-call binary, as a container image or a NAT
-//! gateway would install it.
+//! `nftwire install-shim DIR`: create the iptables, ebtables and arptables
+//! tool names as symlinks to the `nftwire-iptables` multi-call binary, as a
+//! container image or a NAT gateway would install it.
 
 use anyhow::{bail, Context};
 use std::path::{Path, PathBuf};
@@ -19,6 +19,18 @@ pub const TOOL_NAMES: &[&str] = &[
     "ip6tables-nft",
     "ip6tables-nft-save",
     "ip6tables-nft-restore",
+    "ebtables",
+    "ebtables-save",
+    "ebtables-restore",
+    "ebtables-nft",
+    "ebtables-nft-save",
+    "ebtables-nft-restore",
+    "arptables",
+    "arptables-save",
+    "arptables-restore",
+    "arptables-nft",
+    "arptables-nft-save",
+    "arptables-nft-restore",
 ];
 
 /// Arguments of `nftwire install-shim`.

@@ -173,7 +173,7 @@ impl Sink for Vec<Expr> {
     }
 }
 
-fn inv_op(inv: bool) -> CmpOp {
+pub(crate) fn inv_op(inv: bool) -> CmpOp {
     if inv {
         CmpOp::Neq
     } else {
@@ -184,7 +184,29 @@ fn inv_op(inv: bool) -> CmpOp {
 /// `add_addr`.
 fn add_addr(out: &mut impl Sink, f: Family, off: u32, a: &AddrMask, inv: bool) {
     let n = f.addr_len();
-    let m = &a.mask[..n];
+    add_masked(
+        out,
+        PayloadBase::Network,
+        off,
+        &a.addr[..n],
+        &a.mask[..n],
+        inv,
+    );
+}
+
+/// `add_addr` of nft-shared.c for any field length: a payload load of the
+/// leading bytes the mask covers whole (with a `bitwise` and the full
+/// length when the mask is not a prefix), then `cmp`. Shared with the
+/// arptables and ebtables encoders.
+pub(crate) fn add_masked(
+    out: &mut impl Sink,
+    base: PayloadBase,
+    off: u32,
+    addr: &[u8],
+    m: &[u8],
+    inv: bool,
+) {
+    let n = m.len();
     let mut i = n;
     let mut bitwise = false;
     for (k, &b) in m.iter().enumerate() {
@@ -198,15 +220,15 @@ fn add_addr(out: &mut impl Sink, f: Family, off: u32, a: &AddrMask, inv: bool) {
         bitwise = m.iter().skip(i + 1).any(|&b| b != 0);
     }
     let len = if bitwise { n } else { i };
-    out.payload(PayloadBase::Network, off, len as u32);
+    out.payload(base, off, len as u32);
     if bitwise {
         out.bitwise(m);
     }
-    out.cmp(inv_op(inv), &a.addr[..len]);
+    out.cmp(inv_op(inv), &addr[..len]);
 }
 
-/// `add_iface`.
-fn add_iface(out: &mut impl Sink, key: MetaKey, i: &Iface, w: Writer) {
+/// `add_iface` (shared with the arptables and ebtables encoders).
+pub(crate) fn add_iface(out: &mut impl Sink, key: MetaKey, i: &Iface, w: Writer) {
     match i.name.as_bytes().split_last() {
         Some((b'+', prefix)) if !prefix.is_empty() => {
             out.meta(key);

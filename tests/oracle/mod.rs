@@ -363,3 +363,65 @@ pub fn words(line: &str) -> Vec<String> {
     }
     out
 }
+
+/// Parse a case file of tests/oracle/ (`cases.txt`, `ebtarp-cases.txt`):
+/// `## name` starts a case; each line is a command (`tool args...`);
+/// `<<EOF` ... `EOF` gives stdin; `!setup CMD` runs a shell command first
+/// (both implementations).
+pub fn read_cases(file: &str) -> Vec<(String, Vec<Step>, Option<String>)> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/oracle")
+        .join(file);
+    let text = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+    let mut cases = Vec::new();
+    let mut cur: Option<(String, Vec<Step>, Vec<String>)> = None;
+    let mut lines = text.lines();
+    while let Some(l) = lines.next() {
+        if let Some(n) = l.strip_prefix("## ") {
+            if let Some((n0, s, set)) = cur.take() {
+                cases.push((n0, s, (!set.is_empty()).then(|| set.join("; "))));
+            }
+            cur = Some((n.trim().to_string(), Vec::new(), Vec::new()));
+            continue;
+        }
+        let Some((_, steps, setup)) = cur.as_mut() else {
+            continue;
+        };
+        if l.trim().is_empty() || l.starts_with('#') {
+            continue;
+        }
+        if let Some(s) = l.strip_prefix("!setup ") {
+            setup.push(s.to_string());
+            continue;
+        }
+        let (cmd, heredoc) = match l.strip_suffix("<<EOF") {
+            Some(c) => (c.trim_end(), true),
+            None => (l, false),
+        };
+        let w = words(cmd);
+        if w.is_empty() {
+            continue;
+        }
+        let mut st = Step {
+            tool: w[0].clone(),
+            args: w[1..].to_vec(),
+            stdin: None,
+        };
+        if heredoc {
+            let mut body = String::new();
+            for b in lines.by_ref() {
+                if b == "EOF" {
+                    break;
+                }
+                body.push_str(b);
+                body.push('\n');
+            }
+            st.stdin = Some(body);
+        }
+        steps.push(st);
+    }
+    if let Some((n0, s, set)) = cur.take() {
+        cases.push((n0, s, (!set.is_empty()).then(|| set.join("; "))));
+    }
+    cases
+}

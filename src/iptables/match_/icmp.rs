@@ -91,7 +91,8 @@ pub const ICMPV6_CODES: &[IcmpName] = &[
     ("redirect", 137, 0, 0xFF),
 ];
 
-fn parse_range(s: &str) -> Option<([u8; 2], usize)> {
+/// `parse_range`: `N[:M]` (0-255) and the bytes it used.
+pub fn parse_range(s: &str) -> Option<([u8; 2], usize)> {
     let (a, n) = strtoui_prefix(s, 0, 255)?;
     let mut r = [a as u8, a as u8];
     let mut used = n;
@@ -103,8 +104,9 @@ fn parse_range(s: &str) -> Option<([u8; 2], usize)> {
     Some((r, used))
 }
 
-/// `__ipt_parse_icmp`: a type name or `type[/code]`.
-pub fn parse_icmp(codes: &[IcmpName], what: &str, s: &str) -> Result<(u8, [u8; 2])> {
+/// The entry of `codes` whose name starts with `s` (case-insensitive); an
+/// error if several do.
+pub fn icmp_name(codes: &[IcmpName], what: &str, s: &str) -> Result<Option<IcmpName>> {
     let mut found: Option<usize> = None;
     for (i, c) in codes.iter().enumerate() {
         let n = s.len();
@@ -121,8 +123,12 @@ pub fn parse_icmp(codes: &[IcmpName], what: &str, s: &str) -> Result<(u8, [u8; 2
         }
         found = Some(i);
     }
-    if let Some(m) = found {
-        let c = codes[m];
+    Ok(found.map(|m| codes[m]))
+}
+
+/// `__ipt_parse_icmp`: a type name or `type[/code]`.
+pub fn parse_icmp(codes: &[IcmpName], what: &str, s: &str) -> Result<(u8, [u8; 2])> {
+    if let Some(c) = icmp_name(codes, what, s)? {
         return Ok((c.1, [c.2, c.3]));
     }
     let (types, n) =

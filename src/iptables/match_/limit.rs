@@ -110,7 +110,8 @@ pub fn native_rate(avg: u32) -> (u64, u64) {
     ((RATES[i].1 / avg) as u64, (RATES[i].1 / SCALE) as u64)
 }
 
-fn print_rate(avg: u32, out: &mut String) {
+/// ` RATE/UNIT` as `-L` and save print a limit (` inf` for 0).
+pub fn print_rate(avg: u32, out: &mut String) {
     if avg == 0 {
         out.push_str(" inf");
         return;

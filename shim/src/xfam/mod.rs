@@ -1,0 +1,69 @@
+//! The table engine of the `arptables` and `ebtables` tools: a snapshot of
+//! one table of the `arp` or `bridge` family (its chains and every rule,
+//! each read as the tool's own rule or as a foreign one), the changes a
+//! command makes to it as one batch, and the generation-guarded commit
+//! that rebuilds the batch when another writer got in between.
+
+pub mod args;
+pub mod snapshot;
+
+pub use snapshot::{SnapChain, Snapshot};
+
+use crate::model::MResult;
+use crate::run::{connect, fail};
+use nftwire::iptables::tables::BuiltinTable;
+use nftwire::iptables::{IptError, Result};
+
+thread_local! {
+    /// The restore input line being applied (errors found while applying a
+    /// table's lines at its commit name it, as 1.8.11 does).
+    pub static RESTORE_LINE: std::cell::Cell<Option<usize>> = const { std::cell::Cell::new(None) };
+}
+
+/// What a tool's parsed command line says before it runs: text to print
+/// instead (`-V`, `-h`) and the table.
+pub trait Command {
+    /// Text for stdout instead of a command.
+    fn stdout(&self) -> Option<&str>;
+    /// The table (`-t`).
+    fn table(&self) -> &str;
+}
+
+/// The `arptables`/`ebtables` tool: print, or look the table up, connect
+/// and run the command on a snapshot of its table (see
+/// [`snapshot::transact`]); the exit status.
+pub fn run_tool<R: Clone, P: Command>(
+    prog: &str,
+    family: u8,
+    parsed: Result<P>,
+    lookup: fn(&str) -> Option<&'static BuiltinTable>,
+    decode: snapshot::Decoder<R>,
+    exec: fn(&mut Snapshot<R>, &P, &mut String) -> MResult<()>,
+) -> i32 {
+    let p = match parsed {
+        Ok(p) => p,
+        Err(e) => return fail(&e, prog, None),
+    };
+    if let Some(s) = p.stdout() {
+        print!("{s}");
+        return 0;
+    }
+    let Some(t) = lookup(p.table()) else {
+        let e = IptError::version(format!("table '{}' does not exist", p.table()));
+        return fail(&e, prog, None);
+    };
+    let mut conn = match connect() {
+        Ok(c) => c,
+        Err(e) => return fail(&e, prog, None),
+    };
+    match snapshot::transact(&mut conn, family, t, decode, |s, out| exec(s, &p, out)) {
+        Ok((out, warnings)) => {
+            print!("{out}");
+            for w in warnings {
+                eprintln!("{w}");
+            }
+            0
+        }
+        Err(e) => fail(&e, prog, None),
+    }
+}
