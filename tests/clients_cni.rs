@@ -29,7 +29,10 @@ const CONFLIST: &str = r#"{
 }"#;
 
 fn runtime(cmd: &str, ctr: &str) -> Step {
-    let driver = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/clients/cni-runtime.py");
+    let driver = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/clients/cni-runtime.py"
+    );
     Step::new(
         &format!("{cmd} {ctr}"),
         &format!("python3 {driver} {cmd} {ctr} /run/netns/{ctr} eth0"),
@@ -41,7 +44,12 @@ fn runtime(cmd: &str, ctr: &str) -> Step {
 fn cni_bridge_portmap_firewall() {
     require(
         "containernetworking-plugins",
-        &["/usr/lib/cni/bridge", "/usr/lib/cni/portmap", "/usr/lib/cni/firewall", "/usr/lib/cni/host-local"],
+        &[
+            "/usr/lib/cni/bridge",
+            "/usr/lib/cni/portmap",
+            "/usr/lib/cni/firewall",
+            "/usr/lib/cni/host-local",
+        ],
     );
     let setup = |sb: &Sandbox| {
         // One network namespace per "container", as a runtime makes them.

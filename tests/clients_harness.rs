@@ -19,12 +19,18 @@ fn lost_native_rules_are_noticed() {
     let recs = run("harness-lost", Impl::Shim, true, &|_| {}, &steps);
     assert!(recs[0].lost_native.is_empty(), "{:?}", recs[0].lost_native);
     assert!(
-        recs[1].lost_native.iter().any(|l| l.starts_with("rule ip filter FORWARD")),
+        recs[1]
+            .lost_native
+            .iter()
+            .any(|l| l.starts_with("rule ip filter FORWARD")),
         "{:?}",
         recs[1].lost_native
     );
     assert!(
-        recs[2].lost_native.iter().any(|l| l.starts_with("set ip netbird")),
+        recs[2]
+            .lost_native
+            .iter()
+            .any(|l| l.starts_with("set ip netbird")),
         "{:?}",
         recs[2].lost_native
     );
@@ -41,8 +47,15 @@ fn sandboxes_differ_when_the_iptables_differ() {
     )];
     let o = run("harness-diff", Impl::Oracle, false, &|_| {}, &steps);
     let s = run("harness-diff", Impl::Shim, false, &|_| {}, &steps);
-    assert!(o[0].state.save.contains("-A INPUT -j ACCEPT"), "{}", o[0].state.save);
+    assert!(
+        o[0].state.save.contains("-A INPUT -j ACCEPT"),
+        "{}",
+        o[0].state.save
+    );
     let (diffs, report) = compare("harness", &o, &s);
     let whats: Vec<&str> = diffs.iter().map(|d| d.what.as_str()).collect();
-    assert!(whats.contains(&"nft") && whats.contains(&"save"), "{whats:?}\n{report}");
+    assert!(
+        whats.contains(&"nft") && whats.contains(&"save"),
+        "{whats:?}\n{report}"
+    );
 }
