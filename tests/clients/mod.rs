@@ -263,7 +263,13 @@ impl Sandbox {
             .args(["-m", "-n", "-p", "--", "sh", "-c", script])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+            .stderr(Stdio::piped())
+            // Fixed hash seeds: ferm (Perl) and ufw/fail2ban (Python) walk
+            // hashes, and the order of their commands — so of the chains in
+            // the kernel — must be the same in both runs.
+            .env("PERL_HASH_SEED", "0")
+            .env("PERL_PERTURB_KEYS", "0")
+            .env("PYTHONHASHSEED", "0");
         for (k, v) in env {
             c.env(k, v);
         }
