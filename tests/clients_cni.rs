@@ -56,7 +56,10 @@ fn cni_bridge_portmap_firewall() {
         sb.ok("ip netns add ctr1 && ip netns add ctr2");
     };
     let steps = [
-        runtime("ADD", "ctr1"),
+        runtime("ADD", "ctr1")
+            .saved("-A CNI-FORWARD -s 10.88.0.2/32 -j ACCEPT")
+            .saved("-A CNI-HOSTPORT-MASQ -m mark --mark 0x2000/0x2000 -j MASQUERADE")
+            .saved("-A CNI-FORWARD -s fd00:88::2/128 -j ACCEPT"),
         // portmap 1.1.1's CHECK of a dual-stack attachment looks for the
         // IPv4 DNAT rules in ip6tables' nat table and fails ("could not
         // check ipv6 dnat"), with any iptables: a plugin bug, same exit 1.

@@ -70,7 +70,9 @@ fn ferm_apply_reapply_rollback() {
         }
     };
     let steps = [
-        Step::new("apply", "ferm /etc/ferm/ferm.conf"),
+        Step::new("apply", "ferm /etc/ferm/ferm.conf")
+            .saved("-A POSTROUTING -s 10.0.0.0/8 -o eth0 -j MASQUERADE")
+            .saved("-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT"),
         Step::new("re-apply", "ferm /etc/ferm/ferm.conf"),
         Step::new("apply changed", "ferm /etc/ferm/changed.conf"),
         Step::new("rollback", "ferm /etc/ferm/broken.conf").rc(1),
@@ -78,7 +80,8 @@ fn ferm_apply_reapply_rollback() {
         Step::new("flush", "ferm --flush /etc/ferm/ferm.conf"),
         Step::new("apply --slow", "ferm --slow /etc/ferm/ferm.conf"),
         Step::new("re-apply --slow", "ferm --slow /etc/ferm/changed.conf"),
-        Step::new("apply TOS", "ferm /etc/ferm/tos.conf"),
+        Step::new("apply TOS", "ferm /etc/ferm/tos.conf")
+            .saved("-A OUTPUT -p tcp -m tcp --dport 22 -j TOS --set-tos 0x10/0x3f"),
     ];
     check("ferm", setup, &steps);
 }

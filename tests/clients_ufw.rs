@@ -30,7 +30,8 @@ fn ufw_enable_rules_reload_disable() {
 fn steps(ipv6: bool) -> Vec<Step> {
     vec![
         Step::new("enable", "ufw --force enable"),
-        Step::new("allow 22/tcp", "ufw allow 22/tcp"),
+        Step::new("allow 22/tcp", "ufw allow 22/tcp")
+            .saved("-A ufw-user-input -p tcp -m tcp --dport 22 -j ACCEPT"),
         Step::new("deny from 10.0.0.0/8", "ufw deny from 10.0.0.0/8"),
         Step::new(
             "allow v6 net to port",

@@ -438,6 +438,9 @@ pub struct Step {
     pub stdin: Option<String>,
     /// The exit code 1.8.11's run must give (checks the scenario itself).
     pub expect_rc: i32,
+    /// Lines 1.8.11's `iptables-save`/`ip6tables-save` must show after the
+    /// step in 1.8.11's run (checks the client really did its work).
+    pub expect_saved: Vec<String>,
 }
 
 impl Step {
@@ -449,7 +452,14 @@ impl Step {
             env: Vec::new(),
             stdin: None,
             expect_rc: 0,
+            expect_saved: Vec::new(),
         }
+    }
+
+    /// 1.8.11's run must show `line` in iptables-save after this step.
+    pub fn saved(mut self, line: &str) -> Step {
+        self.expect_saved.push(line.into());
+        self
     }
 
     /// Renamed.
@@ -837,10 +847,18 @@ pub fn verdict(clients: &[&str], diffs: &[Diff], report: &str) {
     let mut unexpected = Vec::new();
     for d in diffs {
         match exp.iter().find(|e| e.covers(d)) {
-            Some(e) => eprintln!(
-                "EXPECTED DIFFERENCE (expected-diffs.txt:{}): {}",
-                e.line, e.text
-            ),
+            // Straight to stderr, past the test harness' capture: visible
+            // in every run, passing or not.
+            Some(e) => {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "EXPECTED DIFFERENCE (tests/clients/expected-diffs.txt:{}): {} [{} {}]",
+                    e.line,
+                    e.text,
+                    d.step,
+                    d.what
+                );
+            }
             None => unexpected.push(d),
         }
     }
@@ -891,6 +909,16 @@ pub fn check<S: Fn(&Sandbox) + Sync>(client: &str, setup: S, steps: &[Step]) {
             "[{client}] the scenario itself is broken: step `{}` exits {} with 1.8.11, not {}:\n{}{}",
             r.step, r.out.rc, s.expect_rc, r.out.stdout, r.out.stderr
         );
+    }
+    for (r, s) in oracle.iter().zip(steps) {
+        for l in &s.expect_saved {
+            assert!(
+                r.state.save.lines().any(|x| x == l),
+                "[{client}] the scenario itself is broken: after step `{}` 1.8.11's save lacks `{l}`:\n{}",
+                r.step,
+                r.state.save
+            );
+        }
     }
     for r in &oracle {
         eprintln!(
