@@ -573,8 +573,6 @@ fn native_blocks(save: &str) -> Vec<(String, String)> {
         }
     }
     push(cur.take(), &mut out);
-    // Counters of NetBird's base chains (policy, hook) are its own; but
-    // `table` blocks of the iptables tables are not NetBird's.
     out
 }
 
