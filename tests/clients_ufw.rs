@@ -8,8 +8,9 @@ mod clients;
 
 use clients::{check, require, Sandbox, Step};
 
-#[test]
-fn ufw_enable_rules_reload_disable() {
+/// Private copies of ufw's files in the sandbox (after checking ufw is
+/// installed); the path of the /etc/default/ufw copy.
+fn private_ufw(sb: &Sandbox) -> std::path::PathBuf {
     require(
         "ufw",
         &[
@@ -18,10 +19,15 @@ fn ufw_enable_rules_reload_disable() {
             "/lib/ufw/ufw-init",
         ],
     );
+    sb.private("/etc/ufw");
+    sb.private("/lib/ufw");
+    sb.private("/etc/default/ufw")
+}
+
+#[test]
+fn ufw_enable_rules_reload_disable() {
     let setup = |sb: &Sandbox| {
-        for p in ["/etc/ufw", "/etc/default/ufw", "/lib/ufw"] {
-            sb.private(p);
-        }
+        private_ufw(sb);
     };
     check("ufw", setup, &steps(true));
 }
@@ -58,19 +64,8 @@ fn steps(ipv6: bool) -> Vec<Step> {
 /// so it is compared step by step even while the IPv6 side cannot load.
 #[test]
 fn ufw_ipv4_only() {
-    require(
-        "ufw",
-        &[
-            "/usr/sbin/ufw",
-            "/etc/ufw/before.rules",
-            "/lib/ufw/ufw-init",
-        ],
-    );
     let setup = |sb: &Sandbox| {
-        for p in ["/etc/ufw", "/lib/ufw"] {
-            sb.private(p);
-        }
-        let d = sb.private("/etc/default/ufw");
+        let d = private_ufw(sb);
         let text = std::fs::read_to_string(&d).expect("read /etc/default/ufw copy");
         assert!(
             text.contains("\nIPV6=yes\n"),

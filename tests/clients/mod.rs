@@ -62,41 +62,21 @@ pub struct Tools {
     pub work: PathBuf,
 }
 
-fn target_dir() -> PathBuf {
-    let exe = std::env::current_exe().expect("test exe");
-    exe.parent()
-        .and_then(Path::parent)
-        .and_then(Path::parent)
-        .expect("target dir")
-        .to_path_buf()
-}
+#[path = "../oracle/mod.rs"]
+mod oracle;
 
 /// The implementations, built / unpacked on first use. A missing
 /// prerequisite panics with what to run.
 pub fn tools() -> &'static Tools {
     static T: OnceLock<Tools> = OnceLock::new();
     T.get_or_init(|| {
-        let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let st = Command::new(env!("CARGO"))
-            .args(["build", "-q", "-p", "nftwire-iptables"])
-            .current_dir(manifest)
-            .status()
-            .expect("cargo build");
-        assert!(st.success(), "building nftwire-iptables failed");
-        let tdir = target_dir();
-        let shim = tdir.join("debug/nftwire-iptables");
-        assert!(shim.exists(), "{} missing", shim.display());
-        let root = tdir.join("oracle-root");
-        let out = Command::new("bash")
-            .arg(manifest.join("tests/oracle/setup-oracle.sh"))
-            .arg(&root)
-            .output()
-            .expect("run setup-oracle.sh");
-        assert!(
-            out.status.success(),
-            "the real iptables 1.8.11 is needed (tests/oracle/setup-oracle.sh failed): {}",
-            String::from_utf8_lossy(&out.stderr)
+        // The shim build and the oracle root of the shim's oracle tests.
+        let e = oracle::env();
+        let root = e.root.clone().expect(
+            "the real iptables 1.8.11 is needed (tests/oracle/setup-oracle.sh failed, see above)",
         );
+        let shim = e.shim.clone();
+        let tdir = root.parent().expect("target dir").to_path_buf();
         let work = tdir.join("clients");
         let oracle_bin = work.join("oracle-bin");
         std::fs::create_dir_all(&oracle_bin).expect("mkdir target/clients");
