@@ -52,10 +52,11 @@ fn sandboxes_differ_when_the_iptables_differ() {
         "{}",
         o[0].state.save
     );
-    let (diffs, report) = compare("harness", &o, &s);
-    let whats: Vec<&str> = diffs.iter().map(|d| d.what.as_str()).collect();
+    let f = compare("harness", &o, &s);
+    let whats: Vec<&str> = f.diffs.iter().map(|d| d.what.as_str()).collect();
     assert!(
         whats.contains(&"nft") && whats.contains(&"save"),
-        "{whats:?}\n{report}"
+        "{whats:?}\n{}",
+        f.report
     );
 }

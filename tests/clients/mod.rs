@@ -670,47 +670,66 @@ pub fn line_diff(a: &str, b: &str) -> String {
     out
 }
 
+/// Differences found, with a readable report of each.
+#[derive(Default)]
+pub struct Findings {
+    /// The differences.
+    pub diffs: Vec<Diff>,
+    /// What each one is, in order.
+    pub report: String,
+}
+
+impl Findings {
+    /// Record that `what` differs at `step` of `client`; `legend` says
+    /// which runs the `-`/`+` lines of `text` come from.
+    fn add(&mut self, client: &str, step: &str, what: &str, legend: &str, text: &str) {
+        self.diffs.push(Diff {
+            client: client.into(),
+            step: step.into(),
+            what: what.into(),
+        });
+        self.report.push_str(&format!(
+            "--- {client} step `{step}`: {what} differs ({legend})\n{text}"
+        ));
+    }
+
+    /// Compare exit codes and standard output (and standard error when
+    /// `stderr`) of one step of two runs.
+    fn outcomes(&mut self, client: &str, legend: &str, o: &Record, s: &Record, stderr: bool) {
+        if o.out.rc != s.out.rc {
+            let text = format!(
+                "- exit {}\n+ exit {}\n  - stderr: {}\n  + stderr: {}\n",
+                o.out.rc, s.out.rc, o.out.stderr, s.out.stderr
+            );
+            self.add(client, &o.step, "rc", legend, &text);
+        }
+        if o.out.stdout != s.out.stdout {
+            let text = line_diff(&o.out.stdout, &s.out.stdout);
+            self.add(client, &o.step, "stdout", legend, &text);
+        }
+        if stderr && o.out.stderr != s.out.stderr {
+            let text = line_diff(&o.out.stderr, &s.out.stderr);
+            self.add(client, &o.step, "stderr", legend, &text);
+        }
+    }
+}
+
 /// Compare the oracle's and the shim's records of `client`: every
 /// difference, with a report. A state difference is reported at the step
 /// where it appears or changes, not again at every later step.
-pub fn compare(client: &str, oracle: &[Record], shim: &[Record]) -> (Vec<Diff>, String) {
-    let mut diffs = Vec::new();
-    let mut report = String::new();
+pub fn compare(client: &str, oracle: &[Record], shim: &[Record]) -> Findings {
+    const LEGEND: &str = "- 1.8.11, + shim";
+    let mut f = Findings::default();
     let mut prev_nft = String::new();
     let mut prev_save = String::new();
     let mut notes = Vec::new();
     assert_eq!(oracle.len(), shim.len());
     for (o, s) in oracle.iter().zip(shim) {
-        let mut d = |what: &str, text: String| {
-            diffs.push(Diff {
-                client: client.into(),
-                step: o.step.clone(),
-                what: what.into(),
-            });
-            report.push_str(&format!(
-                "--- {client} step `{}`: {what} differs (- 1.8.11, + shim)\n{text}",
-                o.step
-            ));
-        };
-        if o.out.rc != s.out.rc {
-            d(
-                "rc",
-                format!(
-                    "- exit {}\n+ exit {}\n  1.8.11 stderr: {}\n  shim stderr: {}\n",
-                    o.out.rc, s.out.rc, o.out.stderr, s.out.stderr
-                ),
-            );
-        }
-        if o.out.stdout != s.out.stdout {
-            d("stdout", line_diff(&o.out.stdout, &s.out.stdout));
-        }
-        if o.out.stderr != s.out.stderr {
-            d("stderr", line_diff(&o.out.stderr, &s.out.stderr));
-        }
+        f.outcomes(client, LEGEND, o, s, true);
         let nd = line_diff(&o.state.nft, &s.state.nft);
         if nd != prev_nft {
             if !nd.is_empty() {
-                d("nft", nd.clone());
+                f.add(client, &o.step, "nft", LEGEND, &nd);
             } else {
                 notes.push(format!(
                     "--- {client} step `{}`: nft list ruleset equal again\n",
@@ -722,55 +741,31 @@ pub fn compare(client: &str, oracle: &[Record], shim: &[Record]) -> (Vec<Diff>, 
         let sd = line_diff(&o.state.save, &s.state.save);
         if sd != prev_save {
             if !sd.is_empty() {
-                d("save", sd.clone());
+                f.add(client, &o.step, "save", LEGEND, &sd);
             }
             prev_save = sd;
         }
     }
-    report.extend(notes);
-    (diffs, report)
+    f.report.extend(notes);
+    f
 }
 
 /// Check a run with NetBird's rules against the plain 1.8.11 run: same
 /// exit codes and output at every step, and every native rule survives.
-pub fn compare_netbird(client: &str, plain: &[Record], nb: &[Record]) -> (Vec<Diff>, String) {
-    let mut diffs = Vec::new();
-    let mut report = String::new();
+pub fn compare_netbird(client: &str, plain: &[Record], nb: &[Record]) -> Findings {
+    const LEGEND: &str = "- 1.8.11 without NetBird's rules, + shim with them";
+    let mut f = Findings::default();
     let mut lost_before = false;
     for (o, s) in plain.iter().zip(nb) {
-        let mut d = |what: &str, text: String| {
-            diffs.push(Diff {
-                client: client.into(),
-                step: o.step.clone(),
-                what: what.into(),
-            });
-            report.push_str(&format!(
-                "--- {client} step `{}`: {what} (- 1.8.11 without NetBird's rules, + shim with them)\n{text}",
-                o.step
-            ));
-        };
-        if o.out.rc != s.out.rc {
-            d(
-                "rc",
-                format!(
-                    "- exit {}\n+ exit {}\n  shim stderr: {}\n",
-                    o.out.rc, s.out.rc, s.out.stderr
-                ),
-            );
-        }
-        if o.out.stdout != s.out.stdout {
-            d("stdout", line_diff(&o.out.stdout, &s.out.stdout));
-        }
+        f.outcomes(client, LEGEND, o, s, false);
         let lost_now = !s.lost_native.is_empty();
         if lost_now && !lost_before {
-            d(
-                "native",
-                format!("native rules lost:\n{}\n", s.lost_native.join("\n")),
-            );
+            let text = format!("native rules lost:\n{}\n", s.lost_native.join("\n"));
+            f.add(client, &o.step, "native", LEGEND, &text);
         }
         lost_before = lost_now;
     }
-    (diffs, report)
+    f
 }
 
 /// One line of `expected-diffs.txt`.
@@ -908,9 +903,9 @@ pub fn check<S: Fn(&Sandbox) + Sync>(client: &str, setup: S, steps: &[Step]) {
                 .map_or(-1, |s| s.out.rc)
         );
     }
-    let (mut diffs, mut report) = compare(client, &oracle, &shim);
-    let (d2, r2) = compare_netbird(&nb, &oracle, &shim_nb);
-    diffs.extend(d2);
-    report.push_str(&r2);
-    verdict(&[client, &nb], &diffs, &report);
+    let mut f = compare(client, &oracle, &shim);
+    let f2 = compare_netbird(&nb, &oracle, &shim_nb);
+    f.diffs.extend(f2.diffs);
+    f.report.push_str(&f2.report);
+    verdict(&[client, &nb], &f.diffs, &f.report);
 }
