@@ -718,6 +718,34 @@ impl Findings {
 /// difference, with a report. A state difference is reported at the step
 /// where it appears or changes, not again at every later step.
 pub fn compare(client: &str, oracle: &[Record], shim: &[Record]) -> Findings {
+    compare_opts(client, oracle, shim, false)
+}
+
+/// Sort the `table` blocks of an `nft list ruleset` listing by their
+/// header: for clients whose order of table creation is not theirs to
+/// choose (the CNI firewall plugin sets up IPv4 and IPv6 in Go map order).
+pub fn sort_tables(listing: &str) -> String {
+    let mut blocks: Vec<String> = Vec::new();
+    for l in listing.lines() {
+        if l.starts_with("table ") || blocks.is_empty() {
+            blocks.push(String::new());
+        }
+        let b = blocks.last_mut().expect("a block");
+        b.push_str(l);
+        b.push('\n');
+    }
+    blocks.sort();
+    blocks.concat()
+}
+
+/// [`compare`], with the tables of the nft listings in a canonical order
+/// when `sorted_tables`.
+pub fn compare_opts(
+    client: &str,
+    oracle: &[Record],
+    shim: &[Record],
+    sorted_tables: bool,
+) -> Findings {
     const LEGEND: &str = "- 1.8.11, + shim";
     let mut f = Findings::default();
     let mut prev_nft = String::new();
@@ -726,7 +754,11 @@ pub fn compare(client: &str, oracle: &[Record], shim: &[Record]) -> Findings {
     assert_eq!(oracle.len(), shim.len());
     for (o, s) in oracle.iter().zip(shim) {
         f.outcomes(client, LEGEND, o, s, true);
-        let nd = line_diff(&o.state.nft, &s.state.nft);
+        let nd = if sorted_tables {
+            line_diff(&sort_tables(&o.state.nft), &sort_tables(&s.state.nft))
+        } else {
+            line_diff(&o.state.nft, &s.state.nft)
+        };
         if nd != prev_nft {
             if !nd.is_empty() {
                 f.add(client, &o.step, "nft", LEGEND, &nd);
@@ -861,6 +893,17 @@ pub fn verdict(clients: &[&str], diffs: &[Diff], report: &str) {
 /// `client` names it in reports and `expected-diffs.txt` (`CLIENT` and
 /// `CLIENT+netbird`).
 pub fn check<S: Fn(&Sandbox) + Sync>(client: &str, setup: S, steps: &[Step]) {
+    check_opts(client, false, setup, steps)
+}
+
+/// [`check`], comparing the nft listings with their tables sorted
+/// ([`sort_tables`]) when `sorted_tables`.
+pub fn check_opts<S: Fn(&Sandbox) + Sync>(
+    client: &str,
+    sorted_tables: bool,
+    setup: S,
+    steps: &[Step],
+) {
     let nb = format!("{client}+netbird");
     let (oracle, shim, shim_nb) = std::thread::scope(|sc| {
         let o = sc.spawn(|| run(client, Impl::Oracle, false, &setup, steps));
@@ -903,7 +946,7 @@ pub fn check<S: Fn(&Sandbox) + Sync>(client: &str, setup: S, steps: &[Step]) {
                 .map_or(-1, |s| s.out.rc)
         );
     }
-    let mut f = compare(client, &oracle, &shim);
+    let mut f = compare_opts(client, &oracle, &shim, sorted_tables);
     let f2 = compare_netbird(&nb, &oracle, &shim_nb);
     f.diffs.extend(f2.diffs);
     f.report.push_str(&f2.report);
