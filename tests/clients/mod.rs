@@ -850,22 +850,30 @@ fn expected() -> Vec<Expected> {
 pub fn verdict(clients: &[&str], diffs: &[Diff], report: &str) {
     let exp = expected();
     let mut unexpected = Vec::new();
+    // Per listed line, the `step what` it covered this time.
+    let mut covered: Vec<(&Expected, Vec<String>)> = Vec::new();
     for d in diffs {
         match exp.iter().find(|e| e.covers(d)) {
-            // Straight to stderr, past the test harness' capture: visible
-            // in every run, passing or not.
             Some(e) => {
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "EXPECTED DIFFERENCE (tests/clients/expected-diffs.txt:{}): {} [{} {}]",
-                    e.line,
-                    e.text,
-                    d.step,
-                    d.what
-                );
+                let item = format!("{} {}", d.step, d.what);
+                match covered.iter_mut().find(|(c, _)| c.line == e.line) {
+                    Some((_, items)) => items.push(item),
+                    None => covered.push((e, vec![item])),
+                }
             }
             None => unexpected.push(d),
         }
+    }
+    // Straight to stderr, past the test harness' capture: visible in every
+    // run, passing or not.
+    for (e, items) in &covered {
+        let _ = writeln!(
+            std::io::stderr(),
+            "EXPECTED DIFFERENCE (tests/clients/expected-diffs.txt:{}): {}\n    seen at: {}",
+            e.line,
+            e.text,
+            items.join("; ")
+        );
     }
     let gone: Vec<&Expected> = exp
         .iter()
