@@ -7,6 +7,7 @@
 
 #[path = "clients/mod.rs"]
 mod clients;
+mod common;
 
 use clients::{check_opts, require, Sandbox, Step};
 

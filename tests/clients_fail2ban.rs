@@ -9,6 +9,7 @@
 
 #[path = "clients/mod.rs"]
 mod clients;
+mod common;
 
 use clients::{check, require, Sandbox, Step};
 

@@ -4,6 +4,7 @@
 
 #[path = "clients/mod.rs"]
 mod clients;
+mod common;
 
 use clients::{compare, run, Impl, Step};
 

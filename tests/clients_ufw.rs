@@ -5,6 +5,7 @@
 
 #[path = "clients/mod.rs"]
 mod clients;
+mod common;
 
 use clients::{check, require, Sandbox, Step};
 

@@ -13,6 +13,7 @@
 //! shrinks. `NFTWIRE_SHELL_TESTS=PATTERN` runs only testcases whose path
 //! contains PATTERN (the list is then checked for those only).
 
+mod common;
 mod oracle;
 
 use std::collections::BTreeMap;

@@ -3,6 +3,7 @@
 //! every step): jumps to missing chains, deleting base chains, restore's
 //! option errors, `--test`, parameter and argument limits, `-L -Z CHAIN N`.
 
+mod common;
 mod oracle;
 
 use oracle::{compare, env, Step};

@@ -8,6 +8,7 @@
 //! `NFTWIRE_FUZZ_SEED` and `NFTWIRE_FUZZ_ITERS` override the seed and the
 //! number of random batches.
 
+mod common;
 mod oracle;
 
 use oracle::{env, run_case, Impl, Step};

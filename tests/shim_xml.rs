@@ -4,6 +4,7 @@
 //! chains, targets with options, combined actions (`-c`), `-v`, comments
 //! with hyphens, and its errors.
 
+mod common;
 mod oracle;
 
 use oracle::{compare, env, Step};

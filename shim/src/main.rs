@@ -19,8 +19,8 @@ mod revision;
 mod run;
 mod save;
 mod show;
-mod xml;
 mod xfam;
+mod xml;
 
 use nftwire::iptables::Family;
 

@@ -230,7 +230,9 @@ pub fn restore_main(prog: &str, args: Vec<String>) -> i32 {
             let mut words = vec![prog.to_string(), "-t".into(), t.name.to_string()];
             // The line with its newline, as fgets reads it (an unclosed quote
             // keeps it in the last word).
-            words.extend(crate::restore::split_words(&format!("{raw}\n")));
+            if let Err(e) = crate::restore::split_words(&format!("{raw}\n"), &mut words) {
+                return fail(&e, prog, Some(line));
+            }
             match super::parse::parse(words, true, "ebtables-restore") {
                 Ok(p) => items.push(Item::Rule(Box::new(p), line)),
                 Err(e) => return fail(&e, prog, Some(line)),
