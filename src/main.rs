@@ -36,6 +36,9 @@ enum Cmd {
 }
 
 fn main() {
+    // A closed standard output ends the process quietly (SIGPIPE), as it
+    // ends C tools, instead of a panic or an error.
+    nftwire::sigpipe::restore_default();
     let top = Top::parse();
     let r = match top.cmd {
         Cmd::Save(a) => cli::save::run(a),
