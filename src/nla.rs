@@ -286,6 +286,14 @@ pub trait Attribute: Sized {
     }
     /// Append the payload (unpadded) to `w`.
     fn encode(&self, w: &mut Writer);
+    /// The first attribute, here or nested within, whose number is known but
+    /// whose payload did not decode as that field's type (or that repeats):
+    /// a description such as `attribute 4 (exprs)`. Such attributes are kept
+    /// raw, so this is how a check tells a corrupted encoding from a merely
+    /// unusual one. `None` for values without nested attributes.
+    fn undecoded(&self) -> Option<String> {
+        None
+    }
 }
 
 impl Attribute for u8 {
@@ -488,6 +496,9 @@ impl<T: Attribute> Attribute for Box<T> {
     fn encode(&self, w: &mut Writer) {
         (**self).encode(w)
     }
+    fn undecoded(&self) -> Option<String> {
+        (**self).undecoded()
+    }
 }
 
 /// Emit extras whose position is due before attribute number `n`.
@@ -659,6 +670,24 @@ macro_rules! attr_struct {
                 }
             }
 
+            /// The attribute numbers of the known fields.
+            pub const ATTR_NUMBERS: &'static [u16] = &[ $( $num ),* ];
+
+            /// See [`$crate::nla::Attribute::undecoded`].
+            pub fn undecoded_attr(&self) -> Option<String> {
+                if let Some(x) = self.wire.extra().iter().find(|x| Self::ATTR_NUMBERS.contains(&x.attr.kind())) {
+                    return Some(format!("attribute {}", x.attr.kind()));
+                }
+                $(
+                    if let Some(v) = &self.$field {
+                        if let Some(inner) = $crate::nla::Attribute::undecoded(v) {
+                            return Some(format!("{} ({}) > {inner}", $num, stringify!($field)));
+                        }
+                    }
+                )*
+                None
+            }
+
             /// Encode to a fresh buffer.
             pub fn to_bytes(&self) -> Vec<u8> {
                 let mut w = $crate::nla::Writer::new();
@@ -676,6 +705,9 @@ macro_rules! attr_struct {
             }
             fn encode(&self, w: &mut $crate::nla::Writer) {
                 self.write_attrs(w)
+            }
+            fn undecoded(&self) -> Option<String> {
+                self.undecoded_attr()
             }
         }
     };
