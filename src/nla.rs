@@ -208,6 +208,43 @@ pub fn parse_all(buf: &Bytes) -> Option<Vec<RawAttr>> {
     }
 }
 
+/// The length field of an attribute of `n` bytes (header included): `n`,
+/// or 0 when `n` does not fit in 16 bits. An attribute is never silently
+/// cut short: 0 is below the header's own size, so the stream no longer
+/// parses, and [`check_lengths`] (which every batch runs before sending)
+/// reports it as too long.
+pub fn attr_len(n: usize) -> u16 {
+    u16::try_from(n).unwrap_or(0)
+}
+
+/// Check that `buf` is a stream of whole attributes, as [`Writer`] makes
+/// them: the error names the first attribute that is too long for netlink
+/// (written with length 0 by [`attr_len`]) or otherwise malformed, by its
+/// type and byte offset.
+pub fn check_lengths(buf: &[u8]) -> Result<(), String> {
+    let mut pos = 0usize;
+    while pos < buf.len() {
+        let Some(hdr) = buf[pos..].first_chunk::<NLA_HDRLEN>() else {
+            return Err(format!("{} stray bytes at offset {pos}", buf.len() - pos));
+        };
+        let len = u16::from_ne_bytes([hdr[0], hdr[1]]) as usize;
+        let ty = u16::from_ne_bytes([hdr[2], hdr[3]]) & NLA_TYPE_MASK;
+        if len == 0 {
+            return Err(format!(
+                "attribute {ty} at offset {pos} is longer than the 65,535 bytes a netlink \
+                 attribute can hold"
+            ));
+        }
+        if len < NLA_HDRLEN || pos + len > buf.len() {
+            return Err(format!(
+                "attribute {ty} at offset {pos} has a bad length ({len})"
+            ));
+        }
+        pos += align(len);
+    }
+    Ok(())
+}
+
 /// A growable output buffer for attributes and messages.
 #[derive(Default, Debug, Clone)]
 pub struct Writer {
@@ -235,9 +272,11 @@ impl Writer {
         let n = align(self.buf.len()) - self.buf.len();
         self.buf.resize(self.buf.len() + n, 0);
     }
-    /// Append an attribute with the given full type and payload.
+    /// Append an attribute with the given full type and payload. A payload
+    /// too long for an attribute's 16-bit length is written with length 0
+    /// (see [`attr_len`]).
     pub fn put_raw(&mut self, ty: u16, payload: &[u8]) {
-        let len = (NLA_HDRLEN + payload.len()).min(u16::MAX as usize) as u16;
+        let len = attr_len(NLA_HDRLEN + payload.len());
         self.buf.extend_from_slice(&len.to_ne_bytes());
         self.buf.extend_from_slice(&ty.to_ne_bytes());
         self.buf.extend_from_slice(payload);
@@ -252,7 +291,7 @@ impl Writer {
     }
     /// Finish a nested attribute, fixing its length.
     pub fn end(&mut self, nest: Nest) {
-        let len = (self.buf.len() - nest.0).min(u16::MAX as usize) as u16;
+        let len = attr_len(self.buf.len() - nest.0);
         self.buf[nest.0..nest.0 + 2].copy_from_slice(&len.to_ne_bytes());
         self.pad();
     }
@@ -262,7 +301,7 @@ impl Writer {
         self.buf.extend_from_slice(&[0, 0]);
         self.buf.extend_from_slice(&ty.to_ne_bytes());
         value.encode(self);
-        let len = (self.buf.len() - at).min(u16::MAX as usize) as u16;
+        let len = attr_len(self.buf.len() - at);
         self.buf[at..at + 2].copy_from_slice(&len.to_ne_bytes());
         self.pad();
     }

@@ -286,6 +286,17 @@ impl Conn {
     /// changed since that generation. On any error nothing is applied, and
     /// the first failing operation is reported.
     pub fn batch(&mut self, ops: &[BatchOp], genid: Option<u32>) -> Result<BatchReply> {
+        // A body with an attribute too long for netlink (see
+        // `nla::attr_len`) is refused here, naming its operation, rather
+        // than sent cut short.
+        for op in ops {
+            if let Err(e) = crate::nla::check_lengths(&op.msg.body) {
+                return Err(Error::Input(format!(
+                    "{} cannot be sent: {}: {e}",
+                    op.op, op.what
+                )));
+            }
+        }
         let mut w =
             Writer::with_capacity(64 + ops.iter().map(|o| o.msg.body.len() + 24).sum::<usize>());
         let begin_seq = self.next_seq();
