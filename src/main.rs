@@ -54,7 +54,7 @@ fn main() {
     match r {
         Ok(code) => std::process::exit(code),
         Err(e) => {
-            eprintln!("nftwire: {e:#}");
+            eprintln!("nftwire: {}", cli::clip(&format!("{e:#}")));
             std::process::exit(cli::exit_code(&e));
         }
     }

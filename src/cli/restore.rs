@@ -40,22 +40,21 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
             ("<stdin>".to_string(), b)
         }
     };
-    let text = match String::from_utf8(text) {
+    // Save files are ASCII; report the line of the first bad byte.
+    let text = match super::utf8_text(&label, text) {
         Ok(t) => t,
         Err(e) => {
-            // Save files are ASCII; report the line of the first bad byte.
-            let at = e.utf8_error().valid_up_to();
-            let line = 1 + e.as_bytes()[..at].iter().filter(|&&c| c == b'\n').count();
-            eprintln!(
-                "nftwire: restore: {label}: line {line}: not text (invalid UTF-8); nothing was changed"
-            );
+            eprintln!("nftwire: restore: {e}; nothing was changed");
             return Ok(1);
         }
     };
     let blocks = match nftwire::save::parse_blocks(&text) {
         Ok(b) => b,
         Err(e) => {
-            eprintln!("nftwire: restore: {label}: {e}; nothing was changed");
+            eprintln!(
+                "nftwire: restore: {label}: {}; nothing was changed",
+                super::clip(&e.to_string())
+            );
             return Ok(1);
         }
     };
@@ -74,6 +73,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         .collect();
     let fail = |e: nftwire::Error| {
         let code = lib_exit_code(&e);
+        let e = super::clip(&e.to_string());
         if code == 4 {
             eprintln!("nftwire: restore: {e}");
         } else {

@@ -151,6 +151,12 @@ impl Conn {
 
     /// Send a single request with ACK and collect its reply messages.
     pub fn request(&mut self, mut m: NfMsg) -> Result<Vec<NfMsg>> {
+        if let Err(e) = crate::nla::check_lengths(&m.body) {
+            return Err(Error::Input(format!(
+                "{} cannot be sent: {e}",
+                op_name(m.msg())
+            )));
+        }
         m.seq = self.next_seq();
         m.flags |= NLM_F_REQUEST | NLM_F_ACK;
         self.send_bytes(&m.to_vec())?;
