@@ -245,6 +245,12 @@ pub fn check_lengths(buf: &[u8]) -> Result<(), String> {
     Ok(())
 }
 
+/// nf_tables attribute numbers are below this: no attribute set has more
+/// than about 25 members (room is left for later kernels). A higher number
+/// is a corrupted type, which the kernel would silently ignore, so
+/// [`Attribute::undecoded`] reports it.
+pub const ATTR_NUMBER_LIMIT: u16 = 64;
+
 /// A growable output buffer for attributes and messages.
 #[derive(Default, Debug, Clone)]
 pub struct Writer {
@@ -325,6 +331,10 @@ pub trait Attribute: Sized {
     }
     /// Append the payload (unpadded) to `w`.
     fn encode(&self, w: &mut Writer);
+    /// True for values that are never an attribute stream (integers,
+    /// strings, enumerations): such an attribute flagged `NLA_F_NESTED` is
+    /// corrupt (see [`Attribute::undecoded`]).
+    const SCALAR: bool = false;
     /// The first attribute, here or nested within, whose number is known but
     /// whose payload did not decode as that field's type (or that repeats):
     /// a description such as `attribute 4 (exprs)`. Such attributes are kept
@@ -336,6 +346,7 @@ pub trait Attribute: Sized {
 }
 
 impl Attribute for u8 {
+    const SCALAR: bool = true;
     fn decode(p: &Bytes) -> Option<Self> {
         Self::decode_in(p, p)
     }
@@ -354,6 +365,7 @@ impl Attribute for u8 {
 macro_rules! be_int_attribute {
     ($($ty:ty),*) => {$(
         impl Attribute for $ty {
+            const SCALAR: bool = true;
             fn decode(p: &Bytes) -> Option<Self> {
                 Self::decode_in(p, p)
             }
@@ -371,6 +383,7 @@ macro_rules! be_int_attribute {
 be_int_attribute!(u16, u32, i32, u64);
 
 impl Attribute for String {
+    const SCALAR: bool = true;
     /// A NUL-terminated string; exactly one trailing NUL and valid UTF-8,
     /// otherwise the attribute stays raw.
     fn decode(p: &Bytes) -> Option<Self> {
@@ -525,6 +538,7 @@ impl std::fmt::Debug for Wire {
 }
 
 impl<T: Attribute> Attribute for Box<T> {
+    const SCALAR: bool = T::SCALAR;
     fn decode(p: &Bytes) -> Option<Self> {
         T::decode(p).map(Box::new)
     }
@@ -713,11 +727,22 @@ macro_rules! attr_struct {
             pub const ATTR_NUMBERS: &'static [u16] = &[ $( $num ),* ];
 
             /// See [`$crate::nla::Attribute::undecoded`].
+            #[allow(unused_assignments)]
             pub fn undecoded_attr(&self) -> Option<String> {
-                if let Some(x) = self.wire.extra().iter().find(|x| Self::ATTR_NUMBERS.contains(&x.attr.kind())) {
+                if let Some(x) = self.wire.extra().iter().find(|x| {
+                    Self::ATTR_NUMBERS.contains(&x.attr.kind())
+                        || x.attr.kind() >= $crate::nla::ATTR_NUMBER_LIMIT
+                }) {
                     return Some(format!("attribute {}", x.attr.kind()));
                 }
+                #[allow(unused_mut, unused_variables)]
+                let mut idx = 0usize;
                 $(
+                    let nested = (self.wire.flags() >> (2 * idx)) & 2 != 0;
+                    if self.$field.is_some() && nested && <$ty as $crate::nla::Attribute>::SCALAR {
+                        return Some(format!("attribute {} ({}, flagged nested but a value)", $num, stringify!($field)));
+                    }
+                    idx += 1;
                     if let Some(v) = &self.$field {
                         if let Some(inner) = $crate::nla::Attribute::undecoded(v) {
                             return Some(format!("{} ({}) > {inner}", $num, stringify!($field)));
@@ -795,6 +820,7 @@ macro_rules! wire_enum {
         }
 
         impl $crate::nla::Attribute for $name {
+            const SCALAR: bool = true;
             fn decode(p: &bytes::Bytes) -> Option<Self> {
                 <$repr as $crate::nla::Attribute>::decode(p).map(Self::from_value)
             }

@@ -175,6 +175,23 @@ pub struct Block {
     pub kind: BlockKind,
     /// The creation operation (message, op name, object description).
     pub op: BatchOp,
+    /// Where each body line's bytes start in the body, with its line
+    /// number (see [`Block::line_of`]).
+    pub body_lines: Vec<(usize, usize)>,
+}
+
+impl Block {
+    /// The line holding byte `body_offset` of the block's body (the header
+    /// line when it is past the end).
+    pub fn line_of(&self, body_offset: usize) -> usize {
+        let i = self
+            .body_lines
+            .partition_point(|&(start, _)| start <= body_offset);
+        match i.checked_sub(1).and_then(|i| self.body_lines.get(i)) {
+            Some(&(_, line)) if body_offset < self.op.msg.body.len() => line,
+            _ => self.line,
+        }
+    }
 }
 
 /// True for names that are written unquoted.
@@ -844,6 +861,9 @@ fn compact_len(h: &str) -> Option<usize> {
     Some(n)
 }
 
+/// Attribute numbers [`check_nesting`] accepts are below this.
+const MAX_ATTR_NUMBER: u16 = crate::nla::ATTR_NUMBER_LIMIT;
+
 /// Nesting depth [`check_nesting`] accepts (nf_tables nests a few levels:
 /// rule, expression list, expression, data, verdict).
 const MAX_DEPTH: usize = 16;
@@ -865,6 +885,9 @@ fn check_stream(
     for (ty, payload) in it.by_ref() {
         let start = pos;
         pos += align(NLA_HDRLEN + payload.len());
+        if ty & NLA_TYPE_MASK >= MAX_ATTR_NUMBER {
+            return Err(at + start);
+        }
         if items || ty & crate::nla::NLA_F_NESTED != 0 {
             if depth >= MAX_DEPTH {
                 return Err(at + start);
@@ -886,6 +909,9 @@ fn check_nesting(body: &[u8], kind: BlockKind) -> std::result::Result<(), usize>
     for (ty, payload) in it.by_ref() {
         let start = pos;
         pos += align(NLA_HDRLEN + payload.len());
+        if ty & NLA_TYPE_MASK >= MAX_ATTR_NUMBER {
+            return Err(start);
+        }
         let list = kind.split_attr() == Some(ty & NLA_TYPE_MASK);
         if list || ty & crate::nla::NLA_F_NESTED != 0 {
             check_stream(payload, start + NLA_HDRLEN, 1, list)?;
@@ -959,7 +985,7 @@ fn check_rule(p: &Pending, body: &Bytes) -> std::result::Result<(), (usize, Stri
             return Err((
                 *line,
                 format!(
-                    "the comment shows a `{want}` expression but the body's expression #{i} is                      `{have}` (corrupted body?)"
+                    "the comment shows a `{want}` expression but the body's expression #{i} is `{have}` (corrupted body?)"
                 ),
             ));
         }
@@ -991,7 +1017,7 @@ fn finish(mut p: Pending) -> Result<Block> {
     }
     if let Err(off) = check_nesting(&p.body, p.kind) {
         return Err(Error::Input(format!(
-            "line {}: body is not a well-formed netlink attribute stream (at byte {off} of the {} block of line {}: a length, padding or nesting is wrong)",
+            "line {}: body is not a well-formed netlink attribute stream (at byte {off} of the {} block of line {}: a length, padding, nesting or attribute number is wrong)",
             p.line_of(off),
             p.kind.keyword(),
             p.line
@@ -1010,7 +1036,7 @@ fn finish(mut p: Pending) -> Result<Block> {
     }
     if let Some(what) = undecoded(p.kind, &body) {
         return Err(err(format!(
-            "body does not decode as a {}: {what} is not what its number stands for (corrupted body?)",
+            "the body does not decode as the {} it should be: {what} is not what its number stands for (corrupted body?)",
             p.kind.keyword()
         )));
     }
@@ -1037,6 +1063,7 @@ fn finish(mut p: Pending) -> Result<Block> {
         line: p.line,
         kind: p.kind,
         op: crate::ruleset::creation_op(m),
+        body_lines: p.body_lines,
     })
 }
 
@@ -1291,7 +1318,7 @@ mod tests {
         r.attrs.extra_mut().push(Extra {
             pos: 1,
             attr: RawAttr {
-                ty: 0x4063,
+                ty: 0x4033, // unknown, but below ATTR_NUMBER_LIMIT
                 payload: Bytes::from_static(&[1, 2, 3]),
             },
         });
@@ -1332,7 +1359,7 @@ mod tests {
         let back = RuleAttrs::parse(&rule.msg.body).unwrap();
         assert!(back.handle.is_none() && back.position.is_none());
         assert_eq!(back.extra().len(), 1);
-        assert_eq!(back.extra()[0].attr.ty, 0x4063);
+        assert_eq!(back.extra()[0].attr.ty, 0x4033);
         assert!(back.exprs.as_ref().unwrap().0[0].is_raw());
         assert_eq!(back.to_bytes(), rule.msg.body.to_vec());
         let mut orig = rs.rules[0].attrs.clone();
