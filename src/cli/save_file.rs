@@ -165,8 +165,15 @@ impl SaveFile {
         Self::replacing(target)
     }
 
-    /// A temporary file beside `target`, to replace it on commit.
+    /// A temporary file beside `target`, to replace it on commit; errors
+    /// say `cannot write TARGET: ...`.
     fn replacing(target: PathBuf) -> Result<SaveFile, SaveFileError> {
+        let shown = target.display().to_string();
+        Self::replacing_in(target)
+            .map_err(|e| err(format!("cannot write {shown}: {}", e.0)))
+    }
+
+    fn replacing_in(target: PathBuf) -> Result<SaveFile, SaveFileError> {
         let name = match target.file_name() {
             Some(n) => n.to_os_string(),
             None => return Err(err(format!("{} names no file", target.display()))),
