@@ -169,8 +169,7 @@ impl SaveFile {
     /// say `cannot write TARGET: ...`.
     fn replacing(target: PathBuf) -> Result<SaveFile, SaveFileError> {
         let shown = target.display().to_string();
-        Self::replacing_in(target)
-            .map_err(|e| err(format!("cannot write {shown}: {}", e.0)))
+        Self::replacing_in(target).map_err(|e| err(format!("cannot write {shown}: {}", e.0)))
     }
 
     fn replacing_in(target: PathBuf) -> Result<SaveFile, SaveFileError> {
