@@ -41,7 +41,8 @@
 //! * Indented `body HEX` lines follow; their bytes, concatenated, are the
 //!   message body (an `NFTA_*` attribute stream). The body is authoritative.
 //!   HEX is lower-case hex digit pairs, except that a run of 8 or more zero
-//!   bytes is written `(N)` with N in decimal (xt blobs are mostly zeros).
+//!   bytes is written `(N)` with N in decimal (xt blobs are mostly zeros;
+//!   N is at most 65,535, the most an attribute holds).
 //!   Elements and rules are split after the list attribute's header so each
 //!   element or expression is on a line of its own.
 //! * Lines whose first non-blank character is `#` are comments and blank
@@ -1130,7 +1131,16 @@ fn parse_header(line: &str, n: usize) -> Result<Pending> {
 }
 
 /// Parse a save file into blocks, each with its line number. Errors are
-/// [`Error::Input`] naming the line and what is wrong.
+/// [`Error::Input`] naming the line and what is wrong. Every block is
+/// checked before it is accepted, so that a corrupted file is refused
+/// rather than sent as a different ruleset: sizes ([`MAX_ZERO_RUN`],
+/// [`MAX_BODY`], and all bodies at most 16 MiB plus 64 bytes per byte of
+/// text, checked before decoding), the structure of every attribute
+/// stream down to each expression and set element (lengths, padding,
+/// nesting, attribute numbers below [`crate::nla::ATTR_NUMBER_LIMIT`]),
+/// every known attribute decoding as its type
+/// ([`crate::nla::Attribute::undecoded`]), a rule's expressions matching
+/// its `# [ expr ]` lines (when it has them), and the header's names.
 pub fn parse_blocks(text: &str) -> Result<Vec<Block>> {
     let mut blocks = Vec::new();
     let mut cur: Option<Pending> = None;
