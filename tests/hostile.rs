@@ -247,22 +247,31 @@ fn killed_saves_leave_no_temporary_file() {
 
 // ---- 2, 3: corrupt and oversized save files ----------------------------------
 
+/// A table with a set and a rule that looks it up, loaded; returns its
+/// save file and the lookup expression's body line (index and text)
+/// whose body contains `needle`.
+fn lookup_ruleset(needle: &str) -> (String, usize, String) {
+    common::nft_load(
+        "table ip t {\n set s {\n type ipv4_addr\n }\n chain c {\n ip saddr @s counter accept\n }\n}\n",
+    );
+    let good = save_text();
+    let (i, line) = good
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.starts_with("  body ") && l.contains("6c6f6f6b7570") && l.contains(needle))
+        .map(|(i, l)| (i, l.to_string()))
+        .expect("the lookup expression's body line");
+    (good, i, line)
+}
+
 #[test]
 fn corrupt_nested_length_is_rejected_with_its_line() {
     common::netns(|| {
-        common::nft_load(
-            "table ip t {\n set s {\n type ipv4_addr\n }\n chain c {\n ip saddr @s counter accept\n }\n}\n",
-        );
-        let good = save_text();
         // The lookup element's length 0x2c made 0x4e: it swallows the
         // counter (the kernel used to take it as `ip saddr @s` alone).
+        let (good, i, line) = lookup_ruleset("body 2c000100");
         let lines: Vec<&str> = good.lines().collect();
-        let (i, line) = lines
-            .iter()
-            .enumerate()
-            .find(|(_, l)| l.starts_with("  body 2c000100") && l.contains("6c6f6f6b7570"))
-            .expect("the lookup expression's body line");
-        let bad = good.replacen(line, &line.replacen("2c000100", "4e000100", 1), 1);
+        let bad = good.replacen(&line, &line.replacen("2c000100", "4e000100", 1), 1);
         let o = restore_text(&bad);
         assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
         assert!(
@@ -585,21 +594,12 @@ fn nested_attributes_too_long_are_an_error_not_clamped() {
 #[test]
 fn kernel_errors_name_the_body_line_they_point_at() {
     common::netns(|| {
-        common::nft_load(
-            "table ip t {\n set s {\n type ipv4_addr\n }\n chain c {\n ip saddr @s counter accept\n }\n}\n",
-        );
-        let good = save_text();
         // The lookup names set `z`, which does not exist: nftwire's checks
         // pass it, the kernel refuses it, and its extended ack points at the
         // expression, whose body line is named (not the rule's header).
-        let lines: Vec<&str> = good.lines().collect();
-        let (i, line) = lines
-            .iter()
-            .enumerate()
-            .find(|(_, l)| l.contains("6c6f6f6b7570") && l.contains("0600010073000000"))
-            .expect("the lookup expression's body line");
+        let (good, i, line) = lookup_ruleset("0600010073000000");
         let bad = good.replacen(
-            line,
+            &line,
             &line.replacen("0600010073000000", "060001007a000000", 1),
             1,
         );
@@ -648,19 +648,10 @@ fn install_shim_checks_everything_before_linking() {
 
 // ---- the restore fuzz target ------------------------------------------------------------
 
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
+/// The fuzz crate's deterministic PRNG (and nothing else of it is used).
+#[path = "../fuzz/src/lib.rs"]
+mod fuzzlib;
+use fuzzlib::Rng;
 
 /// One mutation of a save file's body lines: a hex digit changed, a length
 /// byte changed, a zero run resized, a body line dropped or repeated.
@@ -669,7 +660,7 @@ fn mutate(text: &str, r: &mut Rng) -> String {
     let bodies: Vec<usize> = (0..lines.len())
         .filter(|&i| lines[i].starts_with("  body "))
         .collect();
-    let i = bodies[r.below(bodies.len())];
+    let i = bodies[r.below(bodies.len().max(1))];
     let hex = lines[i][7..].to_string();
     // Positions of hex digits outside `(N)`.
     let mut digits = Vec::new();

@@ -373,30 +373,42 @@ fn temp_name(name: &std::ffi::OsStr) -> std::ffi::CString {
     std::ffi::CString::new(v).unwrap_or_default()
 }
 
-/// Create a new random-named file in `dir` (never an existing name or a
-/// link), registered for removal on SIGTERM/SIGINT/SIGHUP.
-fn create_named(dir: RawFd, name: &std::ffi::OsStr) -> io::Result<(RawFd, std::ffi::CString)> {
+/// Run `make` with random temporary names for `name` until one is free
+/// (`make` fails with `EEXIST` for a taken one): the name is registered for
+/// removal on SIGTERM/SIGINT/SIGHUP from just before `make` runs, and
+/// unregistered when it fails.
+fn with_free_name<T>(
+    dir: RawFd,
+    name: &std::ffi::OsStr,
+    mut make: impl FnMut(&std::ffi::CStr) -> nix::Result<T>,
+) -> io::Result<(T, std::ffi::CString)> {
     for _ in 0..NAME_TRIES {
         let t = temp_name(name);
         cleanup::register(dir, &t);
-        match nix::fcntl::openat(
-            Some(dir),
-            t.as_c_str(),
-            OFlag::O_CREAT | OFlag::O_EXCL | OFlag::O_NOFOLLOW | OFlag::O_WRONLY | OFlag::O_CLOEXEC,
-            Mode::from_bits_truncate(0o600),
-        ) {
-            Ok(fd) => return Ok((fd, t)),
-            Err(Errno::EEXIST) => {
-                cleanup::forget();
-                continue;
-            }
+        match make(&t) {
+            Ok(v) => return Ok((v, t)),
             Err(e) => {
                 cleanup::forget();
-                return Err(e.into());
+                if e != Errno::EEXIST {
+                    return Err(e.into());
+                }
             }
         }
     }
     Err(io::Error::other("no free temporary name"))
+}
+
+/// Create a new random-named file in `dir` (never an existing name or a
+/// link), registered for removal on SIGTERM/SIGINT/SIGHUP.
+fn create_named(dir: RawFd, name: &std::ffi::OsStr) -> io::Result<(RawFd, std::ffi::CString)> {
+    with_free_name(dir, name, |t| {
+        nix::fcntl::openat(
+            Some(dir),
+            t,
+            OFlag::O_CREAT | OFlag::O_EXCL | OFlag::O_NOFOLLOW | OFlag::O_WRONLY | OFlag::O_CLOEXEC,
+            Mode::from_bits_truncate(0o600),
+        )
+    })
 }
 
 /// Give the unnamed file `file` a random name in `dir` (registered for
@@ -404,15 +416,13 @@ fn create_named(dir: RawFd, name: &std::ffi::OsStr) -> io::Result<(RawFd, std::f
 fn link_unnamed(file: &File, dir: RawFd, name: &std::ffi::OsStr) -> io::Result<std::ffi::CString> {
     let proc_path =
         std::ffi::CString::new(format!("/proc/self/fd/{}", file.as_raw_fd())).unwrap_or_default();
-    for _ in 0..NAME_TRIES {
-        let t = temp_name(name);
-        cleanup::register(dir, &t);
+    let ((), t) = with_free_name(dir, name, |t| {
         // AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH; /proc works without it.
-        let r = nix::unistd::linkat(
+        nix::unistd::linkat(
             Some(file.as_raw_fd()),
             c"",
             Some(dir),
-            t.as_c_str(),
+            t,
             AtFlags::AT_EMPTY_PATH,
         )
         .or_else(|e| match e {
@@ -421,23 +431,12 @@ fn link_unnamed(file: &File, dir: RawFd, name: &std::ffi::OsStr) -> io::Result<s
                 None,
                 proc_path.as_c_str(),
                 Some(dir),
-                t.as_c_str(),
+                t,
                 AtFlags::AT_SYMLINK_FOLLOW,
             ),
-        });
-        match r {
-            Ok(()) => return Ok(t),
-            Err(Errno::EEXIST) => {
-                cleanup::forget();
-                continue;
-            }
-            Err(e) => {
-                cleanup::forget();
-                return Err(e.into());
-            }
-        }
-    }
-    Err(io::Error::other("no free temporary name"))
+        })
+    })?;
+    Ok(t)
 }
 
 /// Removal of a named temporary file when the process is told to stop
