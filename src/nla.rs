@@ -733,7 +733,15 @@ macro_rules! attr_struct {
                     Self::ATTR_NUMBERS.contains(&x.attr.kind())
                         || x.attr.kind() >= $crate::nla::ATTR_NUMBER_LIMIT
                 }) {
-                    return Some(format!("attribute {}", x.attr.kind()));
+                    let k = x.attr.kind();
+                    #[allow(unused_mut)]
+                    let mut field = "";
+                    $( if k == $num && field.is_empty() { field = stringify!($field); } )*
+                    return Some(if field.is_empty() {
+                        format!("attribute {k} (a number no kernel uses)")
+                    } else {
+                        format!("attribute {k} ({field}: malformed or repeated)")
+                    });
                 }
                 #[allow(unused_mut, unused_variables)]
                 let mut idx = 0usize;

@@ -946,7 +946,15 @@ fn check_rule(p: &Pending, body: &Bytes) -> std::result::Result<(), (usize, Stri
     };
     let exprs = rule.exprs.as_ref().map(|l| l.0.as_slice()).unwrap_or(&[]);
     // Where each expression's line is: the body lines after the first.
-    let expr_line = |i: usize| p.body_lines.get(i + 1).map(|&(_, l)| l).unwrap_or(p.line);
+    // The line of each expression: where its element starts in the body.
+    let mut starts = Vec::with_capacity(exprs.len());
+    if let Some((mut at, end)) = split_list(body, 4) {
+        while at + NLA_HDRLEN <= end {
+            starts.push(at);
+            at += align(u16::from_ne_bytes([body[at], body[at + 1]]) as usize).max(NLA_HDRLEN);
+        }
+    }
+    let expr_line = |i: usize| starts.get(i).map_or(p.line, |&off| p.line_of(off));
     for (i, e) in exprs.iter().enumerate() {
         if let Some(what) = e.undecoded() {
             return Err((
