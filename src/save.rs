@@ -801,7 +801,7 @@ fn tokenize(line: &str) -> std::result::Result<Vec<(Vec<u8>, bool)>, String> {
 }
 
 /// A block being collected.
-struct Pending {
+struct Pending<'a> {
     line: usize,
     kind: BlockKind,
     family: u8,
@@ -811,7 +811,7 @@ struct Pending {
     body_lines: Vec<(usize, usize)>,
     /// The `# [ expr ]` comment lines of the block: line number and text
     /// (from `[`).
-    comments: Vec<(usize, String)>,
+    comments: Vec<(usize, &'a str)>,
 }
 
 /// The largest body a block may have: sixteen top-level attributes of the
@@ -924,7 +924,7 @@ fn check_nesting(body: &[u8], kind: BlockKind) -> std::result::Result<(), usize>
     Ok(())
 }
 
-impl Pending {
+impl Pending<'_> {
     /// The save-file line holding body byte `off`.
     fn line_of(&self, off: usize) -> usize {
         let i = self.body_lines.partition_point(|&(start, _)| start <= off);
@@ -940,7 +940,16 @@ impl Pending {
 /// and when the block has `# [ expr ]` lines they must list the same
 /// expressions, in order (a body corrupted into another ruleset is caught
 /// here rather than restored).
-fn check_rule(p: &Pending, body: &Bytes) -> std::result::Result<(), (usize, String)> {
+/// The first word of an expression's debug text (`payload` of `[ payload
+/// load ... ]`), with or without the opening bracket.
+fn first_word(s: &str) -> &str {
+    s.trim_start_matches('[')
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+}
+
+fn check_rule(p: &Pending<'_>, body: &Bytes) -> std::result::Result<(), (usize, String)> {
     let Some(rule) = RuleAttrs::parse(body) else {
         return Err((p.line, "body is not a well-formed rule".into()));
     };
@@ -966,16 +975,17 @@ fn check_rule(p: &Pending, body: &Bytes) -> std::result::Result<(), (usize, Stri
             ));
         }
     }
+    if let Some(what) = rule.undecoded_attr() {
+        return Err((
+            p.line,
+            format!(
+                "the body does not decode as the rule it should be: {what} is not what its number stands for (corrupted body?)"
+            ),
+        ));
+    }
     if p.comments.is_empty() {
         return Ok(());
     }
-    let first_word = |s: &str| -> String {
-        s.trim_start_matches('[')
-            .split_whitespace()
-            .next()
-            .unwrap_or("")
-            .to_string()
-    };
     if p.comments.len() != exprs.len() {
         return Err((
             p.line,
@@ -986,8 +996,9 @@ fn check_rule(p: &Pending, body: &Bytes) -> std::result::Result<(), (usize, Stri
             ),
         ));
     }
+    let mut d = String::new();
     for (i, (e, (line, c))) in exprs.iter().zip(&p.comments).enumerate() {
-        let mut d = String::new();
+        d.clear();
         e.write_debug(&mut d);
         let (want, have) = (first_word(c), first_word(&d));
         if want != have {
@@ -1019,7 +1030,7 @@ fn undecoded(kind: BlockKind, body: &Bytes) -> Option<String> {
     }
 }
 
-fn finish(mut p: Pending) -> Result<Block> {
+fn finish(mut p: Pending<'_>) -> Result<Block> {
     let err = |m: String| Error::Input(format!("line {}: {m}", p.line));
     if p.body.is_empty() {
         return Err(err(format!("{} block has no body line", p.kind.keyword())));
@@ -1043,7 +1054,12 @@ fn finish(mut p: Pending) -> Result<Block> {
             return Err(Error::Input(format!("line {line}: {m}")));
         }
     }
-    if let Some(what) = undecoded(p.kind, &body) {
+    // (A rule's attributes were checked by check_rule, decoded once.)
+    let what = match p.kind {
+        BlockKind::Rule => None,
+        kind => undecoded(kind, &body),
+    };
+    if let Some(what) = what {
         return Err(err(format!(
             "the body does not decode as the {} it should be: {what} is not what its number stands for (corrupted body?)",
             p.kind.keyword()
@@ -1076,7 +1092,7 @@ fn finish(mut p: Pending) -> Result<Block> {
     })
 }
 
-fn parse_header(line: &str, n: usize) -> Result<Pending> {
+fn parse_header(line: &str, n: usize) -> Result<Pending<'static>> {
     let err = |m: String| Error::Input(format!("line {n}: {m}"));
     let toks = tokenize(line).map_err(&err)?;
     let (kw, quoted) = toks.first().ok_or_else(|| err("empty header".into()))?;
@@ -1180,7 +1196,7 @@ pub fn parse_blocks(text: &str) -> Result<Vec<Block>> {
             // A rule's `# [ expr ]` lines are checked against its body.
             if let (Some(p), Some(c)) = (cur.as_mut(), comment.trim_start().strip_prefix('[')) {
                 if trimmed.len() != line.len() && p.kind == BlockKind::Rule {
-                    p.comments.push((n, format!("[{c}")));
+                    p.comments.push((n, c));
                 }
             }
             continue;
