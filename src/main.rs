@@ -36,6 +36,9 @@ enum Cmd {
 }
 
 fn main() {
+    // A closed standard output ends the process quietly (SIGPIPE), as it
+    // ends C tools, instead of a panic or an error.
+    nftwire::sigpipe::restore_default();
     let top = Top::parse();
     let r = match top.cmd {
         Cmd::Save(a) => cli::save::run(a),
@@ -51,7 +54,7 @@ fn main() {
     match r {
         Ok(code) => std::process::exit(code),
         Err(e) => {
-            eprintln!("nftwire: {e:#}");
+            eprintln!("nftwire: {}", cli::clip(&format!("{e:#}")));
             std::process::exit(cli::exit_code(&e));
         }
     }

@@ -208,6 +208,49 @@ pub fn parse_all(buf: &Bytes) -> Option<Vec<RawAttr>> {
     }
 }
 
+/// The length field of an attribute of `n` bytes (header included): `n`,
+/// or 0 when `n` does not fit in 16 bits. An attribute is never silently
+/// cut short: 0 is below the header's own size, so the stream no longer
+/// parses, and [`check_lengths`] (which every batch runs before sending)
+/// reports it as too long.
+pub fn attr_len(n: usize) -> u16 {
+    u16::try_from(n).unwrap_or(0)
+}
+
+/// Check that `buf` is a stream of whole attributes, as [`Writer`] makes
+/// them: the error names the first attribute that is too long for netlink
+/// (written with length 0 by [`attr_len`]) or otherwise malformed, by its
+/// type and byte offset.
+pub fn check_lengths(buf: &[u8]) -> Result<(), String> {
+    let mut pos = 0usize;
+    while pos < buf.len() {
+        let Some(hdr) = buf[pos..].first_chunk::<NLA_HDRLEN>() else {
+            return Err(format!("{} stray bytes at offset {pos}", buf.len() - pos));
+        };
+        let len = u16::from_ne_bytes([hdr[0], hdr[1]]) as usize;
+        let ty = u16::from_ne_bytes([hdr[2], hdr[3]]) & NLA_TYPE_MASK;
+        if len == 0 {
+            return Err(format!(
+                "attribute {ty} at offset {pos} is longer than the 65,535 bytes a netlink \
+                 attribute can hold"
+            ));
+        }
+        if len < NLA_HDRLEN || pos + len > buf.len() {
+            return Err(format!(
+                "attribute {ty} at offset {pos} has a bad length ({len})"
+            ));
+        }
+        pos += align(len);
+    }
+    Ok(())
+}
+
+/// nf_tables attribute numbers are below this: no attribute set has more
+/// than about 25 members (room is left for later kernels). A higher number
+/// is a corrupted type, which the kernel would silently ignore, so
+/// [`Attribute::undecoded`] reports it.
+pub const ATTR_NUMBER_LIMIT: u16 = 64;
+
 /// A growable output buffer for attributes and messages.
 #[derive(Default, Debug, Clone)]
 pub struct Writer {
@@ -235,9 +278,11 @@ impl Writer {
         let n = align(self.buf.len()) - self.buf.len();
         self.buf.resize(self.buf.len() + n, 0);
     }
-    /// Append an attribute with the given full type and payload.
+    /// Append an attribute with the given full type and payload. A payload
+    /// too long for an attribute's 16-bit length is written with length 0
+    /// (see [`attr_len`]).
     pub fn put_raw(&mut self, ty: u16, payload: &[u8]) {
-        let len = (NLA_HDRLEN + payload.len()).min(u16::MAX as usize) as u16;
+        let len = attr_len(NLA_HDRLEN + payload.len());
         self.buf.extend_from_slice(&len.to_ne_bytes());
         self.buf.extend_from_slice(&ty.to_ne_bytes());
         self.buf.extend_from_slice(payload);
@@ -252,7 +297,7 @@ impl Writer {
     }
     /// Finish a nested attribute, fixing its length.
     pub fn end(&mut self, nest: Nest) {
-        let len = (self.buf.len() - nest.0).min(u16::MAX as usize) as u16;
+        let len = attr_len(self.buf.len() - nest.0);
         self.buf[nest.0..nest.0 + 2].copy_from_slice(&len.to_ne_bytes());
         self.pad();
     }
@@ -262,7 +307,7 @@ impl Writer {
         self.buf.extend_from_slice(&[0, 0]);
         self.buf.extend_from_slice(&ty.to_ne_bytes());
         value.encode(self);
-        let len = (self.buf.len() - at).min(u16::MAX as usize) as u16;
+        let len = attr_len(self.buf.len() - at);
         self.buf[at..at + 2].copy_from_slice(&len.to_ne_bytes());
         self.pad();
     }
@@ -286,9 +331,22 @@ pub trait Attribute: Sized {
     }
     /// Append the payload (unpadded) to `w`.
     fn encode(&self, w: &mut Writer);
+    /// True for values that are never an attribute stream (integers,
+    /// strings, enumerations): such an attribute flagged `NLA_F_NESTED` is
+    /// corrupt (see [`Attribute::undecoded`]).
+    const SCALAR: bool = false;
+    /// The first attribute, here or nested within, whose number is known but
+    /// whose payload did not decode as that field's type (or that repeats):
+    /// a description such as `attribute 4 (exprs)`. Such attributes are kept
+    /// raw, so this is how a check tells a corrupted encoding from a merely
+    /// unusual one. `None` for values without nested attributes.
+    fn undecoded(&self) -> Option<String> {
+        None
+    }
 }
 
 impl Attribute for u8 {
+    const SCALAR: bool = true;
     fn decode(p: &Bytes) -> Option<Self> {
         Self::decode_in(p, p)
     }
@@ -307,6 +365,7 @@ impl Attribute for u8 {
 macro_rules! be_int_attribute {
     ($($ty:ty),*) => {$(
         impl Attribute for $ty {
+            const SCALAR: bool = true;
             fn decode(p: &Bytes) -> Option<Self> {
                 Self::decode_in(p, p)
             }
@@ -324,6 +383,7 @@ macro_rules! be_int_attribute {
 be_int_attribute!(u16, u32, i32, u64);
 
 impl Attribute for String {
+    const SCALAR: bool = true;
     /// A NUL-terminated string; exactly one trailing NUL and valid UTF-8,
     /// otherwise the attribute stays raw.
     fn decode(p: &Bytes) -> Option<Self> {
@@ -478,6 +538,7 @@ impl std::fmt::Debug for Wire {
 }
 
 impl<T: Attribute> Attribute for Box<T> {
+    const SCALAR: bool = T::SCALAR;
     fn decode(p: &Bytes) -> Option<Self> {
         T::decode(p).map(Box::new)
     }
@@ -487,6 +548,9 @@ impl<T: Attribute> Attribute for Box<T> {
     }
     fn encode(&self, w: &mut Writer) {
         (**self).encode(w)
+    }
+    fn undecoded(&self) -> Option<String> {
+        (**self).undecoded()
     }
 }
 
@@ -659,6 +723,43 @@ macro_rules! attr_struct {
                 }
             }
 
+            /// The attribute numbers of the known fields.
+            pub const ATTR_NUMBERS: &'static [u16] = &[ $( $num ),* ];
+
+            /// See [`$crate::nla::Attribute::undecoded`].
+            #[allow(unused_assignments)]
+            pub fn undecoded_attr(&self) -> Option<String> {
+                if let Some(x) = self.wire.extra().iter().find(|x| {
+                    Self::ATTR_NUMBERS.contains(&x.attr.kind())
+                        || x.attr.kind() >= $crate::nla::ATTR_NUMBER_LIMIT
+                }) {
+                    let k = x.attr.kind();
+                    #[allow(unused_mut)]
+                    let mut field = "";
+                    $( if k == $num && field.is_empty() { field = stringify!($field); } )*
+                    return Some(if field.is_empty() {
+                        format!("attribute {k} (a number no kernel uses)")
+                    } else {
+                        format!("attribute {k} ({field}: malformed or repeated)")
+                    });
+                }
+                #[allow(unused_mut, unused_variables)]
+                let mut idx = 0usize;
+                $(
+                    let nested = (self.wire.flags() >> (2 * idx)) & 2 != 0;
+                    if self.$field.is_some() && nested && <$ty as $crate::nla::Attribute>::SCALAR {
+                        return Some(format!("attribute {} ({}, flagged nested but a value)", $num, stringify!($field)));
+                    }
+                    idx += 1;
+                    if let Some(v) = &self.$field {
+                        if let Some(inner) = $crate::nla::Attribute::undecoded(v) {
+                            return Some(format!("{} ({}) > {inner}", $num, stringify!($field)));
+                        }
+                    }
+                )*
+                None
+            }
+
             /// Encode to a fresh buffer.
             pub fn to_bytes(&self) -> Vec<u8> {
                 let mut w = $crate::nla::Writer::new();
@@ -676,6 +777,9 @@ macro_rules! attr_struct {
             }
             fn encode(&self, w: &mut $crate::nla::Writer) {
                 self.write_attrs(w)
+            }
+            fn undecoded(&self) -> Option<String> {
+                self.undecoded_attr()
             }
         }
     };
@@ -724,6 +828,7 @@ macro_rules! wire_enum {
         }
 
         impl $crate::nla::Attribute for $name {
+            const SCALAR: bool = true;
             fn decode(p: &bytes::Bytes) -> Option<Self> {
                 <$repr as $crate::nla::Attribute>::decode(p).map(Self::from_value)
             }

@@ -41,7 +41,8 @@
 //! * Indented `body HEX` lines follow; their bytes, concatenated, are the
 //!   message body (an `NFTA_*` attribute stream). The body is authoritative.
 //!   HEX is lower-case hex digit pairs, except that a run of 8 or more zero
-//!   bytes is written `(N)` with N in decimal (xt blobs are mostly zeros).
+//!   bytes is written `(N)` with N in decimal (xt blobs are mostly zeros;
+//!   N is at most 65,535, the most an attribute holds).
 //!   Elements and rules are split after the list attribute's header so each
 //!   element or expression is on a line of its own.
 //! * Lines whose first non-blank character is `#` are comments and blank
@@ -175,6 +176,23 @@ pub struct Block {
     pub kind: BlockKind,
     /// The creation operation (message, op name, object description).
     pub op: BatchOp,
+    /// Where each body line's bytes start in the body, with its line
+    /// number (see [`Block::line_of`]).
+    pub body_lines: Vec<(usize, usize)>,
+}
+
+impl Block {
+    /// The line holding byte `body_offset` of the block's body (the header
+    /// line when it is past the end).
+    pub fn line_of(&self, body_offset: usize) -> usize {
+        let i = self
+            .body_lines
+            .partition_point(|&(start, _)| start <= body_offset);
+        match i.checked_sub(1).and_then(|i| self.body_lines.get(i)) {
+            Some(&(_, line)) if body_offset < self.op.msg.body.len() => line,
+            _ => self.line,
+        }
+    }
 }
 
 /// True for names that are written unquoted.
@@ -783,24 +801,269 @@ fn tokenize(line: &str) -> std::result::Result<Vec<(Vec<u8>, bool)>, String> {
 }
 
 /// A block being collected.
-struct Pending {
+struct Pending<'a> {
     line: usize,
     kind: BlockKind,
     family: u8,
     names: Vec<Option<Vec<u8>>>,
     body: Vec<u8>,
+    /// Where each body line's bytes start in `body`, with its line number.
+    body_lines: Vec<(usize, usize)>,
+    /// The `# [ expr ]` comment lines of the block: line number and text
+    /// (from `[`).
+    comments: Vec<(usize, &'a str)>,
 }
 
-fn finish(p: Pending) -> Result<Block> {
+/// The largest body a block may have: sixteen top-level attributes of the
+/// largest size netlink can carry (an attribute's length is 16 bits; no
+/// kernel object has more than a few such big ones).
+pub const MAX_BODY: usize = 16 << 16;
+
+/// The longest zero run a `(N)` may stand for: a run lies within one
+/// attribute, which holds at most 65,535 bytes.
+pub const MAX_ZERO_RUN: usize = 65535;
+
+/// Bytes all bodies of a file may decode to: 16 MiB plus 64 per byte of
+/// text (real save files decode to less than their text; only `(N)` zero
+/// runs expand).
+fn max_decoded(text_len: usize) -> usize {
+    (16usize << 20).saturating_add(text_len.saturating_mul(64))
+}
+
+/// The number of bytes compact hex (`0a0b(12)0c`) stands for, without
+/// decoding it; `None` when it is not compact hex or a zero run is longer
+/// than [`MAX_ZERO_RUN`].
+fn compact_len(h: &str) -> Option<usize> {
+    let b = h.as_bytes();
+    let mut n = 0usize;
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'(' {
+            let end = i + 1 + b[i + 1..].iter().position(|&c| c == b')')?;
+            let digits = &h[i + 1..end];
+            if digits.is_empty() || digits.len() > 6 || !digits.bytes().all(|c| c.is_ascii_digit())
+            {
+                return None;
+            }
+            let run: usize = digits.parse().ok()?;
+            if run > MAX_ZERO_RUN {
+                return None;
+            }
+            n += run;
+            i = end + 1;
+        } else {
+            if i + 2 > b.len() || !b[i].is_ascii_hexdigit() || !b[i + 1].is_ascii_hexdigit() {
+                return None;
+            }
+            n += 1;
+            i += 2;
+        }
+    }
+    Some(n)
+}
+
+/// Attribute numbers [`check_nesting`] accepts are below this.
+const MAX_ATTR_NUMBER: u16 = crate::nla::ATTR_NUMBER_LIMIT;
+
+/// Nesting depth [`check_nesting`] accepts (nf_tables nests a few levels:
+/// rule, expression list, expression, data, verdict).
+const MAX_DEPTH: usize = 16;
+
+/// Check `buf` (at offset `at` of the body) as an attribute stream, and
+/// every attribute flagged `NLA_F_NESTED` in it, recursively: lengths within
+/// bounds, zero padding, nothing left over. With `items`, every attribute
+/// of this stream is checked as nested too (the elements of an expression
+/// or set element list, which the kernel does not flag). Returns the body
+/// offset of the first attribute that is not well-formed.
+fn check_stream(
+    buf: &[u8],
+    at: usize,
+    depth: usize,
+    items: bool,
+) -> std::result::Result<(), usize> {
+    let mut pos = 0usize;
+    let mut it = crate::nla::SliceIter::new(buf);
+    for (ty, payload) in it.by_ref() {
+        let start = pos;
+        pos += align(NLA_HDRLEN + payload.len());
+        if ty & NLA_TYPE_MASK >= MAX_ATTR_NUMBER {
+            return Err(at + start);
+        }
+        if items || ty & crate::nla::NLA_F_NESTED != 0 {
+            if depth >= MAX_DEPTH {
+                return Err(at + start);
+            }
+            check_stream(payload, at + start + NLA_HDRLEN, depth + 1, false)?;
+        }
+    }
+    if it.malformed() {
+        return Err(at + pos);
+    }
+    Ok(())
+}
+
+/// [`check_stream`] of a whole body of `kind`: its list attribute (rule
+/// expressions, set elements) is checked element by element.
+fn check_nesting(body: &[u8], kind: BlockKind) -> std::result::Result<(), usize> {
+    let mut pos = 0usize;
+    let mut it = crate::nla::SliceIter::new(body);
+    for (ty, payload) in it.by_ref() {
+        let start = pos;
+        pos += align(NLA_HDRLEN + payload.len());
+        if ty & NLA_TYPE_MASK >= MAX_ATTR_NUMBER {
+            return Err(start);
+        }
+        let list = kind.split_attr() == Some(ty & NLA_TYPE_MASK);
+        if list || ty & crate::nla::NLA_F_NESTED != 0 {
+            check_stream(payload, start + NLA_HDRLEN, 1, list)?;
+        }
+    }
+    if it.malformed() {
+        return Err(pos);
+    }
+    Ok(())
+}
+
+impl Pending<'_> {
+    /// The save-file line holding body byte `off`.
+    fn line_of(&self, off: usize) -> usize {
+        let i = self.body_lines.partition_point(|&(start, _)| start <= off);
+        match i.checked_sub(1).and_then(|i| self.body_lines.get(i)) {
+            Some(&(_, line)) => line,
+            None => self.line,
+        }
+    }
+}
+
+/// Check a rule body against its own comment lines and the typed decoder:
+/// every expression that has a known name must decode as that expression,
+/// and when the block has `# [ expr ]` lines they must list the same
+/// expressions, in order (a body corrupted into another ruleset is caught
+/// here rather than restored).
+/// The first word of an expression's debug text (`payload` of `[ payload
+/// load ... ]`), with or without the opening bracket.
+fn first_word(s: &str) -> &str {
+    s.trim_start_matches('[')
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+}
+
+fn check_rule(p: &Pending<'_>, body: &Bytes) -> std::result::Result<(), (usize, String)> {
+    let Some(rule) = RuleAttrs::parse(body) else {
+        return Err((p.line, "body is not a well-formed rule".into()));
+    };
+    let exprs = rule.exprs.as_ref().map(|l| l.0.as_slice()).unwrap_or(&[]);
+    // Where each expression's line is: the body lines after the first.
+    // The line of each expression: where its element starts in the body.
+    let mut starts = Vec::with_capacity(exprs.len());
+    if let Some((mut at, end)) = split_list(body, 4) {
+        while at + NLA_HDRLEN <= end {
+            starts.push(at);
+            at += align(u16::from_ne_bytes([body[at], body[at + 1]]) as usize).max(NLA_HDRLEN);
+        }
+    }
+    let expr_line = |i: usize| starts.get(i).map_or(p.line, |&off| p.line_of(off));
+    for (i, e) in exprs.iter().enumerate() {
+        if let Some(what) = e.undecoded() {
+            return Err((
+                expr_line(i),
+                format!(
+                    "expression #{i} (`{}`) does not decode: {what} (corrupted body?)",
+                    e.name()
+                ),
+            ));
+        }
+    }
+    if let Some(what) = rule.undecoded_attr() {
+        return Err((
+            p.line,
+            format!(
+                "the body does not decode as the rule it should be: {what} is not what its number stands for (corrupted body?)"
+            ),
+        ));
+    }
+    if p.comments.is_empty() {
+        return Ok(());
+    }
+    if p.comments.len() != exprs.len() {
+        return Err((
+            p.line,
+            format!(
+                "the comment lines list {} expression(s) but the body holds {} (corrupted body?)",
+                p.comments.len(),
+                exprs.len()
+            ),
+        ));
+    }
+    let mut d = String::new();
+    for (i, (e, (line, c))) in exprs.iter().zip(&p.comments).enumerate() {
+        d.clear();
+        e.write_debug(&mut d);
+        let (want, have) = (first_word(c), first_word(&d));
+        if want != have {
+            return Err((
+                *line,
+                format!(
+                    "the comment shows a `{want}` expression but the body's expression #{i} is `{have}` (corrupted body?)"
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// What in a block's body does not decode as its kind's attributes (see
+/// [`crate::nla::Attribute::undecoded`]).
+fn undecoded(kind: BlockKind, body: &Bytes) -> Option<String> {
+    use crate::object::{
+        element::SetElemsAttrs, ChainAttrs, FlowtableAttrs, ObjectAttrs, SetAttrs, TableAttrs,
+    };
+    match kind {
+        BlockKind::Table => TableAttrs::parse(body)?.undecoded_attr(),
+        BlockKind::Chain => ChainAttrs::parse(body)?.undecoded_attr(),
+        BlockKind::Set => SetAttrs::parse(body)?.undecoded_attr(),
+        BlockKind::Elements => SetElemsAttrs::parse(body)?.undecoded_attr(),
+        BlockKind::Object => ObjectAttrs::parse(body)?.undecoded_attr(),
+        BlockKind::Flowtable => FlowtableAttrs::parse(body)?.undecoded_attr(),
+        BlockKind::Rule => RuleAttrs::parse(body)?.undecoded_attr(),
+    }
+}
+
+fn finish(mut p: Pending<'_>) -> Result<Block> {
     let err = |m: String| Error::Input(format!("line {}: {m}", p.line));
     if p.body.is_empty() {
         return Err(err(format!("{} block has no body line", p.kind.keyword())));
     }
-    let body = Bytes::from(p.body);
+    if let Err(off) = check_nesting(&p.body, p.kind) {
+        return Err(Error::Input(format!(
+            "line {}: body is not a well-formed netlink attribute stream (at byte {off} of the {} block of line {}: a length, padding, nesting or attribute number is wrong)",
+            p.line_of(off),
+            p.kind.keyword(),
+            p.line
+        )));
+    }
+    let body = Bytes::from(std::mem::take(&mut p.body));
     if crate::nla::parse_all(&body).is_none() {
         return Err(err(
             "body is not a well-formed netlink attribute stream".into()
         ));
+    }
+    if p.kind == BlockKind::Rule {
+        if let Err((line, m)) = check_rule(&p, &body) {
+            return Err(Error::Input(format!("line {line}: {m}")));
+        }
+    }
+    // (A rule's attributes were checked by check_rule, decoded once.)
+    let what = match p.kind {
+        BlockKind::Rule => None,
+        kind => undecoded(kind, &body),
+    };
+    if let Some(what) = what {
+        return Err(err(format!(
+            "the body does not decode as the {} it should be: {what} is not what its number stands for (corrupted body?)",
+            p.kind.keyword()
+        )));
     }
     for (i, (&attr, want)) in p.kind.name_attrs().iter().zip(&p.names).enumerate() {
         let have = body_name(&body, attr);
@@ -825,10 +1088,11 @@ fn finish(p: Pending) -> Result<Block> {
         line: p.line,
         kind: p.kind,
         op: crate::ruleset::creation_op(m),
+        body_lines: p.body_lines,
     })
 }
 
-fn parse_header(line: &str, n: usize) -> Result<Pending> {
+fn parse_header(line: &str, n: usize) -> Result<Pending<'static>> {
     let err = |m: String| Error::Input(format!("line {n}: {m}"));
     let toks = tokenize(line).map_err(&err)?;
     let (kw, quoted) = toks.first().ok_or_else(|| err("empty header".into()))?;
@@ -885,15 +1149,28 @@ fn parse_header(line: &str, n: usize) -> Result<Pending> {
         family,
         names,
         body: Vec::new(),
+        body_lines: Vec::new(),
+        comments: Vec::new(),
     })
 }
 
 /// Parse a save file into blocks, each with its line number. Errors are
-/// [`Error::Input`] naming the line and what is wrong.
+/// [`Error::Input`] naming the line and what is wrong. Every block is
+/// checked before it is accepted, so that a corrupted file is refused
+/// rather than sent as a different ruleset: sizes ([`MAX_ZERO_RUN`],
+/// [`MAX_BODY`], and all bodies at most 16 MiB plus 64 bytes per byte of
+/// text, checked before decoding), the structure of every attribute
+/// stream down to each expression and set element (lengths, padding,
+/// nesting, attribute numbers below [`crate::nla::ATTR_NUMBER_LIMIT`]),
+/// every known attribute decoding as its type
+/// ([`crate::nla::Attribute::undecoded`]), a rule's expressions matching
+/// its `# [ expr ]` lines (when it has them), and the header's names.
 pub fn parse_blocks(text: &str) -> Result<Vec<Block>> {
     let mut blocks = Vec::new();
     let mut cur: Option<Pending> = None;
     let mut seen_header = false;
+    let budget = max_decoded(text.len());
+    let mut decoded = 0usize;
     for (i, raw) in text.lines().enumerate() {
         let n = i + 1;
         let line = raw.trim_end();
@@ -915,7 +1192,13 @@ pub fn parse_blocks(text: &str) -> Result<Vec<Block>> {
                 "line {n}: not an nftwire save file (the first line must be `{HEADER}`)"
             )));
         }
-        if trimmed.starts_with('#') {
+        if let Some(comment) = trimmed.strip_prefix('#') {
+            // A rule's `# [ expr ]` lines are checked against its body.
+            if let (Some(p), Some(c)) = (cur.as_mut(), comment.trim_start().strip_prefix('[')) {
+                if trimmed.len() != line.len() && p.kind == BlockKind::Rule {
+                    p.comments.push((n, c));
+                }
+            }
             continue;
         }
         if trimmed.len() != line.len() {
@@ -927,14 +1210,40 @@ pub fn parse_blocks(text: &str) -> Result<Vec<Block>> {
             };
             let mut words = trimmed.split_whitespace();
             match (words.next(), words.next(), words.next()) {
-                (Some("body"), Some(h), None) => match crate::util::unhex_compact(h) {
-                    Some(b) => p.body.extend_from_slice(&b),
-                    None => {
+                (Some("body"), Some(h), None) => {
+                    // The size first, so a small file never makes a big
+                    // allocation.
+                    let Some(len) = compact_len(h) else {
                         return Err(Error::Input(format!(
-                            "line {n}: body is not valid hex (need pairs of 0-9a-f digits, or (N) for N zero bytes)"
-                        )))
+                            "line {n}: body is not valid hex (need pairs of 0-9a-f digits, or (N) for N zero bytes, N at most {MAX_ZERO_RUN})"
+                        )));
+                    };
+                    if p.body.len() + len > MAX_BODY {
+                        return Err(Error::Input(format!(
+                            "line {n}: the {} block of line {} decodes to more than {MAX_BODY} bytes, more than a netlink message of it can carry",
+                            p.kind.keyword(),
+                            p.line
+                        )));
                     }
-                },
+                    decoded += len;
+                    if decoded > budget {
+                        return Err(Error::Input(format!(
+                            "line {n}: the bodies decode to more than {budget} bytes, far more than a save file of {} bytes can hold (zero runs `(N)` expand too much)",
+                            text.len()
+                        )));
+                    }
+                    match crate::util::unhex_compact(h) {
+                        Some(b) => {
+                            p.body_lines.push((p.body.len(), n));
+                            p.body.extend_from_slice(&b);
+                        }
+                        None => {
+                            return Err(Error::Input(format!(
+                                "line {n}: body is not valid hex (need pairs of 0-9a-f digits, or (N) for N zero bytes)"
+                            )))
+                        }
+                    }
+                }
                 (Some("body"), None, None) => {
                     return Err(Error::Input(format!("line {n}: body line without hex")))
                 }
@@ -1043,7 +1352,7 @@ mod tests {
         r.attrs.extra_mut().push(Extra {
             pos: 1,
             attr: RawAttr {
-                ty: 0x4063,
+                ty: 0x4033, // unknown, but below ATTR_NUMBER_LIMIT
                 payload: Bytes::from_static(&[1, 2, 3]),
             },
         });
@@ -1084,7 +1393,7 @@ mod tests {
         let back = RuleAttrs::parse(&rule.msg.body).unwrap();
         assert!(back.handle.is_none() && back.position.is_none());
         assert_eq!(back.extra().len(), 1);
-        assert_eq!(back.extra()[0].attr.ty, 0x4063);
+        assert_eq!(back.extra()[0].attr.ty, 0x4033);
         assert!(back.exprs.as_ref().unwrap().0[0].is_raw());
         assert_eq!(back.to_bytes(), rule.msg.body.to_vec());
         let mut orig = rs.rules[0].attrs.clone();
@@ -1123,7 +1432,7 @@ mod tests {
         let e = err_of(&good.replacen(body3, "  body 0g", 1));
         assert!(e.starts_with("line 3: body is not valid hex"), "{e}");
         let e = err_of(&good.replacen(body3, "  body 0800", 1));
-        assert!(e.starts_with("line 2: body is not a well-formed"), "{e}");
+        assert!(e.starts_with("line 3: body is not a well-formed"), "{e}");
         let e = err_of(&good.replacen(body3, "  bogus", 1));
         assert!(e.starts_with("line 3: unknown line `bogus`"), "{e}");
         let e = err_of(&good.replacen(body3, "", 1));

@@ -223,7 +223,8 @@ fn bad_save_files_name_the_line_and_change_nothing() {
         bad_restore(
             "truncated",
             &good.replacen(body_line(3), "  body 0b000100", 1),
-            &["line 2: body is not a well-formed netlink attribute stream"],
+            // The body line where the stream breaks.
+            &["line 3: body is not a well-formed netlink attribute stream"],
         );
         bad_restore(
             "nobody",

@@ -56,6 +56,9 @@ fn dispatch(name: &str, args: Vec<String>) -> Option<i32> {
 }
 
 fn main() {
+    // Killed quietly by SIGPIPE on a closed standard output, as iptables-nft
+    // 1.8.11 is (`iptables-save | grep -q X`).
+    nftwire::sigpipe::restore_default();
     let args: Vec<String> = std::env::args().collect();
     let argv0 = args.first().cloned().unwrap_or_default();
     let name = std::path::Path::new(&argv0)

@@ -58,26 +58,46 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         Some(p) => p,
         None => default_shim()?,
     };
-    if !shim.is_file() {
-        bail!(
+    match std::fs::metadata(&shim) {
+        Ok(m) if m.is_dir() => bail!(
+            "{} is a directory, not the nftwire-iptables binary; pass --shim PATH/nftwire-iptables",
+            shim.display()
+        ),
+        Ok(m) if !m.is_file() => bail!(
+            "{} is not a regular file (the nftwire-iptables binary is)",
+            shim.display()
+        ),
+        Ok(_) => {}
+        Err(_) => bail!(
             "{} not found; build it with `cargo build --release -p nftwire-iptables` or pass --shim",
             shim.display()
-        );
+        ),
     }
     let shim = shim
         .canonicalize()
         .with_context(|| format!("cannot resolve {}", shim.display()))?;
     std::fs::create_dir_all(&a.dir)
         .with_context(|| format!("cannot create {}", a.dir.display()))?;
+    // Every name is checked before any link is made, so a refusal leaves
+    // the directory as it was.
+    if !a.force {
+        let taken: Vec<String> = TOOL_NAMES
+            .iter()
+            .map(|n| a.dir.join(n))
+            .filter(|l| l.symlink_metadata().is_ok())
+            .map(|l| l.display().to_string())
+            .collect();
+        if !taken.is_empty() {
+            bail!(
+                "{} already exist{} (use --force to replace them); nothing was installed",
+                taken.join(", "),
+                if taken.len() == 1 { "s" } else { "" }
+            );
+        }
+    }
     for name in TOOL_NAMES {
         let link = a.dir.join(name);
         if link.symlink_metadata().is_ok() {
-            if !a.force {
-                bail!(
-                    "{} already exists (use --force to replace it)",
-                    link.display()
-                );
-            }
             std::fs::remove_file(&link)
                 .with_context(|| format!("cannot remove {}", link.display()))?;
         }

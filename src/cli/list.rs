@@ -70,12 +70,37 @@ fn family(s: &str) -> anyhow::Result<u8> {
     }
 }
 
+/// The longest name nf_tables takes (`NFT_NAME_MAXLEN` less its NUL).
+const NAME_MAX: usize = 255;
+
 fn selection(what: &[String]) -> anyhow::Result<Selection> {
     let w: Vec<&str> = what.iter().map(String::as_str).collect();
     let bad = || -> anyhow::Error {
-        nftwire::Error::Input(format!("cannot list '{}'", what.join(" "))).into()
+        nftwire::Error::Input(format!("cannot list '{}'", super::clip(&what.join(" ")))).into()
     };
+    let is_family = |f: &str| family(f).is_ok();
+    let usage = |what: &str, form: &str| -> anyhow::Error {
+        nftwire::Error::Input(format!(
+            "list {what}: {} names no {what} (usage: nftwire list {what} {form})",
+            super::clip(&what_given(what, &w))
+        ))
+        .into()
+    };
+    if let Some(long) = w.iter().skip(1).find(|n| n.len() > NAME_MAX) {
+        return Err(nftwire::Error::Input(format!(
+            "cannot list '{}': a name of {} bytes is longer than the {NAME_MAX} bytes nf_tables allows",
+            super::clip(&w.join(" ")),
+            long.len()
+        ))
+        .into());
+    }
     Ok(match w.as_slice() {
+        // `list table ip`, `list chain ip filter`: the family, and no name.
+        ["table", f] if is_family(f) => return Err(usage("table", "[FAMILY] NAME")),
+        ["chain", f, _] if is_family(f) => return Err(usage("chain", "[FAMILY] TABLE NAME")),
+        ["set" | "map", f, _] if is_family(f) => {
+            return Err(usage(w[0], "[FAMILY] TABLE NAME"));
+        }
         [] | ["ruleset"] => Selection::Ruleset(None),
         ["ruleset", f] => Selection::Ruleset(Some(family(f)?)),
         ["table", n] => Selection::Table(2, n.to_string()),
@@ -85,6 +110,50 @@ fn selection(what: &[String]) -> anyhow::Result<Selection> {
         ["set" | "map", t, s] => Selection::Set(2, t.to_string(), s.to_string()),
         ["set" | "map", f, t, s] => Selection::Set(family(f)?, t.to_string(), s.to_string()),
         _ => return Err(bad()),
+    })
+}
+
+/// The words after the kind, as given (`ip filter`).
+fn what_given(_kind: &str, w: &[&str]) -> String {
+    format!("`{}`", w[1..].join(" "))
+}
+
+/// The object a selection names, when it does not exist: `table ip nosuch
+/// does not exist` (or the missing table of a chain or set).
+fn missing(sel: &Selection) -> nftwire::Result<Option<String>> {
+    use nftwire::consts::msg;
+    let (fam, table) = match sel {
+        Selection::Ruleset(_) => return Ok(None),
+        Selection::Table(f, t) | Selection::Chain(f, t, _) | Selection::Set(f, t, _) => (*f, t),
+    };
+    let fname = nftwire::object::family_name(fam);
+    let mut conn = Conn::open()?;
+    let get = |conn: &mut Conn, ty: u16, attrs: &[(u16, &str)]| -> nftwire::Result<bool> {
+        let mut w = nftwire::nla::Writer::new();
+        for (a, v) in attrs {
+            w.put(*a, &v.to_string());
+        }
+        match conn.request(nftwire::netlink::NfMsg::nft(ty, 0, fam, w.buf)) {
+            Ok(_) => Ok(true),
+            Err(nftwire::Error::Kernel { errno: 2, .. }) => Ok(false),
+            Err(e) => Err(e),
+        }
+    };
+    let q = |s: &str| nftwire::save::quote_name(Some(s.as_bytes()));
+    if !get(&mut conn, msg::GETTABLE, &[(1, table)])? {
+        return Ok(Some(super::clip(&format!(
+            "table {fname} {} does not exist",
+            q(table)
+        ))));
+    }
+    Ok(match sel {
+        Selection::Chain(_, t, c) if !get(&mut conn, msg::GETCHAIN, &[(1, t), (3, c)])? => Some(
+            super::clip(&format!("chain {fname} {} {} does not exist", q(t), q(c))),
+        ),
+        Selection::Set(_, t, n) if !get(&mut conn, msg::GETSET, &[(1, t), (2, n)])? => Some(
+            super::clip(&format!("set {fname} {} {} does not exist", q(t), q(n))),
+        ),
+        _ => None,
     })
 }
 
@@ -124,6 +193,16 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     };
     if a.numeric {
         oc = oc.numeric();
+    }
+    // What does not exist is named as such (not as the kernel's answer to
+    // whichever request first missed it).
+    match missing(&sel) {
+        Ok(Some(m)) => {
+            eprintln!("nftwire: list: {m}");
+            return Ok(1);
+        }
+        Ok(None) => {}
+        Err(e) => return Err(e.into()),
     }
     let stdout = std::io::stdout();
     let mut w = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());

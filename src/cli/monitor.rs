@@ -70,7 +70,21 @@ fn line(e: &nftwire::monitor::Event) -> String {
 
 /// Run the subcommand; returns the exit code.
 pub fn run(a: Args) -> anyhow::Result<i32> {
-    let mut mon = Monitor::open()?;
+    if a.count == Some(0) {
+        // Nothing to wait for.
+        return Ok(0);
+    }
+    let mut mon = match Monitor::open() {
+        Ok(m) => m,
+        Err(e) if matches!(e.errno(), Some(1 | 13)) => {
+            eprintln!(
+                "nftwire: monitor: cannot listen to nf_tables events: {} (you must be root)",
+                nftwire::error::strerror(e.errno().unwrap_or(1))
+            );
+            return Ok(4);
+        }
+        Err(e) => return Err(e.into()),
+    };
     let mut n = 0usize;
     let stdout = std::io::stdout();
     loop {

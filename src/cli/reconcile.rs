@@ -20,17 +20,18 @@ pub struct Args {
 
 /// Run the subcommand; returns the exit code.
 pub fn run(a: Args) -> anyhow::Result<i32> {
-    let (label, text) = if a.file.as_os_str() == "-" {
-        let mut s = String::new();
+    let (label, bytes) = if a.file.as_os_str() == "-" {
+        let mut b = Vec::new();
         std::io::stdin()
-            .read_to_string(&mut s)
+            .read_to_end(&mut b)
             .context("cannot read standard input")?;
-        ("<stdin>".to_string(), s)
+        ("<stdin>".to_string(), b)
     } else {
-        let s = std::fs::read_to_string(&a.file)
-            .with_context(|| format!("cannot read {}", a.file.display()))?;
-        (a.file.display().to_string(), s)
+        let b =
+            std::fs::read(&a.file).with_context(|| format!("cannot read {}", a.file.display()))?;
+        (a.file.display().to_string(), b)
     };
+    let text = super::utf8_text(&label, bytes).map_err(nftwire::Error::Input)?;
     let sections = parse_file(&text).with_context(|| label.clone())?;
     let mut conn = Conn::open()?;
     if a.dry_run {

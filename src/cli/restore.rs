@@ -9,7 +9,7 @@
 
 use super::save::lib_exit_code;
 use nftwire::consts::msg;
-use nftwire::netlink::Conn;
+use nftwire::netlink::{Conn, ErrorAt};
 use nftwire::object::{family_name, Obj, TableAttrs};
 use nftwire::save::{body_name, quote_name, BlockKind};
 use std::io::Read;
@@ -40,22 +40,21 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
             ("<stdin>".to_string(), b)
         }
     };
-    let text = match String::from_utf8(text) {
+    // Save files are ASCII; report the line of the first bad byte.
+    let text = match super::utf8_text(&label, text) {
         Ok(t) => t,
         Err(e) => {
-            // Save files are ASCII; report the line of the first bad byte.
-            let at = e.utf8_error().valid_up_to();
-            let line = 1 + e.as_bytes()[..at].iter().filter(|&&c| c == b'\n').count();
-            eprintln!(
-                "nftwire: restore: {label}: line {line}: not text (invalid UTF-8); nothing was changed"
-            );
+            eprintln!("nftwire: restore: {e}; nothing was changed");
             return Ok(1);
         }
     };
     let blocks = match nftwire::save::parse_blocks(&text) {
         Ok(b) => b,
         Err(e) => {
-            eprintln!("nftwire: restore: {label}: {e}; nothing was changed");
+            eprintln!(
+                "nftwire: restore: {label}: {}; nothing was changed",
+                super::clip(&e.to_string())
+            );
             return Ok(1);
         }
     };
@@ -65,15 +64,16 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         .filter_map(|b| Some((b.op.msg.family, body_name(&b.op.msg.body, 1)?)))
         .collect();
     let ops: Vec<_> = blocks
-        .into_iter()
+        .iter()
         .map(|b| {
-            let mut op = b.op;
+            let mut op = b.op.clone();
             op.what = format!("{}, {label} line {}", op.what, b.line);
             op
         })
         .collect();
     let fail = |e: nftwire::Error| {
         let code = lib_exit_code(&e);
+        let e = super::clip(&e.to_string());
         if code == 4 {
             eprintln!("nftwire: restore: {e}");
         } else {
@@ -118,7 +118,48 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
             }
             Ok(0)
         }
-        Err(e) => fail(e),
+        Err(e) => {
+            if lib_exit_code(&e) == 4 {
+                return fail(e);
+            }
+            // Say where the kernel points, when it does.
+            match conn.last_error_at() {
+                // Reported against the first message (the flush): the
+                // kernel refused the batch as a whole, at commit.
+                Some(ErrorAt { op: Some(0), .. }) | Some(ErrorAt { op: None, .. }) => {
+                    eprintln!(
+                        "nftwire: restore: {label}: the kernel refused the new ruleset as a whole \
+                         ({}) without naming an object (it checks jumps and loops, and which \
+                         expressions each chain's hook allows, when committing); nothing was changed",
+                        errno_text(&e)
+                    );
+                    Ok(1)
+                }
+                Some(ErrorAt {
+                    op: Some(i),
+                    body_offset: Some(off),
+                }) if i >= 1 && i <= blocks.len() => {
+                    let line = blocks[i - 1].line_of(off);
+                    eprintln!(
+                        "nftwire: restore: {label}: line {line}: {}; nothing was changed",
+                        super::clip(&e.to_string())
+                    );
+                    Ok(1)
+                }
+                _ => fail(e),
+            }
+        }
+    }
+}
+
+/// The errno text of a kernel refusal (or the whole error otherwise).
+fn errno_text(e: &nftwire::Error) -> String {
+    match e {
+        nftwire::Error::Kernel { errno, ext_msg, .. } => match ext_msg {
+            Some(m) => format!("{}: {m}", nftwire::error::strerror(*errno)),
+            None => nftwire::error::strerror(*errno),
+        },
+        e => e.to_string(),
     }
 }
 

@@ -222,6 +222,20 @@ macro_rules! expressions {
                 }
             }
 
+            /// What in this expression did not decode although its name
+            /// is known (see [`crate::nla::Attribute::undecoded`]): an
+            /// element of a known name kept raw, or a known attribute of
+            /// its data kept raw.
+            pub fn undecoded(&self) -> Option<String> {
+                match self {
+                    $( Expr::$variant(e) => e.undecoded_attr(), )*
+                    Expr::Raw(r) => r
+                        .name()
+                        .filter(|n| Self::KNOWN.contains(&n.as_str()))
+                        .map(|_| "its element does not have the shape of one".to_string()),
+                }
+            }
+
             fn fmt_typed(&self, f: &mut String) -> fmt::Result {
                 match self {
                     $( Expr::$variant(e) => e.fmt_debug(f), )*
@@ -467,6 +481,15 @@ impl crate::nla::Attribute for ExprList {
         for e in &self.0 {
             e.write_elem(w);
         }
+    }
+    fn undecoded(&self) -> Option<String> {
+        self.0.iter().enumerate().find_map(|(i, e)| {
+            Some(format!(
+                "expression #{i} ({}): {}",
+                e.name(),
+                e.undecoded()?
+            ))
+        })
     }
 }
 

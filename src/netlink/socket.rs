@@ -39,11 +39,26 @@ pub struct BatchReply {
     pub generation: Option<u32>,
 }
 
+/// Where the kernel said the last failed batch failed (see
+/// [`Conn::last_error_at`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ErrorAt {
+    /// Index into the batch's ops of the message the error was reported
+    /// for (`None`: the batch as a whole).
+    pub op: Option<usize>,
+    /// Byte offset, in that message's body (its attribute stream), of the
+    /// attribute the kernel's extended ack points at
+    /// (`NLMSGERR_ATTR_OFFS`), when it sent one.
+    pub body_offset: Option<usize>,
+}
+
 /// A NETLINK_NETFILTER connection.
 pub struct Conn {
     sock: Socket,
     seq: u32,
     portid: u32,
+    /// Where the last failed batch failed.
+    last_error: Option<ErrorAt>,
     /// Where datagrams are received (messages are slices of it).
     rx: super::chunks::RecvChunks,
 }
@@ -112,6 +127,7 @@ impl Conn {
             sock,
             seq,
             portid: addr.port_number(),
+            last_error: None,
             rx: Default::default(),
         })
     }
@@ -151,6 +167,12 @@ impl Conn {
 
     /// Send a single request with ACK and collect its reply messages.
     pub fn request(&mut self, mut m: NfMsg) -> Result<Vec<NfMsg>> {
+        if let Err(e) = crate::nla::check_lengths(&m.body) {
+            return Err(Error::Input(format!(
+                "{} cannot be sent: {e}",
+                op_name(m.msg())
+            )));
+        }
         m.seq = self.next_seq();
         m.flags |= NLM_F_REQUEST | NLM_F_ACK;
         self.send_bytes(&m.to_vec())?;
@@ -286,6 +308,18 @@ impl Conn {
     /// changed since that generation. On any error nothing is applied, and
     /// the first failing operation is reported.
     pub fn batch(&mut self, ops: &[BatchOp], genid: Option<u32>) -> Result<BatchReply> {
+        self.last_error = None;
+        // A body with an attribute too long for netlink (see
+        // `nla::attr_len`) is refused here, naming its operation, rather
+        // than sent cut short.
+        for op in ops {
+            if let Err(e) = crate::nla::check_lengths(&op.msg.body) {
+                return Err(Error::Input(format!(
+                    "{} cannot be sent: {}: {e}",
+                    op.op, op.what
+                )));
+            }
+        }
         let mut w =
             Writer::with_capacity(64 + ops.iter().map(|o| o.msg.body.len() + 24).sum::<usize>());
         let begin_seq = self.next_seq();
@@ -366,6 +400,10 @@ impl Conn {
                         continue;
                     }
                     if first_err.is_none() {
+                        self.last_error = Some(ErrorAt {
+                            op: idx_of(r.seq),
+                            body_offset: error_offset(&r),
+                        });
                         let (op, what) = match idx_of(r.seq) {
                             Some(i) => (ops[i].op.clone(), ops[i].what.clone()),
                             None => ("BATCH".to_string(), String::new()),
@@ -393,6 +431,45 @@ impl Conn {
         Ok(reply)
     }
 }
+
+impl Conn {
+    /// Where the kernel said the last batch sent on this connection failed:
+    /// which message, and which attribute of it when the kernel's extended
+    /// ack points at one. `None` when it did not fail.
+    pub fn last_error_at(&self) -> Option<ErrorAt> {
+        self.last_error
+    }
+}
+
+/// Size of `struct nlmsghdr` plus `struct nfgenmsg`: where a message's
+/// attribute body starts.
+const BODY_START: usize = 16 + 4;
+
+/// The body offset an `NLMSG_ERROR` reply's `NLMSGERR_ATTR_OFFS` points at
+/// (the kernel counts from the start of the failing message).
+fn error_offset(r: &RawNlMsg) -> Option<usize> {
+    let p = &r.payload;
+    if r.flags & 0x200 == 0 || p.len() < 4 + 16 {
+        return None;
+    }
+    let inner_len = u32::from_ne_bytes([p[4], p[5], p[6], p[7]]) as usize;
+    let skip = 4 + if r.flags & 0x100 != 0 {
+        16
+    } else {
+        crate::nla::align(inner_len)
+    };
+    if skip > p.len() {
+        return None;
+    }
+    AttrIter::new(p.slice(skip..))
+        .find(|a| a.kind() == NLMSGERR_ATTR_OFFS)
+        .and_then(|a| <u32 as crate::nla::Attribute>::decode(&a.payload))
+        .and_then(|o| usize::try_from(u32::from_be(o)).ok())
+        .and_then(|o| o.checked_sub(BODY_START))
+}
+
+/// `NLMSGERR_ATTR_OFFS`: offset of the offending attribute.
+const NLMSGERR_ATTR_OFFS: u16 = 2;
 
 fn kernel_error(errno: i32, op: String, what: String, ext: Option<String>) -> Error {
     if errno == ERESTART {
