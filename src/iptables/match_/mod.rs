@@ -19,6 +19,7 @@ pub mod physdev;
 pub mod pkttype;
 pub mod recent;
 pub mod rpfilter;
+pub mod rt;
 pub mod set;
 pub mod socket;
 pub mod statistic;
@@ -55,7 +56,7 @@ crate::fam_any!(
     rpfilter::Rpfilter
 );
 crate::fam_only!(V4: icmp::Icmp, ttl::Ttl);
-crate::fam_only!(V6: icmp::Icmp6, ttl::Hl);
+crate::fam_only!(V6: icmp::Icmp6, ttl::Hl, rt::Rt);
 
 crate::xt_registry! {
     /// A match extension of a rule.
@@ -89,5 +90,6 @@ crate::xt_registry! {
         Socket(socket::Socket),
         Hashlimit(hashlimit::Hashlimit),
         Rpfilter(rpfilter::Rpfilter),
+        Rt(rt::Rt),
     }
 }
