@@ -11,6 +11,7 @@ pub mod netmap;
 pub mod nflog;
 pub mod reject;
 pub mod tcpmss;
+pub mod tos;
 pub mod trace;
 
 crate::fam_any!(
@@ -29,7 +30,8 @@ crate::fam_any!(
     tcpmss::Tcpmss,
     ct::Ct,
     ct::Notrack,
-    netmap::Netmap
+    netmap::Netmap,
+    tos::TosTarget
 );
 
 crate::xt_registry! {
@@ -51,5 +53,6 @@ crate::xt_registry! {
         Notrack(ct::Notrack),
         Ct(ct::Ct),
         Netmap(netmap::Netmap),
+        Tos(tos::TosTarget),
     }
 }
