@@ -6,9 +6,12 @@ pub mod connlimit;
 pub mod connmark;
 pub mod conntrack;
 pub mod dscp;
+pub mod frag;
 pub mod hashlimit;
 pub mod icmp;
+pub mod idrange;
 pub mod iprange;
+pub mod ipsec;
 pub mod length;
 pub mod limit;
 pub mod mac;
@@ -53,10 +56,12 @@ crate::fam_any!(
     recent::Recent,
     socket::Socket,
     hashlimit::Hashlimit,
-    rpfilter::Rpfilter
+    rpfilter::Rpfilter,
+    ipsec::Esp,
+    ipsec::Ipcomp
 );
-crate::fam_only!(V4: icmp::Icmp, ttl::Ttl);
-crate::fam_only!(V6: icmp::Icmp6, ttl::Hl, rt::Rt);
+crate::fam_only!(V4: icmp::Icmp, ttl::Ttl, ipsec::Ah);
+crate::fam_only!(V6: icmp::Icmp6, ttl::Hl, rt::Rt, frag::Frag, ipsec::Ah6);
 
 crate::xt_registry! {
     /// A match extension of a rule.
@@ -91,5 +96,10 @@ crate::xt_registry! {
         Hashlimit(hashlimit::Hashlimit),
         Rpfilter(rpfilter::Rpfilter),
         Rt(rt::Rt),
+        Frag(frag::Frag),
+        Esp(ipsec::Esp),
+        Ah(ipsec::Ah),
+        Ah6(ipsec::Ah6),
+        Ipcomp(ipsec::Ipcomp),
     }
 }

@@ -1,9 +1,9 @@
 //! `-m rt` (IPv6 routing header; revision 0, `struct ip6t_rt`, 280 bytes).
 
+use super::idrange;
 use crate::iptables::addr::{numeric_to_v6, v6_str};
 use crate::iptables::error::{IptError, Result};
 use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt, F_INVERT};
-use crate::iptables::match_::conntrack::parse_u32rc;
 use crate::iptables::text::parse_uint;
 use crate::iptables::xtbuf::{Blob, Rd};
 use std::fmt::Write as _;
@@ -65,9 +65,8 @@ impl Rt {
         }
         Ok(())
     }
-    /// Whether the segments-left test is the default one (any).
-    fn any_segsleft(&self) -> bool {
-        self.segsleft == [0, u32::MAX] && self.invflags & INV_SGS == 0
+    fn inv_sgs(&self) -> bool {
+        self.invflags & INV_SGS != 0
     }
 }
 
@@ -80,7 +79,7 @@ impl XtExt for Rt {
     fn init(_: &Ctx<'_>) -> Self {
         Rt {
             rt_type: 0,
-            segsleft: [0, u32::MAX],
+            segsleft: idrange::ANY,
             hdrlen: 0,
             flags: 0,
             invflags: 0,
@@ -100,8 +99,7 @@ impl XtExt for Rt {
                 self.flags |= F_TYP;
             }
             1 => {
-                let (lo, hi, n) = parse_u32rc("rt", name, &arg)?;
-                self.segsleft = [lo, if n == 1 { lo } else { hi }];
+                self.segsleft = idrange::parse("rt", name, &arg)?;
                 if c.invert {
                     self.invflags |= INV_SGS;
                 }
@@ -185,14 +183,7 @@ impl XtExt for Rt {
         if self.flags & F_TYP != 0 {
             let _ = write!(out, "{} --rt-type {}", inv(INV_TYP), self.rt_type);
         }
-        if !self.any_segsleft() {
-            let _ = write!(out, "{} --rt-segsleft ", inv(INV_SGS));
-            if self.segsleft[0] != self.segsleft[1] {
-                let _ = write!(out, "{}:{}", self.segsleft[0], self.segsleft[1]);
-            } else {
-                let _ = write!(out, "{}", self.segsleft[0]);
-            }
-        }
+        idrange::save(out, "rt-segsleft", self.segsleft, self.inv_sgs());
         if self.flags & F_LEN != 0 {
             let _ = write!(out, "{} --rt-len {}", inv(INV_LEN), self.hdrlen);
         }
@@ -214,13 +205,9 @@ impl XtExt for Rt {
         if self.flags & F_TYP != 0 {
             let _ = write!(out, " type:{}{}", inv(INV_TYP), self.rt_type as i32);
         }
-        if !self.any_segsleft() {
-            let [lo, hi] = self.segsleft;
-            if lo == hi {
-                let _ = write!(out, " segsleft:{}{lo}", inv(INV_SGS));
-            } else {
-                let _ = write!(out, " segslefts:{}{lo}:{hi}", inv(INV_SGS));
-            }
+        if !idrange::is_any(self.segsleft, self.inv_sgs()) {
+            out.push(' ');
+            idrange::print(out, "segsleft", self.segsleft, self.inv_sgs());
         }
         if self.flags & F_LEN != 0 {
             let _ = write!(out, " length:{}{}", inv(INV_LEN), self.hdrlen);
