@@ -6,16 +6,20 @@ pub mod connlimit;
 pub mod connmark;
 pub mod conntrack;
 pub mod dscp;
+pub mod eui64;
 pub mod frag;
 pub mod hashlimit;
 pub mod icmp;
 pub mod idrange;
+pub mod ip6opts;
 pub mod iprange;
 pub mod ipsec;
+pub mod ipv6header;
 pub mod length;
 pub mod limit;
 pub mod mac;
 pub mod mark;
+pub mod mh;
 pub mod multiport;
 pub mod owner;
 pub mod physdev;
@@ -61,7 +65,7 @@ crate::fam_any!(
     ipsec::Ipcomp
 );
 crate::fam_only!(V4: icmp::Icmp, ttl::Ttl, ipsec::Ah);
-crate::fam_only!(V6: icmp::Icmp6, ttl::Hl, rt::Rt, frag::Frag, ipsec::Ah6);
+crate::fam_only!(V6: icmp::Icmp6, ttl::Hl, rt::Rt, frag::Frag, ipsec::Ah6, ip6opts::Hbh, ip6opts::Dst, mh::Mh, ipv6header::Ipv6Header, eui64::Eui64);
 
 crate::xt_registry! {
     /// A match extension of a rule.
@@ -101,5 +105,10 @@ crate::xt_registry! {
         Ah(ipsec::Ah),
         Ah6(ipsec::Ah6),
         Ipcomp(ipsec::Ipcomp),
+        Hbh(ip6opts::Hbh),
+        Dst(ip6opts::Dst),
+        Mh(mh::Mh),
+        Ipv6Header(ipv6header::Ipv6Header),
+        Eui64(eui64::Eui64),
     }
 }
