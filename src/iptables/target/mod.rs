@@ -4,6 +4,7 @@ pub mod checksum;
 pub mod connmark;
 pub mod ct;
 pub mod dscp;
+pub mod ecn;
 pub mod log;
 pub mod mark;
 pub mod nat;
@@ -13,6 +14,7 @@ pub mod reject;
 pub mod tcpmss;
 pub mod tos;
 pub mod trace;
+pub mod ttl;
 
 crate::fam_any!(
     log::Log,
@@ -33,6 +35,8 @@ crate::fam_any!(
     netmap::Netmap,
     tos::TosTarget
 );
+crate::fam_only!(V4: ttl::Ttl, ecn::EcnTarget);
+crate::fam_only!(V6: ttl::Hl);
 
 crate::xt_registry! {
     /// A target extension of a rule.
@@ -54,5 +58,8 @@ crate::xt_registry! {
         Ct(ct::Ct),
         Netmap(netmap::Netmap),
         Tos(tos::TosTarget),
+        Ttl(ttl::Ttl),
+        Hl(ttl::Hl),
+        Ecn(ecn::EcnTarget),
     }
 }
