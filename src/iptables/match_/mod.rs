@@ -6,6 +6,7 @@ pub mod connlimit;
 pub mod connmark;
 pub mod conntrack;
 pub mod dscp;
+pub mod ecn;
 pub mod eui64;
 pub mod frag;
 pub mod hashlimit;
@@ -62,7 +63,8 @@ crate::fam_any!(
     hashlimit::Hashlimit,
     rpfilter::Rpfilter,
     ipsec::Esp,
-    ipsec::Ipcomp
+    ipsec::Ipcomp,
+    ecn::Ecn
 );
 crate::fam_only!(V4: icmp::Icmp, ttl::Ttl, ipsec::Ah);
 crate::fam_only!(V6: icmp::Icmp6, ttl::Hl, rt::Rt, frag::Frag, ipsec::Ah6, ip6opts::Hbh, ip6opts::Dst, mh::Mh, ipv6header::Ipv6Header, eui64::Eui64);
@@ -110,5 +112,6 @@ crate::xt_registry! {
         Mh(mh::Mh),
         Ipv6Header(ipv6header::Ipv6Header),
         Eui64(eui64::Eui64),
+        Ecn(ecn::Ecn),
     }
 }
