@@ -28,6 +28,7 @@ pub mod pkttype;
 pub mod recent;
 pub mod rpfilter;
 pub mod rt;
+pub mod sctp;
 pub mod set;
 pub mod socket;
 pub mod statistic;
@@ -64,7 +65,8 @@ crate::fam_any!(
     rpfilter::Rpfilter,
     ipsec::Esp,
     ipsec::Ipcomp,
-    ecn::Ecn
+    ecn::Ecn,
+    sctp::Sctp
 );
 crate::fam_only!(V4: icmp::Icmp, ttl::Ttl, ipsec::Ah);
 crate::fam_only!(V6: icmp::Icmp6, ttl::Hl, rt::Rt, frag::Frag, ipsec::Ah6, ip6opts::Hbh, ip6opts::Dst, mh::Mh, ipv6header::Ipv6Header, eui64::Eui64);
@@ -113,5 +115,6 @@ crate::xt_registry! {
         Ipv6Header(ipv6header::Ipv6Header),
         Eui64(eui64::Eui64),
         Ecn(ecn::Ecn),
+        Sctp(sctp::Sctp),
     }
 }
