@@ -5,6 +5,7 @@ pub mod comment;
 pub mod connlimit;
 pub mod connmark;
 pub mod conntrack;
+pub mod dccp;
 pub mod dscp;
 pub mod ecn;
 pub mod eui64;
@@ -66,7 +67,8 @@ crate::fam_any!(
     ipsec::Esp,
     ipsec::Ipcomp,
     ecn::Ecn,
-    sctp::Sctp
+    sctp::Sctp,
+    dccp::Dccp
 );
 crate::fam_only!(V4: icmp::Icmp, ttl::Ttl, ipsec::Ah);
 crate::fam_only!(V6: icmp::Icmp6, ttl::Hl, rt::Rt, frag::Frag, ipsec::Ah6, ip6opts::Hbh, ip6opts::Dst, mh::Mh, ipv6header::Ipv6Header, eui64::Eui64);
@@ -116,5 +118,6 @@ crate::xt_registry! {
         Eui64(eui64::Eui64),
         Ecn(ecn::Ecn),
         Sctp(sctp::Sctp),
+        Dccp(dccp::Dccp),
     }
 }
