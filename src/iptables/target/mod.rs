@@ -10,6 +10,7 @@ pub mod mark;
 pub mod nat;
 pub mod netmap;
 pub mod nflog;
+pub mod nfqueue;
 pub mod reject;
 pub mod tcpmss;
 pub mod tos;
@@ -33,7 +34,8 @@ crate::fam_any!(
     ct::Ct,
     ct::Notrack,
     netmap::Netmap,
-    tos::TosTarget
+    tos::TosTarget,
+    nfqueue::Nfqueue
 );
 crate::fam_only!(V4: ttl::Ttl, ecn::EcnTarget);
 crate::fam_only!(V6: ttl::Hl);
@@ -61,5 +63,6 @@ crate::xt_registry! {
         Ttl(ttl::Ttl),
         Hl(ttl::Hl),
         Ecn(ecn::EcnTarget),
+        Nfqueue(nfqueue::Nfqueue),
     }
 }
