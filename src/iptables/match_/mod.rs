@@ -2,6 +2,7 @@
 
 pub mod addrtype;
 pub mod comment;
+pub mod connbytes;
 pub mod connlimit;
 pub mod connmark;
 pub mod conntrack;
@@ -68,7 +69,8 @@ crate::fam_any!(
     ipsec::Ipcomp,
     ecn::Ecn,
     sctp::Sctp,
-    dccp::Dccp
+    dccp::Dccp,
+    connbytes::Connbytes
 );
 crate::fam_only!(V4: icmp::Icmp, ttl::Ttl, ipsec::Ah);
 crate::fam_only!(V6: icmp::Icmp6, ttl::Hl, rt::Rt, frag::Frag, ipsec::Ah6, ip6opts::Hbh, ip6opts::Dst, mh::Mh, ipv6header::Ipv6Header, eui64::Eui64);
@@ -119,5 +121,6 @@ crate::xt_registry! {
         Ecn(ecn::Ecn),
         Sctp(sctp::Sctp),
         Dccp(dccp::Dccp),
+        Connbytes(connbytes::Connbytes),
     }
 }
