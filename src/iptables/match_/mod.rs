@@ -6,12 +6,14 @@ pub mod connbytes;
 pub mod connlimit;
 pub mod connmark;
 pub mod conntrack;
+pub mod cpu;
 pub mod dccp;
 pub mod dscp;
 pub mod ecn;
 pub mod eui64;
 pub mod frag;
 pub mod hashlimit;
+pub mod helper;
 pub mod icmp;
 pub mod idrange;
 pub mod ip6opts;
@@ -27,6 +29,7 @@ pub mod multiport;
 pub mod owner;
 pub mod physdev;
 pub mod pkttype;
+pub mod quota;
 pub mod recent;
 pub mod rpfilter;
 pub mod rt;
@@ -70,7 +73,10 @@ crate::fam_any!(
     ecn::Ecn,
     sctp::Sctp,
     dccp::Dccp,
-    connbytes::Connbytes
+    connbytes::Connbytes,
+    quota::Quota,
+    cpu::Cpu,
+    helper::Helper
 );
 crate::fam_only!(V4: icmp::Icmp, ttl::Ttl, ipsec::Ah);
 crate::fam_only!(V6: icmp::Icmp6, ttl::Hl, rt::Rt, frag::Frag, ipsec::Ah6, ip6opts::Hbh, ip6opts::Dst, mh::Mh, ipv6header::Ipv6Header, eui64::Eui64);
@@ -122,5 +128,8 @@ crate::xt_registry! {
         Sctp(sctp::Sctp),
         Dccp(dccp::Dccp),
         Connbytes(connbytes::Connbytes),
+        Quota(quota::Quota),
+        Cpu(cpu::Cpu),
+        Helper(helper::Helper),
     }
 }
