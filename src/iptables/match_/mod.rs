@@ -1,6 +1,7 @@
 //! Match extensions (`-m NAME`), one file each.
 
 pub mod addrtype;
+pub mod cgroup;
 pub mod comment;
 pub mod connbytes;
 pub mod connlimit;
@@ -38,6 +39,7 @@ pub mod set;
 pub mod socket;
 pub mod statistic;
 pub mod tcp;
+pub mod tcpmss;
 pub mod tos;
 pub mod ttl;
 pub mod udp;
@@ -76,7 +78,9 @@ crate::fam_any!(
     connbytes::Connbytes,
     quota::Quota,
     cpu::Cpu,
-    helper::Helper
+    helper::Helper,
+    cgroup::Cgroup,
+    tcpmss::TcpmssMatch
 );
 crate::fam_only!(V4: icmp::Icmp, ttl::Ttl, ipsec::Ah);
 crate::fam_only!(V6: icmp::Icmp6, ttl::Hl, rt::Rt, frag::Frag, ipsec::Ah6, ip6opts::Hbh, ip6opts::Dst, mh::Mh, ipv6header::Ipv6Header, eui64::Eui64);
@@ -131,5 +135,7 @@ crate::xt_registry! {
         Quota(quota::Quota),
         Cpu(cpu::Cpu),
         Helper(helper::Helper),
+        Cgroup(cgroup::Cgroup),
+        Tcpmss(tcpmss::TcpmssMatch),
     }
 }
