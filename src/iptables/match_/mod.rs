@@ -38,6 +38,7 @@ pub mod sctp;
 pub mod set;
 pub mod socket;
 pub mod statistic;
+pub mod string;
 pub mod tcp;
 pub mod tcpmss;
 pub mod tos;
@@ -80,7 +81,8 @@ crate::fam_any!(
     cpu::Cpu,
     helper::Helper,
     cgroup::Cgroup,
-    tcpmss::TcpmssMatch
+    tcpmss::TcpmssMatch,
+    string::StringMatch
 );
 crate::fam_only!(V4: icmp::Icmp, ttl::Ttl, ipsec::Ah);
 crate::fam_only!(V6: icmp::Icmp6, ttl::Hl, rt::Rt, frag::Frag, ipsec::Ah6, ip6opts::Hbh, ip6opts::Dst, mh::Mh, ipv6header::Ipv6Header, eui64::Eui64);
@@ -137,5 +139,6 @@ crate::xt_registry! {
         Helper(helper::Helper),
         Cgroup(cgroup::Cgroup),
         Tcpmss(tcpmss::TcpmssMatch),
+        String(string::StringMatch),
     }
 }
