@@ -1,6 +1,8 @@
 //! Target extensions (`-j NAME` other than verdicts and chains).
 
+pub mod audit;
 pub mod checksum;
+pub mod classify;
 pub mod connmark;
 pub mod ct;
 pub mod dscp;
@@ -12,7 +14,10 @@ pub mod netmap;
 pub mod nflog;
 pub mod nfqueue;
 pub mod reject;
+pub mod secmark;
+pub mod synproxy;
 pub mod tcpmss;
+pub mod tcpoptstrip;
 pub mod tos;
 pub mod trace;
 pub mod ttl;
@@ -35,7 +40,13 @@ crate::fam_any!(
     ct::Notrack,
     netmap::Netmap,
     tos::TosTarget,
-    nfqueue::Nfqueue
+    nfqueue::Nfqueue,
+    classify::Classify,
+    audit::Audit,
+    secmark::Secmark,
+    secmark::Connsecmark,
+    synproxy::Synproxy,
+    tcpoptstrip::Tcpoptstrip
 );
 crate::fam_only!(V4: ttl::Ttl, ecn::EcnTarget);
 crate::fam_only!(V6: ttl::Hl);
@@ -64,5 +75,11 @@ crate::xt_registry! {
         Hl(ttl::Hl),
         Ecn(ecn::EcnTarget),
         Nfqueue(nfqueue::Nfqueue),
+        Classify(classify::Classify),
+        Audit(audit::Audit),
+        Secmark(secmark::Secmark),
+        Connsecmark(secmark::Connsecmark),
+        Synproxy(synproxy::Synproxy),
+        Tcpoptstrip(tcpoptstrip::Tcpoptstrip),
     }
 }
