@@ -40,8 +40,8 @@ impl Tcpoptstrip {
             // The last name of a kind wins, as in iptables' loop.
             let name = NAMES
                 .iter()
-                .filter(|(_, v)| *v == k && !numeric)
-                .last()
+                .rev()
+                .find(|(_, v)| *v == k && !numeric)
                 .map(|(n, _)| *n);
             match name {
                 Some(n) => out.push_str(n),
