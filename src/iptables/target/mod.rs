@@ -18,7 +18,9 @@ pub mod secmark;
 pub mod synproxy;
 pub mod tcpmss;
 pub mod tcpoptstrip;
+pub mod tee;
 pub mod tos;
+pub mod tproxy;
 pub mod trace;
 pub mod ttl;
 
@@ -46,7 +48,9 @@ crate::fam_any!(
     secmark::Secmark,
     secmark::Connsecmark,
     synproxy::Synproxy,
-    tcpoptstrip::Tcpoptstrip
+    tcpoptstrip::Tcpoptstrip,
+    tee::Tee,
+    tproxy::Tproxy
 );
 crate::fam_only!(V4: ttl::Ttl, ecn::EcnTarget);
 crate::fam_only!(V6: ttl::Hl);
@@ -81,5 +85,7 @@ crate::xt_registry! {
         Connsecmark(secmark::Connsecmark),
         Synproxy(synproxy::Synproxy),
         Tcpoptstrip(tcpoptstrip::Tcpoptstrip),
+        Tee(tee::Tee),
+        Tproxy(tproxy::Tproxy),
     }
 }
