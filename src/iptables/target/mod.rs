@@ -13,6 +13,7 @@ pub mod nat;
 pub mod netmap;
 pub mod nflog;
 pub mod nfqueue;
+pub mod npt;
 pub mod reject;
 pub mod secmark;
 pub mod synproxy;
@@ -53,7 +54,7 @@ crate::fam_any!(
     tproxy::Tproxy
 );
 crate::fam_only!(V4: ttl::Ttl, ecn::EcnTarget);
-crate::fam_only!(V6: ttl::Hl);
+crate::fam_only!(V6: ttl::Hl, npt::Snpt, npt::Dnpt);
 
 crate::xt_registry! {
     /// A target extension of a rule.
@@ -87,5 +88,7 @@ crate::xt_registry! {
         Tcpoptstrip(tcpoptstrip::Tcpoptstrip),
         Tee(tee::Tee),
         Tproxy(tproxy::Tproxy),
+        Snpt(npt::Snpt),
+        Dnpt(npt::Dnpt),
     }
 }
