@@ -7,6 +7,8 @@ pub mod connmark;
 pub mod ct;
 pub mod dscp;
 pub mod ecn;
+pub mod idletimer;
+pub mod led;
 pub mod log;
 pub mod mark;
 pub mod nat;
@@ -51,7 +53,9 @@ crate::fam_any!(
     synproxy::Synproxy,
     tcpoptstrip::Tcpoptstrip,
     tee::Tee,
-    tproxy::Tproxy
+    tproxy::Tproxy,
+    idletimer::Idletimer,
+    led::Led
 );
 crate::fam_only!(V4: ttl::Ttl, ecn::EcnTarget);
 crate::fam_only!(V6: ttl::Hl, npt::Snpt, npt::Dnpt);
@@ -90,5 +94,7 @@ crate::xt_registry! {
         Tproxy(tproxy::Tproxy),
         Snpt(npt::Snpt),
         Dnpt(npt::Dnpt),
+        Idletimer(idletimer::Idletimer),
+        Led(led::Led),
     }
 }
