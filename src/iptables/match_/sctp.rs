@@ -232,7 +232,12 @@ impl XtExt for Sctp {
             spts: [0, 0],
             chunkmap: [0; MAP_WORDS],
             chunk_match_type: 0,
-            flag_info: [FlagInfo::default(); NUM_FLAGS],
+            // iptables' init marks the unused flag slots with chunk type -1.
+            flag_info: [FlagInfo {
+                chunktype: 0xff,
+                flag: 0,
+                flag_mask: 0,
+            }; NUM_FLAGS],
             flag_count: 0,
             flags: 0,
             invflags: 0,

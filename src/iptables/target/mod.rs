@@ -7,6 +7,7 @@ pub mod connmark;
 pub mod ct;
 pub mod dscp;
 pub mod ecn;
+pub mod hmark;
 pub mod idletimer;
 pub mod led;
 pub mod log;
@@ -55,7 +56,8 @@ crate::fam_any!(
     tee::Tee,
     tproxy::Tproxy,
     idletimer::Idletimer,
-    led::Led
+    led::Led,
+    hmark::Hmark
 );
 crate::fam_only!(V4: ttl::Ttl, ecn::EcnTarget);
 crate::fam_only!(V6: ttl::Hl, npt::Snpt, npt::Dnpt);
@@ -96,5 +98,6 @@ crate::xt_registry! {
         Dnpt(npt::Dnpt),
         Idletimer(idletimer::Idletimer),
         Led(led::Led),
+        Hmark(hmark::Hmark),
     }
 }
