@@ -30,6 +30,7 @@ pub mod multiport;
 pub mod owner;
 pub mod physdev;
 pub mod pkttype;
+pub mod policy;
 pub mod quota;
 pub mod recent;
 pub mod rpfilter;
@@ -82,7 +83,8 @@ crate::fam_any!(
     helper::Helper,
     cgroup::Cgroup,
     tcpmss::TcpmssMatch,
-    string::StringMatch
+    string::StringMatch,
+    policy::Policy
 );
 crate::fam_only!(V4: icmp::Icmp, ttl::Ttl, ipsec::Ah);
 crate::fam_only!(V6: icmp::Icmp6, ttl::Hl, rt::Rt, frag::Frag, ipsec::Ah6, ip6opts::Hbh, ip6opts::Dst, mh::Mh, ipv6header::Ipv6Header, eui64::Eui64);
@@ -140,5 +142,6 @@ crate::xt_registry! {
         Cgroup(cgroup::Cgroup),
         Tcpmss(tcpmss::TcpmssMatch),
         String(string::StringMatch),
+        Policy(policy::Policy),
     }
 }
