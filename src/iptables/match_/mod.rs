@@ -2,6 +2,7 @@
 
 pub mod addrtype;
 pub mod cgroup;
+pub mod cluster;
 pub mod comment;
 pub mod connbytes;
 pub mod connlimit;
@@ -23,15 +24,19 @@ pub mod ipsec;
 pub mod ipv6header;
 pub mod length;
 pub mod limit;
+pub mod lmap;
 pub mod mac;
 pub mod mark;
 pub mod mh;
 pub mod multiport;
+pub mod nfacct;
+pub mod osf;
 pub mod owner;
 pub mod physdev;
 pub mod pkttype;
 pub mod policy;
 pub mod quota;
+pub mod realm;
 pub mod recent;
 pub mod rpfilter;
 pub mod rt;
@@ -84,9 +89,11 @@ crate::fam_any!(
     cgroup::Cgroup,
     tcpmss::TcpmssMatch,
     string::StringMatch,
-    policy::Policy
+    policy::Policy,
+    cluster::Cluster,
+    nfacct::Nfacct
 );
-crate::fam_only!(V4: icmp::Icmp, ttl::Ttl, ipsec::Ah);
+crate::fam_only!(V4: icmp::Icmp, ttl::Ttl, ipsec::Ah, realm::Realm, osf::Osf);
 crate::fam_only!(V6: icmp::Icmp6, ttl::Hl, rt::Rt, frag::Frag, ipsec::Ah6, ip6opts::Hbh, ip6opts::Dst, mh::Mh, ipv6header::Ipv6Header, eui64::Eui64);
 
 crate::xt_registry! {
@@ -143,5 +150,9 @@ crate::xt_registry! {
         Tcpmss(tcpmss::TcpmssMatch),
         String(string::StringMatch),
         Policy(policy::Policy),
+        Cluster(cluster::Cluster),
+        Nfacct(nfacct::Nfacct),
+        Realm(realm::Realm),
+        Osf(osf::Osf),
     }
 }
