@@ -62,7 +62,7 @@ impl XtExt for Realm {
                 .map(|(i, _)| i)
                 .ok_or_else(|| {
                     IptError::param(format!(
-                        "realm: could not map name {arg} to an integer value"
+                        "realm: could not map name {arg} to an integer value for option \"--realm\".\n"
                     ))
                 })?;
             (id, u32::MAX)
