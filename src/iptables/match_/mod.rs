@@ -5,6 +5,7 @@ pub mod cgroup;
 pub mod cluster;
 pub mod comment;
 pub mod connbytes;
+pub mod connlabel;
 pub mod connlimit;
 pub mod connmark;
 pub mod conntrack;
@@ -91,7 +92,8 @@ crate::fam_any!(
     string::StringMatch,
     policy::Policy,
     cluster::Cluster,
-    nfacct::Nfacct
+    nfacct::Nfacct,
+    connlabel::Connlabel
 );
 crate::fam_only!(V4: icmp::Icmp, ttl::Ttl, ipsec::Ah, realm::Realm, osf::Osf);
 crate::fam_only!(V6: icmp::Icmp6, ttl::Hl, rt::Rt, frag::Frag, ipsec::Ah6, ip6opts::Hbh, ip6opts::Dst, mh::Mh, ipv6header::Ipv6Header, eui64::Eui64);
@@ -154,5 +156,6 @@ crate::xt_registry! {
         Nfacct(nfacct::Nfacct),
         Realm(realm::Realm),
         Osf(osf::Osf),
+        Connlabel(connlabel::Connlabel),
     }
 }
