@@ -19,6 +19,7 @@ pub mod nfqueue;
 pub mod npt;
 pub mod reject;
 pub mod secmark;
+pub mod set;
 pub mod synproxy;
 pub mod tcpmss;
 pub mod tcpoptstrip;
@@ -57,7 +58,8 @@ crate::fam_any!(
     tproxy::Tproxy,
     idletimer::Idletimer,
     led::Led,
-    hmark::Hmark
+    hmark::Hmark,
+    set::SetTarget
 );
 crate::fam_only!(V4: ttl::Ttl, ecn::EcnTarget);
 crate::fam_only!(V6: ttl::Hl, npt::Snpt, npt::Dnpt);
@@ -99,5 +101,6 @@ crate::xt_registry! {
         Idletimer(idletimer::Idletimer),
         Led(led::Led),
         Hmark(hmark::Hmark),
+        Set(set::SetTarget),
     }
 }
