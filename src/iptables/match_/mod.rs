@@ -48,6 +48,7 @@ pub mod statistic;
 pub mod string;
 pub mod tcp;
 pub mod tcpmss;
+pub mod time;
 pub mod tos;
 pub mod ttl;
 pub mod udp;
@@ -93,7 +94,8 @@ crate::fam_any!(
     policy::Policy,
     cluster::Cluster,
     nfacct::Nfacct,
-    connlabel::Connlabel
+    connlabel::Connlabel,
+    time::Time
 );
 crate::fam_only!(V4: icmp::Icmp, ttl::Ttl, ipsec::Ah, realm::Realm, osf::Osf);
 crate::fam_only!(V6: icmp::Icmp6, ttl::Hl, rt::Rt, frag::Frag, ipsec::Ah6, ip6opts::Hbh, ip6opts::Dst, mh::Mh, ipv6header::Ipv6Header, eui64::Eui64);
@@ -157,5 +159,6 @@ crate::xt_registry! {
         Realm(realm::Realm),
         Osf(osf::Osf),
         Connlabel(connlabel::Connlabel),
+        Time(time::Time),
     }
 }
