@@ -1,6 +1,7 @@
 //! Match extensions (`-m NAME`), one file each.
 
 pub mod addrtype;
+pub mod bpf;
 pub mod cgroup;
 pub mod cluster;
 pub mod comment;
@@ -95,7 +96,8 @@ crate::fam_any!(
     cluster::Cluster,
     nfacct::Nfacct,
     connlabel::Connlabel,
-    time::Time
+    time::Time,
+    bpf::Bpf
 );
 crate::fam_only!(V4: icmp::Icmp, ttl::Ttl, ipsec::Ah, realm::Realm, osf::Osf);
 crate::fam_only!(V6: icmp::Icmp6, ttl::Hl, rt::Rt, frag::Frag, ipsec::Ah6, ip6opts::Hbh, ip6opts::Dst, mh::Mh, ipv6header::Ipv6Header, eui64::Eui64);
@@ -160,5 +162,6 @@ crate::xt_registry! {
         Osf(osf::Osf),
         Connlabel(connlabel::Connlabel),
         Time(time::Time),
+        Bpf(bpf::Bpf),
     }
 }
