@@ -52,6 +52,7 @@ pub mod tcpmss;
 pub mod time;
 pub mod tos;
 pub mod ttl;
+pub mod u32;
 pub mod udp;
 
 crate::fam_any!(
@@ -97,7 +98,8 @@ crate::fam_any!(
     nfacct::Nfacct,
     connlabel::Connlabel,
     time::Time,
-    bpf::Bpf
+    bpf::Bpf,
+    u32::U32
 );
 crate::fam_only!(V4: icmp::Icmp, ttl::Ttl, ipsec::Ah, realm::Realm, osf::Osf);
 crate::fam_only!(V6: icmp::Icmp6, ttl::Hl, rt::Rt, frag::Frag, ipsec::Ah6, ip6opts::Hbh, ip6opts::Dst, mh::Mh, ipv6header::Ipv6Header, eui64::Eui64);
@@ -163,5 +165,6 @@ crate::xt_registry! {
         Connlabel(connlabel::Connlabel),
         Time(time::Time),
         Bpf(bpf::Bpf),
+        U32(u32::U32),
     }
 }
