@@ -24,6 +24,7 @@ pub mod ip6opts;
 pub mod iprange;
 pub mod ipsec;
 pub mod ipv6header;
+pub mod ipvs;
 pub mod length;
 pub mod limit;
 pub mod lmap;
@@ -99,7 +100,8 @@ crate::fam_any!(
     connlabel::Connlabel,
     time::Time,
     bpf::Bpf,
-    u32::U32
+    u32::U32,
+    ipvs::Ipvs
 );
 crate::fam_only!(V4: icmp::Icmp, ttl::Ttl, ipsec::Ah, realm::Realm, osf::Osf);
 crate::fam_only!(V6: icmp::Icmp6, ttl::Hl, rt::Rt, frag::Frag, ipsec::Ah6, ip6opts::Hbh, ip6opts::Dst, mh::Mh, ipv6header::Ipv6Header, eui64::Eui64);
@@ -166,5 +168,6 @@ crate::xt_registry! {
         Time(time::Time),
         Bpf(bpf::Bpf),
         U32(u32::U32),
+        Ipvs(ipvs::Ipvs),
     }
 }
