@@ -257,3 +257,19 @@ pub trait XtExt: Clone + PartialEq + std::fmt::Debug + Sized {
         Self::NAME
     }
 }
+
+/// Decode a blob with `read`, accepting it only if it has `T`'s revision
+/// and size and encodes back to exactly the same bytes (so nothing in the
+/// kernel's copy is lost or misread).
+pub fn decode_exact<T: XtExt>(
+    info: &[u8],
+    rev: u32,
+    cx: &Ctx<'_>,
+    read: impl Fn(super::xtbuf::Rd<'_>) -> Option<T>,
+) -> Option<T> {
+    if rev != T::rev(cx.family) || info.len() != T::SIZE {
+        return None;
+    }
+    let t = read(super::xtbuf::Rd(info))?;
+    t.info_is(cx, info).then_some(t)
+}

@@ -601,9 +601,10 @@ impl XtExt for State {
     }
 }
 
-/// `XTTYPE_UINT16RC`/`UINT32RC` with an explicit maximum.
-pub fn parse_u32rc_max(ext: &str, opt: &str, arg: &str, lmax: u64) -> Result<(u32, u32, usize)> {
-    let mut vals = [0u32; 2];
+/// `XTTYPE_UINT16RC`/`UINT32RC`/`UINT64RC` with an explicit maximum: the
+/// values and how many were given.
+pub fn parse_u64rc_max(ext: &str, opt: &str, arg: &str, lmax: u64) -> Result<(u64, u64, usize)> {
+    let mut vals = [0u64; 2];
     let mut n = 0usize;
     let mut lmin = 0u64;
     let mut rest = arg;
@@ -634,7 +635,7 @@ pub fn parse_u32rc_max(ext: &str, opt: &str, arg: &str, lmax: u64) -> Result<(u3
             value = v;
             lmin = v;
         }
-        vals[n] = value as u32;
+        vals[n] = value;
         n += 1;
         let after = &rest[consumed..];
         if after.is_empty() {
@@ -643,4 +644,10 @@ pub fn parse_u32rc_max(ext: &str, opt: &str, arg: &str, lmax: u64) -> Result<(u3
         rest = &after[1..];
     }
     Ok((vals[0], vals[1], n))
+}
+
+/// [`parse_u64rc_max`] for ranges of 32 bits or less.
+pub fn parse_u32rc_max(ext: &str, opt: &str, arg: &str, lmax: u64) -> Result<(u32, u32, usize)> {
+    let (lo, hi, n) = parse_u64rc_max(ext, opt, arg, lmax)?;
+    Ok((lo as u32, hi as u32, n))
 }

@@ -1,17 +1,33 @@
 //! Target extensions (`-j NAME` other than verdicts and chains).
 
+pub mod audit;
 pub mod checksum;
+pub mod classify;
 pub mod connmark;
 pub mod ct;
 pub mod dscp;
+pub mod ecn;
+pub mod hmark;
+pub mod idletimer;
+pub mod led;
 pub mod log;
 pub mod mark;
 pub mod nat;
 pub mod netmap;
 pub mod nflog;
+pub mod nfqueue;
+pub mod npt;
 pub mod reject;
+pub mod secmark;
+pub mod set;
+pub mod synproxy;
 pub mod tcpmss;
+pub mod tcpoptstrip;
+pub mod tee;
+pub mod tos;
+pub mod tproxy;
 pub mod trace;
+pub mod ttl;
 
 crate::fam_any!(
     log::Log,
@@ -29,8 +45,24 @@ crate::fam_any!(
     tcpmss::Tcpmss,
     ct::Ct,
     ct::Notrack,
-    netmap::Netmap
+    netmap::Netmap,
+    tos::TosTarget,
+    nfqueue::Nfqueue,
+    classify::Classify,
+    audit::Audit,
+    secmark::Secmark,
+    secmark::Connsecmark,
+    synproxy::Synproxy,
+    tcpoptstrip::Tcpoptstrip,
+    tee::Tee,
+    tproxy::Tproxy,
+    idletimer::Idletimer,
+    led::Led,
+    hmark::Hmark,
+    set::SetTarget
 );
+crate::fam_only!(V4: ttl::Ttl, ecn::EcnTarget);
+crate::fam_only!(V6: ttl::Hl, npt::Snpt, npt::Dnpt);
 
 crate::xt_registry! {
     /// A target extension of a rule.
@@ -51,5 +83,24 @@ crate::xt_registry! {
         Notrack(ct::Notrack),
         Ct(ct::Ct),
         Netmap(netmap::Netmap),
+        Tos(tos::TosTarget),
+        Ttl(ttl::Ttl),
+        Hl(ttl::Hl),
+        Ecn(ecn::EcnTarget),
+        Nfqueue(nfqueue::Nfqueue),
+        Classify(classify::Classify),
+        Audit(audit::Audit),
+        Secmark(secmark::Secmark),
+        Connsecmark(secmark::Connsecmark),
+        Synproxy(synproxy::Synproxy),
+        Tcpoptstrip(tcpoptstrip::Tcpoptstrip),
+        Tee(tee::Tee),
+        Tproxy(tproxy::Tproxy),
+        Snpt(npt::Snpt),
+        Dnpt(npt::Dnpt),
+        Idletimer(idletimer::Idletimer),
+        Led(led::Led),
+        Hmark(hmark::Hmark),
+        Set(set::SetTarget),
     }
 }

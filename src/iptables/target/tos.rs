@@ -1,0 +1,96 @@
+//! `-j TOS` (revision 1, `struct xt_tos_target_info`, 8 bytes): set, and,
+//! or or xor the TOS byte.
+
+use crate::iptables::error::{IptError, Result};
+use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt};
+use crate::iptables::match_::tos::{parse_tosmask, symbolic};
+use crate::iptables::text::parse_uint;
+use crate::iptables::xtbuf::{Blob, Rd};
+use std::fmt::Write as _;
+
+/// `struct xt_tos_target_info`: the new TOS is `(tos & ~mask) ^ value`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TosTarget {
+    /// Value XORed in.
+    pub tos_value: u8,
+    /// Bits cleared first.
+    pub tos_mask: u8,
+}
+
+const ANY: u32 = 0xf;
+const OPTS: &[OptDef] = &[
+    OptDef::arg("set-tos", 0, 0).excl(ANY),
+    OptDef::arg("and-tos", 1, 0).excl(ANY),
+    OptDef::arg("or-tos", 2, 0).excl(ANY),
+    OptDef::arg("xor-tos", 3, 0).excl(ANY),
+];
+
+impl XtExt for TosTarget {
+    const NAME: &'static str = "TOS";
+    const REVISION: u32 = 1;
+    const SIZE: usize = 8;
+    const OPTIONS: &'static [OptDef] = OPTS;
+
+    fn init(_: &Ctx<'_>) -> Self {
+        TosTarget::default()
+    }
+    fn parse(&mut self, c: &mut OptCall<'_>, _: &Ctx<'_>) -> Result<()> {
+        if c.def.id == 0 {
+            (self.tos_value, self.tos_mask) = parse_tosmask(c.arg(), 0x3f)?;
+            return Ok(());
+        }
+        let v = parse_uint("TOS", c.def.name, c.arg(), 0, 255)? as u8;
+        (self.tos_value, self.tos_mask) = match c.def.id {
+            1 => (0, !v),
+            2 => (v, v),
+            _ => (v, 0),
+        };
+        Ok(())
+    }
+    fn check(&mut self, seen: u32, _: &Ctx<'_>) -> Result<()> {
+        if seen & ANY == 0 {
+            return Err(IptError::param("TOS: An action is required"));
+        }
+        Ok(())
+    }
+    fn to_info(&self, _: &Ctx<'_>) -> Vec<u8> {
+        let mut b = Blob::new(Self::SIZE);
+        b.u8(0, self.tos_value).u8(1, self.tos_mask);
+        b.into_vec()
+    }
+    fn from_info(info: &[u8], rev: u32, cx: &Ctx<'_>) -> Option<Self> {
+        if rev != 1 || info.len() != Self::SIZE {
+            return None;
+        }
+        let r = Rd(info);
+        let t = TosTarget {
+            tos_value: r.u8(0)?,
+            tos_mask: r.u8(1)?,
+        };
+        (t.to_info(cx) == info).then_some(t)
+    }
+    fn save(&self, _: &Ctx<'_>, out: &mut String) {
+        let _ = write!(
+            out,
+            " --set-tos 0x{:02x}/0x{:02x}",
+            self.tos_value, self.tos_mask
+        );
+    }
+    fn print(&self, _: &Ctx<'_>, numeric: bool, out: &mut String) {
+        let (v, m) = (self.tos_value, self.tos_mask);
+        if numeric {
+            let _ = write!(out, " TOS set 0x{v:02x}/0x{m:02x}");
+        } else if let Some(n) = symbolic(v, m) {
+            // tos_try_print_symbolic(" TOS set", ...) prints " %s%s".
+            let _ = write!(out, "  TOS set{n}");
+        } else if v == 0 {
+            let _ = write!(out, " TOS and 0x{:02x}", !m);
+        } else if v == m {
+            let _ = write!(out, " TOS or 0x{v:02x}");
+        } else if m == 0 {
+            let _ = write!(out, " TOS xor 0x{v:02x}");
+        } else {
+            let _ = write!(out, " TOS set 0x{v:02x}/0x{m:02x}");
+        }
+    }
+}

@@ -1,0 +1,96 @@
+//! `-j TPROXY` (revision 1, `struct xt_tproxy_target_info_v1`, 32 bytes):
+//! deliver to a local socket on another port/address, marking the packet.
+
+use crate::iptables::addr::addr_str;
+use crate::iptables::error::{IptError, Result};
+use crate::iptables::ext::{decode_exact, Ctx, OptCall, OptDef, XtExt, F_MAND};
+use crate::iptables::match_::conntrack::parse_host;
+use crate::iptables::num::getportbyname;
+use crate::iptables::text::parse_val_mask;
+use crate::iptables::xtbuf::Blob;
+use std::fmt::Write as _;
+
+/// `struct xt_tproxy_target_info_v1`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Tproxy {
+    /// Mark bits cleared.
+    pub mark_mask: u32,
+    /// Mark value XORed in.
+    pub mark_value: u32,
+    /// Local address (`union nf_inet_addr`).
+    pub laddr: [u8; 16],
+    /// Local port.
+    pub lport: u16,
+}
+
+const OPTS: &[OptDef] = &[
+    OptDef::arg("on-port", 0, F_MAND),
+    OptDef::arg("on-ip", 1, 0),
+    OptDef::arg("tproxy-mark", 2, 0),
+];
+
+impl Tproxy {
+    fn mark(&self) -> String {
+        format!("0x{:x}/0x{:x}", self.mark_value, self.mark_mask)
+    }
+}
+
+impl XtExt for Tproxy {
+    const NAME: &'static str = "TPROXY";
+    const REVISION: u32 = 1;
+    const SIZE: usize = 32;
+    const OPTIONS: &'static [OptDef] = OPTS;
+
+    fn init(_: &Ctx<'_>) -> Self {
+        Tproxy::default()
+    }
+    fn parse(&mut self, c: &mut OptCall<'_>, cx: &Ctx<'_>) -> Result<()> {
+        let arg = c.arg();
+        match c.def.id {
+            0 => {
+                self.lport = getportbyname(arg).ok_or_else(|| {
+                    IptError::param(format!("Port \"{arg}\" does not resolve to anything.\n"))
+                })?
+            }
+            1 => self.laddr = parse_host(cx.family, arg)?,
+            _ => (self.mark_value, self.mark_mask) = parse_val_mask("TPROXY", c.def.name, arg)?,
+        }
+        Ok(())
+    }
+    fn to_info(&self, _: &Ctx<'_>) -> Vec<u8> {
+        let mut b = Blob::new(Self::SIZE);
+        b.u32(0, self.mark_mask)
+            .u32(4, self.mark_value)
+            .bytes(8, &self.laddr)
+            .be16(24, self.lport);
+        b.into_vec()
+    }
+    fn from_info(info: &[u8], rev: u32, cx: &Ctx<'_>) -> Option<Self> {
+        decode_exact(info, rev, cx, |r| {
+            Some(Tproxy {
+                mark_mask: r.u32(0)?,
+                mark_value: r.u32(4)?,
+                laddr: r.bytes(8, 16)?.try_into().ok()?,
+                lport: r.be16(24)?,
+            })
+        })
+    }
+    fn save(&self, cx: &Ctx<'_>, out: &mut String) {
+        let _ = write!(
+            out,
+            " --on-port {} --on-ip {} --tproxy-mark {}",
+            self.lport,
+            addr_str(cx.family, &self.laddr),
+            self.mark()
+        );
+    }
+    fn print(&self, cx: &Ctx<'_>, _: bool, out: &mut String) {
+        let _ = write!(
+            out,
+            " TPROXY redirect {}:{} mark {}",
+            addr_str(cx.family, &self.laddr),
+            self.lport,
+            self.mark()
+        );
+    }
+}
