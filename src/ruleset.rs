@@ -4,6 +4,7 @@
 use crate::consts::msg;
 use crate::error::{Error, Result};
 use crate::netlink::{BatchOp, Conn, NfMsg};
+use crate::object::create_form;
 use crate::object::{parse_msgs as parse_all, selector};
 use crate::object::{Chain, Flowtable, Object, Rule, Set, SetElem, SetElemList, SetElems, Table};
 use netlink_packet_core::{NLM_F_APPEND, NLM_F_CREATE};
@@ -104,11 +105,8 @@ pub fn creation_body(dumped: &[u8], r: &Rule) -> Option<Vec<u8>> {
     if a.wire_flags() != 0 || !a.wire_order().is_empty() || !a.extra().is_empty() {
         return None;
     }
-    // osf and exthdr may have their dump form undone (`undump_expr`).
-    if r.exprs()
-        .iter()
-        .any(|e| matches!(e, crate::expr::Expr::Osf(_) | crate::expr::Expr::Exthdr(_)))
-    {
+    // Expressions with a creation form of their own are encoded again.
+    if r.exprs().iter().any(create_form::expr_may_change) {
         return None;
     }
     // NFTA_RULE_COMPAT goes right after the expressions, where encoding
@@ -309,38 +307,28 @@ impl Ruleset {
         match item {
             CreateItem::Table(i) => {
                 let mut t = self.tables[i].clone();
-                t.attrs.handle = None;
-                t.attrs.use_count = None;
-                t.attrs.owner = None;
-                if let Some(f) = t.attrs.flags.as_mut() {
-                    *f &= !2; // owner flag needs the owner's socket
-                }
+                create_form::table(&mut t);
                 each(t.to_msg(msg::NEWTABLE, 0), None);
             }
             CreateItem::Chain(i) => {
                 let mut c = self.chains[i].clone();
-                c.attrs.handle = None;
-                c.attrs.use_count = None;
+                create_form::chain(&mut c);
                 each(c.to_msg(msg::NEWCHAIN, 0), None);
             }
             CreateItem::Object(i) => {
                 let mut o = self.objects[i].clone();
-                o.attrs.handle = None;
-                o.attrs.use_count = None;
+                create_form::object(&mut o);
                 each(o.to_msg(msg::NEWOBJ, 0), None);
             }
             CreateItem::Flowtable(i) => {
                 let mut f = self.flowtables[i].clone();
-                f.attrs.handle = None;
-                f.attrs.use_count = None;
+                create_form::flowtable(&mut f);
                 each(f.to_msg(msg::NEWFLOWTABLE, 0), None);
             }
             CreateItem::Set { index, id } => {
                 let sw = &self.sets[index];
                 let mut s = sw.set.clone();
-                s.attrs.handle = None;
-                s.attrs.count = None;
-                s.attrs.backend = None;
+                create_form::set(&mut s);
                 if s.attrs.id.is_none() {
                     s.attrs.id = id;
                 }
@@ -500,19 +488,10 @@ impl<'a> Planner<'a> {
     }
 }
 
-/// Turn a dumped rule into one that creates it: read-only attributes
-/// (handle, position) removed, `NFTA_RULE_COMPAT` inferred when missing,
-/// and the expression attributes the kernel dumps but refuses on create
-/// undone (see [`undump_expr`]).
+/// Turn a dumped rule into one that creates it
+/// ([`create_form::rule`]).
 pub fn prepare_rule(r: &mut Rule) {
-    r.attrs.handle = None;
-    r.attrs.position = None;
-    if r.attrs.compat.is_none() {
-        r.attrs.compat = crate::compat::infer_compat(r);
-    }
-    if let Some(l) = r.attrs.exprs.as_mut() {
-        l.0.iter_mut().for_each(undump_expr);
-    }
+    create_form::rule(r);
 }
 
 /// Whether `flags` (a chain's `NFTA_CHAIN_FLAGS`) mark a bound chain.
@@ -535,53 +514,40 @@ pub fn jump_targets(r: &Rule) -> Vec<&str> {
         .collect()
 }
 
-/// Undo the few places where the kernel dumps an expression attribute that
-/// its own create path rejects (only zero values, which mean the same as
-/// absent, are removed):
-/// * `osf` dumps `NFTA_OSF_FLAGS` 0 but accepts only `NFT_OSF_F_VERSION`;
-/// * `exthdr` writes (`tcp option ... set`) dump `NFTA_EXTHDR_FLAGS` 0 but
-///   refuse any flags, and TCP option removal (`tcp option ... reset`) also
-///   dumps offset and length 0 but refuses them.
-fn undump_expr(e: &mut crate::expr::Expr) {
-    use crate::expr::exthdr::ExthdrOp;
-    use crate::expr::Expr;
-    match e {
-        Expr::Osf(o) if o.flags == Some(0) => o.flags = None,
-        Expr::Exthdr(x) if x.dreg.is_none() => {
-            if x.flags == Some(0) {
-                x.flags = None;
-            }
-            if x.sreg.is_none() && x.op == Some(ExthdrOp::TcpOpt) {
-                if x.offset == Some(0) {
-                    x.offset = None;
-                }
-                if x.len == Some(0) {
-                    x.len = None;
-                }
-            }
-        }
-        _ => {}
-    }
-}
-
 /// Largest element payload put in one `NEWSETELEM` message by
 /// [`Ruleset::create_ops`] (the element list is a nested attribute, whose
 /// length must fit in 16 bits).
 pub const ELEMS_PER_MSG_BYTES: usize = 32 * 1024;
 
-/// The element messages that recreate a set's elements: expirations
-/// removed; for sets without the interval flag, all elements sorted by
-/// their encoding and regrouped into messages of at most
-/// [`ELEMS_PER_MSG_BYTES`]. Messages nftwire cannot decode element by
-/// element are kept as dumped.
+/// Whether the kernel keeps a set's elements in a hash table, whose dump
+/// order comes from a random per-set seed: no interval flag, and a key
+/// longer than two bytes, a map, timeout, dynamic or object flag, or set
+/// expressions (anything else is a bitmap, an rbtree or pipapo, whose
+/// order depends only on the elements).
+pub fn hash_ordered(s: &Set) -> bool {
+    use crate::object::set::SET_INTERVAL;
+    // NFT_SET_MAP | NFT_SET_TIMEOUT | NFT_SET_EVAL | NFT_SET_OBJECT.
+    const NOT_BITMAP: u32 = 0x08 | 0x10 | 0x20 | 0x40;
+    let flags = s.attrs.flags.unwrap_or(0);
+    flags & SET_INTERVAL == 0
+        && (s.attrs.key_len.unwrap_or(u32::MAX) > 2
+            || flags & NOT_BITMAP != 0
+            || s.attrs.expr.is_some()
+            || s.attrs.exprs.is_some())
+}
+
+/// The element messages that recreate a set's elements, in creation form
+/// ([`create_form::elements`]), regrouped into messages of at most
+/// [`ELEMS_PER_MSG_BYTES`]. Elements keep the kernel's dump order, except
+/// in sets the kernel hashes ([`hash_ordered`]), where the dump order is
+/// random per set and no insertion order brings it back: those are sorted
+/// by their encoding, so saving the same set twice gives the same text.
+/// Messages nftwire cannot decode element by element are kept as dumped
+/// (in creation form).
 fn element_msgs(sw: &SetWithElems) -> Vec<SetElems> {
     let strip = |e: &SetElems| {
         let mut e = e.clone();
-        if let Some(l) = e.attrs.elems.as_mut() {
-            for el in l.0.iter_mut() {
-                el.expiration = None;
-            }
-        }
+        create_form::elements(&mut e);
         e
     };
     let regular = sw
@@ -595,14 +561,11 @@ fn element_msgs(sw: &SetWithElems) -> Vec<SetElems> {
     let mut all: Vec<(Vec<u8>, SetElem)> = sw
         .elems
         .iter()
-        .flat_map(|e| e.attrs.elems.iter().flat_map(|l| l.0.iter()))
-        .map(|el| {
-            let mut el = el.clone();
-            el.expiration = None;
-            (el.to_bytes(), el)
-        })
+        .map(strip)
+        .flat_map(|e| e.attrs.elems.map(|l| l.0).unwrap_or_default())
+        .map(|el| (el.to_bytes(), el))
         .collect();
-    if sw.set.attrs.flags.unwrap_or(0) & crate::object::set::SET_INTERVAL == 0 {
+    if hash_ordered(&sw.set) {
         all.sort_by(|a, b| a.0.cmp(&b.0));
     }
     let mut out = Vec::new();

@@ -824,7 +824,7 @@ fn finish(p: Pending) -> Result<Block> {
     Ok(Block {
         line: p.line,
         kind: p.kind,
-        op: crate::ruleset::creation_op(m),
+        op: crate::ruleset::creation_op(crate::object::create_form::message(m)),
     })
 }
 
