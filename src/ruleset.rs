@@ -257,12 +257,8 @@ impl Ruleset {
             anon_done: std::collections::HashSet::new(),
             rule_done: vec![false; self.rules.len()],
             by_chain: std::collections::HashMap::new(),
-            bound: self
-                .chains
-                .iter()
-                .filter(|c| c.attrs.flags.unwrap_or(0) & CHAIN_BINDING != 0)
-                .map(|c| (c.family, c.table(), c.name()))
-                .collect(),
+            bound: bound_chains(&self.chains),
+            bound_done: std::collections::HashSet::new(),
             anon: anonymous_sets(&self.sets),
         };
         if !e.bound.is_empty() {
@@ -273,17 +269,7 @@ impl Ruleset {
                     .push(i);
             }
         }
-        e.plan.extend((0..self.tables.len()).map(CreateItem::Table));
-        e.plan.extend((0..self.chains.len()).map(CreateItem::Chain));
-        e.plan
-            .extend((0..self.objects.len()).map(CreateItem::Object));
-        e.plan
-            .extend((0..self.flowtables.len()).map(CreateItem::Flowtable));
-        for (k, sw) in self.sets.iter().enumerate() {
-            if !sw.set.is_anonymous() {
-                e.set(k);
-            }
-        }
+        e.head();
         // The rules of bound chains come with the rule that jumps to them;
         // a bound chain nothing jumps to (only older kernels leave one) gets
         // its rules at the end.
@@ -292,6 +278,11 @@ impl Ruleset {
                 continue;
             }
             e.rule(i, 0);
+        }
+        for (ci, c) in self.chains.iter().enumerate() {
+            if is_binding(c.attrs.flags) {
+                e.bound_chain(ci, 0);
+            }
         }
         for i in 0..self.rules.len() {
             e.rule(i, 0);
@@ -439,13 +430,21 @@ struct Planner<'a> {
     anon_done: std::collections::HashSet<usize>,
     rule_done: Vec<bool>,
     by_chain: std::collections::HashMap<(u8, &'a str, &'a str), Vec<usize>>,
-    /// Chains with the binding flag.
-    bound: std::collections::HashSet<(u8, &'a str, &'a str)>,
+    /// Chains with the binding flag, as indexes into `rs.chains`.
+    bound: HashMap<(u8, &'a str, &'a str), usize>,
+    /// Bound chains already planned.
+    bound_done: std::collections::HashSet<usize>,
     /// Anonymous sets by (family, table, name), as indexes into `rs.sets`.
-    anon: std::collections::HashMap<(u8, &'a str, &'a str), usize>,
+    anon: HashMap<(u8, &'a str, &'a str), usize>,
 }
 
 impl<'a> Planner<'a> {
+    /// Everything but rules and bound chains, in nft's order
+    /// ([`head_plan`]).
+    fn head(&mut self) {
+        self.plan.extend(head_plan(self.rs));
+    }
+
     /// A set and its elements.
     fn set(&mut self, index: usize) {
         self.plan.push(CreateItem::Set {
@@ -455,37 +454,122 @@ impl<'a> Planner<'a> {
     }
 
     fn is_bound(&self, r: &Rule) -> bool {
-        self.bound.contains(&(r.family, r.table(), r.chain()))
+        self.bound.contains_key(&(r.family, r.table(), r.chain()))
     }
 
-    /// Rule `i`, after the bound chains it jumps to and the anonymous sets
-    /// it uses.
+    /// Bound chain `ci`, then its rules.
+    fn bound_chain(&mut self, ci: usize, depth: usize) {
+        if !self.bound_done.insert(ci) {
+            return;
+        }
+        self.plan.push(CreateItem::Chain(ci));
+        let c = &self.rs.chains[ci];
+        let list = self
+            .by_chain
+            .get(&(c.family, c.table(), c.name()))
+            .cloned()
+            .unwrap_or_default();
+        for j in list {
+            self.rule(j, depth + 1);
+        }
+    }
+
+    /// Rule `i`, after what it needs created first ([`rule_prereqs`]).
     fn rule(&mut self, i: usize, depth: usize) {
         let rs = self.rs;
         if self.rule_done[i] {
             return;
         }
         self.rule_done[i] = true;
-        let r = &rs.rules[i];
-        if depth < 64 && !self.bound.is_empty() {
-            for target in jump_targets(r) {
-                let key = (r.family, r.table(), target);
-                if !self.bound.contains(&key) {
-                    continue;
+        for p in rule_prereqs(&rs.rules[i], &self.anon, &self.bound) {
+            match p {
+                Prereq::AnonSet(k) => {
+                    if self.anon_done.insert(k) {
+                        self.set(k);
+                    }
                 }
-                let list = self.by_chain.get(&key).cloned().unwrap_or_default();
-                for j in list {
-                    self.rule(j, depth + 1);
-                }
-            }
-        }
-        for k in anonymous_sets_used(&self.anon, r) {
-            if self.anon_done.insert(k) {
-                self.set(k);
+                Prereq::BoundChain(ci) if depth < 64 => self.bound_chain(ci, depth),
+                Prereq::BoundChain(_) => {}
             }
         }
         self.plan.push(CreateItem::Rule(i));
     }
+}
+
+/// The first part of [`Ruleset::create_plan`], in the order `nft -f`
+/// creates a table's contents (so the kernel hands out the same handles
+/// for a ruleset nft loaded in one go): tables, chains other than bound
+/// ones, objects, named sets with their elements, flowtables.
+pub fn head_plan(rs: &Ruleset) -> Vec<CreateItem> {
+    let mut plan = Vec::with_capacity(rs.tables.len() + rs.chains.len() + rs.sets.len());
+    plan.extend((0..rs.tables.len()).map(CreateItem::Table));
+    plan.extend(
+        rs.chains
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| !is_binding(c.attrs.flags))
+            .map(|(i, _)| CreateItem::Chain(i)),
+    );
+    plan.extend((0..rs.objects.len()).map(CreateItem::Object));
+    for (k, sw) in rs.sets.iter().enumerate() {
+        if !sw.set.is_anonymous() {
+            plan.push(CreateItem::Set {
+                index: k,
+                id: set_id(&sw.set),
+            });
+        }
+    }
+    plan.extend((0..rs.flowtables.len()).map(CreateItem::Flowtable));
+    plan
+}
+
+/// The bound chains (`jump { ... }`) of `chains` by (family, table, name),
+/// as indexes.
+pub fn bound_chains(chains: &[Chain]) -> HashMap<(u8, &str, &str), usize> {
+    chains
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| is_binding(c.attrs.flags))
+        .map(|(i, c)| ((c.family, c.table(), c.name()), i))
+        .collect()
+}
+
+/// Something created right before the rule that needs it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Prereq {
+    /// An anonymous set the rule uses (index into the sets).
+    AnonSet(usize),
+    /// A bound chain the rule jumps to (index into the chains); its rules
+    /// come with it.
+    BoundChain(usize),
+}
+
+/// What a rule needs created first, in the order nft creates it: its
+/// expressions in order, each anonymous set it uses and each bound chain it
+/// jumps to (nft evaluates the rule's statements in order, creating each
+/// anonymous set and bound chain as it meets it).
+pub fn rule_prereqs(
+    r: &Rule,
+    anon: &HashMap<(u8, &str, &str), usize>,
+    bound: &HashMap<(u8, &str, &str), usize>,
+) -> Vec<Prereq> {
+    if anon.is_empty() && bound.is_empty() {
+        return Vec::new();
+    }
+    let mut v = Vec::new();
+    for e in r.exprs() {
+        if let Some(name) = crate::expr::set_name_of(e) {
+            if let Some(&k) = anon.get(&(r.family, r.table(), name.as_str())) {
+                v.push(Prereq::AnonSet(k));
+            }
+        }
+        if let Some(target) = jump_target(e) {
+            if let Some(&ci) = bound.get(&(r.family, r.table(), target)) {
+                v.push(Prereq::BoundChain(ci));
+            }
+        }
+    }
+    v
 }
 
 /// Turn a dumped rule into one that creates it
@@ -501,17 +585,19 @@ pub fn is_binding(flags: Option<u32>) -> bool {
 
 /// Chains a rule jumps or goes to (verdict immediates).
 pub fn jump_targets(r: &Rule) -> Vec<&str> {
-    r.exprs()
-        .iter()
-        .filter_map(|e| match e {
-            crate::expr::Expr::Immediate(i) => i
-                .data
-                .as_ref()
-                .and_then(|d| d.verdict.as_ref())
-                .and_then(|v| v.chain.as_deref()),
-            _ => None,
-        })
-        .collect()
+    r.exprs().iter().filter_map(jump_target).collect()
+}
+
+/// The chain a verdict immediate jumps or goes to.
+fn jump_target(e: &crate::expr::Expr) -> Option<&str> {
+    match e {
+        crate::expr::Expr::Immediate(i) => i
+            .data
+            .as_ref()
+            .and_then(|d| d.verdict.as_ref())
+            .and_then(|v| v.chain.as_deref()),
+        _ => None,
+    }
 }
 
 /// Largest element payload put in one `NEWSETELEM` message by
