@@ -32,6 +32,37 @@ struct Case {
     /// A kernel feature the case needs; when the kernel refuses the
     /// ruleset, the case is reported as not applicable (not failed).
     feature: Option<&'static str>,
+    /// Rules added with the library after `nft` loaded the case (for
+    /// expressions nft 1.0.6 cannot write).
+    library_rules: fn() -> Vec<Rule>,
+}
+
+fn no_rules() -> Vec<Rule> {
+    Vec::new()
+}
+
+/// `last` expressions (nft 1.0.6 has no syntax for them), appended to the
+/// output chain (the last chain, so creating rules in chain order keeps
+/// their handles): one traffic hits, one built as already used, one behind
+/// a `return` (never used).
+fn last_rules() -> Vec<Rule> {
+    use nftwire::expr::last::Last;
+    vec![
+        Rule::new(1, "t", "o", vec![Expr::Last(Last::never())]),
+        Rule::new(1, "t", "o", vec![Expr::Last(Last::used(5000))]),
+        Rule::new(
+            1,
+            "t",
+            "o",
+            vec![Expr::Immediate(
+                nftwire::expr::immediate::Immediate::verdict(
+                    nftwire::data::VerdictCode::Return,
+                    None,
+                ),
+            )],
+        ),
+        Rule::new(1, "t", "o", vec![Expr::Last(Last::never())]),
+    ]
 }
 
 /// A small deterministic generator (xorshift64*).
@@ -155,6 +186,7 @@ fn statement_case(name: &str, body: &str) -> Case {
         ),
         traffic: true,
         feature: None,
+        library_rules: if name == "chains" { last_rules } else { no_rules },
     }
 }
 
@@ -213,6 +245,7 @@ table ip e { comment \"with a comment\"; chain c { comment \"chain comment\"; co
                 "queue" => Some("the queue expression"),
                 _ => None,
             },
+            library_rules: no_rules,
         })
         .collect()
 }
@@ -413,6 +446,7 @@ fn generated_set_case(rng: &mut Rng, i: usize) -> Case {
         ),
         traffic: true,
         feature: None,
+        library_rules: no_rules,
     }
 }
 
@@ -741,6 +775,7 @@ fn check(case: &Case) -> Result<(), String> {
     let nft = case.nft.clone();
     let traffic_on = case.traffic;
     let feature = case.feature;
+    let library_rules = case.library_rules;
     common::netns(move || -> Result<(), String> {
         let up = common::run("ip", &["link", "set", "lo", "up"]);
         assert!(up.status.success(), "ip link set lo up failed");
@@ -760,6 +795,15 @@ fn check(case: &Case) -> Result<(), String> {
                 "nft refused the generated ruleset (generator bug): {}",
                 String::from_utf8_lossy(&o.stderr)
             ));
+        }
+        let ops: Vec<_> = library_rules()
+            .into_iter()
+            .map(|r| nftwire::ruleset::creation_op(r.to_msg(nftwire::consts::msg::NEWRULE, 0)))
+            .collect();
+        if !ops.is_empty() {
+            conn()
+                .batch(&ops, None)
+                .map_err(|e| format!("library rules: {e}"))?;
         }
         if traffic_on {
             traffic();
