@@ -537,9 +537,7 @@ fn mask_after(s: &str, key: &str) -> String {
     while let Some(p) = rest.find(key) {
         out.push_str(&rest[..p + key.len()]);
         rest = &rest[p + key.len()..];
-        let end = rest
-            .find(|c: char| c == ',' || c == ' ' || c == '\n' || c == '}')
-            .unwrap_or(rest.len());
+        let end = rest.find([',', ' ', '\n', '}']).unwrap_or(rest.len());
         out.push('_');
         rest = &rest[end..];
     }
