@@ -643,7 +643,6 @@ fn raw_state() -> Vec<String> {
 /// The blocks of a save file with time-relative values masked (see
 /// `mask_expr`), as (header line, body) pairs.
 fn masked_blocks(text: &str) -> Vec<(String, Vec<u8>)> {
-    use nftwire::object::Kind as _;
     let blocks = save::parse_blocks(text).expect("own save file parses");
     blocks
         .into_iter()
@@ -653,16 +652,12 @@ fn masked_blocks(text: &str) -> Vec<(String, Vec<u8>)> {
                 save::BlockKind::Rule => {
                     let mut r = Rule::from_msg(m).expect("rule decodes");
                     mask_rule(&mut r);
-                    let mut w = nftwire::nla::Writer::new();
-                    r.attrs.write_body(&mut w);
-                    w.buf
+                    r.body()
                 }
                 save::BlockKind::Elements => {
                     let mut e = SetElems::from_msg(m).expect("elements decode");
                     mask_elems(&mut e);
-                    let mut w = nftwire::nla::Writer::new();
-                    e.attrs.write_body(&mut w);
-                    w.buf
+                    e.body()
                 }
                 _ => m.body.to_vec(),
             };

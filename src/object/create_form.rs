@@ -15,7 +15,7 @@
 use crate::consts::msg;
 use crate::expr::Expr;
 use crate::netlink::NfMsg;
-use crate::object::{Chain, Flowtable, Kind, Object, Rule, Set, SetElems, Table};
+use crate::object::{Chain, Flowtable, Kind, Obj, Object, Rule, Set, SetElems, Table};
 
 /// `NFT_TABLE_F_OWNER`: needs the owner's netlink socket.
 const TABLE_F_OWNER: u32 = 2;
@@ -226,56 +226,26 @@ pub fn message(m: NfMsg) -> NfMsg {
             ..m
         }
     }
-    let family = m.family;
-    match m.msg() {
-        msg::NEWTABLE => remake(m, |a| {
-            let mut t = Table {
+    /// [`remake`] through the object wrapper (`Obj<T>`) the mapping
+    /// functions take.
+    fn remake_obj<T: Kind + Default>(m: NfMsg, f: fn(&mut Obj<T>)) -> NfMsg {
+        let family = m.family;
+        remake(m, |a: &mut T| {
+            let mut o = Obj {
                 family,
                 attrs: std::mem::take(a),
             };
-            table(&mut t);
-            *a = t.attrs;
-        }),
-        msg::NEWCHAIN => remake(m, |a| {
-            let mut c = Chain {
-                family,
-                attrs: std::mem::take(a),
-            };
-            chain(&mut c);
-            *a = c.attrs;
-        }),
-        msg::NEWSET => remake(m, |a| {
-            let mut s = Set {
-                family,
-                attrs: std::mem::take(a),
-            };
-            set(&mut s);
-            *a = s.attrs;
-        }),
-        msg::NEWSETELEM => remake(m, |a| {
-            let mut e = SetElems {
-                family,
-                attrs: std::mem::take(a),
-            };
-            elements(&mut e);
-            *a = e.attrs;
-        }),
-        msg::NEWOBJ => remake(m, |a| {
-            let mut o = Object {
-                family,
-                attrs: std::mem::take(a),
-            };
-            object(&mut o);
+            f(&mut o);
             *a = o.attrs;
-        }),
-        msg::NEWFLOWTABLE => remake(m, |a| {
-            let mut f = Flowtable {
-                family,
-                attrs: std::mem::take(a),
-            };
-            flowtable(&mut f);
-            *a = f.attrs;
-        }),
+        })
+    }
+    match m.msg() {
+        msg::NEWTABLE => remake_obj(m, table),
+        msg::NEWCHAIN => remake_obj(m, chain),
+        msg::NEWSET => remake_obj(m, set),
+        msg::NEWSETELEM => remake_obj(m, elements),
+        msg::NEWOBJ => remake_obj(m, object),
+        msg::NEWFLOWTABLE => remake_obj(m, flowtable),
         msg::NEWRULE => {
             if !MAPPED_EXPR_NAMES.iter().any(|n| contains(&m.body, n)) {
                 return m;

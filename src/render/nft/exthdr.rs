@@ -303,7 +303,7 @@ static SCTP_DATA: Desc = sctp!(
         ("ppid", IN, 96, 32)
     ]
 );
-static SCTP_INIT: Desc = sctp!(
+const SCTP_INIT_DESC: Desc = sctp!(
     "init",
     1,
     [
@@ -314,17 +314,13 @@ static SCTP_INIT: Desc = sctp!(
         ("initial-tsn", IN, 128, 32)
     ]
 );
-static SCTP_INIT_ACK: Desc = sctp!(
-    "init-ack",
-    2,
-    [
-        ("init-tag", IN, 32, 32),
-        ("a-rwnd", IN, 64, 32),
-        ("num-outbound-streams", IN, 96, 16),
-        ("num-inbound-streams", IN, 112, 16),
-        ("initial-tsn", IN, 128, 32)
-    ]
-);
+static SCTP_INIT: Desc = SCTP_INIT_DESC;
+/// INIT ACK has INIT's layout.
+static SCTP_INIT_ACK: Desc = Desc {
+    name: "init-ack",
+    ty: 2,
+    ..SCTP_INIT_DESC
+};
 static SCTP_SACK: Desc = sctp!(
     "sack",
     3,
