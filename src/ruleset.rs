@@ -4,6 +4,7 @@
 use crate::consts::msg;
 use crate::error::{Error, Result};
 use crate::netlink::{BatchOp, Conn, NfMsg};
+use crate::object::create_form;
 use crate::object::{parse_msgs as parse_all, selector};
 use crate::object::{Chain, Flowtable, Object, Rule, Set, SetElem, SetElemList, SetElems, Table};
 use netlink_packet_core::{NLM_F_APPEND, NLM_F_CREATE};
@@ -104,11 +105,8 @@ pub fn creation_body(dumped: &[u8], r: &Rule) -> Option<Vec<u8>> {
     if a.wire_flags() != 0 || !a.wire_order().is_empty() || !a.extra().is_empty() {
         return None;
     }
-    // osf and exthdr may have their dump form undone (`undump_expr`).
-    if r.exprs()
-        .iter()
-        .any(|e| matches!(e, crate::expr::Expr::Osf(_) | crate::expr::Expr::Exthdr(_)))
-    {
+    // Expressions with a creation form of their own are encoded again.
+    if r.exprs().iter().any(create_form::expr_may_change) {
         return None;
     }
     // NFTA_RULE_COMPAT goes right after the expressions, where encoding
@@ -259,12 +257,8 @@ impl Ruleset {
             anon_done: std::collections::HashSet::new(),
             rule_done: vec![false; self.rules.len()],
             by_chain: std::collections::HashMap::new(),
-            bound: self
-                .chains
-                .iter()
-                .filter(|c| c.attrs.flags.unwrap_or(0) & CHAIN_BINDING != 0)
-                .map(|c| (c.family, c.table(), c.name()))
-                .collect(),
+            bound: bound_chains(&self.chains),
+            bound_done: std::collections::HashSet::new(),
             anon: anonymous_sets(&self.sets),
         };
         if !e.bound.is_empty() {
@@ -275,17 +269,7 @@ impl Ruleset {
                     .push(i);
             }
         }
-        e.plan.extend((0..self.tables.len()).map(CreateItem::Table));
-        e.plan.extend((0..self.chains.len()).map(CreateItem::Chain));
-        e.plan
-            .extend((0..self.objects.len()).map(CreateItem::Object));
-        e.plan
-            .extend((0..self.flowtables.len()).map(CreateItem::Flowtable));
-        for (k, sw) in self.sets.iter().enumerate() {
-            if !sw.set.is_anonymous() {
-                e.set(k);
-            }
-        }
+        e.head();
         // The rules of bound chains come with the rule that jumps to them;
         // a bound chain nothing jumps to (only older kernels leave one) gets
         // its rules at the end.
@@ -294,6 +278,11 @@ impl Ruleset {
                 continue;
             }
             e.rule(i, 0);
+        }
+        for (ci, c) in self.chains.iter().enumerate() {
+            if is_binding(c.attrs.flags) {
+                e.bound_chain(ci, 0);
+            }
         }
         for i in 0..self.rules.len() {
             e.rule(i, 0);
@@ -309,38 +298,28 @@ impl Ruleset {
         match item {
             CreateItem::Table(i) => {
                 let mut t = self.tables[i].clone();
-                t.attrs.handle = None;
-                t.attrs.use_count = None;
-                t.attrs.owner = None;
-                if let Some(f) = t.attrs.flags.as_mut() {
-                    *f &= !2; // owner flag needs the owner's socket
-                }
+                create_form::table(&mut t);
                 each(t.to_msg(msg::NEWTABLE, 0), None);
             }
             CreateItem::Chain(i) => {
                 let mut c = self.chains[i].clone();
-                c.attrs.handle = None;
-                c.attrs.use_count = None;
+                create_form::chain(&mut c);
                 each(c.to_msg(msg::NEWCHAIN, 0), None);
             }
             CreateItem::Object(i) => {
                 let mut o = self.objects[i].clone();
-                o.attrs.handle = None;
-                o.attrs.use_count = None;
+                create_form::object(&mut o);
                 each(o.to_msg(msg::NEWOBJ, 0), None);
             }
             CreateItem::Flowtable(i) => {
                 let mut f = self.flowtables[i].clone();
-                f.attrs.handle = None;
-                f.attrs.use_count = None;
+                create_form::flowtable(&mut f);
                 each(f.to_msg(msg::NEWFLOWTABLE, 0), None);
             }
             CreateItem::Set { index, id } => {
                 let sw = &self.sets[index];
                 let mut s = sw.set.clone();
-                s.attrs.handle = None;
-                s.attrs.count = None;
-                s.attrs.backend = None;
+                create_form::set(&mut s);
                 if s.attrs.id.is_none() {
                     s.attrs.id = id;
                 }
@@ -451,13 +430,21 @@ struct Planner<'a> {
     anon_done: std::collections::HashSet<usize>,
     rule_done: Vec<bool>,
     by_chain: std::collections::HashMap<(u8, &'a str, &'a str), Vec<usize>>,
-    /// Chains with the binding flag.
-    bound: std::collections::HashSet<(u8, &'a str, &'a str)>,
+    /// Chains with the binding flag, as indexes into `rs.chains`.
+    bound: HashMap<(u8, &'a str, &'a str), usize>,
+    /// Bound chains already planned.
+    bound_done: std::collections::HashSet<usize>,
     /// Anonymous sets by (family, table, name), as indexes into `rs.sets`.
-    anon: std::collections::HashMap<(u8, &'a str, &'a str), usize>,
+    anon: HashMap<(u8, &'a str, &'a str), usize>,
 }
 
 impl<'a> Planner<'a> {
+    /// Everything but rules and bound chains, in nft's order
+    /// ([`head_plan`]).
+    fn head(&mut self) {
+        self.plan.extend(head_plan(self.rs));
+    }
+
     /// A set and its elements.
     fn set(&mut self, index: usize) {
         self.plan.push(CreateItem::Set {
@@ -467,52 +454,128 @@ impl<'a> Planner<'a> {
     }
 
     fn is_bound(&self, r: &Rule) -> bool {
-        self.bound.contains(&(r.family, r.table(), r.chain()))
+        self.bound.contains_key(&(r.family, r.table(), r.chain()))
     }
 
-    /// Rule `i`, after the bound chains it jumps to and the anonymous sets
-    /// it uses.
+    /// Bound chain `ci`, then its rules.
+    fn bound_chain(&mut self, ci: usize, depth: usize) {
+        if !self.bound_done.insert(ci) {
+            return;
+        }
+        self.plan.push(CreateItem::Chain(ci));
+        let c = &self.rs.chains[ci];
+        let list = self
+            .by_chain
+            .get(&(c.family, c.table(), c.name()))
+            .cloned()
+            .unwrap_or_default();
+        for j in list {
+            self.rule(j, depth + 1);
+        }
+    }
+
+    /// Rule `i`, after what it needs created first ([`rule_prereqs`]).
     fn rule(&mut self, i: usize, depth: usize) {
         let rs = self.rs;
         if self.rule_done[i] {
             return;
         }
         self.rule_done[i] = true;
-        let r = &rs.rules[i];
-        if depth < 64 && !self.bound.is_empty() {
-            for target in jump_targets(r) {
-                let key = (r.family, r.table(), target);
-                if !self.bound.contains(&key) {
-                    continue;
+        for p in rule_prereqs(&rs.rules[i], &self.anon, &self.bound) {
+            match p {
+                Prereq::AnonSet(k) => {
+                    if self.anon_done.insert(k) {
+                        self.set(k);
+                    }
                 }
-                let list = self.by_chain.get(&key).cloned().unwrap_or_default();
-                for j in list {
-                    self.rule(j, depth + 1);
-                }
-            }
-        }
-        for k in anonymous_sets_used(&self.anon, r) {
-            if self.anon_done.insert(k) {
-                self.set(k);
+                Prereq::BoundChain(ci) if depth < 64 => self.bound_chain(ci, depth),
+                Prereq::BoundChain(_) => {}
             }
         }
         self.plan.push(CreateItem::Rule(i));
     }
 }
 
-/// Turn a dumped rule into one that creates it: read-only attributes
-/// (handle, position) removed, `NFTA_RULE_COMPAT` inferred when missing,
-/// and the expression attributes the kernel dumps but refuses on create
-/// undone (see [`undump_expr`]).
+/// The first part of [`Ruleset::create_plan`], in the order `nft -f`
+/// creates a table's contents (so the kernel hands out the same handles
+/// for a ruleset nft loaded in one go): tables, chains other than bound
+/// ones, objects, named sets with their elements, flowtables.
+pub fn head_plan(rs: &Ruleset) -> Vec<CreateItem> {
+    let mut plan = Vec::with_capacity(rs.tables.len() + rs.chains.len() + rs.sets.len());
+    plan.extend((0..rs.tables.len()).map(CreateItem::Table));
+    plan.extend(
+        rs.chains
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| !is_binding(c.attrs.flags))
+            .map(|(i, _)| CreateItem::Chain(i)),
+    );
+    plan.extend((0..rs.objects.len()).map(CreateItem::Object));
+    for (k, sw) in rs.sets.iter().enumerate() {
+        if !sw.set.is_anonymous() {
+            plan.push(CreateItem::Set {
+                index: k,
+                id: set_id(&sw.set),
+            });
+        }
+    }
+    plan.extend((0..rs.flowtables.len()).map(CreateItem::Flowtable));
+    plan
+}
+
+/// The bound chains (`jump { ... }`) of `chains` by (family, table, name),
+/// as indexes.
+pub fn bound_chains(chains: &[Chain]) -> HashMap<(u8, &str, &str), usize> {
+    chains
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| is_binding(c.attrs.flags))
+        .map(|(i, c)| ((c.family, c.table(), c.name()), i))
+        .collect()
+}
+
+/// Something created right before the rule that needs it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Prereq {
+    /// An anonymous set the rule uses (index into the sets).
+    AnonSet(usize),
+    /// A bound chain the rule jumps to (index into the chains); its rules
+    /// come with it.
+    BoundChain(usize),
+}
+
+/// What a rule needs created first, in the order nft creates it: its
+/// expressions in order, each anonymous set it uses and each bound chain it
+/// jumps to (nft evaluates the rule's statements in order, creating each
+/// anonymous set and bound chain as it meets it).
+pub fn rule_prereqs(
+    r: &Rule,
+    anon: &HashMap<(u8, &str, &str), usize>,
+    bound: &HashMap<(u8, &str, &str), usize>,
+) -> Vec<Prereq> {
+    if anon.is_empty() && bound.is_empty() {
+        return Vec::new();
+    }
+    let mut v = Vec::new();
+    for e in r.exprs() {
+        if let Some(name) = crate::expr::set_name_of(e) {
+            if let Some(&k) = anon.get(&(r.family, r.table(), name.as_str())) {
+                v.push(Prereq::AnonSet(k));
+            }
+        }
+        if let Some(target) = jump_target(e) {
+            if let Some(&ci) = bound.get(&(r.family, r.table(), target)) {
+                v.push(Prereq::BoundChain(ci));
+            }
+        }
+    }
+    v
+}
+
+/// Turn a dumped rule into one that creates it
+/// ([`create_form::rule`]).
 pub fn prepare_rule(r: &mut Rule) {
-    r.attrs.handle = None;
-    r.attrs.position = None;
-    if r.attrs.compat.is_none() {
-        r.attrs.compat = crate::compat::infer_compat(r);
-    }
-    if let Some(l) = r.attrs.exprs.as_mut() {
-        l.0.iter_mut().for_each(undump_expr);
-    }
+    create_form::rule(r);
 }
 
 /// Whether `flags` (a chain's `NFTA_CHAIN_FLAGS`) mark a bound chain.
@@ -522,45 +585,18 @@ pub fn is_binding(flags: Option<u32>) -> bool {
 
 /// Chains a rule jumps or goes to (verdict immediates).
 pub fn jump_targets(r: &Rule) -> Vec<&str> {
-    r.exprs()
-        .iter()
-        .filter_map(|e| match e {
-            crate::expr::Expr::Immediate(i) => i
-                .data
-                .as_ref()
-                .and_then(|d| d.verdict.as_ref())
-                .and_then(|v| v.chain.as_deref()),
-            _ => None,
-        })
-        .collect()
+    r.exprs().iter().filter_map(jump_target).collect()
 }
 
-/// Undo the few places where the kernel dumps an expression attribute that
-/// its own create path rejects (only zero values, which mean the same as
-/// absent, are removed):
-/// * `osf` dumps `NFTA_OSF_FLAGS` 0 but accepts only `NFT_OSF_F_VERSION`;
-/// * `exthdr` writes (`tcp option ... set`) dump `NFTA_EXTHDR_FLAGS` 0 but
-///   refuse any flags, and TCP option removal (`tcp option ... reset`) also
-///   dumps offset and length 0 but refuses them.
-fn undump_expr(e: &mut crate::expr::Expr) {
-    use crate::expr::exthdr::ExthdrOp;
-    use crate::expr::Expr;
+/// The chain a verdict immediate jumps or goes to.
+fn jump_target(e: &crate::expr::Expr) -> Option<&str> {
     match e {
-        Expr::Osf(o) if o.flags == Some(0) => o.flags = None,
-        Expr::Exthdr(x) if x.dreg.is_none() => {
-            if x.flags == Some(0) {
-                x.flags = None;
-            }
-            if x.sreg.is_none() && x.op == Some(ExthdrOp::TcpOpt) {
-                if x.offset == Some(0) {
-                    x.offset = None;
-                }
-                if x.len == Some(0) {
-                    x.len = None;
-                }
-            }
-        }
-        _ => {}
+        crate::expr::Expr::Immediate(i) => i
+            .data
+            .as_ref()
+            .and_then(|d| d.verdict.as_ref())
+            .and_then(|v| v.chain.as_deref()),
+        _ => None,
     }
 }
 
@@ -569,19 +605,35 @@ fn undump_expr(e: &mut crate::expr::Expr) {
 /// length must fit in 16 bits).
 pub const ELEMS_PER_MSG_BYTES: usize = 32 * 1024;
 
-/// The element messages that recreate a set's elements: expirations
-/// removed; for sets without the interval flag, all elements sorted by
-/// their encoding and regrouped into messages of at most
-/// [`ELEMS_PER_MSG_BYTES`]. Messages nftwire cannot decode element by
-/// element are kept as dumped.
+/// Whether the kernel keeps a set's elements in a hash table, whose dump
+/// order comes from a random per-set seed: no interval flag, and a key
+/// longer than two bytes, a map, timeout, dynamic or object flag, or set
+/// expressions (anything else is a bitmap, an rbtree or pipapo, whose
+/// order depends only on the elements).
+pub fn hash_ordered(s: &Set) -> bool {
+    use crate::object::set::SET_INTERVAL;
+    // NFT_SET_MAP | NFT_SET_TIMEOUT | NFT_SET_EVAL | NFT_SET_OBJECT.
+    const NOT_BITMAP: u32 = 0x08 | 0x10 | 0x20 | 0x40;
+    let flags = s.attrs.flags.unwrap_or(0);
+    flags & SET_INTERVAL == 0
+        && (s.attrs.key_len.unwrap_or(u32::MAX) > 2
+            || flags & NOT_BITMAP != 0
+            || s.attrs.expr.is_some()
+            || s.attrs.exprs.is_some())
+}
+
+/// The element messages that recreate a set's elements, in creation form
+/// ([`create_form::elements`]), regrouped into messages of at most
+/// [`ELEMS_PER_MSG_BYTES`]. Elements keep the kernel's dump order, except
+/// in sets the kernel hashes ([`hash_ordered`]), where the dump order is
+/// random per set and no insertion order brings it back: those are sorted
+/// by their encoding, so saving the same set twice gives the same text.
+/// Messages nftwire cannot decode element by element are kept as dumped
+/// (in creation form).
 fn element_msgs(sw: &SetWithElems) -> Vec<SetElems> {
     let strip = |e: &SetElems| {
         let mut e = e.clone();
-        if let Some(l) = e.attrs.elems.as_mut() {
-            for el in l.0.iter_mut() {
-                el.expiration = None;
-            }
-        }
+        create_form::elements(&mut e);
         e
     };
     let regular = sw
@@ -595,14 +647,11 @@ fn element_msgs(sw: &SetWithElems) -> Vec<SetElems> {
     let mut all: Vec<(Vec<u8>, SetElem)> = sw
         .elems
         .iter()
-        .flat_map(|e| e.attrs.elems.iter().flat_map(|l| l.0.iter()))
-        .map(|el| {
-            let mut el = el.clone();
-            el.expiration = None;
-            (el.to_bytes(), el)
-        })
+        .map(strip)
+        .flat_map(|e| e.attrs.elems.map(|l| l.0).unwrap_or_default())
+        .map(|el| (el.to_bytes(), el))
         .collect();
-    if sw.set.attrs.flags.unwrap_or(0) & crate::object::set::SET_INTERVAL == 0 {
+    if hash_ordered(&sw.set) {
         all.sort_by(|a, b| a.0.cmp(&b.0));
     }
     let mut out = Vec::new();

@@ -49,17 +49,24 @@
 //!   lines are ignored. Rules carry one `  # [ expr ]` line per expression
 //!   (the `nft --debug=netlink` form) for people reading diffs.
 //!
-//! Blocks are in creation order: tables, chains, objects, flowtables, named
-//! sets with their elements (elements may name chains and objects), then
-//! rules in chain order, each anonymous set (and its elements) right before
-//! the rule that binds it, and the rules of a bound chain (`jump { ... }`)
-//! right before the rule that jumps to it (a bound chain nothing jumps to,
-//! which only older kernels leave behind, at the end). Sets are created with
-//! an `NFTA_SET_ID` hashed from family, table and name. Read-only
-//! attributes are not saved: handles, use counts, rule positions, set
-//! element counts and backends, element expirations; the table owner flag.
-//! Elements of sets without the interval flag are sorted (the kernel's hash
-//! order is random per set), so saving twice gives the same file.
+//! Blocks are in creation order, the order `nft -f` creates a ruleset in
+//! (so a ruleset nft loaded in one go gets its handles back): tables,
+//! chains (but bound ones), objects, named sets with their elements
+//! (elements may name chains and objects), flowtables, then rules in chain
+//! order; before each rule, in the order of its expressions, each
+//! anonymous set it binds (with its elements) and each bound chain it
+//! jumps to (`jump { ... }`), followed by that chain's rules (a bound chain
+//! nothing jumps to, which only older kernels leave behind, comes at the
+//! end). Sets are created with an `NFTA_SET_ID` hashed from family, table
+//! and name. Bodies are in creation form (`object::create_form`; see
+//! "Dump vs create" in DEVELOPING.md): read-only attributes are not saved
+//! (handles, use counts, rule positions, set element counts and backends,
+//! element expirations, the table owner flag) and the few attributes the
+//! kernel dumps in a form it refuses on input are mapped. Elements keep the
+//! kernel's order, except in hashed sets, whose order is random per set:
+//! there they are sorted, so saving twice gives the same file. `restore`
+//! maps every block to its creation form again, so files written before a
+//! mapping existed restore too.
 
 use crate::consts::{family, msg};
 use crate::error::{Error, Result};
@@ -508,7 +515,7 @@ impl Snapshot {
     fn write<W: std::io::Write + ?Sized>(&self, w: &mut W) -> Result<()> {
         use crate::ruleset::{is_binding, CHAINS_PER_PART};
         let head = &self.head;
-        render_plan(head, &head.create_plan(), |text| {
+        render_plan(head, &crate::ruleset::head_plan(head), |text| {
             w.write_all(text.as_bytes())?;
             Ok(())
         })?;
@@ -533,12 +540,12 @@ impl Snapshot {
             },
         )?;
 
-        // Bound chains nothing jumps to (only older kernels leave them): their
-        // rules at the end, as create_plan puts them.
+        // Bound chains nothing jumps to (only older kernels leave them), with
+        // their rules, at the end, as create_plan puts them.
         let mut tail = RulePart::default();
         for (i, c) in head.chains.iter().enumerate() {
             if is_binding(c.attrs.flags) && !used.contains(&i) {
-                st.chain(&mut tail, &self.rules[i], 0)?;
+                st.bound_chain(&mut tail, i, 0)?;
             }
         }
         st.pool.write(w, tail)
@@ -650,13 +657,7 @@ impl<'a> RuleStream<'a> {
             head,
             rules: &snap.rules,
             pool: TextPool::default(),
-            bound: head
-                .chains
-                .iter()
-                .enumerate()
-                .filter(|(_, c)| crate::ruleset::is_binding(c.attrs.flags))
-                .map(|(i, c)| ((c.family, c.table(), c.name()), i))
-                .collect(),
+            bound: crate::ruleset::bound_chains(&head.chains),
             anon: crate::ruleset::anonymous_sets(&head.sets),
         }
     }
@@ -669,8 +670,28 @@ impl<'a> RuleStream<'a> {
         Ok(())
     }
 
-    /// One dumped rule: first the rules of bound chains it jumps to, then
-    /// the anonymous sets it uses, then itself.
+    /// The block of an object of the head (a set with its elements, a
+    /// bound chain).
+    fn head_item(&self, part: &mut RulePart, item: crate::ruleset::CreateItem) {
+        self.head.item_msgs(item, |m, _| {
+            let out = part.room(&self.pool, block_room(m.body.len(), 0));
+            let _ = render_block(out, &m, None);
+        });
+    }
+
+    /// Bound chain `ci` (index into the chains), then its rules.
+    fn bound_chain(&self, part: &mut RulePart, ci: usize, depth: usize) -> Result<()> {
+        if part.bound_used.contains(&ci) {
+            return Ok(());
+        }
+        part.bound_used.push(ci);
+        self.head_item(part, crate::ruleset::CreateItem::Chain(ci));
+        self.chain(part, &self.rules[ci], depth + 1)
+    }
+
+    /// One dumped rule: first what it needs created before it
+    /// ([`crate::ruleset::rule_prereqs`]: anonymous sets it uses, bound
+    /// chains it jumps to, with their rules), then itself.
     fn rule(
         &self,
         part: &mut RulePart,
@@ -678,32 +699,20 @@ impl<'a> RuleStream<'a> {
         r: crate::object::Rule,
         depth: usize,
     ) -> Result<()> {
-        if depth < 64 && !self.bound.is_empty() {
-            let targets: Vec<String> = crate::ruleset::jump_targets(&r)
-                .into_iter()
-                .map(str::to_owned)
-                .collect();
-            for t in targets {
-                let Some(&ci) = self.bound.get(&(r.family, r.table(), t.as_str())) else {
-                    continue;
-                };
-                if part.bound_used.contains(&ci) {
-                    continue;
+        use crate::ruleset::Prereq;
+        for p in crate::ruleset::rule_prereqs(&r, &self.anon, &self.bound) {
+            match p {
+                Prereq::AnonSet(k) => {
+                    if part.anon_done.insert(k) {
+                        let item = crate::ruleset::CreateItem::Set {
+                            index: k,
+                            id: crate::ruleset::set_id(&self.head.sets[k].set),
+                        };
+                        self.head_item(part, item);
+                    }
                 }
-                part.bound_used.push(ci);
-                self.chain(part, &self.rules[ci], depth + 1)?;
-            }
-        }
-        for k in crate::ruleset::anonymous_sets_used(&self.anon, &r) {
-            if part.anon_done.insert(k) {
-                let item = crate::ruleset::CreateItem::Set {
-                    index: k,
-                    id: crate::ruleset::set_id(&self.head.sets[k].set),
-                };
-                self.head.item_msgs(item, |m, _| {
-                    let out = part.room(&self.pool, block_room(m.body.len(), 0));
-                    let _ = render_block(out, &m, None);
-                });
+                Prereq::BoundChain(ci) if depth < 64 => self.bound_chain(part, ci, depth)?,
+                Prereq::BoundChain(_) => {}
             }
         }
         let out = part.room(&self.pool, rule_room(dumped.body.len(), r.exprs().len()));
@@ -1087,7 +1096,7 @@ fn finish(mut p: Pending<'_>) -> Result<Block> {
     Ok(Block {
         line: p.line,
         kind: p.kind,
-        op: crate::ruleset::creation_op(m),
+        op: crate::ruleset::creation_op(crate::object::create_form::message(m)),
         body_lines: p.body_lines,
     })
 }

@@ -4,6 +4,7 @@
 //! [`Obj`] with the message's address family.
 
 pub mod chain;
+pub mod create_form;
 pub mod element;
 pub mod flowtable;
 pub mod gen;

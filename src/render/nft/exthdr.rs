@@ -43,6 +43,8 @@ pub enum DescId {
     IpRr,
     IpSsrr,
     IpRa,
+    /// SCTP chunk types (`sctp chunk NAME`), by chunk type.
+    Sctp(u8),
 }
 
 /// A field.
@@ -283,6 +285,92 @@ static RA: Desc = d!(
     ]
 );
 
+/// The fields every SCTP chunk starts with, then the fields of each chunk
+/// type nft knows (RFC 4960, 5061, 3758, 6525 layouts, in bits).
+macro_rules! sctp {
+    ($name:expr, $ty:expr, [$($t:expr),* $(,)?]) => {
+        d!($name, $ty, 0, [("type", IN, 0, 8), ("flags", IN, 8, 8), ("length", IN, 16, 16), $($t),*])
+    };
+}
+
+static SCTP_DATA: Desc = sctp!(
+    "data",
+    0,
+    [
+        ("tsn", IN, 32, 32),
+        ("stream", IN, 64, 16),
+        ("ssn", IN, 80, 16),
+        ("ppid", IN, 96, 32)
+    ]
+);
+const SCTP_INIT_DESC: Desc = sctp!(
+    "init",
+    1,
+    [
+        ("init-tag", IN, 32, 32),
+        ("a-rwnd", IN, 64, 32),
+        ("num-outbound-streams", IN, 96, 16),
+        ("num-inbound-streams", IN, 112, 16),
+        ("initial-tsn", IN, 128, 32)
+    ]
+);
+static SCTP_INIT: Desc = SCTP_INIT_DESC;
+/// INIT ACK has INIT's layout.
+static SCTP_INIT_ACK: Desc = Desc {
+    name: "init-ack",
+    ty: 2,
+    ..SCTP_INIT_DESC
+};
+static SCTP_SACK: Desc = sctp!(
+    "sack",
+    3,
+    [
+        ("cum-tsn-ack", IN, 32, 32),
+        ("a-rwnd", IN, 64, 32),
+        ("num-gap-ack-blocks", IN, 96, 16),
+        ("num-dup-tsns", IN, 112, 16)
+    ]
+);
+static SCTP_HEARTBEAT: Desc = sctp!("heartbeat", 4, []);
+static SCTP_HEARTBEAT_ACK: Desc = sctp!("heartbeat-ack", 5, []);
+static SCTP_ABORT: Desc = sctp!("abort", 6, []);
+static SCTP_SHUTDOWN: Desc = sctp!("shutdown", 7, [("cum-tsn-ack", IN, 32, 32)]);
+static SCTP_SHUTDOWN_ACK: Desc = sctp!("shutdown-ack", 8, []);
+static SCTP_ERROR: Desc = sctp!("error", 9, []);
+static SCTP_COOKIE_ECHO: Desc = sctp!("cookie-echo", 10, []);
+static SCTP_COOKIE_ACK: Desc = sctp!("cookie-ack", 11, []);
+static SCTP_ECNE: Desc = sctp!("ecne", 12, [("lowest-tsn", IN, 32, 32)]);
+static SCTP_CWR: Desc = sctp!("cwr", 13, [("lowest-tsn", IN, 32, 32)]);
+static SCTP_SHUTDOWN_COMPLETE: Desc = sctp!("shutdown-complete", 14, []);
+static SCTP_ASCONF_ACK: Desc = sctp!("asconf-ack", 128, [("seqno", IN, 32, 32)]);
+static SCTP_FORWARD_TSN: Desc = sctp!("forward-tsn", 192, [("new-cum-tsn", IN, 32, 32)]);
+static SCTP_ASCONF: Desc = sctp!("asconf", 193, [("seqno", IN, 32, 32)]);
+
+/// The description of SCTP chunk type `ty`, when nft knows the type.
+fn sctp_desc(ty: u8) -> Option<&'static Desc> {
+    Some(match ty {
+        0 => &SCTP_DATA,
+        1 => &SCTP_INIT,
+        2 => &SCTP_INIT_ACK,
+        3 => &SCTP_SACK,
+        4 => &SCTP_HEARTBEAT,
+        5 => &SCTP_HEARTBEAT_ACK,
+        6 => &SCTP_ABORT,
+        7 => &SCTP_SHUTDOWN,
+        8 => &SCTP_SHUTDOWN_ACK,
+        9 => &SCTP_ERROR,
+        10 => &SCTP_COOKIE_ECHO,
+        11 => &SCTP_COOKIE_ACK,
+        12 => &SCTP_ECNE,
+        13 => &SCTP_CWR,
+        14 => &SCTP_SHUTDOWN_COMPLETE,
+        128 => &SCTP_ASCONF_ACK,
+        192 => &SCTP_FORWARD_TSN,
+        193 => &SCTP_ASCONF,
+        _ => return None,
+    })
+}
+
 impl DescId {
     /// The description.
     pub fn desc(self) -> &'static Desc {
@@ -309,6 +397,8 @@ impl DescId {
             DescId::IpRr => &RR,
             DescId::IpSsrr => &SSRR,
             DescId::IpRa => &RA,
+            // Only made for known chunk types; an unknown one reads as DATA's.
+            DescId::Sctp(ty) => sctp_desc(ty).unwrap_or(&SCTP_DATA),
         }
     }
 }
@@ -453,9 +543,21 @@ fn init_raw(e: &mut Expr, ty: u8, offset: u32, len: u32, op: u32, flags: u32, se
             }
             OP_SCTP => {
                 x.op = op;
-                x.desc = None;
-                x.tmpl = None;
-                dt = if present { Dt::Boolean } else { Dt::Invalid };
+                x.desc = sctp_desc(ty).map(|_| DescId::Sctp(ty));
+                x.tmpl = x.desc.and_then(|d| {
+                    d.desc()
+                        .t
+                        .iter()
+                        .position(|t| t.3 != 0 && t.2 == offset && t.3 == len)
+                });
+                dt = if present {
+                    Dt::Boolean
+                } else {
+                    match (x.desc, x.tmpl) {
+                        (Some(d), Some(i)) => d.desc().t[i].1,
+                        _ => Dt::Invalid,
+                    }
+                };
             }
             _ => {
                 x.op = op;
@@ -565,9 +667,17 @@ pub fn print(o: &mut String, e: &Expr) {
             o.push(' ');
             o.push_str(token);
         }
-        OP_SCTP => {
-            o.push_str(&format!("sctp chunk {}", x.raw_type));
-        }
+        OP_SCTP => match x.desc {
+            Some(d) => {
+                o.push_str("sctp chunk ");
+                o.push_str(d.desc().name);
+                if !present {
+                    o.push(' ');
+                    o.push_str(token);
+                }
+            }
+            None => o.push_str(&format!("sctp chunk {}", x.raw_type)),
+        },
         _ => {
             let name = x.desc.map(|d| d.desc().name).unwrap_or("unknown-exthdr");
             if present {

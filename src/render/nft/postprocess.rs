@@ -961,6 +961,10 @@ impl Pp {
                         mask.set_type(pl_e.dt, pl_e.bo);
                     }
                     if !payload::is_known(pl_e) {
+                        // nft changes the statement in place: a write it
+                        // cannot narrow keeps the flipped mask (`@ih,58,6
+                        // set 0` lists as `@ih,48,16 set @ih,48,16 & 0x3f`).
+                        *val = work;
                         return;
                     }
                 }

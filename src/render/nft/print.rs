@@ -837,8 +837,9 @@ pub fn stmt(o: &mut String, s: &Stmt, oc: &Octx) {
             expr(o, e, oc);
         }
         Stmt::Synproxy { mss, wscale, flags } => {
-            let ts = if flags & 4 != 0 { " timestamp" } else { "" };
-            let sack = if flags & 8 != 0 { " sack-perm" } else { "" };
+            // NF_SYNPROXY_OPT_TIMESTAMP is 8, NF_SYNPROXY_OPT_SACK_PERM 4.
+            let ts = if flags & 8 != 0 { " timestamp" } else { "" };
+            let sack = if flags & 4 != 0 { " sack-perm" } else { "" };
             if flags & 3 == 3 || (flags & 1 != 0 && flags & 2 != 0) {
                 let _ = write!(o, "synproxy mss {mss} wscale {wscale}{ts}{sack}");
             } else if flags & 1 != 0 {

@@ -285,7 +285,10 @@ impl SetInfo {
                 None => self.lossy = true,
             }
         }
-        let mut stmts_once = Some(parsed);
+        // The end element of a concatenated range is decoded from the
+        // same kernel element and gets the statements too (nft keeps only
+        // it once the pair is aggregated).
+        let stmts = parsed;
         loop {
             let key = match keydata.and_then(|d| d.value.as_ref()) {
                 Some(v) => {
@@ -323,7 +326,7 @@ impl SetInfo {
                         se.comment = Some(c);
                     }
                 }
-                se.stmts = stmts_once.take().unwrap_or_default();
+                se.stmts = stmts.clone();
             }
             if eflags & 1 != 0 {
                 e.flags |= flags::INTERVAL_END;
