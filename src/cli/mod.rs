@@ -6,6 +6,7 @@ pub mod explain;
 pub mod install_shim;
 pub mod list;
 pub mod monitor;
+pub mod monitor_txn;
 pub mod reconcile;
 pub mod restore;
 pub mod save;
