@@ -10,6 +10,7 @@
 #![warn(missing_docs)]
 
 pub mod compat;
+pub mod conntrack;
 pub mod consts;
 pub mod data;
 pub mod diagnose;

@@ -33,6 +33,8 @@ enum Cmd {
     Monitor(cli::monitor::Args),
     /// Converge chains to the rules an owner declares, touching no one else's.
     Reconcile(cli::reconcile::Args),
+    /// List or follow conntrack entries, with the NAT each applies in words.
+    Conntrack(cli::conntrack::Args),
 }
 
 fn main() {
@@ -47,6 +49,7 @@ fn main() {
         Cmd::InstallShim(a) => cli::install_shim::run(a),
         Cmd::Monitor(a) => cli::monitor::run(a),
         Cmd::Reconcile(a) => cli::reconcile::run(a),
+        Cmd::Conntrack(a) => cli::conntrack::run(a),
     };
     match r {
         Ok(code) => std::process::exit(code),

@@ -1,6 +1,7 @@
 //! Subcommands of the `nftwire` binary, one file each.
 
 pub mod backend;
+pub mod conntrack;
 pub mod demo;
 pub mod explain;
 pub mod install_shim;
