@@ -20,6 +20,7 @@ pub mod iptables;
 pub mod monitor;
 pub mod netlink;
 pub mod netns;
+pub mod nflog;
 pub mod nla;
 pub mod object;
 pub mod reconcile;

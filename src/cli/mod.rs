@@ -6,6 +6,7 @@ pub mod demo;
 pub mod explain;
 pub mod install_shim;
 pub mod list;
+pub mod log;
 pub mod monitor;
 pub mod monitor_txn;
 pub mod reconcile;

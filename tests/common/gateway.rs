@@ -5,7 +5,7 @@
 //! client 10.0.0.5/24 c0 ── g0 10.0.0.1/24 gateway 198.51.100.1/24 g1 ── s0 198.51.100.9/24 server
 //! ```
 //!
-//! The gateway forwards; its NAT rules are written by the caller. Traffic
+//! The gateway forwards (the server routes 10.0.0.0/24 through it); its NAT rules are written by the caller. Traffic
 //! stays between these namespaces. Dropping the value deletes them.
 
 use std::io::{Read, Write};
@@ -61,6 +61,15 @@ impl Gateway {
             ip(&["-n", n, "link", "set", dev, "up"]);
         }
         ip(&["-n", c, "route", "add", "default", "via", "10.0.0.1"]);
+        ip(&[
+            "-n",
+            s,
+            "route",
+            "add",
+            "10.0.0.0/24",
+            "via",
+            "198.51.100.1",
+        ]);
         g.exec(gw, "sysctl", &["-qw", "net.ipv4.ip_forward=1"]);
         g
     }
