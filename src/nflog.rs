@@ -187,11 +187,15 @@ impl LogGroup {
         }
         conn.request(config(group, 0, vec![ConfigNla::Cmd(ConfigCmd::Bind)]))
             .map_err(|e| match e {
+                // The kernel answers EPERM both to a caller without
+                // CAP_NET_ADMIN and when another socket owns the group.
+                Error::Kernel { errno: 1, .. } if nix::unistd::geteuid().is_root() => {
+                    Error::Permission(format!(
+                        "cannot bind NFLOG group {group}: another process (ulogd?) has bound it"
+                    ))
+                }
                 Error::Kernel { errno: 1 | 13, .. } => Error::Permission(format!(
                     "cannot bind NFLOG group {group}: permission denied (you must be root)"
-                )),
-                Error::Kernel { errno: 16, .. } => Error::Input(format!(
-                    "NFLOG group {group} is already bound by another process"
                 )),
                 other => other,
             })?;

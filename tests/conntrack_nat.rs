@@ -166,6 +166,12 @@ fn nat_gateway_flows_match_conntrack_tools() {
     let text = String::from_utf8(text.stdout).unwrap();
     let json = g.exec(&g.gw, nftwire, &["conntrack", "--json"]);
     let json = String::from_utf8(json.stdout).unwrap();
+    let only = |args: &[&str]| {
+        let o = g.exec(&g.gw, nftwire, args);
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let from_inside = only(&["conntrack", "--src", "10.0.0.0/24"]);
+    let to_gateway = only(&["conntrack", "--dst", "198.51.100.1"]);
     let tool = g.exec(&g.gw, conntrack_bin, &["-L", "-f", "ipv4"]);
     let tool = String::from_utf8(tool.stdout).unwrap();
     drop((c1, c2));
@@ -199,6 +205,11 @@ fn nat_gateway_flows_match_conntrack_tools() {
         2,
         "only the two translated flows:\n{text}"
     );
+
+    assert_eq!(from_inside.lines().count(), 1, "{from_inside}");
+    assert!(from_inside.contains(" SNAT as "), "{from_inside}");
+    assert_eq!(to_gateway.lines().count(), 1, "{to_gateway}");
+    assert!(to_gateway.contains(" DNAT to 10.0.0.5:80 "), "{to_gateway}");
 
     let theirs = conntrack_tool(&tool);
     let mine = ours(&json);

@@ -60,6 +60,19 @@ fn log_prints_both_rules_packets() {
     err.read_line(&mut first).unwrap();
     assert_eq!(first.trim(), "nftwire: listening on NFLOG group 7");
 
+    // A second listener on the same group is refused, with the reason.
+    let second = g.exec_any(
+        &g.gw,
+        common::bin("nftwire").to_str().unwrap(),
+        &["log", "--group", "7"],
+        None,
+    );
+    assert_eq!(second.status.code(), Some(4));
+    assert_eq!(
+        String::from_utf8_lossy(&second.stderr).trim(),
+        "nftwire: cannot bind NFLOG group 7: another process (ulogd?) has bound it"
+    );
+
     g.listen(&g.server, "198.51.100.9:443");
     let c = g.connect(&g.client, "198.51.100.9:443");
     let cport = c.local_addr().unwrap().port();
