@@ -11,6 +11,7 @@
 
 pub mod arptables;
 pub mod compat;
+pub mod conntrack;
 pub mod consts;
 pub mod data;
 pub mod diagnose;
@@ -21,6 +22,7 @@ pub mod iptables;
 pub mod monitor;
 pub mod netlink;
 pub mod netns;
+pub mod nflog;
 pub mod nla;
 pub mod object;
 pub mod reconcile;

@@ -33,6 +33,10 @@ enum Cmd {
     Monitor(cli::monitor::Args),
     /// Converge chains to the rules an owner declares, touching no one else's.
     Reconcile(cli::reconcile::Args),
+    /// List or follow conntrack entries, with the NAT each applies in words.
+    Conntrack(cli::conntrack::Args),
+    /// Print the packets NFLOG rules send to a log group.
+    Log(cli::log::Args),
 }
 
 fn main() {
@@ -50,6 +54,8 @@ fn main() {
         Cmd::InstallShim(a) => cli::install_shim::run(a),
         Cmd::Monitor(a) => cli::monitor::run(a),
         Cmd::Reconcile(a) => cli::reconcile::run(a),
+        Cmd::Conntrack(a) => cli::conntrack::run(a),
+        Cmd::Log(a) => cli::log::run(a),
     };
     match r {
         Ok(code) => std::process::exit(code),

@@ -1,5 +1,15 @@
 //! Monitoring: decode the nf_tables event stream (`NFNLGRP_NFTABLES`), the
 //! same notifications `nft monitor` shows, into typed objects.
+//!
+//! * [`txn`]: events grouped into committed transactions, with the process
+//!   that committed each.
+//! * [`fight`]: detection of processes that keep undoing each other's rules.
+
+pub mod fight;
+pub mod txn;
+
+pub use fight::{Fight, FightDetector};
+pub use txn::{Committer, Transaction, TxnBuilder};
 
 use crate::consts::msg;
 use crate::error::Result;
@@ -82,6 +92,8 @@ impl Event {
 /// A subscription to nf_tables events in the current network namespace.
 pub struct Monitor {
     conn: Conn,
+    builder: TxnBuilder,
+    ready: std::collections::VecDeque<Transaction>,
 }
 
 impl Monitor {
@@ -89,7 +101,11 @@ impl Monitor {
     pub fn open() -> Result<Monitor> {
         let mut conn = Conn::open()?;
         conn.subscribe()?;
-        Ok(Monitor { conn })
+        Ok(Monitor {
+            conn,
+            builder: TxnBuilder::new(),
+            ready: Default::default(),
+        })
     }
 
     /// Block until the next batch of events arrives and return them.
@@ -101,5 +117,21 @@ impl Monitor {
             .filter_map(|r| r.to_nf())
             .map(Event::decode)
             .collect())
+    }
+
+    /// Block until the next whole transaction has been committed and return
+    /// it, with its generation and committer. Do not mix with
+    /// [`Monitor::next_events`] on the same monitor.
+    pub fn next_transaction(&mut self) -> Result<Transaction> {
+        loop {
+            if let Some(t) = self.ready.pop_front() {
+                return Ok(t);
+            }
+            for e in self.next_events()? {
+                if let Some(t) = self.builder.push(e) {
+                    self.ready.push_back(t);
+                }
+            }
+        }
     }
 }

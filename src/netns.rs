@@ -34,3 +34,16 @@ where
         Err(payload) => std::panic::resume_unwind(payload),
     }
 }
+
+/// Move the calling thread into the network namespace at `path` (e.g.
+/// `/run/netns/NAME`, made by `ip netns add`). Only this thread moves.
+pub fn enter(path: &std::path::Path) -> Result<()> {
+    use std::os::fd::AsFd;
+    let file = std::fs::File::open(path)?;
+    nix::sched::setns(file.as_fd(), CloneFlags::CLONE_NEWNET).map_err(|e| {
+        Error::Permission(format!(
+            "cannot enter the network namespace {}: {e}",
+            path.display()
+        ))
+    })
+}

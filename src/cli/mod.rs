@@ -1,11 +1,14 @@
 //! Subcommands of the `nftwire` binary, one file each.
 
 pub mod backend;
+pub mod conntrack;
 pub mod demo;
 pub mod explain;
 pub mod install_shim;
 pub mod list;
+pub mod log;
 pub mod monitor;
+pub mod monitor_txn;
 pub mod reconcile;
 pub mod restore;
 pub mod save;

@@ -7,9 +7,20 @@ use std::io::Write;
 /// Arguments of `nftwire monitor`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// Stop after this many events (default: run until interrupted).
+    /// Stop after this many printed lines: events, JSON transactions or
+    /// fight warnings (default: run until interrupted).
     #[arg(long)]
     pub count: Option<usize>,
+    /// Print each transaction as one JSON object (generation, committing
+    /// process, events), and fights as `{"fight": ...}` objects.
+    #[arg(long)]
+    pub json: bool,
+    /// Print only fight warnings (processes undoing each other's rules).
+    #[arg(long)]
+    pub fights: bool,
+    /// How close contested changes must be to count as one fight.
+    #[arg(long, default_value = "30s", value_parser = super::monitor_txn::parse_window)]
+    pub fight_window: std::time::Duration,
 }
 
 fn line(e: &nftwire::monitor::Event) -> String {
@@ -87,15 +98,40 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     };
     let mut n = 0usize;
     let stdout = std::io::stdout();
+    let mut watch = super::monitor_txn::FightWatch::new(a.fight_window);
     loop {
         for e in mon.next_events()? {
             let mut out = stdout.lock();
-            writeln!(out, "{}", line(&e))?;
-            out.flush()?;
-            n += 1;
-            if a.count.is_some_and(|c| n >= c) {
-                return Ok(0);
+            // Fight detection and JSON (monitor_txn.rs) need whole transactions.
+            let mut lines = Vec::new();
+            if !a.json && !a.fights {
+                lines.push(line(&e));
+            }
+            if let Some((t, fights)) = watch.feed(e) {
+                if a.json && !a.fights {
+                    lines.push(json_line(&super::monitor_txn::transaction_json(&t)));
+                }
+                for f in &fights {
+                    lines.push(match a.json {
+                        true => json_line(&watch.warning_json(f)),
+                        false => watch.warning(f),
+                    });
+                }
+            }
+            for l in lines {
+                writeln!(out, "{l}")?;
+                out.flush()?;
+                n += 1;
+                if a.count.is_some_and(|c| n >= c) {
+                    return Ok(0);
+                }
             }
         }
     }
+}
+
+fn json_line(j: &nftwire::render::json::value::Json) -> String {
+    let mut s = String::new();
+    j.write(&mut s);
+    s
 }

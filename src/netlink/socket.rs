@@ -138,6 +138,13 @@ impl Conn {
         Ok(())
     }
 
+    /// Join any nfnetlink multicast group (`NFNLGRP_*`, e.g. conntrack
+    /// events).
+    pub fn join_group(&mut self, group: u32) -> Result<()> {
+        self.sock.add_membership(group)?;
+        Ok(())
+    }
+
     fn next_seq(&mut self) -> u32 {
         self.seq = self.seq.wrapping_add(1);
         if self.seq == 0 {
@@ -260,7 +267,23 @@ impl Conn {
         body: Bytes,
         each: &mut dyn FnMut(Vec<RawNlMsg>) -> bool,
     ) -> Result<bool> {
-        let mut m = NfMsg::nft(msg_type, NLM_F_REQUEST | NLM_F_DUMP, family, Vec::new());
+        let ty = (consts::NFNL_SUBSYS_NFTABLES << 8) | msg_type;
+        self.dump_subsys(ty, family, body, each)
+    }
+
+    /// [`Conn::dump_stream`] for any nfnetlink subsystem: `ty` is the full
+    /// message type, `(subsystem << 8) | message` (e.g. ctnetlink's
+    /// `IPCTNL_MSG_CT_GET`).
+    pub fn dump_subsys(
+        &mut self,
+        ty: u16,
+        family: u8,
+        body: Bytes,
+        each: &mut dyn FnMut(Vec<RawNlMsg>) -> bool,
+    ) -> Result<bool> {
+        let msg_type = ty & 0xff;
+        let mut m = NfMsg::nft(0, NLM_F_REQUEST | NLM_F_DUMP, family, Vec::new());
+        m.ty = ty;
         m.body = body;
         m.seq = self.next_seq();
         self.send_bytes(&m.to_vec())?;
@@ -286,7 +309,12 @@ impl Conn {
                         if errno == 4 || errno == 16 && intr {
                             return Err(Error::GenerationChanged);
                         }
-                        return Err(kernel_error(errno, op_name(msg_type), String::new(), ext));
+                        let op = if ty >> 8 == consts::NFNL_SUBSYS_NFTABLES {
+                            op_name(msg_type)
+                        } else {
+                            format!("nfnetlink message {ty:#06x}")
+                        };
+                        return Err(kernel_error(errno, op, String::new(), ext));
                     }
                     _ => data.push(r),
                 }

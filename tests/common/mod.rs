@@ -2,6 +2,8 @@
 //! network namespace (see `nftwire::netns`), never in the host's.
 #![allow(dead_code)]
 
+pub mod gateway;
+
 use std::process::{Command, Output};
 
 /// Run `f` in a fresh network namespace. Panics (failing the test) if the
