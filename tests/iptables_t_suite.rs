@@ -19,6 +19,7 @@
 //! The source tree comes from `tests/conformance/fetch-iptables-source.sh`
 //! (run by `scripts/test-all`; run here too, it returns at once when done).
 
+mod common;
 mod oracle;
 
 use std::collections::{BTreeMap, BTreeSet};
