@@ -91,6 +91,11 @@ impl Entry {
         })
     }
 
+    /// The message the rule was dumped in or is sent in, when kept.
+    pub fn message(&self) -> Option<&nftwire::netlink::NfMsg> {
+        self.dumped.as_ref()
+    }
+
     /// Replace the kernel rule (the kept message no longer applies).
     pub fn set_rule(&mut self, r: Rule) {
         self.rule = OnceCell::from(r);

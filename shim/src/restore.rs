@@ -11,6 +11,7 @@
 use crate::exec;
 use crate::getopt::{Getopt, Got, HasArg, LongOpt, Val};
 use crate::model::{MResult, Model};
+use crate::noflush;
 use crate::parse::{assert_valid_chain_name, parse, Parsed};
 use crate::run::{connect, fail, transact_from};
 use nftwire::iptables::error::Style;
@@ -126,6 +127,35 @@ fn commit(
     prog: &str,
     pre: Option<(u32, Model)>,
 ) -> Result<String, IptError> {
+    let incremental = o.noflush
+        && !noflush::rebuild_forced()
+        && noflush::handles(items.iter().filter_map(|(_, i)| match i {
+            Item::Cmd(p) if !p.skipped => Some((p.command, p.chain.is_some())),
+            _ => None,
+        }));
+    if incremental {
+        // Any failure is reported as the rebuild path reports it (the
+        // model's errors are the same; a kernel error is found again).
+        if let Ok(s) = commit_as(conn, family, table, items, o, prog, pre, true) {
+            return Ok(s);
+        }
+        return commit_as(conn, family, table, items, o, prog, None, false);
+    }
+    commit_as(conn, family, table, items, o, prog, pre, false)
+}
+
+/// [`commit`] on the incremental path (`incremental`) or the rebuild path.
+#[allow(clippy::too_many_arguments)]
+fn commit_as(
+    conn: &mut Conn,
+    family: Family,
+    table: &str,
+    items: &[(usize, Item)],
+    o: &Opts,
+    prog: &str,
+    pre: Option<(u32, Model)>,
+    incremental: bool,
+) -> Result<String, IptError> {
     let declared: BTreeSet<String> = items
         .iter()
         .filter_map(|(_, i)| match i {
@@ -134,6 +164,12 @@ fn commit(
         })
         .collect();
     let r = transact_from(conn, family, table, o.test, pre, |m, conn, out| {
+        // declared user chains left to reconcile (incremental path)
+        let mut reset = BTreeSet::new();
+        if incremental && declared.len() > 32 {
+            // one chain dump rather than a GETCHAIN per declared chain
+            m.load_chains(conn)?;
+        }
         if !o.noflush {
             let said = replace_own(m, conn, &declared)?;
             if o.verbose > 0 && !o.test {
@@ -170,7 +206,9 @@ fn commit(
                     } else {
                         m.ensure_table(conn)?;
                         if m.chain_exists(conn, name)? {
-                            m.flush_own(conn, name)?;
+                            if !(incremental && noflush::declare(m, name, &mut reset)) {
+                                m.flush_own(conn, name)?;
+                            }
                         } else {
                             m.new_chain(name);
                         }
@@ -195,6 +233,9 @@ fn commit(
             }
         }
         m.line.0 = None;
+        if incremental && !noflush::reconcile(m, conn, &reset)? {
+            return Err(IptError::xt(ExitCode::Other, "incremental restore not possible").into());
+        }
         Ok(())
     })?;
     for w in r.1 {

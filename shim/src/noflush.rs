@@ -1,0 +1,314 @@
+//! The incremental `iptables-restore --noflush`: a declared user chain
+//! (`:CHAIN - [0:0]`) is not flushed and refilled; the restore's commands
+//! run on the model as usual, with each declared chain starting empty, and
+//! at `COMMIT` the rule operations on those chains are replaced by the
+//! difference between what the kernel holds in them and what the restore
+//! leaves in them ([`crate::resync::plan`]). An unchanged chain costs one
+//! dump and no operation; an input that changes nothing sends no batch.
+//!
+//! Two things differ from a rebuild (`NFTWIRE_RESTORE=rebuild` restores
+//! the old behaviour): rules that stay keep their handles and counters, and
+//! foreign rules of a declared chain stay beside the iptables rules that
+//! stay instead of moving to the chain's start.
+
+use crate::kernel::{self, F_APPEND, F_CREATE, F_REPLACE};
+use crate::model::{MResult, Model};
+use crate::parse::cmd;
+use crate::resync::{plan, Held, Op};
+use crate::rulekey::rule_key;
+use nftwire::consts::msg;
+use nftwire::iptables::decode::{decode, Decoded};
+use nftwire::netlink::{BatchOp, Conn, NfMsg};
+use nftwire::nla::SliceIter;
+use nftwire::object::{Rule, RuleAttrs};
+use std::collections::{BTreeSet, HashSet};
+
+/// `NFTA_RULE_CHAIN`.
+const RULE_CHAIN: u16 = 2;
+/// `NFTA_RULE_HANDLE`.
+const RULE_HANDLE: u16 = 3;
+
+/// Whether the environment asks for the rebuild path
+/// (`NFTWIRE_RESTORE=rebuild`).
+pub fn rebuild_forced() -> bool {
+    std::env::var_os("NFTWIRE_RESTORE").is_some_and(|v| v == "rebuild")
+}
+
+/// Whether the incremental path handles a restore whose command lines are
+/// `commands` (each: its `CMD_*` bits and whether it names a chain). Rule
+/// commands, `-N`, `-X CHAIN` and `-P` are handled; `-F`, `-Z`, `-E` and
+/// `-X` of every chain take the rebuild path.
+pub fn handles(mut commands: impl Iterator<Item = (u32, bool)>) -> bool {
+    commands.all(|(c, named)| match c {
+        cmd::APPEND
+        | cmd::INSERT
+        | cmd::DELETE
+        | cmd::DELETE_NUM
+        | cmd::REPLACE
+        | cmd::NEW_CHAIN
+        | cmd::SET_POLICY
+        | cmd::CHECK => true,
+        cmd::DELETE_CHAIN => named,
+        _ => false,
+    })
+}
+
+/// `:CHAIN` of an existing user chain: the chain starts empty in the model
+/// (its rules are reconciled at the end by [`reconcile`]) and nothing is
+/// sent. Returns false for a chain created in this batch, which is
+/// flushed as usual.
+pub fn declare(m: &mut Model, name: &str, reset: &mut BTreeSet<String>) -> bool {
+    match m.chains.get_mut(name) {
+        Some(Some(c)) if !c.created => {
+            c.rules = Some(Vec::new());
+            reset.insert(name.to_string());
+            true
+        }
+        _ => false,
+    }
+}
+
+/// The declared rules of one chain as comparison keys, in one buffer.
+#[derive(Default)]
+struct Keys {
+    buf: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl Keys {
+    fn push(&mut self, body: &[u8], scratch: &mut Vec<u8>) {
+        rule_key(body, scratch);
+        self.buf.extend_from_slice(scratch);
+        self.ends.push(self.buf.len());
+    }
+    fn get(&self, i: usize) -> &[u8] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.buf[start..self.ends[i]]
+    }
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+}
+
+/// One rule the kernel holds in a declared chain.
+struct HeldRule {
+    handle: u64,
+    key: Vec<u8>,
+    msg: NfMsg,
+}
+
+/// The chain name and handle of a rule message body.
+fn chain_of(body: &[u8]) -> Option<&[u8]> {
+    SliceIter::new(body)
+        .find(|(ty, _)| ty & 0x3fff == RULE_CHAIN)
+        .map(|(_, p)| p.strip_suffix(b"\0").unwrap_or(p))
+}
+
+fn handle_of(body: &[u8]) -> Option<u64> {
+    SliceIter::new(body)
+        .find(|(ty, _)| ty & 0x3fff == RULE_HANDLE)
+        .and_then(|(_, p)| p.try_into().ok().map(u64::from_be_bytes))
+}
+
+/// Replace the rule operations the batch holds for the chains in `reset`
+/// by the difference between the kernel's rules of those chains and the
+/// model's. Returns false (and leaves the batch unusable) when the batch
+/// creates a chain after deleting one, which the reordering cannot keep:
+/// the caller then takes the rebuild path.
+pub fn reconcile(m: &mut Model, conn: &mut Conn, reset: &BTreeSet<String>) -> MResult<bool> {
+    if reset.is_empty() {
+        return Ok(true);
+    }
+    let fam = m.family.nfproto();
+    let table = m.table.clone();
+    // The batch without the rule operations of the declared chains. The
+    // planned operations go after every chain creation (a new rule may jump
+    // to a chain created here) and before every chain deletion (a removed
+    // rule may have jumped to it).
+    let mut kept: Vec<BatchOp> = Vec::with_capacity(m.ops.len());
+    let (mut after_create, mut first_delete) = (0usize, None);
+    for op in std::mem::take(&mut m.ops) {
+        let t = op.msg.msg();
+        if (t == msg::NEWRULE || t == msg::DELRULE)
+            && chain_of(&op.msg.body)
+                .is_some_and(|c| std::str::from_utf8(c).is_ok_and(|c| reset.contains(c)))
+        {
+            continue;
+        }
+        if t == msg::NEWCHAIN || t == msg::NEWTABLE {
+            after_create = kept.len() + 1;
+        }
+        if t == msg::DELCHAIN && first_delete.is_none() {
+            first_delete = Some(kept.len());
+        }
+        kept.push(op);
+    }
+    let at = first_delete.unwrap_or(kept.len());
+    if at < after_create {
+        return Ok(false);
+    }
+    // What each declared chain holds at the end (a deleted chain: nothing).
+    let names: Vec<&String> = reset.iter().collect();
+    let mut wanted: Vec<Vec<NfMsg>> = Vec::with_capacity(names.len());
+    let mut keys: Vec<Keys> = Vec::with_capacity(names.len());
+    let mut scratch = Vec::new();
+    for n in &names {
+        let mut msgs = Vec::new();
+        let mut k = Keys::default();
+        if let Some(Some(c)) = m.chains.get_mut(n.as_str()) {
+            for e in c.rules.take().unwrap_or_default() {
+                let nf = match e.message() {
+                    Some(nf) => nf.clone(),
+                    None => e.rule().to_msg(msg::NEWRULE, F_CREATE),
+                };
+                k.push(&nf.body, &mut scratch);
+                msgs.push(nf);
+            }
+            c.rules = Some(Vec::new());
+        }
+        wanted.push(msgs);
+        keys.push(k);
+    }
+    // The kernel's rules of those chains, one dump each, spread over one
+    // connection per CPU; a chain that already holds exactly the wanted
+    // rules is dropped right there.
+    let mut held: Vec<Option<Vec<HeldRule>>> = Vec::with_capacity(names.len());
+    nftwire::netlink::parallel::ordered_chunks(
+        conn,
+        names.len(),
+        nftwire::ruleset::CHAINS_PER_PART,
+        |conn, range| {
+            let mut scratch = Vec::new();
+            range
+                .map(|i| held_if_changed(conn, fam, &table, names[i], &keys[i], &mut scratch))
+                .collect::<nftwire::Result<Vec<_>>>()
+        },
+        |part| {
+            held.extend(part);
+            Ok(())
+        },
+    )?;
+    let mut planned: Vec<BatchOp> = Vec::new();
+    for (i, h) in held.into_iter().enumerate() {
+        let Some(h) = h else { continue };
+        let chain = names[i].as_str();
+        let k = &keys[i];
+        let want: Vec<&[u8]> = (0..k.len()).map(|j| k.get(j)).collect();
+        let known: HashSet<&[u8]> = want.iter().copied().collect();
+        let held_list: Vec<Held> = h
+            .iter()
+            .map(|r| Held {
+                handle: r.handle,
+                key: &r.key,
+                foreign: !known.contains(r.key.as_slice()) && is_foreign(&r.msg, &table),
+            })
+            .collect();
+        for op in plan(&want, &held_list) {
+            planned.push(batch_op(fam, &table, chain, op, &wanted[i]));
+        }
+    }
+    m.ops = kept;
+    m.ops.splice(at..at, planned);
+    Ok(true)
+}
+
+/// The kernel's rules of `chain`, or None when they are exactly `want`.
+fn held_if_changed(
+    conn: &mut Conn,
+    fam: u8,
+    table: &str,
+    chain: &str,
+    want: &Keys,
+    scratch: &mut Vec<u8>,
+) -> nftwire::Result<Option<Vec<HeldRule>>> {
+    let sel = nftwire::object::selector(&[(1, table), (2, chain)]);
+    let v = match conn.dump(msg::GETRULE, fam, sel) {
+        Ok(v) => v,
+        Err(nftwire::Error::Kernel { errno: 2, .. }) => Vec::new(),
+        Err(e) => return Err(e),
+    };
+    let mut out: Vec<HeldRule> = Vec::with_capacity(v.len());
+    let mut same = true;
+    for nf in v {
+        if nf.msg() != msg::NEWRULE || chain_of(&nf.body) != Some(chain.as_bytes()) {
+            continue;
+        }
+        let Some(handle) = handle_of(&nf.body) else {
+            continue;
+        };
+        rule_key(&nf.body, scratch);
+        let i = out.len();
+        same = same && i < want.len() && want.get(i) == scratch.as_slice();
+        out.push(HeldRule {
+            handle,
+            key: scratch.clone(),
+            msg: nf,
+        });
+    }
+    Ok((!same || out.len() != want.len()).then_some(out))
+}
+
+/// Whether a kernel rule is one iptables cannot express (decoded only for
+/// rules the restore does not declare again).
+fn is_foreign(nf: &NfMsg, table: &str) -> bool {
+    match nftwire::object::decode_msg::<RuleAttrs>(nf) {
+        Ok(r) => matches!(decode(&r, table), Decoded::Foreign(_)),
+        Err(_) => true,
+    }
+}
+
+/// The batch operation for one planned step on `chain`.
+fn batch_op(fam: u8, table: &str, chain: &str, op: Op, wanted: &[NfMsg]) -> BatchOp {
+    let named = |handle: Option<u64>| Rule {
+        family: fam,
+        attrs: RuleAttrs {
+            table: Some(table.to_string()),
+            chain: Some(chain.to_string()),
+            handle,
+            ..Default::default()
+        },
+    };
+    // A wanted rule as sent by the model, without its batch id or position.
+    let new_rule = |decl: usize| -> Rule {
+        let mut r = Rule::from_msg(&wanted[decl]).unwrap_or_else(|| named(None));
+        r.attrs.id = None;
+        r.attrs.position = None;
+        r.attrs.position_id = None;
+        r.attrs.handle = None;
+        r
+    };
+    let what = format!("rule in chain {chain}");
+    match op {
+        Op::Flush => kernel::op(named(None).to_msg(msg::DELRULE, 0), " RULE_FLUSH", what),
+        Op::Delete { handle } => kernel::op(
+            named(Some(handle)).to_msg(msg::DELRULE, 0),
+            " RULE_DELETE",
+            what,
+        ),
+        Op::Replace { handle, decl } => {
+            let mut r = new_rule(decl);
+            r.attrs.handle = Some(handle);
+            kernel::op(
+                r.to_msg(msg::NEWRULE, F_CREATE | F_REPLACE),
+                " RULE_REPLACE",
+                what,
+            )
+        }
+        Op::Insert { decl, before } => {
+            let mut r = new_rule(decl);
+            let flags = match before {
+                Some(h) => {
+                    r.attrs.position = Some(h);
+                    F_CREATE
+                }
+                None => F_CREATE | F_APPEND,
+            };
+            let name = if before.is_some() {
+                " RULE_INSERT"
+            } else {
+                " RULE_APPEND"
+            };
+            kernel::op(r.to_msg(msg::NEWRULE, flags), name, what)
+        }
+    }
+}
