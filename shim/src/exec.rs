@@ -154,7 +154,16 @@ pub fn run(m: &mut Model, conn: &mut Conn, p: &Parsed, out: &mut String) -> MRes
             }
             if let Some(r) = p.rules.first() {
                 check_jump(m, conn, r)?;
-                m.replace_rule(&chain, i, r)?;
+                if e.handle.is_none() {
+                    // Added earlier in this batch (no handle to replace;
+                    // 1.8.11 crashes here): withdrawn, and the new rule
+                    // put in its place.
+                    m.delete_rule(&chain, i);
+                    let pos = (i < v.len() - 1).then_some(i);
+                    m.add_rule(conn, &chain, r, pos)?;
+                } else {
+                    m.replace_rule(&chain, i, r)?;
+                }
                 if verbose {
                     verbose_print(r, &table, out);
                 }

@@ -127,9 +127,48 @@ pub struct ChainState {
     pub rules: Option<Vec<Entry>>,
     /// Created in this batch (rules known: none).
     pub created: bool,
+    /// Rules added in this batch while `rules` was not loaded yet: inserted
+    /// at the head (in chain order) and appended. A later dump of the
+    /// chain (which shows the kernel's state before the batch) is framed
+    /// by them, so positions count them as iptables-nft's cache does.
+    pub pending: Pending,
+}
+
+/// Rules added to a chain whose rules were not read yet.
+#[derive(Clone, Debug, Default)]
+pub struct Pending {
+    /// Inserted at position 1, first rule first.
+    pub head: Vec<Entry>,
+    /// Appended, in order.
+    pub tail: Vec<Entry>,
 }
 
 impl ChainState {
+    /// A chain state with nothing added yet.
+    pub fn new(chain: Chain, rules: Option<Vec<Entry>>, created: bool) -> ChainState {
+        ChainState {
+            chain: Box::new(chain),
+            rules,
+            created,
+            pending: Pending::default(),
+        }
+    }
+
+    /// Record the chain's dumped rules, framed by the rules this batch
+    /// added before they were read.
+    pub fn set_loaded(&mut self, dumped: Vec<Entry>) {
+        let p = std::mem::take(&mut self.pending);
+        if p.head.is_empty() && p.tail.is_empty() {
+            self.rules = Some(dumped);
+            return;
+        }
+        let mut v = p.head;
+        v.reserve(dumped.len() + p.tail.len());
+        v.extend(dumped);
+        v.extend(p.tail);
+        self.rules = Some(v);
+    }
+
     /// A base chain with the hook iptables expects for its name.
     pub fn is_builtin(&self, t: &BuiltinTable) -> bool {
         let Some(h) = &self.chain.attrs.hook else {
@@ -307,11 +346,7 @@ impl Model {
             };
             self.chains.insert(
                 name.to_string(),
-                c.map(|chain| ChainState {
-                    chain: Box::new(chain),
-                    rules: None,
-                    created: false,
-                }),
+                c.map(|chain| ChainState::new(chain, None, false)),
             );
         }
         Ok(self.chains.get_mut(name).and_then(|c| c.as_mut()))
@@ -352,11 +387,7 @@ impl Model {
         for c in dumped {
             let n = c.name().to_string();
             self.order.push(n.clone());
-            let state = ChainState {
-                chain: Box::new(c),
-                rules: None,
-                created: false,
-            };
+            let state = ChainState::new(c, None, false);
             states.push((n, Some(state)));
         }
         if self.chains.is_empty() {
@@ -416,12 +447,12 @@ impl Model {
         )?;
         for (n, v) in todo.iter().zip(loaded) {
             if let Some(Some(c)) = self.chains.get_mut(n) {
-                c.rules = Some(v);
+                c.set_loaded(v);
             }
         }
         for c in self.chains.values_mut().flatten() {
             if c.rules.is_none() {
-                c.rules = Some(Vec::new());
+                c.set_loaded(Vec::new());
             }
         }
         Ok(())
@@ -440,7 +471,7 @@ impl Model {
             } else {
                 kernel::dump_chain_entries(conn, fam, &table, name, true)?
             };
-            c.rules = Some(v);
+            c.set_loaded(v);
         }
         Ok(c.rules.as_mut())
     }
@@ -462,11 +493,7 @@ impl Model {
         );
         self.chains.insert(
             name.to_string(),
-            Some(ChainState {
-                chain: Box::new(c),
-                rules: Some(Vec::new()),
-                created: true,
-            }),
+            Some(ChainState::new(c, Some(Vec::new()), true)),
         );
         Ok(())
     }
@@ -530,11 +557,13 @@ impl Model {
         let m = rule.to_msg(msg::NEWRULE, flags);
         let e = Entry::sent(m.clone(), id, self.shared_table.clone());
         if let Some(Some(c)) = self.chains.get_mut(chain) {
-            if let Some(v) = c.rules.as_mut() {
-                match pos {
-                    Some(p) if p <= v.len() => v.insert(p, e),
-                    _ => v.push(e),
-                }
+            match (c.rules.as_mut(), pos) {
+                (Some(v), Some(p)) if p <= v.len() => v.insert(p, e),
+                (Some(v), _) => v.push(e),
+                // Not read yet (an append, or an insert at the head, which
+                // needs no read): remembered for when it is.
+                (None, Some(_)) => c.pending.head.insert(0, e),
+                (None, None) => c.pending.tail.push(e),
             }
         }
         self.push(m, op, format!("rule in chain {chain}"));
@@ -616,6 +645,7 @@ impl Model {
             if chain.is_none_or(|x| x == n) {
                 if let Some(c) = c {
                     c.rules = Some(Vec::new());
+                    c.pending = Pending::default();
                 }
             }
         }
@@ -698,11 +728,7 @@ impl Model {
         );
         self.chains.insert(
             name.to_string(),
-            Some(ChainState {
-                chain: Box::new(c),
-                rules: Some(Vec::new()),
-                created: true,
-            }),
+            Some(ChainState::new(c, Some(Vec::new()), true)),
         );
         self.order.push(name.to_string());
     }
