@@ -13,15 +13,17 @@
 
 use crate::kernel::{self, F_APPEND, F_CREATE, F_REPLACE};
 use crate::model::{MResult, Model};
-use crate::parse::cmd;
+use crate::parse::{cmd, opt, Parsed};
 use crate::resync::{plan, Held, Op};
 use crate::rulekey::rule_key;
 use nftwire::consts::msg;
 use nftwire::iptables::decode::{decode, Decoded};
+use nftwire::iptables::rule::Verdict;
+use nftwire::iptables::IptError;
 use nftwire::netlink::{BatchOp, Conn, NfMsg};
 use nftwire::nla::SliceIter;
 use nftwire::object::{Rule, RuleAttrs};
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// `NFTA_RULE_CHAIN`.
 const RULE_CHAIN: u16 = 2;
@@ -53,18 +55,80 @@ pub fn handles(mut commands: impl Iterator<Item = (u32, bool)>) -> bool {
     })
 }
 
-/// `:CHAIN` of an existing user chain: the chain starts empty in the model
-/// (its rules are reconciled at the end by [`reconcile`]) and nothing is
-/// sent. Returns false for a chain created in this batch, which is
-/// flushed as usual.
-pub fn declare(m: &mut Model, name: &str, reset: &mut BTreeSet<String>) -> bool {
-    match m.chains.get_mut(name) {
-        Some(Some(c)) if !c.created => {
-            c.rules = Some(Vec::new());
-            reset.insert(name.to_string());
-            true
+/// The incremental path's state while one table's lines run.
+#[derive(Default)]
+pub struct Resync {
+    /// Declared user chains that existed: reconciled at the end.
+    reset: BTreeSet<String>,
+    /// Chains named by a command other than `-A`: their rules are kept in
+    /// the model, which counts positions.
+    complex: HashSet<String>,
+    /// Rules appended to the other declared chains, as they would be sent.
+    appended: HashMap<String, Vec<NfMsg>>,
+}
+
+impl Resync {
+    /// The state for a restore whose command lines are `commands` (each:
+    /// its `CMD_*` bits and the chain it names).
+    pub fn new<'a>(commands: impl Iterator<Item = (u32, Option<&'a str>)>) -> Resync {
+        let mut r = Resync::default();
+        for (c, chain) in commands {
+            if c != cmd::APPEND {
+                r.complex.extend(chain.map(str::to_string));
+            }
         }
-        _ => false,
+        r
+    }
+
+    /// `:CHAIN` of an existing user chain: the chain starts empty (its
+    /// rules are reconciled at the end by [`Resync::reconcile`]) and
+    /// nothing is sent. Returns false for a chain created in this batch,
+    /// which is flushed as usual.
+    pub fn declare(&mut self, m: &mut Model, name: &str) -> bool {
+        match m.chains.get_mut(name) {
+            Some(Some(c)) if !c.created => {
+                c.rules = Some(Vec::new());
+                c.pending = Default::default();
+                self.appended.remove(name);
+                self.reset.insert(name.to_string());
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// `-A` to a declared chain no other command names: the rules are
+    /// encoded and kept aside (no model entry, no batch operation yet).
+    /// Returns false for any other command, which runs on the model.
+    pub fn append(&mut self, m: &mut Model, conn: &mut Conn, p: &Parsed) -> MResult<bool> {
+        let Some(chain) = p.chain.as_deref() else {
+            return Ok(false);
+        };
+        if p.command != cmd::APPEND
+            || p.options & opt::VERBOSE != 0
+            || !self.reset.contains(chain)
+            || self.complex.contains(chain)
+        {
+            return Ok(false);
+        }
+        for r in &p.rules {
+            if let Verdict::Jump(c) | Verdict::Goto(c) = &r.verdict {
+                if !m.chain_exists(conn, c)? {
+                    return Err(IptError::param(format!("Chain '{c}' does not exist")).into());
+                }
+            }
+            let rule = m.build_rule(r, chain)?;
+            self.appended
+                .entry(chain.to_string())
+                .or_default()
+                .push(rule.to_msg(msg::NEWRULE, F_CREATE | F_APPEND));
+        }
+        Ok(true)
+    }
+
+    /// At the end of the table's lines: see [`reconcile`].
+    pub fn reconcile(self, m: &mut Model, conn: &mut Conn) -> MResult<bool> {
+        reconcile(m, conn, &self.reset, self.appended)
     }
 }
 
@@ -110,12 +174,18 @@ fn handle_of(body: &[u8]) -> Option<u64> {
         .and_then(|(_, p)| p.try_into().ok().map(u64::from_be_bytes))
 }
 
-/// Replace the rule operations the batch holds for the chains in `reset`
-/// by the difference between the kernel's rules of those chains and the
-/// model's. Returns false (and leaves the batch unusable) when the batch
-/// creates a chain after deleting one, which the reordering cannot keep:
-/// the caller then takes the rebuild path.
-pub fn reconcile(m: &mut Model, conn: &mut Conn, reset: &BTreeSet<String>) -> MResult<bool> {
+/// Replace the rule operations the batch holds for the declared chains
+/// `reset` by the difference between the kernel's rules of those chains and
+/// what the restore leaves in them (the model's entries, then `appended`).
+/// Returns false (and leaves the batch unusable) when the batch creates a
+/// chain after deleting one, which the reordering cannot keep: the caller
+/// then takes the rebuild path.
+fn reconcile(
+    m: &mut Model,
+    conn: &mut Conn,
+    reset: &BTreeSet<String>,
+    mut appended: HashMap<String, Vec<NfMsg>>,
+) -> MResult<bool> {
     if reset.is_empty() {
         return Ok(true);
     }
@@ -165,6 +235,10 @@ pub fn reconcile(m: &mut Model, conn: &mut Conn, reset: &BTreeSet<String>) -> MR
                 msgs.push(nf);
             }
             c.rules = Some(Vec::new());
+        }
+        for nf in appended.remove(n.as_str()).unwrap_or_default() {
+            k.push(&nf.body, &mut scratch);
+            msgs.push(nf);
         }
         wanted.push(msgs);
         keys.push(k);

@@ -164,8 +164,12 @@ fn commit_as(
         })
         .collect();
     let r = transact_from(conn, family, table, o.test, pre, |m, conn, out| {
-        // declared user chains left to reconcile (incremental path)
-        let mut reset = BTreeSet::new();
+        let mut resync = incremental.then(|| {
+            noflush::Resync::new(items.iter().filter_map(|(_, i)| match i {
+                Item::Cmd(p) if !p.skipped => Some((p.command, p.chain.as_deref())),
+                _ => None,
+            }))
+        });
         if incremental && declared.len() > 32 {
             // one chain dump rather than a GETCHAIN per declared chain
             m.load_chains(conn)?;
@@ -206,7 +210,7 @@ fn commit_as(
                     } else {
                         m.ensure_table(conn)?;
                         if m.chain_exists(conn, name)? {
-                            if !(incremental && noflush::declare(m, name, &mut reset)) {
+                            if !resync.as_mut().is_some_and(|r| r.declare(m, name)) {
                                 m.flush_own(conn, name)?;
                             }
                         } else {
@@ -217,6 +221,11 @@ fn commit_as(
                 Item::Cmd(p) => {
                     if p.skipped {
                         continue;
+                    }
+                    if let Some(r) = resync.as_mut() {
+                        if r.append(m, conn, p)? {
+                            continue;
+                        }
                     }
                     if let Err(e) = exec::run(m, conn, p, out) {
                         return Err(match e {
@@ -233,8 +242,12 @@ fn commit_as(
             }
         }
         m.line.0 = None;
-        if incremental && !noflush::reconcile(m, conn, &reset)? {
-            return Err(IptError::xt(ExitCode::Other, "incremental restore not possible").into());
+        if let Some(r) = resync {
+            if !r.reconcile(m, conn)? {
+                return Err(
+                    IptError::xt(ExitCode::Other, "incremental restore not possible").into(),
+                );
+            }
         }
         Ok(())
     })?;
