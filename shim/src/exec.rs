@@ -61,6 +61,16 @@ pub fn run(m: &mut Model, conn: &mut Conn, p: &Parsed, out: &mut String) -> MRes
     let chain = p.chain.clone().unwrap_or_default();
     let verbose = p.options & opt::VERBOSE != 0;
     let table = m.table.clone();
+    // A jump or goto to a chain that does not exist is refused before
+    // anything else (1.8.11 checks it first when it runs a rule command).
+    if matches!(
+        p.command,
+        cmd::APPEND | cmd::INSERT | cmd::CHECK | cmd::DELETE | cmd::REPLACE
+    ) {
+        if let Some(r) = p.rules.first() {
+            check_jump(m, conn, r)?;
+        }
+    }
     match p.command {
         cmd::APPEND => {
             m.ensure_builtin(conn, &chain)?;
@@ -258,7 +268,10 @@ fn delete_chain(
             };
             let base = c.chain.is_base();
             if base {
-                if !deletable(m, conn, n)? {
+                // Only the policy is checked for a named base chain (1.8.11
+                // does not read its rules: the kernel refuses to delete a
+                // chain holding rules, with EBUSY).
+                if c.chain.attrs.policy.is_some_and(|p| p != 1) {
                     return Err(op_err("Directory not empty").into());
                 }
             } else if verbose {
@@ -296,7 +309,13 @@ fn zero(m: &mut Model, conn: &mut Conn, p: &Parsed, out: &mut String) -> MResult
     let chains: Vec<String> = match &p.chain {
         Some(c) => {
             if !m.chain_exists(conn, c)? && m.builtin.chain(c).is_none() {
-                return Err(op_err(msgs::NO_CHAIN).into());
+                // Zeroing one rule reports a missing chain as a missing rule.
+                let e = if p.command & cmd::ZERO_NUM != 0 {
+                    msgs::BAD_RULE
+                } else {
+                    msgs::NO_CHAIN
+                };
+                return Err(op_err(e).into());
             }
             vec![c.clone()]
         }
@@ -314,7 +333,7 @@ fn zero(m: &mut Model, conn: &mut Conn, p: &Parsed, out: &mut String) -> MResult
         let i = (p.rulenum - 1) as usize;
         let n = m.rules(conn, &c)?.map(|v| v.len()).unwrap_or(0);
         if i >= n {
-            return Err(op_err("Index of counter too big").into());
+            return Err(op_err(msgs::BAD_RULE).into());
         }
         m.zero_rule(&c, i);
         return Ok(());

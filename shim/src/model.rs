@@ -102,10 +102,11 @@ impl Entry {
         self.dumped = None;
     }
 
-    /// What the rule decodes to.
+    /// What the rule decodes to: an iptables rule if iptables-nft wrote it,
+    /// or if 1.8.11 reads it correctly and completely ([`read_by_1_8_11`]).
     pub fn decoded(&self) -> &Decoded {
         self.decoded
-            .get_or_init(|| decode(self.rule(), &self.table))
+            .get_or_init(|| decode_rule(self.rule(), &self.table))
     }
 
     /// The iptables rule, if it is one.
@@ -115,6 +116,53 @@ impl Entry {
             Decoded::Foreign(_) => None,
         }
     }
+}
+
+/// What a rule of an iptables table is to the shim: the iptables rule
+/// iptables-nft wrote, or one 1.8.11 reads correctly and completely
+/// ([`read_by_1_8_11`]), else foreign.
+pub fn decode_rule(rule: &Rule, table: &str) -> Decoded {
+    match decode(rule, table) {
+        Decoded::Foreign(why) => read_by_1_8_11(rule, table).unwrap_or(Decoded::Foreign(why)),
+        d => d,
+    }
+}
+
+/// A rule iptables-nft did not write, as an iptables rule, when 1.8.11
+/// reads it correctly and completely: the library's model of 1.8.11's
+/// reader (`nftwire explain`) lists it and finds it with `-C`/`-D`, finds
+/// no misreading (nothing dropped or read wrong), the rule carries no
+/// userdata (tools tag their rules that way), and the iptables rule it
+/// decodes to prints exactly as 1.8.11 prints it. Anything else stays
+/// foreign, so a full restore never rewrites a rule its owner looks for.
+pub fn read_by_1_8_11(rule: &Rule, table: &str) -> Option<Decoded> {
+    use nftwire::diagnose::explain::{explain_rule, Options};
+    use nftwire::diagnose::version::IptVersion;
+    if rule.attrs.userdata.is_some() {
+        return None;
+    }
+    let family = Family::from_nfproto(rule.family)?;
+    let opts = Options {
+        version: IptVersion::V1_8_11,
+        family: None,
+        table: None,
+        chain: None,
+        ifname: &nftwire::diagnose::explain::if_indextoname,
+        ext: &nftwire::diagnose::extprint::IptablesModel,
+    };
+    let rep = explain_rule(rule, &[], &opts, None);
+    if !rep.readable() || rep.undefined.is_some() || !rep.findings.is_empty() {
+        return None;
+    }
+    let read = rep.iptables?;
+    let r = nftwire::iptables::decode::parse_like_iptables(rule, family, table).ok()?;
+    let ours = nftwire::iptables::save::rule_line(
+        &r,
+        rule.chain(),
+        table,
+        nftwire::iptables::save::Counters::None,
+    );
+    (ours.trim_end() == read.trim_end()).then_some(Decoded::Rule(r))
 }
 
 /// One chain.
@@ -179,6 +227,18 @@ impl ChainState {
                 && h.priority == Some(b.prio)
                 && self.chain.attrs.chain_type.as_deref() == Some(b.chain_type)
         })
+    }
+    /// Whether iptables-nft would not have made this chain: a base chain
+    /// other than the builtin one of its name, or a chain with userdata
+    /// (an nft comment) or flags other than "base".
+    pub fn is_foreign(&self, t: &BuiltinTable) -> bool {
+        let a = &self.chain.attrs;
+        (a.hook.is_some() && !self.is_builtin(t))
+            || a.hook
+                .as_ref()
+                .is_some_and(|h| h.dev.is_some() || h.devs.is_some())
+            || a.userdata.is_some()
+            || a.flags.unwrap_or(0) & !1 != 0
     }
     /// Policy name of a base chain.
     pub fn policy(&self) -> Option<&'static str> {
@@ -716,6 +776,31 @@ impl Model {
             self.delete_rule(chain, i);
         }
         Ok(())
+    }
+
+    /// Delete the whole table (and so every chain and rule in it), as
+    /// iptables-nft's full restore does: a `NEWTABLE` first, so that the
+    /// delete cannot fail on a missing table, then `DELTABLE`. Chains and
+    /// the table are created again as the restore declares them.
+    pub fn delete_table(&mut self) {
+        let t = self.table.clone();
+        let fam = self.fam();
+        let name = self.op_name("TABLE_FLUSH");
+        self.ops.push(kernel::op(
+            nftwire::object::Table::named(fam, &t).to_msg(msg::NEWTABLE, 0),
+            &name,
+            format!("table {t}"),
+        ));
+        self.ops.push(kernel::op(
+            nftwire::object::Table::named(fam, &t).to_msg(msg::DELTABLE, 0),
+            &name,
+            format!("table {t}"),
+        ));
+        self.exists = Some(false);
+        self.chains.clear();
+        self.order.clear();
+        self.all_chains = true;
+        self.anchors.clear();
     }
 
     /// `-N`: a new user chain.
