@@ -295,6 +295,19 @@ pub struct Model {
     shared_table: Arc<str>,
 }
 
+/// The kernel rule that adds `r` to `chain` of `table` (family `fam`).
+pub fn encode_rule(
+    fam: u8,
+    table: &str,
+    chain: &str,
+    r: &IptRule,
+) -> std::result::Result<Rule, IptError> {
+    let enc = encode(r, table, Purpose::Add)?;
+    let mut rule = Rule::new(fam, table, chain, enc.exprs);
+    rule.attrs.compat = Some(enc.compat);
+    Ok(rule)
+}
+
 /// Library errors as iptables reports them.
 pub fn lib_err(e: nftwire::Error) -> IptError {
     match e {
@@ -574,10 +587,7 @@ impl Model {
 
     /// Encode `r` for chain `chain`.
     pub fn build_rule(&self, r: &IptRule, chain: &str) -> std::result::Result<Rule, IptError> {
-        let enc = encode(r, &self.table, Purpose::Add)?;
-        let mut rule = Rule::new(self.fam(), &self.table, chain, enc.exprs);
-        rule.attrs.compat = Some(enc.compat);
-        Ok(rule)
+        encode_rule(self.fam(), &self.table, chain, r)
     }
 
     /// Append (`pos` None) or insert before rule index `pos` of `chain`.

@@ -19,7 +19,7 @@ use crate::rulekey::rule_key;
 use nftwire::consts::msg;
 use nftwire::iptables::decode::{decode, Decoded};
 use nftwire::iptables::rule::Verdict;
-use nftwire::iptables::IptError;
+use nftwire::iptables::{IptError, IptRule};
 use nftwire::netlink::{BatchOp, Conn, NfMsg};
 use nftwire::nla::SliceIter;
 use nftwire::object::{Rule, RuleAttrs};
@@ -57,20 +57,40 @@ pub fn handles(mut commands: impl Iterator<Item = (u32, bool)>) -> bool {
 
 /// The incremental path's state while one table's lines run.
 #[derive(Default)]
-pub struct Resync {
+pub struct Resync<'a> {
     /// Declared user chains that existed: reconciled at the end.
     reset: BTreeSet<String>,
     /// Chains named by a command other than `-A`: their rules are kept in
     /// the model, which counts positions.
     complex: HashSet<String>,
-    /// Rules appended to the other declared chains, as they would be sent.
-    appended: HashMap<String, Vec<NfMsg>>,
+    /// Rules appended to the other declared chains (encoded only when
+    /// compared, on the threads that read the chains).
+    appended: HashMap<String, Vec<&'a IptRule>>,
 }
 
-impl Resync {
+/// A rule a declared chain is to hold.
+enum Want<'a> {
+    /// As the model would send it.
+    Sent(NfMsg),
+    /// An appended rule, not encoded yet.
+    Parsed(&'a IptRule),
+}
+
+impl Want<'_> {
+    /// The message that adds it to `chain`.
+    fn message(&self, fam: u8, table: &str, chain: &str) -> Result<NfMsg, IptError> {
+        match self {
+            Want::Sent(m) => Ok(m.clone()),
+            Want::Parsed(r) => Ok(crate::model::encode_rule(fam, table, chain, r)?
+                .to_msg(msg::NEWRULE, F_CREATE | F_APPEND)),
+        }
+    }
+}
+
+impl<'a> Resync<'a> {
     /// The state for a restore whose command lines are `commands` (each:
     /// its `CMD_*` bits and the chain it names).
-    pub fn new<'a>(commands: impl Iterator<Item = (u32, Option<&'a str>)>) -> Resync {
+    pub fn new<'b>(commands: impl Iterator<Item = (u32, Option<&'b str>)>) -> Resync<'a> {
         let mut r = Resync::default();
         for (c, chain) in commands {
             if c != cmd::APPEND {
@@ -97,10 +117,11 @@ impl Resync {
         }
     }
 
-    /// `-A` to a declared chain no other command names: the rules are
-    /// encoded and kept aside (no model entry, no batch operation yet).
+    /// `-A` to a declared chain no other command names: the rules are kept
+    /// aside (no model entry, no batch operation; an encoding error shows
+    /// when they are compared, and the rebuild path then reports it).
     /// Returns false for any other command, which runs on the model.
-    pub fn append(&mut self, m: &mut Model, conn: &mut Conn, p: &Parsed) -> MResult<bool> {
+    pub fn append(&mut self, m: &mut Model, conn: &mut Conn, p: &'a Parsed) -> MResult<bool> {
         let Some(chain) = p.chain.as_deref() else {
             return Ok(false);
         };
@@ -117,11 +138,7 @@ impl Resync {
                     return Err(IptError::param(format!("Chain '{c}' does not exist")).into());
                 }
             }
-            let rule = m.build_rule(r, chain)?;
-            self.appended
-                .entry(chain.to_string())
-                .or_default()
-                .push(rule.to_msg(msg::NEWRULE, F_CREATE | F_APPEND));
+            self.appended.entry(chain.to_string()).or_default().push(r);
         }
         Ok(true)
     }
@@ -129,28 +146,6 @@ impl Resync {
     /// At the end of the table's lines: see [`reconcile`].
     pub fn reconcile(self, m: &mut Model, conn: &mut Conn) -> MResult<bool> {
         reconcile(m, conn, &self.reset, self.appended)
-    }
-}
-
-/// The declared rules of one chain as comparison keys, in one buffer.
-#[derive(Default)]
-struct Keys {
-    buf: Vec<u8>,
-    ends: Vec<usize>,
-}
-
-impl Keys {
-    fn push(&mut self, body: &[u8], scratch: &mut Vec<u8>) {
-        rule_key(body, scratch);
-        self.buf.extend_from_slice(scratch);
-        self.ends.push(self.buf.len());
-    }
-    fn get(&self, i: usize) -> &[u8] {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        &self.buf[start..self.ends[i]]
-    }
-    fn len(&self) -> usize {
-        self.ends.len()
     }
 }
 
@@ -184,7 +179,7 @@ fn reconcile(
     m: &mut Model,
     conn: &mut Conn,
     reset: &BTreeSet<String>,
-    mut appended: HashMap<String, Vec<NfMsg>>,
+    mut appended: HashMap<String, Vec<&IptRule>>,
 ) -> MResult<bool> {
     if reset.is_empty() {
         return Ok(true);
@@ -219,29 +214,26 @@ fn reconcile(
     }
     // What each declared chain holds at the end (a deleted chain: nothing).
     let names: Vec<&String> = reset.iter().collect();
-    let mut wanted: Vec<Vec<NfMsg>> = Vec::with_capacity(names.len());
-    let mut keys: Vec<Keys> = Vec::with_capacity(names.len());
-    let mut scratch = Vec::new();
+    let mut wanted: Vec<Vec<Want>> = Vec::with_capacity(names.len());
     for n in &names {
-        let mut msgs = Vec::new();
-        let mut k = Keys::default();
+        let mut v = Vec::new();
         if let Some(Some(c)) = m.chains.get_mut(n.as_str()) {
             for e in c.rules.take().unwrap_or_default() {
-                let nf = match e.message() {
+                v.push(Want::Sent(match e.message() {
                     Some(nf) => nf.clone(),
                     None => e.rule().to_msg(msg::NEWRULE, F_CREATE),
-                };
-                k.push(&nf.body, &mut scratch);
-                msgs.push(nf);
+                }));
             }
             c.rules = Some(Vec::new());
         }
-        for nf in appended.remove(n.as_str()).unwrap_or_default() {
-            k.push(&nf.body, &mut scratch);
-            msgs.push(nf);
-        }
-        wanted.push(msgs);
-        keys.push(k);
+        v.extend(
+            appended
+                .remove(n.as_str())
+                .unwrap_or_default()
+                .into_iter()
+                .map(Want::Parsed),
+        );
+        wanted.push(v);
     }
     // The kernel's rules of those chains, one dump each, spread over one
     // connection per CPU; a chain that already holds exactly the wanted
@@ -252,9 +244,9 @@ fn reconcile(
         names.len(),
         nftwire::ruleset::CHAINS_PER_PART,
         |conn, range| {
-            let mut scratch = Vec::new();
+            let mut scratch = (Vec::new(), Vec::new());
             range
-                .map(|i| held_if_changed(conn, fam, &table, names[i], &keys[i], &mut scratch))
+                .map(|i| held_if_changed(conn, fam, &table, names[i], &wanted[i], &mut scratch))
                 .collect::<nftwire::Result<Vec<_>>>()
         },
         |part| {
@@ -266,8 +258,19 @@ fn reconcile(
     for (i, h) in held.into_iter().enumerate() {
         let Some(h) = h else { continue };
         let chain = names[i].as_str();
-        let k = &keys[i];
-        let want: Vec<&[u8]> = (0..k.len()).map(|j| k.get(j)).collect();
+        let msgs: Vec<NfMsg> = wanted[i]
+            .iter()
+            .map(|w| w.message(fam, &table, chain))
+            .collect::<Result<_, _>>()?;
+        let keys: Vec<Vec<u8>> = msgs
+            .iter()
+            .map(|nf| {
+                let mut k = Vec::new();
+                rule_key(&nf.body, &mut k);
+                k
+            })
+            .collect();
+        let want: Vec<&[u8]> = keys.iter().map(Vec::as_slice).collect();
         let known: HashSet<&[u8]> = want.iter().copied().collect();
         let held_list: Vec<Held> = h
             .iter()
@@ -278,7 +281,7 @@ fn reconcile(
             })
             .collect();
         for op in plan(&want, &held_list) {
-            planned.push(batch_op(fam, &table, chain, op, &wanted[i]));
+            planned.push(batch_op(fam, &table, chain, op, &msgs));
         }
     }
     m.ops = kept;
@@ -292,9 +295,10 @@ fn held_if_changed(
     fam: u8,
     table: &str,
     chain: &str,
-    want: &Keys,
-    scratch: &mut Vec<u8>,
+    want: &[Want],
+    scratch: &mut (Vec<u8>, Vec<u8>),
 ) -> nftwire::Result<Option<Vec<HeldRule>>> {
+    let (key, wanted_key) = scratch;
     let sel = nftwire::object::selector(&[(1, table), (2, chain)]);
     let v = match conn.dump(msg::GETRULE, fam, sel) {
         Ok(v) => v,
@@ -310,12 +314,19 @@ fn held_if_changed(
         let Some(handle) = handle_of(&nf.body) else {
             continue;
         };
-        rule_key(&nf.body, scratch);
+        rule_key(&nf.body, key);
         let i = out.len();
-        same = same && i < want.len() && want.get(i) == scratch.as_slice();
+        same = same
+            && want.get(i).is_some_and(|w| {
+                // an encoding error: left for the planning, which reports it
+                w.message(fam, table, chain).is_ok_and(|nf| {
+                    rule_key(&nf.body, wanted_key);
+                    wanted_key == key
+                })
+            });
         out.push(HeldRule {
             handle,
-            key: scratch.clone(),
+            key: key.clone(),
             msg: nf,
         });
     }
