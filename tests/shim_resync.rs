@@ -493,3 +493,55 @@ fn an_unchanged_resync_sends_nothing_and_rebuild_replaces_everything() {
     })
     .expect("netns");
 }
+
+/// Failures on the incremental path are reported as 1.8.11 reports them
+/// (exit code, message, nothing changed): a jump to a missing chain from a
+/// declared chain, `-X` of a chain a kept rule still jumps to, and a
+/// partial failure inside a declared chain's new rules.
+#[test]
+fn failing_resyncs_fail_as_1_8_11() {
+    let e = env();
+    assert!(e.root.is_some(), "the real iptables 1.8.11 is needed");
+    let first = "*nat\n:KUBE-SERVICES - [0:0]\n:KUBE-SVC-A - [0:0]\n:KUBE-SVC-B - [0:0]\n\
+                 -A KUBE-SERVICES -d 10.96.0.1/32 -j KUBE-SVC-A\n\
+                 -A KUBE-SERVICES -d 10.96.0.2/32 -j KUBE-SVC-B\n\
+                 -A KUBE-SVC-A -p tcp -j DNAT --to-destination 10.244.0.1:80\nCOMMIT\n";
+    for bad in [
+        // a new rule jumping to a chain that does not exist
+        "*nat\n:KUBE-SERVICES - [0:0]\n-A KUBE-SERVICES -d 10.96.0.1/32 -j KUBE-SVC-A\n\
+         -A KUBE-SERVICES -d 10.96.0.3/32 -j KUBE-SVC-NONE\nCOMMIT\n",
+        // a kept rule still jumps to the chain deleted
+        "*nat\n:KUBE-SERVICES - [0:0]\n:KUBE-SVC-B - [0:0]\n\
+         -A KUBE-SERVICES -d 10.96.0.1/32 -j KUBE-SVC-A\n\
+         -A KUBE-SERVICES -d 10.96.0.2/32 -j KUBE-SVC-B\n-X KUBE-SVC-B\nCOMMIT\n",
+        // the chain's rules change, then a later line fails to parse
+        "*nat\n:KUBE-SVC-A - [0:0]\n-A KUBE-SVC-A -p tcp -j DNAT --to-destination 10.244.0.9:80\n\
+         -A KUBE-SVC-A -m nosuchmatch -j ACCEPT\nCOMMIT\n",
+        // a second table fails after the first changed
+        "*nat\n:KUBE-SVC-A - [0:0]\n-A KUBE-SVC-A -p tcp -j DNAT --to-destination 10.244.0.7:80\nCOMMIT\n\
+         *filter\n:KUBE-X - [0:0]\n-A KUBE-X -j KUBE-NONE\nCOMMIT\n",
+    ] {
+        let steps = [
+            restore(first),
+            restore(bad),
+            Step::new("iptables-save", &[]),
+            state_step(),
+        ];
+        let (oo, _) = run_case(e, Impl::Oracle, &steps, None);
+        let (so, _) = run_case(e, Impl::Shim, &steps, None);
+        assert_eq!(oo[0].rc, 0, "{}", oo[0].stderr);
+        assert_ne!(oo[1].rc, 0, "1.8.11 accepted:\n{bad}");
+        for i in 1..3 {
+            assert_eq!(
+                (oo[i].rc, &oo[i].stdout, &oo[i].stderr),
+                (so[i].rc, &so[i].stdout, &so[i].stderr),
+                "step {i} of\n{bad}"
+            );
+        }
+        assert_eq!(
+            without_counters(&oo[3].stdout),
+            without_counters(&so[3].stdout),
+            "{bad}"
+        );
+    }
+}

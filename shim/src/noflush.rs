@@ -18,7 +18,6 @@ use crate::resync::{plan, Held, Op};
 use crate::rulekey::rule_key;
 use nftwire::consts::msg;
 use nftwire::iptables::decode::{decode, Decoded};
-use nftwire::iptables::rule::Verdict;
 use nftwire::iptables::{IptError, IptRule};
 use nftwire::netlink::{BatchOp, Conn, NfMsg};
 use nftwire::nla::SliceIter;
@@ -118,29 +117,28 @@ impl<'a> Resync<'a> {
     }
 
     /// `-A` to a declared chain no other command names: the rules are kept
-    /// aside (no model entry, no batch operation; an encoding error shows
-    /// when they are compared, and the rebuild path then reports it).
-    /// Returns false for any other command, which runs on the model.
-    pub fn append(&mut self, m: &mut Model, conn: &mut Conn, p: &'a Parsed) -> MResult<bool> {
+    /// aside (no model entry, no batch operation). Nothing is looked up:
+    /// an encoding error shows when the rules are compared, a jump to a
+    /// missing chain when the kernel refuses the rule (a rule already in
+    /// the kernel jumps to a chain that exists), and the rebuild path then
+    /// reports either as 1.8.11 does. Returns false for any other command,
+    /// which runs on the model.
+    pub fn append(&mut self, p: &'a Parsed) -> bool {
         let Some(chain) = p.chain.as_deref() else {
-            return Ok(false);
+            return false;
         };
         if p.command != cmd::APPEND
             || p.options & opt::VERBOSE != 0
             || !self.reset.contains(chain)
             || self.complex.contains(chain)
         {
-            return Ok(false);
+            return false;
         }
-        for r in &p.rules {
-            if let Verdict::Jump(c) | Verdict::Goto(c) = &r.verdict {
-                if !m.chain_exists(conn, c)? {
-                    return Err(IptError::param(format!("Chain '{c}' does not exist")).into());
-                }
-            }
-            self.appended.entry(chain.to_string()).or_default().push(r);
-        }
-        Ok(true)
+        self.appended
+            .entry(chain.to_string())
+            .or_default()
+            .extend(&p.rules);
+        true
     }
 
     /// At the end of the table's lines: see [`reconcile`].

@@ -242,10 +242,8 @@ fn commit_as(
                     if p.skipped {
                         continue;
                     }
-                    if let Some(r) = resync.as_mut() {
-                        if r.append(m, conn, p)? {
-                            continue;
-                        }
+                    if resync.as_mut().is_some_and(|r| r.append(p)) {
+                        continue;
                     }
                     if let Err(e) = exec::run(m, conn, p, out) {
                         return Err(match e {
