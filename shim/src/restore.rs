@@ -138,6 +138,15 @@ fn start_preload(family: Family, table: &'static str) -> Option<Preload> {
         .ok()
 }
 
+/// One table's input, as [`commit`] applies it.
+struct TableInput<'a> {
+    family: Family,
+    table: &'a str,
+    items: &'a [(usize, Item)],
+    o: &'a Opts,
+    prog: &'a str,
+}
+
 fn commit(
     conn: &mut Conn,
     family: Family,
@@ -147,6 +156,13 @@ fn commit(
     prog: &str,
     pre: Option<(u32, Model)>,
 ) -> Result<String, IptError> {
+    let t = TableInput {
+        family,
+        table,
+        items,
+        o,
+        prog,
+    };
     let incremental = o.noflush
         && !noflush::rebuild_forced()
         && noflush::handles(items.iter().filter_map(|(_, i)| match i {
@@ -156,26 +172,28 @@ fn commit(
     if incremental {
         // Any failure is reported as the rebuild path reports it (the
         // model's errors are the same; a kernel error is found again).
-        if let Ok(s) = commit_as(conn, family, table, items, o, prog, pre, true) {
+        if let Ok(s) = commit_as(conn, &t, pre, true) {
             return Ok(s);
         }
-        return commit_as(conn, family, table, items, o, prog, None, false);
+        return commit_as(conn, &t, None, false);
     }
-    commit_as(conn, family, table, items, o, prog, pre, false)
+    commit_as(conn, &t, pre, false)
 }
 
 /// [`commit`] on the incremental path (`incremental`) or the rebuild path.
-#[allow(clippy::too_many_arguments)]
 fn commit_as(
     conn: &mut Conn,
-    family: Family,
-    table: &str,
-    items: &[(usize, Item)],
-    o: &Opts,
-    prog: &str,
+    t: &TableInput,
     pre: Option<(u32, Model)>,
     incremental: bool,
 ) -> Result<String, IptError> {
+    let TableInput {
+        family,
+        table,
+        items,
+        o,
+        prog,
+    } = *t;
     let declared: BTreeSet<String> = items
         .iter()
         .filter_map(|(_, i)| match i {
