@@ -34,7 +34,7 @@ fn check_jump(m: &mut Model, conn: &mut Conn, r: &IptRule) -> MResult<()> {
 
 /// What iptables compares for `-C`/`-D`: the user's rule after encoding
 /// (compat matches, native targets) and parsing it back.
-fn as_compared(r: &IptRule, table: &str, fam: u8) -> IptRule {
+pub fn as_compared(r: &IptRule, table: &str, fam: u8) -> IptRule {
     let Ok(enc) =
         nftwire::iptables::encode::encode(r, table, nftwire::iptables::encode::Purpose::Compare)
     else {

@@ -176,7 +176,7 @@ fn entry_of(
     let d = crate::model::decode_rule(&r, table);
     Ok(Some(match d {
         Decoded::Rule(_) => Entry::from_dump(nf, r.attrs.handle, table.clone(), d),
-        Decoded::Foreign(_) => Entry::new(r, table.clone(), std::cell::OnceCell::from(d)),
+        Decoded::Foreign(_) => Entry::new(r, table.clone(), d),
     }))
 }
 

@@ -18,6 +18,7 @@ mod rulekey;
 mod run;
 mod save;
 mod show;
+mod xml;
 
 use nftwire::iptables::Family;
 
@@ -37,6 +38,7 @@ fn dispatch(name: &str, args: Vec<String>) -> Option<i32> {
         "ip6tables-save" => save::main(Family::V6, name, args),
         "iptables-restore" => restore::main(Family::V4, name, args),
         "ip6tables-restore" => restore::main(Family::V6, name, args),
+        "iptables-xml" => xml::main(args),
         _ => return None,
     })
 }

@@ -21,8 +21,10 @@ pub struct Entry {
     /// `NFTA_RULE_ID` for rules added in this batch.
     pub id: Option<u32>,
     /// The kernel object (or the one being sent), typed when first needed:
-    /// see [`Entry::rule`].
-    rule: OnceCell<Rule>,
+    /// see [`Entry::rule`]. Boxed, like `decoded`: most entries of a long
+    /// restore never fill either, and inline they made each entry 536
+    /// bytes.
+    rule: OnceCell<Box<Rule>>,
     /// The dumped message the rule decodes from, kept
     /// instead of the typed rule for iptables rules read from the kernel
     /// (most of a long chain is only compared or printed from its decoded
@@ -32,19 +34,19 @@ pub struct Entry {
     pub table: Arc<str>,
     /// What it decodes to, computed on first use: `-C`/`-D` stop at the
     /// first match, so most rules of a long chain are never decoded.
-    pub decoded: OnceCell<Decoded>,
+    decoded: OnceCell<Box<Decoded>>,
 }
 
 impl Entry {
     /// An entry for a rule known in full.
-    pub fn new(rule: Rule, table: Arc<str>, decoded: OnceCell<Decoded>) -> Entry {
+    pub fn new(rule: Rule, table: Arc<str>, decoded: Decoded) -> Entry {
         Entry {
             handle: rule.attrs.handle,
             id: None,
-            rule: OnceCell::from(rule),
+            rule: OnceCell::from(Box::new(rule)),
             dumped: None,
             table,
-            decoded,
+            decoded: OnceCell::from(Box::new(decoded)),
         }
     }
 
@@ -75,7 +77,7 @@ impl Entry {
             rule: OnceCell::new(),
             dumped: Some(m),
             table,
-            decoded: OnceCell::from(d),
+            decoded: OnceCell::from(Box::new(d)),
         }
     }
 
@@ -84,10 +86,12 @@ impl Entry {
     /// stands in rather than a panic).
     pub fn rule(&self) -> &Rule {
         self.rule.get_or_init(|| {
-            self.dumped
-                .as_ref()
-                .and_then(Rule::from_msg)
-                .unwrap_or_else(|| Rule::new(0, &self.table, "", Vec::new()))
+            Box::new(
+                self.dumped
+                    .as_ref()
+                    .and_then(Rule::from_msg)
+                    .unwrap_or_else(|| Rule::new(0, &self.table, "", Vec::new())),
+            )
         })
     }
 
@@ -96,17 +100,19 @@ impl Entry {
         self.dumped.as_ref()
     }
 
-    /// Replace the kernel rule (the kept message no longer applies).
-    pub fn set_rule(&mut self, r: Rule) {
-        self.rule = OnceCell::from(r);
+    /// Replace the kernel rule (the kept message no longer applies) and
+    /// what it decodes to.
+    pub fn set_rule(&mut self, r: Rule, d: Decoded) {
+        self.rule = OnceCell::from(Box::new(r));
         self.dumped = None;
+        self.decoded = OnceCell::from(Box::new(d));
     }
 
     /// What the rule decodes to: an iptables rule if iptables-nft wrote it,
     /// or if 1.8.11 reads it correctly and completely ([`read_by_1_8_11`]).
     pub fn decoded(&self) -> &Decoded {
         self.decoded
-            .get_or_init(|| decode_rule(self.rule(), &self.table))
+            .get_or_init(|| Box::new(decode_rule(self.rule(), &self.table)))
     }
 
     /// The iptables rule, if it is one.
@@ -136,9 +142,14 @@ pub fn decode_rule(rule: &Rule, table: &str) -> Decoded {
 /// decodes to prints exactly as 1.8.11 prints it. Anything else stays
 /// foreign, so a full restore never rewrites a rule its owner looks for.
 pub fn read_by_1_8_11(rule: &Rule, table: &str) -> Option<Decoded> {
-    use nftwire::diagnose::explain::{explain_rule, Options};
+    use nftwire::diagnose::explain::{read_correctly, Options};
     use nftwire::diagnose::version::IptVersion;
-    if rule.attrs.userdata.is_some() {
+    if rule
+        .attrs
+        .userdata
+        .as_deref()
+        .is_some_and(|u| !is_one_comment(u))
+    {
         return None;
     }
     let family = Family::from_nfproto(rule.family)?;
@@ -150,19 +161,47 @@ pub fn read_by_1_8_11(rule: &Rule, table: &str) -> Option<Decoded> {
         ifname: &nftwire::diagnose::explain::if_indextoname,
         ext: &nftwire::diagnose::extprint::IptablesModel,
     };
-    let rep = explain_rule(rule, &[], &opts, None);
-    if !rep.readable() || rep.undefined.is_some() || !rep.findings.is_empty() {
-        return None;
+    let read = read_correctly(rule, &opts)?;
+    let prints = |r: &IptRule| {
+        let ours = nftwire::iptables::save::rule_line(
+            r,
+            rule.chain(),
+            table,
+            nftwire::iptables::save::Counters::None,
+        );
+        ours.trim_end() == read.trim_end()
+    };
+    // Decoded directly (the native forms the decoder knows), else the line
+    // 1.8.11 prints parsed as a user's rule and taken the way `-C` compares
+    // rules (encoded and read back).
+    if rule.attrs.userdata.is_none() {
+        if let Ok(r) = nftwire::iptables::decode::parse_like_iptables(rule, family, table) {
+            if prints(&r) {
+                return Some(Decoded::Rule(r));
+            }
+        }
     }
-    let read = rep.iptables?;
-    let r = nftwire::iptables::decode::parse_like_iptables(rule, family, table).ok()?;
-    let ours = nftwire::iptables::save::rule_line(
-        &r,
-        rule.chain(),
-        table,
-        nftwire::iptables::save::Counters::None,
-    );
-    (ours.trim_end() == read.trim_end()).then_some(Decoded::Rule(r))
+    let mut argv = vec![family.cmd().to_string(), "-t".into(), table.to_string()];
+    crate::restore::split_words(&read, &mut argv).ok()?;
+    let p = crate::parse::parse(family, argv, table, true, family.cmd()).ok()?;
+    let [r] = &p.rules[..] else {
+        return None;
+    };
+    let r = crate::exec::as_compared(r, table, rule.family);
+    prints(&r).then_some(Decoded::Rule(r))
+}
+
+/// Whether rule userdata is exactly one well-formed comment TLV (type 0,
+/// NUL-terminated, at most 256 bytes: what 1.8.11 reads as `-m comment`
+/// without losing anything).
+fn is_one_comment(u: &[u8]) -> bool {
+    match u {
+        [0, len, rest @ ..] => {
+            let len = *len as usize;
+            len > 0 && len <= 256 && rest.len() == len && rest[len - 1] == 0
+        }
+        _ => false,
+    }
 }
 
 /// One chain.
@@ -684,8 +723,7 @@ impl Model {
             return Ok(());
         };
         rule.attrs.handle = old.handle;
-        old.set_rule(rule.clone());
-        old.decoded = OnceCell::from(Decoded::Rule(r.clone()));
+        old.set_rule(rule.clone(), Decoded::Rule(r.clone()));
         self.push(
             rule.to_msg(msg::NEWRULE, F_CREATE | F_REPLACE),
             "RULE_REPLACE",

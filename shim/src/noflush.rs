@@ -17,7 +17,7 @@ use crate::parse::{cmd, opt, Parsed};
 use crate::resync::{plan, Held, Op};
 use crate::rulekey::rule_key;
 use nftwire::consts::msg;
-use nftwire::iptables::decode::{decode, Decoded};
+use nftwire::iptables::decode::Decoded;
 use nftwire::iptables::{IptError, IptRule};
 use nftwire::netlink::{BatchOp, Conn, NfMsg};
 use nftwire::nla::SliceIter;
@@ -335,7 +335,7 @@ fn held_if_changed(
 /// rules the restore does not declare again).
 fn is_foreign(nf: &NfMsg, table: &str) -> bool {
     match nftwire::object::decode_msg::<RuleAttrs>(nf) {
-        Ok(r) => matches!(decode(&r, table), Decoded::Foreign(_)),
+        Ok(r) => matches!(crate::model::decode_rule(&r, table), Decoded::Foreign(_)),
         Err(_) => true,
     }
 }

@@ -61,14 +61,24 @@ const MAX_PARAM: usize = 1024;
 /// 1024 bytes or more and more than 254 words in all are parameter errors,
 /// as in iptables.
 pub fn split_words(line: &str, argv: &mut Vec<String>) -> Result<(), IptError> {
+    let words = split_quoted(line, argv.len())?;
+    argv.extend(words.into_iter().map(|(w, _)| w));
+    Ok(())
+}
+
+/// [`split_words`] returning each word with whether it was quoted, for a
+/// vector already holding `before` words.
+pub fn split_quoted(line: &str, before: usize) -> Result<Vec<(String, bool)>, IptError> {
+    let mut out: Vec<(String, bool)> = Vec::new();
     let mut cur = String::new();
     let mut quote = false;
+    let mut quoted = false;
     let mut esc = false;
-    let push = |argv: &mut Vec<String>, w: String| {
-        if argv.len() + 1 >= MAX_ARGC {
+    let push = |out: &mut Vec<(String, bool)>, w: String, q: bool| {
+        if before + out.len() + 1 >= MAX_ARGC {
             return Err(IptError::param("Parser cannot handle more arguments"));
         }
-        argv.push(w);
+        out.push((w, q));
         Ok(())
     };
     let add = |cur: &mut String, c: char| {
@@ -95,6 +105,7 @@ pub fn split_words(line: &str, argv: &mut Vec<String>) -> Result<(), IptError> {
             }
         } else if c == '"' {
             quote = true;
+            quoted = true;
             continue;
         }
         match c {
@@ -109,12 +120,13 @@ pub fn split_words(line: &str, argv: &mut Vec<String>) -> Result<(), IptError> {
                 continue;
             }
         }
-        push(argv, std::mem::take(&mut cur))?;
+        push(&mut out, std::mem::take(&mut cur), quoted)?;
+        quoted = false;
     }
     if !cur.is_empty() {
-        push(argv, cur)?;
+        push(&mut out, cur, false)?;
     }
-    Ok(())
+    Ok(out)
 }
 
 /// A read of a table started when its `*TABLE` line is seen: a full
