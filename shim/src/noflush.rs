@@ -328,7 +328,16 @@ fn held_if_changed(
             msg: nf,
         });
     }
-    Ok((!same || out.len() != want.len()).then_some(out))
+    if same && out.len() == want.len() {
+        return Ok(None);
+    }
+    // A dumped message shares the 512 KiB receive chunk it came in (taken
+    // back only when every message of it is dropped): the kept ones are
+    // copied, so a few changed chains do not pin every chunk.
+    for r in &mut out {
+        r.msg.body = r.msg.body.to_vec().into();
+    }
+    Ok(Some(out))
 }
 
 /// Whether a kernel rule is one iptables cannot express (decoded only for
