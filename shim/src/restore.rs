@@ -1,7 +1,9 @@
-//! `iptables-restore` / `ip6tables-restore`: one atomic batch per table,
-//! committed at `COMMIT`. Without `--noflush` the iptables rules and user
-//! chains of each restored table are replaced, while rules iptables cannot
-//! express stay, together with the chains that hold or are referenced by
+//! `iptables-restore` / `ip6tables-restore`: input read line by line, one
+//! atomic batch per table, committed when its `COMMIT` line arrives
+//! (`--test` only parses). Without `--noflush` a table holding only what
+//! iptables wrote is deleted and created again, as iptables-nft 1.8.11
+//! does; otherwise the iptables rules and user chains of the table are
+//! replaced, while rules iptables cannot express stay, together with the chains that hold or are referenced by
 //! them and foreign base chains. A kept foreign rule keeps its place
 //! relative to the iptables rules: if k iptables rules preceded it before
 //! the restore, it follows the k-th restored rule of its chain (or ends the
@@ -213,7 +215,8 @@ fn commit_as(
             _ => None,
         })
         .collect();
-    let r = transact_from(conn, family, table, o.test, pre, |m, conn, out| {
+    // (Never called with --test: that only parses.)
+    let r = transact_from(conn, family, table, false, pre, |m, conn, out| {
         let mut resync = incremental.then(|| {
             noflush::Resync::new(items.iter().filter_map(|(_, i)| match i {
                 Item::Cmd(p) if !p.skipped => Some((p.command, p.chain.as_deref())),
@@ -226,7 +229,7 @@ fn commit_as(
         }
         if !o.noflush {
             let said = replace_own(m, conn, &declared)?;
-            if o.verbose > 0 && !o.test {
+            if o.verbose > 0 {
                 out.push_str(&said);
             }
         }
