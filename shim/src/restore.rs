@@ -8,7 +8,9 @@
 //! relative to the iptables rules: if k iptables rules preceded it before
 //! the restore, it follows the k-th restored rule of its chain (or ends the
 //! chain when fewer are restored), so `iptables-save | iptables-restore`
-//! leaves every chain exactly as it was.
+//! leaves every chain exactly as it was. With `--noflush` the declared
+//! chains are reconciled with the kernel's rules instead of flushed and
+//! refilled ([`crate::noflush`]; `NFTWIRE_RESTORE=rebuild` turns that off).
 
 use crate::exec;
 use crate::getopt::{Getopt, Got, HasArg, LongOpt, Val};
