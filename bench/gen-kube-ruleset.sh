@@ -6,11 +6,17 @@
 # With the default 5000 Services that is 40,000 service rules and 15,000
 # service chains.
 #
-# usage: gen-kube-ruleset.sh [SERVICES] > ruleset.iptables
+# With a second argument "moved", every 100th Service (1%) has its two
+# endpoints at other addresses (10.246/10.247 instead of 10.244/10.245):
+# the same chains, 6 of their 8 rules changed, as after a rollout.
+#
+# usage: gen-kube-ruleset.sh [SERVICES [moved]] > ruleset.iptables
 set -euo pipefail
 services=${1:-5000}
+moved=0
+[ "${2:-}" = moved ] && moved=1
 
-awk -v n="$services" '
+awk -v n="$services" -v moved="$moved" '
 function chainid(kind, i,    s, x, k) {
 	# 16 characters from the alphabet kube-proxy uses (base32 of a hash);
 	# a 32-bit LCG keeps every intermediate exact in awk doubles.
@@ -78,7 +84,8 @@ BEGIN {
 	for (i = 0; i < n; i++) {
 		name = "ns" (i % 64) "/svc-" i ":http"
 		cip = ip("10.96", i); port = 80 + (i % 7) * 1000
-		epa = ip("10.244", 2 * i + 1); epb = ip("10.245", 2 * i + 2)
+		if (moved && i % 100 == 0) { epa = ip("10.246", 2 * i + 1); epb = ip("10.247", 2 * i + 2) }
+		else { epa = ip("10.244", 2 * i + 1); epb = ip("10.245", 2 * i + 2) }
 		printf "-A KUBE-SERVICES -d %s/32 -p tcp -m comment --comment \"%s cluster IP\" -m tcp --dport %d -j KUBE-SVC-%s\n", cip, name, port, svc[i]
 		printf "-A KUBE-SVC-%s ! -s 10.244.0.0/14 -d %s/32 -p tcp -m comment --comment \"%s cluster IP\" -m tcp --dport %d -j KUBE-MARK-MASQ\n", svc[i], cip, name, port
 		printf "-A KUBE-SVC-%s -m comment --comment \"%s -> %s:8080\" -m statistic --mode random --probability 0.50000000000 -j KUBE-SEP-%s\n", svc[i], name, epa, sa[i]

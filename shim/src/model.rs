@@ -95,6 +95,11 @@ impl Entry {
         })
     }
 
+    /// The message the rule was dumped in or is sent in, when kept.
+    pub fn message(&self) -> Option<&nftwire::netlink::NfMsg> {
+        self.dumped.as_ref()
+    }
+
     /// Replace the kernel rule (the kept message no longer applies) and
     /// what it decodes to.
     pub fn set_rule(&mut self, r: Rule, d: Decoded) {
@@ -327,6 +332,19 @@ pub struct Model {
     pub anchors: BTreeMap<(String, u64), usize>,
     /// The table name shared by the entries of added rules.
     shared_table: Arc<str>,
+}
+
+/// The kernel rule that adds `r` to `chain` of `table` (family `fam`).
+pub fn encode_rule(
+    fam: u8,
+    table: &str,
+    chain: &str,
+    r: &IptRule,
+) -> std::result::Result<Rule, IptError> {
+    let enc = encode(r, table, Purpose::Add)?;
+    let mut rule = Rule::new(fam, table, chain, enc.exprs);
+    rule.attrs.compat = Some(enc.compat);
+    Ok(rule)
 }
 
 /// Library errors as iptables reports them.
@@ -608,10 +626,7 @@ impl Model {
 
     /// Encode `r` for chain `chain`.
     pub fn build_rule(&self, r: &IptRule, chain: &str) -> std::result::Result<Rule, IptError> {
-        let enc = encode(r, &self.table, Purpose::Add)?;
-        let mut rule = Rule::new(self.fam(), &self.table, chain, enc.exprs);
-        rule.attrs.compat = Some(enc.compat);
-        Ok(rule)
+        encode_rule(self.fam(), &self.table, chain, r)
     }
 
     /// Append (`pos` None) or insert before rule index `pos` of `chain`.

@@ -8,11 +8,14 @@
 //! relative to the iptables rules: if k iptables rules preceded it before
 //! the restore, it follows the k-th restored rule of its chain (or ends the
 //! chain when fewer are restored), so `iptables-save | iptables-restore`
-//! leaves every chain exactly as it was.
+//! leaves every chain exactly as it was. With `--noflush` the declared
+//! chains are reconciled with the kernel's rules instead of flushed and
+//! refilled ([`crate::noflush`]; `NFTWIRE_RESTORE=rebuild` turns that off).
 
 use crate::exec;
 use crate::getopt::{Getopt, Got, HasArg, LongOpt, Val};
 use crate::model::{MResult, Model};
+use crate::noflush;
 use crate::parse::{assert_valid_chain_name, parse, Parsed};
 use crate::run::{connect, fail, transact_from};
 use nftwire::iptables::error::Style;
@@ -151,6 +154,15 @@ fn start_preload(family: Family, table: &'static str) -> Option<Preload> {
         .ok()
 }
 
+/// One table's input, as [`commit`] applies it.
+struct TableInput<'a> {
+    family: Family,
+    table: &'a str,
+    items: &'a [(usize, Item)],
+    o: &'a Opts,
+    prog: &'a str,
+}
+
 fn commit(
     conn: &mut Conn,
     family: Family,
@@ -160,6 +172,44 @@ fn commit(
     prog: &str,
     pre: Option<(u32, Model)>,
 ) -> Result<String, IptError> {
+    let t = TableInput {
+        family,
+        table,
+        items,
+        o,
+        prog,
+    };
+    let incremental = o.noflush
+        && !noflush::rebuild_forced()
+        && noflush::handles(items.iter().filter_map(|(_, i)| match i {
+            Item::Cmd(p) if !p.skipped => Some((p.command, p.chain.is_some())),
+            _ => None,
+        }));
+    if incremental {
+        // Any failure is reported as the rebuild path reports it (the
+        // model's errors are the same; a kernel error is found again).
+        if let Ok(s) = commit_as(conn, &t, pre, true) {
+            return Ok(s);
+        }
+        return commit_as(conn, &t, None, false);
+    }
+    commit_as(conn, &t, pre, false)
+}
+
+/// [`commit`] on the incremental path (`incremental`) or the rebuild path.
+fn commit_as(
+    conn: &mut Conn,
+    t: &TableInput,
+    pre: Option<(u32, Model)>,
+    incremental: bool,
+) -> Result<String, IptError> {
+    let TableInput {
+        family,
+        table,
+        items,
+        o,
+        prog,
+    } = *t;
     let declared: BTreeSet<String> = items
         .iter()
         .filter_map(|(_, i)| match i {
@@ -169,6 +219,16 @@ fn commit(
         .collect();
     // (Never called with --test: that only parses.)
     let r = transact_from(conn, family, table, false, pre, |m, conn, out| {
+        let mut resync = incremental.then(|| {
+            noflush::Resync::new(items.iter().filter_map(|(_, i)| match i {
+                Item::Cmd(p) if !p.skipped => Some((p.command, p.chain.as_deref())),
+                _ => None,
+            }))
+        });
+        if incremental && declared.len() > 32 {
+            // one chain dump rather than a GETCHAIN per declared chain
+            m.load_chains(conn)?;
+        }
         if !o.noflush {
             let said = replace_own(m, conn, &declared)?;
             if o.verbose > 0 {
@@ -205,7 +265,9 @@ fn commit(
                     } else {
                         m.ensure_table(conn)?;
                         if m.chain_exists(conn, name)? {
-                            m.flush_own(conn, name)?;
+                            if !resync.as_mut().is_some_and(|r| r.declare(m, name)) {
+                                m.flush_own(conn, name)?;
+                            }
                         } else {
                             m.new_chain(name);
                         }
@@ -213,6 +275,9 @@ fn commit(
                 }
                 Item::Cmd(p) => {
                     if p.skipped {
+                        continue;
+                    }
+                    if resync.as_mut().is_some_and(|r| r.append(p)) {
                         continue;
                     }
                     if let Err(e) = exec::run(m, conn, p, out) {
@@ -230,6 +295,13 @@ fn commit(
             }
         }
         m.line.0 = None;
+        if let Some(r) = resync {
+            if !r.reconcile(m, conn)? {
+                return Err(
+                    IptError::xt(ExitCode::Other, "incremental restore not possible").into(),
+                );
+            }
+        }
         Ok(())
     })?;
     for w in r.1 {

@@ -1,0 +1,406 @@
+//! The incremental `iptables-restore --noflush`: a declared user chain
+//! (`:CHAIN - [0:0]`) is not flushed and refilled; the restore's commands
+//! run on the model as usual, with each declared chain starting empty, and
+//! at `COMMIT` the rule operations on those chains are replaced by the
+//! difference between what the kernel holds in them and what the restore
+//! leaves in them ([`crate::resync::plan`]). An unchanged chain costs one
+//! dump and no operation; an input that changes nothing sends no batch.
+//!
+//! Two things differ from a rebuild (`NFTWIRE_RESTORE=rebuild` restores
+//! the old behaviour): rules that stay keep their handles and counters, and
+//! foreign rules of a declared chain stay beside the iptables rules that
+//! stay instead of moving to the chain's start.
+
+use crate::kernel::{self, F_APPEND, F_CREATE, F_REPLACE};
+use crate::model::{MResult, Model};
+use crate::parse::{cmd, opt, Parsed};
+use crate::resync::{plan, Held, Op};
+use crate::rulekey::rule_key;
+use nftwire::consts::msg;
+use nftwire::iptables::decode::Decoded;
+use nftwire::iptables::{IptError, IptRule};
+use nftwire::netlink::{BatchOp, Conn, NfMsg};
+use nftwire::nla::SliceIter;
+use nftwire::object::{Rule, RuleAttrs};
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+/// `NFTA_RULE_CHAIN`.
+const RULE_CHAIN: u16 = 2;
+/// `NFTA_RULE_HANDLE`.
+const RULE_HANDLE: u16 = 3;
+
+/// Whether the environment asks for the rebuild path
+/// (`NFTWIRE_RESTORE=rebuild`).
+pub fn rebuild_forced() -> bool {
+    std::env::var_os("NFTWIRE_RESTORE").is_some_and(|v| v == "rebuild")
+}
+
+/// Whether the incremental path handles a restore whose command lines are
+/// `commands` (each: its `CMD_*` bits and whether it names a chain). Rule
+/// commands, `-N`, `-X CHAIN` and `-P` are handled; `-F`, `-Z`, `-E` and
+/// `-X` of every chain take the rebuild path.
+pub fn handles(mut commands: impl Iterator<Item = (u32, bool)>) -> bool {
+    commands.all(|(c, named)| match c {
+        cmd::APPEND
+        | cmd::INSERT
+        | cmd::DELETE
+        | cmd::DELETE_NUM
+        | cmd::REPLACE
+        | cmd::NEW_CHAIN
+        | cmd::SET_POLICY
+        | cmd::CHECK => true,
+        cmd::DELETE_CHAIN => named,
+        _ => false,
+    })
+}
+
+/// The incremental path's state while one table's lines run.
+#[derive(Default)]
+pub struct Resync<'a> {
+    /// Declared user chains that existed: reconciled at the end.
+    reset: BTreeSet<String>,
+    /// Chains named by a command other than `-A`: their rules are kept in
+    /// the model, which counts positions.
+    complex: HashSet<String>,
+    /// Rules appended to the other declared chains (encoded only when
+    /// compared, on the threads that read the chains).
+    appended: HashMap<String, Vec<&'a IptRule>>,
+}
+
+/// A rule a declared chain is to hold.
+enum Want<'a> {
+    /// As the model would send it.
+    Sent(NfMsg),
+    /// An appended rule, not encoded yet.
+    Parsed(&'a IptRule),
+}
+
+impl Want<'_> {
+    /// The message that adds it to `chain`.
+    fn message(&self, fam: u8, table: &str, chain: &str) -> Result<NfMsg, IptError> {
+        match self {
+            Want::Sent(m) => Ok(m.clone()),
+            Want::Parsed(r) => Ok(crate::model::encode_rule(fam, table, chain, r)?
+                .to_msg(msg::NEWRULE, F_CREATE | F_APPEND)),
+        }
+    }
+}
+
+impl<'a> Resync<'a> {
+    /// The state for a restore whose command lines are `commands` (each:
+    /// its `CMD_*` bits and the chain it names).
+    pub fn new<'b>(commands: impl Iterator<Item = (u32, Option<&'b str>)>) -> Resync<'a> {
+        let mut r = Resync::default();
+        for (c, chain) in commands {
+            if c != cmd::APPEND {
+                r.complex.extend(chain.map(str::to_string));
+            }
+        }
+        r
+    }
+
+    /// `:CHAIN` of an existing user chain: the chain starts empty (its
+    /// rules are reconciled at the end by [`Resync::reconcile`]) and
+    /// nothing is sent. Returns false for a chain created in this batch,
+    /// which is flushed as usual.
+    pub fn declare(&mut self, m: &mut Model, name: &str) -> bool {
+        match m.chains.get_mut(name) {
+            Some(Some(c)) if !c.created => {
+                c.rules = Some(Vec::new());
+                c.pending = Default::default();
+                self.appended.remove(name);
+                self.reset.insert(name.to_string());
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// `-A` to a declared chain no other command names: the rules are kept
+    /// aside (no model entry, no batch operation). Nothing is looked up:
+    /// an encoding error shows when the rules are compared, a jump to a
+    /// missing chain when the kernel refuses the rule (a rule already in
+    /// the kernel jumps to a chain that exists), and the rebuild path then
+    /// reports either as 1.8.11 does. Returns false for any other command,
+    /// which runs on the model.
+    pub fn append(&mut self, p: &'a Parsed) -> bool {
+        let Some(chain) = p.chain.as_deref() else {
+            return false;
+        };
+        if p.command != cmd::APPEND
+            || p.options & opt::VERBOSE != 0
+            || !self.reset.contains(chain)
+            || self.complex.contains(chain)
+        {
+            return false;
+        }
+        self.appended
+            .entry(chain.to_string())
+            .or_default()
+            .extend(&p.rules);
+        true
+    }
+
+    /// At the end of the table's lines: see [`reconcile`].
+    pub fn reconcile(self, m: &mut Model, conn: &mut Conn) -> MResult<bool> {
+        reconcile(m, conn, &self.reset, self.appended)
+    }
+}
+
+/// One rule the kernel holds in a declared chain.
+struct HeldRule {
+    handle: u64,
+    key: Vec<u8>,
+    msg: NfMsg,
+}
+
+/// The chain name and handle of a rule message body.
+fn chain_of(body: &[u8]) -> Option<&[u8]> {
+    SliceIter::new(body)
+        .find(|(ty, _)| ty & 0x3fff == RULE_CHAIN)
+        .map(|(_, p)| p.strip_suffix(b"\0").unwrap_or(p))
+}
+
+fn handle_of(body: &[u8]) -> Option<u64> {
+    SliceIter::new(body)
+        .find(|(ty, _)| ty & 0x3fff == RULE_HANDLE)
+        .and_then(|(_, p)| p.try_into().ok().map(u64::from_be_bytes))
+}
+
+/// Replace the rule operations the batch holds for the declared chains
+/// `reset` by the difference between the kernel's rules of those chains and
+/// what the restore leaves in them (the model's entries, then `appended`).
+/// Returns false (and leaves the batch unusable) when the batch creates a
+/// chain after deleting one, which the reordering cannot keep: the caller
+/// then takes the rebuild path.
+fn reconcile(
+    m: &mut Model,
+    conn: &mut Conn,
+    reset: &BTreeSet<String>,
+    mut appended: HashMap<String, Vec<&IptRule>>,
+) -> MResult<bool> {
+    if reset.is_empty() {
+        return Ok(true);
+    }
+    let fam = m.family.nfproto();
+    let table = m.table.clone();
+    // The batch without the rule operations of the declared chains. The
+    // planned operations go after every chain creation (a new rule may jump
+    // to a chain created here) and before every chain deletion (a removed
+    // rule may have jumped to it).
+    let mut kept: Vec<BatchOp> = Vec::with_capacity(m.ops.len());
+    let (mut after_create, mut first_delete) = (0usize, None);
+    for op in std::mem::take(&mut m.ops) {
+        let t = op.msg.msg();
+        if (t == msg::NEWRULE || t == msg::DELRULE)
+            && chain_of(&op.msg.body)
+                .is_some_and(|c| std::str::from_utf8(c).is_ok_and(|c| reset.contains(c)))
+        {
+            continue;
+        }
+        if t == msg::NEWCHAIN || t == msg::NEWTABLE {
+            after_create = kept.len() + 1;
+        }
+        if t == msg::DELCHAIN && first_delete.is_none() {
+            first_delete = Some(kept.len());
+        }
+        kept.push(op);
+    }
+    let at = first_delete.unwrap_or(kept.len());
+    if at < after_create {
+        return Ok(false);
+    }
+    // What each declared chain holds at the end (a deleted chain: nothing).
+    let names: Vec<&String> = reset.iter().collect();
+    let mut wanted: Vec<Vec<Want>> = Vec::with_capacity(names.len());
+    for n in &names {
+        let mut v = Vec::new();
+        if let Some(Some(c)) = m.chains.get_mut(n.as_str()) {
+            for e in c.rules.take().unwrap_or_default() {
+                v.push(Want::Sent(match e.message() {
+                    Some(nf) => nf.clone(),
+                    None => e.rule().to_msg(msg::NEWRULE, F_CREATE),
+                }));
+            }
+            c.rules = Some(Vec::new());
+        }
+        v.extend(
+            appended
+                .remove(n.as_str())
+                .unwrap_or_default()
+                .into_iter()
+                .map(Want::Parsed),
+        );
+        wanted.push(v);
+    }
+    // The kernel's rules of those chains, one dump each, spread over one
+    // connection per CPU; a chain that already holds exactly the wanted
+    // rules is dropped right there.
+    let mut held: Vec<Option<Vec<HeldRule>>> = Vec::with_capacity(names.len());
+    nftwire::netlink::parallel::ordered_chunks(
+        conn,
+        names.len(),
+        nftwire::ruleset::CHAINS_PER_PART,
+        |conn, range| {
+            let mut scratch = (Vec::new(), Vec::new());
+            range
+                .map(|i| held_if_changed(conn, fam, &table, names[i], &wanted[i], &mut scratch))
+                .collect::<nftwire::Result<Vec<_>>>()
+        },
+        |part| {
+            held.extend(part);
+            Ok(())
+        },
+    )?;
+    let mut planned: Vec<BatchOp> = Vec::new();
+    for (i, h) in held.into_iter().enumerate() {
+        let Some(h) = h else { continue };
+        let chain = names[i].as_str();
+        let msgs: Vec<NfMsg> = wanted[i]
+            .iter()
+            .map(|w| w.message(fam, &table, chain))
+            .collect::<Result<_, _>>()?;
+        let keys: Vec<Vec<u8>> = msgs
+            .iter()
+            .map(|nf| {
+                let mut k = Vec::new();
+                rule_key(&nf.body, &mut k);
+                k
+            })
+            .collect();
+        let want: Vec<&[u8]> = keys.iter().map(Vec::as_slice).collect();
+        let known: HashSet<&[u8]> = want.iter().copied().collect();
+        let held_list: Vec<Held> = h
+            .iter()
+            .map(|r| Held {
+                handle: r.handle,
+                key: &r.key,
+                foreign: !known.contains(r.key.as_slice()) && is_foreign(&r.msg, &table),
+            })
+            .collect();
+        for op in plan(&want, &held_list) {
+            planned.push(batch_op(fam, &table, chain, op, &msgs));
+        }
+    }
+    m.ops = kept;
+    m.ops.splice(at..at, planned);
+    Ok(true)
+}
+
+/// The kernel's rules of `chain`, or None when they are exactly `want`.
+fn held_if_changed(
+    conn: &mut Conn,
+    fam: u8,
+    table: &str,
+    chain: &str,
+    want: &[Want],
+    scratch: &mut (Vec<u8>, Vec<u8>),
+) -> nftwire::Result<Option<Vec<HeldRule>>> {
+    let (key, wanted_key) = scratch;
+    let sel = nftwire::object::selector(&[(1, table), (2, chain)]);
+    let v = match conn.dump(msg::GETRULE, fam, sel) {
+        Ok(v) => v,
+        Err(nftwire::Error::Kernel { errno: 2, .. }) => Vec::new(),
+        Err(e) => return Err(e),
+    };
+    let mut out: Vec<HeldRule> = Vec::with_capacity(v.len());
+    let mut same = true;
+    for nf in v {
+        if nf.msg() != msg::NEWRULE || chain_of(&nf.body) != Some(chain.as_bytes()) {
+            continue;
+        }
+        let Some(handle) = handle_of(&nf.body) else {
+            continue;
+        };
+        rule_key(&nf.body, key);
+        let i = out.len();
+        same = same
+            && want.get(i).is_some_and(|w| {
+                // an encoding error: left for the planning, which reports it
+                w.message(fam, table, chain).is_ok_and(|nf| {
+                    rule_key(&nf.body, wanted_key);
+                    wanted_key == key
+                })
+            });
+        out.push(HeldRule {
+            handle,
+            key: key.clone(),
+            msg: nf,
+        });
+    }
+    if same && out.len() == want.len() {
+        return Ok(None);
+    }
+    // A dumped message shares the 512 KiB receive chunk it came in (taken
+    // back only when every message of it is dropped): the kept ones are
+    // copied, so a few changed chains do not pin every chunk.
+    for r in &mut out {
+        r.msg.body = r.msg.body.to_vec().into();
+    }
+    Ok(Some(out))
+}
+
+/// Whether a kernel rule is one iptables cannot express (decoded only for
+/// rules the restore does not declare again).
+fn is_foreign(nf: &NfMsg, table: &str) -> bool {
+    match nftwire::object::decode_msg::<RuleAttrs>(nf) {
+        Ok(r) => matches!(crate::model::decode_rule(&r, table), Decoded::Foreign(_)),
+        Err(_) => true,
+    }
+}
+
+/// The batch operation for one planned step on `chain`.
+fn batch_op(fam: u8, table: &str, chain: &str, op: Op, wanted: &[NfMsg]) -> BatchOp {
+    let named = |handle: Option<u64>| Rule {
+        family: fam,
+        attrs: RuleAttrs {
+            table: Some(table.to_string()),
+            chain: Some(chain.to_string()),
+            handle,
+            ..Default::default()
+        },
+    };
+    // A wanted rule as sent by the model, without its batch id or position.
+    let new_rule = |decl: usize| -> Rule {
+        let mut r = Rule::from_msg(&wanted[decl]).unwrap_or_else(|| named(None));
+        r.attrs.id = None;
+        r.attrs.position = None;
+        r.attrs.position_id = None;
+        r.attrs.handle = None;
+        r
+    };
+    let what = format!("rule in chain {chain}");
+    match op {
+        Op::Flush => kernel::op(named(None).to_msg(msg::DELRULE, 0), " RULE_FLUSH", what),
+        Op::Delete { handle } => kernel::op(
+            named(Some(handle)).to_msg(msg::DELRULE, 0),
+            " RULE_DELETE",
+            what,
+        ),
+        Op::Replace { handle, decl } => {
+            let mut r = new_rule(decl);
+            r.attrs.handle = Some(handle);
+            kernel::op(
+                r.to_msg(msg::NEWRULE, F_CREATE | F_REPLACE),
+                " RULE_REPLACE",
+                what,
+            )
+        }
+        Op::Insert { decl, before } => {
+            let mut r = new_rule(decl);
+            let flags = match before {
+                Some(h) => {
+                    r.attrs.position = Some(h);
+                    F_CREATE
+                }
+                None => F_CREATE | F_APPEND,
+            };
+            let name = if before.is_some() {
+                " RULE_INSERT"
+            } else {
+                " RULE_APPEND"
+            };
+            kernel::op(r.to_msg(msg::NEWRULE, flags), name, what)
+        }
+    }
+}
