@@ -224,18 +224,43 @@ fn check_version(bin: &Path, side: Side) {
     );
 }
 
-#[test]
-fn iptables_test_py_all_extensions() {
+/// The oracle environment and the source tree, both sides checked to be
+/// 1.8.11 (a missing prerequisite fails loudly).
+fn prerequisites() -> (&'static oracle::Env, PathBuf) {
     let env = oracle::env();
     assert!(
         env.root.is_some(),
         "iptables 1.8.11 (tests/oracle/setup-oracle.sh) is needed for the conformance suite"
     );
     let tree = source_tree();
-    let gaps = expected_gaps();
     for (bin, side) in [(&env.wrap_oracle, Side::Real), (&env.wrap_shim, Side::Shim)] {
         check_version(bin, side);
     }
+    (env, tree)
+}
+
+/// Run `work` on every job, on one worker thread per CPU (2 to 4).
+fn in_parallel<T: Sync>(jobs: &[T], work: impl Fn(&T) + Sync) {
+    let next = AtomicUsize::new(0);
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2)
+        .clamp(2, 4);
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| {
+                while let Some(job) = jobs.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    work(job);
+                }
+            });
+        }
+    });
+}
+
+#[test]
+fn iptables_test_py_all_extensions() {
+    let (env, tree) = prerequisites();
+    let gaps = expected_gaps();
     let mut files: Vec<String> = std::fs::read_dir(tree.join("extensions"))
         .expect("extensions dir")
         .filter_map(|e| e.ok())
@@ -260,26 +285,15 @@ fn iptables_test_py_all_extensions() {
     let jobs: Vec<(usize, Side)> = (0..files.len())
         .flat_map(|i| [(i, Side::Real), (i, Side::Shim)])
         .collect();
-    let next = AtomicUsize::new(0);
     let results: Mutex<BTreeMap<(usize, &'static str), FileRun>> = Mutex::new(BTreeMap::new());
-    let workers = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(2)
-        .clamp(2, 4);
-    std::thread::scope(|s| {
-        for _ in 0..workers {
-            s.spawn(|| loop {
-                let k = next.fetch_add(1, Ordering::Relaxed);
-                let Some(&(i, side)) = jobs.get(k) else { break };
-                let bin = match side {
-                    Side::Real => &env.wrap_oracle,
-                    Side::Shim => &env.wrap_shim,
-                };
-                let dir = logs.join(side.name()).join(&files[i]);
-                let r = run_file(&tree, bin, &dir, &files[i]);
-                results.lock().unwrap().insert((i, side.name()), r);
-            });
-        }
+    in_parallel(&jobs, |&(i, side)| {
+        let bin = match side {
+            Side::Real => &env.wrap_oracle,
+            Side::Shim => &env.wrap_shim,
+        };
+        let dir = logs.join(side.name()).join(&files[i]);
+        let r = run_file(&tree, bin, &dir, &files[i]);
+        results.lock().unwrap().insert((i, side.name()), r);
     });
     let mut results = results.into_inner().unwrap();
 
@@ -385,17 +399,10 @@ done < "$file"
 
 #[test]
 fn minus_c_finds_rules_across_implementations() {
-    let env = oracle::env();
-    assert!(
-        env.root.is_some(),
-        "iptables 1.8.11 (tests/oracle/setup-oracle.sh) is needed for the cross-check"
-    );
-    let tree = source_tree();
+    let (env, tree) = prerequisites();
     let gaps = expected_gaps();
     let real = env.wrap_oracle.join("xtables-nft-multi");
     let shim = env.wrap_shim.join("xtables-nft-multi");
-    check_version(&env.wrap_oracle, Side::Real);
-    check_version(&env.wrap_shim, Side::Shim);
     let mut jobs: Vec<(String, &str)> = Vec::new();
     for e in std::fs::read_dir(tree.join("extensions")).expect("extensions dir") {
         let name = e
@@ -417,36 +424,23 @@ fn minus_c_finds_rules_across_implementations() {
         }
     }
     jobs.sort();
-    let next = AtomicUsize::new(0);
     let found: Mutex<Vec<(String, String)>> = Mutex::new(Vec::new());
     let checked = AtomicUsize::new(0);
-    let workers = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(2)
-        .clamp(2, 4);
-    std::thread::scope(|s| {
-        for _ in 0..workers {
-            s.spawn(|| loop {
-                let k = next.fetch_add(1, Ordering::Relaxed);
-                let Some((file, tool)) = jobs.get(k) else {
-                    break;
-                };
-                let out = Command::new("unshare")
-                    .args(["-n", "sh", "-c", CROSS_CHECK, "cross-check", tool])
-                    .arg(tree.join("extensions").join(file))
-                    .arg(&real)
-                    .arg(&shim)
-                    .output()
-                    .expect("run unshare");
-                let text = String::from_utf8_lossy(&out.stdout);
-                for l in text.lines() {
-                    if l == "CHECKED" {
-                        checked.fetch_add(1, Ordering::Relaxed);
-                    } else if let Some(m) = l.strip_prefix("MISMATCH ") {
-                        found.lock().unwrap().push((file.clone(), m.to_string()));
-                    }
-                }
-            });
+    in_parallel(&jobs, |(file, tool)| {
+        let out = Command::new("unshare")
+            .args(["-n", "sh", "-c", CROSS_CHECK, "cross-check", tool])
+            .arg(tree.join("extensions").join(file))
+            .arg(&real)
+            .arg(&shim)
+            .output()
+            .expect("run unshare");
+        let text = String::from_utf8_lossy(&out.stdout);
+        for l in text.lines() {
+            if l == "CHECKED" {
+                checked.fetch_add(1, Ordering::Relaxed);
+            } else if let Some(m) = l.strip_prefix("MISMATCH ") {
+                found.lock().unwrap().push((file.clone(), m.to_string()));
+            }
         }
     });
     let found = found.into_inner().unwrap();
