@@ -27,6 +27,7 @@ pub mod reconcile;
 pub mod render;
 pub mod ruleset;
 pub mod save;
+pub mod trace;
 pub mod util;
 
 pub use error::{Error, Result};

@@ -12,6 +12,7 @@ pub mod monitor_txn;
 pub mod reconcile;
 pub mod restore;
 pub mod save;
+pub mod trace;
 
 /// Exit code for an error: 4 when not permitted (no CAP_NET_ADMIN), 2 for
 /// bad input, 1 otherwise (including other kernel refusals).
