@@ -325,3 +325,50 @@ impl TraceWatch {
             .collect())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::nla::Writer;
+
+    fn message() -> NfMsg {
+        let mut w = Writer::new();
+        w.put(1, &"nat".to_string());
+        w.put(2, &"PREROUTING".to_string());
+        w.put(3, &bytes::Bytes::copy_from_slice(&7u64.to_be_bytes()));
+        w.put(4, &bytes::Bytes::copy_from_slice(&3u32.to_be_bytes()));
+        let mut v = Writer::new();
+        v.put(1, &bytes::Bytes::copy_from_slice(&(-3i32).to_be_bytes()));
+        v.put(2, &"KUBE-SVC".to_string());
+        w.put(5 | crate::nla::NLA_F_NESTED, &bytes::Bytes::from(v.buf));
+        w.put(6, &bytes::Bytes::copy_from_slice(&0xabcdu32.to_be_bytes()));
+        NfMsg::nft(msg::TRACE, 0, family::IPV4, w.buf)
+    }
+
+    #[test]
+    fn decodes_a_rule_event_and_survives_damage() {
+        let e = TraceEvent::decode(&message()).unwrap();
+        assert_eq!(
+            (e.id, e.table.as_str(), e.chain.as_str()),
+            (0xabcd, "nat", "PREROUTING")
+        );
+        assert_eq!(e.kind, TraceType::Rule);
+        assert_eq!(e.rule_handle, Some(7));
+        assert_eq!(e.verdict_text().as_deref(), Some("jump KUBE-SVC"));
+        let m = message();
+        for cut in 0..m.body.len() {
+            let mut t = m.clone();
+            t.body = m.body.slice(..cut);
+            if let Some(e) = TraceEvent::decode(&t) {
+                let _ = e.verdict_text();
+            }
+        }
+        for i in 0..m.body.len() {
+            let mut b = m.body.to_vec();
+            b[i] ^= 0xff;
+            let mut t = m.clone();
+            t.body = b.into();
+            let _ = TraceEvent::decode(&t).map(|e| e.verdict_text());
+        }
+    }
+}
