@@ -3,7 +3,8 @@
 //! shim, a native rule in its own table; one connection from the server to
 //! the forwarded port. For the SYN, nftwire must show the same sequence of
 //! chains, rules and verdicts as nft's tracer, the iptables rules in
-//! iptables syntax and the native one as nft prints it. Its arming table is
+//! iptables syntax as `xtables-monitor --trace` shows them, and the native
+//! one as nft prints it. Its arming table is
 //! gone after SIGINT, and a table left by a dead run is removed.
 
 mod common;
@@ -130,6 +131,24 @@ fn trace_matches_nft_monitor_trace() {
     let stale = format!("nftwire-trace-{dead_pid}");
     g.exec(&g.gw, "nft", &["add", "table", "inet", &stale]);
 
+    // iptables' own tracer (Debian 12's xtables-monitor), also subscribed
+    // before the tracer arms.
+    let mut xm = Command::new("ip")
+        .args([
+            "netns",
+            "exec",
+            &g.gw,
+            "stdbuf",
+            "-oL",
+            "xtables-monitor",
+            "--trace",
+            "--event",
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("xtables-monitor (Debian package iptables)");
+    let xm_rx = lines(&mut xm);
+    let mut xm = KillOnDrop(xm);
     // nft's monitor first (all events: it shows our arming table appear,
     // so it is listening before any traffic), then nftwire's tracer.
     let mut nft = Command::new("ip")
@@ -153,6 +172,7 @@ fn trace_matches_nft_monitor_trace() {
         }
     }
     assert!(listening, "nft monitor never showed the probe table");
+    until(&xm_rx, "xtables-monitor", |l| l.contains("NEWGEN:"));
     let mut ours = Command::new("ip")
         .args(["netns", "exec", &g.gw])
         .arg(common::bin("nftwire"))
@@ -186,7 +206,11 @@ fn trace_matches_nft_monitor_trace() {
     let last = |l: &str| l.contains(" ip nat POSTROUTING policy ");
     let nft_lines = until(&nft_rx, "nft monitor trace", last);
     let our_lines = until(&ours_rx, "nftwire trace", last);
+    let xm_lines = until(&xm_rx, "xtables-monitor", |l| {
+        l.contains(" nat:POSTROUTING:policy:")
+    });
     drop(c);
+    let _ = xm.0.kill();
     let pid = ours.0.id().to_string();
     assert!(Command::new("kill")
         .args(["-INT", &pid])
@@ -197,8 +221,9 @@ fn trace_matches_nft_monitor_trace() {
     let _ = nft.0.kill();
     let _ = nft.0.wait();
     println!(
-        "nft monitor:\n{}\n\nnftwire trace:\n{}",
+        "nft monitor:\n{}\n\nxtables-monitor:\n{}\n\nnftwire trace:\n{}",
         nft_lines.join("\n"),
+        xm_lines.join("\n"),
         our_lines.join("\n")
     );
 
@@ -223,6 +248,24 @@ fn trace_matches_nft_monitor_trace() {
     ];
     for w in &want {
         assert!(our_lines.contains(w), "missing {w}\nin {our_lines:#?}");
+    }
+    // iptables' tracer shows the same iptables rules for this packet.
+    let xt_rules: Vec<String> = xm_lines
+        .iter()
+        .filter(|l| l.starts_with(&format!(" TRACE: 2 {id} ")))
+        .filter_map(|l| {
+            l.split_once(" -A ")
+                .map(|(_, r)| format!("-A {}", r.trim_end()))
+        })
+        .collect();
+    assert_eq!(xt_rules.len(), 2, "{xm_lines:#?}");
+    for r in &xt_rules {
+        assert!(
+            our_lines
+                .iter()
+                .any(|l| l.contains(&format!(" rule {r} (verdict "))),
+            "xtables-monitor's {r} not in {our_lines:#?}"
+        );
     }
     // The native rule's text is nft's own.
     let native =
