@@ -106,24 +106,8 @@ fn tables(g: &Gateway) -> String {
 #[test]
 fn trace_matches_nft_monitor_trace() {
     let g = Gateway::new("trace");
-    let shim = common::bin("nftwire-iptables");
-    let o = g.exec_any(
-        &g.gw,
-        shim.to_str().unwrap(),
-        &["iptables-restore"],
-        Some(RULES),
-    );
-    assert!(
-        o.status.success(),
-        "shim restore: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    let o = g.exec_any(&g.gw, "nft", &["-f", "-"], Some(NATIVE));
-    assert!(
-        o.status.success(),
-        "nft: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    g.shim_restore(RULES);
+    g.nft_load(NATIVE);
     // A table left by a killed run: named after a process that has ended.
     let mut dead = Command::new("true").spawn().unwrap();
     let dead_pid = dead.id();

@@ -2,6 +2,7 @@
 //! every chain and rule it went through with the verdicts, each rule in
 //! iptables syntax when iptables-nft wrote it and in nft syntax otherwise.
 
+use super::ifname;
 use nftwire::iptables::decode::{decode, Decoded};
 use nftwire::iptables::save::{rule_line, Counters};
 use nftwire::netlink::Conn;
@@ -127,15 +128,6 @@ fn read_table(family: u8, table: &str) -> nftwire::Result<TableTexts> {
         );
     }
     Ok(out)
-}
-
-fn ifname(i: Option<u32>) -> Option<String> {
-    let i = i?;
-    Some(
-        nix::net::if_::if_indextoname(i)
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|_| format!("if{i}")),
-    )
 }
 
 fn packet_text(e: &TraceEvent) -> Option<String> {
