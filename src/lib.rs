@@ -30,6 +30,7 @@ pub mod render;
 pub mod ruleset;
 pub mod save;
 pub mod sigpipe;
+pub mod trace;
 pub mod util;
 
 pub use error::{Error, Result};

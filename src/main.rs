@@ -37,6 +37,8 @@ enum Cmd {
     Conntrack(cli::conntrack::Args),
     /// Print the packets NFLOG rules send to a log group.
     Log(cli::log::Args),
+    /// Trace matching packets through every chain and rule, with verdicts.
+    Trace(cli::trace::Args),
 }
 
 fn main() {
@@ -56,6 +58,7 @@ fn main() {
         Cmd::Reconcile(a) => cli::reconcile::run(a),
         Cmd::Conntrack(a) => cli::conntrack::run(a),
         Cmd::Log(a) => cli::log::run(a),
+        Cmd::Trace(a) => cli::trace::run(a),
     };
     match r {
         Ok(code) => std::process::exit(code),

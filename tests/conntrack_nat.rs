@@ -131,20 +131,8 @@ fn nat_gateway_flows_match_conntrack_tools() {
         "conntrack-tools missing: apt-get install conntrack (scripts/test-all does)"
     );
     let g = Gateway::new("ct");
-    let shim = common::bin("nftwire-iptables");
-    let shim = shim.to_str().unwrap();
-    let o = g.exec_any(&g.gw, shim, &["iptables-restore"], Some(RULES));
-    assert!(
-        o.status.success(),
-        "shim restore: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    let o = g.exec_any(&g.gw, "nft", &["-f", "-"], Some(NATIVE));
-    assert!(
-        o.status.success(),
-        "nft: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    g.shim_restore(RULES);
+    g.nft_load(NATIVE);
     g.exec(
         &g.gw,
         "sysctl",
@@ -220,18 +208,7 @@ fn nat_gateway_flows_match_conntrack_tools() {
 #[test]
 fn watch_reports_the_new_translated_flow() {
     let g = Gateway::new("ctw");
-    let shim = common::bin("nftwire-iptables");
-    let o = g.exec_any(
-        &g.gw,
-        shim.to_str().unwrap(),
-        &["iptables-restore"],
-        Some(RULES),
-    );
-    assert!(
-        o.status.success(),
-        "shim restore: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    g.shim_restore(RULES);
     // Subscribe in the gateway before any traffic, then cross it once.
     let (tx, rx) = std::sync::mpsc::channel();
     let watcher = g.in_ns(&g.gw, move || {

@@ -20,12 +20,7 @@ const NATIVE: &str = "table ip logtest {
 #[test]
 fn log_prints_both_rules_packets() {
     let g = Gateway::new("log");
-    let o = g.exec_any(&g.gw, "nft", &["-f", "-"], Some(NATIVE));
-    assert!(
-        o.status.success(),
-        "nft: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    g.nft_load(NATIVE);
     let shim = common::bin("nftwire-iptables");
     g.exec(
         &g.gw,

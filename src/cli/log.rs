@@ -1,5 +1,6 @@
 //! `nftwire log --group N`: print the packets NFLOG rules send to a group.
 
+use super::ifname;
 use nftwire::nflog::{LogGroup, Packet};
 use nftwire::render::json::value::Json;
 use std::io::Write;
@@ -16,15 +17,6 @@ pub struct Args {
     /// Stop after this many packets (default: run until interrupted).
     #[arg(long)]
     pub count: Option<usize>,
-}
-
-fn ifname(i: Option<u32>) -> Option<String> {
-    let i = i?;
-    Some(
-        nix::net::if_::if_indextoname(i)
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|_| format!("if{i}")),
-    )
 }
 
 fn proto_name(p: u8) -> String {

@@ -13,6 +13,18 @@ pub mod reconcile;
 pub mod restore;
 pub mod save;
 pub mod save_file;
+pub mod trace;
+
+/// The name of interface `index` in this network namespace (`ifN` when it
+/// has none any more).
+pub fn ifname(index: Option<u32>) -> Option<String> {
+    let i = index?;
+    Some(
+        nix::net::if_::if_indextoname(i)
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|_| format!("if{i}")),
+    )
+}
 
 /// Exit code for an error: 4 when not permitted (no CAP_NET_ADMIN), 2 for
 /// bad input, 1 otherwise (including other kernel refusals).

@@ -111,6 +111,33 @@ impl Gateway {
         }
     }
 
+    /// Load an `iptables-restore` file into the gateway through the shim
+    /// (`nftwire-iptables iptables-restore`).
+    pub fn shim_restore(&self, rules: &str) {
+        let shim = super::bin("nftwire-iptables");
+        let o = self.exec_any(
+            &self.gw,
+            shim.to_str().unwrap(),
+            &["iptables-restore"],
+            Some(rules),
+        );
+        assert!(
+            o.status.success(),
+            "shim restore: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+
+    /// Load an nft script into the gateway with the real `nft -f`.
+    pub fn nft_load(&self, script: &str) {
+        let o = self.exec_any(&self.gw, "nft", &["-f", "-"], Some(script));
+        assert!(
+            o.status.success(),
+            "nft: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+
     /// Run `f` on a new thread inside namespace `ns`.
     pub fn in_ns<F, R>(&self, ns: &str, f: F) -> std::thread::JoinHandle<R>
     where

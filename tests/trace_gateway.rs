@@ -1,0 +1,270 @@
+//! `nftwire trace` on the gateway (see `common/gateway.rs`), beside
+//! `nft monitor trace`: a DNAT rule and a FORWARD accept written through the
+//! shim, a native rule in its own table; one connection from the server to
+//! the forwarded port. For the SYN, nftwire must show the same sequence of
+//! chains, rules and verdicts as nft's tracer, the iptables rules in
+//! iptables syntax as `xtables-monitor --trace` shows them, and the native
+//! one as nft prints it. Its arming table is
+//! gone after SIGINT, and a table left by a dead run is removed.
+
+mod common;
+
+use common::gateway::Gateway;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{channel, Receiver};
+use std::time::Duration;
+
+const RULES: &str = "*nat
+:PREROUTING ACCEPT [0:0]
+:INPUT ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+:POSTROUTING ACCEPT [0:0]
+-A PREROUTING -d 198.51.100.1/32 -i g1 -p tcp -m tcp --dport 8080 -j DNAT --to-destination 10.0.0.5:80
+COMMIT
+*filter
+:INPUT ACCEPT [0:0]
+:FORWARD ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+-A FORWARD -d 10.0.0.5/32 -p tcp -m tcp --dport 80 -j ACCEPT
+COMMIT
+";
+
+const NATIVE: &str = "table inet gwnative {
+  chain forward_mark {
+    type filter hook forward priority 10; policy accept;
+    tcp dport 80 meta mark set 0x5
+  }
+}
+";
+
+/// A child process killed when the test ends, passed or not.
+struct KillOnDrop(Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Lines of a child's stdout, through a channel (a hang guard, not a timing
+/// assertion: every awaited line is already due when it is awaited).
+fn lines(child: &mut Child) -> Receiver<String> {
+    let out = child.stdout.take().unwrap();
+    let (tx, rx) = channel();
+    std::thread::spawn(move || {
+        for l in BufReader::new(out).lines() {
+            let Ok(l) = l else { break };
+            if tx.send(l).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+fn until(rx: &Receiver<String>, what: &str, stop: impl Fn(&str) -> bool) -> Vec<String> {
+    let mut got = Vec::new();
+    loop {
+        let l = rx
+            .recv_timeout(Duration::from_secs(60))
+            .unwrap_or_else(|e| panic!("{what}: no more output ({e}); got {got:#?}"));
+        let done = stop(&l);
+        got.push(l);
+        if done {
+            return got;
+        }
+    }
+}
+
+/// `(family table chain, rule|policy, verdict)` of an event line, from
+/// nft's `trace id ID F T C rule TEXT (verdict V)` / `... policy V` or ours
+/// (`trace ID F T C ...`).
+fn step(l: &str) -> Option<(String, String, String)> {
+    let w: Vec<&str> = l.split_whitespace().collect();
+    let at = if w.get(1) == Some(&"id") { 3 } else { 2 };
+    let place = w.get(at..at + 3)?.join(" ");
+    match *w.get(at + 3)? {
+        "rule" => {
+            let v = l
+                .rsplit_once("(verdict ")?
+                .1
+                .trim_end()
+                .trim_end_matches(')');
+            Some((place, "rule".into(), v.to_string()))
+        }
+        "policy" => Some((place, "policy".into(), w.get(at + 4)?.to_string())),
+        _ => None,
+    }
+}
+
+fn tables(g: &Gateway) -> String {
+    String::from_utf8(g.exec(&g.gw, "nft", &["list", "tables"]).stdout).unwrap()
+}
+
+#[test]
+fn trace_matches_nft_monitor_trace() {
+    let g = Gateway::new("trace");
+    g.shim_restore(RULES);
+    g.nft_load(NATIVE);
+    // A table left by a killed run: named after a process that has ended.
+    let mut dead = Command::new("true").spawn().unwrap();
+    let dead_pid = dead.id();
+    dead.wait().unwrap();
+    let stale = format!("nftwire-trace-{dead_pid}");
+    g.exec(&g.gw, "nft", &["add", "table", "inet", &stale]);
+
+    // iptables' own tracer (Debian 12's xtables-monitor), also subscribed
+    // before the tracer arms.
+    let mut xm = Command::new("ip")
+        .args([
+            "netns",
+            "exec",
+            &g.gw,
+            "stdbuf",
+            "-oL",
+            "xtables-monitor",
+            "--trace",
+            "--event",
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("xtables-monitor (Debian package iptables)");
+    let xm_rx = lines(&mut xm);
+    let mut xm = KillOnDrop(xm);
+    // nft's monitor first (all events: it shows our arming table appear,
+    // so it is listening before any traffic), then nftwire's tracer.
+    let mut nft = Command::new("ip")
+        // stdbuf: nft writes through stdio, block-buffered into a pipe.
+        .args(["netns", "exec", &g.gw, "stdbuf", "-oL", "nft", "monitor"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("nft monitor");
+    let nft_rx = lines(&mut nft);
+    let mut nft = KillOnDrop(nft);
+    // Wait until nft listens: add and delete a probe table until it says so.
+    let mut listening = false;
+    for _ in 0..100 {
+        g.exec(&g.gw, "nft", &["add", "table", "inet", "probe"]);
+        g.exec(&g.gw, "nft", &["delete", "table", "inet", "probe"]);
+        if let Ok(l) = nft_rx.recv_timeout(Duration::from_millis(200)) {
+            listening = l.contains("table inet probe");
+            if listening {
+                break;
+            }
+        }
+    }
+    assert!(listening, "nft monitor never showed the probe table");
+    until(&xm_rx, "xtables-monitor", |l| l.contains("NEWGEN:"));
+    let mut ours = Command::new("ip")
+        .args(["netns", "exec", &g.gw])
+        .arg(common::bin("nftwire"))
+        .args(["trace", "--iif", "g1", "--proto", "tcp", "--dport", "8080"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("nftwire trace");
+    let ours_rx = lines(&mut ours);
+    let mut ours = KillOnDrop(ours);
+    let mut err = BufReader::new(ours.0.stderr.take().unwrap());
+    let mut e1 = String::new();
+    err.read_line(&mut e1).unwrap();
+    assert_eq!(
+        e1.trim(),
+        format!("nftwire: removed table inet {stale} left by an earlier trace")
+    );
+    let mut e2 = String::new();
+    err.read_line(&mut e2).unwrap();
+    assert!(
+        e2.starts_with("nftwire: tracing (table inet nftwire-trace-"),
+        "{e2}"
+    );
+    until(&nft_rx, "nft monitor", |l| {
+        l.starts_with("add rule inet nftwire-trace-") && l.contains(" output ")
+    });
+
+    g.listen(&g.client, "10.0.0.5:80");
+    let c = g.connect(&g.server, "198.51.100.1:8080");
+    let sport = c.local_addr().unwrap().port();
+    let last = |l: &str| l.contains(" ip nat POSTROUTING policy ");
+    let nft_lines = until(&nft_rx, "nft monitor trace", last);
+    let our_lines = until(&ours_rx, "nftwire trace", last);
+    let xm_lines = until(&xm_rx, "xtables-monitor", |l| {
+        l.contains(" nat:POSTROUTING:policy:")
+    });
+    drop(c);
+    let _ = xm.0.kill();
+    let pid = ours.0.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .unwrap()
+        .success());
+    assert_eq!(ours.0.wait().unwrap().code(), Some(130));
+    let _ = nft.0.kill();
+    let _ = nft.0.wait();
+    println!(
+        "nft monitor:\n{}\n\nxtables-monitor:\n{}\n\nnftwire trace:\n{}",
+        nft_lines.join("\n"),
+        xm_lines.join("\n"),
+        our_lines.join("\n")
+    );
+
+    // The SYN's trace id is the one of our first line.
+    let id = our_lines[0].split_whitespace().nth(1).unwrap().to_string();
+    assert_eq!(
+        our_lines[0],
+        format!("trace {id} packet: iif g1 tcp 198.51.100.9:{sport} -> 198.51.100.1:8080 mark 0x0")
+    );
+    let theirs: Vec<_> = nft_lines
+        .iter()
+        .filter(|l| l.starts_with(&format!("trace id {id} ")) && !l.contains(" nftwire-trace-"))
+        .filter_map(|l| step(l))
+        .collect();
+    let mine: Vec<_> = our_lines.iter().filter_map(|l| step(l)).collect();
+    assert!(theirs.len() >= 4, "{nft_lines:#?}");
+    assert_eq!(mine, theirs);
+    let want = [
+        format!("trace {id} ip nat PREROUTING rule -A PREROUTING -d 198.51.100.1/32 -i g1 -p tcp -m tcp --dport 8080 -j DNAT --to-destination 10.0.0.5:80 (verdict accept)"),
+        format!("trace {id} ip filter FORWARD rule -A FORWARD -d 10.0.0.5/32 -p tcp -m tcp --dport 80 -j ACCEPT (verdict accept)"),
+        format!("trace {id} inet gwnative forward_mark rule tcp dport 80 meta mark set 0x00000005 (verdict continue)"),
+    ];
+    for w in &want {
+        assert!(our_lines.contains(w), "missing {w}\nin {our_lines:#?}");
+    }
+    // iptables' tracer shows the same iptables rules for this packet.
+    let xt_rules: Vec<String> = xm_lines
+        .iter()
+        .filter(|l| l.starts_with(&format!(" TRACE: 2 {id} ")))
+        .filter_map(|l| {
+            l.split_once(" -A ")
+                .map(|(_, r)| format!("-A {}", r.trim_end()))
+        })
+        .collect();
+    assert_eq!(xt_rules.len(), 2, "{xm_lines:#?}");
+    for r in &xt_rules {
+        assert!(
+            our_lines
+                .iter()
+                .any(|l| l.contains(&format!(" rule {r} (verdict "))),
+            "xtables-monitor's {r} not in {our_lines:#?}"
+        );
+    }
+    // The native rule's text is nft's own.
+    let native =
+        "inet gwnative forward_mark rule tcp dport 80 meta mark set 0x00000005 (verdict continue)";
+    assert!(
+        nft_lines
+            .iter()
+            .any(|l| l == &format!("trace id {id} {native}")),
+        "{nft_lines:#?}"
+    );
+
+    let after = tables(&g);
+    assert!(
+        !after.contains("nftwire-trace-"),
+        "arming tables left: {after}"
+    );
+    assert!(after.contains("table inet gwnative"), "{after}");
+}
