@@ -11,6 +11,7 @@
 //! `NFTWIRE_FUZZ_SEED` and `NFTWIRE_FUZZ_ITERS` override the seed and the
 //! number of random cases.
 
+mod common;
 mod oracle;
 
 use oracle::{env, run_case, Impl, Step};

@@ -7,6 +7,7 @@
 //! needs `-m rt --rt-type 0`). The package is fetched and unpacked, not
 //! installed, by `tests/conformance/fetch-ufw.sh`.
 
+mod common;
 mod oracle;
 
 use std::path::{Path, PathBuf};
