@@ -80,7 +80,15 @@ pub fn strerror(errno: i32) -> String {
         95 => "Operation not supported",
         105 => "No buffer space available",
         110 => "Connection timed out",
-        _ => return std::io::Error::from_raw_os_error(errno).to_string(),
+        31 => "Too many links",
+        _ => {
+            // The OS text without Rust's " (os error N)" suffix.
+            let t = std::io::Error::from_raw_os_error(errno).to_string();
+            return match t.rfind(" (os error ") {
+                Some(i) => t[..i].to_string(),
+                None => t,
+            };
+        }
     };
     s.to_string()
 }

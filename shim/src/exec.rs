@@ -34,7 +34,7 @@ fn check_jump(m: &mut Model, conn: &mut Conn, r: &IptRule) -> MResult<()> {
 
 /// What iptables compares for `-C`/`-D`: the user's rule after encoding
 /// (compat matches, native targets) and parsing it back.
-fn as_compared(r: &IptRule, table: &str, fam: u8) -> IptRule {
+pub fn as_compared(r: &IptRule, table: &str, fam: u8) -> IptRule {
     let Ok(enc) =
         nftwire::iptables::encode::encode(r, table, nftwire::iptables::encode::Purpose::Compare)
     else {
@@ -61,6 +61,16 @@ pub fn run(m: &mut Model, conn: &mut Conn, p: &Parsed, out: &mut String) -> MRes
     let chain = p.chain.clone().unwrap_or_default();
     let verbose = p.options & opt::VERBOSE != 0;
     let table = m.table.clone();
+    // A jump or goto to a chain that does not exist is refused before
+    // anything else (1.8.11 checks it first when it runs a rule command).
+    if matches!(
+        p.command,
+        cmd::APPEND | cmd::INSERT | cmd::CHECK | cmd::DELETE | cmd::REPLACE
+    ) {
+        if let Some(r) = p.rules.first() {
+            check_jump(m, conn, r)?;
+        }
+    }
     match p.command {
         cmd::APPEND => {
             m.ensure_builtin(conn, &chain)?;
@@ -154,7 +164,16 @@ pub fn run(m: &mut Model, conn: &mut Conn, p: &Parsed, out: &mut String) -> MRes
             }
             if let Some(r) = p.rules.first() {
                 check_jump(m, conn, r)?;
-                m.replace_rule(&chain, i, r)?;
+                if e.handle.is_none() {
+                    // Added earlier in this batch (no handle to replace;
+                    // 1.8.11 crashes here): withdrawn, and the new rule
+                    // put in its place.
+                    m.delete_rule(&chain, i);
+                    let pos = (i < v.len() - 1).then_some(i);
+                    m.add_rule(conn, &chain, r, pos)?;
+                } else {
+                    m.replace_rule(&chain, i, r)?;
+                }
                 if verbose {
                     verbose_print(r, &table, out);
                 }
@@ -249,7 +268,10 @@ fn delete_chain(
             };
             let base = c.chain.is_base();
             if base {
-                if !deletable(m, conn, n)? {
+                // Only the policy is checked for a named base chain (1.8.11
+                // does not read its rules: the kernel refuses to delete a
+                // chain holding rules, with EBUSY).
+                if c.chain.attrs.policy.is_some_and(|p| p != 1) {
                     return Err(op_err("Directory not empty").into());
                 }
             } else if verbose {
@@ -287,7 +309,13 @@ fn zero(m: &mut Model, conn: &mut Conn, p: &Parsed, out: &mut String) -> MResult
     let chains: Vec<String> = match &p.chain {
         Some(c) => {
             if !m.chain_exists(conn, c)? && m.builtin.chain(c).is_none() {
-                return Err(op_err(msgs::NO_CHAIN).into());
+                // Zeroing one rule reports a missing chain as a missing rule.
+                let e = if p.command & cmd::ZERO_NUM != 0 {
+                    msgs::BAD_RULE
+                } else {
+                    msgs::NO_CHAIN
+                };
+                return Err(op_err(e).into());
             }
             vec![c.clone()]
         }
@@ -305,7 +333,7 @@ fn zero(m: &mut Model, conn: &mut Conn, p: &Parsed, out: &mut String) -> MResult
         let i = (p.rulenum - 1) as usize;
         let n = m.rules(conn, &c)?.map(|v| v.len()).unwrap_or(0);
         if i >= n {
-            return Err(op_err("Index of counter too big").into());
+            return Err(op_err(msgs::BAD_RULE).into());
         }
         m.zero_rule(&c, i);
         return Ok(());

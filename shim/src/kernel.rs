@@ -164,7 +164,7 @@ fn entry_of(
     table: &std::sync::Arc<str>,
 ) -> Result<Option<crate::model::Entry>> {
     use crate::model::Entry;
-    use nftwire::iptables::decode::{decode, Decoded};
+    use nftwire::iptables::decode::Decoded;
     use nftwire::object::RuleAttrs;
     if nf.msg() != msg::NEWRULE {
         return Ok(None);
@@ -173,10 +173,10 @@ fn entry_of(
     if r.table() != &**table || r.chain() != chain {
         return Ok(None);
     }
-    let d = decode(&r, table);
+    let d = crate::model::decode_rule(&r, table);
     Ok(Some(match d {
         Decoded::Rule(_) => Entry::from_dump(nf, r.attrs.handle, table.clone(), d),
-        Decoded::Foreign(_) => Entry::new(r, table.clone(), std::cell::OnceCell::from(d)),
+        Decoded::Foreign(_) => Entry::new(r, table.clone(), d),
     }))
 }
 
@@ -219,4 +219,26 @@ pub fn table_add(family: u8, name: &str) -> BatchOp {
         "TABLE_ADD",
         format!("table {name}"),
     )
+}
+
+/// Whether the table holds anything besides chains and rules that
+/// iptables would lose by deleting it: sets, stateful objects, flowtables,
+/// table flags (dormant, owner, persist) or userdata (an nft comment).
+pub fn table_holds_other_objects(conn: &mut Conn, family: u8, table: &str) -> Result<bool> {
+    let Some(t) = get_table(conn, family, table)? else {
+        return Ok(false);
+    };
+    if t.attrs.flags.unwrap_or(0) != 0 || t.attrs.userdata.is_some() {
+        return Ok(true);
+    }
+    for get in [msg::GETSET, msg::GETOBJ, msg::GETFLOWTABLE] {
+        // Each dump is filtered by table (attribute 1 is the table name of
+        // sets, objects and flowtables alike).
+        match conn.dump(get, family, body(&[(1, table)])) {
+            Ok(v) if v.iter().any(|m| m.msg() == get - 1) => return Ok(true),
+            Ok(_) | Err(Error::Kernel { errno: 2, .. }) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(false)
 }

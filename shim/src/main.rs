@@ -15,6 +15,7 @@ mod revision;
 mod run;
 mod save;
 mod show;
+mod xml;
 
 use nftwire::iptables::Family;
 
@@ -34,6 +35,7 @@ fn dispatch(name: &str, args: Vec<String>) -> Option<i32> {
         "ip6tables-save" => save::main(Family::V6, name, args),
         "iptables-restore" => restore::main(Family::V4, name, args),
         "ip6tables-restore" => restore::main(Family::V6, name, args),
+        "iptables-xml" => xml::main(args),
         _ => return None,
     })
 }

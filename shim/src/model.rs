@@ -21,8 +21,10 @@ pub struct Entry {
     /// `NFTA_RULE_ID` for rules added in this batch.
     pub id: Option<u32>,
     /// The kernel object (or the one being sent), typed when first needed:
-    /// see [`Entry::rule`].
-    rule: OnceCell<Rule>,
+    /// see [`Entry::rule`]. Boxed, like `decoded`: most entries of a long
+    /// restore never fill either, and inline they made each entry 536
+    /// bytes.
+    rule: OnceCell<Box<Rule>>,
     /// The dumped message the rule decodes from, kept
     /// instead of the typed rule for iptables rules read from the kernel
     /// (most of a long chain is only compared or printed from its decoded
@@ -32,19 +34,19 @@ pub struct Entry {
     pub table: Arc<str>,
     /// What it decodes to, computed on first use: `-C`/`-D` stop at the
     /// first match, so most rules of a long chain are never decoded.
-    pub decoded: OnceCell<Decoded>,
+    decoded: OnceCell<Box<Decoded>>,
 }
 
 impl Entry {
     /// An entry for a rule known in full.
-    pub fn new(rule: Rule, table: Arc<str>, decoded: OnceCell<Decoded>) -> Entry {
+    pub fn new(rule: Rule, table: Arc<str>, decoded: Decoded) -> Entry {
         Entry {
             handle: rule.attrs.handle,
             id: None,
-            rule: OnceCell::from(rule),
+            rule: OnceCell::from(Box::new(rule)),
             dumped: None,
             table,
-            decoded,
+            decoded: OnceCell::from(Box::new(decoded)),
         }
     }
 
@@ -75,7 +77,7 @@ impl Entry {
             rule: OnceCell::new(),
             dumped: Some(m),
             table,
-            decoded: OnceCell::from(d),
+            decoded: OnceCell::from(Box::new(d)),
         }
     }
 
@@ -84,23 +86,28 @@ impl Entry {
     /// stands in rather than a panic).
     pub fn rule(&self) -> &Rule {
         self.rule.get_or_init(|| {
-            self.dumped
-                .as_ref()
-                .and_then(Rule::from_msg)
-                .unwrap_or_else(|| Rule::new(0, &self.table, "", Vec::new()))
+            Box::new(
+                self.dumped
+                    .as_ref()
+                    .and_then(Rule::from_msg)
+                    .unwrap_or_else(|| Rule::new(0, &self.table, "", Vec::new())),
+            )
         })
     }
 
-    /// Replace the kernel rule (the kept message no longer applies).
-    pub fn set_rule(&mut self, r: Rule) {
-        self.rule = OnceCell::from(r);
+    /// Replace the kernel rule (the kept message no longer applies) and
+    /// what it decodes to.
+    pub fn set_rule(&mut self, r: Rule, d: Decoded) {
+        self.rule = OnceCell::from(Box::new(r));
         self.dumped = None;
+        self.decoded = OnceCell::from(Box::new(d));
     }
 
-    /// What the rule decodes to.
+    /// What the rule decodes to: an iptables rule if iptables-nft wrote it,
+    /// or if 1.8.11 reads it correctly and completely ([`read_by_1_8_11`]).
     pub fn decoded(&self) -> &Decoded {
         self.decoded
-            .get_or_init(|| decode(self.rule(), &self.table))
+            .get_or_init(|| Box::new(decode_rule(self.rule(), &self.table)))
     }
 
     /// The iptables rule, if it is one.
@@ -109,6 +116,86 @@ impl Entry {
             Decoded::Rule(r) => Some(r),
             Decoded::Foreign(_) => None,
         }
+    }
+}
+
+/// What a rule of an iptables table is to the shim: the iptables rule
+/// iptables-nft wrote, or one 1.8.11 reads correctly and completely
+/// ([`read_by_1_8_11`]), else foreign.
+pub fn decode_rule(rule: &Rule, table: &str) -> Decoded {
+    match decode(rule, table) {
+        Decoded::Foreign(why) => read_by_1_8_11(rule, table).unwrap_or(Decoded::Foreign(why)),
+        d => d,
+    }
+}
+
+/// A rule iptables-nft did not write, as an iptables rule, when 1.8.11
+/// reads it correctly and completely: the library's model of 1.8.11's
+/// reader (`nftwire explain`) lists it and finds it with `-C`/`-D`, finds
+/// no misreading (nothing dropped or read wrong), the rule carries no
+/// userdata (tools tag their rules that way), and the iptables rule it
+/// decodes to prints exactly as 1.8.11 prints it. Anything else stays
+/// foreign, so a full restore never rewrites a rule its owner looks for.
+pub fn read_by_1_8_11(rule: &Rule, table: &str) -> Option<Decoded> {
+    use nftwire::diagnose::explain::{read_correctly, Options};
+    use nftwire::diagnose::version::IptVersion;
+    if rule
+        .attrs
+        .userdata
+        .as_deref()
+        .is_some_and(|u| !is_one_comment(u))
+    {
+        return None;
+    }
+    let family = Family::from_nfproto(rule.family)?;
+    let opts = Options {
+        version: IptVersion::V1_8_11,
+        family: None,
+        table: None,
+        chain: None,
+        ifname: &nftwire::diagnose::explain::if_indextoname,
+        ext: &nftwire::diagnose::extprint::IptablesModel,
+    };
+    let read = read_correctly(rule, &opts)?;
+    let prints = |r: &IptRule| {
+        let ours = nftwire::iptables::save::rule_line(
+            r,
+            rule.chain(),
+            table,
+            nftwire::iptables::save::Counters::None,
+        );
+        ours.trim_end() == read.trim_end()
+    };
+    // Decoded directly (the native forms the decoder knows), else the line
+    // 1.8.11 prints parsed as a user's rule and taken the way `-C` compares
+    // rules (encoded and read back).
+    if rule.attrs.userdata.is_none() {
+        if let Ok(r) = nftwire::iptables::decode::parse_like_iptables(rule, family, table) {
+            if prints(&r) {
+                return Some(Decoded::Rule(r));
+            }
+        }
+    }
+    let mut argv = vec![family.cmd().to_string(), "-t".into(), table.to_string()];
+    crate::restore::split_words(&read, &mut argv).ok()?;
+    let p = crate::parse::parse(family, argv, table, true, family.cmd()).ok()?;
+    let [r] = &p.rules[..] else {
+        return None;
+    };
+    let r = crate::exec::as_compared(r, table, rule.family);
+    prints(&r).then_some(Decoded::Rule(r))
+}
+
+/// Whether rule userdata is exactly one well-formed comment TLV (type 0,
+/// NUL-terminated, at most 256 bytes: what 1.8.11 reads as `-m comment`
+/// without losing anything).
+fn is_one_comment(u: &[u8]) -> bool {
+    match u {
+        [0, len, rest @ ..] => {
+            let len = *len as usize;
+            len > 0 && len <= 256 && rest.len() == len && rest[len - 1] == 0
+        }
+        _ => false,
     }
 }
 
@@ -122,9 +209,48 @@ pub struct ChainState {
     pub rules: Option<Vec<Entry>>,
     /// Created in this batch (rules known: none).
     pub created: bool,
+    /// Rules added in this batch while `rules` was not loaded yet: inserted
+    /// at the head (in chain order) and appended. A later dump of the
+    /// chain (which shows the kernel's state before the batch) is framed
+    /// by them, so positions count them as iptables-nft's cache does.
+    pub pending: Pending,
+}
+
+/// Rules added to a chain whose rules were not read yet.
+#[derive(Clone, Debug, Default)]
+pub struct Pending {
+    /// Inserted at position 1, first rule first.
+    pub head: Vec<Entry>,
+    /// Appended, in order.
+    pub tail: Vec<Entry>,
 }
 
 impl ChainState {
+    /// A chain state with nothing added yet.
+    pub fn new(chain: Chain, rules: Option<Vec<Entry>>, created: bool) -> ChainState {
+        ChainState {
+            chain: Box::new(chain),
+            rules,
+            created,
+            pending: Pending::default(),
+        }
+    }
+
+    /// Record the chain's dumped rules, framed by the rules this batch
+    /// added before they were read.
+    pub fn set_loaded(&mut self, dumped: Vec<Entry>) {
+        let p = std::mem::take(&mut self.pending);
+        if p.head.is_empty() && p.tail.is_empty() {
+            self.rules = Some(dumped);
+            return;
+        }
+        let mut v = p.head;
+        v.reserve(dumped.len() + p.tail.len());
+        v.extend(dumped);
+        v.extend(p.tail);
+        self.rules = Some(v);
+    }
+
     /// A base chain with the hook iptables expects for its name.
     pub fn is_builtin(&self, t: &BuiltinTable) -> bool {
         let Some(h) = &self.chain.attrs.hook else {
@@ -135,6 +261,18 @@ impl ChainState {
                 && h.priority == Some(b.prio)
                 && self.chain.attrs.chain_type.as_deref() == Some(b.chain_type)
         })
+    }
+    /// Whether iptables-nft would not have made this chain: a base chain
+    /// other than the builtin one of its name, or a chain with userdata
+    /// (an nft comment) or flags other than "base".
+    pub fn is_foreign(&self, t: &BuiltinTable) -> bool {
+        let a = &self.chain.attrs;
+        (a.hook.is_some() && !self.is_builtin(t))
+            || a.hook
+                .as_ref()
+                .is_some_and(|h| h.dev.is_some() || h.devs.is_some())
+            || a.userdata.is_some()
+            || a.flags.unwrap_or(0) & !1 != 0
     }
     /// Policy name of a base chain.
     pub fn policy(&self) -> Option<&'static str> {
@@ -302,11 +440,7 @@ impl Model {
             };
             self.chains.insert(
                 name.to_string(),
-                c.map(|chain| ChainState {
-                    chain: Box::new(chain),
-                    rules: None,
-                    created: false,
-                }),
+                c.map(|chain| ChainState::new(chain, None, false)),
             );
         }
         Ok(self.chains.get_mut(name).and_then(|c| c.as_mut()))
@@ -347,11 +481,7 @@ impl Model {
         for c in dumped {
             let n = c.name().to_string();
             self.order.push(n.clone());
-            let state = ChainState {
-                chain: Box::new(c),
-                rules: None,
-                created: false,
-            };
+            let state = ChainState::new(c, None, false);
             states.push((n, Some(state)));
         }
         if self.chains.is_empty() {
@@ -411,12 +541,12 @@ impl Model {
         )?;
         for (n, v) in todo.iter().zip(loaded) {
             if let Some(Some(c)) = self.chains.get_mut(n) {
-                c.rules = Some(v);
+                c.set_loaded(v);
             }
         }
         for c in self.chains.values_mut().flatten() {
             if c.rules.is_none() {
-                c.rules = Some(Vec::new());
+                c.set_loaded(Vec::new());
             }
         }
         Ok(())
@@ -435,7 +565,7 @@ impl Model {
             } else {
                 kernel::dump_chain_entries(conn, fam, &table, name, true)?
             };
-            c.rules = Some(v);
+            c.set_loaded(v);
         }
         Ok(c.rules.as_mut())
     }
@@ -457,11 +587,7 @@ impl Model {
         );
         self.chains.insert(
             name.to_string(),
-            Some(ChainState {
-                chain: Box::new(c),
-                rules: Some(Vec::new()),
-                created: true,
-            }),
+            Some(ChainState::new(c, Some(Vec::new()), true)),
         );
         Ok(())
     }
@@ -525,11 +651,13 @@ impl Model {
         let m = rule.to_msg(msg::NEWRULE, flags);
         let e = Entry::sent(m.clone(), id, self.shared_table.clone());
         if let Some(Some(c)) = self.chains.get_mut(chain) {
-            if let Some(v) = c.rules.as_mut() {
-                match pos {
-                    Some(p) if p <= v.len() => v.insert(p, e),
-                    _ => v.push(e),
-                }
+            match (c.rules.as_mut(), pos) {
+                (Some(v), Some(p)) if p <= v.len() => v.insert(p, e),
+                (Some(v), _) => v.push(e),
+                // Not read yet (an append, or an insert at the head, which
+                // needs no read): remembered for when it is.
+                (None, Some(_)) => c.pending.head.insert(0, e),
+                (None, None) => c.pending.tail.push(e),
             }
         }
         self.push(m, op, format!("rule in chain {chain}"));
@@ -580,8 +708,7 @@ impl Model {
             return Ok(());
         };
         rule.attrs.handle = old.handle;
-        old.set_rule(rule.clone());
-        old.decoded = OnceCell::from(Decoded::Rule(r.clone()));
+        old.set_rule(rule.clone(), Decoded::Rule(r.clone()));
         self.push(
             rule.to_msg(msg::NEWRULE, F_CREATE | F_REPLACE),
             "RULE_REPLACE",
@@ -611,6 +738,7 @@ impl Model {
             if chain.is_none_or(|x| x == n) {
                 if let Some(c) = c {
                     c.rules = Some(Vec::new());
+                    c.pending = Pending::default();
                 }
             }
         }
@@ -683,6 +811,31 @@ impl Model {
         Ok(())
     }
 
+    /// Delete the whole table (and so every chain and rule in it), as
+    /// iptables-nft's full restore does: a `NEWTABLE` first, so that the
+    /// delete cannot fail on a missing table, then `DELTABLE`. Chains and
+    /// the table are created again as the restore declares them.
+    pub fn delete_table(&mut self) {
+        let t = self.table.clone();
+        let fam = self.fam();
+        let name = self.op_name("TABLE_FLUSH");
+        self.ops.push(kernel::op(
+            nftwire::object::Table::named(fam, &t).to_msg(msg::NEWTABLE, 0),
+            &name,
+            format!("table {t}"),
+        ));
+        self.ops.push(kernel::op(
+            nftwire::object::Table::named(fam, &t).to_msg(msg::DELTABLE, 0),
+            &name,
+            format!("table {t}"),
+        ));
+        self.exists = Some(false);
+        self.chains.clear();
+        self.order.clear();
+        self.all_chains = true;
+        self.anchors.clear();
+    }
+
     /// `-N`: a new user chain.
     pub fn new_chain(&mut self, name: &str) {
         let c = Chain::regular(self.fam(), &self.table, name);
@@ -693,11 +846,7 @@ impl Model {
         );
         self.chains.insert(
             name.to_string(),
-            Some(ChainState {
-                chain: Box::new(c),
-                rules: Some(Vec::new()),
-                created: true,
-            }),
+            Some(ChainState::new(c, Some(Vec::new()), true)),
         );
         self.order.push(name.to_string());
     }

@@ -531,7 +531,9 @@ pub fn parse(
                         let a = g.args[g.optind].clone();
                         g.optind += 1;
                         p.rulenum = parse_rulenumber(&a)?;
-                        p.command = (p.command & !cmd::ZERO) | cmd::ZERO_NUM;
+                        // 1.8.11 replaces the whole command here, so an
+                        // earlier -L or -S is dropped (nothing is listed).
+                        p.command = cmd::ZERO_NUM;
                     }
                 }
                 'N' => {

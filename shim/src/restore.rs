@@ -1,7 +1,9 @@
-//! `iptables-restore` / `ip6tables-restore`: one atomic batch per table,
-//! committed at `COMMIT`. Without `--noflush` the iptables rules and user
-//! chains of each restored table are replaced, while rules iptables cannot
-//! express stay, together with the chains that hold or are referenced by
+//! `iptables-restore` / `ip6tables-restore`: input read line by line, one
+//! atomic batch per table, committed when its `COMMIT` line arrives
+//! (`--test` only parses). Without `--noflush` a table holding only what
+//! iptables wrote is deleted and created again, as iptables-nft 1.8.11
+//! does; otherwise the iptables rules and user chains of the table are
+//! replaced, while rules iptables cannot express stay, together with the chains that hold or are referenced by
 //! them and foreign base chains. A kept foreign rule keeps its place
 //! relative to the iptables rules: if k iptables rules preceded it before
 //! the restore, it follows the k-th restored rule of its chain (or ends the
@@ -18,7 +20,7 @@ use nftwire::iptables::rule::Verdict;
 use nftwire::iptables::{tables, ExitCode, Family, IptError};
 use nftwire::netlink::Conn;
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Read;
+use std::io::BufRead;
 
 enum Item {
     Chain {
@@ -47,18 +49,50 @@ fn parse_counters(s: &str) -> Option<(u64, u64)> {
     (na > 0 && nb > 0).then_some((pa, pb))
 }
 
-/// `add_param_to_argv`: split a line into words honouring double quotes
-/// and backslash escapes inside them.
-pub fn split_words(line: &str) -> Vec<String> {
-    let mut out = Vec::new();
+/// iptables' argument vector limit (`MAX_ARGC`): a line's words together
+/// with the ones restore puts first must number fewer than this.
+const MAX_ARGC: usize = 255;
+
+/// iptables' word buffer: a word of this many bytes or more is refused.
+const MAX_PARAM: usize = 1024;
+
+/// `add_param_to_argv`: split a line into words, appending to `argv`.
+/// Double quotes group (a closing quote ends the word, so `""` is an empty
+/// word and `"a"b` two words), backslash escapes inside them; a word of
+/// 1024 bytes or more and more than 254 words in all are parameter errors,
+/// as in iptables.
+pub fn split_words(line: &str, argv: &mut Vec<String>) -> Result<(), IptError> {
+    let words = split_quoted(line, argv.len())?;
+    argv.extend(words.into_iter().map(|(w, _)| w));
+    Ok(())
+}
+
+/// [`split_words`] returning each word with whether it was quoted, for a
+/// vector already holding `before` words.
+pub fn split_quoted(line: &str, before: usize) -> Result<Vec<(String, bool)>, IptError> {
+    let mut out: Vec<(String, bool)> = Vec::new();
     let mut cur = String::new();
-    let mut have = false;
     let mut quote = false;
+    let mut quoted = false;
     let mut esc = false;
+    let push = |out: &mut Vec<(String, bool)>, w: String, q: bool| {
+        if before + out.len() + 1 >= MAX_ARGC {
+            return Err(IptError::param("Parser cannot handle more arguments"));
+        }
+        out.push((w, q));
+        Ok(())
+    };
+    let add = |cur: &mut String, c: char| {
+        cur.push(c);
+        if cur.len() >= MAX_PARAM {
+            return Err(IptError::param("Parameter too long!"));
+        }
+        Ok(())
+    };
     for c in line.chars() {
         if quote {
             if esc {
-                cur.push(c);
+                add(&mut cur, c)?;
                 esc = false;
                 continue;
             } else if c == '\\' {
@@ -67,33 +101,33 @@ pub fn split_words(line: &str) -> Vec<String> {
             } else if c == '"' {
                 quote = false;
             } else {
-                cur.push(c);
+                add(&mut cur, c)?;
                 continue;
             }
         } else if c == '"' {
             quote = true;
-            have = true;
+            quoted = true;
             continue;
         }
         match c {
             '"' => {}
             ' ' | '\t' | '\n' => {
-                if !cur.is_empty() || have {
-                    if !cur.is_empty() {
-                        out.push(std::mem::take(&mut cur));
-                    } else if have {
-                        out.push(String::new());
-                    }
-                    have = false;
+                if cur.is_empty() {
+                    continue;
                 }
             }
-            _ => cur.push(c),
+            _ => {
+                add(&mut cur, c)?;
+                continue;
+            }
         }
+        push(&mut out, std::mem::take(&mut cur), quoted)?;
+        quoted = false;
     }
     if !cur.is_empty() {
-        out.push(cur);
+        push(&mut out, cur, false)?;
     }
-    out
+    Ok(out)
 }
 
 /// A read of a table started when its `*TABLE` line is seen: a full
@@ -133,10 +167,11 @@ fn commit(
             _ => None,
         })
         .collect();
-    let r = transact_from(conn, family, table, o.test, pre, |m, conn, out| {
+    // (Never called with --test: that only parses.)
+    let r = transact_from(conn, family, table, false, pre, |m, conn, out| {
         if !o.noflush {
             let said = replace_own(m, conn, &declared)?;
-            if o.verbose > 0 && !o.test {
+            if o.verbose > 0 {
                 out.push_str(&said);
             }
         }
@@ -271,7 +306,19 @@ fn replace_own(m: &mut Model, conn: &mut Conn, declared: &BTreeSet<String>) -> M
             said.push_str(&format!("Deleting chain `{n}'\n"));
         }
     }
-    if keep.is_empty() {
+    let foreign_chain = m.chains.values().flatten().any(|c| c.is_foreign(m.builtin));
+    if keep.is_empty()
+        && !foreign_chain
+        && !crate::kernel::table_holds_other_objects(conn, m.family.nfproto(), &m.table)?
+    {
+        // Nothing in the table but what iptables wrote: do what 1.8.11
+        // does, delete the table and create it again with the chains the
+        // input declares (so handles and table order are 1.8.11's).
+        if m.table_exists(conn)? {
+            m.delete_table();
+        }
+        return Ok(said);
+    } else if keep.is_empty() {
         // No foreign rule anywhere: one flush of the whole table (which
         // exists when a chain has rules).
         let any_rules = m
@@ -292,6 +339,28 @@ fn replace_own(m: &mut Model, conn: &mut Conn, declared: &BTreeSet<String>) -> M
         m.del_chain(&n);
     }
     Ok(said)
+}
+
+/// What glibc's `getopt_long` prints (restore leaves `opterr` set) for an
+/// unknown option or a missing argument.
+fn getopt_complaint(argv0: &str, got: &Got) -> Option<String> {
+    Some(match got {
+        Got::Unknown(Some(c), _) => format!("{argv0}: invalid option -- '{c}'"),
+        Got::Unknown(None, w) => match w.split_once('=') {
+            Some((name, _)) if !name.is_empty() && name.len() > 2 => {
+                format!("{argv0}: option '{name}' doesn't allow an argument")
+            }
+            _ => format!("{argv0}: unrecognized option '{w}'"),
+        },
+        Got::Missing(w) if w.starts_with("--") => {
+            format!("{argv0}: option '{w}' requires an argument")
+        }
+        Got::Missing(w) => format!(
+            "{argv0}: option requires an argument -- '{}'",
+            w.trim_start_matches('-')
+        ),
+        _ => return None,
+    })
 }
 
 /// Run the restore tool; `prog` is the name it was invoked as.
@@ -358,26 +427,26 @@ pub fn main(family: Family, prog: &str, args: Vec<String>) -> i32 {
                     return 1;
                 }
             },
-            _ => {
+            other => {
+                if let Some(m) = getopt_complaint(g.args.first().map_or(prog, |a| a), &other) {
+                    eprintln!("{m}");
+                }
                 eprintln!("Try `{prog} -h' for more information.");
                 return 1;
             }
         }
     }
     positional.extend(g.args.iter().skip(g.optind).cloned());
-    let input = match positional.len() {
-        0 => {
-            let mut s = Vec::new();
-            if std::io::stdin().read_to_end(&mut s).is_err() {
-                s.clear();
-            }
-            String::from_utf8_lossy(&s).into_owned()
-        }
-        1 => match std::fs::read(&positional[0]) {
-            Ok(b) => String::from_utf8_lossy(&b).into_owned(),
+    // Read line by line: each table is committed when its COMMIT line
+    // arrives (a writer may keep the pipe open after it), and only one
+    // table's lines are held.
+    let mut input: Box<dyn BufRead> = match positional.len() {
+        0 => Box::new(std::io::stdin().lock()),
+        1 => match std::fs::File::open(&positional[0]) {
+            Ok(f) => Box::new(std::io::BufReader::with_capacity(1 << 16, f)),
             Err(e) => {
                 let msg = e.to_string();
-                let msg = msg.split(" (os error").next().unwrap_or("").to_string();
+                let msg = msg.split(" (os error").next().unwrap_or("");
                 eprintln!("Can't open {}: {msg}", positional[0]);
                 return 1;
             }
@@ -399,9 +468,17 @@ pub fn main(family: Family, prog: &str, args: Vec<String>) -> i32 {
             .as_deref()
             .is_some_and(|t| cur.is_some_and(|c| c.name != t))
     };
-    for raw in input.split_inclusive('\n') {
+    let mut bytes = Vec::new();
+    loop {
+        bytes.clear();
+        // A read error ends the input, as a short read does for iptables.
+        match input.read_until(b'\n', &mut bytes) {
+            Ok(0) | Err(_) => break,
+            Ok(_) => {}
+        }
         line += 1;
-        let buf = raw;
+        let text = String::from_utf8_lossy(&bytes);
+        let buf: &str = &text;
         if buf.starts_with('\n') {
             continue;
         }
@@ -413,7 +490,9 @@ pub fn main(family: Family, prog: &str, args: Vec<String>) -> i32 {
         }
         let mut ok = false;
         if in_table && buf.starts_with("COMMIT") && matches!(&buf[6..], "" | "\n") {
-            if !skip_table(cur) {
+            // With --test, 1.8.11 only parses: the table's commands are
+            // dropped at COMMIT without being run against the kernel.
+            if !skip_table(cur) && !o.test {
                 let c = match &mut conn {
                     Some(c) => c,
                     None => match connect() {
@@ -545,7 +624,9 @@ pub fn main(family: Family, prog: &str, args: Vec<String>) -> i32 {
             if let Some((a, b)) = ctr.filter(|_| o.counters) {
                 argv.extend(["--set-counters".to_string(), a, b]);
             }
-            argv.extend(split_words(rest));
+            if let Err(e) = split_words(rest, &mut argv) {
+                return fail(&e, prog, Some(line));
+            }
             match parse(family, argv, tname, true, prog) {
                 Ok(p) => {
                     if let Some(s) = &p.stdout {

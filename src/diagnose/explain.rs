@@ -308,13 +308,7 @@ pub fn explain_rule(
             why,
         })
     });
-    let ctx = ReadContext {
-        version: opts.version,
-        ipv6: rule.family == layout::FAMILY_IP6,
-        table: rule.table(),
-        ifname: opts.ifname,
-    };
-    let reading = reader::read(rule.exprs(), rule.attrs.userdata.as_deref(), &ctx);
+    let reading = read_rule(rule, opts);
     let failed = !reading.errors.is_empty() || reading.undefined.is_some();
     let check = if failed {
         CheckOutcome::Error
@@ -373,6 +367,33 @@ pub fn explain_rule(
     }
     rep.reason = reason(&rep, opts.version);
     rep
+}
+
+/// The modelled reader run over `rule`.
+fn read_rule(rule: &Rule, opts: &Options<'_>) -> reader::Reading {
+    let ctx = ReadContext {
+        version: opts.version,
+        ipv6: rule.family == layout::FAMILY_IP6,
+        table: rule.table(),
+        ifname: opts.ifname,
+    };
+    reader::read(rule.exprs(), rule.attrs.userdata.as_deref(), &ctx)
+}
+
+/// The line `opts.version` lists for `rule` when it reads the rule
+/// correctly and completely (the whitelist takes every expression; the
+/// reader neither fails nor misreads, drops or skips anything), else
+/// `None`: what [`explain_rule`] calls readable, without the report and
+/// the suggestion (the shim asks this of every rule it did not write).
+pub fn read_correctly(rule: &Rule, opts: &Options<'_>) -> Option<String> {
+    let whitelisted = rule
+        .exprs()
+        .iter()
+        .all(|e| whitelist::rejects(&NlExpr::of(e)).is_none());
+    let reading = whitelisted.then(|| read_rule(rule, opts))?;
+    let clean =
+        reading.errors.is_empty() && reading.undefined.is_none() && reading.findings.is_empty();
+    clean.then(|| line(&reading.state, rule.table(), rule.chain(), opts))
 }
 
 fn line(cs: &CommandState, table: &str, chain: &str, opts: &Options<'_>) -> String {

@@ -127,6 +127,7 @@ fn setup_env() -> Env {
         "iptables-nft-save",
         "iptables-nft-restore",
         "xtables-nft-multi",
+        "iptables-xml",
     ];
     for t in tools {
         let ws = wrap_shim.join(t);
