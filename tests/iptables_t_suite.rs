@@ -16,6 +16,11 @@
 //! conformant yet; the test fails on any other non-conformant file and on a
 //! listed file that has become conformant, so the list stays exact.
 //!
+//! A second test checks what the `.t` run cannot see, the bytes written:
+//! for every `OK` line of the iptables/ip6tables files, a rule added by the
+//! real 1.8.11 must be found by the shim's `-C` and the other way round
+//! (`-C` compares each extension's info blob).
+//!
 //! The source tree comes from `tests/conformance/fetch-iptables-source.sh`
 //! (run by `scripts/test-all`; run here too, it returns at once when done).
 
@@ -219,18 +224,43 @@ fn check_version(bin: &Path, side: Side) {
     );
 }
 
-#[test]
-fn iptables_test_py_all_extensions() {
+/// The oracle environment and the source tree, both sides checked to be
+/// 1.8.11 (a missing prerequisite fails loudly).
+fn prerequisites() -> (&'static oracle::Env, PathBuf) {
     let env = oracle::env();
     assert!(
         env.root.is_some(),
         "iptables 1.8.11 (tests/oracle/setup-oracle.sh) is needed for the conformance suite"
     );
     let tree = source_tree();
-    let gaps = expected_gaps();
     for (bin, side) in [(&env.wrap_oracle, Side::Real), (&env.wrap_shim, Side::Shim)] {
         check_version(bin, side);
     }
+    (env, tree)
+}
+
+/// Run `work` on every job, on one worker thread per CPU (2 to 4).
+fn in_parallel<T: Sync>(jobs: &[T], work: impl Fn(&T) + Sync) {
+    let next = AtomicUsize::new(0);
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2)
+        .clamp(2, 4);
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| {
+                while let Some(job) = jobs.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    work(job);
+                }
+            });
+        }
+    });
+}
+
+#[test]
+fn iptables_test_py_all_extensions() {
+    let (env, tree) = prerequisites();
+    let gaps = expected_gaps();
     let mut files: Vec<String> = std::fs::read_dir(tree.join("extensions"))
         .expect("extensions dir")
         .filter_map(|e| e.ok())
@@ -255,26 +285,15 @@ fn iptables_test_py_all_extensions() {
     let jobs: Vec<(usize, Side)> = (0..files.len())
         .flat_map(|i| [(i, Side::Real), (i, Side::Shim)])
         .collect();
-    let next = AtomicUsize::new(0);
     let results: Mutex<BTreeMap<(usize, &'static str), FileRun>> = Mutex::new(BTreeMap::new());
-    let workers = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(2)
-        .clamp(2, 4);
-    std::thread::scope(|s| {
-        for _ in 0..workers {
-            s.spawn(|| loop {
-                let k = next.fetch_add(1, Ordering::Relaxed);
-                let Some(&(i, side)) = jobs.get(k) else { break };
-                let bin = match side {
-                    Side::Real => &env.wrap_oracle,
-                    Side::Shim => &env.wrap_shim,
-                };
-                let dir = logs.join(side.name()).join(&files[i]);
-                let r = run_file(&tree, bin, &dir, &files[i]);
-                results.lock().unwrap().insert((i, side.name()), r);
-            });
-        }
+    in_parallel(&jobs, |&(i, side)| {
+        let bin = match side {
+            Side::Real => &env.wrap_oracle,
+            Side::Shim => &env.wrap_shim,
+        };
+        let dir = logs.join(side.name()).join(&files[i]);
+        let r = run_file(&tree, bin, &dir, &files[i]);
+        results.lock().unwrap().insert((i, side.name()), r);
     });
     let mut results = results.into_inner().unwrap();
 
@@ -350,5 +369,96 @@ fn iptables_test_py_all_extensions() {
         "iptables-test.py: the shim differs from iptables 1.8.11 (logs in {}):\n{}",
         logs.display(),
         problems.join("\n")
+    );
+}
+
+/// Runs in a private network namespace with `$1` = tool, `$2` = .t file,
+/// `$3`/`$4` = the real and the shim `xtables-nft-multi`: for each `OK`
+/// line (first chain of its `:` line, in its `*` table), one side adds the
+/// rule and the other must find it with `-C`; prints `CHECKED` per check
+/// and `MISMATCH ...` per failure.
+const CROSS_CHECK: &str = r#"
+tool=$1; file=$2; R=$3; S=$4; table=filter; chain=
+while IFS= read -r line; do
+  case "$line" in
+    '#'*|''|@*|%*) continue ;;
+    '*'*) table=${line#\*}; continue ;;
+    :*) chain=${line#:}; chain=${chain%%,*}; continue ;;
+  esac
+  rule=${line%%;*}; rest=${line#*;}; res=${rest#*;}; res=${res%%;*}
+  [ "$res" = OK ] || continue
+  for dir in real-shim shim-real; do
+    if [ $dir = real-shim ]; then a=$R; c=$S; else a=$S; c=$R; fi
+    eval "$a $tool -t $table -A $chain $rule" >/dev/null 2>&1 || continue
+    echo CHECKED
+    eval "$c $tool -t $table -C $chain $rule" >/dev/null 2>&1 || echo "MISMATCH $tool $dir: $rule"
+    $R $tool -t $table -F $chain >/dev/null 2>&1
+  done
+done < "$file"
+"#;
+
+#[test]
+fn minus_c_finds_rules_across_implementations() {
+    let (env, tree) = prerequisites();
+    let gaps = expected_gaps();
+    let real = env.wrap_oracle.join("xtables-nft-multi");
+    let shim = env.wrap_shim.join("xtables-nft-multi");
+    let mut jobs: Vec<(String, &str)> = Vec::new();
+    for e in std::fs::read_dir(tree.join("extensions")).expect("extensions dir") {
+        let name = e
+            .expect("dir entry")
+            .file_name()
+            .to_string_lossy()
+            .into_owned();
+        let tools: &[&str] = if name.starts_with("libipt_") {
+            &["iptables"]
+        } else if name.starts_with("libip6t_") {
+            &["ip6tables"]
+        } else if name.starts_with("libxt_") {
+            &["iptables", "ip6tables"]
+        } else {
+            &[]
+        };
+        if name.ends_with(".t") {
+            jobs.extend(tools.iter().map(|t| (name.clone(), *t)));
+        }
+    }
+    jobs.sort();
+    let found: Mutex<Vec<(String, String)>> = Mutex::new(Vec::new());
+    let checked = AtomicUsize::new(0);
+    in_parallel(&jobs, |(file, tool)| {
+        let out = Command::new("unshare")
+            .args(["-n", "sh", "-c", CROSS_CHECK, "cross-check", tool])
+            .arg(tree.join("extensions").join(file))
+            .arg(&real)
+            .arg(&shim)
+            .output()
+            .expect("run unshare");
+        let text = String::from_utf8_lossy(&out.stdout);
+        for l in text.lines() {
+            if l == "CHECKED" {
+                checked.fetch_add(1, Ordering::Relaxed);
+            } else if let Some(m) = l.strip_prefix("MISMATCH ") {
+                found.lock().unwrap().push((file.clone(), m.to_string()));
+            }
+        }
+    });
+    let found = found.into_inner().unwrap();
+    let checked = checked.into_inner();
+    let unexpected: Vec<String> = found
+        .iter()
+        .filter(|(f, _)| !gaps.contains_key(f))
+        .map(|(f, m)| format!("{f}: {m}"))
+        .collect();
+    println!(
+        "-C cross-check: {checked} checks, {} mismatches ({} in files listed as gaps)",
+        found.len(),
+        found.len() - unexpected.len()
+    );
+    assert!(checked > 1000, "only {checked} cross-checks ran");
+    assert!(
+        unexpected.is_empty(),
+        "a rule written by one implementation is not found by the other's -C:\n{}",
+        unexpected.join("\n")
     );
 }

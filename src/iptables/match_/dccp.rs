@@ -2,7 +2,7 @@
 //! types and an option number of DCCP packets.
 
 use super::conntrack::parse_portrc;
-use super::tcp::print_ports;
+use super::tcp::{print_ports, save_given_ports};
 use crate::iptables::error::{IptError, Result};
 use crate::iptables::ext::{decode_exact, Ctx, OptCall, OptDef, XtExt, F_INVERT};
 use crate::iptables::text::parse_uint;
@@ -90,16 +90,6 @@ fn types(mask: u16, inv: bool, numeric: bool, out: &mut String) {
     }
 }
 
-fn save_ports(out: &mut String, opt: &str, r: [u16; 2], inv: bool) {
-    if inv {
-        out.push_str(" !");
-    }
-    let _ = write!(out, " --{opt} {}", r[0]);
-    if r[0] != r[1] {
-        let _ = write!(out, ":{}", r[1]);
-    }
-}
-
 impl XtExt for Dccp {
     const NAME: &'static str = "dccp";
     const REVISION: u32 = 0;
@@ -170,10 +160,10 @@ impl XtExt for Dccp {
     fn save(&self, _: &Ctx<'_>, out: &mut String) {
         let inv = |b: u16| self.invflags & b != 0;
         if self.flags & SRC_PORTS != 0 {
-            save_ports(out, "sport", self.spts, inv(SRC_PORTS));
+            save_given_ports(out, "sport", self.spts, inv(SRC_PORTS));
         }
         if self.flags & DEST_PORTS != 0 {
-            save_ports(out, "dport", self.dpts, inv(DEST_PORTS));
+            save_given_ports(out, "dport", self.dpts, inv(DEST_PORTS));
         }
         if self.flags & TYPE != 0 {
             let bang = if inv(TYPE) { " !" } else { "" };

@@ -1,6 +1,7 @@
 //! Match extensions (`-m NAME`), one file each.
 
 pub mod addrtype;
+pub mod bpf;
 pub mod cgroup;
 pub mod cluster;
 pub mod comment;
@@ -23,6 +24,7 @@ pub mod ip6opts;
 pub mod iprange;
 pub mod ipsec;
 pub mod ipv6header;
+pub mod ipvs;
 pub mod length;
 pub mod limit;
 pub mod lmap;
@@ -48,8 +50,10 @@ pub mod statistic;
 pub mod string;
 pub mod tcp;
 pub mod tcpmss;
+pub mod time;
 pub mod tos;
 pub mod ttl;
+pub mod u32;
 pub mod udp;
 
 crate::fam_any!(
@@ -93,7 +97,11 @@ crate::fam_any!(
     policy::Policy,
     cluster::Cluster,
     nfacct::Nfacct,
-    connlabel::Connlabel
+    connlabel::Connlabel,
+    time::Time,
+    bpf::Bpf,
+    u32::U32,
+    ipvs::Ipvs
 );
 crate::fam_only!(V4: icmp::Icmp, ttl::Ttl, ipsec::Ah, realm::Realm, osf::Osf);
 crate::fam_only!(V6: icmp::Icmp6, ttl::Hl, rt::Rt, frag::Frag, ipsec::Ah6, ip6opts::Hbh, ip6opts::Dst, mh::Mh, ipv6header::Ipv6Header, eui64::Eui64);
@@ -157,5 +165,9 @@ crate::xt_registry! {
         Realm(realm::Realm),
         Osf(osf::Osf),
         Connlabel(connlabel::Connlabel),
+        Time(time::Time),
+        Bpf(bpf::Bpf),
+        U32(u32::U32),
+        Ipvs(ipvs::Ipvs),
     }
 }

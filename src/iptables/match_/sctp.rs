@@ -1,7 +1,7 @@
 //! `-m sctp` (revision 0, `struct xt_sctp_info`, 296 bytes): ports and
 //! chunk types (with per-chunk flags) of SCTP packets.
 
-use super::tcp::{parse_ports, print_ports};
+use super::tcp::{parse_ports, print_ports, save_given_ports};
 use crate::iptables::error::{IptError, Result};
 use crate::iptables::ext::{decode_exact, Ctx, OptCall, OptDef, XtExt};
 use crate::iptables::xtbuf::Blob;
@@ -209,16 +209,6 @@ impl Sctp {
     }
 }
 
-fn save_ports(out: &mut String, opt: &str, r: [u16; 2], inv: bool) {
-    if inv {
-        out.push_str(" !");
-    }
-    let _ = write!(out, " --{opt} {}", r[0]);
-    if r[0] != r[1] {
-        let _ = write!(out, ":{}", r[1]);
-    }
-}
-
 impl XtExt for Sctp {
     const NAME: &'static str = "sctp";
     const REVISION: u32 = 0;
@@ -328,10 +318,10 @@ impl XtExt for Sctp {
     }
     fn save(&self, _: &Ctx<'_>, out: &mut String) {
         if self.flags & SRC_PORTS != 0 {
-            save_ports(out, "sport", self.spts, self.invflags & SRC_PORTS != 0);
+            save_given_ports(out, "sport", self.spts, self.invflags & SRC_PORTS != 0);
         }
         if self.flags & DEST_PORTS != 0 {
-            save_ports(out, "dport", self.dpts, self.invflags & DEST_PORTS != 0);
+            save_given_ports(out, "dport", self.dpts, self.invflags & DEST_PORTS != 0);
         }
         if self.flags & CHUNK_TYPES != 0 {
             if self.invflags & CHUNK_TYPES != 0 {

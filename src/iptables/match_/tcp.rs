@@ -146,6 +146,18 @@ pub fn print_ports(
     }
 }
 
+/// Save form of a port range that is always printed once given (sctp,
+/// dccp): ` [!] --OPT A[:B]`.
+pub fn save_given_ports(out: &mut String, opt: &str, r: [u16; 2], inv: bool) {
+    if inv {
+        out.push_str(" !");
+    }
+    let _ = write!(out, " --{opt} {}", r[0]);
+    if r[0] != r[1] {
+        let _ = write!(out, ":{}", r[1]);
+    }
+}
+
 /// Save form of a port range option (` [!] --dport A[:B]`).
 pub fn save_ports(opt: &str, r: [u16; 2], inv: bool, out: &mut String) {
     if r[0] == 0 && r[1] == 0xffff && !inv {

@@ -17,6 +17,7 @@ pub mod netmap;
 pub mod nflog;
 pub mod nfqueue;
 pub mod npt;
+pub mod rateest;
 pub mod reject;
 pub mod secmark;
 pub mod set;
@@ -59,7 +60,8 @@ crate::fam_any!(
     idletimer::Idletimer,
     led::Led,
     hmark::Hmark,
-    set::SetTarget
+    set::SetTarget,
+    rateest::Rateest
 );
 crate::fam_only!(V4: ttl::Ttl, ecn::EcnTarget);
 crate::fam_only!(V6: ttl::Hl, npt::Snpt, npt::Dnpt);
@@ -102,5 +104,6 @@ crate::xt_registry! {
         Led(led::Led),
         Hmark(hmark::Hmark),
         Set(set::SetTarget),
+        Rateest(rateest::Rateest),
     }
 }

@@ -1,0 +1,193 @@
+//! `-m bpf` (revision 1, `struct xt_bpf_info_v1`, 528 bytes; the kernel's
+//! pointer after the first 520 is not compared): a classic BPF program
+//! given as `--bytecode "N,code jt jf k,..."`. Pinned eBPF objects
+//! (`--object-pinned`) need the `bpf()` system call, which the shim does
+//! not make: that option fails as when the object cannot be opened.
+
+use crate::iptables::error::{IptError, Result};
+use crate::iptables::ext::{decode_exact, Ctx, OptCall, OptDef, XtExt};
+use crate::iptables::num::c_strtoul;
+use crate::iptables::xtbuf::Blob;
+use std::fmt::Write as _;
+
+/// `XT_BPF_MAX_NUM_INSTR`.
+const MAX_INSTR: usize = 64;
+/// `XT_BPF_MODE_BYTECODE`.
+const MODE_BYTECODE: u16 = 0;
+/// `XT_BPF_MODE_FD_PINNED`.
+const MODE_FD_PINNED: u16 = 1;
+
+/// `struct sock_filter`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SockFilter {
+    /// Opcode.
+    pub code: u16,
+    /// Jump if true.
+    pub jt: u8,
+    /// Jump if false.
+    pub jf: u8,
+    /// Operand.
+    pub k: u32,
+}
+
+/// `struct xt_bpf_info_v1`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Bpf {
+    /// `XT_BPF_MODE_*`.
+    pub mode: u16,
+    /// The program (the union's bytes beyond it are zero).
+    pub program: Vec<SockFilter>,
+    /// Object fd (pinned mode).
+    pub fd: i32,
+}
+
+const OPTS: &[OptDef] = &[
+    OptDef::arg("bytecode", 0, 0),
+    OptDef::arg("object-pinned", 1, 0),
+];
+
+/// `sscanf("%u")`-like: skip blanks, read a decimal number; (value, end).
+fn scan_u(s: &str) -> Option<(u64, usize)> {
+    let skip = s.len() - s.trim_start().len();
+    let (v, n) = c_strtoul(&s[skip..], 10);
+    (n > 0).then_some((v, skip + n))
+}
+
+/// `bpf_parse_string`.
+fn parse_program(prog: &str) -> Result<Vec<SockFilter>> {
+    let err = |m: &str| IptError::param(format!("bpf: {m}"));
+    let (len, n) = scan_u(prog).ok_or_else(|| err("error parsing program length"))?;
+    if prog.as_bytes().get(n) != Some(&b',') {
+        return Err(err("error parsing program length"));
+    }
+    let len = len as u16;
+    if len == 0 {
+        return Err(err("illegal zero length program"));
+    }
+    if len as usize > MAX_INSTR {
+        return Err(err("number of instructions exceeds maximum"));
+    }
+    let mut out = Vec::new();
+    let mut token = prog;
+    while let Some(p) = token.find(',') {
+        token = &token[p + 1..];
+        if token.is_empty() {
+            break;
+        }
+        if out.len() >= len as usize {
+            return Err(err(
+                "real program length exceeds the encoded length parameter",
+            ));
+        }
+        let i = out.len();
+        let bad = || err(&format!("error at instr {i}"));
+        let mut at = 0;
+        let mut next = || -> Result<u64> {
+            let (v, n) = scan_u(&token[at..]).ok_or_else(bad)?;
+            at += n;
+            Ok(v)
+        };
+        let (code, jt, jf, k) = (next()?, next()?, next()?, next()?);
+        out.push(SockFilter {
+            code: code as u16,
+            jt: jt as u8,
+            jf: jf as u8,
+            k: k as u32,
+        });
+    }
+    if out.len() != len as usize {
+        return Err(err(
+            "parsed program length is less than the encoded length parameter",
+        ));
+    }
+    Ok(out)
+}
+
+impl Bpf {
+    fn code(&self, tail: char, out: &mut String) {
+        let n = self.program.len();
+        for (i, f) in self.program.iter().enumerate() {
+            let _ = write!(out, "{} {} {} {}", f.code, f.jt, f.jf, f.k);
+            out.push(if i + 1 < n { ',' } else { tail });
+        }
+    }
+}
+
+impl XtExt for Bpf {
+    const NAME: &'static str = "bpf";
+    const REVISION: u32 = 1;
+    const SIZE: usize = 528;
+    const USERSPACE: usize = 520;
+    const OPTIONS: &'static [OptDef] = OPTS;
+
+    fn init(_: &Ctx<'_>) -> Self {
+        Bpf::default()
+    }
+    fn parse(&mut self, c: &mut OptCall<'_>, _: &Ctx<'_>) -> Result<()> {
+        if c.def.id == 1 {
+            return Err(IptError::param("bpf: failed to get bpf object"));
+        }
+        self.program = parse_program(c.arg())?;
+        self.mode = MODE_BYTECODE;
+        Ok(())
+    }
+    fn check(&mut self, seen: u32, _: &Ctx<'_>) -> Result<()> {
+        let f = seen & 0b11;
+        if f != 0b01 && f != 0b10 {
+            return Err(IptError::param(
+                "bpf: one of --bytecode or --pinned is required",
+            ));
+        }
+        Ok(())
+    }
+    fn to_info(&self, _: &Ctx<'_>) -> Vec<u8> {
+        let mut b = Blob::new(Self::SIZE);
+        b.u16(0, self.mode)
+            .u16(2, self.program.len() as u16)
+            .u32(4, self.fd as u32);
+        for (i, f) in self.program.iter().enumerate() {
+            let at = 8 + 8 * i;
+            b.u16(at, f.code)
+                .u8(at + 2, f.jt)
+                .u8(at + 3, f.jf)
+                .u32(at + 4, f.k);
+        }
+        b.into_vec()
+    }
+    fn from_info(info: &[u8], rev: u32, cx: &Ctx<'_>) -> Option<Self> {
+        decode_exact(info, rev, cx, |r| {
+            let mode = r.u16(0)?;
+            if mode != MODE_BYTECODE {
+                return None;
+            }
+            let n = (r.u16(2)? as usize).min(MAX_INSTR);
+            Some(Bpf {
+                mode,
+                fd: r.u32(4)? as i32,
+                program: (0..n)
+                    .map(|i| {
+                        let at = 8 + 8 * i;
+                        Some(SockFilter {
+                            code: r.u16(at)?,
+                            jt: r.u8(at + 2)?,
+                            jf: r.u8(at + 3)?,
+                            k: r.u32(at + 4)?,
+                        })
+                    })
+                    .collect::<Option<_>>()?,
+            })
+        })
+    }
+    fn save(&self, _: &Ctx<'_>, out: &mut String) {
+        if self.mode == MODE_FD_PINNED {
+            return;
+        }
+        let _ = write!(out, " --bytecode \"{},", self.program.len());
+        self.code('"', out);
+    }
+    fn print(&self, _: &Ctx<'_>, _: bool, out: &mut String) {
+        out.push_str("match bpf ");
+        // iptables ends the list with the character '\0' (written out).
+        self.code('\0', out);
+    }
+}
