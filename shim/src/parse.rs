@@ -566,7 +566,22 @@ pub fn parse(
                     }
                 }
                 'h' => {
-                    p.stdout = Some(crate::help::help(family, prog));
+                    // `-p NAME -h` without any match loads NAME's match
+                    // (by name only: `-p 6` loads nothing).
+                    if st.matches.is_empty() {
+                        if let Some(proto) = st.protocol.clone() {
+                            let _ = st.load_match(&proto);
+                        }
+                    }
+                    let target = match &st.target {
+                        Some((t, _, _)) => Some(t.name()),
+                        None if !st.goto && crate::help::is_standard(&st.jumpto) => {
+                            Some("standard")
+                        }
+                        None => None,
+                    };
+                    let matches: Vec<&str> = st.matches.iter().map(|l| l.m.name()).collect();
+                    p.stdout = Some(crate::help::help(family, prog, target, &matches));
                     return Ok(p);
                 }
                 'p' => {

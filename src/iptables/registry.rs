@@ -26,6 +26,20 @@ macro_rules! xt_registry {
                 )*
                 None
             }
+            /// Every user-visible name (`-m`/`-j NAME`) known for `family`,
+            /// in registry order, each once.
+            pub fn names(family: $crate::iptables::family::Family) -> Vec<&'static str> {
+                use $crate::iptables::ext::XtExt;
+                let mut v: Vec<&'static str> = Vec::new();
+                $(
+                    if <$ty as $crate::iptables::registry::Fam>::ok(family)
+                        && !v.contains(&<$ty as XtExt>::NAME)
+                    {
+                        v.push(<$ty as XtExt>::NAME);
+                    }
+                )*
+                v
+            }
             /// Decode a kernel `match`/`target` expression.
             pub fn from_xt(real: &str, rev: u32, info: &[u8], cx: &$crate::iptables::ext::Ctx<'_>) -> Option<$name> {
                 use $crate::iptables::ext::XtExt;
