@@ -23,7 +23,7 @@ pub struct Args {
     /// the host's iptables if it is iptables-nft, else 1.8.11).
     #[arg(long = "iptables-version", value_name = "VERSION")]
     pub iptables_version: Option<String>,
-    /// Only this family: ip or ip6.
+    /// Only this family: ip, ip6, bridge (ebtables) or arp (arptables).
     #[arg(long, value_name = "F")]
     pub family: Option<String>,
     /// Only this table (filter, nat, mangle, raw, security).
@@ -101,8 +101,10 @@ fn parse_family(f: Option<&str>) -> anyhow::Result<Option<u8>> {
         None => Ok(None),
         Some("ip") | Some("ipv4") => Ok(Some(layout::FAMILY_IP)),
         Some("ip6") | Some("ipv6") => Ok(Some(layout::FAMILY_IP6)),
+        Some("bridge") => Ok(Some(nftwire::diagnose::ebtarp::FAMILY_BRIDGE)),
+        Some("arp") => Ok(Some(nftwire::diagnose::ebtarp::FAMILY_ARP)),
         Some(x) => Err(nftwire::Error::Input(format!(
-            "--family must be ip or ip6 (iptables-nft only uses those), not `{x}'"
+            "--family must be ip, ip6 (iptables), bridge (ebtables) or arp (arptables), not `{x}'"
         ))
         .into()),
     }
@@ -113,9 +115,11 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     let (version, source) = pick_version(a.iptables_version.as_deref())?;
     let family = parse_family(a.family.as_deref())?;
     if let Some(t) = &a.table {
-        if layout::builtin_table(layout::FAMILY_IP, t).is_none() {
+        if layout::builtin_table(layout::FAMILY_IP, t).is_none()
+            && !nftwire::diagnose::ebtarp::managed(nftwire::diagnose::ebtarp::FAMILY_BRIDGE, t)
+        {
             return Err(nftwire::Error::Input(format!(
-                "--table must be one of raw, mangle, filter, security, nat, not `{t}'"
+                "--table must be one of raw, mangle, filter, security, nat, broute, not `{t}'"
             ))
             .into());
         }

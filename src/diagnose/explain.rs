@@ -9,6 +9,7 @@
 //! `iptables-save` give up on the whole table; [`TableSummary`] says that.
 
 use super::cstate::CommandState;
+use super::ebtarp;
 use super::json::Json;
 use super::layout::{self, check_base_chain};
 use super::nlexpr::NlExpr;
@@ -279,10 +280,11 @@ pub fn if_indextoname(index: u32) -> Option<String> {
 
 /// The program name iptables uses for a family.
 pub fn prog(family: u8) -> &'static str {
-    if family == layout::FAMILY_IP6 {
-        "ip6tables"
-    } else {
-        "iptables"
+    match family {
+        layout::FAMILY_IP6 => "ip6tables",
+        super::ebtarp::FAMILY_BRIDGE => "ebtables",
+        super::ebtarp::FAMILY_ARP => "arptables",
+        _ => "iptables",
     }
 }
 
@@ -450,7 +452,7 @@ fn reason(r: &RuleReport, v: IptVersion) -> String {
 /// Explain every rule of the iptables tables in `rs`.
 pub fn explain(rs: &Ruleset, opts: &Options<'_>) -> Explanation {
     let wanted = |family: u8, table: &str| {
-        layout::builtin_table(family, table).is_some()
+        (layout::builtin_table(family, table).is_some() || ebtarp::managed(family, table))
             && opts.family.is_none_or(|f| f == family)
             && opts.table.as_deref().is_none_or(|t| t == table)
     };
@@ -489,6 +491,10 @@ pub fn explain(rs: &Ruleset, opts: &Options<'_>) -> Explanation {
             continue;
         }
         if opts.chain.as_deref().is_some_and(|c| c != r.chain()) {
+            continue;
+        }
+        if ebtarp::managed(r.family, r.table()) {
+            rules.push(ebtarp::explain_rule(r, opts.version));
             continue;
         }
         let h = hidden

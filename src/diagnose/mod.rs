@@ -19,6 +19,7 @@
 
 pub mod backend;
 pub mod cstate;
+pub mod ebtarp;
 pub mod explain;
 pub mod extprint;
 pub mod json;
