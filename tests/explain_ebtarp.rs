@@ -17,7 +17,7 @@ use nftwire::ruleset::Ruleset;
 use std::os::unix::process::CommandExt;
 use std::process::{Command, Output, Stdio};
 
-/// One case: family, chain, how the rule gets there.
+/// One case: family, how the rule gets there, what it is meant to show.
 struct Case {
     bridge: bool,
     /// A native nft rule body, or (when `shim` is set) shim arguments.
@@ -29,134 +29,61 @@ struct Case {
     expect: &'static str,
 }
 
-const CASES: &[Case] = &[
-    Case {
-        bridge: true,
-        rule: "ether saddr 00:11:22:33:44:55 drop",
-        shim: false,
-        expect: "ok",
-    },
-    Case {
-        bridge: true,
-        rule: "ether saddr != 00:11:22:33:44:55 drop",
-        shim: false,
-        expect: "ok",
-    },
-    Case {
-        bridge: true,
-        rule: "ether daddr & ff:ff:ff:00:00:00 == 01:00:5e:00:00:00 drop",
-        shim: false,
-        expect: "ok",
-    },
-    Case {
-        bridge: true,
-        rule: "iifname \"eth*\" drop",
-        shim: false,
-        expect: "ok",
-    },
-    Case {
-        bridge: true,
-        rule: "ip saddr 10.0.0.1 drop",
-        shim: false,
-        expect: "misread",
-    },
-    Case {
-        bridge: true,
-        rule: "ether type ip ip saddr 10.0.0.1 drop",
-        shim: false,
-        expect: "misread",
-    },
-    Case {
-        bridge: true,
-        rule: "meta l4proto tcp drop",
-        shim: false,
-        expect: "error",
-    },
-    Case {
-        bridge: true,
-        rule: "meta mark 5 accept",
-        shim: false,
-        expect: "error",
-    },
-    Case {
-        bridge: true,
-        rule: "ether type ip tcp dport 22 drop",
-        shim: false,
-        expect: "error",
-    },
-    Case {
-        bridge: true,
-        rule: "ether type vlan vlan id 5 drop",
-        shim: false,
-        expect: "error",
-    },
-    Case {
-        bridge: true,
-        rule: "counter log drop",
-        shim: false,
-        expect: "incompatible",
-    },
-    Case {
-        bridge: true,
-        rule: "-A FORWARD -p IPv4 -i eth0 ! -s 00:11:22:33:44:55 -j DROP",
-        shim: true,
-        expect: "ok",
-    },
-    Case {
-        bridge: false,
-        rule: "meta l4proto tcp drop",
-        shim: false,
-        expect: "error",
-    },
-    Case {
-        bridge: false,
-        rule: "ether saddr 00:11:22:33:44:55 drop",
-        shim: false,
-        expect: "error",
-    },
-    Case {
-        bridge: false,
-        rule: "iifname \"eth0\" drop",
-        shim: false,
-        expect: "ok",
-    },
-    Case {
-        bridge: false,
-        rule: "meta mark 5 accept",
-        shim: false,
-        expect: "misread",
-    },
-    Case {
-        bridge: false,
-        rule: "counter log drop",
-        shim: false,
-        expect: "incompatible",
-    },
-    Case {
-        bridge: false,
-        rule: "arp saddr ip 10.0.0.1 drop",
-        shim: false,
-        expect: "ok|error",
-    },
-    Case {
-        bridge: true,
-        rule: "limit rate 5/second drop",
-        shim: false,
-        expect: "ok",
-    },
-    Case {
-        bridge: true,
-        rule: "meta protocol ip ether saddr 00:11:22:33:44:55 accept",
-        shim: false,
-        expect: "misread",
-    },
-    Case {
-        bridge: false,
-        rule: "-A INPUT -s 10.0.0.1 -j DROP",
-        shim: true,
-        expect: "ok",
-    },
-];
+/// `family source expectation rule`, one case a line. `nft` rules go into
+/// `bridge filter FORWARD` / `arp filter INPUT`; `shim` lines are
+/// ebtables/arptables arguments run through the shim.
+const CASES: &str = r#"
+bridge nft  ok           ether saddr 00:11:22:33:44:55 drop
+bridge nft  ok           ether saddr != 00:11:22:33:44:55 drop
+bridge nft  ok           ether daddr & ff:ff:ff:00:00:00 == 01:00:5e:00:00:00 drop
+bridge nft  ok           iifname "eth*" drop
+bridge nft  ok           limit rate 5/second drop
+bridge nft  misread      ip saddr 10.0.0.1 drop
+bridge nft  misread      ether type ip ip saddr 10.0.0.1 drop
+bridge nft  misread      meta protocol ip ether saddr 00:11:22:33:44:55 accept
+bridge nft  error        meta l4proto tcp drop
+bridge nft  error        meta mark 5 accept
+bridge nft  error        ether type ip tcp dport 22 drop
+bridge nft  error        ether type vlan vlan id 5 drop
+bridge nft  incompatible counter log drop
+bridge shim ok           -A FORWARD -p IPv4 -i eth0 ! -s 00:11:22:33:44:55 -j DROP
+bridge shim ok           -t nat -A PREROUTING -p IPv4 --ip-src 10.0.0.1 -j dnat --to-dst 00:11:22:33:44:55
+bridge shim ok|error     -t broute -A BROUTING -p ARP -i eth0 -j ACCEPT
+bridge shim ok           -A FORWARD --among-src 00:11:22:33:44:55=10.0.0.1,00:11:22:33:44:66 -j ACCEPT
+bridge shim ok           -A FORWARD -p 802_1Q --vlan-id 5 --log-prefix x --log-level info -j CONTINUE
+arp    nft  error        meta l4proto tcp drop
+arp    nft  error        ether saddr 00:11:22:33:44:55 drop
+arp    nft  ok           iifname "eth0" drop
+arp    nft  misread      meta mark 5 accept
+arp    nft  ok|error     arp saddr ip 10.0.0.1 drop
+arp    nft  incompatible counter log drop
+arp    shim ok           -A INPUT -s 10.0.0.1 -j DROP
+"#;
+
+fn cases() -> Vec<Case> {
+    CASES
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let fam = l.split(' ').next().expect("family");
+            let mut rest = l[fam.len()..].trim_start().splitn(2, ' ');
+            let src = rest.next().expect("source");
+            let mut rest = rest
+                .next()
+                .expect("expectation")
+                .trim_start()
+                .splitn(2, ' ');
+            let expect = rest.next().expect("expectation");
+            let rule = rest.next().expect("rule").trim();
+            Case {
+                bridge: fam == "bridge",
+                rule,
+                shim: src == "shim",
+                expect,
+            }
+        })
+        .collect()
+}
 
 fn nft(script: &str) {
     use std::io::Write;
@@ -246,18 +173,21 @@ fn text(o: &Output) -> (String, String) {
 
 /// Compare one prediction with one release; returns mismatches.
 fn compare(c: &Case, v: IptVersion, p: &RuleReport) -> Vec<String> {
-    let (t, chain, absent): (&str, &str, &[&str]) = if c.bridge {
-        (
-            "ebtables",
-            "FORWARD",
-            &["-D", "FORWARD", "-s", "00:0a:0b:0c:0d:0e", "-j", "ACCEPT"],
-        )
+    let t = if c.bridge { "ebtables" } else { "arptables" };
+    let (table, chain) = (p.table.as_str(), p.chain.as_str());
+    let absent: Vec<&str> = if c.bridge {
+        vec![
+            "-t",
+            table,
+            "-D",
+            chain,
+            "-s",
+            "00:0a:0b:0c:0d:0e",
+            "-j",
+            "ACCEPT",
+        ]
     } else {
-        (
-            "arptables",
-            "INPUT",
-            &["-D", "INPUT", "-s", "192.0.2.99", "-j", "ACCEPT"],
-        )
+        vec!["-D", chain, "-s", "192.0.2.99", "-j", "ACCEPT"]
     };
     let mut bad = Vec::new();
     let mut want = |ok: bool, what: String| {
@@ -265,9 +195,13 @@ fn compare(c: &Case, v: IptVersion, p: &RuleReport) -> Vec<String> {
             bad.push(format!("{v} `{}`: {what}", c.rule));
         }
     };
-    let l = tool(v, t, &["-L", chain]);
+    let l = if c.bridge {
+        tool(v, t, &["-t", table, "-L", chain])
+    } else {
+        tool(v, t, &["-L", chain])
+    };
     let s = tool(v, &format!("{t}-save"), &[]);
-    let d = tool(v, t, absent);
+    let d = tool(v, t, &absent);
     let (lo, le) = text(&l);
     let (so, se) = text(&s);
     let (_, de) = text(&d);
@@ -288,6 +222,17 @@ fn compare(c: &Case, v: IptVersion, p: &RuleReport) -> Vec<String> {
                 );
             }
         }
+        ListOutcome::Error if p.error() == Some("table 'broute' does not exist") => {
+            let e = format!("(nf_tables): {}", p.error().unwrap_or(""));
+            want(
+                l.status.code() == Some(3) && le.contains(&e),
+                format!("-L should exit 3 with `{e}`: {le}"),
+            );
+            want(
+                s.status.code() == Some(0) && !so.contains("*broute"),
+                format!("save should omit broute: {so}"),
+            );
+        }
         ListOutcome::Error => {
             let e = format!("Error: {}", p.error().unwrap_or(""));
             want(
@@ -300,7 +245,7 @@ fn compare(c: &Case, v: IptVersion, p: &RuleReport) -> Vec<String> {
             );
         }
         ListOutcome::Incompatible => {
-            let m = format!("chain `{chain}' in table `filter' is incompatible, use 'nft' tool.");
+            let m = format!("chain `{chain}' in table `{table}' is incompatible, use 'nft' tool.");
             want(
                 l.status.code() == Some(1) && le.contains(&m),
                 format!("-L should exit 1 with `{m}`: {le}"),
@@ -327,7 +272,10 @@ fn compare(c: &Case, v: IptVersion, p: &RuleReport) -> Vec<String> {
             format!("-D should find no match (exit 1): {de}"),
         ),
         CheckOutcome::Error => {
-            let e = format!("Error: {}", p.error().unwrap_or(""));
+            let e = match p.error() {
+                Some(m) if m.starts_with("table ") => format!("(nf_tables): {m}"),
+                m => format!("Error: {}", m.unwrap_or("")),
+            };
             want(
                 d.status.code() == Some(3) && de.contains(&e),
                 format!("-D should exit 3 with `{e}`: {de}"),
@@ -343,7 +291,7 @@ fn explain_agrees_with_ebtables_and_arptables_1_8_9_and_1_8_11() {
     let bad = common::netns(|| {
         let mut bad = Vec::new();
         let mut counts = (0, 0, 0, 0);
-        for c in CASES {
+        for c in &cases() {
             nft("flush ruleset\n");
             let (fam, chain, hook, prio) = if c.bridge {
                 ("bridge", "FORWARD", "forward", -200)

@@ -179,6 +179,7 @@ pub fn render(ex: &Explanation, source: &str, all: bool) -> String {
     for t in &ex.tables {
         let f = t.family;
         let tool = prog(f);
+        let xfam = nftwire::diagnose::ebtarp::managed(f, &t.table);
         let _ = writeln!(o, "\n{} {}", family_str(f), t.table);
         if t.tainted {
             let _ = writeln!(
@@ -248,10 +249,12 @@ pub fn render(ex: &Explanation, source: &str, all: bool) -> String {
                 .iter()
                 .filter(|r| r.family == f && r.table == t.table && &r.chain == c)
                 .collect();
+            // ebtables' -C changes counters; only -D searches by spec there.
+            let search = if xfam { "-D" } else { "-C/-D" };
             if let Some(r) = rules.iter().find(|r| r.check == CheckOutcome::Error) {
                 let _ = writeln!(
                     o,
-                    "  {tool} -C/-D {c}: exit 3 for any rule not found before {}: Error: {}",
+                    "  {tool} {search} {c}: exit 3 for any rule not found before {}: Error: {}",
                     rule_ref(r),
                     r.error().unwrap_or("(undefined behaviour)")
                 );
@@ -285,7 +288,7 @@ pub fn render(ex: &Explanation, source: &str, all: bool) -> String {
                             .iter()
                             .map(|e| format!("Error: {}", e.message))
                             .collect();
-                        let _ = writeln!(o, "      iptables prints: {}", lines.join(" | "));
+                        let _ = writeln!(o, "      {tool} prints: {}", lines.join(" | "));
                     }
                     for f in r.findings.iter().skip(1) {
                         let _ = writeln!(o, "      also: expression #{}: {}", f.expr, f.text);
@@ -304,7 +307,7 @@ pub fn render(ex: &Explanation, source: &str, all: bool) -> String {
                             let _ = writeln!(o, "        note: {n}");
                         }
                     }
-                    None if r.hidden_by.is_none() => {
+                    None if r.hidden_by.is_none() && !xfam => {
                         let _ = writeln!(
                             o,
                             "      suggestion: none ({})",
@@ -335,8 +338,17 @@ pub fn render(ex: &Explanation, source: &str, all: bool) -> String {
     let tables = ex.tables.len();
     let _ = writeln!(
         o,
-        "\n{} rule(s) in {tables} table(s); {bad} not read correctly by iptables {v}{}.",
+        "\n{} rule(s) in {tables} table(s); {bad} not read correctly by {} {v}{}.",
         ex.rules.len(),
+        if ex
+            .rules
+            .iter()
+            .any(|r| nftwire::diagnose::ebtarp::managed(r.family, &r.table))
+        {
+            "iptables/ebtables/arptables"
+        } else {
+            "iptables"
+        },
         if ex.base_chains.is_empty() {
             String::new()
         } else {

@@ -24,10 +24,12 @@ use super::reader::{Finding, ParseError};
 use super::version::IptVersion;
 use super::whitelist;
 use crate::arptables::decode::iface_of;
+use crate::ebtables::decode::SetMap;
 use crate::ebtables::ext::Mac;
 use crate::ebtables::rule::{EbtRule, EbtVerdict, Proto};
 use crate::ebtables::text::{body, Counters};
 use crate::object::Rule;
+use crate::ruleset::SetWithElems;
 
 /// `NFPROTO_ARP`.
 pub const FAMILY_ARP: u8 = 3;
@@ -330,10 +332,25 @@ fn old_inversions(s: &str) -> String {
     out.join(" ")
 }
 
+/// The sets of `rule`'s table by name, with their elements (`among`).
+pub fn table_sets(rule: &Rule, sets: &[SetWithElems]) -> SetMap {
+    sets.iter()
+        .filter(|sw| sw.set.family == rule.family && sw.set.table() == rule.table())
+        .map(|sw| {
+            let elems = sw
+                .elems
+                .iter()
+                .flat_map(|m| m.attrs.elems.iter().flat_map(|l| l.0.iter().cloned()))
+                .collect();
+            (sw.set.name().to_string(), (sw.set.clone(), elems))
+        })
+        .collect()
+}
+
 /// The save line of `rule` when it is exactly the tools' own encoding.
-pub fn own_line(rule: &Rule, v: IptVersion) -> Option<String> {
+pub fn own_line(rule: &Rule, sets: &SetMap, v: IptVersion) -> Option<String> {
     match rule.family {
-        FAMILY_BRIDGE => crate::ebtables::decode::decode(rule, rule.table())
+        FAMILY_BRIDGE => crate::ebtables::decode::decode_with_sets(rule, rule.table(), sets)
             .ok()
             .map(|r| ebt_save_line(&r, rule.chain(), v)),
         FAMILY_ARP => crate::arptables::decode::decode(rule).ok().map(|r| {
@@ -347,7 +364,7 @@ pub fn own_line(rule: &Rule, v: IptVersion) -> Option<String> {
 
 /// Explain one rule of a bridge or arp table for release `v`: listing
 /// (`-L`, save: whitelist, then reader) and `-D` by spec (reader only).
-pub fn explain_rule(rule: &Rule, v: IptVersion) -> RuleReport {
+pub fn explain_rule(rule: &Rule, sets: &[SetWithElems], v: IptVersion) -> RuleReport {
     let exprs: Vec<String> = rule.exprs().iter().map(|e| e.to_string()).collect();
     let culprit = rule.exprs().iter().enumerate().find_map(|(i, e)| {
         whitelist::rejects(&NlExpr::of(e)).map(|why| Culprit {
@@ -356,9 +373,20 @@ pub fn explain_rule(rule: &Rule, v: IptVersion) -> RuleReport {
             why,
         })
     });
-    let reading = read(rule, v);
+    let mut reading = read(rule, v);
+    if v == IptVersion::V1_8_9 && rule.family == FAMILY_BRIDGE && rule.table() == "broute" {
+        // 1.8.9 has no broute table: `-t broute` fails before reading any
+        // rule, and ebtables-save leaves the table out.
+        reading.errors.insert(
+            0,
+            ParseError {
+                expr: 0,
+                message: "table 'broute' does not exist".into(),
+            },
+        );
+    }
     let failed = !reading.errors.is_empty();
-    let own = own_line(rule, v);
+    let own = own_line(rule, &table_sets(rule, sets), v);
     let check = if failed {
         CheckOutcome::Error
     } else {
@@ -409,6 +437,10 @@ pub fn explain_rule(rule: &Rule, v: IptVersion) -> RuleReport {
                 (false, Some(r)) => format!("; -D reads it as `{r}`"),
                 _ => String::new(),
             }
+        ),
+        _ if failed && reading.errors[0].message.starts_with("table ") => format!(
+            "ebtables {v} has no broute table: `ebtables -t broute` exits 3 with `table 'broute' \
+             does not exist` and ebtables-save omits the table."
         ),
         _ if failed => {
             let e = &reading.errors[0];

@@ -494,7 +494,7 @@ pub fn explain(rs: &Ruleset, opts: &Options<'_>) -> Explanation {
             continue;
         }
         if ebtarp::managed(r.family, r.table()) {
-            rules.push(ebtarp::explain_rule(r, opts.version));
+            rules.push(ebtarp::explain_rule(r, &rs.sets, opts.version));
             continue;
         }
         let h = hidden
