@@ -399,7 +399,9 @@ pub fn explain_rule(rule: &Rule, sets: &[SetWithElems], v: IptVersion) -> RuleRe
     } else {
         ListOutcome::Ok
     };
-    let findings = reading.findings;
+    let mut findings = reading.findings;
+    // A dropped protocol dependency matters less than what is read wrongly.
+    findings.sort_by_key(|f| f.text.contains("`meta protocol`"));
     // The tools' own encoding reads back as written; anything else is
     // read correctly only when the walk models every expression and found
     // nothing dropped or reinterpreted.
