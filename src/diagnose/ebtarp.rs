@@ -18,11 +18,10 @@
 //! arptables before 1.8.11 rejects an `arp saddr ip`/`daddr ip` compare
 //! that no hardware-length test precedes (`unknown payload offset`).
 
-use super::explain::{prog, CheckOutcome, Culprit, ListOutcome, RuleReport};
+use super::explain::{outcomes, prog, whitelist_culprit, ListOutcome, RuleReport};
 use super::nlexpr::NlExpr;
 use super::reader::{Finding, ParseError};
 use super::version::IptVersion;
-use super::whitelist;
 use crate::arptables::decode::iface_of;
 use crate::ebtables::decode::SetMap;
 use crate::ebtables::ext::Mac;
@@ -366,13 +365,7 @@ pub fn own_line(rule: &Rule, sets: &SetMap, v: IptVersion) -> Option<String> {
 /// (`-L`, save: whitelist, then reader) and `-D` by spec (reader only).
 pub fn explain_rule(rule: &Rule, sets: &[SetWithElems], v: IptVersion) -> RuleReport {
     let exprs: Vec<String> = rule.exprs().iter().map(|e| e.to_string()).collect();
-    let culprit = rule.exprs().iter().enumerate().find_map(|(i, e)| {
-        whitelist::rejects(&NlExpr::of(e)).map(|why| Culprit {
-            index: i,
-            raw: exprs[i].clone(),
-            why,
-        })
-    });
+    let culprit = whitelist_culprit(rule, &exprs);
     let mut reading = read(rule, v);
     if v == IptVersion::V1_8_9 && rule.family == FAMILY_BRIDGE && rule.table() == "broute" {
         // 1.8.9 has no broute table: `-t broute` fails before reading any
@@ -387,18 +380,7 @@ pub fn explain_rule(rule: &Rule, sets: &[SetWithElems], v: IptVersion) -> RuleRe
     }
     let failed = !reading.errors.is_empty();
     let own = own_line(rule, &table_sets(rule, sets), v);
-    let check = if failed {
-        CheckOutcome::Error
-    } else {
-        CheckOutcome::Ok
-    };
-    let list = if culprit.is_some() {
-        ListOutcome::Incompatible
-    } else if failed {
-        ListOutcome::Error
-    } else {
-        ListOutcome::Ok
-    };
+    let (list, check) = outcomes(culprit.is_some(), failed);
     let mut findings = reading.findings;
     // A dropped protocol dependency matters less than what is read wrongly.
     findings.sort_by_key(|f| f.text.contains("`meta protocol`"));

@@ -295,6 +295,36 @@ fn expr_ref(exprs: &[String], i: usize) -> String {
     }
 }
 
+/// The first expression of `rule` the listing whitelist refuses (`exprs`:
+/// the rule's expressions in debug form).
+pub fn whitelist_culprit(rule: &Rule, exprs: &[String]) -> Option<Culprit> {
+    rule.exprs().iter().enumerate().find_map(|(i, e)| {
+        whitelist::rejects(&NlExpr::of(e)).map(|why| Culprit {
+            index: i,
+            raw: exprs[i].clone(),
+            why,
+        })
+    })
+}
+
+/// Listing and searching outcomes from whether the whitelist refuses the
+/// rule and whether the reader fails on it.
+pub fn outcomes(incompatible: bool, failed: bool) -> (ListOutcome, CheckOutcome) {
+    let check = if failed {
+        CheckOutcome::Error
+    } else {
+        CheckOutcome::Ok
+    };
+    let list = if incompatible {
+        ListOutcome::Incompatible
+    } else if failed {
+        ListOutcome::Error
+    } else {
+        ListOutcome::Ok
+    };
+    (list, check)
+}
+
 /// Explain one rule.
 pub fn explain_rule(
     rule: &Rule,
@@ -303,13 +333,7 @@ pub fn explain_rule(
     hidden_by: Option<String>,
 ) -> RuleReport {
     let exprs: Vec<String> = rule.exprs().iter().map(|e| e.to_string()).collect();
-    let culprit = rule.exprs().iter().enumerate().find_map(|(i, e)| {
-        whitelist::rejects(&NlExpr::of(e)).map(|why| Culprit {
-            index: i,
-            raw: exprs[i].clone(),
-            why,
-        })
-    });
+    let culprit = whitelist_culprit(rule, &exprs);
     let ctx = ReadContext {
         version: opts.version,
         ipv6: rule.family == layout::FAMILY_IP6,
@@ -318,18 +342,7 @@ pub fn explain_rule(
     };
     let reading = reader::read(rule.exprs(), rule.attrs.userdata.as_deref(), &ctx);
     let failed = !reading.errors.is_empty() || reading.undefined.is_some();
-    let check = if failed {
-        CheckOutcome::Error
-    } else {
-        CheckOutcome::Ok
-    };
-    let list = if culprit.is_some() {
-        ListOutcome::Incompatible
-    } else if failed {
-        ListOutcome::Error
-    } else {
-        ListOutcome::Ok
-    };
+    let (list, check) = outcomes(culprit.is_some(), failed);
     let misread = !failed && !reading.findings.is_empty() && hidden_by.is_none();
     let read_as = (!failed).then(|| line(&reading.state, rule.table(), rule.chain(), opts));
     let iptables = if list == ListOutcome::Ok && hidden_by.is_none() {
