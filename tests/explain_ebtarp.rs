@@ -332,13 +332,35 @@ fn explain_agrees_with_ebtables_and_arptables_1_8_9_and_1_8_11() {
                         c.rule, p.reason
                     ));
                 }
-                let j = p.to_json().to_text();
+                // The CLI's `--json` says the same as the library's report.
+                let o = Command::new(env!("CARGO_BIN_EXE_nftwire"))
+                    .args([
+                        "explain",
+                        "--json",
+                        "--family",
+                        fam,
+                        "--iptables-version",
+                        v.as_str(),
+                    ])
+                    .output()
+                    .expect("nftwire explain");
+                let j = String::from_utf8_lossy(&o.stdout);
+                let error = match p.error() {
+                    Some(e) => format!("\"error\": \"{e}\""),
+                    None => "\"error\": null".to_string(),
+                };
                 for part in [
-                    format!("\"family\":\"{fam}\""),
-                    format!("\"list\":\"{}\"", p.list.as_str()),
+                    format!("\"family\": \"{fam}\""),
+                    format!("\"list\": \"{}\"", p.list.as_str()),
+                    format!("\"check\": \"{}\"", p.check.as_str()),
+                    format!("\"misread\": {}", p.misread),
+                    error,
                 ] {
                     if !j.contains(&part) {
-                        bad.push(format!("{v} `{}`: JSON lacks {part}: {j}", c.rule));
+                        bad.push(format!(
+                            "{v} `{}`: `nftwire explain --json` lacks {part}: {j}",
+                            c.rule
+                        ));
                     }
                 }
                 bad.extend(compare(c, v, &p));
