@@ -46,6 +46,13 @@ bridge nft  error        meta mark 5 accept
 bridge nft  error        ether type ip tcp dport 22 drop
 bridge nft  error        ether type vlan vlan id 5 drop
 bridge nft  incompatible counter log drop
+bridge nft  ok           ether type arp oifname "veth0" accept
+bridge nft  ok           ether type != ip counter drop
+bridge nft  ok           ether type < 0x0600 drop
+bridge nft  incompatible ether saddr 00:11:22:33:44:55 quota 100 bytes drop
+bridge nft  incompatible quota 100 bytes meta l4proto tcp drop
+bridge shim ok           -A FORWARD -p ARP --arp-ip-src 10.0.0.1 --arp-mac-src 00:11:22:33:44:55 -j ACCEPT
+bridge shim ok           -A FORWARD --pkttype-type broadcast --mark 0x5/0xff -j mark --mark-set 0x7
 bridge shim ok           -A FORWARD -p IPv4 -i eth0 ! -s 00:11:22:33:44:55 -j DROP
 bridge shim ok           -t nat -A PREROUTING -p IPv4 --ip-src 10.0.0.1 -j dnat --to-dst 00:11:22:33:44:55
 bridge shim ok|error     -t broute -A BROUTING -p ARP -i eth0 -j ACCEPT

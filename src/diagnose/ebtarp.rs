@@ -178,10 +178,10 @@ pub fn read(rule: &Rule, v: IptVersion) -> Reading {
                             expr: i,
                             text: "ebtables ignores a `meta protocol` compare".into(),
                         }),
-                        KEY_IIFNAME => ebt.iniface = iface_of(&data, inv),
-                        KEY_OIFNAME => ebt.outiface = iface_of(&data, inv),
-                        KEY_BRI_IIFNAME => ebt.logical_in = iface_of(&data, inv),
-                        KEY_BRI_OIFNAME => ebt.logical_out = iface_of(&data, inv),
+                        KEY_IIFNAME => ebt.iniface = iface(&data, inv),
+                        KEY_OIFNAME => ebt.outiface = iface(&data, inv),
+                        KEY_BRI_IIFNAME => ebt.logical_in = iface(&data, inv),
+                        KEY_BRI_OIFNAME => ebt.logical_out = iface(&data, inv),
                         k if COMMON_KEYS.contains(&k) => {
                             err(&mut out, i, "unknown bridge meta key")
                         }
@@ -253,6 +253,15 @@ pub fn read(rule: &Rule, v: IptVersion) -> Reading {
         out.ebt = Some(ebt);
     }
     out
+}
+
+/// An interface compare as the reader takes it: the name up to the first
+/// NUL (nft pads names to 16 bytes), a wildcard when there is none.
+fn iface(data: &[u8], inv: bool) -> crate::iptables::rule::Iface {
+    match data.iter().position(|&b| b == 0) {
+        Some(p) => iface_of(&data[..=p], inv),
+        None => iface_of(data, inv),
+    }
 }
 
 fn bridge_payload(
