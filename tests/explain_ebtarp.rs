@@ -64,6 +64,11 @@ arp    nft  ok           iifname "eth0" drop
 arp    nft  misread      meta mark 5 accept
 arp    nft  ok|error     arp saddr ip 10.0.0.1 drop
 arp    nft  incompatible counter log drop
+arp    nft  ok           arp operation request drop
+arp    nft  ok           arp saddr ether 00:11:22:33:44:55 drop
+arp    nft  ok|error     arp daddr ether 00:11:22:33:44:55 drop
+arp    nft  ok|error     arp daddr ip 10.0.0.0/8 accept
+arp    nft  ok           arp hlen 6 arp saddr ip 10.0.0.1 drop
 arp    shim ok           -A INPUT -s 10.0.0.1 -j DROP
 "#;
 

@@ -15,8 +15,11 @@
 //!
 //! Release differences modelled: ebtables 1.8.9 prints an inversion after
 //! the option (`-s ! MAC`), 1.8.10 and later before it (`! -s MAC`);
-//! arptables before 1.8.11 rejects an `arp saddr ip`/`daddr ip` compare
-//! that no hardware-length test precedes (`unknown payload offset`).
+//! arptables before 1.8.11 places the fields after the sender hardware
+//! address by the hardware length it has read, so a compare beyond offset 8
+//! (`arp saddr ip`, `daddr ether`, `daddr ip`) that no `arp hlen` test
+//! precedes fails (`unknown payload offset`); 1.8.10 is assumed to behave
+//! as 1.8.9 there (only 1.8.9 and 1.8.11 are run by the tests).
 
 use super::explain::{outcomes, prog, whitelist_culprit, ListOutcome, RuleReport};
 use super::nlexpr::NlExpr;
@@ -221,7 +224,7 @@ pub fn read(rule: &Rule, v: IptVersion) -> Reading {
                         if offset == 4 && len == 1 {
                             arp_hlen_seen = true;
                         }
-                        if v < IptVersion::V1_8_11 && offset >= 8 && !arp_hlen_seen {
+                        if v < IptVersion::V1_8_11 && offset > 8 && !arp_hlen_seen {
                             err(&mut out, i, "unknown payload offset");
                         }
                     }
