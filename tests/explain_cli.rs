@@ -141,7 +141,7 @@ fn bad_usage_exits_2() {
         for args in [
             &["--iptables-version", "1.7.0"][..],
             &["--family", "inet"][..],
-            &["--table", "broute"][..],
+            &["--table", "postrouting"][..],
             &["--bogus"][..],
         ] {
             let (rc, _, err) = explain(args);

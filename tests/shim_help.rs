@@ -5,6 +5,7 @@
 //! matches, `-p` implying its match, a target with matches, standard
 //! verdicts, `-h` before or after the extensions, errors before `-h`).
 
+mod common;
 mod oracle;
 
 use nftwire::iptables::match_::Match;

@@ -23,7 +23,7 @@ pub struct Args {
     /// the host's iptables if it is iptables-nft, else 1.8.11).
     #[arg(long = "iptables-version", value_name = "VERSION")]
     pub iptables_version: Option<String>,
-    /// Only this family: ip or ip6.
+    /// Only this family: ip, ip6, bridge (ebtables) or arp (arptables).
     #[arg(long, value_name = "F")]
     pub family: Option<String>,
     /// Only this table (filter, nat, mangle, raw, security).
@@ -101,8 +101,10 @@ fn parse_family(f: Option<&str>) -> anyhow::Result<Option<u8>> {
         None => Ok(None),
         Some("ip") | Some("ipv4") => Ok(Some(layout::FAMILY_IP)),
         Some("ip6") | Some("ipv6") => Ok(Some(layout::FAMILY_IP6)),
+        Some("bridge") => Ok(Some(nftwire::diagnose::ebtarp::FAMILY_BRIDGE)),
+        Some("arp") => Ok(Some(nftwire::diagnose::ebtarp::FAMILY_ARP)),
         Some(x) => Err(nftwire::Error::Input(format!(
-            "--family must be ip or ip6 (iptables-nft only uses those), not `{x}'"
+            "--family must be ip, ip6 (iptables), bridge (ebtables) or arp (arptables), not `{x}'"
         ))
         .into()),
     }
@@ -113,9 +115,11 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     let (version, source) = pick_version(a.iptables_version.as_deref())?;
     let family = parse_family(a.family.as_deref())?;
     if let Some(t) = &a.table {
-        if layout::builtin_table(layout::FAMILY_IP, t).is_none() {
+        if layout::builtin_table(layout::FAMILY_IP, t).is_none()
+            && !nftwire::diagnose::ebtarp::managed(nftwire::diagnose::ebtarp::FAMILY_BRIDGE, t)
+        {
             return Err(nftwire::Error::Input(format!(
-                "--table must be one of raw, mangle, filter, security, nat, not `{t}'"
+                "--table must be one of raw, mangle, filter, security, nat, broute, not `{t}'"
             ))
             .into());
         }
@@ -175,6 +179,7 @@ pub fn render(ex: &Explanation, source: &str, all: bool) -> String {
     for t in &ex.tables {
         let f = t.family;
         let tool = prog(f);
+        let xfam = nftwire::diagnose::ebtarp::managed(f, &t.table);
         let _ = writeln!(o, "\n{} {}", family_str(f), t.table);
         if t.tainted {
             let _ = writeln!(
@@ -244,10 +249,12 @@ pub fn render(ex: &Explanation, source: &str, all: bool) -> String {
                 .iter()
                 .filter(|r| r.family == f && r.table == t.table && &r.chain == c)
                 .collect();
+            // ebtables' -C changes counters; only -D searches by spec there.
+            let search = if xfam { "-D" } else { "-C/-D" };
             if let Some(r) = rules.iter().find(|r| r.check == CheckOutcome::Error) {
                 let _ = writeln!(
                     o,
-                    "  {tool} -C/-D {c}: exit 3 for any rule not found before {}: Error: {}",
+                    "  {tool} {search} {c}: exit 3 for any rule not found before {}: Error: {}",
                     rule_ref(r),
                     r.error().unwrap_or("(undefined behaviour)")
                 );
@@ -281,7 +288,7 @@ pub fn render(ex: &Explanation, source: &str, all: bool) -> String {
                             .iter()
                             .map(|e| format!("Error: {}", e.message))
                             .collect();
-                        let _ = writeln!(o, "      iptables prints: {}", lines.join(" | "));
+                        let _ = writeln!(o, "      {tool} prints: {}", lines.join(" | "));
                     }
                     for f in r.findings.iter().skip(1) {
                         let _ = writeln!(o, "      also: expression #{}: {}", f.expr, f.text);
@@ -300,7 +307,7 @@ pub fn render(ex: &Explanation, source: &str, all: bool) -> String {
                             let _ = writeln!(o, "        note: {n}");
                         }
                     }
-                    None if r.hidden_by.is_none() => {
+                    None if r.hidden_by.is_none() && !xfam => {
                         let _ = writeln!(
                             o,
                             "      suggestion: none ({})",
@@ -331,8 +338,17 @@ pub fn render(ex: &Explanation, source: &str, all: bool) -> String {
     let tables = ex.tables.len();
     let _ = writeln!(
         o,
-        "\n{} rule(s) in {tables} table(s); {bad} not read correctly by iptables {v}{}.",
+        "\n{} rule(s) in {tables} table(s); {bad} not read correctly by {} {v}{}.",
         ex.rules.len(),
+        if ex
+            .rules
+            .iter()
+            .any(|r| nftwire::diagnose::ebtarp::managed(r.family, &r.table))
+        {
+            "iptables/ebtables/arptables"
+        } else {
+            "iptables"
+        },
         if ex.base_chains.is_empty() {
             String::new()
         } else {

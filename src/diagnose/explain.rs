@@ -9,6 +9,7 @@
 //! `iptables-save` give up on the whole table; [`TableSummary`] says that.
 
 use super::cstate::CommandState;
+use super::ebtarp;
 use super::json::Json;
 use super::layout::{self, check_base_chain};
 use super::nlexpr::NlExpr;
@@ -279,10 +280,11 @@ pub fn if_indextoname(index: u32) -> Option<String> {
 
 /// The program name iptables uses for a family.
 pub fn prog(family: u8) -> &'static str {
-    if family == layout::FAMILY_IP6 {
-        "ip6tables"
-    } else {
-        "iptables"
+    match family {
+        layout::FAMILY_IP6 => "ip6tables",
+        super::ebtarp::FAMILY_BRIDGE => "ebtables",
+        super::ebtarp::FAMILY_ARP => "arptables",
+        _ => "iptables",
     }
 }
 
@@ -293,6 +295,36 @@ fn expr_ref(exprs: &[String], i: usize) -> String {
     }
 }
 
+/// The first expression of `rule` the listing whitelist refuses (`exprs`:
+/// the rule's expressions in debug form).
+pub fn whitelist_culprit(rule: &Rule, exprs: &[String]) -> Option<Culprit> {
+    rule.exprs().iter().enumerate().find_map(|(i, e)| {
+        whitelist::rejects(&NlExpr::of(e)).map(|why| Culprit {
+            index: i,
+            raw: exprs[i].clone(),
+            why,
+        })
+    })
+}
+
+/// Listing and searching outcomes from whether the whitelist refuses the
+/// rule and whether the reader fails on it.
+pub fn outcomes(incompatible: bool, failed: bool) -> (ListOutcome, CheckOutcome) {
+    let check = if failed {
+        CheckOutcome::Error
+    } else {
+        CheckOutcome::Ok
+    };
+    let list = if incompatible {
+        ListOutcome::Incompatible
+    } else if failed {
+        ListOutcome::Error
+    } else {
+        ListOutcome::Ok
+    };
+    (list, check)
+}
+
 /// Explain one rule.
 pub fn explain_rule(
     rule: &Rule,
@@ -301,27 +333,10 @@ pub fn explain_rule(
     hidden_by: Option<String>,
 ) -> RuleReport {
     let exprs: Vec<String> = rule.exprs().iter().map(|e| e.to_string()).collect();
-    let culprit = rule.exprs().iter().enumerate().find_map(|(i, e)| {
-        whitelist::rejects(&NlExpr::of(e)).map(|why| Culprit {
-            index: i,
-            raw: exprs[i].clone(),
-            why,
-        })
-    });
+    let culprit = whitelist_culprit(rule, &exprs);
     let reading = read_rule(rule, opts);
     let failed = !reading.errors.is_empty() || reading.undefined.is_some();
-    let check = if failed {
-        CheckOutcome::Error
-    } else {
-        CheckOutcome::Ok
-    };
-    let list = if culprit.is_some() {
-        ListOutcome::Incompatible
-    } else if failed {
-        ListOutcome::Error
-    } else {
-        ListOutcome::Ok
-    };
+    let (list, check) = outcomes(culprit.is_some(), failed);
     let misread = !failed && !reading.findings.is_empty() && hidden_by.is_none();
     let read_as = (!failed).then(|| line(&reading.state, rule.table(), rule.chain(), opts));
     let iptables = if list == ListOutcome::Ok && hidden_by.is_none() {
@@ -471,7 +486,7 @@ fn reason(r: &RuleReport, v: IptVersion) -> String {
 /// Explain every rule of the iptables tables in `rs`.
 pub fn explain(rs: &Ruleset, opts: &Options<'_>) -> Explanation {
     let wanted = |family: u8, table: &str| {
-        layout::builtin_table(family, table).is_some()
+        (layout::builtin_table(family, table).is_some() || ebtarp::managed(family, table))
             && opts.family.is_none_or(|f| f == family)
             && opts.table.as_deref().is_none_or(|t| t == table)
     };
@@ -510,6 +525,10 @@ pub fn explain(rs: &Ruleset, opts: &Options<'_>) -> Explanation {
             continue;
         }
         if opts.chain.as_deref().is_some_and(|c| c != r.chain()) {
+            continue;
+        }
+        if ebtarp::managed(r.family, r.table()) {
+            rules.push(ebtarp::explain_rule(r, &rs.sets, opts.version));
             continue;
         }
         let h = hidden

@@ -11,6 +11,7 @@
 //! * [`cstate`]: the rule as the reader builds it.
 //! * [`save`]: printing that rule as `iptables -S` does.
 //! * [`suggest`]: iptables-compatible equivalents of foreign rules.
+//! * [`ebtarp`]: the ebtables-nft and arptables-nft readers (bridge, arp).
 //! * [`mod@explain`]: all of it over a ruleset.
 //! * [`json`]: the JSON writer for reports.
 //! * [`extprint`]: printing xt extensions through [`crate::iptables`].
@@ -19,6 +20,7 @@
 
 pub mod backend;
 pub mod cstate;
+pub mod ebtarp;
 pub mod explain;
 pub mod extprint;
 pub mod json;
