@@ -36,7 +36,7 @@ fn creates_all_links_and_refuses_to_clobber() {
     }
     let again = run(&[]);
     assert!(!again.status.success());
-    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exist in"));
     assert!(run(&["--force"]).status.success());
     std::fs::remove_dir_all(&dir).unwrap();
 }

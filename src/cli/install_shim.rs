@@ -31,6 +31,7 @@ pub const TOOL_NAMES: &[&str] = &[
     "arptables-nft",
     "arptables-nft-save",
     "arptables-nft-restore",
+    "iptables-xml",
 ];
 
 /// Arguments of `nftwire install-shim`.
@@ -81,17 +82,17 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     // Every name is checked before any link is made, so a refusal leaves
     // the directory as it was.
     if !a.force {
-        let taken: Vec<String> = TOOL_NAMES
+        let taken: Vec<&str> = TOOL_NAMES
             .iter()
-            .map(|n| a.dir.join(n))
-            .filter(|l| l.symlink_metadata().is_ok())
-            .map(|l| l.display().to_string())
+            .copied()
+            .filter(|n| a.dir.join(n).symlink_metadata().is_ok())
             .collect();
         if !taken.is_empty() {
             bail!(
-                "{} already exist{} (use --force to replace them); nothing was installed",
+                "{} already exist{} in {} (use --force to replace them); nothing was installed",
                 taken.join(", "),
-                if taken.len() == 1 { "s" } else { "" }
+                if taken.len() == 1 { "s" } else { "" },
+                a.dir.display()
             );
         }
     }
