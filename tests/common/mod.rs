@@ -181,6 +181,61 @@ pub fn oracle_root() -> std::path::PathBuf {
     .clone()
 }
 
+/// The unpacked source tree of iptables 1.8.11
+/// (`<target>/iptables-src/iptables-1.8.11`), whose `extensions/*.t`
+/// vectors some tests run. It is GPL-licensed upstream material, so it is
+/// not part of this repository: `tests/conformance/fetch-iptables-source.sh`
+/// downloads and checks it on first use (`scripts/test-all` runs it before
+/// the tests; it takes a lock, so parallel tests and processes do not race).
+/// Panics when it cannot be fetched.
+pub fn iptables_source() -> std::path::PathBuf {
+    static TREE: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    TREE.get_or_init(|| {
+        let dest = target_layout().0.join("iptables-src");
+        let script = repo_root().join("tests/conformance/fetch-iptables-source.sh");
+        let o = Command::new("bash")
+            .arg(&script)
+            .arg(&dest)
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run {}: {e}", script.display()));
+        assert!(
+            o.status.success(),
+            "cannot fetch iptables 1.8.11's source into {} ({}): {}",
+            dest.display(),
+            script.display(),
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let tree = dest.join("iptables-1.8.11");
+        assert!(
+            tree.join("extensions").is_dir(),
+            "{} printed success but {} has no extensions/",
+            script.display(),
+            tree.display()
+        );
+        tree
+    })
+    .clone()
+}
+
+/// The `.t` test vectors `names` (e.g. `libxt_mark.t`) from iptables
+/// 1.8.11's `extensions/` ([`iptables_source`]). Panics naming a file the
+/// source does not have.
+pub fn iptables_t_files(names: &[&str]) -> Vec<std::path::PathBuf> {
+    let ext = iptables_source().join("extensions");
+    names
+        .iter()
+        .map(|n| {
+            let p = ext.join(n);
+            assert!(
+                p.is_file(),
+                "{} is missing from iptables' source",
+                p.display()
+            );
+            p
+        })
+        .collect()
+}
+
 /// (target dir, target triple if built with `--target`, profile dir) of
 /// the running test executable, which cargo puts at
 /// `<target>[/<triple>]/<profile>/deps/`. A triple directory is named
