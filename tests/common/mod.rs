@@ -163,22 +163,33 @@ pub fn oracle_root() -> std::path::PathBuf {
     static ROOT: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
     ROOT.get_or_init(|| {
         let root = target_layout().0.join("oracle-root");
-        let script = repo_root().join("tests/oracle/setup-oracle.sh");
-        let o = Command::new("bash")
-            .arg(&script)
-            .arg(&root)
-            .output()
-            .unwrap_or_else(|e| panic!("cannot run {}: {e}", script.display()));
-        assert!(
-            o.status.success(),
-            "cannot unpack the oracle, iptables 1.8.11, into {} ({}): {}",
-            root.display(),
-            script.display(),
-            String::from_utf8_lossy(&o.stderr)
+        run_setup(
+            "tests/oracle/setup-oracle.sh",
+            &root,
+            "unpack the oracle, iptables 1.8.11,",
         );
         root
     })
     .clone()
+}
+
+/// Run the setup script `script` (relative to the repository) with `dest`
+/// as its argument; panics saying it cannot `what` into `dest`, with the
+/// script's error output, when it fails.
+fn run_setup(script: &str, dest: &std::path::Path, what: &str) {
+    let script = repo_root().join(script);
+    let o = Command::new("bash")
+        .arg(&script)
+        .arg(dest)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", script.display()));
+    assert!(
+        o.status.success(),
+        "cannot {what} into {} ({}): {}",
+        dest.display(),
+        script.display(),
+        String::from_utf8_lossy(&o.stderr)
+    );
 }
 
 /// The unpacked source tree of iptables 1.8.11
@@ -192,24 +203,12 @@ pub fn iptables_source() -> std::path::PathBuf {
     static TREE: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
     TREE.get_or_init(|| {
         let dest = target_layout().0.join("iptables-src");
-        let script = repo_root().join("tests/conformance/fetch-iptables-source.sh");
-        let o = Command::new("bash")
-            .arg(&script)
-            .arg(&dest)
-            .output()
-            .unwrap_or_else(|e| panic!("cannot run {}: {e}", script.display()));
-        assert!(
-            o.status.success(),
-            "cannot fetch iptables 1.8.11's source into {} ({}): {}",
-            dest.display(),
-            script.display(),
-            String::from_utf8_lossy(&o.stderr)
-        );
+        let script = "tests/conformance/fetch-iptables-source.sh";
+        run_setup(script, &dest, "fetch iptables 1.8.11's source");
         let tree = dest.join("iptables-1.8.11");
         assert!(
             tree.join("extensions").is_dir(),
-            "{} printed success but {} has no extensions/",
-            script.display(),
+            "{script} succeeded but {} has no extensions/",
             tree.display()
         );
         tree
