@@ -260,10 +260,17 @@ impl Writer {
     pub fn put<A: Attribute>(&mut self, ty: u16, value: &A) {
         self.put_with(ty, |w| value.encode(w));
     }
-    /// Append an attribute whose payload is a typed value in its
-    /// alternative form ([`Attribute::encode_alt`]).
-    pub fn put_alt<A: Attribute>(&mut self, ty: u16, value: &A) {
-        self.put_with(ty, |w| value.encode_alt(w));
+    /// [`Writer::put`], or with the payload in its alternative form
+    /// ([`Attribute::encode_alt`]) when `alt`.
+    #[inline]
+    pub fn put_form<A: Attribute>(&mut self, ty: u16, value: &A, alt: bool) {
+        self.put_with(ty, |w| {
+            if alt {
+                value.encode_alt(w)
+            } else {
+                value.encode(w)
+            }
+        });
     }
     #[inline]
     fn put_with(&mut self, ty: u16, payload: impl FnOnce(&mut Writer)) {
@@ -374,12 +381,16 @@ impl Attribute for String {
     }
     /// A string without the trailing NUL (rustables writes names so): no
     /// NUL at all and valid UTF-8.
+    #[cold]
+    #[inline(never)]
     fn decode_alt_in(_parent: &Bytes, p: &[u8]) -> Option<Self> {
         if p.contains(&0) {
             return None;
         }
         std::str::from_utf8(p).ok().map(str::to_owned)
     }
+    #[cold]
+    #[inline(never)]
     fn encode_alt(&self, w: &mut Writer) {
         w.buf.extend_from_slice(self.as_bytes());
     }
@@ -496,7 +507,9 @@ impl Wire {
         self.0.as_ref().map_or(0, |w| w.outer)
     }
     /// Set the flag bits of the wrapping attributes; setting 0 on a
-    /// canonical structure allocates nothing.
+    /// canonical structure allocates nothing. (Out of line: decoding calls
+    /// it from every expression kind's arm, only for unusual input.)
+    #[inline(never)]
     pub fn set_outer(&mut self, outer: u8) {
         if outer != 0 || self.0.is_some() {
             self.info_mut().outer = outer;
@@ -682,11 +695,8 @@ macro_rules! attr_struct {
                     if idx == want {
                         if let Some(v) = &self.$field {
                             let fl = (((self.wire.flags() >> (2 * idx)) & 3) as u16) << 14;
-                            if self.wire.alt().checked_shr(idx as u32).unwrap_or(0) & 1 != 0 {
-                                w.put_alt(($num as u16) | fl, v);
-                            } else {
-                                w.put(($num as u16) | fl, v);
-                            }
+                            let alt = self.wire.alt().checked_shr(idx as u32).unwrap_or(0) & 1 != 0;
+                            w.put_form(($num as u16) | fl, v, alt);
                             return true;
                         }
                         return false;

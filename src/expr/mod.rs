@@ -273,13 +273,12 @@ macro_rules! expressions {
                     $( Expr::$variant(e) => {
                         let outer = e.outer_flags();
                         let elem = w.begin(NFTA_LIST_ELEM | outer_bits(outer, 0));
-                        let name = concat_nul(<$ty as ExprBody>::NAME);
-                        let name = if outer & NAME_WITHOUT_NUL != 0 {
-                            <$ty as ExprBody>::NAME
-                        } else {
-                            name.as_str()
-                        };
-                        w.put_raw(NFTA_EXPR_NAME | outer_bits(outer, 1), name.as_bytes());
+                        let name = w.begin(NFTA_EXPR_NAME | outer_bits(outer, 1));
+                        w.buf.extend_from_slice(<$ty as ExprBody>::NAME.as_bytes());
+                        if outer & NAME_WITHOUT_NUL == 0 {
+                            w.buf.push(0);
+                        }
+                        w.end(name);
                         if <$ty as ExprBody>::HAS_DATA {
                             let n = w.begin(NFTA_EXPR_DATA | outer_bits(outer, 2));
                             e.write_data(w);
@@ -317,13 +316,6 @@ const fn name_key(n: &[u8]) -> u32 {
         }
         _ => 0,
     }
-}
-
-fn concat_nul(s: &str) -> String {
-    let mut o = String::with_capacity(s.len() + 1);
-    o.push_str(s);
-    o.push('\0');
-    o
 }
 
 fn fmt_raw(r: &RawExpr, f: &mut String) -> fmt::Result {
