@@ -303,10 +303,26 @@ impl Writer {
     }
     /// Append an attribute whose payload is produced by a typed value.
     pub fn put<A: Attribute>(&mut self, ty: u16, value: &A) {
+        self.put_with(ty, |w| value.encode(w));
+    }
+    /// [`Writer::put`], or with the payload in its alternative form
+    /// ([`Attribute::encode_alt`]) when `alt`.
+    #[inline]
+    pub fn put_form<A: Attribute>(&mut self, ty: u16, value: &A, alt: bool) {
+        self.put_with(ty, |w| {
+            if alt {
+                value.encode_alt(w)
+            } else {
+                value.encode(w)
+            }
+        });
+    }
+    #[inline]
+    fn put_with(&mut self, ty: u16, payload: impl FnOnce(&mut Writer)) {
         let at = self.buf.len();
         self.buf.extend_from_slice(&[0, 0]);
         self.buf.extend_from_slice(&ty.to_ne_bytes());
-        value.encode(self);
+        payload(self);
         let len = attr_len(self.buf.len() - at);
         self.buf[at..at + 2].copy_from_slice(&len.to_ne_bytes());
         self.pad();
@@ -342,6 +358,20 @@ pub trait Attribute: Sized {
     /// unusual one. `None` for values without nested attributes.
     fn undecoded(&self) -> Option<String> {
         None
+    }
+    /// Decode a payload that [`Attribute::decode_in`] rejects but that has
+    /// a second reading the type can write back exactly with
+    /// [`Attribute::encode_alt`]: a string without its trailing NUL, as
+    /// some userspace libraries send names (the kernel accepts both). The
+    /// default has none.
+    #[inline]
+    fn decode_alt_in(_parent: &Bytes, _payload: &[u8]) -> Option<Self> {
+        None
+    }
+    /// Append the payload (unpadded) in the form
+    /// [`Attribute::decode_alt_in`] read.
+    fn encode_alt(&self, w: &mut Writer) {
+        self.encode(w)
     }
 }
 
@@ -409,6 +439,21 @@ impl Attribute for String {
         w.buf.extend_from_slice(self.as_bytes());
         w.buf.push(0);
     }
+    /// A string without the trailing NUL (rustables writes names so): no
+    /// NUL at all and valid UTF-8.
+    #[cold]
+    #[inline(never)]
+    fn decode_alt_in(_parent: &Bytes, p: &[u8]) -> Option<Self> {
+        if p.contains(&0) {
+            return None;
+        }
+        std::str::from_utf8(p).ok().map(str::to_owned)
+    }
+    #[cold]
+    #[inline(never)]
+    fn encode_alt(&self, w: &mut Writer) {
+        w.buf.extend_from_slice(self.as_bytes());
+    }
 }
 
 /// True when every byte of `b` is ASCII and not NUL (the common case of a
@@ -468,10 +513,19 @@ pub struct Wire(Option<Box<WireInfo>>);
 pub struct WireInfo {
     /// NLA flag bits seen per field (2 bits each, in field order).
     pub flags: u64,
+    /// Fields whose payload was in their type's alternative form
+    /// ([`Attribute::decode_alt_in`]), one bit per field.
+    pub alt: u64,
     /// Field indices in wire order, when it differs from the declared order.
     pub order: Vec<u8>,
     /// Attributes kept raw, with their original positions.
     pub extra: Vec<Extra>,
+    /// NLA flag bits of the attributes that wrap the structure, for a
+    /// structure whose owner writes those headers from its own fields: an
+    /// expression's list element, `NFTA_EXPR_NAME` and `NFTA_EXPR_DATA`
+    /// (2 bits each, in that order), and whether the name lacked its NUL
+    /// (see [`crate::expr::ExprBody::outer_flags`]).
+    pub outer: u8,
 }
 
 const NO_EXTRA: &[Extra] = &[];
@@ -485,14 +539,20 @@ impl Wire {
         } else {
             Wire(Some(Box::new(WireInfo {
                 flags,
+                alt: 0,
                 order,
                 extra,
+                outer: 0,
             })))
         }
     }
     /// Flag bits per field.
     pub fn flags(&self) -> u64 {
         self.0.as_ref().map_or(0, |w| w.flags)
+    }
+    /// Fields in their type's alternative form, one bit each.
+    pub fn alt(&self) -> u64 {
+        self.0.as_ref().map_or(0, |w| w.alt)
     }
     /// Field order when non-canonical (else empty).
     pub fn order(&self) -> &[u8] {
@@ -502,13 +562,30 @@ impl Wire {
     pub fn extra(&self) -> &[Extra] {
         self.0.as_ref().map_or(NO_EXTRA, |w| w.extra.as_slice())
     }
+    /// Flag bits of the wrapping attributes ([`WireInfo::outer`]).
+    pub fn outer(&self) -> u8 {
+        self.0.as_ref().map_or(0, |w| w.outer)
+    }
+    /// Set the flag bits of the wrapping attributes; setting 0 on a
+    /// canonical structure allocates nothing. (Out of line: decoding calls
+    /// it from every expression kind's arm, only for unusual input.)
+    #[inline(never)]
+    pub fn set_outer(&mut self, outer: u8) {
+        if outer != 0 || self.0.is_some() {
+            self.info_mut().outer = outer;
+        }
+    }
     /// Mutable access (allocates).
     pub fn info_mut(&mut self) -> &mut WireInfo {
         self.0.get_or_insert_with(Default::default)
     }
     /// True when the structure was canonical.
     pub fn is_plain(&self) -> bool {
-        self.flags() == 0 && self.order().is_empty() && self.extra().is_empty()
+        self.flags() == 0
+            && self.alt() == 0
+            && self.order().is_empty()
+            && self.extra().is_empty()
+            && self.outer() == 0
     }
 }
 
@@ -519,7 +596,11 @@ impl PartialEq for Wire {
             // The common case (both canonical), without comparing slices.
             (None, None) => true,
             _ => {
-                self.flags() == o.flags() && self.order() == o.order() && self.extra() == o.extra()
+                self.flags() == o.flags()
+                    && self.alt() == o.alt()
+                    && self.order() == o.order()
+                    && self.extra() == o.extra()
+                    && self.outer() == o.outer()
             }
         }
     }
@@ -529,10 +610,12 @@ impl std::fmt::Debug for Wire {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "Wire {{ wire_flags: {}, wire_order: {:?}, extra: {:?} }}",
+            "Wire {{ wire_flags: {}, alt: {:#x}, wire_order: {:?}, extra: {:?}, outer: {} }}",
             self.flags(),
+            self.alt(),
             self.order(),
-            self.extra()
+            self.extra(),
+            self.outer()
         )
     }
 }
@@ -551,6 +634,12 @@ impl<T: Attribute> Attribute for Box<T> {
     }
     fn undecoded(&self) -> Option<String> {
         (**self).undecoded()
+    #[inline]
+    fn decode_alt_in(parent: &Bytes, p: &[u8]) -> Option<Self> {
+        T::decode_alt_in(parent, p).map(Box::new)
+    }
+    fn encode_alt(&self, w: &mut Writer) {
+        (**self).encode_alt(w)
     }
 }
 
@@ -612,6 +701,7 @@ macro_rules! attr_struct {
                 let mut in_order = true;
                 let mut pos: u16 = 0;
                 let mut wflags: u64 = 0;
+                let mut walt: u64 = 0;
                 let mut extra: Vec<$crate::nla::Extra> = Vec::new();
                 for (ty, payload) in it.by_ref() {
                     let kind = ty & $crate::nla::NLA_TYPE_MASK;
@@ -620,7 +710,14 @@ macro_rules! attr_struct {
                     let mut idx: usize = 0;
                     $(
                         if !taken && kind == $num && s.$field.is_none() {
-                            if let Some(v) = <$ty as $crate::nla::Attribute>::decode_in(parent, payload) {
+                            let mut v = <$ty as $crate::nla::Attribute>::decode_in(parent, payload);
+                            if v.is_none() && idx < 64 {
+                                v = <$ty as $crate::nla::Attribute>::decode_alt_in(parent, payload);
+                                if v.is_some() {
+                                    walt |= 1 << idx;
+                                }
+                            }
+                            if let Some(v) = v {
                                 s.$field = Some(v);
                                 wflags |= flags << (2 * idx);
                                 if last > idx {
@@ -648,6 +745,9 @@ macro_rules! attr_struct {
                 }
                 let order = if in_order { Vec::new() } else { seen[..nseen].to_vec() };
                 s.wire = $crate::nla::Wire::from_parts(wflags, order, extra);
+                if walt != 0 {
+                    s.wire.info_mut().alt = walt;
+                }
                 Some(s)
             }
 
@@ -658,7 +758,8 @@ macro_rules! attr_struct {
                     if idx == want {
                         if let Some(v) = &self.$field {
                             let fl = (((self.wire.flags() >> (2 * idx)) & 3) as u16) << 14;
-                            w.put(($num as u16) | fl, v);
+                            let alt = self.wire.alt().checked_shr(idx as u32).unwrap_or(0) & 1 != 0;
+                            w.put_form(($num as u16) | fl, v, alt);
                             return true;
                         }
                         return false;
@@ -882,6 +983,38 @@ mod tests {
         assert_eq!(t.a, Some(5));
         assert!(t.extra().is_empty());
         assert_eq!(t.wire_order(), &[1, 0]);
+    }
+
+    #[test]
+    fn string_without_nul_is_typed_and_kept() {
+        // rustables writes names without their NUL: typed, marked, and
+        // written back the same way; a NUL inside is still unknown.
+        let c = enc(&[(1, &[0, 0, 0, 5]), (0x8002, b"no-nul")]);
+        let t = T::parse(&c).unwrap();
+        assert_eq!(t.b.as_deref(), Some("no-nul"));
+        assert!(t.extra().is_empty());
+        assert_eq!(t.wire.alt(), 0b10);
+        assert_eq!(t.wire_flags(), 2 << 2);
+        assert_eq!(t.to_bytes(), c.to_vec());
+        let mut canonical = t.clone();
+        canonical.wire = Wire::default();
+        assert_ne!(canonical, t);
+        assert_eq!(
+            canonical.to_bytes(),
+            enc(&[(1, &[0, 0, 0, 5]), (2, b"no-nul\0")]).to_vec()
+        );
+        for bad in [&b"two\0\0"[..], b"a\0b", b"\xff"] {
+            let c = enc(&[(2, bad)]);
+            let t = T::parse(&c).unwrap();
+            assert!(t.b.is_none(), "{bad:?}");
+            assert_eq!(t.extra().len(), 1);
+            assert_eq!(t.to_bytes(), c.to_vec());
+        }
+        // The empty payload is the empty string without its NUL.
+        let c = enc(&[(2, b"")]);
+        let t = T::parse(&c).unwrap();
+        assert_eq!(t.b.as_deref(), Some(""));
+        assert_eq!(t.to_bytes(), c.to_vec());
     }
 
     #[test]

@@ -102,7 +102,7 @@ pub fn dump_rules_named(
 pub fn creation_body(dumped: &[u8], r: &Rule) -> Option<Vec<u8>> {
     use crate::nla::{SliceIter, NLA_TYPE_MASK};
     let a = &r.attrs;
-    if a.wire_flags() != 0 || !a.wire_order().is_empty() || !a.extra().is_empty() {
+    if !a.wire.is_plain() {
         return None;
     }
     // Expressions with a creation form of their own are encoded again.

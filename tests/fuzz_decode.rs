@@ -83,6 +83,75 @@ fn seeds_decode_typed_and_roundtrip() {
     }
 }
 
+/// The NLA flag bits of the element body's top-level attributes (NAME and
+/// DATA) set to random ones.
+fn random_top_flags(rng: &mut Rng, body: &mut [u8]) {
+    let mut at = 0;
+    while at + 4 <= body.len() {
+        let len = u16::from_ne_bytes([body[at], body[at + 1]]) as usize;
+        if len < 4 || at + len > body.len() {
+            return;
+        }
+        let ty = u16::from_ne_bytes([body[at + 2], body[at + 3]]) & 0x3fff;
+        let ty = ty | ((rng.below(4) as u16) << 14);
+        body[at + 2..at + 4].copy_from_slice(&ty.to_ne_bytes());
+        at += (len + 3) & !3;
+    }
+}
+
+/// The element body with its first attribute (NAME) one byte shorter: the
+/// name without its NUL, as rustables writes it.
+fn strip_name_nul(body: &[u8]) -> Vec<u8> {
+    let mut w = nftwire::nla::Writer::new();
+    for (i, (ty, p)) in nftwire::nla::SliceIter::new(body).enumerate() {
+        let p = if i == 0 { &p[..p.len() - 1] } else { p };
+        w.put_raw(ty, p);
+    }
+    w.buf
+}
+
+#[test]
+fn flagged_seeds_decode_typed_and_roundtrip() {
+    // Userspace requests (libmnl, rustables) set NLA_F_NESTED on every
+    // nest: the expression element (0x8001), NFTA_EXPR_DATA and the nests
+    // inside it; rustables also leaves out the name's NUL. Every known
+    // expression must still decode typed, with any flags on its element,
+    // NAME and DATA, and re-encode exactly.
+    let plain = expr_seeds();
+    let flagged = oracle::userspace_style(expr_seeds);
+    let odd_from = plain.len() - oracle::ODD_EXPR_SEEDS;
+    let mut rng = Rng(0x666c_6167_7321);
+    for (i, (p, u)) in plain.iter().zip(&flagged).enumerate().take(odd_from) {
+        let kernel = Expr::parse_elem(1, bytes::Bytes::from(p.clone()));
+        for round in 0..32 {
+            // Round 0: as rustables sends it; then random flags.
+            let (ty, body) = if round == 0 {
+                (0x8001, u.clone())
+            } else {
+                let ty = 1 | ((rng.below(4) as u16) << 14);
+                let mut b = if rng.one_in(2) { u.clone() } else { p.clone() };
+                if rng.one_in(2) {
+                    b = strip_name_nul(&b);
+                }
+                random_top_flags(&mut rng, &mut b);
+                (ty, b)
+            };
+            let x = Expr::parse_elem(ty, bytes::Bytes::from(body.clone()));
+            assert!(
+                !x.is_raw(),
+                "seed {i} ({}) with type {ty:#x} decoded raw: {x:?}",
+                kernel.name()
+            );
+            assert_eq!(x.name(), kernel.name());
+            assert_eq!(x.to_string(), kernel.to_string(), "seed {i}");
+            let mut acc = oracle::Accepted::default();
+            if let Err(m) = oracle::check_elem(ty, &bytes::Bytes::from(body), &mut acc) {
+                panic!("seed {i} with type {ty:#x}: {m}");
+            }
+        }
+    }
+}
+
 #[test]
 fn randomized_decode_encode_is_lossless() {
     let seed = env_u64("NFTWIRE_FUZZ_SEED", 0x6e66_7477_6972_6521);

@@ -6,7 +6,7 @@
 //! re-encoding are lossless by construction (see [`crate::nla`]). Each also
 //! implements [`ExprBody::fmt_debug`], the `nft --debug=netlink` form.
 
-use crate::nla::{sub_bytes, AttrIter, SliceIter, Writer};
+use crate::nla::{sub_bytes, AttrIter, SliceIter, Writer, NLA_TYPE_MASK};
 use bytes::Bytes;
 use std::fmt;
 use std::fmt::Write as _;
@@ -34,6 +34,15 @@ pub trait ExprBody: Sized {
     }
     /// Encode the `NFTA_EXPR_DATA` payload.
     fn write_data(&self, w: &mut Writer);
+    /// How the attributes that wrap the expression were written: the NLA
+    /// flag bits of its list element, `NFTA_EXPR_NAME` and
+    /// `NFTA_EXPR_DATA`, 2 bits each in that order ([`outer_flags`] packs
+    /// them), plus [`NAME_WITHOUT_NUL`]. The kernel's dumps have none of
+    /// these; userspace requests do (libmnl and rustables set
+    /// `NLA_F_NESTED` on the nests, rustables leaves out the name's NUL).
+    fn outer_flags(&self) -> u8;
+    /// Set what [`ExprBody::outer_flags`] returns.
+    fn set_outer_flags(&mut self, flags: u8);
     /// The body of the `nft --debug=netlink` form, e.g. `payload load 4b @
     /// network header + 12 => reg 1` (without the brackets).
     /// Writing to a `String` cannot fail; the result is there for `?`.
@@ -59,11 +68,34 @@ macro_rules! impl_expr {
             fn write_data(&self, w: &mut $crate::nla::Writer) {
                 self.write_attrs(w)
             }
+            fn outer_flags(&self) -> u8 {
+                self.wire.outer()
+            }
+            fn set_outer_flags(&mut self, flags: u8) {
+                self.wire.set_outer(flags)
+            }
             fn fmt_debug(&self, f: &mut String) -> std::fmt::Result {
                 self.debug_body(f)
             }
         }
     };
+}
+
+/// Pack the NLA flag bits (`NLA_F_NESTED`, `NLA_F_NET_BYTEORDER`) of an
+/// expression's list element, `NFTA_EXPR_NAME` and `NFTA_EXPR_DATA` types
+/// into the form [`ExprBody::outer_flags`] keeps.
+pub const fn outer_flags(elem_type: u16, name_type: u16, data_type: u16) -> u8 {
+    ((elem_type >> 14) | ((name_type >> 14) << 2) | ((data_type >> 14) << 4)) as u8
+}
+
+/// In [`ExprBody::outer_flags`]: `NFTA_EXPR_NAME` was written without its
+/// trailing NUL.
+pub const NAME_WITHOUT_NUL: u8 = 0x40;
+
+/// The flag bits of attribute `i` (0 element, 1 name, 2 data) in `outer`
+/// (as [`outer_flags`] packs them), placed back in a type's top two bits.
+const fn outer_bits(outer: u8, i: u8) -> u16 {
+    (((outer >> (2 * i)) & 3) as u16) << 14
 }
 
 /// Print the unknown attributes of a typed expression in debug output.
@@ -173,6 +205,26 @@ macro_rules! expressions {
                 }
             }
 
+            /// The NLA flag bits its list element, `NFTA_EXPR_NAME` and
+            /// `NFTA_EXPR_DATA` were seen with ([`ExprBody::outer_flags`]);
+            /// 0 for [`Expr::Raw`], which keeps them in its bytes.
+            pub fn outer_flags(&self) -> u8 {
+                match self {
+                    $( Expr::$variant(e) => e.outer_flags(), )*
+                    Expr::Raw(_) => 0,
+                }
+            }
+
+            /// Set the flag bits [`Expr::outer_flags`] returns, e.g. to
+            /// write `NLA_F_NESTED` on the nests as libmnl does (pack them
+            /// with [`outer_flags`]); no effect on [`Expr::Raw`].
+            pub fn set_outer_flags(&mut self, flags: u8) {
+                match self {
+                    $( Expr::$variant(e) => e.set_outer_flags(flags), )*
+                    Expr::Raw(_) => {}
+                }
+            }
+
             /// Every expression name nftwire types.
             pub const KNOWN: &'static [&'static str] = &[ $( <$ty as ExprBody>::NAME, )* ];
 
@@ -185,6 +237,7 @@ macro_rules! expressions {
                 name: &[u8],
                 parent: &Bytes,
                 data: Option<&[u8]>,
+                outer: u8,
                 raw: impl FnOnce() -> Expr,
             ) -> Expr {
                 // Dispatch on a key that differs for every known name (see
@@ -199,7 +252,12 @@ macro_rules! expressions {
                             return raw();
                         }
                         return match <$ty as ExprBody>::parse_data_in(parent, data.unwrap_or(&[])) {
-                            Some(e) => Expr::$variant(e.into()),
+                            Some(mut e) => {
+                                if outer != 0 {
+                                    e.set_outer_flags(outer);
+                                }
+                                Expr::$variant(e.into())
+                            }
                             None => raw(),
                         };
                     }
@@ -207,15 +265,26 @@ macro_rules! expressions {
                 raw()
             }
 
+            /// Write a typed expression as one list element, with the flag
+            /// bits its wrapping attributes were seen with; `false` (and
+            /// nothing written) for [`Expr::Raw`].
             fn write_typed(&self, w: &mut Writer) -> bool {
                 match self {
                     $( Expr::$variant(e) => {
-                        w.put_raw(NFTA_EXPR_NAME, concat_nul(<$ty as ExprBody>::NAME).as_bytes());
+                        let outer = e.outer_flags();
+                        let elem = w.begin(NFTA_LIST_ELEM | outer_bits(outer, 0));
+                        let name = w.begin(NFTA_EXPR_NAME | outer_bits(outer, 1));
+                        w.buf.extend_from_slice(<$ty as ExprBody>::NAME.as_bytes());
+                        if outer & NAME_WITHOUT_NUL == 0 {
+                            w.buf.push(0);
+                        }
+                        w.end(name);
                         if <$ty as ExprBody>::HAS_DATA {
-                            let n = w.begin(NFTA_EXPR_DATA);
+                            let n = w.begin(NFTA_EXPR_DATA | outer_bits(outer, 2));
                             e.write_data(w);
                             w.end(n);
                         }
+                        w.end(elem);
                         true
                     } )*
                     Expr::Raw(_) => false,
@@ -261,13 +330,6 @@ const fn name_key(n: &[u8]) -> u32 {
         }
         _ => 0,
     }
-}
-
-fn concat_nul(s: &str) -> String {
-    let mut o = String::with_capacity(s.len() + 1);
-    o.push_str(s);
-    o.push('\0');
-    o
 }
 
 fn fmt_raw(r: &RawExpr, f: &mut String) -> fmt::Result {
@@ -392,31 +454,39 @@ impl Expr {
                 body: sub_bytes(parent, body),
             })
         };
-        if elem_type != NFTA_LIST_ELEM {
+        if elem_type & NLA_TYPE_MASK != NFTA_LIST_ELEM {
             return raw();
         }
         let mut it = SliceIter::new(body);
-        let name = match it.next() {
-            Some((NFTA_EXPR_NAME, name)) => name,
+        let (name_type, name) = match it.next() {
+            Some((ty, name)) if ty & NLA_TYPE_MASK == NFTA_EXPR_NAME => (ty, name),
             _ => return raw(),
         };
         let data = it.next();
         if it.next().is_some() || it.malformed() {
             return raw();
         }
-        let data = match data {
-            Some((NFTA_EXPR_DATA, d)) => Some(d),
+        let (data_type, data) = match data {
+            Some((ty, d)) if ty & NLA_TYPE_MASK == NFTA_EXPR_DATA => (ty, Some(d)),
             Some(_) => return raw(),
-            None => None,
+            None => (0, None),
         };
-        // The name must end in its one NUL; comparing the rest with the
-        // known names covers what `String`'s decoder checks (no other NUL,
-        // UTF-8), as those names are such strings.
+        // Flag bits on the wrapping attributes (userspace requests set
+        // NLA_F_NESTED) are kept with the expression, so it re-encodes
+        // exactly.
+        let mut outer = outer_flags(elem_type, name_type, data_type);
+        // The name ends in its one NUL, or has none (as rustables sends
+        // it); comparing the rest with the known names covers what
+        // `String`'s decoder checks (no other NUL, UTF-8), as those names
+        // are such strings.
         let name = match name.split_last() {
             Some((0, n)) => n,
-            _ => return raw(),
+            _ => {
+                outer |= NAME_WITHOUT_NUL;
+                name
+            }
         };
-        Expr::parse_typed(name, parent, data, raw)
+        Expr::parse_typed(name, parent, data, outer, raw)
     }
 
     /// Encode as one `NFTA_LIST_ELEM` attribute.
@@ -424,9 +494,7 @@ impl Expr {
         match self {
             Expr::Raw(r) => w.put_raw(r.elem_type, &r.body),
             _ => {
-                let n = w.begin(NFTA_LIST_ELEM);
                 self.write_typed(w);
-                w.end(n);
             }
         }
     }
@@ -507,6 +575,209 @@ pub fn set_name_of(e: &Expr) -> Option<String> {
 mod tests {
     use super::*;
 
+    /// Several expressions as the kernel dumps them (no flags), the boxed
+    /// ones and the one without DATA included.
+    fn samples() -> Vec<Expr> {
+        vec![
+            Counter::new(3, 1500).into(),
+            Cmp::new(1, CmpOp::Eq, vec![6u8]).into(),
+            Payload::load(PayloadBase::Network, 12, 4, 1).into(),
+            Immediate::verdict(VerdictCode::Jump, Some("svc")).into(),
+            bitwise::Bitwise::mask_xor(1, 1, 4, vec![255u8, 255, 0, 0], vec![0u8; 4]).into(),
+            Meta::load(MetaKey::IifName, 1).into(),
+            notrack::Notrack::default().into(),
+        ]
+    }
+
+    /// Encode `e` as one list element.
+    fn elem_bytes(e: &Expr) -> Vec<u8> {
+        let mut w = Writer::new();
+        e.write_elem(&mut w);
+        w.buf
+    }
+
+    /// `elem` (one list element, as the kernel dumps it) written again
+    /// with the flag bits of its element, NAME and DATA types as `outer`
+    /// packs them, and without the name's NUL for [`NAME_WITHOUT_NUL`].
+    fn with_outer(elem: &[u8], outer: u8) -> Vec<u8> {
+        let (ty, body) = SliceIter::new(elem).next().expect("one element");
+        assert_eq!(ty, NFTA_LIST_ELEM);
+        let mut it = SliceIter::new(body);
+        let (ty, name) = it.next().expect("name");
+        assert_eq!(ty, NFTA_EXPR_NAME);
+        let name = if outer & NAME_WITHOUT_NUL != 0 {
+            &name[..name.len() - 1]
+        } else {
+            name
+        };
+        let mut w = Writer::new();
+        let n = w.begin(NFTA_LIST_ELEM | outer_bits(outer, 0));
+        w.put_raw(NFTA_EXPR_NAME | outer_bits(outer, 1), name);
+        if let Some((ty, data)) = it.next() {
+            assert_eq!(ty, NFTA_EXPR_DATA);
+            w.put_raw(NFTA_EXPR_DATA | outer_bits(outer, 2), data);
+        }
+        w.end(n);
+        w.buf
+    }
+
+    /// Decode one list element given with its header.
+    fn parse_whole(b: &[u8]) -> Expr {
+        let (ty, body) = SliceIter::new(b).next().expect("one element");
+        let parent = Bytes::copy_from_slice(b);
+        let body = sub_bytes(&parent, body);
+        Expr::parse_elem(ty, body)
+    }
+
+    #[test]
+    fn flagged_wrappers_decode_typed_and_reencode_exactly() {
+        for e in samples() {
+            let plain = elem_bytes(&e);
+            let has_data = e.name() != "notrack";
+            for outer in 0..128u8 {
+                if !has_data && outer & 0x30 != 0 {
+                    continue;
+                }
+                let flagged = with_outer(&plain, outer);
+                let d = parse_whole(&flagged);
+                assert!(
+                    !d.is_raw(),
+                    "{} with flags {outer:#x} decoded raw",
+                    e.name()
+                );
+                assert_eq!(d.name(), e.name());
+                assert_eq!(d.outer_flags(), outer, "{}", e.name());
+                assert_eq!(
+                    elem_bytes(&d),
+                    flagged,
+                    "{} with flags {outer:#x}",
+                    e.name()
+                );
+                // Same rendering, and equal to the unflagged form once the
+                // flags are cleared.
+                assert_eq!(d.to_string(), e.to_string());
+                let mut cleared = d.clone();
+                cleared.set_outer_flags(0);
+                assert_eq!(cleared, e, "{}", e.name());
+                assert_eq!(elem_bytes(&cleared), plain);
+                // Flags set in code come out on the wire.
+                let mut built = e.clone();
+                built.set_outer_flags(outer);
+                assert_eq!(elem_bytes(&built), flagged);
+                assert_eq!(built == e, outer == 0);
+            }
+        }
+    }
+
+    #[test]
+    fn userspace_style_request_element() {
+        // libmnl and rustables write NLA_F_NESTED on the element and on
+        // NFTA_EXPR_DATA: 0x8001 and 0x8002.
+        let e: Expr = Counter::new(0, 0).into();
+        let b = with_outer(&elem_bytes(&e), outer_flags(0x8001, NFTA_EXPR_NAME, 0x8002));
+        assert_eq!(&b[2..4], &0x8001u16.to_ne_bytes());
+        assert_eq!(&b[6..8], &NFTA_EXPR_NAME.to_ne_bytes());
+        let d = parse_whole(&b);
+        assert!(matches!(d, Expr::Counter(_)), "{d:?}");
+        assert_eq!(d.outer_flags(), 0b10_00_10);
+        assert_eq!(elem_bytes(&d), b);
+        // rustables also leaves out the name's NUL (and the strings' in
+        // DATA, which the typed fields keep the same way).
+        let mut l = Lookup {
+            sreg: Some(1),
+            set: Some("blk".into()),
+            ..Default::default()
+        };
+        let canonical = elem_bytes(&l.clone().into());
+        l.wire.info_mut().alt = 1; // `set` is field 0
+        let mut e: Expr = l.into();
+        e.set_outer_flags(0b10_00_10 | NAME_WITHOUT_NUL);
+        let b = elem_bytes(&e);
+        let mut want = Writer::new();
+        let n = want.begin(0x8001);
+        want.put_raw(NFTA_EXPR_NAME, b"lookup");
+        let data = want.begin(0x8002);
+        want.put_raw(1, b"blk");
+        want.put_raw(2, &1u32.to_be_bytes());
+        want.end(data);
+        want.end(n);
+        assert_eq!(b, want.buf);
+        let d = parse_whole(&b);
+        assert_eq!(d, e);
+        assert_eq!(d.to_string(), parse_whole(&canonical).to_string());
+        assert_eq!(elem_bytes(&d), b);
+    }
+
+    #[test]
+    fn flags_on_other_element_types_stay_raw() {
+        // Only the list element number (1) is an expression, whatever its
+        // flags; other numbers are kept raw as before.
+        let plain = elem_bytes(&Counter::new(1, 2).into());
+        for ty in [0u16, 2, 0x8002, 0x4003, 0xc000] {
+            let mut b = plain.clone();
+            b[2..4].copy_from_slice(&ty.to_ne_bytes());
+            let d = parse_whole(&b);
+            assert!(d.is_raw(), "{ty:#x}");
+            assert_eq!(elem_bytes(&d), b);
+        }
+    }
+
+    #[test]
+    fn random_outer_and_inner_flags_roundtrip() {
+        // Flags on any attribute of an element (the wrappers and the
+        // DATA attributes at every depth): what decodes typed keeps its
+        // flags, and everything re-encodes byte for byte.
+        fn flip_all(b: &mut [u8], rng: &mut u64, depth: usize) {
+            let mut at = 0;
+            while at + 4 <= b.len() {
+                let len = u16::from_ne_bytes([b[at], b[at + 1]]) as usize;
+                if len < 4 || at + len > b.len() {
+                    return;
+                }
+                *rng ^= *rng << 13;
+                *rng ^= *rng >> 7;
+                *rng ^= *rng << 17;
+                let ty = u16::from_ne_bytes([b[at + 2], b[at + 3]]) & NLA_TYPE_MASK;
+                let ty = ty | (((*rng & 3) as u16) << 14);
+                b[at + 2..at + 4].copy_from_slice(&ty.to_ne_bytes());
+                // Payloads of 4 bytes and more may be nests: walk them too
+                // (a non-nest just stops the walk at its first bad header).
+                if depth < 4 && len > 8 {
+                    flip_all(&mut b[at + 4..at + len], rng, depth + 1);
+                }
+                at += crate::nla::align(len);
+            }
+        }
+        let mut rng = 0x9e37_79b9_7f4a_7c15u64;
+        let mut typed = 0;
+        for e in samples() {
+            let plain = elem_bytes(&e);
+            for _ in 0..200 {
+                let mut b = plain.clone();
+                flip_all(&mut b, &mut rng, 0);
+                let d = parse_whole(&b);
+                assert_eq!(elem_bytes(&d), b, "{}: {d:?}", e.name());
+                if !d.is_raw() {
+                    typed += 1;
+                    assert_eq!(d.to_string(), e.to_string());
+                }
+            }
+        }
+        assert!(typed > 7 * 200 / 2, "only {typed} typed");
+    }
+
+    #[test]
+    fn expr_stays_small() {
+        // A rule holds a Vec of these; the wire details (flags included)
+        // live behind one pointer and the large kinds are boxed.
+        assert!(
+            std::mem::size_of::<Expr>() <= 88,
+            "Expr grew to {} bytes: box the large kind (`in Box`)",
+            std::mem::size_of::<Expr>()
+        );
+        assert_eq!(std::mem::size_of::<crate::nla::Wire>(), 8);
+    }
+
     #[test]
     fn name_keys_are_unique() {
         let mut keys: Vec<u32> = Expr::KNOWN.iter().map(|n| name_key(n.as_bytes())).collect();
@@ -529,8 +800,9 @@ mod tests {
             assert!(!e.is_raw(), "{name}");
             assert_eq!(e.name(), *name);
         }
-        // Near misses of known names stay raw.
-        for bad in [&b"cmp"[..], b"cmp\0\0", b"cmq\0", b"cm\0", b"\0", b""] {
+        // Near misses of known names stay raw (a name without its NUL is
+        // not one: rustables writes them so).
+        for bad in [&b"cmp\0\0"[..], b"cmq\0", b"cm\0", b"cmpx", b"\0", b""] {
             let mut w = Writer::new();
             w.put_raw(NFTA_EXPR_NAME, bad);
             w.put_raw(NFTA_EXPR_DATA, &[]);

@@ -165,22 +165,76 @@ pub fn oracle_root() -> std::path::PathBuf {
     static ROOT: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
     ROOT.get_or_init(|| {
         let root = target_layout().0.join("oracle-root");
-        let script = repo_root().join("tests/oracle/setup-oracle.sh");
-        let o = Command::new("bash")
-            .arg(&script)
-            .arg(&root)
-            .output()
-            .unwrap_or_else(|e| panic!("cannot run {}: {e}", script.display()));
-        assert!(
-            o.status.success(),
-            "cannot unpack the oracle, iptables 1.8.11, into {} ({}): {}",
-            root.display(),
-            script.display(),
-            String::from_utf8_lossy(&o.stderr)
+        run_setup(
+            "tests/oracle/setup-oracle.sh",
+            &root,
+            "unpack the oracle, iptables 1.8.11,",
         );
         root
     })
     .clone()
+}
+
+/// Run the setup script `script` (relative to the repository) with `dest`
+/// as its argument; panics saying it cannot `what` into `dest`, with the
+/// script's error output, when it fails.
+fn run_setup(script: &str, dest: &std::path::Path, what: &str) {
+    let script = repo_root().join(script);
+    let o = Command::new("bash")
+        .arg(&script)
+        .arg(dest)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", script.display()));
+    assert!(
+        o.status.success(),
+        "cannot {what} into {} ({}): {}",
+        dest.display(),
+        script.display(),
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+/// The unpacked source tree of iptables 1.8.11
+/// (`<target>/iptables-src/iptables-1.8.11`), whose `extensions/*.t`
+/// vectors some tests run. It is GPL-licensed upstream material, so it is
+/// not part of this repository: `tests/conformance/fetch-iptables-source.sh`
+/// downloads and checks it on first use (`scripts/test-all` runs it before
+/// the tests; it takes a lock, so parallel tests and processes do not race).
+/// Panics when it cannot be fetched.
+pub fn iptables_source() -> std::path::PathBuf {
+    static TREE: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    TREE.get_or_init(|| {
+        let dest = target_layout().0.join("iptables-src");
+        let script = "tests/conformance/fetch-iptables-source.sh";
+        run_setup(script, &dest, "fetch iptables 1.8.11's source");
+        let tree = dest.join("iptables-1.8.11");
+        assert!(
+            tree.join("extensions").is_dir(),
+            "{script} succeeded but {} has no extensions/",
+            tree.display()
+        );
+        tree
+    })
+    .clone()
+}
+
+/// The `.t` test vectors `names` (e.g. `libxt_mark.t`) from iptables
+/// 1.8.11's `extensions/` ([`iptables_source`]). Panics naming a file the
+/// source does not have.
+pub fn iptables_t_files(names: &[&str]) -> Vec<std::path::PathBuf> {
+    let ext = iptables_source().join("extensions");
+    names
+        .iter()
+        .map(|n| {
+            let p = ext.join(n);
+            assert!(
+                p.is_file(),
+                "{} is missing from iptables' source",
+                p.display()
+            );
+            p
+        })
+        .collect()
 }
 
 /// (target dir, target triple if built with `--target`, profile dir) of
