@@ -173,6 +173,40 @@ pub fn getportbyname(s: &str) -> Option<u16> {
     service_port(s, None)
 }
 
+/// C `strtod(s, &end)` for decimal numbers (leading blanks, sign, digits,
+/// fraction, exponent): the value and the rest of the string, `None` when
+/// no number starts `s`.
+pub fn strtod_prefix(s: &str) -> Option<(f64, &str)> {
+    let t = s.trim_start();
+    let b = t.as_bytes();
+    let digits = |mut i: usize| {
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        i
+    };
+    let mut i = usize::from(matches!(b.first(), Some(b'+' | b'-')));
+    let int_end = digits(i);
+    let mut end = int_end;
+    if b.get(end) == Some(&b'.') {
+        end = digits(end + 1);
+    }
+    // At least one digit before or after the point.
+    if end - i <= usize::from(end > int_end) {
+        return None;
+    }
+    i = end;
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        let j = i + 1 + usize::from(matches!(b.get(i + 1), Some(b'+' | b'-')));
+        let k = digits(j);
+        if k > j {
+            end = k;
+        }
+    }
+    let v = t[..end].parse::<f64>().ok()?;
+    Some((v, &t[end..]))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -189,5 +223,16 @@ mod tests {
         assert_eq!(parse_protocol("tcp"), Some(6));
         assert_eq!(parse_protocol("gre"), Some(47));
         assert_eq!(getportbyname("ssh"), Some(22));
+    }
+    #[test]
+    fn decimal_prefix() {
+        assert_eq!(strtod_prefix("250.0ms"), Some((250.0, "ms")));
+        assert_eq!(strtod_prefix(" 5kbit"), Some((5.0, "kbit")));
+        assert_eq!(strtod_prefix(".5"), Some((0.5, "")));
+        assert_eq!(strtod_prefix("1e3bit"), Some((1000.0, "bit")));
+        assert_eq!(strtod_prefix("2e"), Some((2.0, "e")));
+        assert_eq!(strtod_prefix("-3."), Some((-3.0, "")));
+        assert_eq!(strtod_prefix("."), None);
+        assert_eq!(strtod_prefix("bit"), None);
     }
 }

@@ -39,6 +39,7 @@ pub mod physdev;
 pub mod pkttype;
 pub mod policy;
 pub mod quota;
+pub mod rateest;
 pub mod realm;
 pub mod recent;
 pub mod rpfilter;
@@ -46,6 +47,7 @@ pub mod rt;
 pub mod sctp;
 pub mod set;
 pub mod socket;
+pub mod srh;
 pub mod statistic;
 pub mod string;
 pub mod tcp;
@@ -101,10 +103,11 @@ crate::fam_any!(
     time::Time,
     bpf::Bpf,
     u32::U32,
-    ipvs::Ipvs
+    ipvs::Ipvs,
+    rateest::RateestMatch
 );
 crate::fam_only!(V4: icmp::Icmp, ttl::Ttl, ipsec::Ah, realm::Realm, osf::Osf);
-crate::fam_only!(V6: icmp::Icmp6, ttl::Hl, rt::Rt, frag::Frag, ipsec::Ah6, ip6opts::Hbh, ip6opts::Dst, mh::Mh, ipv6header::Ipv6Header, eui64::Eui64);
+crate::fam_only!(V6: icmp::Icmp6, ttl::Hl, rt::Rt, frag::Frag, ipsec::Ah6, ip6opts::Hbh, ip6opts::Dst, mh::Mh, ipv6header::Ipv6Header, eui64::Eui64, srh::Srh);
 
 crate::xt_registry! {
     /// A match extension of a rule.
@@ -169,5 +172,7 @@ crate::xt_registry! {
         Bpf(bpf::Bpf),
         U32(u32::U32),
         Ipvs(ipvs::Ipvs),
+        Rateest(rateest::RateestMatch),
+        Srh(srh::Srh),
     }
 }

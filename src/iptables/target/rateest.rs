@@ -5,6 +5,7 @@
 
 use crate::iptables::error::{IptError, Result};
 use crate::iptables::ext::{decode_exact, Ctx, OptCall, OptDef, XtExt, F_MAND};
+use crate::iptables::num::strtod_prefix;
 use crate::iptables::xtbuf::Blob;
 use std::fmt::Write as _;
 
@@ -37,14 +38,7 @@ const OPTS: &[OptDef] = &[
 
 /// `RATEEST_get_time`: a number with an optional s/ms/us unit.
 fn parse_time(s: &str) -> Option<u32> {
-    let t = s.trim_start();
-    let end = t
-        .char_indices()
-        .find(|&(i, c)| !(c.is_ascii_digit() || c == '.' || (i == 0 && (c == '-' || c == '+'))))
-        .map(|(i, _)| i)
-        .unwrap_or(t.len());
-    let v: f64 = t[..end].parse().ok()?;
-    let unit = &t[end..];
+    let (v, unit) = strtod_prefix(s)?;
     let mult = match unit.to_ascii_lowercase().as_str() {
         "" => 1.0,
         "s" | "sec" | "secs" => UNITS_PER_SEC,
