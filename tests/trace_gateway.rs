@@ -99,6 +99,17 @@ fn step(l: &str) -> Option<(String, String, String)> {
     }
 }
 
+/// SIGINT to a tracer: it must disarm and exit with 130.
+fn interrupt(child: &mut Child) {
+    let pid = child.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .unwrap()
+        .success());
+    assert_eq!(child.wait().unwrap().code(), Some(130));
+}
+
 /// The string value of `"key": "..."` in a JSON line (no escapes inside).
 fn field(l: &str, key: &str) -> Option<String> {
     let pat = format!("\"{key}\": \"");
@@ -245,22 +256,10 @@ fn trace_matches_nft_monitor_trace() {
     });
     drop(c);
     let _ = xm.0.kill();
-    let pid = ours.0.id().to_string();
-    assert!(Command::new("kill")
-        .args(["-INT", &pid])
-        .status()
-        .unwrap()
-        .success());
-    assert_eq!(ours.0.wait().unwrap().code(), Some(130));
+    interrupt(&mut ours.0);
     let _ = nft.0.kill();
     let _ = nft.0.wait();
-    let js_pid = js.0.id().to_string();
-    assert!(Command::new("kill")
-        .args(["-INT", &js_pid])
-        .status()
-        .unwrap()
-        .success());
-    assert_eq!(js.0.wait().unwrap().code(), Some(130));
+    interrupt(&mut js.0);
     println!(
         "nft monitor:\n{}\n\nxtables-monitor:\n{}\n\nnftwire trace:\n{}\n\nnftwire trace --json:\n{}\n\nconntrack -L:\n{ct_list}",
         nft_lines.join("\n"),

@@ -195,14 +195,9 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
                 // the first message of each base chain the packet enters.
                 if let Some(p) = packet_text(&e) {
                     if a.json {
-                        let mut j = Json::obj(vec![
-                            ("trace", Json::s(format!("{:08x}", e.id))),
-                            ("family", Json::s(fam.clone())),
-                            ("table", Json::s(e.table.clone())),
-                            ("chain", Json::s(e.chain.clone())),
-                            ("packet", Json::s(p)),
-                            ("mark", Json::i(e.mark.unwrap_or(0))),
-                        ]);
+                        let mut j = event_json(&e);
+                        j.set("packet", Json::s(p));
+                        j.set("mark", Json::i(e.mark.unwrap_or(0)));
                         if let Some(ct) = &e.ct {
                             j.set("ct", ct_json(ct));
                         }
@@ -231,13 +226,8 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
                 };
                 let verdict = e.verdict_text();
                 if a.json {
-                    let mut j = Json::obj(vec![
-                        ("trace", Json::s(format!("{:08x}", e.id))),
-                        ("family", Json::s(fam.clone())),
-                        ("table", Json::s(e.table.clone())),
-                        ("chain", Json::s(e.chain.clone())),
-                        ("type", Json::s(what)),
-                    ]);
+                    let mut j = event_json(&e);
+                    j.set("type", Json::s(what));
                     if let Some(h) = e.rule_handle {
                         j.set("handle", Json::i(h));
                     }
@@ -285,6 +275,17 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     })();
     armed.disarm()?;
     result.map(|()| 0)
+}
+
+/// `{"trace": ID, "family": F, "table": T, "chain": C}`: where an event
+/// happened.
+fn event_json(e: &TraceEvent) -> Json {
+    Json::obj(vec![
+        ("trace", Json::s(format!("{:08x}", e.id))),
+        ("family", Json::s(family_name(e.family))),
+        ("table", Json::s(e.table.clone())),
+        ("chain", Json::s(e.chain.clone())),
+    ])
 }
 
 /// `{"state": "new", "direction": "original", "status": [...], "nat":
