@@ -67,6 +67,96 @@ pub struct TraceEvent {
     pub network_header: Option<Vec<u8>>,
     /// The transport header.
     pub transport_header: Option<Vec<u8>>,
+    /// The packet's conntrack view, sent by kernels 6.17 and later with the
+    /// packet headers (once per base chain); `None` before that or when
+    /// conntrack has not seen the packet.
+    pub ct: Option<TraceCt>,
+}
+
+/// The conntrack view of a traced packet (`NFTA_TRACE_CT_*`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TraceCt {
+    /// State bits as `ct state` matches them (`NF_CT_STATE_*_BIT`:
+    /// invalid 1, established 2, related 4, new 8, untracked 64).
+    pub state: Option<u32>,
+    /// 0 original, 1 reply.
+    pub direction: Option<u8>,
+    /// The entry's status bits (`IPS_*`: `SRC_NAT`, `DST_NAT_DONE`, ...).
+    pub status: Option<u32>,
+    /// The entry's id, as ctnetlink reports it (`conntrack -L -o id`).
+    pub id: Option<u32>,
+}
+
+impl TraceCt {
+    /// `ct state` in nft's words (`new`, `established`, ...).
+    pub fn state_text(&self) -> Option<String> {
+        let s = self.state?;
+        let names = [
+            (1, "invalid"),
+            (2, "established"),
+            (4, "related"),
+            (8, "new"),
+            (64, "untracked"),
+        ];
+        let mut w: Vec<String> = names
+            .iter()
+            .filter(|(b, _)| s & b != 0)
+            .map(|(_, n)| n.to_string())
+            .collect();
+        let rest = s & !names.iter().fold(0, |a, (b, _)| a | b);
+        if rest != 0 {
+            w.push(format!("{rest:#x}"));
+        }
+        Some(if w.is_empty() {
+            "0".into()
+        } else {
+            w.join(",")
+        })
+    }
+
+    /// `original` or `reply`.
+    pub fn direction_text(&self) -> Option<String> {
+        self.direction.map(|d| match d {
+            0 => "original".into(),
+            1 => "reply".into(),
+            n => format!("direction {n}"),
+        })
+    }
+
+    /// The status bits by name, as `nftwire conntrack` prints them.
+    pub fn status_names(&self) -> Vec<String> {
+        crate::conntrack::entry::status_bit_names(self.status.unwrap_or(0))
+    }
+
+    /// The NAT the connection is under: `snat`, `dnat`, both, or none.
+    pub fn nat(&self) -> Vec<&'static str> {
+        let s = self.status.unwrap_or(0);
+        // IPS_SRC_NAT bit 4, IPS_DST_NAT bit 5.
+        [(1 << 4, "snat"), (1 << 5, "dnat")]
+            .into_iter()
+            .filter(|(b, _)| s & b != 0)
+            .map(|(_, n)| n)
+            .collect()
+    }
+
+    /// `ct direction original ct state new ct status ... ct id N`, the
+    /// parts the kernel sent.
+    pub fn text(&self) -> String {
+        let mut p = Vec::new();
+        if let Some(d) = self.direction_text() {
+            p.push(format!("ct direction {d}"));
+        }
+        if let Some(s) = self.state_text() {
+            p.push(format!("ct state {s}"));
+        }
+        if self.status.is_some() {
+            p.push(format!("ct status {}", self.status_names().join(",")));
+        }
+        if let Some(i) = self.id {
+            p.push(format!("ct id {i}"));
+        }
+        p.join(" ")
+    }
 }
 
 fn be32(v: &[u8]) -> Option<u32> {
@@ -99,7 +189,9 @@ impl TraceEvent {
             mark: None,
             network_header: None,
             transport_header: None,
+            ct: None,
         };
+        let mut ct = TraceCt::default();
         let (mut id, mut table, mut chain) = (None, None, None);
         for (k, v) in crate::nla::SliceIter::new(&m.body) {
             match k & crate::nla::NLA_TYPE_MASK {
@@ -135,8 +227,17 @@ impl TraceEvent {
                 12 => e.oif = be32(v),
                 14 => e.mark = be32(v),
                 16 => e.policy = be32(v),
+                // Big-endian, as ctnetlink's CTA_ID (checked against
+                // `conntrack -L -o id` on 6.18).
+                18 => ct.id = be32(v),
+                19 => ct.direction = v.first().copied(),
+                20 => ct.status = be32(v),
+                21 => ct.state = be32(v),
                 _ => {}
             }
+        }
+        if ct != TraceCt::default() {
+            e.ct = Some(ct);
         }
         e.id = id?;
         e.table = table?;
@@ -370,5 +471,30 @@ mod tests {
             t.body = b.into();
             let _ = TraceEvent::decode(&t).map(|e| e.verdict_text());
         }
+    }
+
+    #[test]
+    fn decodes_mark_and_conntrack_view() {
+        let mut m = message();
+        let mut w = Writer::new();
+        w.put(14, &bytes::Bytes::copy_from_slice(&5u32.to_be_bytes()));
+        w.put(21, &bytes::Bytes::copy_from_slice(&8u32.to_be_bytes()));
+        w.put(19, &bytes::Bytes::copy_from_slice(&[1u8]));
+        w.put(18, &bytes::Bytes::copy_from_slice(&1234u32.to_be_bytes()));
+        // CONFIRMED (3) | DST_NAT (5) | DST_NAT_DONE (8)
+        let status: u32 = (1 << 3) | (1 << 5) | (1 << 8);
+        w.put(20, &bytes::Bytes::copy_from_slice(&status.to_be_bytes()));
+        let mut b = m.body.to_vec();
+        b.extend_from_slice(&w.buf);
+        m.body = b.into();
+        let e = TraceEvent::decode(&m).unwrap();
+        assert_eq!(e.mark, Some(5));
+        let ct = e.ct.unwrap();
+        assert_eq!(
+            ct.text(),
+            "ct direction reply ct state new ct status CONFIRMED,DST_NAT,DST_NAT_DONE ct id 1234"
+        );
+        assert_eq!(ct.nat(), vec!["dnat"]);
+        assert_eq!(TraceEvent::decode(&message()).unwrap().ct, None);
     }
 }

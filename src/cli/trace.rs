@@ -10,8 +10,8 @@ use nftwire::object::family_name;
 use nftwire::render::json::value::Json;
 use nftwire::render::nft::{octx::Octx, render, Selection};
 use nftwire::ruleset::Ruleset;
-use nftwire::trace::{self, TraceEvent, TraceType};
-use std::collections::{HashMap, HashSet};
+use nftwire::trace::{self, TraceCt, TraceEvent, TraceType};
+use std::collections::HashMap;
 use std::io::Write;
 
 /// Arguments of `nftwire trace`.
@@ -179,32 +179,40 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     });
     eprintln!("nftwire: tracing (table inet {table}); interrupt to stop");
     let mut texts = RuleTexts::default();
-    let mut seen: HashSet<u32> = HashSet::new();
     let stdout = std::io::stdout();
     let mut n = 0usize;
     let result = (|| -> anyhow::Result<()> {
         loop {
             for e in watch.next_events()? {
-                // Our own arming rule, and the rule events without a handle
-                // (the end of a chain: nft prints nothing for them either).
-                if e.table == table || (e.kind == TraceType::Rule && e.rule_handle.is_none()) {
+                // Arming rules: ours and those of concurrent tracers.
+                if e.table.starts_with(trace::TABLE_PREFIX) {
                     continue;
                 }
                 let mut out = stdout.lock();
                 let fam = family_name(e.family);
-                if !seen.contains(&e.id) {
-                    if let Some(p) = packet_text(&e) {
-                        seen.insert(e.id);
-                        if a.json {
-                            let j = Json::obj(vec![
-                                ("trace", Json::s(format!("{:08x}", e.id))),
-                                ("packet", Json::s(p)),
-                            ]);
-                            writeln!(out, "{}", json_text(&j))?;
-                        } else {
-                            writeln!(out, "trace {:08x} packet: {p}", e.id)?;
+                let place = format!("{fam} {} {}", e.table, e.chain);
+                // The kernel sends the headers (and the conntrack view) with
+                // the first message of each base chain the packet enters.
+                if let Some(p) = packet_text(&e) {
+                    if a.json {
+                        let mut j = event_json(&e);
+                        j.set("packet", Json::s(p));
+                        j.set("mark", Json::i(e.mark.unwrap_or(0)));
+                        if let Some(ct) = &e.ct {
+                            j.set("ct", ct_json(ct));
+                        }
+                        writeln!(out, "{}", json_text(&j))?;
+                    } else {
+                        writeln!(out, "trace {:08x} {place} packet: {p}", e.id)?;
+                        if let Some(ct) = &e.ct {
+                            writeln!(out, "trace {:08x} {place} conntrack: {}", e.id, ct.text())?;
                         }
                     }
+                }
+                // A rule event without a handle (the end of a chain) may
+                // carry the headers, but nft prints nothing else for it.
+                if e.kind == TraceType::Rule && e.rule_handle.is_none() {
+                    continue;
                 }
                 let what = match e.kind {
                     TraceType::Rule => "rule",
@@ -218,13 +226,8 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
                 };
                 let verdict = e.verdict_text();
                 if a.json {
-                    let mut j = Json::obj(vec![
-                        ("trace", Json::s(format!("{:08x}", e.id))),
-                        ("family", Json::s(fam.clone())),
-                        ("table", Json::s(e.table.clone())),
-                        ("chain", Json::s(e.chain.clone())),
-                        ("type", Json::s(what)),
-                    ]);
+                    let mut j = event_json(&e);
+                    j.set("type", Json::s(what));
                     if let Some(h) = e.rule_handle {
                         j.set("handle", Json::i(h));
                     }
@@ -235,9 +238,12 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
                     if let Some(v) = &verdict {
                         j.set("verdict", Json::s(v.clone()));
                     }
+                    if let Some(m) = e.mark {
+                        j.set("mark", Json::i(m));
+                    }
                     writeln!(out, "{}", json_text(&j))?;
                 } else {
-                    let mut s = format!("trace {:08x} {fam} {} {} ", e.id, e.table, e.chain);
+                    let mut s = format!("trace {:08x} {place} ", e.id);
                     match e.kind {
                         TraceType::Rule => {
                             let t = rule.map(|r| r.0).unwrap_or_else(|| {
@@ -253,6 +259,10 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
                         }
                         _ => s.push_str(what),
                     }
+                    // As nft's tracer: the mark at the end of a chain, when set.
+                    if let (TraceType::Policy | TraceType::Return, Some(m)) = (e.kind, e.mark) {
+                        s.push_str(&format!(" mark {m:#x}"));
+                    }
                     writeln!(out, "{s}")?;
                 }
                 out.flush()?;
@@ -265,6 +275,43 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     })();
     armed.disarm()?;
     result.map(|()| 0)
+}
+
+/// `{"trace": ID, "family": F, "table": T, "chain": C}`: where an event
+/// happened.
+fn event_json(e: &TraceEvent) -> Json {
+    Json::obj(vec![
+        ("trace", Json::s(format!("{:08x}", e.id))),
+        ("family", Json::s(family_name(e.family))),
+        ("table", Json::s(e.table.clone())),
+        ("chain", Json::s(e.chain.clone())),
+    ])
+}
+
+/// `{"state": "new", "direction": "original", "status": [...], "nat":
+/// ["dnat"], "id": N}`, the parts the kernel sent.
+fn ct_json(ct: &TraceCt) -> Json {
+    let mut j = Json::obj(vec![]);
+    if let Some(s) = ct.state_text() {
+        j.set("state", Json::s(s));
+    }
+    if let Some(d) = ct.direction_text() {
+        j.set("direction", Json::s(d));
+    }
+    if ct.status.is_some() {
+        j.set(
+            "status",
+            Json::Arr(ct.status_names().into_iter().map(Json::s).collect()),
+        );
+        j.set(
+            "nat",
+            Json::Arr(ct.nat().into_iter().map(Json::s).collect()),
+        );
+    }
+    if let Some(i) = ct.id {
+        j.set("id", Json::i(i));
+    }
+    j
 }
 
 fn json_text(j: &Json) -> String {

@@ -146,6 +146,20 @@ const STATUS_BITS: [&str; 16] = [
     "HW_OFFLOAD",
 ];
 
+/// Names of the set bits of a conntrack status word (`IPS_*`, as
+/// `SEEN_REPLY`, `SRC_NAT`, ...; unknown bits as `BIT_n`).
+pub fn status_bit_names(s: u32) -> Vec<String> {
+    (0..32)
+        .filter(|b| s & (1 << b) != 0)
+        .map(|b| {
+            STATUS_BITS
+                .get(b)
+                .map(|n| n.to_string())
+                .unwrap_or_else(|| format!("BIT_{b}"))
+        })
+        .collect()
+}
+
 /// A protocol number's name (`tcp`, `udp`, ... or the number).
 pub fn proto_name(p: u8) -> String {
     match p {
@@ -251,16 +265,7 @@ impl Entry {
 
     /// Names of the set status bits.
     pub fn status_names(&self) -> Vec<String> {
-        let s = self.status.unwrap_or(0);
-        (0..32)
-            .filter(|b| s & (1 << b) != 0)
-            .map(|b| {
-                STATUS_BITS
-                    .get(b)
-                    .map(|n| n.to_string())
-                    .unwrap_or_else(|| format!("BIT_{b}"))
-            })
-            .collect()
+        status_bit_names(self.status.unwrap_or(0))
     }
 
     /// The translation, from the tuples: the reply's destination differs

@@ -127,6 +127,30 @@ if [ "$r" = "c 172.20.0.100" ]; then pass dnat-eip "172.20.0.100 -> EIP 172.20.0
 else fail dnat-eip "expected 'c 172.20.0.100', got '${r:-<no answer>}'"; fi
 check ping-snat "ICMP c -> s through SNAT" q ip netns exec c ping -c1 -W2 172.20.0.100
 
+# ---- the gateway's conntrack table, read by `nftwire conntrack --nat` (ctnetlink), names each
+# translation of the flows above; only translated flows are listed (the baseline fetch before the
+# rules and the pings to the gateway itself are not)
+xin gw nftwire conntrack --nat
+CT=$OUT
+if [ $RC -ne 0 ]; then
+	fail conntrack-nat "nftwire conntrack --nat rc=$RC"
+else
+	miss=
+	for re in \
+		'^tcp [A-Z_]+ 10\.0\.7\.10:[0-9]+ -> 172\.20\.0\.100:8080 SNAT as 172\.20\.0\.39:[0-9]+ reply 172\.20\.0\.100:8080 -> 172\.20\.0\.39:[0-9]+ ' \
+		'^tcp [A-Z_]+ 10\.0\.7\.6:[0-9]+ -> 172\.20\.0\.101:8080 SNAT as 172\.20\.0\.37:[0-9]+ reply 172\.20\.0\.101:8080 -> 172\.20\.0\.37:[0-9]+ ' \
+		'^tcp [A-Z_]+ 172\.20\.0\.100:[0-9]+ -> 172\.20\.0\.37:8080 DNAT to 10\.0\.7\.6:8080 reply 10\.0\.7\.6:8080 -> 172\.20\.0\.100:[0-9]+ ' \
+		'^icmp .*10\.0\.7\.10[^ ]* -> 172\.20\.0\.100[^ ]* SNAT as 172\.20\.0\.39'; do
+		printf '%s\n' "$CT" | grep -qE -- "$re" || miss="$miss [$re]"
+	done
+	untranslated=$(printf '%s\n' "$CT" | grep . | grep -vE ' (SNAT as|DNAT to) ')
+	if [ -z "$miss" ] && [ -z "$untranslated" ]; then
+		pass conntrack-nat "nftwire conntrack --nat shows the shared and exclusive SNAT and the EIP DNAT with their addresses"
+	else
+		fail conntrack-nat "missing:${miss:- none}; untranslated lines listed: ${untranslated:-none}"
+	fi
+fi
+
 # ---- removing the rules stops the traffic (only meaningful when the rules worked)
 ipt -t nat -D SHARED_SNAT -o net1 -s 10.0.7.0/25 -j SNAT --to-source 172.20.0.39 --random-fully; rc1=$RC
 ipt -t nat -D EXCLUSIVE_DNAT -d 172.20.0.37 -j DNAT --to-destination 10.0.7.6; rc2=$RC
