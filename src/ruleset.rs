@@ -225,18 +225,20 @@ impl Ruleset {
             .filter(move |r| r.family == family && r.table() == table && r.chain() == chain)
     }
 
-    /// The batch that creates this ruleset from nothing: tables, chains,
-    /// objects, flowtables, named sets with elements (after the objects and
-    /// chains their elements may refer to), then rules in chain order, with
-    /// each anonymous set right before the rule that binds it and the rules
-    /// of each bound chain (`jump { ... }`, which accepts no rules once
-    /// bound) right before the rule that jumps to it. Read-only attributes
-    /// (handles, use counts, positions, element counts and expirations, the
-    /// table owner) are left out, and `NFTA_RULE_COMPAT`, which the kernel
-    /// does not dump, is inferred for rules with xt expressions. Elements of
-    /// sets without the interval flag are sorted (the kernel's hash order is
-    /// random), so the same ruleset always gives the same batch. This is
-    /// also what [`crate::save`] writes.
+    /// The batch that creates this ruleset from nothing, in the order
+    /// `nft -f` creates things (so handles come back for rulesets nft
+    /// loaded in one go): tables, chains other than bound ones, objects,
+    /// named sets with elements (after the objects and chains their
+    /// elements may refer to), flowtables, then rules in chain order; before
+    /// each rule, in the order of its expressions, each anonymous set it
+    /// binds and each bound chain (`jump { ... }`, which accepts no rules
+    /// once bound) it jumps to, with that chain's rules. Every object is in
+    /// its creation form ([`create_form`]: read-only attributes left out,
+    /// dumped forms the kernel refuses mapped, `NFTA_RULE_COMPAT` inferred
+    /// for rules with xt expressions). Elements keep the kernel's order,
+    /// except in hashed sets ([`hash_ordered`]), where they are sorted, so
+    /// the same ruleset always gives the same batch. This is also what
+    /// [`crate::save`] writes.
     pub fn create_ops(&self) -> Vec<BatchOp> {
         let mut ops = Vec::new();
         for item in self.create_plan() {

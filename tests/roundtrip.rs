@@ -692,6 +692,26 @@ fn every_expression_roundtrips_via_cli() {
     });
 }
 
+/// An nft listing with the value after each `expires` dropped (element
+/// expirations tick), keeping what follows it (a separating comma).
+fn without_countdowns(text: &str) -> String {
+    let mut words = Vec::new();
+    let mut skip = false;
+    for w in text.split(' ') {
+        if skip {
+            // The duration (digits and d/h/m/s), not what follows.
+            skip = false;
+            words.push(w.trim_start_matches(|c: char| {
+                c.is_ascii_digit() || matches!(c, 'd' | 'h' | 'm' | 's')
+            }));
+            continue;
+        }
+        skip = w == "expires";
+        words.push(w);
+    }
+    words.join(" ")
+}
+
 #[test]
 fn nft_reads_restored_ruleset_like_the_original() {
     common::netns(|| {
@@ -699,24 +719,7 @@ fn nft_reads_restored_ruleset_like_the_original() {
         let listing = |_: ()| {
             let o = common::run("nft", &["list", "ruleset"]);
             assert!(o.status.success());
-            // Element expirations tick: drop the value after each
-            // `expires` (keeping a separating comma).
-            let text = String::from_utf8(o.stdout).unwrap();
-            let mut words = Vec::new();
-            let mut skip = false;
-            for w in text.split(' ') {
-                if skip {
-                    // The duration (digits and d/h/m/s), not what follows.
-                    skip = false;
-                    words.push(w.trim_start_matches(|c: char| {
-                        c.is_ascii_digit() || matches!(c, 'd' | 'h' | 'm' | 's')
-                    }));
-                    continue;
-                }
-                skip = w == "expires";
-                words.push(w);
-            }
-            words.join(" ")
+            without_countdowns(&String::from_utf8(o.stdout).unwrap())
         };
         let before = listing(());
         let text = save_now();
@@ -845,29 +848,18 @@ fn udp_traffic() {
 fn listing_with_handles() -> String {
     let o = common::run("nft", &["-a", "list", "ruleset"]);
     assert!(o.status.success(), "nft list failed");
-    String::from_utf8_lossy(&o.stdout)
+    let text: Vec<&str> = std::str::from_utf8(&o.stdout)
+        .expect("nft prints UTF-8")
         .lines()
         .map(|l| {
-            let l = if l.starts_with("table ") {
+            if l.starts_with("table ") {
                 l.split(" # handle").next().unwrap_or(l)
             } else {
                 l
-            };
-            l.split(' ')
-                .scan(false, |after_expires, w| {
-                    let out = if *after_expires {
-                        w.trim_start_matches(|c: char| c.is_ascii_alphanumeric())
-                    } else {
-                        w
-                    };
-                    *after_expires = w == "expires";
-                    Some(out.to_owned())
-                })
-                .collect::<Vec<_>>()
-                .join(" ")
+            }
         })
-        .collect::<Vec<_>>()
-        .join("\n")
+        .collect();
+    without_countdowns(&text.join("\n"))
 }
 
 #[test]

@@ -261,3 +261,104 @@ pub fn message(m: NfMsg) -> NfMsg {
         _ => m,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::expr::counter::Counter;
+    use crate::expr::dynset::Dynset;
+    use crate::expr::quota::Quota;
+    use crate::expr::ExprList;
+    use crate::object::obj::{ObjType, QuotaData};
+    use crate::object::{SetElem, SetElemList};
+
+    #[test]
+    fn quota_state_is_cleared_and_capped_once() {
+        let mut e = Expr::Quota(Quota {
+            bytes: Some(100),
+            consumed: Some(150),
+            flags: Some(3),
+            ..Default::default()
+        });
+        expr(&mut e);
+        let Expr::Quota(q) = &e else { panic!() };
+        assert_eq!((q.flags, q.consumed), (Some(1), Some(100)));
+        let again = e.clone();
+        expr(&mut e);
+        assert_eq!(e, again, "idempotent");
+    }
+
+    #[test]
+    fn dynset_timeout_zero_and_expression_flag() {
+        let mut d = Dynset {
+            timeout: Some(0),
+            flags: Some(0),
+            exprs: Some(ExprList(vec![
+                Counter::new(0, 0).into(),
+                Counter::new(1, 2).into(),
+            ])),
+            ..Default::default()
+        };
+        let mut e: Expr = d.clone().into();
+        expr(&mut e);
+        let Expr::Dynset(m) = &e else { panic!() };
+        assert_eq!((m.timeout, m.flags), (None, Some(DYNSET_F_EXPR)));
+        // A real timeout stays.
+        d.timeout = Some(5000);
+        let mut e: Expr = d.into();
+        expr(&mut e);
+        let Expr::Dynset(m) = &e else { panic!() };
+        assert_eq!(m.timeout, Some(5000));
+    }
+
+    #[test]
+    fn interval_end_elements_lose_timeouts_and_all_lose_expirations() {
+        let el = |flags, timeout| SetElem {
+            flags,
+            timeout,
+            expiration: Some(7),
+            ..Default::default()
+        };
+        let mut e = SetElems {
+            family: 2,
+            attrs: Default::default(),
+        };
+        e.attrs.elems = Some(SetElemList(vec![
+            el(None, Some(60_000)),
+            el(Some(ELEM_INTERVAL_END), Some(0)),
+        ]));
+        elements(&mut e);
+        let l = &e.attrs.elems.as_ref().unwrap().0;
+        assert_eq!((l[0].timeout, l[0].expiration), (Some(60_000), None));
+        assert_eq!((l[1].timeout, l[1].expiration), (None, None));
+    }
+
+    #[test]
+    fn messages_are_mapped_only_when_needed() {
+        let mut o = Object {
+            family: 2,
+            attrs: Default::default(),
+        };
+        o.attrs.table = Some("t".into());
+        o.attrs.name = Some("q".into());
+        o.attrs.obj_type = Some(ObjType::Quota);
+        let q = QuotaData {
+            bytes: Some(10),
+            consumed: Some(10),
+            flags: Some(2),
+            ..Default::default()
+        };
+        o.attrs.data = Some(q.to_bytes().into());
+        let m = message(o.to_msg(msg::NEWOBJ, 0));
+        let back = Object::from_msg(&m).unwrap();
+        let Some(crate::object::obj::ObjData::Quota(d)) = back.typed_data() else {
+            panic!()
+        };
+        assert_eq!((d.flags, d.consumed), (Some(0), Some(10)));
+        // A rule naming no mapped expression is passed through untouched.
+        let r = Rule::new(2, "t", "c", vec![Counter::new(1, 2).into()]);
+        let m = r.to_msg(msg::NEWRULE, 0);
+        let body = m.body.clone();
+        assert_eq!(message(m).body, body);
+    }
+}
