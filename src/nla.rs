@@ -634,6 +634,7 @@ impl<T: Attribute> Attribute for Box<T> {
     }
     fn undecoded(&self) -> Option<String> {
         (**self).undecoded()
+    }
     #[inline]
     fn decode_alt_in(parent: &Bytes, p: &[u8]) -> Option<Self> {
         T::decode_alt_in(parent, p).map(Box::new)
