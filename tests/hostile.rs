@@ -359,6 +359,54 @@ fn zero_runs_cannot_blow_up_memory() {
     let _ = std::fs::remove_dir_all(&d);
 }
 
+// ---- 8: restore input is read in pieces, never whole --------------------------
+
+/// A 100 MB line without a newline (binary garbage, a truncated pipe) used to
+/// be read whole before anything was parsed (about 280 MB resident). The
+/// restores read as iptables does, in pieces of 10,239 bytes each counted as
+/// a line, so the first piece already fails and memory stays small.
+#[test]
+fn a_huge_line_is_read_in_pieces() {
+    use std::io::Write;
+    let shim = shim();
+    for tool in ["iptables-restore", "ebtables-restore", "arptables-restore"] {
+        let mut child = Command::new("unshare")
+            .args(["-n", "/usr/bin/time", "-f", "maxrss %M"])
+            .arg(&shim)
+            .arg(tool)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("unshare and /usr/bin/time (Debian's `time`)");
+        let mut stdin = child.stdin.take().unwrap();
+        let writer = std::thread::spawn(move || {
+            let chunk = vec![b'x'; 1 << 20];
+            for _ in 0..100 {
+                // The restore stops reading at its first error: a broken
+                // pipe here is the expected end.
+                if stdin.write_all(&chunk).is_err() {
+                    break;
+                }
+            }
+        });
+        let o = child.wait_with_output().unwrap();
+        writer.join().unwrap();
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(1), "{tool}: {err}");
+        assert!(
+            err.contains(&format!("{tool}: line 1 failed")),
+            "{tool}: {err}"
+        );
+        let kb: u64 = err
+            .lines()
+            .find_map(|l| l.strip_prefix("maxrss "))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or_else(|| panic!("{tool}: no maxrss line in {err}"));
+        assert!(kb < 64 * 1024, "{tool}: peak RSS {kb} KB for a 100 MB line");
+    }
+}
+
 // ---- 4: closed standard output ------------------------------------------------
 
 /// Run with standard output a pipe whose reader is already gone.

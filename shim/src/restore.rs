@@ -56,6 +56,20 @@ fn parse_counters(s: &str) -> Option<(u64, u64)> {
 /// with the ones restore puts first must number fewer than this.
 const MAX_ARGC: usize = 255;
 
+/// How much of a line iptables' restore reads at once: it reads its input
+/// with `fgets` into a 10,240-byte buffer, so a longer line arrives in
+/// pieces of 10,239 bytes, each parsed and counted as a line of its own.
+pub const LINE_PIECE: u64 = 10_239;
+
+/// Read the next line, or the next [`LINE_PIECE`] bytes of a longer one, into
+/// `buf` (cleared first) as iptables' restore reads it; `Ok(0)` at the end.
+/// Memory stays bounded by one piece whatever the input (a 100 MB line
+/// without a newline included).
+pub fn read_piece<R: BufRead + ?Sized>(input: &mut R, buf: &mut Vec<u8>) -> std::io::Result<usize> {
+    buf.clear();
+    std::io::Read::take(&mut *input, LINE_PIECE).read_until(b'\n', buf)
+}
+
 /// iptables' word buffer: a word of this many bytes or more is refused.
 const MAX_PARAM: usize = 1024;
 
@@ -542,9 +556,8 @@ pub fn main(family: Family, prog: &str, args: Vec<String>) -> i32 {
     };
     let mut bytes = Vec::new();
     loop {
-        bytes.clear();
         // A read error ends the input, as a short read does for iptables.
-        match input.read_until(b'\n', &mut bytes) {
+        match read_piece(&mut input, &mut bytes) {
             Ok(0) | Err(_) => break,
             Ok(_) => {}
         }

@@ -13,7 +13,6 @@ use nftwire::arptables::encode::encode;
 use nftwire::arptables::text::save_body;
 use nftwire::arptables::{tables, ArpRule};
 use nftwire::iptables::{ExitCode, IptError};
-use std::io::Read;
 
 /// The save text of the table (empty when it does not exist).
 pub fn save_text(s: &Snapshot<ArpRule>, prog: &str, counters: bool) -> String {
@@ -172,10 +171,6 @@ fn with_line(mut e: IptError, line: usize) -> IptError {
 
 /// `arptables-restore` (reads standard input).
 pub fn restore_main(prog: &str, _args: Vec<String>) -> i32 {
-    let mut input = String::new();
-    if std::io::stdin().read_to_string(&mut input).is_err() {
-        return 1;
-    }
     let mut conn = match connect() {
         Ok(c) => c,
         Err(e) => return fail(&e, prog, None),
@@ -194,8 +189,21 @@ pub fn restore_main(prog: &str, _args: Vec<String>) -> i32 {
             items.clear();
             Ok(out)
         };
-    for (i, raw) in input.lines().enumerate() {
-        let line = i + 1;
+    // Read as iptables' restore reads (in pieces of at most 10,239 bytes,
+    // each a line of its own), committing each table at its COMMIT while
+    // the writer may still be writing: memory stays bounded by one table.
+    let mut input = std::io::stdin().lock();
+    let mut bytes = Vec::new();
+    let mut line = 0usize;
+    loop {
+        match crate::restore::read_piece(&mut input, &mut bytes) {
+            Ok(0) | Err(_) => break,
+            Ok(_) => {}
+        }
+        line += 1;
+        let text = String::from_utf8_lossy(&bytes);
+        let raw = text.strip_suffix('\n').unwrap_or(&text);
+        let raw = raw.strip_suffix('\r').unwrap_or(raw);
         if raw.is_empty() || raw.starts_with('#') {
             continue;
         }

@@ -13,7 +13,6 @@ use nftwire::ebtables::decode::policy_of;
 use nftwire::ebtables::text::Counters;
 use nftwire::ebtables::{tables, EbtRule};
 use nftwire::iptables::{ExitCode, IptError};
-use std::io::Read;
 
 /// `ebtables-save [-c] [-t TABLE]`.
 pub fn main(prog: &str, args: Vec<String>) -> i32 {
@@ -169,10 +168,6 @@ pub fn restore_main(prog: &str, args: Vec<String>) -> i32 {
             }
         }
     }
-    let mut input = String::new();
-    if std::io::stdin().read_to_string(&mut input).is_err() {
-        return 1;
-    }
     let mut conn = match connect() {
         Ok(c) => c,
         Err(e) => return fail(&e, prog, None),
@@ -190,8 +185,21 @@ pub fn restore_main(prog: &str, args: Vec<String>) -> i32 {
         items.clear();
         Ok(())
     };
-    for (i, raw) in input.lines().enumerate() {
-        let line = i + 1;
+    // Read as iptables' restore reads (in pieces of at most 10,239 bytes,
+    // each a line of its own), committing each table at its COMMIT while
+    // the writer may still be writing: memory stays bounded by one table.
+    let mut input = std::io::stdin().lock();
+    let mut bytes = Vec::new();
+    let mut line = 0usize;
+    loop {
+        match crate::restore::read_piece(&mut input, &mut bytes) {
+            Ok(0) | Err(_) => break,
+            Ok(_) => {}
+        }
+        line += 1;
+        let text = String::from_utf8_lossy(&bytes);
+        let raw = text.strip_suffix('\n').unwrap_or(&text);
+        let raw = raw.strip_suffix('\r').unwrap_or(raw);
         if raw.is_empty() || raw.starts_with('#') {
             continue;
         }
