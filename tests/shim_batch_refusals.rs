@@ -4,6 +4,7 @@
 //! SECMARK rules are refused by the kernel (not by the parser) for both
 //! tools: the kernel checks the whole batch and refuses each such rule, and
 //! iptables-restore names every failing line (cut at its message buffer).
+//! Also the library side: `Conn::last_errors` keeps every refusal.
 
 mod common;
 mod oracle;
@@ -100,4 +101,46 @@ fn many_refused_lines_are_cut_as_iptables_cuts_them() {
             &[restore("iptables-restore", &[], filter(&refs))],
         );
     }
+}
+
+/// The library side: `Conn::batch` keeps every refusal of a failed batch
+/// (`last_errors`), still returns the first, and forgets them after a
+/// batch that succeeds.
+#[test]
+fn the_connection_keeps_every_refusal() {
+    use nftwire::expr::{Expr, Immediate};
+    use nftwire::netlink::{BatchOp, Conn};
+    use nftwire::object::{Chain, Rule, Table};
+    use nftwire::ruleset::creation_op;
+
+    fn rule(t: &str, c: &str) -> BatchOp {
+        let accept = Immediate::verdict(nftwire::data::VerdictCode::Accept, None);
+        let r = Rule::new(2, t, c, vec![Expr::Immediate(accept)]);
+        creation_op(r.to_msg(nftwire::consts::msg::NEWRULE, 0))
+    }
+    common::netns(|| {
+        let mut conn = Conn::open().expect("netlink socket");
+        let t = || creation_op(Table::named(2, "t").to_msg(nftwire::consts::msg::NEWTABLE, 0));
+        let c = creation_op(Chain::regular(2, "t", "c").to_msg(nftwire::consts::msg::NEWCHAIN, 0));
+        let ops = vec![
+            t(),
+            c,
+            rule("t", "missing"),
+            rule("t", "c"),
+            rule("t", "gone"),
+        ];
+        let e = conn.batch(&ops, None).expect_err("rules in missing chains");
+        assert_eq!(e.errno(), Some(2), "{e}");
+        assert!(e.to_string().contains("missing"), "{e}");
+        let all = conn.last_errors();
+        let refused: Vec<(Option<usize>, i32)> = all.iter().map(|f| (f.at.op, f.errno)).collect();
+        assert_eq!(refused, vec![(Some(2), 2), (Some(4), 2)]);
+        assert_eq!(conn.last_error_at(), Some(all[0].at));
+        // nothing was applied
+        let rs = nftwire::ruleset::Ruleset::read(&mut conn, 0).expect("ruleset dump");
+        assert!(rs.tables.is_empty(), "{:?}", rs.tables);
+        conn.batch(&[t()], None).expect("a good batch");
+        assert!(conn.last_errors().is_empty());
+        assert_eq!(conn.last_error_at(), None);
+    });
 }
