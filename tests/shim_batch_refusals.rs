@@ -103,6 +103,23 @@ fn many_refused_lines_are_cut_as_iptables_cuts_them() {
     }
 }
 
+#[test]
+fn ebtables_restore_names_every_refused_line_too() {
+    // dnat/snat/arpreply belong to the nat table: the kernel refuses them
+    // in filter's INPUT.
+    let input = "*filter\n:INPUT ACCEPT\n-A INPUT -j dnat --to-dst 1:2:3:4:5:6\n\
+                 -A INPUT -j ACCEPT\n-A INPUT -p ARP -j arpreply --arpreply-mac 1:2:3:4:5:6\n\
+                 -A INPUT -j snat --to-src 1:2:3:4:5:6\nCOMMIT\n";
+    check(
+        "ebtables",
+        &[
+            restore("ebtables-restore", &[], input.into()),
+            restore("ebtables-restore", &["--noflush"], input.into()),
+            ipt("ebtables", "-A INPUT -j dnat --to-dst 1:2:3:4:5:6"),
+        ],
+    );
+}
+
 /// The library side: `Conn::batch` keeps every refusal of a failed batch
 /// (`last_errors`), still returns the first, and forgets them after a
 /// batch that succeeds.
