@@ -15,6 +15,7 @@ mod kernel;
 mod model;
 mod noflush;
 mod parse;
+mod refusals;
 mod restore;
 mod resync;
 mod revision;

@@ -102,7 +102,7 @@ where
         match conn.batch(&m.ops, Some(genid)) {
             Ok(_) => return Ok((out, m.warnings)),
             Err(nftwire::Error::GenerationChanged) => continue,
-            Err(e) => return Err(batch_err(e)),
+            Err(e) => return Err(crate::refusals::report(e, conn, &m.ops)),
         }
     }
     Err(too_many_changes())

@@ -7,5 +7,5 @@ pub mod socket;
 pub mod txn;
 
 pub use message::NfMsg;
-pub use socket::{BatchOp, BatchReply, Conn, ErrorAt};
+pub use socket::{BatchFailure, BatchOp, BatchReply, Conn, ErrorAt};
 pub use txn::transact;

@@ -52,13 +52,26 @@ pub struct ErrorAt {
     pub body_offset: Option<usize>,
 }
 
+/// One message of a failed batch that the kernel refused (see
+/// [`Conn::last_errors`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BatchFailure {
+    /// Which message, and which of its attributes.
+    pub at: ErrorAt,
+    /// The error (positive errno).
+    pub errno: i32,
+    /// The kernel's extended ack message, when it sent one.
+    pub ext_msg: Option<String>,
+}
+
 /// A NETLINK_NETFILTER connection.
 pub struct Conn {
     sock: Socket,
     seq: u32,
     portid: u32,
-    /// Where the last failed batch failed.
-    last_error: Option<ErrorAt>,
+    /// Every message the kernel refused in the last batch, in the order
+    /// of its acks.
+    last_errors: Vec<BatchFailure>,
     /// Where datagrams are received (messages are slices of it).
     rx: super::chunks::RecvChunks,
 }
@@ -127,7 +140,7 @@ impl Conn {
             sock,
             seq,
             portid: addr.port_number(),
-            last_error: None,
+            last_errors: Vec::new(),
             rx: Default::default(),
         })
     }
@@ -336,7 +349,7 @@ impl Conn {
     /// changed since that generation. On any error nothing is applied, and
     /// the first failing operation is reported.
     pub fn batch(&mut self, ops: &[BatchOp], genid: Option<u32>) -> Result<BatchReply> {
-        self.last_error = None;
+        self.last_errors.clear();
         // A body with an attribute too long for netlink (see
         // `nla::attr_len`) is refused here, naming its operation, rather
         // than sent cut short.
@@ -427,11 +440,17 @@ impl Conn {
                         restart = true;
                         continue;
                     }
-                    if first_err.is_none() {
-                        self.last_error = Some(ErrorAt {
+                    // The kernel goes on checking the rest of a failed
+                    // batch and acks each message it refuses: all are kept.
+                    self.last_errors.push(BatchFailure {
+                        at: ErrorAt {
                             op: idx_of(r.seq),
                             body_offset: error_offset(&r),
-                        });
+                        },
+                        errno,
+                        ext_msg: ext.clone(),
+                    });
+                    if first_err.is_none() {
                         let (op, what) = match idx_of(r.seq) {
                             Some(i) => (ops[i].op.clone(), ops[i].what.clone()),
                             None => ("BATCH".to_string(), String::new()),
@@ -465,7 +484,15 @@ impl Conn {
     /// which message, and which attribute of it when the kernel's extended
     /// ack points at one. `None` when it did not fail.
     pub fn last_error_at(&self) -> Option<ErrorAt> {
-        self.last_error
+        self.last_errors.first().map(|f| f.at)
+    }
+
+    /// Every message the kernel refused in the last batch sent on this
+    /// connection, in the order it reported them (the first is the one
+    /// [`Conn::batch`] returned and [`Conn::last_error_at`] points at).
+    /// Empty when it did not fail, or failed before reaching the kernel.
+    pub fn last_errors(&self) -> &[BatchFailure] {
+        &self.last_errors
     }
 }
 

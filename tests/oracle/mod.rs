@@ -318,6 +318,16 @@ pub fn compare(env: &Env, steps: &[Step], setup: Option<&str>) -> Option<String>
     None
 }
 
+/// Panic, naming the case `name`, unless oracle and shim agree on
+/// `steps` (the real 1.8.11 must be there).
+pub fn assert_same(name: &str, steps: &[Step]) {
+    let env = env();
+    assert!(env.root.is_some(), "the real iptables 1.8.11 is needed");
+    if let Some(d) = compare(env, steps, None) {
+        panic!("{name}: {d}");
+    }
+}
+
 /// Split a command line into words (double quotes group, backslash
 /// escapes inside them).
 pub fn words(line: &str) -> Vec<String> {

@@ -3,7 +3,7 @@
 
 use crate::kernel::{self, F_APPEND, F_CREATE, F_EXCL, F_NONREC, F_REPLACE};
 use crate::model::{lib_err, MResult, ModelErr};
-use crate::run::{batch_err, too_many_changes, RETRIES};
+use crate::run::{too_many_changes, RETRIES};
 use nftwire::consts::msg;
 use nftwire::expr::Expr;
 use nftwire::iptables::tables::BuiltinTable;
@@ -671,7 +671,7 @@ where
         match conn.batch(&s.ops, Some(genid)) {
             Ok(_) => return Ok((out, s.warnings)),
             Err(nftwire::Error::GenerationChanged) => continue,
-            Err(e) => return Err(batch_err(e)),
+            Err(e) => return Err(crate::refusals::report(e, conn, &s.ops)),
         }
     }
     Err(too_many_changes())
