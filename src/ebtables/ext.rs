@@ -5,6 +5,7 @@
 
 use crate::arptables::target::{mac_text, parse_mac};
 use crate::iptables::addr::{mask_suffix, parse_multiple, v4_str};
+use crate::iptables::match_::conntrack::{parse_portrc, parse_u64rc_max};
 use crate::iptables::match_::icmp::{icmp_name, parse_range, IcmpName, ICMPV6_CODES, ICMP_CODES};
 use crate::iptables::match_::limit::SCALE as LIMIT_SCALE;
 use crate::iptables::num;
@@ -282,7 +283,7 @@ pub const OPTIONS: &[(&str, &str, bool)] = &[
 
 /// The first name of an option's entry (the one xtables names in
 /// errors): aliases map to it.
-pub fn canonical(name: &'static str) -> &'static str {
+pub fn canonical(name: &str) -> &str {
     match name {
         "ip-src" => "ip-source",
         "ip-dst" => "ip-destination",
@@ -295,6 +296,10 @@ pub fn canonical(name: &'static str) -> &'static str {
         "ip6-proto" => "ip6-protocol",
         "ip6-sport" => "ip6-source-port",
         "ip6-dport" => "ip6-destination-port",
+        // Target options.
+        "to-src" => "to-source",
+        "to-dst" => "to-destination",
+        "mark-set" => "set-mark",
         n => n,
     }
 }
@@ -335,25 +340,11 @@ fn hostmask(ext: &str, opt: &str, arg: &str) -> Result<([u8; 4], [u8; 4])> {
     Ok((arr4(&a.addr, 0), arr4(&a.mask, 0)))
 }
 
-fn ports(arg: &str) -> Option<[u16; 2]> {
-    let one = |s: &str| -> Option<u16> {
-        if s.is_empty() {
-            return None;
-        }
-        num::strtoui(s, 0, 65535)
-            .map(|v| v as u16)
-            .or_else(|| num::getportbyname(s))
-    };
-    match arg.split_once(':') {
-        Some((a, b)) => Some([
-            if a.is_empty() { 0 } else { one(a)? },
-            if b.is_empty() { 65535 } else { one(b)? },
-        ]),
-        None => {
-            let p = one(arg)?;
-            Some([p, p])
-        }
-    }
+/// `XTTYPE_PORTRC` of `ebt_ip`/`ebt_ip6`: `port[:port]`, a reversed range
+/// refused ("Port range 4-3 is negative.").
+fn ports(ext: &str, opt: &str, arg: &str) -> Result<[u16; 2]> {
+    let (lo, hi, _) = parse_portrc(ext, opt, arg)?;
+    Ok([lo, hi])
 }
 
 impl Ext {
@@ -542,7 +533,7 @@ impl Ext {
                     bit(&mut x.bitmask, &mut x.invflags, 0x08);
                 }
                 "ip-source-port" | "ip-sport" => {
-                    x.sport = ports(arg).ok_or_else(|| bad("ip", opt, arg))?;
+                    x.sport = ports("ip", canonical(opt), arg)?;
                     bit(&mut x.bitmask, &mut x.invflags, 0x10);
                 }
                 "ip-icmp-type" | "ip-igmp-type" => {
@@ -563,7 +554,7 @@ impl Ext {
                     );
                 }
                 _ => {
-                    x.dport = ports(arg).ok_or_else(|| bad("ip", opt, arg))?;
+                    x.dport = ports("ip", canonical(opt), arg)?;
                     bit(&mut x.bitmask, &mut x.invflags, 0x20);
                 }
             },
@@ -596,7 +587,7 @@ impl Ext {
                     bit(&mut x.bitmask, &mut x.invflags, 0x08);
                 }
                 "ip6-source-port" | "ip6-sport" => {
-                    x.sport = ports(arg).ok_or_else(|| bad("ip6", opt, arg))?;
+                    x.sport = ports("ip6", canonical(opt), arg)?;
                     bit(&mut x.bitmask, &mut x.invflags, 0x10);
                 }
                 "ip6-icmp-type" => {
@@ -606,7 +597,7 @@ impl Ext {
                     bit(&mut x.bitmask, &mut x.invflags, 0x40);
                 }
                 _ => {
-                    x.dport = ports(arg).ok_or_else(|| bad("ip6", opt, arg))?;
+                    x.dport = ports("ip6", canonical(opt), arg)?;
                     bit(&mut x.bitmask, &mut x.invflags, 0x20);
                 }
             },
@@ -1612,18 +1603,11 @@ fn stp_parse(b: &mut [u8; 72], opt: &str, arg: &str, invert: bool) -> Result<()>
         bm = u16::from_ne_bytes([b[70], b[71]]) | 1 << i;
         b[70..72].copy_from_slice(&bm.to_ne_bytes());
     }
+    // XTTYPE_UINT16RC/UINT32RC: "a[:b]", each bound at least the one
+    // before it; a single value is both bounds.
     let range = |max: u64| -> Result<(u64, u64)> {
-        let one = |s: &str| {
-            num::strtoui(s, 0, max).ok_or_else(|| {
-                IptError::param(format!(
-                    "stp: bad value for option \"--{opt}\" near \"{s}\", or out of range (0-{max}).\n"
-                ))
-            })
-        };
-        match arg.split_once(':') {
-            Some((l, u)) => Ok((one(l)?, one(u)?)),
-            None => one(arg).map(|v| (v, v)),
-        }
+        let (l, u, n) = parse_u64rc_max("stp", opt, arg, max)?;
+        Ok((l, if n > 1 { u } else { l }))
     };
     match kind {
         StpKind::Type | StpKind::Flags => {

@@ -327,6 +327,14 @@ enum Tgt {
 }
 
 impl Tgt {
+    /// The target's name, as its messages say it.
+    fn name(&self) -> &'static str {
+        match self {
+            Tgt::Mark(_) => "mark",
+            Tgt::Nat(n) => n.name(),
+        }
+    }
+
     fn options(&self) -> &'static [&'static str] {
         match self {
             Tgt::Mark(_) => MarkTarget::OPTIONS,
@@ -382,7 +390,17 @@ pub fn parse(args: Vec<String>, restore: bool, prog: &str) -> Result<EbtParsed> 
         let c = match val {
             Val::Base(c) => c,
             Val::Ext { ext: 1, opt: i } => {
+                intrapositioned(&mut optarg, &mut invert, &mut g)?;
                 let arg = optarg.as_deref().unwrap_or("");
+                // No option of an ebtables target is invertible
+                // (xtables_option_parse without XTOPT_INVERT).
+                if let (true, Some(t)) = (invert, tgt.as_ref()) {
+                    return Err(IptError::param(format!(
+                        "{}: option \"--{}\" cannot be inverted.\n",
+                        t.name(),
+                        nftwire::ebtables::ext::canonical(t.options()[i])
+                    )));
+                }
                 match tgt.as_mut() {
                     Some(Tgt::Mark(m)) => m.parse(MarkTarget::OPTIONS[i], arg)?,
                     Some(Tgt::Nat(n)) => {
