@@ -495,12 +495,24 @@ fn monitor_as_non_root_and_count_zero() {
     std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o755)).unwrap();
     common::netns(move || {
         use std::os::unix::process::CommandExt;
-        let o = Command::new(&copy)
-            .arg("monitor")
-            .uid(65534)
-            .gid(65534)
-            .output()
-            .unwrap();
+        // The copy was just written: another test thread forking meanwhile
+        // may still hold it open for writing for a moment (ETXTBSY).
+        let o = (0..100)
+            .find_map(|_| {
+                match Command::new(&copy)
+                    .arg("monitor")
+                    .uid(65534)
+                    .gid(65534)
+                    .output()
+                {
+                    Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy => {
+                        std::thread::sleep(std::time::Duration::from_millis(20));
+                        None
+                    }
+                    r => Some(r.expect("run the copy of nftwire")),
+                }
+            })
+            .expect("the copy of nftwire stayed busy (ETXTBSY) for 2 s");
         assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
         assert!(
             stderr(&o).contains("cannot listen to nf_tables events")

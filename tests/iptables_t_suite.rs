@@ -3,8 +3,8 @@
 //! once with the real iptables 1.8.11 (Debian 13's binaries, unpacked by
 //! `tests/oracle/setup-oracle.sh`) and once with `nftwire-iptables`.
 //!
-//! Every file runs in its own network namespace (and its own `/tmp`, where
-//! the script writes its log). The script calls `xtables-nft-multi` from
+//! Every file runs in its own network namespace, with its own log file
+//! (the script's fixed `/tmp` log path is redirected, see `run_file`). The script calls `xtables-nft-multi` from
 //! `PATH`; each side gets a directory whose `xtables-nft-multi` is that
 //! side's implementation (checked to say 1.8.11 before anything runs).
 //!
@@ -164,15 +164,28 @@ fn parse_output(file: &str, stdout: &str, stderr: &str) -> FileRun {
 fn run_file(tree: &Path, bin: &Path, logdir: &Path, file: &str) -> FileRun {
     let _ = std::fs::remove_dir_all(logdir);
     std::fs::create_dir_all(logdir).expect("log dir");
-    // A private network namespace, and a private /tmp (the script's log
-    // file is a fixed /tmp path) bound to this run's log directory.
-    let script = format!(
-        "mount --bind '{}' /tmp && PATH='{}':\"$PATH\" exec python3 iptables-test.py -H -n --no-netns 'extensions/{file}'",
-        logdir.display(),
-        bin.display()
+    // A private network namespace. The script's log is a fixed
+    // /tmp/iptables-test.log (its LOGFILE constant): the script is loaded as
+    // a module and LOGFILE pointed at this run's log directory before its
+    // main() runs, so nothing is mounted over /tmp (where a checkout, the
+    // binaries and a pyenv interpreter may live).
+    const RUNNER: &str = "import importlib.util, os, sys\n\
+        sys.argv[0] = 'iptables-test.py'\n\
+        spec = importlib.util.spec_from_file_location('iptables_test', 'iptables-test.py')\n\
+        mod = importlib.util.module_from_spec(spec)\n\
+        spec.loader.exec_module(mod)\n\
+        mod.LOGFILE = os.environ['T_SUITE_LOG']\n\
+        sys.exit(mod.main())\n";
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
     );
     let out = Command::new("unshare")
-        .args(["-n", "-m", "sh", "-c", &script])
+        .args(["-n", "python3", "-c", RUNNER, "-H", "-n", "--no-netns"])
+        .arg(format!("extensions/{file}"))
+        .env("PATH", path)
+        .env("T_SUITE_LOG", logdir.join("iptables-test.log"))
         .current_dir(tree)
         .output()
         .expect("run unshare");
