@@ -189,24 +189,10 @@ pub fn restore_main(prog: &str, _args: Vec<String>) -> i32 {
             items.clear();
             Ok(out)
         };
-    // Read as iptables' restore reads (in pieces of at most 10,239 bytes,
-    // each a line of its own), committing each table at its COMMIT while
-    // the writer may still be writing: memory stays bounded by one table.
-    let mut input = std::io::stdin().lock();
-    let mut bytes = Vec::new();
-    let mut line = 0usize;
-    loop {
-        match crate::restore::read_piece(&mut input, &mut bytes) {
-            Ok(0) | Err(_) => break,
-            Ok(_) => {}
-        }
-        line += 1;
-        let text = String::from_utf8_lossy(&bytes);
-        let raw = text.strip_suffix('\n').unwrap_or(&text);
-        let raw = raw.strip_suffix('\r').unwrap_or(raw);
-        if raw.is_empty() || raw.starts_with('#') {
-            continue;
-        }
+    // Each table is committed at its COMMIT, while the writer may still be
+    // writing: memory stays bounded by one table.
+    let mut lines = crate::xfam::restore_lines::RestoreLines::new(std::io::stdin().lock());
+    while let Some((line, raw)) = lines.next_line() {
         if in_table && (raw == "COMMIT" || raw.starts_with("COMMIT ")) {
             match commit(&mut conn, &mut items) {
                 Ok(o) => print!("{o}"),
