@@ -7,6 +7,7 @@
 pub mod args;
 pub mod restore_lines;
 pub mod snapshot;
+pub mod zero;
 
 pub use snapshot::{SnapChain, Snapshot};
 
