@@ -182,21 +182,16 @@ fn flush_chain(s: &mut Snap, chain: &str) {
 pub fn run(s: &mut Snap, p: &EbtParsed, out: &mut String) -> MResult<()> {
     let chain = p.chain.clone().unwrap_or_default();
     let verbose = p.options & opt::VERBOSE != 0;
-    if p.command & (cmd::LIST | cmd::LIST_RULES) != 0 {
-        if let Some(c) = &p.chain {
-            if s.chain(c).is_none() && s.builtin.chain(c).is_none() {
-                return Err(op(msgs::NO_CHAIN));
-            }
-        }
-        out.push_str(&s.tainted_note());
-        if p.command & cmd::LIST != 0 {
-            list(s, p, out);
-        } else {
-            list_rules(s, p, out);
-        }
-        if p.command & (cmd::ZERO | cmd::ZERO_NUM) == 0 {
-            return Ok(());
-        }
+    if crate::xfam::listing::run_listing(
+        s,
+        p.command,
+        p.chain.as_deref(),
+        out,
+        || op(msgs::NO_CHAIN),
+        |s, out| list(s, p, out),
+        |s, out| list_rules(s, p, out),
+    )? {
+        return Ok(());
     }
     let r = &p.rule;
     match p.command & !(cmd::LIST | cmd::LIST_RULES) {

@@ -5,6 +5,7 @@
 //! that rebuilds the batch when another writer got in between.
 
 pub mod args;
+pub mod listing;
 pub mod restore_lines;
 pub mod snapshot;
 pub mod zero;
