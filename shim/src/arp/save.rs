@@ -16,40 +16,30 @@ use nftwire::iptables::{ExitCode, IptError};
 
 /// The save text of the table (empty when it does not exist).
 pub fn save_text(s: &Snapshot<ArpRule>, prog: &str, counters: bool) -> String {
-    if !s.exists {
-        return String::new();
-    }
-    let mut out = s.tainted_note();
-    out += &crate::xfam::args::save_header(prog, &s.table);
-    let names = s.shown(None);
-    for n in &names {
-        let pol = match s.builtin.chain(n) {
-            Some(_) => s.chain(n).and_then(|c| c.policy()).unwrap_or("ACCEPT"),
-            None => "-",
-        };
-        out.push_str(&format!(":{n} {pol}\n"));
-    }
-    for n in &names {
-        let Some(c) = s.chain(n) else { continue };
-        for e in &c.rules {
-            match &e.own {
-                Ok(r) => {
-                    if counters {
-                        out.push_str(&format!("[{}:{}] ", r.packets, r.bytes));
+    crate::xfam::save::save_text(
+        s,
+        prog,
+        |_| "-",
+        |n, out| {
+            let Some(c) = s.chain(n) else { return };
+            for e in &c.rules {
+                match &e.own {
+                    Ok(r) => {
+                        if counters {
+                            out.push_str(&format!("[{}:{}] ", r.packets, r.bytes));
+                        }
+                        out.push_str(&format!("-A {n}"));
+                        save_body(r, out);
                     }
-                    out.push_str(&format!("-A {n}"));
-                    save_body(r, &mut out);
+                    Err(_) => {
+                        let sets = nftwire::render::nft::delinearize::Sets::new();
+                        out.push_str(&crate::show::foreign_rule_line(&e.rule, e.handle, n, &sets));
+                    }
                 }
-                Err(_) => {
-                    let sets = nftwire::render::nft::delinearize::Sets::new();
-                    out.push_str(&crate::show::foreign_rule_line(&e.rule, e.handle, n, &sets));
-                }
+                out.push('\n');
             }
-            out.push('\n');
-        }
-    }
-    out.push_str(&format!("# Completed on {}\n", crate::show::ctime_now()));
-    out
+        },
+    )
 }
 
 /// `arptables-save [-c] [-t TABLE]`.

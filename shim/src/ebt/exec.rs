@@ -542,26 +542,14 @@ fn list_rules(s: &Snap, p: &EbtParsed, out: &mut String) {
 
 /// The save text of the table (empty when it does not exist).
 pub fn save_text(s: &Snap, prog: &str, counters: Counters) -> String {
-    if !s.exists {
-        return String::new();
-    }
-    let mut out = s.tainted_note();
-    out += &crate::xfam::args::save_header(prog, &s.table);
-    let names = s.shown(None);
-    for n in &names {
-        let pol = match s.builtin.chain(n) {
-            Some(_) => s.chain(n).and_then(|c| c.policy()).unwrap_or("ACCEPT"),
-            None => match policy(s, n) {
-                Some((_, VerdictCode::Drop)) => "DROP",
-                Some(_) => "ACCEPT",
-                None => "RETURN",
-            },
-        };
-        out.push_str(&format!(":{n} {pol}\n"));
-    }
-    for n in &names {
-        rule_lines(s, n, counters, &format!("-A {n} "), (false, 0), &mut out);
-    }
-    out.push_str(&format!("# Completed on {}\n", crate::show::ctime_now()));
-    out
+    crate::xfam::save::save_text(
+        s,
+        prog,
+        |n| match policy(s, n) {
+            Some((_, VerdictCode::Drop)) => "DROP",
+            Some(_) => "ACCEPT",
+            None => "RETURN",
+        },
+        |n, out| rule_lines(s, n, counters, &format!("-A {n} "), (false, 0), out),
+    )
 }

@@ -7,6 +7,7 @@
 pub mod args;
 pub mod listing;
 pub mod restore_lines;
+pub mod save;
 pub mod snapshot;
 pub mod zero;
 
