@@ -5,6 +5,7 @@ use super::parse::{opt, ArpParsed};
 use crate::exec::msgs;
 use crate::model::MResult;
 use crate::parse::cmd;
+use crate::xfam::listing::run_listing;
 use crate::xfam::{SnapChain, Snapshot};
 use nftwire::arptables::encode::encode;
 use nftwire::arptables::text::{details, list_line, save_body, Fmt};
@@ -55,15 +56,9 @@ fn find(s: &Snap, chain: &str, r: &ArpRule) -> Option<usize> {
 pub fn run(s: &mut Snap, p: &ArpParsed, out: &mut String) -> MResult<()> {
     let chain = p.chain.clone().unwrap_or_default();
     let verbose = p.options & opt::VERBOSE != 0;
-    if crate::xfam::listing::run_listing(
-        s,
-        p.command,
-        p.chain.as_deref(),
-        out,
-        || op(msgs::NO_CHAIN),
-        |s, out| list(s, p, out),
-        |s, out| list_rules(s, p, out),
-    )? {
+    let no_chain = op(msgs::NO_CHAIN);
+    let what = (p.command, p.chain.as_deref());
+    if run_listing(s, p, what, out, no_chain, [list, list_rules])? {
         return Ok(());
     }
     match p.command & !(cmd::LIST | cmd::LIST_RULES) {

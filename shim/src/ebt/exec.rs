@@ -7,6 +7,7 @@ use super::parse::{opt, CounterOp, EbtParsed, CMD_CHANGE_COUNTERS, CMD_INIT_TABL
 use crate::exec::msgs;
 use crate::model::{MResult, ModelErr};
 use crate::parse::cmd;
+use crate::xfam::listing::run_listing;
 use crate::xfam::Snapshot;
 use nftwire::data::VerdictCode;
 use nftwire::ebtables::decode::policy_of;
@@ -182,15 +183,9 @@ fn flush_chain(s: &mut Snap, chain: &str) {
 pub fn run(s: &mut Snap, p: &EbtParsed, out: &mut String) -> MResult<()> {
     let chain = p.chain.clone().unwrap_or_default();
     let verbose = p.options & opt::VERBOSE != 0;
-    if crate::xfam::listing::run_listing(
-        s,
-        p.command,
-        p.chain.as_deref(),
-        out,
-        || op(msgs::NO_CHAIN),
-        |s, out| list(s, p, out),
-        |s, out| list_rules(s, p, out),
-    )? {
+    let no_chain = op(msgs::NO_CHAIN);
+    let what = (p.command, p.chain.as_deref());
+    if run_listing(s, p, what, out, no_chain, [list, list_rules])? {
         return Ok(());
     }
     let r = &p.rule;
