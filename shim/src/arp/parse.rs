@@ -4,7 +4,7 @@
 
 use crate::getopt::{Getopt, HasArg, LongOpt, Val};
 use crate::parse::cmd;
-use crate::xfam::args::{self, add_command, has_arg, intrapositioned, rulenumber};
+use crate::xfam::args::{self, add_command, has_arg, intrapositioned, long_opt as o, rulenumber};
 use nftwire::arptables::rule::{ArpRule, ArpVerdict, Field16, Ip4Mask, MacMask};
 use nftwire::arptables::target::{self, ArpTarget};
 use nftwire::iptables::addr;
@@ -14,14 +14,6 @@ use nftwire::iptables::{Family, IptError, Result};
 
 /// `-:A:C:...` of `ARPT_OPTSTRING`, after the leading `-:`.
 const OPTSTRING: &str = "A:C:D:E:F::I:L::M:N:P:R:S::VX::Z::c:d:i:j:o:p:s:t:vh::l:nx";
-
-const fn o(name: &'static str, has_arg: HasArg, c: char) -> LongOpt {
-    LongOpt {
-        name,
-        has_arg,
-        val: Val::Base(c),
-    }
-}
 
 // arptables' private option codes, as characters.
 const SRC_MAC: char = '\u{2}';

@@ -5,7 +5,7 @@
 
 use crate::getopt::{Getopt, HasArg, LongOpt, Val};
 use crate::parse::cmd;
-use crate::xfam::args::{self, add_command, has_arg, intrapositioned, rulenumber};
+use crate::xfam::args::{self, add_command, has_arg, intrapositioned, long_opt as o, rulenumber};
 use nftwire::ebtables::ethertypes;
 use nftwire::ebtables::ext::{Ext, Mac, MarkTarget, NatKind, NatTarget, OPTIONS};
 use nftwire::ebtables::rule::{EbtRule, EbtVerdict, Proto};
@@ -15,14 +15,6 @@ use nftwire::iptables::{IptError, Result};
 
 /// `EBT_OPTSTRING` after the leading `-:`.
 const OPTSTRING: &str = "A:C:D:E:F::I:L::M:N:P:R:S::VX::Z::c:d:i:j:o:p:s:t:vh";
-
-const fn o(name: &'static str, has_arg: HasArg, c: char) -> LongOpt {
-    LongOpt {
-        name,
-        has_arg,
-        val: Val::Base(c),
-    }
-}
 
 const INIT_TABLE: char = '\u{b}';
 const LMAC2: char = '\u{c}';

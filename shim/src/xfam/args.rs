@@ -3,7 +3,7 @@
 //! rule-number arguments, `--opt ! value`, MAC addresses with masks,
 //! `-c PKTS BYTES`, and the chain and target name checks.
 
-use crate::getopt::{Getopt, Got, LongOpt, Val};
+use crate::getopt::{Getopt, Got, HasArg, LongOpt, Val};
 use crate::parse::cmd;
 use nftwire::iptables::num;
 use nftwire::iptables::{IptError, Result};
@@ -286,4 +286,14 @@ pub fn save_header(prog: &str, table: &str) -> String {
         nftwire::iptables::VERSION_STRING,
         crate::show::ctime_now()
     )
+}
+
+/// An entry of a tool's long-option table: `--name`, with `has_arg`,
+/// returning option character `c`.
+pub const fn long_opt(name: &'static str, has_arg: HasArg, c: char) -> LongOpt {
+    LongOpt {
+        name,
+        has_arg,
+        val: Val::Base(c),
+    }
 }
