@@ -254,25 +254,13 @@ pub fn parse(args: Vec<String>, restore: bool, prog: &str) -> Result<ArpParsed> 
                 &mut g,
                 invert,
             )?,
-            'N' => {
-                let a = optarg.unwrap_or_default();
-                valid_chain_name(&a)?;
-                add_command(&mut p.command, cmd::NEW_CHAIN, 0, invert)?;
-                p.chain = Some(a);
-            }
-            'E' => {
-                add_command(&mut p.command, cmd::RENAME_CHAIN, 0, invert)?;
-                p.chain = optarg;
-                if !has_arg(&g) {
-                    return Err(IptError::param(
-                        "-E requires old-chain-name and new-chain-name",
-                    ));
-                }
-                let n = g.args[g.optind].clone();
-                g.optind += 1;
-                valid_chain_name(&n)?;
-                p.newname = Some(n);
-            }
+            'N' | 'E' => args::new_or_rename(
+                c,
+                (&mut p.command, &mut p.chain, &mut p.newname),
+                optarg,
+                (&mut g, invert),
+                valid_chain_name,
+            )?,
             'P' => {
                 add_command(&mut p.command, cmd::SET_POLICY, 0, invert)?;
                 if !has_arg(&g) {

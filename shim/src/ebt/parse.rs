@@ -453,25 +453,13 @@ pub fn parse(args: Vec<String>, restore: bool, prog: &str) -> Result<EbtParsed> 
                 &mut g,
                 invert,
             )?,
-            'N' => {
-                let a = optarg.unwrap_or_default();
-                valid_chain_name(&a)?;
-                add_command(&mut p.command, cmd::NEW_CHAIN, 0, invert)?;
-                p.chain = Some(a);
-            }
-            'E' => {
-                add_command(&mut p.command, cmd::RENAME_CHAIN, 0, invert)?;
-                p.chain = optarg;
-                if !has_arg(&g) {
-                    return Err(IptError::param(
-                        "-E requires old-chain-name and new-chain-name",
-                    ));
-                }
-                g.optind += 1;
-                let n = g.args[g.optind - 1].clone();
-                valid_chain_name(&n)?;
-                p.newname = Some(n);
-            }
+            'N' | 'E' => args::new_or_rename(
+                c,
+                (&mut p.command, &mut p.chain, &mut p.newname),
+                optarg,
+                (&mut g, invert),
+                valid_chain_name,
+            )?,
             'P' => {
                 add_command(&mut p.command, cmd::SET_POLICY, cmd::NEW_CHAIN, invert)?;
                 if p.command & cmd::NEW_CHAIN != 0 {

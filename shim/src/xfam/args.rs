@@ -42,6 +42,37 @@ pub fn rulenumber(s: &str) -> Result<i64> {
         .ok_or_else(|| IptError::param(format!("Invalid rule number `{s}'")))
 }
 
+/// `-N NAME` and `-E OLD NEW` (`c`): the command, its chain and, for
+/// `-E`, the new name (the word after the option's argument), each name
+/// checked by the tool's `valid`.
+pub fn new_or_rename(
+    c: char,
+    (command, chain, newname): (&mut u32, &mut Option<String>, &mut Option<String>),
+    optarg: Option<String>,
+    (g, invert): (&mut Getopt, bool),
+    valid: fn(&str) -> Result<()>,
+) -> Result<()> {
+    if c == 'N' {
+        let a = optarg.unwrap_or_default();
+        valid(&a)?;
+        add_command(command, cmd::NEW_CHAIN, 0, invert)?;
+        *chain = Some(a);
+        return Ok(());
+    }
+    add_command(command, cmd::RENAME_CHAIN, 0, invert)?;
+    *chain = optarg;
+    if !has_arg(g) {
+        return Err(IptError::param(
+            "-E requires old-chain-name and new-chain-name",
+        ));
+    }
+    let n = g.args[g.optind].clone();
+    g.optind += 1;
+    valid(&n)?;
+    *newname = Some(n);
+    Ok(())
+}
+
 /// `-L`, `-S`, `-F`, `-X`, `-Z` (`c`) with their optional chain and, for
 /// `-L`/`-S`/`-Z`, rule number; `-Z N` becomes `CMD_ZERO_NUM`.
 pub fn list_like(
