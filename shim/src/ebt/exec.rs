@@ -331,18 +331,8 @@ pub fn run(s: &mut Snap, p: &EbtParsed, out: &mut String) -> MResult<()> {
             }
         }
         cmd::RENAME_CHAIN => {
-            let new = p.newname.clone().unwrap_or_default();
-            if s.builtin.chain(&new).is_some() || s.chain(&new).is_some() {
-                return Err(op("File exists"));
-            }
-            // A renamed base chain is no chain to 1.8.11 (a builtin one is).
-            let builtin = s.builtin.chain(&chain).is_some();
-            if s.chain(&chain)
-                .is_none_or(|c| c.chain.attrs.hook.is_some() && !builtin)
-            {
-                return Err(op(msgs::NO_CHAIN));
-            }
-            s.rename_chain(&chain, &new);
+            let new = p.newname.as_deref().unwrap_or_default();
+            crate::xfam::rename::rename_chain(s, &chain, new, op)?;
         }
         CMD_INIT_TABLE if s.exists => s.delete_table(),
         CMD_CHANGE_COUNTERS => change_counters(s, &chain, p)?,

@@ -6,6 +6,7 @@
 
 pub mod args;
 pub mod listing;
+pub mod rename;
 pub mod restore_lines;
 pub mod save;
 pub mod snapshot;
