@@ -254,13 +254,10 @@ pub fn parse(args: Vec<String>, restore: bool, prog: &str) -> Result<ArpParsed> 
                 &mut g,
                 invert,
             )?,
-            'N' | 'E' => args::new_or_rename(
-                c,
-                (&mut p.command, &mut p.chain, &mut p.newname),
-                optarg,
-                (&mut g, invert),
-                valid_chain_name,
-            )?,
+            'N' | 'E' => {
+                let names = (&mut p.command, &mut p.chain, &mut p.newname);
+                args::new_or_rename(c, names, optarg, (&mut g, invert), valid_chain_name)?
+            }
             'P' => {
                 add_command(&mut p.command, cmd::SET_POLICY, 0, invert)?;
                 if !has_arg(&g) {
