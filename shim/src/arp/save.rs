@@ -207,19 +207,11 @@ pub fn restore_main(prog: &str, _args: Vec<String>) -> i32 {
             }
             in_table = true;
         } else if let (Some(rest), true) = (raw.strip_prefix(':'), in_table) {
-            let mut w = rest.split_whitespace();
-            let Some(name) = w.next() else {
-                let e = IptError::param(format!("{prog}: line {line} chain name invalid"));
-                return fail(&e, prog, Some(line));
-            };
-            if let Err(e) = super::parse::valid_chain_name(name) {
-                return fail(&e, prog, None);
+            let valid = super::parse::valid_chain_name;
+            match crate::xfam::restore_lines::chain_line(prog, line, rest, valid) {
+                Ok((name, policy)) => items.push(Item::Chain(name, policy, line)),
+                Err(rc) => return rc,
             }
-            let Some(policy) = w.next() else {
-                let e = IptError::param(format!("{prog}: line {line} policy invalid"));
-                return fail(&e, prog, Some(line));
-            };
-            items.push(Item::Chain(name.to_string(), policy.to_string(), line));
         } else if in_table {
             let mut words = vec![prog.to_string(), "-t".into(), "filter".into()];
             // The line with its newline, as fgets reads it (an unclosed quote

@@ -207,19 +207,11 @@ pub fn restore_main(prog: &str, args: Vec<String>) -> i32 {
             }
             table = Some(bt);
         } else if let (Some(rest), Some(_)) = (raw.strip_prefix(':'), table) {
-            let mut w = rest.split_whitespace();
-            let Some(name) = w.next() else {
-                let e = IptError::param(format!("{prog}: line {line} chain name invalid"));
-                return fail(&e, prog, Some(line));
-            };
-            if let Err(e) = super::parse::valid_chain_name(name) {
-                return fail(&e, prog, None);
+            let valid = super::parse::valid_chain_name;
+            match crate::xfam::restore_lines::chain_line(prog, line, rest, valid) {
+                Ok((name, policy)) => items.push(Item::Chain(name, policy, line)),
+                Err(rc) => return rc,
             }
-            let Some(pol) = w.next() else {
-                let e = IptError::param(format!("{prog}: line {line} policy invalid"));
-                return fail(&e, prog, Some(line));
-            };
-            items.push(Item::Chain(name.to_string(), pol.to_string(), line));
         } else if let Some(t) = table {
             let mut words = vec![prog.to_string(), "-t".into(), t.name.to_string()];
             // The line with its newline, as fgets reads it (an unclosed quote

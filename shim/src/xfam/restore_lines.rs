@@ -1,7 +1,10 @@
 //! The input lines of `arptables-restore` and `ebtables-restore`, read as
 //! iptables' restore reads them: in pieces of at most 10,239 bytes, each
-//! a line of its own, so memory stays bounded by one piece.
+//! a line of its own, so memory stays bounded by one piece; and the
+//! `:CHAIN POLICY` lines both tools read alike.
 
+use crate::run::fail;
+use nftwire::iptables::IptError;
 use std::io::BufRead;
 
 /// The lines of a restore input that say something (empty lines and
@@ -45,4 +48,28 @@ impl<R: BufRead> RestoreLines<R> {
             return Some((self.line, &self.text[..len]));
         }
     }
+}
+
+/// A `:CHAIN POLICY` line of table input (`rest` after the `:`, line
+/// number `line`): the chain name, checked by the tool's `valid`, and the
+/// policy word; or, with the error printed, the exit status.
+pub fn chain_line(
+    prog: &str,
+    line: usize,
+    rest: &str,
+    valid: fn(&str) -> nftwire::iptables::Result<()>,
+) -> Result<(String, String), i32> {
+    let mut w = rest.split_whitespace();
+    let Some(name) = w.next() else {
+        let e = IptError::param(format!("{prog}: line {line} chain name invalid"));
+        return Err(fail(&e, prog, Some(line)));
+    };
+    if let Err(e) = valid(name) {
+        return Err(fail(&e, prog, None));
+    }
+    let Some(policy) = w.next() else {
+        let e = IptError::param(format!("{prog}: line {line} policy invalid"));
+        return Err(fail(&e, prog, Some(line)));
+    };
+    Ok((name.to_string(), policy.to_string()))
 }
