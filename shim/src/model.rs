@@ -925,15 +925,7 @@ impl Model {
         let Some(Some(s)) = self.chains.get(name) else {
             return;
         };
-        let mut c = Chain::regular(self.fam(), &self.table, name);
-        c.attrs.hook = s.chain.attrs.hook.clone();
-        c.attrs.policy = s.chain.attrs.policy;
-        c.attrs.chain_type = s.chain.attrs.chain_type.clone();
-        c.attrs.counters = Some(nftwire::object::chain::ChainCounters {
-            packets: Some(0),
-            bytes: Some(0),
-            ..Default::default()
-        });
+        let c = crate::xfam::zero::zeroed_base_chain(self.fam(), &self.table, name, &s.chain);
         self.push(
             c.to_msg(msg::NEWCHAIN, F_CREATE),
             "CHAIN_ZERO",

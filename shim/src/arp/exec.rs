@@ -5,6 +5,7 @@ use super::parse::{opt, ArpParsed};
 use crate::exec::msgs;
 use crate::model::MResult;
 use crate::parse::cmd;
+use crate::xfam::listing::run_listing;
 use crate::xfam::{SnapChain, Snapshot};
 use nftwire::arptables::encode::encode;
 use nftwire::arptables::text::{details, list_line, save_body, Fmt};
@@ -55,22 +56,10 @@ fn find(s: &Snap, chain: &str, r: &ArpRule) -> Option<usize> {
 pub fn run(s: &mut Snap, p: &ArpParsed, out: &mut String) -> MResult<()> {
     let chain = p.chain.clone().unwrap_or_default();
     let verbose = p.options & opt::VERBOSE != 0;
-    let listing = p.command & (cmd::LIST | cmd::LIST_RULES);
-    if listing != 0 {
-        if let Some(c) = &p.chain {
-            if s.chain(c).is_none() && s.builtin.chain(c).is_none() {
-                return Err(op(msgs::NO_CHAIN));
-            }
-        }
-        out.push_str(&s.tainted_note());
-        if p.command & cmd::LIST != 0 {
-            list(s, p, out);
-        } else {
-            list_rules(s, p, out);
-        }
-        if p.command & (cmd::ZERO | cmd::ZERO_NUM) == 0 {
-            return Ok(());
-        }
+    let no_chain = op(msgs::NO_CHAIN);
+    let what = (p.command, p.chain.as_deref());
+    if run_listing(s, p, what, out, no_chain, [list, list_rules])? {
+        return Ok(());
     }
     match p.command & !(cmd::LIST | cmd::LIST_RULES) {
         cmd::APPEND | cmd::INSERT => {
@@ -180,18 +169,8 @@ pub fn run(s: &mut Snap, p: &ArpParsed, out: &mut String) -> MResult<()> {
         }
         cmd::DELETE_CHAIN => delete_chain(s, p.chain.as_deref(), verbose, out)?,
         cmd::RENAME_CHAIN => {
-            let new = p.newname.clone().unwrap_or_default();
-            if s.builtin.chain(&new).is_some() || s.chain(&new).is_some() {
-                return Err(op("File exists"));
-            }
-            // A renamed base chain is no chain to 1.8.11 (a builtin one is).
-            let builtin = s.builtin.chain(&chain).is_some();
-            if s.chain(&chain)
-                .is_none_or(|c| c.chain.attrs.hook.is_some() && !builtin)
-            {
-                return Err(op(msgs::NO_CHAIN));
-            }
-            s.rename_chain(&chain, &new);
+            let new = p.newname.as_deref().unwrap_or_default();
+            crate::xfam::rename::rename_chain(s, &chain, new, op)?;
         }
         cmd::SET_POLICY => {
             let v = match p.policy.as_deref() {

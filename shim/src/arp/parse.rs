@@ -4,7 +4,7 @@
 
 use crate::getopt::{Getopt, HasArg, LongOpt, Val};
 use crate::parse::cmd;
-use crate::xfam::args::{self, add_command, has_arg, intrapositioned, rulenumber};
+use crate::xfam::args::{self, add_command, has_arg, intrapositioned, long_opt as o, rulenumber};
 use nftwire::arptables::rule::{ArpRule, ArpVerdict, Field16, Ip4Mask, MacMask};
 use nftwire::arptables::target::{self, ArpTarget};
 use nftwire::iptables::addr;
@@ -14,14 +14,6 @@ use nftwire::iptables::{Family, IptError, Result};
 
 /// `-:A:C:...` of `ARPT_OPTSTRING`, after the leading `-:`.
 const OPTSTRING: &str = "A:C:D:E:F::I:L::M:N:P:R:S::VX::Z::c:d:i:j:o:p:s:t:vh::l:nx";
-
-const fn o(name: &'static str, has_arg: HasArg, c: char) -> LongOpt {
-    LongOpt {
-        name,
-        has_arg,
-        val: Val::Base(c),
-    }
-}
 
 // arptables' private option codes, as characters.
 const SRC_MAC: char = '\u{2}';
@@ -262,24 +254,9 @@ pub fn parse(args: Vec<String>, restore: bool, prog: &str) -> Result<ArpParsed> 
                 &mut g,
                 invert,
             )?,
-            'N' => {
-                let a = optarg.unwrap_or_default();
-                valid_chain_name(&a)?;
-                add_command(&mut p.command, cmd::NEW_CHAIN, 0, invert)?;
-                p.chain = Some(a);
-            }
-            'E' => {
-                add_command(&mut p.command, cmd::RENAME_CHAIN, 0, invert)?;
-                p.chain = optarg;
-                if !has_arg(&g) {
-                    return Err(IptError::param(
-                        "-E requires old-chain-name and new-chain-name",
-                    ));
-                }
-                let n = g.args[g.optind].clone();
-                g.optind += 1;
-                valid_chain_name(&n)?;
-                p.newname = Some(n);
+            'N' | 'E' => {
+                let names = (&mut p.command, &mut p.chain, &mut p.newname);
+                args::new_or_rename(c, names, optarg, (&mut g, invert), valid_chain_name)?
             }
             'P' => {
                 add_command(&mut p.command, cmd::SET_POLICY, 0, invert)?;

@@ -16,40 +16,30 @@ use nftwire::iptables::{ExitCode, IptError};
 
 /// The save text of the table (empty when it does not exist).
 pub fn save_text(s: &Snapshot<ArpRule>, prog: &str, counters: bool) -> String {
-    if !s.exists {
-        return String::new();
-    }
-    let mut out = s.tainted_note();
-    out += &crate::xfam::args::save_header(prog, &s.table);
-    let names = s.shown(None);
-    for n in &names {
-        let pol = match s.builtin.chain(n) {
-            Some(_) => s.chain(n).and_then(|c| c.policy()).unwrap_or("ACCEPT"),
-            None => "-",
-        };
-        out.push_str(&format!(":{n} {pol}\n"));
-    }
-    for n in &names {
-        let Some(c) = s.chain(n) else { continue };
-        for e in &c.rules {
-            match &e.own {
-                Ok(r) => {
-                    if counters {
-                        out.push_str(&format!("[{}:{}] ", r.packets, r.bytes));
+    crate::xfam::save::save_text(
+        s,
+        prog,
+        |_| "-",
+        |n, out| {
+            let Some(c) = s.chain(n) else { return };
+            for e in &c.rules {
+                match &e.own {
+                    Ok(r) => {
+                        if counters {
+                            out.push_str(&format!("[{}:{}] ", r.packets, r.bytes));
+                        }
+                        out.push_str(&format!("-A {n}"));
+                        save_body(r, out);
                     }
-                    out.push_str(&format!("-A {n}"));
-                    save_body(r, &mut out);
+                    Err(_) => {
+                        let sets = nftwire::render::nft::delinearize::Sets::new();
+                        out.push_str(&crate::show::foreign_rule_line(&e.rule, e.handle, n, &sets));
+                    }
                 }
-                Err(_) => {
-                    let sets = nftwire::render::nft::delinearize::Sets::new();
-                    out.push_str(&crate::show::foreign_rule_line(&e.rule, e.handle, n, &sets));
-                }
+                out.push('\n');
             }
-            out.push('\n');
-        }
-    }
-    out.push_str(&format!("# Completed on {}\n", crate::show::ctime_now()));
-    out
+        },
+    )
 }
 
 /// `arptables-save [-c] [-t TABLE]`.
@@ -189,24 +179,10 @@ pub fn restore_main(prog: &str, _args: Vec<String>) -> i32 {
             items.clear();
             Ok(out)
         };
-    // Read as iptables' restore reads (in pieces of at most 10,239 bytes,
-    // each a line of its own), committing each table at its COMMIT while
-    // the writer may still be writing: memory stays bounded by one table.
-    let mut input = std::io::stdin().lock();
-    let mut bytes = Vec::new();
-    let mut line = 0usize;
-    loop {
-        match crate::restore::read_piece(&mut input, &mut bytes) {
-            Ok(0) | Err(_) => break,
-            Ok(_) => {}
-        }
-        line += 1;
-        let text = String::from_utf8_lossy(&bytes);
-        let raw = text.strip_suffix('\n').unwrap_or(&text);
-        let raw = raw.strip_suffix('\r').unwrap_or(raw);
-        if raw.is_empty() || raw.starts_with('#') {
-            continue;
-        }
+    // Each table is committed at its COMMIT, while the writer may still be
+    // writing: memory stays bounded by one table.
+    let mut lines = crate::xfam::restore_lines::RestoreLines::new(std::io::stdin().lock());
+    while let Some((line, raw)) = lines.next_line() {
         if in_table && (raw == "COMMIT" || raw.starts_with("COMMIT ")) {
             match commit(&mut conn, &mut items) {
                 Ok(o) => print!("{o}"),
@@ -231,19 +207,11 @@ pub fn restore_main(prog: &str, _args: Vec<String>) -> i32 {
             }
             in_table = true;
         } else if let (Some(rest), true) = (raw.strip_prefix(':'), in_table) {
-            let mut w = rest.split_whitespace();
-            let Some(name) = w.next() else {
-                let e = IptError::param(format!("{prog}: line {line} chain name invalid"));
-                return fail(&e, prog, Some(line));
-            };
-            if let Err(e) = super::parse::valid_chain_name(name) {
-                return fail(&e, prog, None);
+            let valid = super::parse::valid_chain_name;
+            match crate::xfam::restore_lines::chain_line(prog, line, rest, valid) {
+                Ok((name, policy)) => items.push(Item::Chain(name, policy, line)),
+                Err(rc) => return rc,
             }
-            let Some(policy) = w.next() else {
-                let e = IptError::param(format!("{prog}: line {line} policy invalid"));
-                return fail(&e, prog, Some(line));
-            };
-            items.push(Item::Chain(name.to_string(), policy.to_string(), line));
         } else if in_table {
             let mut words = vec![prog.to_string(), "-t".into(), "filter".into()];
             // The line with its newline, as fgets reads it (an unclosed quote

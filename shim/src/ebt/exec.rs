@@ -7,6 +7,7 @@ use super::parse::{opt, CounterOp, EbtParsed, CMD_CHANGE_COUNTERS, CMD_INIT_TABL
 use crate::exec::msgs;
 use crate::model::{MResult, ModelErr};
 use crate::parse::cmd;
+use crate::xfam::listing::run_listing;
 use crate::xfam::Snapshot;
 use nftwire::data::VerdictCode;
 use nftwire::ebtables::decode::policy_of;
@@ -182,21 +183,10 @@ fn flush_chain(s: &mut Snap, chain: &str) {
 pub fn run(s: &mut Snap, p: &EbtParsed, out: &mut String) -> MResult<()> {
     let chain = p.chain.clone().unwrap_or_default();
     let verbose = p.options & opt::VERBOSE != 0;
-    if p.command & (cmd::LIST | cmd::LIST_RULES) != 0 {
-        if let Some(c) = &p.chain {
-            if s.chain(c).is_none() && s.builtin.chain(c).is_none() {
-                return Err(op(msgs::NO_CHAIN));
-            }
-        }
-        out.push_str(&s.tainted_note());
-        if p.command & cmd::LIST != 0 {
-            list(s, p, out);
-        } else {
-            list_rules(s, p, out);
-        }
-        if p.command & (cmd::ZERO | cmd::ZERO_NUM) == 0 {
-            return Ok(());
-        }
+    let no_chain = op(msgs::NO_CHAIN);
+    let what = (p.command, p.chain.as_deref());
+    if run_listing(s, p, what, out, no_chain, [list, list_rules])? {
+        return Ok(());
     }
     let r = &p.rule;
     match p.command & !(cmd::LIST | cmd::LIST_RULES) {
@@ -341,18 +331,8 @@ pub fn run(s: &mut Snap, p: &EbtParsed, out: &mut String) -> MResult<()> {
             }
         }
         cmd::RENAME_CHAIN => {
-            let new = p.newname.clone().unwrap_or_default();
-            if s.builtin.chain(&new).is_some() || s.chain(&new).is_some() {
-                return Err(op("File exists"));
-            }
-            // A renamed base chain is no chain to 1.8.11 (a builtin one is).
-            let builtin = s.builtin.chain(&chain).is_some();
-            if s.chain(&chain)
-                .is_none_or(|c| c.chain.attrs.hook.is_some() && !builtin)
-            {
-                return Err(op(msgs::NO_CHAIN));
-            }
-            s.rename_chain(&chain, &new);
+            let new = p.newname.as_deref().unwrap_or_default();
+            crate::xfam::rename::rename_chain(s, &chain, new, op)?;
         }
         CMD_INIT_TABLE if s.exists => s.delete_table(),
         CMD_CHANGE_COUNTERS => change_counters(s, &chain, p)?,
@@ -547,26 +527,14 @@ fn list_rules(s: &Snap, p: &EbtParsed, out: &mut String) {
 
 /// The save text of the table (empty when it does not exist).
 pub fn save_text(s: &Snap, prog: &str, counters: Counters) -> String {
-    if !s.exists {
-        return String::new();
-    }
-    let mut out = s.tainted_note();
-    out += &crate::xfam::args::save_header(prog, &s.table);
-    let names = s.shown(None);
-    for n in &names {
-        let pol = match s.builtin.chain(n) {
-            Some(_) => s.chain(n).and_then(|c| c.policy()).unwrap_or("ACCEPT"),
-            None => match policy(s, n) {
-                Some((_, VerdictCode::Drop)) => "DROP",
-                Some(_) => "ACCEPT",
-                None => "RETURN",
-            },
-        };
-        out.push_str(&format!(":{n} {pol}\n"));
-    }
-    for n in &names {
-        rule_lines(s, n, counters, &format!("-A {n} "), (false, 0), &mut out);
-    }
-    out.push_str(&format!("# Completed on {}\n", crate::show::ctime_now()));
-    out
+    crate::xfam::save::save_text(
+        s,
+        prog,
+        |n| match policy(s, n) {
+            Some((_, VerdictCode::Drop)) => "DROP",
+            Some(_) => "ACCEPT",
+            None => "RETURN",
+        },
+        |n, out| rule_lines(s, n, counters, &format!("-A {n} "), (false, 0), out),
+    )
 }

@@ -18,15 +18,6 @@ pub fn decode_rule(r: &Rule, sets: &crate::xfam::snapshot::SetMap) -> Result<Ebt
     nftwire::ebtables::decode::decode_with_sets(r, r.table(), sets)
 }
 
-impl crate::xfam::Command for parse::EbtParsed {
-    fn stdout(&self) -> Option<&str> {
-        self.stdout.as_deref()
-    }
-    fn table(&self) -> &str {
-        &self.table
-    }
-}
-
 /// `ebtables ARGS...`.
 pub fn main(args: Vec<String>) -> i32 {
     let prog = "ebtables";
@@ -34,6 +25,7 @@ pub fn main(args: Vec<String>) -> i32 {
         prog,
         FAMILY,
         parse::parse(args, false, prog),
+        |p| (p.stdout.as_deref(), &p.table),
         tables::table,
         decode_rule,
         exec::run,

@@ -5,7 +5,7 @@
 
 use crate::getopt::{Getopt, HasArg, LongOpt, Val};
 use crate::parse::cmd;
-use crate::xfam::args::{self, add_command, has_arg, intrapositioned, rulenumber};
+use crate::xfam::args::{self, add_command, has_arg, intrapositioned, long_opt as o, rulenumber};
 use nftwire::ebtables::ethertypes;
 use nftwire::ebtables::ext::{Ext, Mac, MarkTarget, NatKind, NatTarget, OPTIONS};
 use nftwire::ebtables::rule::{EbtRule, EbtVerdict, Proto};
@@ -15,14 +15,6 @@ use nftwire::iptables::{IptError, Result};
 
 /// `EBT_OPTSTRING` after the leading `-:`.
 const OPTSTRING: &str = "A:C:D:E:F::I:L::M:N:P:R:S::VX::Z::c:d:i:j:o:p:s:t:vh";
-
-const fn o(name: &'static str, has_arg: HasArg, c: char) -> LongOpt {
-    LongOpt {
-        name,
-        has_arg,
-        val: Val::Base(c),
-    }
-}
 
 const INIT_TABLE: char = '\u{b}';
 const LMAC2: char = '\u{c}';
@@ -479,24 +471,9 @@ pub fn parse(args: Vec<String>, restore: bool, prog: &str) -> Result<EbtParsed> 
                 &mut g,
                 invert,
             )?,
-            'N' => {
-                let a = optarg.unwrap_or_default();
-                valid_chain_name(&a)?;
-                add_command(&mut p.command, cmd::NEW_CHAIN, 0, invert)?;
-                p.chain = Some(a);
-            }
-            'E' => {
-                add_command(&mut p.command, cmd::RENAME_CHAIN, 0, invert)?;
-                p.chain = optarg;
-                if !has_arg(&g) {
-                    return Err(IptError::param(
-                        "-E requires old-chain-name and new-chain-name",
-                    ));
-                }
-                g.optind += 1;
-                let n = g.args[g.optind - 1].clone();
-                valid_chain_name(&n)?;
-                p.newname = Some(n);
+            'N' | 'E' => {
+                let names = (&mut p.command, &mut p.chain, &mut p.newname);
+                args::new_or_rename(c, names, optarg, (&mut g, invert), valid_chain_name)?
             }
             'P' => {
                 add_command(&mut p.command, cmd::SET_POLICY, cmd::NEW_CHAIN, invert)?;

@@ -185,24 +185,10 @@ pub fn restore_main(prog: &str, args: Vec<String>) -> i32 {
         items.clear();
         Ok(())
     };
-    // Read as iptables' restore reads (in pieces of at most 10,239 bytes,
-    // each a line of its own), committing each table at its COMMIT while
-    // the writer may still be writing: memory stays bounded by one table.
-    let mut input = std::io::stdin().lock();
-    let mut bytes = Vec::new();
-    let mut line = 0usize;
-    loop {
-        match crate::restore::read_piece(&mut input, &mut bytes) {
-            Ok(0) | Err(_) => break,
-            Ok(_) => {}
-        }
-        line += 1;
-        let text = String::from_utf8_lossy(&bytes);
-        let raw = text.strip_suffix('\n').unwrap_or(&text);
-        let raw = raw.strip_suffix('\r').unwrap_or(raw);
-        if raw.is_empty() || raw.starts_with('#') {
-            continue;
-        }
+    // Each table is committed at its COMMIT, while the writer may still be
+    // writing: memory stays bounded by one table.
+    let mut lines = crate::xfam::restore_lines::RestoreLines::new(std::io::stdin().lock());
+    while let Some((line, raw)) = lines.next_line() {
         if let (Some(t), true) = (table, raw == "COMMIT" || raw.starts_with("COMMIT ")) {
             if let Err(e) = commit(&mut conn, t, &mut items) {
                 return fail(&e, prog, Some(line));
@@ -221,19 +207,11 @@ pub fn restore_main(prog: &str, args: Vec<String>) -> i32 {
             }
             table = Some(bt);
         } else if let (Some(rest), Some(_)) = (raw.strip_prefix(':'), table) {
-            let mut w = rest.split_whitespace();
-            let Some(name) = w.next() else {
-                let e = IptError::param(format!("{prog}: line {line} chain name invalid"));
-                return fail(&e, prog, Some(line));
-            };
-            if let Err(e) = super::parse::valid_chain_name(name) {
-                return fail(&e, prog, None);
+            let valid = super::parse::valid_chain_name;
+            match crate::xfam::restore_lines::chain_line(prog, line, rest, valid) {
+                Ok((name, policy)) => items.push(Item::Chain(name, policy, line)),
+                Err(rc) => return rc,
             }
-            let Some(pol) = w.next() else {
-                let e = IptError::param(format!("{prog}: line {line} policy invalid"));
-                return fail(&e, prog, Some(line));
-            };
-            items.push(Item::Chain(name.to_string(), pol.to_string(), line));
         } else if let Some(t) = table {
             let mut words = vec![prog.to_string(), "-t".into(), t.name.to_string()];
             // The line with its newline, as fgets reads it (an unclosed quote

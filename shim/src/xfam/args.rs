@@ -3,7 +3,7 @@
 //! rule-number arguments, `--opt ! value`, MAC addresses with masks,
 //! `-c PKTS BYTES`, and the chain and target name checks.
 
-use crate::getopt::{Getopt, Got, LongOpt, Val};
+use crate::getopt::{Getopt, Got, HasArg, LongOpt, Val};
 use crate::parse::cmd;
 use nftwire::iptables::num;
 use nftwire::iptables::{IptError, Result};
@@ -40,6 +40,37 @@ pub fn rulenumber(s: &str) -> Result<i64> {
     num::strtoui(s, 1, i32::MAX as u64)
         .map(|v| v as i64)
         .ok_or_else(|| IptError::param(format!("Invalid rule number `{s}'")))
+}
+
+/// `-N NAME` and `-E OLD NEW` (`c`): the command, its chain and, for
+/// `-E`, the new name (the word after the option's argument), each name
+/// checked by the tool's `valid`.
+pub fn new_or_rename(
+    c: char,
+    (command, chain, newname): (&mut u32, &mut Option<String>, &mut Option<String>),
+    optarg: Option<String>,
+    (g, invert): (&mut Getopt, bool),
+    valid: fn(&str) -> Result<()>,
+) -> Result<()> {
+    if c == 'N' {
+        let a = optarg.unwrap_or_default();
+        valid(&a)?;
+        add_command(command, cmd::NEW_CHAIN, 0, invert)?;
+        *chain = Some(a);
+        return Ok(());
+    }
+    add_command(command, cmd::RENAME_CHAIN, 0, invert)?;
+    *chain = optarg;
+    if !has_arg(g) {
+        return Err(IptError::param(
+            "-E requires old-chain-name and new-chain-name",
+        ));
+    }
+    let n = g.args[g.optind].clone();
+    g.optind += 1;
+    valid(&n)?;
+    *newname = Some(n);
+    Ok(())
 }
 
 /// `-L`, `-S`, `-F`, `-X`, `-Z` (`c`) with their optional chain and, for
@@ -286,4 +317,14 @@ pub fn save_header(prog: &str, table: &str) -> String {
         nftwire::iptables::VERSION_STRING,
         crate::show::ctime_now()
     )
+}
+
+/// An entry of a tool's long-option table: `--name`, with `has_arg`,
+/// returning option character `c`.
+pub const fn long_opt(name: &'static str, has_arg: HasArg, c: char) -> LongOpt {
+    LongOpt {
+        name,
+        has_arg,
+        val: Val::Base(c),
+    }
 }

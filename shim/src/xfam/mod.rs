@@ -5,7 +5,12 @@
 //! that rebuilds the batch when another writer got in between.
 
 pub mod args;
+pub mod listing;
+pub mod rename;
+pub mod restore_lines;
+pub mod save;
 pub mod snapshot;
+pub mod zero;
 
 pub use snapshot::{SnapChain, Snapshot};
 
@@ -20,22 +25,15 @@ thread_local! {
     pub static RESTORE_LINE: std::cell::Cell<Option<usize>> = const { std::cell::Cell::new(None) };
 }
 
-/// What a tool's parsed command line says before it runs: text to print
-/// instead (`-V`, `-h`) and the table.
-pub trait Command {
-    /// Text for stdout instead of a command.
-    fn stdout(&self) -> Option<&str>;
-    /// The table (`-t`).
-    fn table(&self) -> &str;
-}
-
-/// The `arptables`/`ebtables` tool: print, or look the table up, connect
-/// and run the command on a snapshot of its table (see
-/// [`snapshot::transact`]); the exit status.
-pub fn run_tool<R: Clone, P: Command>(
+/// The `arptables`/`ebtables` tool: print the text `head` says to print
+/// instead (`-V`, `-h`), or look up the table it names, connect and run
+/// the command on a snapshot of that table (see [`snapshot::transact`]);
+/// the exit status.
+pub fn run_tool<R: Clone, P>(
     prog: &str,
     family: u8,
     parsed: Result<P>,
+    head: fn(&P) -> (Option<&str>, &str),
     lookup: fn(&str) -> Option<&'static BuiltinTable>,
     decode: snapshot::Decoder<R>,
     exec: fn(&mut Snapshot<R>, &P, &mut String) -> MResult<()>,
@@ -44,12 +42,13 @@ pub fn run_tool<R: Clone, P: Command>(
         Ok(p) => p,
         Err(e) => return fail(&e, prog, None),
     };
-    if let Some(s) = p.stdout() {
+    let (stdout, table) = head(&p);
+    if let Some(s) = stdout {
         print!("{s}");
         return 0;
     }
-    let Some(t) = lookup(p.table()) else {
-        let e = IptError::version(format!("table '{}' does not exist", p.table()));
+    let Some(t) = lookup(table) else {
+        let e = IptError::version(format!("table '{table}' does not exist"));
         return fail(&e, prog, None);
     };
     let mut conn = match connect() {

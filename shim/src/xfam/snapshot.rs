@@ -514,15 +514,7 @@ impl<R: Clone> Snapshot<R> {
     /// Zero a base chain's counters.
     pub fn zero_chain(&mut self, name: &str) {
         let Some(s) = self.chain(name) else { return };
-        let mut c = Chain::regular(self.family, &self.table, name);
-        c.attrs.hook = s.chain.attrs.hook.clone();
-        c.attrs.policy = s.chain.attrs.policy;
-        c.attrs.chain_type = s.chain.attrs.chain_type.clone();
-        c.attrs.counters = Some(nftwire::object::chain::ChainCounters {
-            packets: Some(0),
-            bytes: Some(0),
-            ..Default::default()
-        });
+        let c = super::zero::zeroed_base_chain(self.family, &self.table, name, &s.chain);
         self.push(
             c.to_msg(msg::NEWCHAIN, F_CREATE),
             "CHAIN_ZERO",
