@@ -281,20 +281,11 @@ impl ChainState {
     }
     /// Policy name of a base chain.
     pub fn policy(&self) -> Option<&'static str> {
-        self.chain.attrs.hook.as_ref()?;
-        Some(match self.chain.attrs.policy {
-            Some(0) => "DROP",
-            _ => "ACCEPT",
-        })
+        self.chain.policy_name()
     }
     /// Base chain counters (packets, bytes).
     pub fn counters(&self) -> (u64, u64) {
-        self.chain
-            .attrs
-            .counters
-            .as_ref()
-            .map(|c| (c.packets.unwrap_or(0), c.bytes.unwrap_or(0)))
-            .unwrap_or((0, 0))
+        self.chain.counter_values()
     }
 }
 

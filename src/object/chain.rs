@@ -86,4 +86,21 @@ impl Chain {
     pub fn is_base(&self) -> bool {
         self.attrs.hook.is_some()
     }
+    /// The policy of a base chain as iptables names it (`DROP` for verdict
+    /// 0, else `ACCEPT`); `None` for a regular chain.
+    pub fn policy_name(&self) -> Option<&'static str> {
+        self.attrs.hook.as_ref()?;
+        Some(match self.attrs.policy {
+            Some(0) => "DROP",
+            _ => "ACCEPT",
+        })
+    }
+    /// The chain's counters (packets, bytes); zero when it has none.
+    pub fn counter_values(&self) -> (u64, u64) {
+        self.attrs
+            .counters
+            .as_ref()
+            .map(|c| (c.packets.unwrap_or(0), c.bytes.unwrap_or(0)))
+            .unwrap_or((0, 0))
+    }
 }

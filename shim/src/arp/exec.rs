@@ -35,14 +35,10 @@ fn echo(r: &ArpRule, out: &mut String) {
 }
 
 fn check_jump(s: &Snap, r: &ArpRule) -> MResult<()> {
-    if let ArpVerdict::Jump(c) = &r.verdict {
-        // Only user chains can be jumped to (a renamed base chain is not
-        // one, as 1.8.11 sees it).
-        if s.chain(c).is_none_or(|x| x.chain.attrs.hook.is_some()) {
-            return Err(IptError::param(format!("Chain '{c}' does not exist")).into());
-        }
+    match &r.verdict {
+        ArpVerdict::Jump(c) => s.check_jump_target(c),
+        _ => Ok(()),
     }
-    Ok(())
 }
 
 fn find(s: &Snap, chain: &str, r: &ArpRule) -> Option<usize> {

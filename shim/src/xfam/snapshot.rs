@@ -36,20 +36,11 @@ pub struct SnapChain<R> {
 impl<R> SnapChain<R> {
     /// Policy of a base chain (`ACCEPT`/`DROP`), None for a user chain.
     pub fn policy(&self) -> Option<&'static str> {
-        self.chain.attrs.hook.as_ref()?;
-        Some(match self.chain.attrs.policy {
-            Some(0) => "DROP",
-            _ => "ACCEPT",
-        })
+        self.chain.policy_name()
     }
     /// Base chain counters.
     pub fn counters(&self) -> (u64, u64) {
-        self.chain
-            .attrs
-            .counters
-            .as_ref()
-            .map(|c| (c.packets.unwrap_or(0), c.bytes.unwrap_or(0)))
-            .unwrap_or((0, 0))
+        self.chain.counter_values()
     }
 }
 
@@ -170,6 +161,15 @@ impl<R: Clone> Snapshot<R> {
     /// The chain called `name`.
     pub fn chain(&self, name: &str) -> Option<&SnapChain<R>> {
         self.chains.iter().find(|c| c.chain.name() == name)
+    }
+
+    /// A jump target must be a user chain (a renamed base chain is not one,
+    /// as 1.8.11 sees it): "Chain 'C' does not exist" otherwise.
+    pub fn check_jump_target(&self, name: &str) -> MResult<()> {
+        if self.chain(name).is_none_or(|x| x.chain.is_base()) {
+            return Err(IptError::param(format!("Chain '{name}' does not exist")).into());
+        }
+        Ok(())
     }
 
     fn chain_mut(&mut self, name: &str) -> Option<&mut SnapChain<R>> {
