@@ -140,7 +140,7 @@ fn apply(
             Item::Rule(p, line) => {
                 s.line = Some(*line);
                 crate::xfam::RESTORE_LINE.set(Some(*line));
-                exec::run(s, p, out)?;
+                exec::run(s, p, out).inspect_err(|_| crate::xfam::FAILED_LINE.set(Some(*line)))?;
             }
         }
     }
@@ -178,6 +178,7 @@ pub fn restore_main(prog: &str, args: Vec<String>) -> i32 {
                   t: &'static nftwire::iptables::tables::BuiltinTable,
                   items: &mut Vec<Item>|
      -> Result<(), IptError> {
+        crate::xfam::FAILED_LINE.set(None);
         let (out, _) = crate::xfam::snapshot::transact(conn, FAMILY, t, decode_rule, |s, out| {
             apply(s, items, noflush, out)
         })?;
@@ -191,7 +192,7 @@ pub fn restore_main(prog: &str, args: Vec<String>) -> i32 {
     while let Some((line, raw)) = lines.next_line() {
         if let (Some(t), true) = (table, raw == "COMMIT" || raw.starts_with("COMMIT ")) {
             if let Err(e) = commit(&mut conn, t, &mut items) {
-                return fail(&e, prog, Some(line));
+                return fail(&e, prog, crate::xfam::FAILED_LINE.take().or(Some(line)));
             }
             table = None;
         } else if let Some(t) = raw.strip_prefix('*') {
@@ -202,7 +203,7 @@ pub fn restore_main(prog: &str, args: Vec<String>) -> i32 {
             };
             if let Some(prev) = table {
                 if let Err(e) = commit(&mut conn, prev, &mut items) {
-                    return fail(&e, prog, Some(line));
+                    return fail(&e, prog, crate::xfam::FAILED_LINE.take().or(Some(line)));
                 }
             }
             table = Some(bt);
@@ -231,7 +232,8 @@ pub fn restore_main(prog: &str, args: Vec<String>) -> i32 {
     }
     if let Some(t) = table {
         if let Err(e) = commit(&mut conn, t, &mut items) {
-            return fail(&e, prog, crate::xfam::RESTORE_LINE.take());
+            let line = crate::xfam::FAILED_LINE.take();
+            return fail(&e, prog, line.or(crate::xfam::RESTORE_LINE.take()));
         }
     }
     0
