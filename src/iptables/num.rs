@@ -165,12 +165,46 @@ pub fn service_name(port: u16, proto: &str) -> Option<&'static str> {
         .map(|s| s.0)
 }
 
-/// `xtables_getportbyname`: a port number or service name (any protocol).
+/// `xtables_getportbyname`: a port number or service name (any protocol),
+/// as glibc's `getaddrinfo(NULL, s)` resolves it: a string that C
+/// `strtoul` reads whole (leading white space and a sign allowed, base 10)
+/// is a number, kept as a C `int` and then as its low 16 bits (so `70000`
+/// is port 4464); a number that is negative as an `int` (`-1`,
+/// `2147483648`) or anything else is looked up as a service name.
 pub fn getportbyname(s: &str) -> Option<u16> {
-    if s.bytes().all(|c| c.is_ascii_digit()) && !s.is_empty() {
-        return s.parse::<u32>().ok().and_then(|v| u16::try_from(v).ok());
+    if let Some(v) = c_strtoul_whole(s) {
+        let n = v as i32;
+        if n >= 0 {
+            return Some(n as u16);
+        }
     }
     service_port(s, None)
+}
+
+/// C `strtoul(s, &end, 10)` when it reads all of `s`: leading white space,
+/// an optional sign (a minus negates modulo 2^64), at least one digit;
+/// saturates at `u64::MAX` on overflow.
+fn c_strtoul_whole(s: &str) -> Option<u64> {
+    let t = s.trim_start_matches([' ', '\t', '\n', '\x0b', '\x0c', '\r']);
+    let (neg, digits) = match t.as_bytes().first() {
+        Some(b'-') => (true, &t[1..]),
+        Some(b'+') => (false, &t[1..]),
+        _ => (false, t),
+    };
+    if digits.is_empty() || !digits.bytes().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let v = digits
+        .bytes()
+        .try_fold(0u64, |a, c| {
+            a.checked_mul(10)?.checked_add(u64::from(c - b'0'))
+        })
+        .unwrap_or(u64::MAX);
+    Some(if neg && v != u64::MAX {
+        v.wrapping_neg()
+    } else {
+        v
+    })
 }
 
 /// C `strtod(s, &end)` for decimal numbers (leading blanks, sign, digits,
@@ -223,6 +257,29 @@ mod tests {
         assert_eq!(parse_protocol("tcp"), Some(6));
         assert_eq!(parse_protocol("gre"), Some(47));
         assert_eq!(getportbyname("ssh"), Some(22));
+    }
+    #[test]
+    fn numeric_services_as_glibc_reads_them() {
+        // Each pair checked against ebtables-nft 1.8.11 (`--ip-sport`).
+        for (s, want) in [
+            ("70000", Some(4464)),
+            ("65536", Some(0)),
+            ("99999999999", Some(59391)),
+            ("4294967296", Some(0)),
+            ("2147483647", Some(65535)),
+            ("2147483648", None),
+            ("18446744073709551616", None),
+            ("+80", Some(80)),
+            (" 80", Some(80)),
+            ("080", Some(80)),
+            ("-0", Some(0)),
+            ("-1", None),
+            ("0x50", None),
+            ("80 ", None),
+            ("", None),
+        ] {
+            assert_eq!(getportbyname(s), want, "{s:?}");
+        }
     }
     #[test]
     fn decimal_prefix() {
