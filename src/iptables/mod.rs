@@ -18,6 +18,7 @@ pub mod error;
 mod exact;
 pub mod ext;
 pub mod family;
+pub mod gai;
 pub mod hosts;
 pub mod ipset;
 pub mod list;

@@ -5,7 +5,7 @@
 
 use crate::iptables::error::{IptError, Result};
 use crate::iptables::ext::{decode_exact, Ctx, OptCall, OptDef, XtExt, F_INVERT, F_MAND};
-use crate::iptables::num::c_strtoul;
+use crate::iptables::num::{c23_strtoul, c_strtoul};
 use crate::iptables::xtbuf::Blob;
 use std::fmt::Write as _;
 
@@ -88,8 +88,11 @@ impl XtExt for Connlabel {
                 "Argument must have a minimum length of 1 characters\n",
             ));
         }
-        let (v, n) = c_strtoul(arg, 0);
-        let bit = if n == arg.len() {
+        // libxt_connlabel's own strtoul: Debian 13 builds it for C23, where
+        // base 0 also reads `0b` binary; the value is kept as a C int, and
+        // a negative one is looked up as a name.
+        let (v, n) = c23_strtoul(arg);
+        let bit = if n == arg.len() && (v as i32) >= 0 {
             Some(v as i32)
         } else {
             label_map().and_then(|m| {

@@ -1,7 +1,7 @@
 //! `-m connlimit` (revision 1, `struct xt_connlimit_info`, 32 bytes; 24
 //! compared).
 
-use crate::iptables::addr::{numeric_to_v4, numeric_to_v6, prefix_mask};
+use crate::iptables::addr::prefix_mask;
 use crate::iptables::error::{IptError, Result};
 use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt, F_INVERT};
 use crate::iptables::family::Family;
@@ -55,19 +55,32 @@ pub fn parse_plenmask(f: Family, ext: &str, opt: &str, arg: &str) -> Result<[u8;
     if let Some(n) = strtoui(arg, 0, hlen) {
         return Ok(prefix_mask(f, n as u32));
     }
-    let m = match f {
-        Family::V4 => numeric_to_v4(arg, true).map(|a| {
+    // A mask in address form, as getaddrinfo reads a numeric host.
+    let n = f.addr_len();
+    let m = crate::iptables::gai::resolve(f, arg, true)
+        .ok()
+        .and_then(|v| v.first().copied())
+        .map(|a| {
             let mut b = [0u8; 16];
-            b[..4].copy_from_slice(&a);
+            b[..n].copy_from_slice(&a[..n]);
             b
-        }),
-        Family::V6 => numeric_to_v6(arg),
-    };
+        });
     m.ok_or_else(|| {
         IptError::param(format!(
             "{ext}: bad value for option \"--{opt}\", neither a valid network mask nor valid CIDR (0-{hlen}).\n"
         ))
     })
+}
+
+/// `XTTYPE_PLEN`: a prefix length, or a mask in address form taken as its
+/// prefix length (255 when it is none, as libxtables' `uint8_t` keeps -1).
+pub fn parse_plen(f: Family, ext: &str, opt: &str, arg: &str) -> Result<u8> {
+    let hlen = (f.addr_len() * 8) as u64;
+    if let Some(n) = strtoui(arg, 0, hlen) {
+        return Ok(n as u8);
+    }
+    let m = parse_plenmask(f, ext, opt, arg)?;
+    Ok(crate::iptables::addr::mask_to_cidr(f, &m).map_or(u8::MAX, |n| n as u8))
 }
 
 impl Connlimit {

@@ -5,6 +5,7 @@ use crate::iptables::addr::{self, AddrMask};
 use crate::iptables::error::{IptError, Result};
 use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt, F_INVERT, F_MAND};
 use crate::iptables::family::Family;
+use crate::iptables::gai;
 use crate::iptables::num;
 use crate::iptables::text::ncase_eq;
 use crate::iptables::xtbuf::{Blob, Rd};
@@ -135,18 +136,19 @@ pub fn parse_hostmask(f: Family, ext: &str, opt: &str, arg: &str) -> Result<Addr
         Some(m) => match num::strtoui(m, 0, hlen) {
             Some(n) => addr::prefix_mask(f, n as u32),
             None => {
-                let parsed = match f {
-                    Family::V4 => addr::numeric_to_v4(m, false).map(|x| {
+                let n = f.addr_len();
+                let parsed = gai::resolve(f, m, true)
+                    .ok()
+                    .and_then(|v| v.first().copied())
+                    .map(|a| {
                         let mut b = [0xffu8; 16];
-                        b[..4].copy_from_slice(&x);
+                        b[..n].copy_from_slice(&a[..n]);
                         b
-                    }),
-                    Family::V6 => addr::numeric_to_v6(m),
-                }
-                .map(|b| match prefix_len(&b[..f.addr_len()]) {
-                    Some(n) => addr::prefix_mask(f, n),
-                    None => b,
-                });
+                    })
+                    .map(|b| match prefix_len(&b[..f.addr_len()]) {
+                        Some(n) => addr::prefix_mask(f, n),
+                        None => b,
+                    });
                 parsed.ok_or_else(|| {
                     IptError::param(format!(
                         "{ext}: bad value for option \"--{opt}\", neither a valid network mask nor valid CIDR (0-{hlen}).\n"
@@ -164,17 +166,17 @@ fn prefix_len(m: &[u8]) -> Option<u32> {
     (addr::prefix_mask(Family::V6, ones)[..m.len()] == *m).then_some(ones)
 }
 
-/// `XTTYPE_HOST`: one address, numeric or from the host table.
+/// `XTTYPE_HOST`: one address as `getaddrinfo` reads it (numeric, or a
+/// name of the host table that stands for one address).
 pub fn parse_host(f: Family, host: &str) -> Result<[u8; 16]> {
-    let v = addr::parse_multiple(f, host)
-        .ok()
-        .filter(|v| v.len() == 1 && !host.contains(','));
-    match v {
-        Some(v) => Ok(v[0].addr),
-        None => Err(IptError::param(
-            "getaddrinfo: Name or service not known\n".to_string(),
-        )),
+    let v = gai::resolve(f, host, false)
+        .map_err(|e| IptError::param(format!("getaddrinfo: {}\n", e.text())))?;
+    if v.iter().any(|a| *a != v[0]) {
+        return Err(IptError::param(format!(
+            "{host} resolves to more than one address\n"
+        )));
     }
+    Ok(v[0])
 }
 
 /// `XTTYPE_PORTRC`: `port[:port]` with service names.

@@ -4,7 +4,7 @@
 use crate::iptables::error::{IptError, Result};
 use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt, F_INVERT, F_MAND};
 use crate::iptables::family::Family;
-use crate::iptables::num::{strtoui, strtoul_prefix_base};
+use crate::iptables::num::strtoul_prefix_base;
 use crate::iptables::text::parse_uint;
 use crate::iptables::xtbuf::{Blob, Rd};
 use std::fmt::Write as _;
@@ -93,27 +93,6 @@ const OPTS: &[OptDef] = &[
     OptDef::arg("hashlimit-rate-interval", O_INTERVAL, 0),
 ];
 
-fn atoll(s: &str) -> i64 {
-    let t = s.trim_start();
-    let (neg, t) = match t.as_bytes().first() {
-        Some(b'-') => (true, &t[1..]),
-        Some(b'+') => (false, &t[1..]),
-        _ => (false, t),
-    };
-    let mut v: i64 = 0;
-    for c in t.bytes() {
-        if !c.is_ascii_digit() {
-            break;
-        }
-        v = v.wrapping_mul(10).wrapping_add((c - b'0') as i64);
-    }
-    if neg {
-        v.wrapping_neg()
-    } else {
-        v
-    }
-}
-
 fn factor(c: Option<u8>) -> u64 {
     match c {
         Some(b'm') => 1024 * 1024,
@@ -148,7 +127,7 @@ impl Hashlimit {
         if pos == 0 {
             return Ok(false);
         }
-        let r = atoll(rate) as u64;
+        let r = crate::iptables::num::c_atol(rate) as u64;
         if r == 0 {
             return Ok(false);
         }
@@ -182,7 +161,7 @@ impl Hashlimit {
                 return Ok(false);
             };
         }
-        let r = atoll(rate) as u64;
+        let r = crate::iptables::num::c_atol(rate) as u64;
         if r == 0 {
             return Ok(false);
         }
@@ -341,12 +320,7 @@ impl XtExt for Hashlimit {
                 }
             }
             O_SRCMASK | O_DSTMASK => {
-                let h = Hashlimit::dmask(cx.family) as u64;
-                let v = strtoui(&a, 0, h).ok_or_else(|| {
-                    IptError::param(format!(
-                        "hashlimit: bad value for option \"--{n}\", neither a valid network mask nor valid CIDR (0-{h}).\n"
-                    ))
-                })? as u8;
+                let v = super::connlimit::parse_plen(cx.family, "hashlimit", n, &a)?;
                 if c.def.id == O_SRCMASK {
                     self.srcmask = v;
                 } else {
@@ -371,7 +345,7 @@ impl XtExt for Hashlimit {
             }
             O_RATEMATCH => self.mode |= RATE_MATCH,
             _ => {
-                let r = atoll(&a) as i32;
+                let r = crate::iptables::num::c_atol(&a) as i32;
                 if r <= 0 {
                     return Err(bad("--hashlimit-rate-interval", &a));
                 }

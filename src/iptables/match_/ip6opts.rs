@@ -3,7 +3,7 @@
 
 use crate::iptables::error::{IptError, Result};
 use crate::iptables::ext::{decode_exact, Ctx, OptCall, OptDef, XtExt, F_INVERT};
-use crate::iptables::num::c_strtoul;
+use crate::iptables::num::strtoumax;
 use crate::iptables::text::parse_uint;
 use crate::iptables::xtbuf::Blob;
 use std::fmt::Write as _;
@@ -48,10 +48,15 @@ impl<const DST: bool> Ip6Opts<DST> {
     /// `parse_opts_num`: a C `strtoul` number filling the whole word.
     fn num(word: &str, what: &str) -> Result<u64> {
         let name = Self::NAME;
-        let (v, n) = c_strtoul(word, 0);
+        let (v, n, overflow) = strtoumax(word, 0);
         if n == 0 {
             return Err(IptError::param(format!(
                 "{name}: no valid digits in {what} `{word}'"
+            )));
+        }
+        if overflow {
+            return Err(IptError::param(format!(
+                "{what} `{word}' specified too big: would overflow"
             )));
         }
         if n != word.len() {

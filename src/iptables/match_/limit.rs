@@ -28,27 +28,6 @@ impl Default for Limit {
     }
 }
 
-fn c_atoi(s: &str) -> i64 {
-    let t = s.trim_start();
-    let (neg, t) = match t.as_bytes().first() {
-        Some(b'-') => (true, &t[1..]),
-        Some(b'+') => (false, &t[1..]),
-        _ => (false, t),
-    };
-    let mut v: i64 = 0;
-    for c in t.bytes() {
-        if !c.is_ascii_digit() {
-            break;
-        }
-        v = v.wrapping_mul(10).wrapping_add((c - b'0') as i64);
-    }
-    if neg {
-        -v
-    } else {
-        v
-    }
-}
-
 /// `parse_rate`: `N[/second|minute|hour|day]` (unit prefixes allowed).
 pub fn parse_rate(rate: &str) -> Result<Option<u32>> {
     let mut mult: u32 = 1;
@@ -70,7 +49,7 @@ pub fn parse_rate(rate: &str) -> Result<Option<u32>> {
             return Ok(None);
         };
     }
-    let r = c_atoi(rate) as i32 as u32;
+    let r = crate::iptables::num::c_atol(rate) as i32 as u32;
     if r == 0 {
         return Ok(None);
     }
