@@ -351,7 +351,9 @@ pub fn strtod_prefix(s: &str) -> Option<(f64, &str)> {
 /// conversion goes through a 64-bit signed integer, so -1.0 is 0xffffffff
 /// and anything out of that range, or NaN, is 0).
 pub fn c_double_to_uint(x: f64) -> u32 {
-    if x.is_nan() || x >= 9.223_372_036_854_775_807e18 || x < -9.223_372_036_854_775_808e18 {
+    // 2^63: the first value a 64-bit signed integer cannot hold.
+    const LIMIT: f64 = 9_223_372_036_854_775_808.0;
+    if x.is_nan() || !(-LIMIT..LIMIT).contains(&x) {
         return 0;
     }
     x as i64 as u32
