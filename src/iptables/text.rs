@@ -41,6 +41,9 @@ pub fn parse_val_mask(ext: &str, opt: &str, arg: &str) -> Result<(u32, u32)> {
     parse_val_mask_named(ext, opt, arg, None)
 }
 
+/// A name map's lookup: the value of a name.
+pub type NameLookup<'a> = &'a dyn Fn(&str) -> Option<u32>;
+
 /// `xtables_parse_val_mask` (`VALUE[/MASK]`); with a name map (`lookup`),
 /// an argument that is not a number, or a number followed by anything but
 /// `/`, is looked up whole as a name (mask all ones).
@@ -48,7 +51,7 @@ pub fn parse_val_mask_named(
     ext: &str,
     opt: &str,
     arg: &str,
-    lookup: Option<&dyn Fn(&str) -> Option<u32>>,
+    lookup: Option<NameLookup<'_>>,
 ) -> Result<(u32, u32)> {
     let bad = || {
         IptError::param(format!(
