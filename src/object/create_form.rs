@@ -78,21 +78,66 @@ pub fn elements(e: &mut SetElems) {
 }
 
 /// A stateful object: handle and use count dropped; a quota's state flag
-/// cleared (see [`quota_state`]).
+/// cleared (see [`quota_state`]); a tunnel's Geneve options flagged as
+/// nests (see [`tunnel_geneve_nests`]).
 pub fn object(o: &mut Object) {
+    use crate::object::obj::{ObjType, QuotaData, TunnelData};
     o.attrs.handle = None;
     o.attrs.use_count = None;
-    if o.attrs.obj_type != Some(crate::object::obj::ObjType::Quota) {
-        return;
-    }
     let Some(data) = o.attrs.data.as_ref() else {
         return;
     };
-    if let Some(mut q) = crate::object::obj::QuotaData::parse(data) {
-        if quota_state(&mut q.flags, &mut q.consumed, q.bytes) {
-            o.attrs.data = Some(q.to_bytes().into());
+    match o.attrs.obj_type {
+        Some(ObjType::Quota) => {
+            if let Some(mut q) = QuotaData::parse(data) {
+                if quota_state(&mut q.flags, &mut q.consumed, q.bytes) {
+                    o.attrs.data = Some(q.to_bytes().into());
+                }
+            }
         }
+        Some(ObjType::Tunnel) => {
+            if let Some(mut t) = TunnelData::parse(data) {
+                if tunnel_geneve_nests(&mut t) {
+                    o.attrs.data = Some(t.to_bytes().into());
+                }
+            }
+        }
+        _ => {}
     }
+}
+
+/// `NFTA_TUNNEL_KEY_OPTS_GENEVE`.
+const TUNNEL_OPTS_GENEVE: u16 = 3;
+/// The flag bits of `TunnelOpts::geneve` in its `wire_flags` (two bits per
+/// field, in declaration order; `geneve` is the third field).
+const GENEVE_FIELD_NESTED: u64 = ((crate::nla::NLA_F_NESTED >> 14) as u64) << (2 * 2);
+
+/// A tunnel object's Geneve options with `NLA_F_NESTED` set on each
+/// option's nest: the kernel dumps them without it (`nla_nest_start_noflag`)
+/// but parses them strictly on input (`nla_parse_nested`), which refuses
+/// a nest without the flag (`EINVAL`). The first option is the typed
+/// field, further ones are repeats kept in `extra`. Returns whether
+/// anything changed.
+fn tunnel_geneve_nests(t: &mut crate::object::obj::TunnelData) -> bool {
+    let Some(o) = t.opts.as_mut() else {
+        return false;
+    };
+    let mut changed = false;
+    if o.geneve.is_some() && o.wire_flags() & GENEVE_FIELD_NESTED == 0 {
+        o.set_wire_flags(o.wire_flags() | GENEVE_FIELD_NESTED);
+        changed = true;
+    }
+    if o.extra().iter().any(|e| {
+        e.attr.kind() == TUNNEL_OPTS_GENEVE && e.attr.flags() & crate::nla::NLA_F_NESTED == 0
+    }) {
+        for e in o.extra_mut().iter_mut() {
+            if e.attr.kind() == TUNNEL_OPTS_GENEVE {
+                e.attr.ty |= crate::nla::NLA_F_NESTED;
+            }
+        }
+        changed = true;
+    }
+    changed
 }
 
 /// A flowtable: handle and use count dropped.
