@@ -390,11 +390,11 @@ const STATEMENT_CASES: &[(&str, &str)] = &[
     ),
     (
         "ct-meta",
-        "ct state established,related counter\n ct mark set 0x1\n meta mark set 0x2\n meta nftrace set 1\n ct zone set 3\n ct original ip saddr 1.1.1.1\n meta l4proto tcp tcp flags & (syn | ack) == syn",
+        "ct state established,related counter\n ct mark set 0x1\n meta mark set 0x2\n meta nftrace set 1\n ct zone set 3\n ct original ip saddr 1.1.1.1\n meta l4proto tcp tcp flags & (syn | ack) == syn\n ct original zone set 4\n meta l4proto tcp socket wildcard 0 counter\n socket mark 0x1 counter",
     ),
     (
         "log-reject",
-        "log prefix \"x \" level info\n log group 2 snaplen 64 queue-threshold 2\n tcp dport 22 reject with tcp reset\n udp dport 7 reject with icmpx type port-unreachable",
+        "log prefix \"x \" level info\n log group 2 snaplen 64 queue-threshold 2\n tcp dport 22 reject with tcp reset\n udp dport 7 reject with icmpx type port-unreachable\n ip daddr 192.0.2.9 log flags tcp sequence,options flags ip options\n ip daddr 192.0.2.9 log level audit",
     ),
     (
         "payload-writes",
@@ -402,7 +402,7 @@ const STATEMENT_CASES: &[(&str, &str)] = &[
     ),
     (
         "exthdr",
-        "tcp option maxseg size set 1400\n tcp option sack-perm exists\n tcp option timestamp tsval 1\n ip option rr exists\n exthdr hbh exists\n sctp chunk init exists\n sctp chunk data flags 2",
+        "tcp option maxseg size set 1400\n tcp option sack-perm exists\n tcp option timestamp tsval 1\n ip option rr exists\n exthdr hbh exists\n sctp chunk init exists\n sctp chunk data flags 2\n ip daddr 192.0.2.9 reset tcp option sack-perm\n ip daddr 192.0.2.9 ip saddr set 192.0.2.8",
     ),
     (
         "hash-numgen-fib-rt",
@@ -462,6 +462,9 @@ const TABLE_HEAD: &str = "
  quota q1 { 0 bytes; }
  quota q2 { over 10 bytes; }
  limit l1 { rate 5/second; }
+ limit l2 { rate over 1 mbytes/second burst 2 mbytes; }
+ quota q3 { until 100 mbytes used 10 mbytes; }
+ ct helper h2 { type \"ftp\" protocol tcp; }
  ct helper h1 { type \"ftp\" protocol tcp; l3proto ip; }
  ct timeout t1 { protocol tcp; l3proto ip; policy = { established: 100, close: 4 }; }
  ct expectation e1 { protocol tcp; dport 21; timeout 1m; size 12; l3proto ip; }
@@ -522,6 +525,11 @@ fn structure_cases() -> Vec<Case> {
             "table ip n { chain pre { type nat hook prerouting priority dstnat; tcp dport 81 dnat to 127.0.0.1:80; tcp dport 82 redirect to :80; }
  chain post { type nat hook postrouting priority srcnat; oifname \"lo\" masquerade random; ip daddr 10.0.0.0/8 snat to 10.1.1.1-10.1.1.9; }
  chain out { type nat hook output priority -100; tcp dport 83 dnat to 127.0.0.1:80; }; }",
+        ),
+        (
+            "inet-nat",
+            "table inet n { chain post { type nat hook postrouting priority srcnat; ip daddr 10.0.0.0/8 snat ip to 10.1.1.1; ip6 daddr 2001:db8::/64 masquerade; ip daddr 10.2.0.0/16 snat ip to 10.3.0.0/16 persistent; }
+ chain pre { type nat hook prerouting priority dstnat; tcp dport 81 redirect to :80; ip daddr 192.0.2.9 tcp dport 1 dnat ip to 10.0.0.1-10.0.0.5:80-90 random; }; }",
         ),
         (
             "flowtable",
