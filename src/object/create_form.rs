@@ -379,6 +379,44 @@ mod tests {
     }
 
     #[test]
+    fn tunnel_geneve_options_get_the_nested_flag() {
+        use crate::nla::{Extra, RawAttr, NLA_F_NESTED};
+        use crate::object::obj::{TunnelData, TunnelGeneve, TunnelOpts};
+        let opt = |class| TunnelGeneve {
+            class: Some(class),
+            opt_type: Some(1),
+            data: Some(vec![0u8; 4].into()),
+            ..Default::default()
+        };
+        let mut opts = TunnelOpts {
+            geneve: Some(opt(1)),
+            ..Default::default()
+        };
+        // A second option as the kernel dumps it: a repeated nest, no flag.
+        opts.extra_mut().push(Extra {
+            pos: 1,
+            attr: RawAttr {
+                ty: TUNNEL_OPTS_GENEVE,
+                payload: opt(2).to_bytes().into(),
+            },
+        });
+        let mut t = TunnelData {
+            id: Some(1),
+            opts: Some(opts),
+            ..Default::default()
+        };
+        assert!(tunnel_geneve_nests(&mut t));
+        let again = TunnelData::parse(&t.to_bytes().into()).unwrap();
+        let o = again.opts.as_ref().unwrap();
+        assert_eq!(o.wire_flags() & GENEVE_FIELD_NESTED, GENEVE_FIELD_NESTED);
+        assert_eq!(o.extra().len(), 1);
+        assert_eq!(o.extra()[0].attr.ty, NLA_F_NESTED | TUNNEL_OPTS_GENEVE);
+        let mut t2 = again.clone();
+        assert!(!tunnel_geneve_nests(&mut t2), "idempotent");
+        assert_eq!(t2, again);
+    }
+
+    #[test]
     fn messages_are_mapped_only_when_needed() {
         let mut o = Object {
             family: 2,
