@@ -115,7 +115,8 @@ fn object_msg(
 /// family only) tunnel objects (IPv4 without options, with VXLAN, ERSPAN
 /// v1 and Geneve options; IPv6 with ERSPAN v2), a reference to one and
 /// the `tunnel` expression; in table `ip l2` a connlimit object and a
-/// reference to it.
+/// reference to it, and set entries with `last` added from the packet
+/// path (nft 1.0.6 cannot list those either).
 fn library_tunnels() -> Vec<NfMsg> {
     use nftwire::expr::cmp::{Cmp, CmpOp};
     use nftwire::expr::objref::Objref;
@@ -292,6 +293,54 @@ fn library_tunnels() -> Vec<NfMsg> {
     let mut cl1 = never();
     cl1.push(Objref::imm(ObjType::Connlimit, "cl1").into());
     out.extend(rule_msgs(vec![Rule::new(2, "l2", "o", cl1)]));
+    // Set entries with `last` from the packet path, one with a counter
+    // beside it (several expressions: NFT_DYNSET_F_EXPR), on a set with
+    // and one without timeouts.
+    let dynset_last = |set: &str, exprs: Vec<Expr>| {
+        use nftwire::expr::dynset::Dynset;
+        let mut d = Dynset {
+            sreg_key: Some(1),
+            op: Some(1),
+            set: Some(set.into()),
+            ..Default::default()
+        };
+        if exprs.len() == 1 {
+            d.expr = Some(nftwire::object::lists::ExprAttr(Box::new(
+                exprs.into_iter().next().unwrap(),
+            )));
+        } else {
+            d.flags = Some(2);
+            d.exprs = Some(nftwire::expr::ExprList(exprs));
+        }
+        Rule::new(
+            2,
+            "l2",
+            "o",
+            vec![
+                nftwire::expr::payload::Payload::load(
+                    nftwire::expr::payload::PayloadBase::Network,
+                    16,
+                    4,
+                    1,
+                )
+                .into(),
+                d.into(),
+            ],
+        )
+    };
+    let mut rules = Vec::new();
+    rules.push(dynset_last(
+        "dl",
+        vec![Expr::Last(nftwire::expr::last::Last::never())],
+    ));
+    rules.push(dynset_last(
+        "dl2",
+        vec![
+            Expr::Last(nftwire::expr::last::Last::never()),
+            nftwire::expr::counter::Counter::new(0, 0).into(),
+        ],
+    ));
+    out.extend(rule_msgs(rules));
     out
 }
 
@@ -541,6 +590,11 @@ fn structure_cases() -> Vec<Case> {
             "table netdev n { chain in { type filter hook ingress device lo priority 0; counter; ip saddr 1.1.1.1 drop; }; }",
         ),
         (
+            "netdev-absent-devices",
+            "table netdev m { chain c { type filter hook ingress devices = { lo, \"nosuch0\" } priority 0; counter; }
+ chain e { type filter hook ingress device \"nosuch1\" priority 1; }; }",
+        ),
+        (
             "bridge-arp-ip6",
             "table bridge b { chain f { type filter hook forward priority 0; ether type ip counter; }; }
 table arp a { chain i { type filter hook input priority 0; arp operation request counter; }; }
@@ -577,7 +631,9 @@ table ip e { comment \"with a comment\"; chain c { comment \"chain comment\"; co
         (
             "tunnel",
             "table netdev tn { chain i { type filter hook ingress device lo priority 0; counter; }; }
-table ip l2 { chain o { type filter hook output priority 0; counter; }; }",
+table ip l2 { set dl { type ipv4_addr; size 100; flags dynamic; }
+ set dl2 { type ipv4_addr; size 100; flags dynamic,timeout; timeout 1h; }
+ chain o { type filter hook output priority 0; counter; }; }",
         ),
         (
             "xtables",
@@ -596,6 +652,8 @@ table ip l2 { chain o { type filter hook output priority 0; counter; }; }",
             feature: match n {
                 "flowtable" => Some("flowtables"),
                 "queue" => Some("the queue expression"),
+                // Hooks on devices that do not exist: kernel 6.16 and later.
+                "netdev-absent-devices" => Some("hooks on absent devices"),
                 _ => None,
             },
             library: match n {
@@ -604,7 +662,8 @@ table ip l2 { chain o { type filter hook output priority 0; counter; }; }",
                 _ => no_library,
             },
             // nft 1.0.6 aborts listing tunnel and connlimit objects (an
-            // assertion on object types it does not know).
+            // assertion on object types it does not know) and set
+            // elements holding `last`.
             nft_lists: n != "tunnel",
             iptables: if n == "xtables" { XT_RULES } else { &[] },
         })
