@@ -458,6 +458,10 @@ const STATEMENT_CASES: &[(&str, &str)] = &[
         "meta mark set jhash ip saddr mod 10\n meta mark set symhash mod 5 offset 3\n meta mark set numgen inc mod 4\n meta mark set numgen random mod 8 offset 100\n fib daddr type local counter\n rt mtu 1400",
     ),
     (
+        "bitwise-reject-rt",
+        "ip daddr 192.0.2.9 meta mark set meta mark << 2\n ip daddr 192.0.2.9 meta mark set meta mark >> 1 | 0x10\n ip daddr 192.0.2.9 meta mark set ct mark & 0xff00\n ip daddr 192.0.2.9 reject with icmp host-unreachable\n ip6 daddr 2001:db8::9 reject with icmpv6 admin-prohibited\n ip daddr 192.0.2.9 tcp option maxseg size set rt mtu",
+    ),
+    (
         "notrack",
         "notrack",
     ),
@@ -508,6 +512,7 @@ const TABLE_HEAD: &str = "
  set am { type ipv4_addr; flags interval; auto-merge; elements = { 10.0.0.0/24, 10.0.1.0/24, 127.0.0.0/8 }; }
  counter c1 { packets 3 bytes 200; }
  counter c2 { }
+ counter c3 { comment \"object comment\"; packets 1 bytes 2; }
  quota q1 { 0 bytes; }
  quota q2 { over 10 bytes; }
  limit l1 { rate 5/second; }
@@ -609,7 +614,7 @@ table ip e { comment \"with a comment\"; chain c { comment \"chain comment\"; co
             "synproxy-dup",
             "table ip y { synproxy s1 { mss 1460\n wscale 7\n timestamp sack-perm\n }
  chain i { type filter hook input priority 0; tcp dport 80 synproxy mss 1460 wscale 7 timestamp sack-perm; tcp dport 81 synproxy mss 1400 wscale 5 timestamp; tcp dport 82 synproxy name \"s1\"; }
- chain o { type filter hook output priority 0; meta l4proto sctp dup to 127.0.0.2; }; }",
+ chain o { type filter hook output priority 0; meta l4proto sctp dup to 127.0.0.2; ip daddr 192.0.2.9 dup to 10.0.0.1 device \"lo\"; }; }",
         ),
         (
             "queue",
