@@ -478,11 +478,11 @@ const STATEMENT_CASES: &[(&str, &str)] = &[
     ),
     (
         "anonymous-sets",
-        "ip daddr { 1.1.1.1, 2.2.2.2 } counter\n ip daddr vmap { 1.1.1.1 : accept, 3.3.3.3 : drop }\n tcp dport { 22, 80-90 } counter\n ip saddr . udp dport { 127.0.0.1 . 9, 10.0.0.1 . 53 } counter",
+        "ip daddr { 1.1.1.1, 2.2.2.2 } counter\n ip daddr vmap { 1.1.1.1 : accept, 3.3.3.3 : drop }\n tcp dport { 22, 80-90 } counter\n ip daddr { 127.0.0.1 counter, 10.0.0.1 counter }\n ip saddr . udp dport { 127.0.0.1 . 9, 10.0.0.1 . 53 } counter",
     ),
     (
         "dynsets",
-        "update @d1 { ip daddr }\n add @d2 { ip saddr counter }\n update @d3 { ip daddr limit rate 1/second burst 5 packets counter }\n meter m1 { ip daddr limit rate 10/second }\n add @d2 { ip saddr }\n delete @d4 { ip daddr }\n add @cl { ip saddr ct count over 2 }\n update @dc { ip daddr }\n update @dq { ip saddr quota over 50 bytes }",
+        "update @d1 { ip daddr }\n add @d2 { ip saddr counter }\n update @d3 { ip daddr limit rate 1/second burst 5 packets counter }\n meter m1 { ip daddr limit rate 10/second }\n meter m2 size 128 { ip saddr timeout 10s limit rate 10/second }\n add @d2 { ip saddr }\n delete @d4 { ip daddr }\n add @cl { ip saddr ct count over 2 }\n update @dc { ip daddr }\n update @dq { ip saddr quota over 50 bytes }",
     ),
     (
         "set-state",
@@ -552,11 +552,18 @@ fn statement_case(name: &str, body: &str) -> Case {
 /// xtables expressions (`match`/`target`, `NFTA_RULE_COMPAT`); `hashlimit`
 /// and `limit` carry kernel pointers the dump zeroes.
 const XT_RULES: &[&str] = &[
+    // Chains first, then rules chain by chain: the order restore creates
+    // them in, so handles come back the same (see DEVELOPING.md).
+    "-P OUTPUT ACCEPT",
+    "-N custom",
     "-A OUTPUT -m statistic --mode nth --every 3 --packet 0 -j ACCEPT",
     "-A OUTPUT -m hashlimit --hashlimit-upto 5/sec --hashlimit-name h1 -j ACCEPT",
     "-A OUTPUT -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu",
     "-A OUTPUT -m limit --limit 3/min -m statistic --mode random --probability 0.5",
     "-A OUTPUT -m multiport -p udp --dports 9,53 -j ACCEPT",
+    "-A OUTPUT -j custom",
+    "-A custom -m comment --comment hi -j RETURN",
+    "-t mangle -A POSTROUTING -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --set-mss 1400",
 ];
 
 /// Run iptables 1.8.11 (the oracle) with `line` split on spaces.
@@ -649,7 +656,7 @@ table ip l2 { set dl { type ipv4_addr; size 100; flags dynamic; }
         ),
         (
             "xtables",
-            "table ip filter { chain OUTPUT { type filter hook output priority 0; }; }",
+            "table ip other { comment \"iptables makes its own tables and base chains\"; }",
         ),
         (
             "tproxy-socket",
