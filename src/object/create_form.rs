@@ -78,8 +78,8 @@ pub fn elements(e: &mut SetElems) {
 }
 
 /// A stateful object: handle and use count dropped; a quota's state flag
-/// cleared (see [`quota_state`]); a tunnel's Geneve options flagged as
-/// nests (see [`tunnel_geneve_nests`]).
+/// cleared (see [`quota_state`]); a tunnel's Geneve options one flagged
+/// nest each (see [`tunnel_geneve_nests`]).
 pub fn object(o: &mut Object) {
     use crate::object::obj::{ObjType, QuotaData, TunnelData};
     o.attrs.handle = None;
@@ -108,36 +108,63 @@ pub fn object(o: &mut Object) {
 
 /// `NFTA_TUNNEL_KEY_OPTS_GENEVE`.
 const TUNNEL_OPTS_GENEVE: u16 = 3;
-/// The flag bits of `TunnelOpts::geneve` in its `wire_flags` (two bits per
-/// field, in declaration order; `geneve` is the third field).
-const GENEVE_FIELD_NESTED: u64 = ((crate::nla::NLA_F_NESTED >> 14) as u64) << (2 * 2);
 
-/// A tunnel object's Geneve options with `NLA_F_NESTED` set on each
-/// option's nest: the kernel dumps them without it (`nla_nest_start_noflag`)
-/// but parses them strictly on input (`nla_parse_nested`), which refuses
-/// a nest without the flag (`EINVAL`). The first option is the typed
-/// field, further ones are repeats kept in `extra`. Returns whether
+/// A tunnel object's Geneve options in creation form: one nest per option,
+/// each with `NLA_F_NESTED`. The kernel dumps them without the flag
+/// (`nla_nest_start_noflag`) but parses each strictly on input
+/// (`nla_parse_nested`), which refuses a nest without it (`EINVAL`); and
+/// kernels before the 2025 dump fix put every option (class, type, data,
+/// class, ...) in one nest, of which input would keep only the last, so
+/// such a nest is split at each repeated attribute. Returns whether
 /// anything changed.
 fn tunnel_geneve_nests(t: &mut crate::object::obj::TunnelData) -> bool {
-    let Some(o) = t.opts.as_mut() else {
+    use crate::nla::{parse_all, RawAttr, Writer, NLA_F_NESTED};
+    let Some(opts) = t.opts.as_ref() else {
         return false;
     };
-    let mut changed = false;
-    if o.geneve.is_some() && o.wire_flags() & GENEVE_FIELD_NESTED == 0 {
-        o.set_wire_flags(o.wire_flags() | GENEVE_FIELD_NESTED);
-        changed = true;
+    let before: bytes::Bytes = opts.to_bytes().into();
+    let Some(attrs) = parse_all(&before) else {
+        return false;
+    };
+    if !attrs.iter().any(|a| a.kind() == TUNNEL_OPTS_GENEVE) {
+        return false;
     }
-    if o.extra().iter().any(|e| {
-        e.attr.kind() == TUNNEL_OPTS_GENEVE && e.attr.flags() & crate::nla::NLA_F_NESTED == 0
-    }) {
-        for e in o.extra_mut().iter_mut() {
-            if e.attr.kind() == TUNNEL_OPTS_GENEVE {
-                e.attr.ty |= crate::nla::NLA_F_NESTED;
+    let mut w = Writer::new();
+    for a in attrs {
+        if a.kind() != TUNNEL_OPTS_GENEVE {
+            a.write(&mut w);
+            continue;
+        }
+        let Some(inner) = parse_all(&a.payload) else {
+            a.write(&mut w);
+            continue;
+        };
+        // Options in order: a new one starts where an attribute repeats.
+        let mut groups: Vec<Vec<RawAttr>> = vec![Vec::new()];
+        for x in inner {
+            let cur = groups.last_mut().expect("never empty");
+            if cur.iter().any(|y| y.kind() == x.kind()) {
+                groups.push(vec![x]);
+            } else {
+                cur.push(x);
             }
         }
-        changed = true;
+        for g in groups {
+            let mut body = Writer::new();
+            g.iter().for_each(|x| x.write(&mut body));
+            w.put_raw(NLA_F_NESTED | TUNNEL_OPTS_GENEVE, &body.buf);
+        }
     }
-    changed
+    if w.buf[..] == before[..] {
+        return false;
+    }
+    match crate::object::obj::TunnelOpts::parse(&w.buf.to_vec().into()) {
+        Some(o) => {
+            t.opts = Some(o);
+            true
+        }
+        None => false,
+    }
 }
 
 /// A flowtable: handle and use count dropped.
@@ -379,41 +406,50 @@ mod tests {
     }
 
     #[test]
-    fn tunnel_geneve_options_get_the_nested_flag() {
-        use crate::nla::{Extra, RawAttr, NLA_F_NESTED};
+    fn tunnel_geneve_options_become_one_flagged_nest_each() {
+        use crate::nla::{parse_all, RawAttr, Writer, NLA_F_NESTED};
         use crate::object::obj::{TunnelData, TunnelGeneve, TunnelOpts};
         let opt = |class| TunnelGeneve {
             class: Some(class),
             opt_type: Some(1),
-            data: Some(vec![0u8; 4].into()),
+            data: Some(vec![class as u8; 4].into()),
             ..Default::default()
         };
-        let mut opts = TunnelOpts {
-            geneve: Some(opt(1)),
-            ..Default::default()
-        };
-        // A second option as the kernel dumps it: a repeated nest, no flag.
-        opts.extra_mut().push(Extra {
-            pos: 1,
-            attr: RawAttr {
-                ty: TUNNEL_OPTS_GENEVE,
-                payload: opt(2).to_bytes().into(),
-            },
-        });
+        // The options of a dump: per option a nest without the flag
+        // (6.x), and an older kernel's single nest holding two options.
+        let mut w = Writer::new();
+        w.put_raw(TUNNEL_OPTS_GENEVE, &opt(1).to_bytes());
+        let mut two = opt(2).to_bytes();
+        two.extend(opt(3).to_bytes());
+        w.put_raw(TUNNEL_OPTS_GENEVE, &two);
         let mut t = TunnelData {
             id: Some(1),
-            opts: Some(opts),
+            opts: TunnelOpts::parse(&w.buf.to_vec().into()),
             ..Default::default()
         };
         assert!(tunnel_geneve_nests(&mut t));
-        let again = TunnelData::parse(&t.to_bytes().into()).unwrap();
-        let o = again.opts.as_ref().unwrap();
-        assert_eq!(o.wire_flags() & GENEVE_FIELD_NESTED, GENEVE_FIELD_NESTED);
-        assert_eq!(o.extra().len(), 1);
-        assert_eq!(o.extra()[0].attr.ty, NLA_F_NESTED | TUNNEL_OPTS_GENEVE);
-        let mut t2 = again.clone();
-        assert!(!tunnel_geneve_nests(&mut t2), "idempotent");
-        assert_eq!(t2, again);
+        let out: bytes::Bytes = t.opts.as_ref().unwrap().to_bytes().into();
+        let nests = parse_all(&out).unwrap();
+        let want: Vec<RawAttr> = [1, 2, 3]
+            .iter()
+            .map(|c| RawAttr {
+                ty: NLA_F_NESTED | TUNNEL_OPTS_GENEVE,
+                payload: opt(*c).to_bytes().into(),
+            })
+            .collect();
+        assert_eq!(nests, want);
+        // Idempotent, and the typed view sees the first option.
+        let again = t.clone();
+        assert!(!tunnel_geneve_nests(&mut t));
+        assert_eq!(t, again);
+        let typed = t.opts.as_ref().unwrap().geneve.as_ref().unwrap();
+        assert_eq!(typed.class, Some(1));
+        // Nothing to do without Geneve options.
+        let mut plain = TunnelData {
+            id: Some(2),
+            ..Default::default()
+        };
+        assert!(!tunnel_geneve_nests(&mut plain));
     }
 
     #[test]
