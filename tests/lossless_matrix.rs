@@ -352,7 +352,8 @@ fn library_tunnels() -> Vec<NfMsg> {
 }
 
 /// What nft 1.0.6 cannot write, built with the library in table `ip l`
-/// (output chain `o`): the `inner` and `byteorder` expressions; and a
+/// (output chain `o`): the `inner` and `byteorder` expressions, a set
+/// element that never expires in a set with a default timeout; and a
 /// table created with the owner and persist flags whose owner (the
 /// batch's socket) goes away right after (the kernel then keeps it with
 /// the persist flag alone).
@@ -395,6 +396,22 @@ fn library_objects() -> Vec<NfMsg> {
         ),
     ];
     let mut out = rule_msgs(rules);
+    // An element that never expires in a set with a default timeout
+    // (TIMEOUT 0; nft 1.0.6 sends no timeout for `timeout 0s`).
+    let mut tz = SetElems {
+        family: 2,
+        attrs: Default::default(),
+    };
+    tz.attrs.table = Some("l".into());
+    tz.attrs.set = Some("tz".into());
+    tz.attrs.elems = Some(nftwire::object::SetElemList(vec![
+        nftwire::object::SetElem {
+            key: Some(nftwire::data::Data::value(vec![10u8, 0, 0, 3])),
+            timeout: Some(0),
+            ..Default::default()
+        },
+    ]));
+    out.push(tz.to_msg(nftwire::consts::msg::NEWSETELEM, 0));
     let mut own = nftwire::object::Table::named(2, "own");
     own.attrs.flags = Some(6);
     out.push(own.to_msg(nftwire::consts::msg::NEWTABLE, 0));
@@ -645,7 +662,8 @@ table ip e { comment \"with a comment\"; chain c { comment \"chain comment\"; co
         ),
         (
             "library",
-            "table ip l { chain o { type filter hook output priority 0; counter; }; }",
+            "table ip l { set tz { type ipv4_addr; flags timeout; timeout 1h; elements = { 10.0.0.2 }; }
+ chain o { type filter hook output priority 0; counter; }; }",
         ),
         (
             "tunnel",
