@@ -335,19 +335,16 @@ fn library_tunnels() -> Vec<NfMsg> {
             ],
         )
     };
-    let mut rules = Vec::new();
-    rules.push(dynset_last(
-        "dl",
-        vec![Expr::Last(nftwire::expr::last::Last::never())],
-    ));
-    rules.push(dynset_last(
-        "dl2",
-        vec![
-            Expr::Last(nftwire::expr::last::Last::never()),
-            nftwire::expr::counter::Counter::new(0, 0).into(),
-        ],
-    ));
-    out.extend(rule_msgs(rules));
+    out.extend(rule_msgs(vec![
+        dynset_last("dl", vec![Expr::Last(nftwire::expr::last::Last::never())]),
+        dynset_last(
+            "dl2",
+            vec![
+                Expr::Last(nftwire::expr::last::Last::never()),
+                nftwire::expr::counter::Counter::new(0, 0).into(),
+            ],
+        ),
+    ]));
     out
 }
 
