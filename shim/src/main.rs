@@ -2,7 +2,9 @@
 //! on the nftwire library. Called as `iptables`, `ip6tables`,
 //! `iptables-save`, `ip6tables-save`, `iptables-restore`,
 //! `ip6tables-restore`, `arptables`, `arptables-save`,
-//! `arptables-restore`, `ebtables`, `ebtables-save`, `ebtables-restore`
+//! `arptables-restore`, `ebtables`, `ebtables-save`, `ebtables-restore`,
+//! the translate tools (`iptables-translate`, `ip6tables-translate`,
+//! `iptables-restore-translate`, `ip6tables-restore-translate`)
 //! (also with `-nft` suffix), or under its own name (or
 //! `xtables-nft-multi`) with the tool as first argument.
 
@@ -24,6 +26,7 @@ mod run;
 mod save;
 mod show;
 mod xfam;
+mod xlate;
 mod xml;
 
 use nftwire::iptables::Family;
@@ -49,6 +52,10 @@ fn dispatch(name: &str, args: Vec<String>) -> Option<i32> {
         "iptables-restore" => restore::main(Family::V4, name, args),
         "ip6tables-restore" => restore::main(Family::V6, name, args),
         "iptables-xml" => xml::main(args),
+        "iptables-translate" => xlate::main(Family::V4, args),
+        "ip6tables-translate" => xlate::main(Family::V6, args),
+        "iptables-restore-translate" => xlate::restore_main(Family::V4, args),
+        "ip6tables-restore-translate" => xlate::restore_main(Family::V6, args),
         "arptables" => arp::main(args),
         "arptables-save" => arp::save::main(name, args),
         "arptables-restore" => arp::save::restore_main(name, args),

@@ -1,0 +1,286 @@
+//! `iptables-restore-translate -f FILE`: a restore file as nft commands,
+//! line by line as 1.8.11 reads it (tables need no `COMMIT`, counters are
+//! read and dropped), printed as it goes.
+
+use super::command;
+use crate::parse::{assert_valid_chain_name, parse};
+use crate::restore::{parse_counters, read_piece, split_words};
+use crate::run::fail;
+use nftwire::iptables::xlate::family_word;
+use nftwire::iptables::{tables, Family, IptError};
+use std::io::Write as _;
+
+/// The name 1.8.11 uses in this tool's messages.
+fn msg_prog(family: Family) -> &'static str {
+    match family {
+        Family::V4 => "iptables-translate-restore",
+        Family::V6 => "ip6tables-translate-restore",
+    }
+}
+
+fn usage(argv0: &str) -> i32 {
+    eprint!(
+        "{argv0} 1.8.11 (c) 2014 by Pablo Neira Ayuso <pablo@netfilter.org>\nUsage: {argv0} [-h] [-f <FILE>] [-V]\n\t[ --help ]\n\t[ --file=<FILE> ]\n\t[ --version ]\n"
+    );
+    1
+}
+
+/// `ctime(3)` of now in UTC (`Sat Dec  5 19:43:54 2026`, with newline).
+fn ctime_now() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    let days = secs.div_euclid(86_400);
+    let tod = secs.rem_euclid(86_400);
+    // civil date from days since 1970-01-01 (proleptic Gregorian)
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    const WD: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    const MO: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    format!(
+        "{} {} {:2} {:02}:{:02}:{:02} {}\n",
+        WD[days.rem_euclid(7) as usize],
+        MO[(month - 1) as usize],
+        day,
+        tod / 3600,
+        tod / 60 % 60,
+        tod % 60,
+        year
+    )
+}
+
+/// `xlate_chain_set`: a builtin chain with its type, hook, priority and
+/// policy as 1.8.11's translation gives them.
+fn chain_set(family: Family, table: &str, chain: &str, policy: &str) -> String {
+    let ty = if table == "nat" {
+        "nat"
+    } else if table == "mangle" && chain == "OUTPUT" {
+        "route"
+    } else {
+        "filter"
+    };
+    let prio = match (table, chain) {
+        ("nat", "PREROUTING" | "OUTPUT") => -100,
+        ("nat", "INPUT" | "POSTROUTING") => 100,
+        ("nat", _) => 0,
+        ("mangle", _) => -150,
+        ("raw", _) => -300,
+        // 1.8.11 compares the chain name with "security", so the security
+        // table gets priority 0
+        _ => 0,
+    };
+    let mut s = format!(
+        "add chain {} {table} {chain} {{ type {ty} ",
+        family_word(family)
+    );
+    let hook = match chain {
+        "PREROUTING" => Some("prerouting"),
+        "INPUT" => Some("input"),
+        "FORWARD" => Some("forward"),
+        "OUTPUT" => Some("output"),
+        "POSTROUTING" => Some("postrouting"),
+        _ => None,
+    };
+    if let Some(h) = hook {
+        s.push_str(&format!("hook {h} priority {prio}; "));
+    }
+    match policy {
+        "ACCEPT" => s.push_str("policy accept; "),
+        "DROP" => s.push_str("policy drop; "),
+        _ => {}
+    }
+    s.push_str("}\n");
+    s
+}
+
+/// `iptables-restore-translate ARGS...` (`args[0]` is the program name).
+pub fn main(family: Family, args: Vec<String>) -> i32 {
+    crate::revision::assume_all();
+    let argv0 = args.first().cloned().unwrap_or_default();
+    let prog = msg_prog(family);
+    let mut file: Option<String> = None;
+    let mut i = 1;
+    // getopt_long "hf:V" with --help/--file/--version, errors silenced
+    while i < args.len() {
+        let a = &args[i];
+        i += 1;
+        if a == "--" {
+            break;
+        }
+        let (name, inline): (&str, Option<String>) = if let Some(l) = a.strip_prefix("--") {
+            match l.split_once('=') {
+                Some((n, v)) => (n, Some(v.to_string())),
+                None => (l, None),
+            }
+        } else if a.len() > 1 && a.starts_with('-') {
+            let mut chars = a[1..].chars();
+            let mut hit = None;
+            for c in chars.by_ref() {
+                match c {
+                    'h' | 'V' => {
+                        hit = Some((c, None));
+                        break;
+                    }
+                    'f' => {
+                        let rest: String = chars.clone().collect();
+                        hit = Some(('f', (!rest.is_empty()).then_some(rest)));
+                        break;
+                    }
+                    _ => {}
+                }
+            }
+            match hit {
+                Some(('h', _)) => ("help", None),
+                Some(('V', _)) => ("version", None),
+                Some((_, v)) => ("file", v),
+                None => continue,
+            }
+        } else {
+            continue;
+        };
+        match name {
+            "help" => {
+                usage(&argv0);
+                return 1;
+            }
+            "version" => {
+                println!("{argv0} v1.8.11");
+                return 0;
+            }
+            "file" => match inline.or_else(|| {
+                i += 1;
+                args.get(i - 1).cloned()
+            }) {
+                Some(f) => file = Some(f),
+                None => break,
+            },
+            _ => {}
+        }
+    }
+    let Some(file) = file else {
+        eprintln!("ERROR: missing file name");
+        return usage(&argv0);
+    };
+    let Ok(f) = std::fs::File::open(&file) else {
+        eprintln!("Cannot open file {file}");
+        return 1;
+    };
+    let now = ctime_now();
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let _ = write!(out, "# Translated by {argv0} v1.8.11 on {now}");
+    let mut input = std::io::BufReader::new(f);
+    let mut bytes = Vec::new();
+    let mut line = 0usize;
+    let mut table: Option<&'static tables::BuiltinTable> = None;
+    let fam = family_word(family);
+    loop {
+        match read_piece(&mut input, &mut bytes) {
+            Ok(0) | Err(_) => break,
+            Ok(_) => {}
+        }
+        line += 1;
+        let text = String::from_utf8_lossy(&bytes);
+        let buf: &str = &text;
+        if buf.starts_with('\n') || buf.starts_with('#') {
+            continue;
+        }
+        let mut ok = false;
+        let err = |e: IptError, out: &mut std::io::StdoutLock<'_>| {
+            let _ = out.flush();
+            fail(&e, prog, Some(line))
+        };
+        if table.is_some() && buf.starts_with("COMMIT") && matches!(&buf[6..], "" | "\n") {
+            table = None;
+            ok = true;
+        } else if let Some(rest) = buf.strip_prefix('*') {
+            let Some(name) = rest.split([' ', '\t', '\n']).find(|s| !s.is_empty()) else {
+                let e = IptError::param(format!("{prog}: line {line} table name invalid"));
+                return err(e, &mut out);
+            };
+            table = tables::table(name);
+            let Some(t) = table else {
+                let e = IptError::param(format!("{prog}: line {line} table name '{name}' invalid"));
+                return err(e, &mut out);
+            };
+            let _ = writeln!(out, "add table {fam} {}", t.name);
+            ok = true;
+        } else if let (Some(rest), Some(t)) = (buf.strip_prefix(':'), table) {
+            let mut it = rest.split([' ', '\t', '\n']).filter(|s| !s.is_empty());
+            let Some(chain) = it.next() else {
+                let e = IptError::param(format!("{prog}: line {line} chain name invalid"));
+                return err(e, &mut out);
+            };
+            if let Err(e) = assert_valid_chain_name(chain, family) {
+                return err(e, &mut out);
+            }
+            let Some(policy) = it.next() else {
+                let e = IptError::param(format!("{prog}: line {line} policy invalid"));
+                return err(e, &mut out);
+            };
+            if t.chain(chain).is_some() {
+                if it.next().is_some_and(|c| parse_counters(c).is_none()) {
+                    let e = IptError::param(format!("invalid policy counters for chain '{chain}'"));
+                    return err(e, &mut out);
+                }
+                let _ = out.write_all(chain_set(family, t.name, chain, policy).as_bytes());
+            } else {
+                let _ = writeln!(out, "add chain {fam} {} {chain}", t.name);
+            }
+            ok = true;
+        } else if let Some(t) = table {
+            let mut rest = buf;
+            if rest.starts_with('[') {
+                let Some(end) = rest.find(']') else {
+                    return err(
+                        IptError::param(format!("Bad line {line}: need ]")),
+                        &mut out,
+                    );
+                };
+                if !rest[1..end]
+                    .split_once(':')
+                    .is_some_and(|(a, _)| !a.is_empty())
+                {
+                    return err(
+                        IptError::param(format!("Bad line {line}: need :")),
+                        &mut out,
+                    );
+                }
+                rest = &rest[end + 1..];
+            }
+            let mut argv = vec![prog.to_string(), "-t".into(), t.name.to_string()];
+            if let Err(e) = split_words(rest, &mut argv) {
+                return err(e, &mut out);
+            }
+            let p = match parse(family, argv.clone(), t.name, true, prog) {
+                Ok(p) => p,
+                Err(e) => return err(e, &mut out),
+            };
+            if let Some(s) = &p.stdout {
+                let _ = out.write_all(s.as_bytes());
+                return 0;
+            }
+            let mut s = String::new();
+            ok = command::translate(family, &p, &argv, true, &mut s);
+            let _ = out.write_all(s.as_bytes());
+        }
+        if !ok {
+            let _ = out.flush();
+            eprintln!("{prog}: line {line} failed: No chain/target/match by that name.");
+            return 1;
+        }
+    }
+    let _ = write!(out, "# Completed on {now}");
+    let _ = out.flush();
+    0
+}
