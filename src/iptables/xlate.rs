@@ -218,3 +218,30 @@ pub fn rule(r: &IptRule, numeric: bool) -> Option<Xlate> {
     }
     Some(x)
 }
+
+/// A port range test (`tcp dport 22`, `udp sport != 1-2`); false when it
+/// matches every port (nothing written).
+pub fn ports(x: &mut Xlate, what: &str, r: [u16; 2], inv: bool) -> bool {
+    if r == [0, 0xffff] && !inv {
+        return false;
+    }
+    let op = if inv { "!= " } else { "" };
+    if r[0] != r[1] {
+        x.add(&format!("{what} {op}{}-{}", r[0], r[1]));
+    } else {
+        x.add(&format!("{what} {op}{}", r[0]));
+    }
+    true
+}
+
+/// A mark comparison after its selector (` 0x1`, ` != 0x1`,
+/// ` and 0xff == 0x1`).
+pub fn mark(x: &mut Xlate, mark: u32, mask: u32, inv: bool) {
+    if mask != 0xffff_ffff {
+        let op = if inv { "!=" } else { "==" };
+        x.add(&format!(" and 0x{mask:x} {op} 0x{mark:x}"));
+    } else {
+        let op = if inv { "!= " } else { "" };
+        x.add(&format!(" {op}0x{mark:x}"));
+    }
+}
