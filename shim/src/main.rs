@@ -56,6 +56,8 @@ fn dispatch(name: &str, args: Vec<String>) -> Option<i32> {
         "ip6tables-translate" => xlate::main(Family::V6, args),
         "iptables-restore-translate" => xlate::restore_main(Family::V4, args),
         "ip6tables-restore-translate" => xlate::restore_main(Family::V6, args),
+        "ebtables-translate" => xlate::ebt::main(args),
+        "arptables-translate" => xlate::arp::main(args),
         "arptables" => arp::main(args),
         "arptables-save" => arp::save::main(name, args),
         "arptables-restore" => arp::save::restore_main(name, args),

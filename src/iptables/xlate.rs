@@ -245,3 +245,13 @@ pub fn mark(x: &mut Xlate, mark: u32, mask: u32, inv: bool) {
         x.add(&format!(" {op}0x{mark:x}"));
     }
 }
+
+/// `meta priority set` of a `CLASSIFY` handle (`root`, `none`, `1:2`).
+pub fn classify(x: &mut Xlate, handle: u32) {
+    x.add("meta priority set ");
+    match handle {
+        0xffff_ffff => x.add("root"),
+        0 => x.add("none"),
+        h => x.add(&format!("{:x}:{:x}", h >> 16, h & 0xffff)),
+    }
+}

@@ -1,11 +1,14 @@
 //! The translate tools: `iptables-translate`, `ip6tables-translate`
 //! (one command line) and `iptables-restore-translate`,
-//! `ip6tables-restore-translate` (a restore file), printing the nft
+//! `ip6tables-restore-translate` (a restore file), `ebtables-translate`
+//! and `arptables-translate`, printing the nft
 //! commands iptables 1.8.11 prints. They parse exactly as `iptables` does
 //! (same parser, messages and exit codes) and never touch the kernel. The
 //! rule text comes from the library (`nftwire::iptables::xlate`).
 
+pub mod arp;
 mod command;
+pub mod ebt;
 mod restore;
 
 pub use restore::main as restore_main;
