@@ -255,3 +255,29 @@ pub fn classify(x: &mut Xlate, handle: u32) {
         h => x.add(&format!("{:x}:{:x}", h >> 16, h & 0xffff)),
     }
 }
+
+/// `gmtime`: (year, month 1-12, day, hour, minute, second, weekday with
+/// Sunday 0) of seconds since the epoch.
+pub fn gmtime(secs: i64) -> (i64, u32, u32, u32, u32, u32, u32) {
+    let days = secs.div_euclid(86_400);
+    let tod = secs.rem_euclid(86_400);
+    // civil date from days since 1970-01-01 (proleptic Gregorian)
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (
+        year,
+        month as u32,
+        day as u32,
+        (tod / 3600) as u32,
+        (tod / 60 % 60) as u32,
+        (tod % 60) as u32,
+        (days + 4).rem_euclid(7) as u32,
+    )
+}

@@ -31,31 +31,15 @@ fn ctime_now() -> String {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0);
-    let days = secs.div_euclid(86_400);
-    let tod = secs.rem_euclid(86_400);
-    // civil date from days since 1970-01-01 (proleptic Gregorian)
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    const WD: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    let (year, month, day, h, m, s, wday) = nftwire::iptables::xlate::gmtime(secs);
+    const WD: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
     const MO: [&str; 12] = [
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     ];
     format!(
-        "{} {} {:2} {:02}:{:02}:{:02} {}\n",
-        WD[days.rem_euclid(7) as usize],
-        MO[(month - 1) as usize],
-        day,
-        tod / 3600,
-        tod / 60 % 60,
-        tod % 60,
-        year
+        "{} {} {day:2} {h:02}:{m:02}:{s:02} {year}\n",
+        WD[wday as usize % 7],
+        MO[(month as usize + 11) % 12],
     )
 }
 
