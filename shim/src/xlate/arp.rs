@@ -83,12 +83,11 @@ pub fn main(args: Vec<String>) -> i32 {
         0 => true,
         _ => false,
     };
+    // 1.8.11's stdout is buffered until it exits: its message comes first
+    if !ok {
+        eprintln!("Translation not implemented");
+    }
     print!("{out}");
     let _ = std::io::stdout().flush();
-    if ok {
-        0
-    } else {
-        eprintln!("Translation not implemented");
-        1
-    }
+    i32::from(!ok)
 }

@@ -40,12 +40,11 @@ pub fn main(family: Family, args: Vec<String>) -> i32 {
     }
     let mut out = String::new();
     let ok = command::translate(family, &p, &args, false, &mut out);
+    // 1.8.11's stdout is buffered until it exits: its message comes first
+    if !ok {
+        eprintln!("Translation not implemented");
+    }
     print!("{out}");
     let _ = std::io::stdout().flush();
-    if ok {
-        0
-    } else {
-        eprintln!("Translation not implemented");
-        1
-    }
+    i32::from(!ok)
 }

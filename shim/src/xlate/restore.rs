@@ -87,6 +87,22 @@ fn chain_set(family: Family, table: &str, chain: &str, policy: &str) -> String {
     s
 }
 
+/// Output held until the next flush.
+#[derive(Default)]
+struct Held(String);
+
+impl Held {
+    fn push(&mut self, s: &str) {
+        self.0.push_str(s);
+    }
+    fn flush(&mut self) {
+        let mut o = std::io::stdout().lock();
+        let _ = o.write_all(self.0.as_bytes());
+        let _ = o.flush();
+        self.0.clear();
+    }
+}
+
 /// `iptables-restore-translate ARGS...` (`args[0]` is the program name).
 pub fn main(family: Family, args: Vec<String>) -> i32 {
     crate::revision::assume_all();
@@ -160,9 +176,11 @@ pub fn main(family: Family, args: Vec<String>) -> i32 {
         return 1;
     };
     let now = ctime_now();
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    let _ = write!(out, "# Translated by {argv0} v1.8.11 on {now}");
+    // Like 1.8.11's stdio, the output is held and written when 1.8.11
+    // flushes it (after each rule line, and at exit), so that its order
+    // relative to the messages is the same on a shared pipe.
+    let mut out = Held::default();
+    out.push(&format!("# Translated by {argv0} v1.8.11 on {now}"));
     let mut input = std::io::BufReader::new(f);
     let mut bytes = Vec::new();
     let mut line = 0usize;
@@ -180,9 +198,10 @@ pub fn main(family: Family, args: Vec<String>) -> i32 {
             continue;
         }
         let mut ok = false;
-        let err = |e: IptError, out: &mut std::io::StdoutLock<'_>| {
-            let _ = out.flush();
-            fail(&e, prog, Some(line))
+        let err = |e: IptError, out: &mut Held| {
+            let rc = fail(&e, prog, Some(line));
+            out.flush();
+            rc
         };
         if table.is_some() && buf.starts_with("COMMIT") && matches!(&buf[6..], "" | "\n") {
             table = None;
@@ -197,7 +216,7 @@ pub fn main(family: Family, args: Vec<String>) -> i32 {
                 let e = IptError::param(format!("{prog}: line {line} table name '{name}' invalid"));
                 return err(e, &mut out);
             };
-            let _ = writeln!(out, "add table {fam} {}", t.name);
+            out.push(&format!("add table {fam} {}\n", t.name));
             ok = true;
         } else if let (Some(rest), Some(t)) = (buf.strip_prefix(':'), table) {
             let mut it = rest.split([' ', '\t', '\n']).filter(|s| !s.is_empty());
@@ -217,9 +236,9 @@ pub fn main(family: Family, args: Vec<String>) -> i32 {
                     let e = IptError::param(format!("invalid policy counters for chain '{chain}'"));
                     return err(e, &mut out);
                 }
-                let _ = out.write_all(chain_set(family, t.name, chain, policy).as_bytes());
+                out.push(&chain_set(family, t.name, chain, policy));
             } else {
-                let _ = writeln!(out, "add chain {fam} {} {chain}", t.name);
+                out.push(&format!("add chain {fam} {} {chain}\n", t.name));
             }
             ok = true;
         } else if let Some(t) = table {
@@ -251,20 +270,23 @@ pub fn main(family: Family, args: Vec<String>) -> i32 {
                 Err(e) => return err(e, &mut out),
             };
             if let Some(s) = &p.stdout {
-                let _ = out.write_all(s.as_bytes());
+                out.push(s);
+                out.flush();
                 return 0;
             }
             let mut s = String::new();
             ok = command::translate(family, &p, &argv, true, &mut s);
-            let _ = out.write_all(s.as_bytes());
+            out.push(&s);
+            out.flush();
         }
         if !ok {
-            let _ = out.flush();
-            eprintln!("{prog}: line {line} failed: No chain/target/match by that name.");
+            // (1.8.11 adds its errno's text when one happens to be set)
+            eprintln!("{prog}: line {line} failed");
+            out.flush();
             return 1;
         }
     }
-    let _ = write!(out, "# Completed on {now}");
-    let _ = out.flush();
+    out.push(&format!("# Completed on {now}"));
+    out.flush();
     0
 }
