@@ -96,7 +96,7 @@ fn main() {
         std::process::exit(0);
     }
     eprintln!(
-        "ERROR: No valid subcommand given.\nValid subcommands:\n * iptables\n * ip6tables\n * iptables-save\n * ip6tables-save\n * iptables-restore\n * ip6tables-restore\n * arptables\n * arptables-save\n * arptables-restore\n * ebtables\n * ebtables-save\n * ebtables-restore"
+        "ERROR: No valid subcommand given.\nValid subcommands:\n * iptables\n * ip6tables\n * iptables-save\n * ip6tables-save\n * iptables-restore\n * ip6tables-restore\n * arptables\n * arptables-save\n * arptables-restore\n * ebtables\n * ebtables-save\n * ebtables-restore\n * iptables-xml\n * iptables-translate\n * ip6tables-translate\n * iptables-restore-translate\n * ip6tables-restore-translate\n * arptables-translate\n * ebtables-translate"
     );
     std::process::exit(1);
 }

@@ -207,7 +207,6 @@ pub fn ext(x: &mut Xlate, e: &Ext) -> bool {
             let l = crate::iptables::match_::limit::Limit {
                 avg: *avg,
                 burst: *burst,
-                ..Default::default()
             };
             let cx = crate::iptables::xlate::XlCtx {
                 family: Family::V4,

@@ -131,8 +131,8 @@ fn address(x: &mut Xlate, f: Family, sel: &str, a: &addr::AddrMask, inv: bool) {
         return;
     }
     let mut masked = a.addr;
-    for i in 0..n {
-        masked[i] &= a.mask[i];
+    for (b, m) in masked.iter_mut().zip(a.mask).take(n) {
+        *b &= m;
     }
     let at = addr::addr_str(f, &masked[..n]);
     let op = if inv { "!= " } else { "" };

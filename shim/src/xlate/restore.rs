@@ -250,10 +250,8 @@ pub fn main(family: Family, args: Vec<String>) -> i32 {
                         &mut out,
                     );
                 };
-                if !rest[1..end]
-                    .split_once(':')
-                    .is_some_and(|(a, _)| !a.is_empty())
-                {
+                let counters = rest[1..end].split_once(':');
+                if counters.is_none_or(|(a, _)| a.is_empty()) {
                     return err(
                         IptError::param(format!("Bad line {line}: need :")),
                         &mut out,

@@ -143,7 +143,7 @@ impl XtExt for Frag {
     fn xlate(&self, x: &mut Xlate, cx: &XlCtx) -> bool {
         let _ = cx;
         let inv = self.invflags & 0x01 != 0;
-        if !(self.ids == [0, u32::MAX] && !inv) {
+        if self.ids != [0, u32::MAX] || inv {
             x.add(&format!("frag id {}", if inv { "!= " } else { "" }));
             if self.ids[0] != self.ids[1] {
                 x.add(&format!("{}-{}", self.ids[0], self.ids[1]));

@@ -226,7 +226,7 @@ impl XtExt for Ah6 {
         let inv_spi = self.invflags & 0x01 != 0;
         let inv_len = self.invflags & 0x02 != 0;
         let mut space = "";
-        if !(self.spis == [0, u32::MAX] && !inv_spi) {
+        if self.spis != [0, u32::MAX] || inv_spi {
             x.add(&format!("ah spi{} ", if inv_spi { " !=" } else { "" }));
             x.add(&spi_range(self.spis));
             space = " ";

@@ -236,7 +236,7 @@ impl XtExt for Rt {
             let op = if self.invflags & 0x01 != 0 { " !=" } else { "" };
             x.add(&format!("rt type{op} {}", self.rt_type));
         }
-        if !(self.segsleft == [0, u32::MAX] && !inv_sgs) {
+        if self.segsleft != [0, u32::MAX] || inv_sgs {
             x.add(&format!("rt seg-left{} ", if inv_sgs { " !=" } else { "" }));
             if self.segsleft[0] != self.segsleft[1] {
                 x.add(&format!("{}-{}", self.segsleft[0], self.segsleft[1]));
