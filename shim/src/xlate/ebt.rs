@@ -38,7 +38,14 @@ pub fn main(args: Vec<String>) -> i32 {
         Err(e) => return fail(&e, PROG, None),
     };
     if let Some(s) = &p.stdout {
-        print!("{s}");
+        if s.contains("\nUsage:") {
+            // `-h`: the translator has its own help, on stderr
+            eprint!(
+                "{PROG}: Translate ebtables command to nft syntax\nno side effects occur, the translated command is written to standard output.\nA '#' followed by input means no translation is available.\n"
+            );
+        } else {
+            print!("{s}");
+        }
         return 0;
     }
     if tables::table(&p.table).is_none() {
