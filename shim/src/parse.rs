@@ -119,6 +119,9 @@ pub struct Parsed {
     pub verbose: u32,
     /// The rule(s) (more than one with multiple `-s`/`-d` addresses).
     pub rules: Vec<IptRule>,
+    /// How many `-s` addresses the rules combine (`rules` holds one rule
+    /// per source and destination pair, source outermost).
+    pub naddrs_src: usize,
     /// `-c P B` given.
     pub counters: Option<(u64, u64)>,
     /// The line was skipped (`-4`/`-6` in the other tool's restore).
@@ -912,6 +915,7 @@ pub fn parse(
         // Exactly one rule per address pair (a restore keeps every line's
         // rules until COMMIT: no spare room).
         p.rules.reserve_exact(s.len() * d.len());
+        p.naddrs_src = s.len();
         for a in &s {
             for b in &d {
                 let mut r = IptRule::new(family);

@@ -44,7 +44,7 @@ struct Opts {
 }
 
 /// `[p:b]`.
-fn parse_counters(s: &str) -> Option<(u64, u64)> {
+pub fn parse_counters(s: &str) -> Option<(u64, u64)> {
     let inner = s.strip_prefix('[')?.strip_suffix(']')?;
     let (a, b) = inner.split_once(':')?;
     let (pa, na) = nftwire::iptables::num::c_strtoul(a.trim_start(), 10);

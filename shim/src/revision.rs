@@ -93,6 +93,18 @@ pub fn choose(
 type Key = (Family, String, u32, bool);
 
 thread_local! {
+    /// Set by the translate tools: like 1.8.11's, they never ask the kernel
+    /// and take every extension as available.
+    static ASSUME_ALL: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Take every extension revision as available from now on, without asking
+/// the kernel (`iptables-translate`, as 1.8.11's `dummy_compat_rev`).
+pub fn assume_all() {
+    ASSUME_ALL.set(true);
+}
+
+thread_local! {
     static STATE: RefCell<(Kernel, HashMap<Key, Option<u32>>)> =
         RefCell::new((Kernel::default(), HashMap::new()));
 }
@@ -101,6 +113,9 @@ thread_local! {
 /// kernel once per process like libxtables and printing its warnings (the
 /// "not supported" one again on every later use).
 pub fn usable(family: Family, name: &str, real_name: &str, rev: u32, target: bool) -> bool {
+    if ASSUME_ALL.get() {
+        return true;
+    }
     let key = (family, real_name.to_string(), rev, target);
     STATE.with(|s| {
         let mut s = s.borrow_mut();

@@ -10,6 +10,7 @@
 //!   tracking parser; rules it cannot express are reported as foreign.
 //! * [`tables`]: the builtin tables and base chains.
 //! * [`save`]/[`list`]: the `iptables-save`/`-S` and `-L` formats.
+//! * [`xlate`]: `iptables-translate`'s nft text.
 
 pub mod addr;
 pub mod decode;
@@ -33,6 +34,7 @@ pub mod save;
 pub mod tables;
 pub mod target;
 pub mod text;
+pub mod xlate;
 pub mod xtbuf;
 
 pub use error::{ExitCode, IptError, Result};

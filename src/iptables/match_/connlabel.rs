@@ -6,6 +6,7 @@
 use crate::iptables::error::{IptError, Result};
 use crate::iptables::ext::{decode_exact, Ctx, OptCall, OptDef, XtExt, F_INVERT, F_MAND};
 use crate::iptables::num::{c23_strtoul, c_strtoul};
+use crate::iptables::xlate::{XlCtx, Xlate};
 use crate::iptables::xtbuf::Blob;
 use std::fmt::Write as _;
 
@@ -157,5 +158,19 @@ impl XtExt for Connlabel {
         if self.options & OP_SET != 0 {
             out.push_str(" set");
         }
+    }
+
+    fn xlate(&self, x: &mut Xlate, cx: &XlCtx) -> bool {
+        let _ = cx;
+        let name = label_name(self.bit).unwrap_or_else(|| self.bit.to_string());
+        if self.options & 2 != 0 {
+            x.add(&format!("ct label set {name} "));
+        }
+        x.add("ct label ");
+        if self.options & 1 != 0 {
+            x.add(&format!("and {name} != "));
+        }
+        x.add(&name);
+        true
     }
 }

@@ -7,6 +7,7 @@ use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt, F_INVERT};
 use crate::iptables::family::Family;
 use crate::iptables::num::strtoui;
 use crate::iptables::text::parse_uint;
+use crate::iptables::xlate::{XlCtx, Xlate};
 use crate::iptables::xtbuf::{Blob, Rd};
 use std::fmt::Write as _;
 
@@ -177,5 +178,38 @@ impl XtExt for Connlimit {
             if self.flags & INVERT != 0 { "<=" } else { ">" },
             self.limit
         );
+    }
+
+    fn xlate(&self, x: &mut Xlate, cx: &XlCtx) -> bool {
+        use std::sync::atomic::{AtomicU32, Ordering};
+        /// 1.8.11 numbers the sets it declares per process.
+        static NEXT_ID: AtomicU32 = AtomicU32::new(0);
+        let f = cx.family;
+        let n = f.addr_len();
+        let full = crate::iptables::addr::mask_to_cidr(f, &self.mask) == Some((n * 8) as u32);
+        let netmask = if full {
+            String::new()
+        } else {
+            format!(
+                "and {} ",
+                crate::iptables::addr::addr_str(f, &self.mask[..n])
+            )
+        };
+        let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+        x.set_add(&format!(
+            "connlimit{id} {{ type ipv4_addr; flags dynamic; }}"
+        ));
+        x.add(&format!(
+            "add @connlimit{id} {{ {} {} {netmask}ct count {}{} }}",
+            crate::iptables::xlate::family_word(f),
+            if self.flags & 2 != 0 {
+                "daddr"
+            } else {
+                "saddr"
+            },
+            if self.flags & 1 != 0 { "" } else { "over " },
+            self.limit
+        ));
+        true
     }
 }

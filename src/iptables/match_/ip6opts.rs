@@ -5,6 +5,7 @@ use crate::iptables::error::{IptError, Result};
 use crate::iptables::ext::{decode_exact, Ctx, OptCall, OptDef, XtExt, F_INVERT};
 use crate::iptables::num::strtoumax;
 use crate::iptables::text::parse_uint;
+use crate::iptables::xlate::{XlCtx, Xlate};
 use crate::iptables::xtbuf::Blob;
 use std::fmt::Write as _;
 
@@ -193,5 +194,15 @@ impl<const DST: bool> XtExt for Ip6Opts<DST> {
         if self.invflags & !INV_MASK != 0 {
             let _ = write!(out, " Unknown invflags: 0x{:X}", self.invflags & !INV_MASK);
         }
+    }
+
+    fn xlate(&self, x: &mut Xlate, cx: &XlCtx) -> bool {
+        let _ = cx;
+        if DST || self.flags & 0x01 == 0 || self.flags & 0x02 != 0 {
+            return false;
+        }
+        let op = if self.invflags & 0x01 != 0 { "!= " } else { "" };
+        x.add(&format!("hbh hdrlength {op}{}", self.hdrlen));
+        true
     }
 }

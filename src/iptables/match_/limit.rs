@@ -4,6 +4,7 @@
 use crate::iptables::error::{IptError, Result};
 use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt};
 use crate::iptables::num::strtoui;
+use crate::iptables::xlate::{XlCtx, Xlate};
 use crate::iptables::xtbuf::{Blob, Rd};
 use std::fmt::Write as _;
 
@@ -161,5 +162,21 @@ impl XtExt for Limit {
         out.push_str(" limit: avg");
         print_rate(self.avg, out);
         let _ = write!(out, " burst {}", self.burst);
+    }
+
+    fn xlate(&self, x: &mut Xlate, cx: &XlCtx) -> bool {
+        let _ = cx;
+        x.add("limit rate");
+        if self.avg == 0 {
+            x.add(" inf");
+        } else {
+            const UNITS: [&str; 4] = ["day", "hour", "minute", "second"];
+            let i = unit_index(self.avg);
+            x.add(&format!(" {}/{}", RATES[i].1 / self.avg, UNITS[i]));
+        }
+        if self.burst != 0 {
+            x.add(&format!(" burst {} packets", self.burst));
+        }
+        true
     }
 }

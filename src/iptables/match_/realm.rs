@@ -5,6 +5,7 @@ use super::lmap;
 use crate::iptables::error::Result;
 use crate::iptables::ext::{decode_exact, Ctx, OptCall, OptDef, XtExt, F_INVERT, F_MAND};
 use crate::iptables::text::{parse_val_mask_named, val_mask};
+use crate::iptables::xlate::{XlCtx, Xlate};
 use crate::iptables::xtbuf::Blob;
 
 /// Where realm names are read from.
@@ -87,5 +88,22 @@ impl XtExt for Realm {
         }
         out.push_str(" realm");
         self.value(!numeric, out);
+    }
+
+    fn xlate(&self, x: &mut Xlate, cx: &XlCtx) -> bool {
+        let _ = cx;
+        let inv = self.invert != 0;
+        x.add("rtclassid");
+        if self.mask != 0xffff_ffff {
+            let op = if inv { "!=" } else { "==" };
+            x.add(&format!(" and 0x{:x} {op} 0x{:x}", self.mask, self.id));
+        } else {
+            let op = if inv { "!= " } else { "" };
+            match lmap::read(REALMS).into_iter().find(|(i, _)| *i == self.id) {
+                Some((_, n)) => x.add(&format!(" {op}{n}")),
+                None => x.add(&format!(" {op}0x{:x}", self.id)),
+            }
+        }
+        true
     }
 }

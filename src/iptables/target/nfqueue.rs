@@ -5,6 +5,7 @@ use crate::iptables::error::{IptError, Result};
 use crate::iptables::ext::{decode_exact, Ctx, OptCall, OptDef, XtExt};
 use crate::iptables::match_::conntrack::parse_u32rc_max;
 use crate::iptables::text::parse_uint;
+use crate::iptables::xlate::{XlCtx, Xlate};
 use crate::iptables::xtbuf::Blob;
 use std::fmt::Write as _;
 
@@ -111,5 +112,26 @@ impl XtExt for Nfqueue {
             " bypass",
             " cpu-fanout",
         );
+    }
+
+    fn xlate(&self, x: &mut Xlate, cx: &XlCtx) -> bool {
+        let _ = cx;
+        let total = u32::from(self.queues_total);
+        if total > 1 {
+            let last = total + u32::from(self.queuenum) - 1;
+            x.add(&format!("queue num {}-{last} ", self.queuenum));
+        } else {
+            x.add(&format!("queue num {} ", self.queuenum));
+        }
+        if self.flags & 1 != 0 {
+            x.add("bypass");
+        }
+        if self.flags & 2 != 0 {
+            x.add(&format!(
+                "{}fanout ",
+                if self.flags & 1 != 0 { "," } else { "" }
+            ));
+        }
+        true
     }
 }
