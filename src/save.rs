@@ -163,6 +163,20 @@ impl BlockKind {
         }
     }
 
+    /// The attribute number of the object's handle (`NFTA_*_HANDLE`);
+    /// None for elements, which have none.
+    pub fn handle_attr(self) -> Option<u16> {
+        match self {
+            BlockKind::Table => Some(4),
+            BlockKind::Chain => Some(2),
+            BlockKind::Set => Some(16),
+            BlockKind::Elements => None,
+            BlockKind::Object => Some(6),
+            BlockKind::Flowtable => Some(5),
+            BlockKind::Rule => Some(3),
+        }
+    }
+
     /// The top-level list attribute whose items are written one per body
     /// line (rule expressions, set elements).
     fn split_attr(self) -> Option<u16> {
@@ -186,6 +200,11 @@ pub struct Block {
     /// Where each body line's bytes start in the body, with its line
     /// number (see [`Block::line_of`]).
     pub body_lines: Vec<(usize, usize)>,
+    /// The handle the object had when it was saved (taken out of the
+    /// body, which is sent without it); None for elements and for files
+    /// written before handles were saved. [`crate::restore_plan`] creates
+    /// objects in handle order with it.
+    pub handle: Option<u64>,
 }
 
 impl Block {
@@ -432,7 +451,7 @@ fn render_plan(
         |range| {
             let mut out = String::with_capacity(range.len() * 512);
             for &item in &plan[range] {
-                rs.item_msgs(item, |m, src| {
+                rs.save_item_msgs(item, |m, src| {
                     let rule = src.and_then(|i| rs.rules.get(i));
                     // Plans only hold the seven block kinds.
                     let _ = render_block(&mut out, &m, rule);
@@ -673,7 +692,7 @@ impl<'a> RuleStream<'a> {
     /// The block of an object of the head (a set with its elements, a
     /// bound chain).
     fn head_item(&self, part: &mut RulePart, item: crate::ruleset::CreateItem) {
-        self.head.item_msgs(item, |m, _| {
+        self.head.save_item_msgs(item, |m, _| {
             let out = part.room(&self.pool, block_room(m.body.len(), 0));
             let _ = render_block(out, &m, None);
         });
@@ -726,13 +745,14 @@ impl<'a> RuleStream<'a> {
 /// body of the rule made ready for creation. This is how [`save`] writes
 /// every rule.
 pub fn write_dumped_rule(out: &mut String, dumped: &NfMsg, r: crate::object::Rule) {
-    let (m, r) = match crate::ruleset::creation_body(&dumped.body, &r) {
+    let (m, r) = match crate::ruleset::creation_body(&dumped.body, &r, true) {
         Some(body) => (NfMsg::nft(msg::NEWRULE, 0, r.family, body), r),
         None => {
             // Rare (non-canonical wire form): the comments still show the
             // rule as dumped.
             let mut made = r.clone();
             crate::ruleset::prepare_rule(&mut made);
+            made.attrs.handle = r.attrs.handle;
             (made.to_msg(msg::NEWRULE, 0), r)
         }
     };
@@ -1091,6 +1111,18 @@ fn finish(mut p: Pending<'_>) -> Result<Block> {
             )));
         }
     }
+    // The handle is read-only to the kernel: it is kept beside the body.
+    let (body, handle) = match take_handle(&body, p.kind) {
+        Some((rest, handle, at, len)) => {
+            for (start, _) in p.body_lines.iter_mut() {
+                if *start > at {
+                    *start = start.saturating_sub(len).max(at);
+                }
+            }
+            (Bytes::from(rest), Some(handle))
+        }
+        None => (body, None),
+    };
     let m = NfMsg::nft(p.kind.msg_type(), 0, p.family, Vec::new());
     let m = NfMsg { body, ..m };
     Ok(Block {
@@ -1098,7 +1130,30 @@ fn finish(mut p: Pending<'_>) -> Result<Block> {
         kind: p.kind,
         op: crate::ruleset::creation_op(crate::object::create_form::message(m)),
         body_lines: p.body_lines,
+        handle,
     })
+}
+
+/// The body without its top-level handle attribute, the handle, and where
+/// and how many bytes were taken out; None when the body has no (well-formed,
+/// 8-byte) handle.
+fn take_handle(body: &[u8], kind: BlockKind) -> Option<(Vec<u8>, u64, usize, usize)> {
+    let want = kind.handle_attr()?;
+    let mut off = 0usize;
+    let mut it = crate::nla::SliceIter::new(body);
+    for (ty, payload) in it.by_ref() {
+        let len = align(NLA_HDRLEN + payload.len());
+        if ty & NLA_TYPE_MASK == want {
+            let handle = u64::from_be_bytes(payload.try_into().ok()?);
+            let end = (off + len).min(body.len());
+            let mut rest = Vec::with_capacity(body.len() - (end - off));
+            rest.extend_from_slice(&body[..off]);
+            rest.extend_from_slice(&body[end..]);
+            return Some((rest, handle, off, end - off));
+        }
+        off += len;
+    }
+    None
 }
 
 fn parse_header(line: &str, n: usize) -> Result<Pending<'static>> {

@@ -63,14 +63,31 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         .filter(|b| b.kind == BlockKind::Table)
         .filter_map(|b| Some((b.op.msg.family, body_name(&b.op.msg.body, 1)?)))
         .collect();
-    let ops: Vec<_> = blocks
-        .iter()
-        .map(|b| {
-            let mut op = b.op.clone();
+    // Objects are created in the order of their saved handles, so that they
+    // get them back (restore_plan); if the kernel refuses that order, the
+    // file's own order is tried, as restore did before handles were saved.
+    let label_op = |p: nftwire::restore_plan::PlannedOp| {
+        let mut op = p.op;
+        if let Some(b) = p.block.and_then(|i| blocks.get(i)) {
             op.what = format!("{}, {label} line {}", op.what, b.line);
-            op
-        })
-        .collect();
+        }
+        (op, p.block)
+    };
+    let mut plans: Vec<Vec<(nftwire::netlink::BatchOp, Option<usize>)>> = Vec::new();
+    if nftwire::restore_plan::has_handles(&blocks) {
+        plans.push(
+            nftwire::restore_plan::plan(&blocks)
+                .into_iter()
+                .map(label_op)
+                .collect(),
+        );
+    }
+    plans.push(
+        nftwire::restore_plan::file_order(&blocks)
+            .into_iter()
+            .map(label_op)
+            .collect(),
+    );
     let fail = |e: nftwire::Error| {
         let code = lib_exit_code(&e);
         let e = super::clip(&e.to_string());
@@ -106,50 +123,65 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
             return Ok(1);
         }
     }
-    match nftwire::save::replace_ruleset(&mut conn, &ops) {
-        Ok(_) => {
-            for (family, name, port) in &owned {
+    let last = plans.len() - 1;
+    for (n, planned) in plans.iter().enumerate() {
+        let ops: Vec<_> = planned.iter().map(|(op, _)| op.clone()).collect();
+        let e = match nftwire::save::replace_ruleset(&mut conn, &ops) {
+            Ok(_) => {
+                if n > 0 {
+                    eprintln!(
+                        "nftwire: restore: warning: the kernel refused to recreate the ruleset in \
+                         the order of its saved handles; it was restored in the file's order, \
+                         with the handles the kernel gave"
+                    );
+                }
+                for (family, name, port) in &owned {
+                    eprintln!(
+                        "nftwire: restore: warning: table {} {} belongs to another process \
+                         (netlink port {port}, flags owner) and was left as it is",
+                        family_name(*family),
+                        quote_name(Some(name))
+                    );
+                }
+                return Ok(0);
+            }
+            Err(e) => e,
+        };
+        if lib_exit_code(&e) == 4 {
+            return fail(e);
+        }
+        if n < last && matches!(e, nftwire::Error::Kernel { .. }) {
+            continue;
+        }
+        // Say where the kernel points, when it does.
+        let block = |i: usize| planned.get(i - 1).and_then(|(_, b)| *b).map(|b| &blocks[b]);
+        return match conn.last_error_at() {
+            // Reported against the first message (the flush): the
+            // kernel refused the batch as a whole, at commit.
+            Some(ErrorAt { op: Some(0), .. }) | Some(ErrorAt { op: None, .. }) => {
                 eprintln!(
-                    "nftwire: restore: warning: table {} {} belongs to another process \
-                     (netlink port {port}, flags owner) and was left as it is",
-                    family_name(*family),
-                    quote_name(Some(name))
+                    "nftwire: restore: {label}: the kernel refused the new ruleset as a whole \
+                     ({}) without naming an object (it checks jumps and loops, and which \
+                     expressions each chain's hook allows, when committing); nothing was changed",
+                    errno_text(&e)
                 );
+                Ok(1)
             }
-            Ok(0)
-        }
-        Err(e) => {
-            if lib_exit_code(&e) == 4 {
-                return fail(e);
+            Some(ErrorAt {
+                op: Some(i),
+                body_offset: Some(off),
+            }) if i >= 1 && block(i).is_some() => {
+                let line = block(i).map_or(0, |b| b.line_of(off));
+                eprintln!(
+                    "nftwire: restore: {label}: line {line}: {}; nothing was changed",
+                    super::clip(&e.to_string())
+                );
+                Ok(1)
             }
-            // Say where the kernel points, when it does.
-            match conn.last_error_at() {
-                // Reported against the first message (the flush): the
-                // kernel refused the batch as a whole, at commit.
-                Some(ErrorAt { op: Some(0), .. }) | Some(ErrorAt { op: None, .. }) => {
-                    eprintln!(
-                        "nftwire: restore: {label}: the kernel refused the new ruleset as a whole \
-                         ({}) without naming an object (it checks jumps and loops, and which \
-                         expressions each chain's hook allows, when committing); nothing was changed",
-                        errno_text(&e)
-                    );
-                    Ok(1)
-                }
-                Some(ErrorAt {
-                    op: Some(i),
-                    body_offset: Some(off),
-                }) if i >= 1 && i <= blocks.len() => {
-                    let line = blocks[i - 1].line_of(off);
-                    eprintln!(
-                        "nftwire: restore: {label}: line {line}: {}; nothing was changed",
-                        super::clip(&e.to_string())
-                    );
-                    Ok(1)
-                }
-                _ => fail(e),
-            }
-        }
+            _ => fail(e),
+        };
     }
+    Ok(1)
 }
 
 /// The errno text of a kernel refusal (or the whole error otherwise).

@@ -1,0 +1,623 @@
+//! The order in which `nftwire restore` creates a save file's objects, so
+//! that every chain, set, object, flowtable and rule gets back the handle it
+//! had when it was saved, and every list (chains, sets, rules of a chain)
+//! comes back in the same order.
+//!
+//! How the kernel hands out handles (net/netfilter/nf_tables_api.c):
+//! * each table has a counter, starting at 0 when the table is created,
+//!   shared by its chains, rules, sets (anonymous ones and those of
+//!   `jump { ... }` bindings included), objects and flowtables; every
+//!   creation takes the next value when its message is processed, inside
+//!   the batch, in batch order; a rule replaced by handle keeps its handle;
+//!   nothing ever gives a value back;
+//! * tables take theirs from one counter per network namespace, which no
+//!   flush resets and nothing reports: a restore cannot choose table
+//!   handles (the saved table handle is only read, never used);
+//! * objects are listed in creation order, rules in their chain's order.
+//!
+//! So, per table, the plan walks the saved handles from 1 up and creates at
+//! each value the object that had it:
+//! * a rule at its place among the rules of its chain already made (after
+//!   the closest one before it, or at the head), by position handle;
+//! * a rule that needs something with a larger handle (it was replaced
+//!   after that was made: a set, a chain, an object, a flowtable, an
+//!   anonymous set or a bound chain with its rules) is first made empty at
+//!   its handle, then replaced by the real one once all it needs exists;
+//! * a set's elements right after it, or, when they name chains or
+//!   objects made later (verdict maps, object maps), right after the last
+//!   of those; an anonymous set's elements always before the rule that
+//!   binds it (the kernel takes none once it is bound);
+//! * a value no saved object has (the object was deleted before the save)
+//!   is used up: the first one by a throwaway chain, the next ones by empty
+//!   rules in it, and the chain is deleted, with its rules, at the end of
+//!   the table, in the same batch (the kernel allows both, and never hands
+//!   the values out again). Values after the largest saved handle cannot be
+//!   known (the counter is not dumped): the next object made after a
+//!   restore may get a smaller handle than it would have before.
+//!
+//! A table falls back to the file's order (what `nft -f` does, handles as
+//! the kernel then hands them out) when its blocks have no handles (files
+//! saved before handles were), two blocks have the same handle, a rule
+//! comes before its chain, or more than [`MAX_GAP_FILL`] values would have
+//! to be used up.
+
+use crate::expr::Expr;
+use crate::netlink::{BatchOp, NfMsg};
+use crate::nla::{SliceIter, Writer, NLA_TYPE_MASK};
+use crate::object::element::SetElemsAttrs;
+use crate::object::RuleAttrs;
+use crate::save::{body_name, Block, BlockKind};
+use netlink_packet_core::{NLM_F_APPEND, NLM_F_CREATE, NLM_F_REPLACE};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// The most handle values a table's plan uses up with throwaway objects
+/// (one netlink message each); a table with bigger gaps is restored in file
+/// order instead.
+pub const MAX_GAP_FILL: u64 = 1 << 20;
+
+/// Name of the throwaway chain that uses up handle gaps (a suffix is added
+/// if the table has a chain of that name).
+pub const GAP_CHAIN: &str = "nftwire-handle-gap";
+
+/// One operation of a restore plan.
+#[derive(Clone, Debug)]
+pub struct PlannedOp {
+    /// The operation.
+    pub op: BatchOp,
+    /// The block (index into the blocks) it comes from; None for the
+    /// operations that use up handle gaps.
+    pub block: Option<usize>,
+}
+
+/// The blocks' operations in file order (what restore sent before handles
+/// were saved, and its fallback).
+pub fn file_order(blocks: &[Block]) -> Vec<PlannedOp> {
+    blocks
+        .iter()
+        .enumerate()
+        .map(|(i, b)| PlannedOp {
+            op: b.op.clone(),
+            block: Some(i),
+        })
+        .collect()
+}
+
+/// Whether any block carries a saved handle (other than a table's).
+pub fn has_handles(blocks: &[Block]) -> bool {
+    blocks
+        .iter()
+        .any(|b| b.kind != BlockKind::Table && b.handle.is_some())
+}
+
+/// The restore plan of a save file's blocks: table by table, in the order
+/// the tables first appear, each table's objects in handle order (see the
+/// module documentation), or in file order when that is not possible.
+pub fn plan(blocks: &[Block]) -> Vec<PlannedOp> {
+    let mut groups: Vec<((u8, Vec<u8>), Vec<usize>)> = Vec::new();
+    let mut index: HashMap<(u8, Vec<u8>), usize> = HashMap::new();
+    for (i, b) in blocks.iter().enumerate() {
+        let key = (
+            b.op.msg.family,
+            body_name(&b.op.msg.body, 1).unwrap_or_default(),
+        );
+        let g = *index.entry(key.clone()).or_insert_with(|| {
+            groups.push((key, Vec::new()));
+            groups.len() - 1
+        });
+        groups[g].1.push(i);
+    }
+    let mut out = Vec::with_capacity(blocks.len());
+    for (_, members) in &groups {
+        match table_plan(blocks, members) {
+            Some(ops) => out.extend(ops),
+            None => out.extend(members.iter().map(|&i| PlannedOp {
+                op: blocks[i].op.clone(),
+                block: Some(i),
+            })),
+        }
+    }
+    out
+}
+
+/// `NFT_SET_ANONYMOUS`.
+const SET_ANONYMOUS: u32 = 1;
+/// `NFT_CHAIN_BINDING`.
+const CHAIN_BINDING: u32 = 4;
+
+/// A top-level attribute's payload.
+fn attr(body: &[u8], want: u16) -> Option<&[u8]> {
+    SliceIter::new(body)
+        .find(|(ty, _)| ty & NLA_TYPE_MASK == want)
+        .map(|(_, p)| p)
+}
+
+/// A top-level big-endian u32 attribute.
+fn attr_u32(body: &[u8], want: u16) -> Option<u32> {
+    attr(body, want).and_then(|p| Some(u32::from_be_bytes(p.try_into().ok()?)))
+}
+
+/// A name as the kernel compares it (up to the NUL).
+fn name_of(b: &[u8]) -> Vec<u8> {
+    b.split(|&c| c == 0).next().unwrap_or_default().to_vec()
+}
+
+/// What one table's plan knows about its blocks.
+struct Table<'a> {
+    blocks: &'a [Block],
+    /// Block of each handle.
+    by_handle: BTreeMap<u64, usize>,
+    /// Chains by name: handle, bound (`jump { ... }`).
+    chains: HashMap<Vec<u8>, (u64, bool)>,
+    /// Sets by name: handle, anonymous.
+    sets: HashMap<Vec<u8>, (u64, bool)>,
+    /// Largest handle of the objects of each name.
+    objects: HashMap<Vec<u8>, u64>,
+    /// Flowtables by name.
+    flowtables: HashMap<Vec<u8>, u64>,
+    /// Element blocks of each set, in file order.
+    elements: HashMap<Vec<u8>, Vec<usize>>,
+    /// Rule handles of each chain, in the chain's order.
+    chain_rules: HashMap<Vec<u8>, Vec<u64>>,
+}
+
+/// How one rule is made.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum RuleMaking {
+    /// At its handle, whole.
+    Direct,
+    /// Empty at its handle, replaced once the object with handle `.0` is
+    /// made.
+    ReplacedAfter(u64),
+}
+
+/// Something made after the object of a given handle.
+enum Later {
+    /// The elements of a set (by name).
+    Elements(Vec<u8>),
+    /// The real version of a rule made empty first (its block).
+    Replace(usize),
+}
+
+/// The plan of one table, or None when it must keep the file's order.
+fn table_plan(blocks: &[Block], members: &[usize]) -> Option<Vec<PlannedOp>> {
+    let mut t = Table {
+        blocks,
+        by_handle: BTreeMap::new(),
+        chains: HashMap::new(),
+        sets: HashMap::new(),
+        objects: HashMap::new(),
+        flowtables: HashMap::new(),
+        elements: HashMap::new(),
+        chain_rules: HashMap::new(),
+    };
+    let mut table_block = None;
+    let mut orphans = Vec::new();
+    for &i in members {
+        let b = &blocks[i];
+        let body = &b.op.msg.body[..];
+        if b.kind == BlockKind::Table {
+            table_block = Some(i);
+            continue;
+        }
+        if b.kind == BlockKind::Elements {
+            t.elements
+                .entry(name_of(attr(body, 2).unwrap_or_default()))
+                .or_default()
+                .push(i);
+            continue;
+        }
+        let h = b.handle.filter(|&h| h > 0)?;
+        if t.by_handle.insert(h, i).is_some() {
+            return None;
+        }
+        match b.kind {
+            BlockKind::Chain => {
+                let bound = attr_u32(body, 10).unwrap_or(0) & CHAIN_BINDING != 0;
+                t.chains
+                    .insert(name_of(attr(body, 3).unwrap_or_default()), (h, bound));
+            }
+            BlockKind::Set => {
+                let anon = attr_u32(body, 3).unwrap_or(0) & SET_ANONYMOUS != 0;
+                t.sets
+                    .insert(name_of(attr(body, 2).unwrap_or_default()), (h, anon));
+            }
+            BlockKind::Object => {
+                let e = t
+                    .objects
+                    .entry(name_of(attr(body, 2).unwrap_or_default()))
+                    .or_insert(h);
+                *e = (*e).max(h);
+            }
+            BlockKind::Flowtable => {
+                t.flowtables
+                    .insert(name_of(attr(body, 2).unwrap_or_default()), h);
+            }
+            BlockKind::Rule => t
+                .chain_rules
+                .entry(name_of(attr(body, 2).unwrap_or_default()))
+                .or_default()
+                .push(h),
+            BlockKind::Table | BlockKind::Elements => {}
+        }
+    }
+    let last = *t.by_handle.keys().next_back()?;
+    let gaps = last - t.by_handle.len() as u64;
+    if gaps > MAX_GAP_FILL {
+        return None;
+    }
+    for (set, list) in &t.elements {
+        if !t.sets.contains_key(set) {
+            orphans.extend(list.iter().copied());
+        }
+    }
+    orphans.sort_unstable();
+
+    // When each set's elements can be added, and how each rule is made.
+    let elems_ready: HashMap<Vec<u8>, u64> = t
+        .sets
+        .iter()
+        .map(|(name, &(h, _))| (name.clone(), t.elements_ready(name, h, last)))
+        .collect();
+    let mut making: HashMap<u64, RuleMaking> = HashMap::new();
+    // When a rule is whole (for the rules that jump to its bound chain).
+    let mut whole: HashMap<u64, u64> = HashMap::new();
+    for (&h, &i) in &t.by_handle {
+        if blocks[i].kind != BlockKind::Rule {
+            continue;
+        }
+        let body = &blocks[i].op.msg.body[..];
+        let chain = name_of(attr(body, 2).unwrap_or_default());
+        match t.chains.get(&chain) {
+            Some(&(c, _)) if c < h => {}
+            _ => return None,
+        }
+        let ready = t.rule_ready(body, &elems_ready, &whole, last)?;
+        let m = if ready < h {
+            RuleMaking::Direct
+        } else {
+            RuleMaking::ReplacedAfter(ready)
+        };
+        whole.insert(h, ready.max(h));
+        making.insert(h, m);
+    }
+
+    let mut ops = Vec::with_capacity(members.len() + gaps as usize + 2);
+    if let Some(i) = table_block {
+        ops.push(PlannedOp {
+            op: blocks[i].op.clone(),
+            block: Some(i),
+        });
+    }
+    let first = blocks[*t.by_handle.values().next()?].op.msg.clone();
+    let table_attr = attr(&first.body, 1)?.to_vec();
+    let gap_chain = t.gap_chain_name();
+    let mut gap_used = false;
+    let mut later: BTreeMap<u64, Vec<Later>> = BTreeMap::new();
+    let mut made: HashSet<u64> = HashSet::new();
+    for h in 1..=last {
+        let Some(&i) = t.by_handle.get(&h) else {
+            ops.push(gap_op(first.family, &table_attr, &gap_chain, gap_used));
+            gap_used = true;
+            continue;
+        };
+        let b = &blocks[i];
+        match b.kind {
+            BlockKind::Set => {
+                ops.push(PlannedOp {
+                    op: b.op.clone(),
+                    block: Some(i),
+                });
+                let name = name_of(attr(&b.op.msg.body, 2).unwrap_or_default());
+                match elems_ready.get(&name) {
+                    Some(&r) if r > h => later.entry(r).or_default().push(Later::Elements(name)),
+                    _ => t.push_elements(&mut ops, &name),
+                }
+            }
+            BlockKind::Rule => {
+                let pos = t.position(&b.op.msg.body, h, &made);
+                match making.get(&h) {
+                    Some(RuleMaking::ReplacedAfter(r)) => {
+                        ops.push(placeholder(b, i, pos));
+                        later.entry(*r).or_default().push(Later::Replace(i));
+                    }
+                    _ => ops.push(positioned(b, i, pos)),
+                }
+                made.insert(h);
+            }
+            _ => ops.push(PlannedOp {
+                op: b.op.clone(),
+                block: Some(i),
+            }),
+        }
+        for l in later.remove(&h).unwrap_or_default() {
+            match l {
+                Later::Elements(name) => t.push_elements(&mut ops, &name),
+                Later::Replace(i) => ops.push(replacement(&blocks[i], i)),
+            }
+        }
+    }
+    for (_, list) in std::mem::take(&mut later) {
+        for l in list {
+            match l {
+                Later::Elements(name) => t.push_elements(&mut ops, &name),
+                Later::Replace(i) => ops.push(replacement(&blocks[i], i)),
+            }
+        }
+    }
+    ops.extend(orphans.into_iter().map(|i| PlannedOp {
+        op: blocks[i].op.clone(),
+        block: Some(i),
+    }));
+    if gap_used {
+        ops.push(gap_chain_delete(first.family, &table_attr, &gap_chain));
+    }
+    Some(ops)
+}
+
+/// Where a new rule goes in its chain.
+#[derive(Clone, Copy)]
+enum Position {
+    /// At the end (no rule of the chain made yet).
+    Append,
+    /// Right after the rule with this handle.
+    After(u64),
+    /// Before every rule already made.
+    Head,
+}
+
+impl Table<'_> {
+    /// The handle after which the elements of set `name` (handle `h`) can
+    /// be added: the set's, or that of the last chain or object they name.
+    fn elements_ready(&self, name: &[u8], h: u64, last: u64) -> u64 {
+        let mut ready = h;
+        for &i in self.elements.get(name).map(Vec::as_slice).unwrap_or(&[]) {
+            let Some(e) = SetElemsAttrs::parse(&self.blocks[i].op.msg.body) else {
+                return last;
+            };
+            for el in e.elems.map(|l| l.0).unwrap_or_default() {
+                let chain = el
+                    .data
+                    .as_ref()
+                    .and_then(|d| d.verdict.as_ref())
+                    .and_then(|v| v.chain.as_deref());
+                if let Some(&(c, _)) = chain.and_then(|c| self.chains.get(c.as_bytes())) {
+                    ready = ready.max(c);
+                }
+                if let Some(&o) = el.objref.as_deref().and_then(|o| self.objects.get(o.as_bytes()))
+                {
+                    ready = ready.max(o);
+                }
+            }
+        }
+        ready
+    }
+
+    /// The largest handle among what a rule needs made before it: its
+    /// sets (an anonymous set with its elements), the chains it jumps to
+    /// (a bound chain with all its rules whole), its objects and
+    /// flowtables. None when it cannot be worked out.
+    fn rule_ready(
+        &self,
+        body: &[u8],
+        elems_ready: &HashMap<Vec<u8>, u64>,
+        whole: &HashMap<u64, u64>,
+        last: u64,
+    ) -> Option<u64> {
+        let Some(r) = RuleAttrs::parse(&bytes::Bytes::copy_from_slice(body)) else {
+            return Some(last);
+        };
+        let mut ready = 0u64;
+        for e in r.exprs.map(|l| l.0).unwrap_or_default() {
+            if let Some(set) = crate::expr::set_name_of(&e) {
+                if let Some(&(h, anon)) = self.sets.get(set.as_bytes()) {
+                    let r = if anon {
+                        elems_ready.get(set.as_bytes()).copied().unwrap_or(h)
+                    } else {
+                        h
+                    };
+                    ready = ready.max(r);
+                }
+            }
+            match &e {
+                Expr::Immediate(im) => {
+                    let target = im
+                        .data
+                        .as_ref()
+                        .and_then(|d| d.verdict.as_ref())
+                        .and_then(|v| v.chain.as_deref());
+                    if let Some(&(c, bound)) = target.and_then(|c| self.chains.get(c.as_bytes())) {
+                        ready = ready.max(c);
+                        if bound {
+                            let name = target.unwrap_or_default().as_bytes();
+                            for h in self.chain_rules.get(name).map(Vec::as_slice).unwrap_or(&[]) {
+                                // A bound chain's rules are made before the
+                                // rule that binds it: their handles are
+                                // smaller, so they are already known.
+                                ready = ready.max(*whole.get(h)?);
+                            }
+                        }
+                    }
+                }
+                Expr::Objref(o) => {
+                    if let Some(&h) = o
+                        .imm_name
+                        .as_deref()
+                        .and_then(|n| self.objects.get(n.as_bytes()))
+                    {
+                        ready = ready.max(h);
+                    }
+                }
+                Expr::FlowOffload(f) => {
+                    if let Some(&h) = f
+                        .table_name
+                        .as_deref()
+                        .and_then(|n| self.flowtables.get(n.as_bytes()))
+                    {
+                        ready = ready.max(h);
+                    }
+                }
+                _ => {}
+            }
+        }
+        Some(ready)
+    }
+
+    /// Where the rule with handle `h` goes among the rules of its chain
+    /// already made (`made`).
+    fn position(&self, body: &[u8], h: u64, made: &HashSet<u64>) -> Position {
+        let chain = name_of(attr(body, 2).unwrap_or_default());
+        let list = self.chain_rules.get(&chain).map(Vec::as_slice).unwrap_or(&[]);
+        let at = list.iter().position(|&x| x == h).unwrap_or(list.len());
+        if let Some(&p) = list[..at].iter().rev().find(|x| made.contains(x)) {
+            return Position::After(p);
+        }
+        if list.iter().any(|x| made.contains(x)) {
+            Position::Head
+        } else {
+            Position::Append
+        }
+    }
+
+    /// Push the element blocks of set `name`.
+    fn push_elements(&self, ops: &mut Vec<PlannedOp>, name: &[u8]) {
+        for &i in self.elements.get(name).map(Vec::as_slice).unwrap_or(&[]) {
+            ops.push(PlannedOp {
+                op: self.blocks[i].op.clone(),
+                block: Some(i),
+            });
+        }
+    }
+
+    /// A chain name the table does not use, for the gap chain.
+    fn gap_chain_name(&self) -> Vec<u8> {
+        let mut name = GAP_CHAIN.as_bytes().to_vec();
+        let mut n = 0u32;
+        while self.chains.contains_key(&name) {
+            n += 1;
+            name = format!("{GAP_CHAIN}-{n}").into_bytes();
+        }
+        name
+    }
+}
+
+/// A rule's body with `extra` attributes appended.
+fn with_attrs(body: &[u8], extra: &[(u16, &[u8])]) -> Vec<u8> {
+    let mut w = Writer::with_capacity(body.len() + 16 * extra.len());
+    w.buf.extend_from_slice(body);
+    for (ty, payload) in extra {
+        w.put_raw(*ty, payload);
+    }
+    w.buf
+}
+
+/// `NFTA_RULE_POSITION`.
+const RULE_POSITION: u16 = 6;
+/// `NFTA_RULE_HANDLE`.
+const RULE_HANDLE: u16 = 3;
+
+/// A rule message body and flags for a position.
+fn place(body: &[u8], pos: Position) -> (Vec<u8>, u16) {
+    match pos {
+        Position::Append => (body.to_vec(), NLM_F_CREATE | NLM_F_APPEND),
+        Position::Head => (body.to_vec(), NLM_F_CREATE),
+        Position::After(p) => (
+            with_attrs(body, &[(RULE_POSITION, &p.to_be_bytes())]),
+            NLM_F_CREATE | NLM_F_APPEND,
+        ),
+    }
+}
+
+/// The rule of block `b` (index `i`) made at `pos`.
+fn positioned(b: &Block, i: usize, pos: Position) -> PlannedOp {
+    let (body, flags) = place(&b.op.msg.body, pos);
+    let mut op = b.op.clone();
+    op.msg = NfMsg::nft(b.op.msg.msg(), flags, b.op.msg.family, body);
+    if !matches!(pos, Position::Append) {
+        op.op = "RULE_INSERT".into();
+    }
+    PlannedOp { op, block: Some(i) }
+}
+
+/// An empty rule at `pos`, in the chain of rule block `b`, holding its
+/// handle until [`replacement`] puts the real rule there.
+fn placeholder(b: &Block, i: usize, pos: Position) -> PlannedOp {
+    let body = &b.op.msg.body[..];
+    let mut w = Writer::new();
+    for (ty, p) in SliceIter::new(body) {
+        if matches!(ty & NLA_TYPE_MASK, 1 | 2) {
+            w.put_raw(ty, p);
+        }
+    }
+    let (body, flags) = place(&w.buf, pos);
+    PlannedOp {
+        op: BatchOp {
+            msg: NfMsg::nft(b.op.msg.msg(), flags, b.op.msg.family, body),
+            op: "RULE_ADD".into(),
+            what: format!("{} (made empty first, to keep its handle)", b.op.what),
+        },
+        block: Some(i),
+    }
+}
+
+/// The real rule of block `b` replacing its placeholder (same handle, same
+/// place).
+fn replacement(b: &Block, i: usize) -> PlannedOp {
+    let handle = b.handle.unwrap_or(0).to_be_bytes();
+    let body = with_attrs(&b.op.msg.body, &[(RULE_HANDLE, &handle)]);
+    PlannedOp {
+        op: BatchOp {
+            msg: NfMsg::nft(b.op.msg.msg(), NLM_F_REPLACE, b.op.msg.family, body),
+            op: "RULE_REPLACE".into(),
+            what: b.op.what.clone(),
+        },
+        block: Some(i),
+    }
+}
+
+/// The operation that uses up one handle value of a gap: the gap chain
+/// itself first (`used` false), then an empty rule in it.
+fn gap_op(family: u8, table: &[u8], chain: &[u8], used: bool) -> PlannedOp {
+    let mut w = Writer::new();
+    w.put_raw(1, table);
+    let mut name = chain.to_vec();
+    name.push(0);
+    let (msg, op, flags) = if used {
+        w.put_raw(2, &name);
+        (
+            crate::consts::msg::NEWRULE,
+            "RULE_APPEND",
+            NLM_F_CREATE | NLM_F_APPEND,
+        )
+    } else {
+        w.put_raw(3, &name);
+        (crate::consts::msg::NEWCHAIN, "CHAIN_ADD", NLM_F_CREATE)
+    };
+    PlannedOp {
+        op: BatchOp {
+            msg: NfMsg::nft(msg, flags, family, w.buf),
+            op: op.into(),
+            what: "a handle left unused by a deleted object (restore uses it up)".into(),
+        },
+        block: None,
+    }
+}
+
+/// The deletion of the gap chain and its rules.
+fn gap_chain_delete(family: u8, table: &[u8], chain: &[u8]) -> PlannedOp {
+    let mut w = Writer::new();
+    w.put_raw(1, table);
+    let mut name = chain.to_vec();
+    name.push(0);
+    w.put_raw(3, &name);
+    PlannedOp {
+        op: BatchOp {
+            msg: NfMsg::nft(crate::consts::msg::DELCHAIN, 0, family, w.buf),
+            op: "CHAIN_DEL".into(),
+            what: format!(
+                "chain {} (restore's throwaway chain for unused handles)",
+                String::from_utf8_lossy(chain)
+            ),
+        },
+        block: None,
+    }
+}
