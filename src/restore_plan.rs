@@ -82,6 +82,20 @@ pub fn file_order(blocks: &[Block]) -> Vec<PlannedOp> {
         .collect()
 }
 
+/// The batch that restores a save file (after a flush): its blocks in
+/// [`plan`] order when they carry handles, else in file order. `nftwire
+/// restore` also falls back to the file's order when the kernel refuses the
+/// planned one.
+pub fn parse(text: &str) -> crate::error::Result<Vec<BatchOp>> {
+    let blocks = crate::save::parse_blocks(text)?;
+    let planned = if has_handles(&blocks) {
+        plan(&blocks).ops
+    } else {
+        file_order(&blocks)
+    };
+    Ok(planned.into_iter().map(|p| p.op).collect())
+}
+
 /// Whether any block carries a saved handle (other than a table's).
 pub fn has_handles(blocks: &[Block]) -> bool {
     blocks
@@ -89,10 +103,21 @@ pub fn has_handles(blocks: &[Block]) -> bool {
         .any(|b| b.kind != BlockKind::Table && b.handle.is_some())
 }
 
+/// A restore plan: the operations, and for each table kept in file order
+/// (its handles then come back only where the file order gives them) a
+/// note saying which and why.
+#[derive(Clone, Debug, Default)]
+pub struct Plan {
+    /// The operations, in batch order.
+    pub ops: Vec<PlannedOp>,
+    /// One line per table restored in file order despite saved handles.
+    pub notes: Vec<String>,
+}
+
 /// The restore plan of a save file's blocks: table by table, in the order
 /// the tables first appear, each table's objects in handle order (see the
 /// module documentation), or in file order when that is not possible.
-pub fn plan(blocks: &[Block]) -> Vec<PlannedOp> {
+pub fn plan(blocks: &[Block]) -> Plan {
     let mut groups: Vec<((u8, Vec<u8>), Vec<usize>)> = Vec::new();
     let mut index: HashMap<(u8, Vec<u8>), usize> = HashMap::new();
     for (i, b) in blocks.iter().enumerate() {
@@ -106,14 +131,29 @@ pub fn plan(blocks: &[Block]) -> Vec<PlannedOp> {
         });
         groups[g].1.push(i);
     }
-    let mut out = Vec::with_capacity(blocks.len());
-    for (_, members) in &groups {
+    let mut out = Plan {
+        ops: Vec::with_capacity(blocks.len()),
+        notes: Vec::new(),
+    };
+    for ((family, name), members) in &groups {
+        let handled = members
+            .iter()
+            .any(|&i| blocks[i].kind != BlockKind::Table && blocks[i].handle.is_some());
         match table_plan(blocks, members) {
-            Some(ops) => out.extend(ops),
-            None => out.extend(members.iter().map(|&i| PlannedOp {
-                op: blocks[i].op.clone(),
-                block: Some(i),
-            })),
+            Ok(ops) => out.ops.extend(ops),
+            Err(why) => {
+                if handled {
+                    out.notes.push(format!(
+                        "table {} {}: restored in the file's order, handles as the kernel gives them ({why})",
+                        crate::object::family_name(*family),
+                        crate::save::quote_name(Some(name))
+                    ));
+                }
+                out.ops.extend(members.iter().map(|&i| PlannedOp {
+                    op: blocks[i].op.clone(),
+                    block: Some(i),
+                }));
+            }
         }
     }
     out
@@ -178,8 +218,8 @@ enum Later {
     Replace(usize),
 }
 
-/// The plan of one table, or None when it must keep the file's order.
-fn table_plan(blocks: &[Block], members: &[usize]) -> Option<Vec<PlannedOp>> {
+/// The plan of one table, or why it must keep the file's order.
+fn table_plan(blocks: &[Block], members: &[usize]) -> Result<Vec<PlannedOp>, String> {
     let mut t = Table {
         blocks,
         by_handle: BTreeMap::new(),
@@ -206,9 +246,11 @@ fn table_plan(blocks: &[Block], members: &[usize]) -> Option<Vec<PlannedOp>> {
                 .push(i);
             continue;
         }
-        let h = b.handle.filter(|&h| h > 0)?;
+        let Some(h) = b.handle.filter(|&h| h > 0) else {
+            return Err(format!("the {} block of line {} has no handle", b.kind.keyword(), b.line));
+        };
         if t.by_handle.insert(h, i).is_some() {
-            return None;
+            return Err(format!("handle {h} is saved twice (line {})", b.line));
         }
         match b.kind {
             BlockKind::Chain => {
@@ -240,10 +282,14 @@ fn table_plan(blocks: &[Block], members: &[usize]) -> Option<Vec<PlannedOp>> {
             BlockKind::Table | BlockKind::Elements => {}
         }
     }
-    let last = *t.by_handle.keys().next_back()?;
+    let Some(&last) = t.by_handle.keys().next_back() else {
+        return Err("no block has a handle".into());
+    };
     let gaps = last - t.by_handle.len() as u64;
     if gaps > MAX_GAP_FILL {
-        return None;
+        return Err(format!(
+            "{gaps} handles are unused, more than the {MAX_GAP_FILL} a restore uses up"
+        ));
     }
     for (set, list) in &t.elements {
         if !t.sets.contains_key(set) {
@@ -258,28 +304,39 @@ fn table_plan(blocks: &[Block], members: &[usize]) -> Option<Vec<PlannedOp>> {
         .iter()
         .map(|(name, &(h, _))| (name.clone(), t.elements_ready(name, h, last)))
         .collect();
-    let mut making: HashMap<u64, RuleMaking> = HashMap::new();
-    // When a rule is whole (for the rules that jump to its bound chain).
-    let mut whole: HashMap<u64, u64> = HashMap::new();
     for (&h, &i) in &t.by_handle {
         if blocks[i].kind != BlockKind::Rule {
             continue;
         }
-        let body = &blocks[i].op.msg.body[..];
-        let chain = name_of(attr(body, 2).unwrap_or_default());
+        let chain = name_of(attr(&blocks[i].op.msg.body, 2).unwrap_or_default());
         match t.chains.get(&chain) {
             Some(&(c, _)) if c < h => {}
-            _ => return None,
+            _ => return Err(format!("rule {h} comes before its chain")),
         }
-        let ready = t.rule_ready(body, &elems_ready, &whole, last)?;
-        let m = if ready < h {
-            RuleMaking::Direct
-        } else {
-            RuleMaking::ReplacedAfter(ready)
-        };
-        whole.insert(h, ready.max(h));
-        making.insert(h, m);
     }
+    // When each rule is whole (made, or replaced by its real version).
+    let mut whole: HashMap<u64, u64> = HashMap::new();
+    let rule_handles: Vec<u64> = t
+        .by_handle
+        .iter()
+        .filter(|(_, &i)| blocks[i].kind == BlockKind::Rule)
+        .map(|(&h, _)| h)
+        .collect();
+    for &h in &rule_handles {
+        t.whole(h, &elems_ready, &mut whole, last, 0)
+            .ok_or_else(|| format!("cannot order what rule {h} needs"))?;
+    }
+    let making: HashMap<u64, RuleMaking> = whole
+        .iter()
+        .map(|(&h, &w)| {
+            let m = if w == h {
+                RuleMaking::Direct
+            } else {
+                RuleMaking::ReplacedAfter(w)
+            };
+            (h, m)
+        })
+        .collect();
 
     let mut ops = Vec::with_capacity(members.len() + gaps as usize + 2);
     if let Some(i) = table_block {
@@ -288,8 +345,11 @@ fn table_plan(blocks: &[Block], members: &[usize]) -> Option<Vec<PlannedOp>> {
             block: Some(i),
         });
     }
-    let first = blocks[*t.by_handle.values().next()?].op.msg.clone();
-    let table_attr = attr(&first.body, 1)?.to_vec();
+    let first = blocks[t.by_handle.first_key_value().map_or(0, |(_, &i)| i)]
+        .op
+        .msg
+        .clone();
+    let table_attr = attr(&first.body, 1).unwrap_or_default().to_vec();
     let gap_chain = t.gap_chain_name();
     let mut gap_used = false;
     let mut later: BTreeMap<u64, Vec<Later>> = BTreeMap::new();
@@ -351,7 +411,7 @@ fn table_plan(blocks: &[Block], members: &[usize]) -> Option<Vec<PlannedOp>> {
     if gap_used {
         ops.push(gap_chain_delete(first.family, &table_attr, &gap_chain));
     }
-    Some(ops)
+    Ok(ops)
 }
 
 /// Where a new rule goes in its chain.
@@ -392,28 +452,41 @@ impl Table<'_> {
         ready
     }
 
-    /// The largest handle among what a rule needs made before it: its
-    /// sets (an anonymous set with its elements), the chains it jumps to
-    /// (a bound chain with all its rules whole), its objects and
-    /// flowtables. None when it cannot be worked out.
-    fn rule_ready(
+    /// When the rule with handle `h` is whole: `h` when everything it
+    /// needs has a smaller handle, else the largest handle among what it
+    /// needs (it is then made empty at `h` and replaced after that): its
+    /// sets (an anonymous set with its elements), the chains it jumps to (a
+    /// bound chain once all its rules are whole), its objects and
+    /// flowtables. Memoized in `whole`; None for bound chains nested too
+    /// deep or in a loop.
+    fn whole(
         &self,
-        body: &[u8],
+        h: u64,
         elems_ready: &HashMap<Vec<u8>, u64>,
-        whole: &HashMap<u64, u64>,
+        whole: &mut HashMap<u64, u64>,
         last: u64,
+        depth: usize,
     ) -> Option<u64> {
-        let Some(r) = RuleAttrs::parse(&bytes::Bytes::copy_from_slice(body)) else {
-            return Some(last);
+        if let Some(&w) = whole.get(&h) {
+            return Some(w);
+        }
+        if depth > 64 {
+            return None;
+        }
+        let i = *self.by_handle.get(&h)?;
+        let body = &self.blocks[i].op.msg.body;
+        let Some(r) = RuleAttrs::parse(body) else {
+            whole.insert(h, last.max(h));
+            return Some(last.max(h));
         };
         let mut ready = 0u64;
         for e in r.exprs.map(|l| l.0).unwrap_or_default() {
             if let Some(set) = crate::expr::set_name_of(&e) {
-                if let Some(&(h, anon)) = self.sets.get(set.as_bytes()) {
+                if let Some(&(s, anon)) = self.sets.get(set.as_bytes()) {
                     let r = if anon {
-                        elems_ready.get(set.as_bytes()).copied().unwrap_or(h)
+                        elems_ready.get(set.as_bytes()).copied().unwrap_or(s)
                     } else {
-                        h
+                        s
                     };
                     ready = ready.max(r);
                 }
@@ -424,42 +497,50 @@ impl Table<'_> {
                         .data
                         .as_ref()
                         .and_then(|d| d.verdict.as_ref())
-                        .and_then(|v| v.chain.as_deref());
-                    if let Some(&(c, bound)) = target.and_then(|c| self.chains.get(c.as_bytes())) {
+                        .and_then(|v| v.chain.as_deref())
+                        .unwrap_or_default();
+                    if let Some(&(c, bound)) = self.chains.get(target.as_bytes()) {
                         ready = ready.max(c);
                         if bound {
-                            let name = target.unwrap_or_default().as_bytes();
-                            for h in self.chain_rules.get(name).map(Vec::as_slice).unwrap_or(&[]) {
-                                // A bound chain's rules are made before the
-                                // rule that binds it: their handles are
-                                // smaller, so they are already known.
-                                ready = ready.max(*whole.get(h)?);
+                            let rules = self
+                                .chain_rules
+                                .get(target.as_bytes())
+                                .cloned()
+                                .unwrap_or_default();
+                            for b in rules {
+                                if b == h {
+                                    return None;
+                                }
+                                let w = self.whole(b, elems_ready, whole, last, depth + 1)?;
+                                ready = ready.max(w);
                             }
                         }
                     }
                 }
                 Expr::Objref(o) => {
-                    if let Some(&h) = o
+                    if let Some(&o) = o
                         .imm_name
                         .as_deref()
                         .and_then(|n| self.objects.get(n.as_bytes()))
                     {
-                        ready = ready.max(h);
+                        ready = ready.max(o);
                     }
                 }
                 Expr::FlowOffload(f) => {
-                    if let Some(&h) = f
+                    if let Some(&f) = f
                         .table_name
                         .as_deref()
                         .and_then(|n| self.flowtables.get(n.as_bytes()))
                     {
-                        ready = ready.max(h);
+                        ready = ready.max(f);
                     }
                 }
                 _ => {}
             }
         }
-        Some(ready)
+        let w = if ready < h { h } else { ready };
+        whole.insert(h, w);
+        Some(w)
     }
 
     /// Where the rule with handle `h` goes among the rules of its chain

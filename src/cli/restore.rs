@@ -74,13 +74,11 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         (op, p.block)
     };
     let mut plans: Vec<Vec<(nftwire::netlink::BatchOp, Option<usize>)>> = Vec::new();
+    let mut notes = Vec::new();
     if nftwire::restore_plan::has_handles(&blocks) {
-        plans.push(
-            nftwire::restore_plan::plan(&blocks)
-                .into_iter()
-                .map(label_op)
-                .collect(),
-        );
+        let plan = nftwire::restore_plan::plan(&blocks);
+        notes = plan.notes;
+        plans.push(plan.ops.into_iter().map(label_op).collect());
     }
     plans.push(
         nftwire::restore_plan::file_order(&blocks)
@@ -128,6 +126,11 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         let ops: Vec<_> = planned.iter().map(|(op, _)| op.clone()).collect();
         let e = match nftwire::save::replace_ruleset(&mut conn, &ops) {
             Ok(_) => {
+                if n == 0 {
+                    for note in &notes {
+                        eprintln!("nftwire: restore: warning: {label}: {note}");
+                    }
+                }
                 if n > 0 {
                     eprintln!(
                         "nftwire: restore: warning: the kernel refused to recreate the ruleset in \
