@@ -48,7 +48,7 @@ use crate::object::element::SetElemsAttrs;
 use crate::object::RuleAttrs;
 use crate::save::{body_name, Block, BlockKind};
 use netlink_packet_core::{NLM_F_APPEND, NLM_F_CREATE, NLM_F_REPLACE};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// The most handle values a table's plan uses up with throwaway objects
 /// (one netlink message each); a table with bigger gaps is restored in file
@@ -114,12 +114,15 @@ pub struct Plan {
     pub notes: Vec<String>,
 }
 
+/// A table: family and name.
+type TableKey = (u8, Vec<u8>);
+
 /// The restore plan of a save file's blocks: table by table, in the order
 /// the tables first appear, each table's objects in handle order (see the
 /// module documentation), or in file order when that is not possible.
 pub fn plan(blocks: &[Block]) -> Plan {
-    let mut groups: Vec<((u8, Vec<u8>), Vec<usize>)> = Vec::new();
-    let mut index: HashMap<(u8, Vec<u8>), usize> = HashMap::new();
+    let mut groups: Vec<(TableKey, Vec<usize>)> = Vec::new();
+    let mut index: HashMap<TableKey, usize> = HashMap::new();
     for (i, b) in blocks.iter().enumerate() {
         let key = (
             b.op.msg.family,
@@ -247,7 +250,11 @@ fn table_plan(blocks: &[Block], members: &[usize]) -> Result<Vec<PlannedOp>, Str
             continue;
         }
         let Some(h) = b.handle.filter(|&h| h > 0) else {
-            return Err(format!("the {} block of line {} has no handle", b.kind.keyword(), b.line));
+            return Err(format!(
+                "the {} block of line {} has no handle",
+                b.kind.keyword(),
+                b.line
+            ));
         };
         if t.by_handle.insert(h, i).is_some() {
             return Err(format!("handle {h} is saved twice (line {})", b.line));
@@ -353,7 +360,13 @@ fn table_plan(blocks: &[Block], members: &[usize]) -> Result<Vec<PlannedOp>, Str
     let gap_chain = t.gap_chain_name();
     let mut gap_used = false;
     let mut later: BTreeMap<u64, Vec<Later>> = BTreeMap::new();
-    let mut made: HashSet<u64> = HashSet::new();
+    // Per chain, the places (in the chain's final order) of the rules made.
+    let mut made: HashMap<Vec<u8>, BTreeSet<usize>> = HashMap::new();
+    let place_of: HashMap<u64, usize> = t
+        .chain_rules
+        .values()
+        .flat_map(|l| l.iter().enumerate().map(|(k, &h)| (h, k)))
+        .collect();
     for h in 1..=last {
         let Some(&i) = t.by_handle.get(&h) else {
             ops.push(gap_op(first.family, &table_attr, &gap_chain, gap_used));
@@ -374,7 +387,18 @@ fn table_plan(blocks: &[Block], members: &[usize]) -> Result<Vec<PlannedOp>, Str
                 }
             }
             BlockKind::Rule => {
-                let pos = t.position(&b.op.msg.body, h, &made);
+                let chain = name_of(attr(&b.op.msg.body, 2).unwrap_or_default());
+                let at = place_of.get(&h).copied().unwrap_or(usize::MAX);
+                let done = made.entry(chain.clone()).or_default();
+                let pos = match done.range(..at).next_back() {
+                    Some(&k) => match t.chain_rules.get(&chain).and_then(|l| l.get(k)) {
+                        Some(&p) => Position::After(p),
+                        None => Position::Append,
+                    },
+                    None if done.is_empty() => Position::Append,
+                    None => Position::Head,
+                };
+                done.insert(at);
                 match making.get(&h) {
                     Some(RuleMaking::ReplacedAfter(r)) => {
                         ops.push(placeholder(b, i, pos));
@@ -382,7 +406,6 @@ fn table_plan(blocks: &[Block], members: &[usize]) -> Result<Vec<PlannedOp>, Str
                     }
                     _ => ops.push(positioned(b, i, pos)),
                 }
-                made.insert(h);
             }
             _ => ops.push(PlannedOp {
                 op: b.op.clone(),
@@ -443,7 +466,10 @@ impl Table<'_> {
                 if let Some(&(c, _)) = chain.and_then(|c| self.chains.get(c.as_bytes())) {
                     ready = ready.max(c);
                 }
-                if let Some(&o) = el.objref.as_deref().and_then(|o| self.objects.get(o.as_bytes()))
+                if let Some(&o) = el
+                    .objref
+                    .as_deref()
+                    .and_then(|o| self.objects.get(o.as_bytes()))
                 {
                     ready = ready.max(o);
                 }
@@ -541,22 +567,6 @@ impl Table<'_> {
         let w = if ready < h { h } else { ready };
         whole.insert(h, w);
         Some(w)
-    }
-
-    /// Where the rule with handle `h` goes among the rules of its chain
-    /// already made (`made`).
-    fn position(&self, body: &[u8], h: u64, made: &HashSet<u64>) -> Position {
-        let chain = name_of(attr(body, 2).unwrap_or_default());
-        let list = self.chain_rules.get(&chain).map(Vec::as_slice).unwrap_or(&[]);
-        let at = list.iter().position(|&x| x == h).unwrap_or(list.len());
-        if let Some(&p) = list[..at].iter().rev().find(|x| made.contains(x)) {
-            return Position::After(p);
-        }
-        if list.iter().any(|x| made.contains(x)) {
-            Position::Head
-        } else {
-            Position::Append
-        }
     }
 
     /// Push the element blocks of set `name`.
@@ -700,5 +710,167 @@ fn gap_chain_delete(family: u8, table: &[u8], chain: &[u8]) -> PlannedOp {
             ),
         },
         block: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::consts::msg;
+    use crate::expr::flow_offload::FlowOffload;
+    use crate::expr::Expr;
+    use crate::object::{Chain, FlowtableAttrs, Obj, Rule, Table};
+    use crate::ruleset::Ruleset;
+
+    fn chain(name: &str, handle: u64) -> Chain {
+        let mut c = Chain::regular(2, "t", name);
+        c.attrs.handle = Some(handle);
+        c
+    }
+
+    fn rule(chain: &str, handle: u64, exprs: Vec<Expr>) -> Rule {
+        let mut r = Rule::new(2, "t", chain, exprs);
+        r.attrs.handle = Some(handle);
+        r
+    }
+
+    /// The plan of a ruleset's save file, as (operation, message type,
+    /// handle or position attribute) per op.
+    /// An op as the tests look at it: name, message type, rule handle,
+    /// rule position.
+    type Seen = (String, u16, Option<u64>, Option<u64>);
+
+    fn planned(rs: &Ruleset) -> (Vec<Seen>, Vec<String>) {
+        let text = crate::save::to_string(rs);
+        let blocks = crate::save::parse_blocks(&text).expect("own save file parses");
+        let p = plan(&blocks);
+        let u64_of = |b: &[u8], a: u16| {
+            attr(b, a).and_then(|p| Some(u64::from_be_bytes(p.try_into().ok()?)))
+        };
+        let ops = p
+            .ops
+            .iter()
+            .map(|o| {
+                let b = &o.op.msg.body[..];
+                let m = o.op.msg.msg();
+                let (h, pos) = if m == msg::NEWRULE {
+                    (u64_of(b, RULE_HANDLE), u64_of(b, RULE_POSITION))
+                } else {
+                    (None, None)
+                };
+                (o.op.op.clone(), m, h, pos)
+            })
+            .collect();
+        (ops, p.notes)
+    }
+
+    fn table() -> Table {
+        let mut t = Table::named(2, "t");
+        t.attrs.handle = Some(9);
+        t
+    }
+
+    #[test]
+    fn rule_replaced_after_a_later_flowtable() {
+        let mut ft = Obj {
+            family: 2,
+            attrs: FlowtableAttrs {
+                table: Some("t".into()),
+                name: Some("ft".into()),
+                handle: Some(3),
+                ..Default::default()
+            },
+        };
+        ft.attrs.use_count = Some(1);
+        let flow = Expr::FlowOffload(FlowOffload {
+            table_name: Some("ft".into()),
+            ..Default::default()
+        });
+        let rs = Ruleset {
+            tables: vec![table()],
+            chains: vec![chain("c", 1)],
+            flowtables: vec![ft],
+            rules: vec![rule("c", 2, vec![flow])],
+            ..Default::default()
+        };
+        let (ops, notes) = planned(&rs);
+        assert!(notes.is_empty(), "{notes:?}");
+        let kinds: Vec<&str> = ops.iter().map(|o| o.0.as_str()).collect();
+        assert_eq!(
+            kinds,
+            [
+                "TABLE_ADD",
+                "CHAIN_ADD",
+                "RULE_ADD",
+                "FLOWTABLE_ADD",
+                "RULE_REPLACE"
+            ]
+        );
+        assert_eq!(ops[4].2, Some(2), "the replacement names handle 2");
+    }
+
+    #[test]
+    fn gaps_are_used_up_and_rules_placed() {
+        // Chain c has handle 3; its rules, in chain order, have handles 8, 5,
+        // 6 (8 was inserted at the head); 1, 2, 4 and 7 are unused.
+        let rs = Ruleset {
+            tables: vec![table()],
+            chains: vec![chain("c", 3)],
+            rules: vec![
+                rule("c", 8, Vec::new()),
+                rule("c", 5, Vec::new()),
+                rule("c", 6, Vec::new()),
+            ],
+            ..Default::default()
+        };
+        let (ops, notes) = planned(&rs);
+        assert!(notes.is_empty(), "{notes:?}");
+        let got: Vec<(&str, u16, Option<u64>)> =
+            ops.iter().map(|o| (o.0.as_str(), o.1, o.3)).collect();
+        assert_eq!(
+            got,
+            [
+                ("TABLE_ADD", msg::NEWTABLE, None),
+                ("CHAIN_ADD", msg::NEWCHAIN, None), // gap 1: the gap chain
+                ("RULE_APPEND", msg::NEWRULE, None), // gap 2
+                ("CHAIN_ADD", msg::NEWCHAIN, None), // c
+                ("RULE_APPEND", msg::NEWRULE, None), // gap 4
+                ("RULE_APPEND", msg::NEWRULE, None), // 5, first of c
+                ("RULE_INSERT", msg::NEWRULE, Some(5)), // 6 after 5
+                ("RULE_APPEND", msg::NEWRULE, None), // gap 7
+                ("RULE_INSERT", msg::NEWRULE, None), // 8 at the head
+                ("CHAIN_DEL", msg::DELCHAIN, None),
+            ]
+        );
+        // The head insert has no NLM_F_APPEND; the rest do.
+        let text = crate::save::to_string(&rs);
+        let blocks = crate::save::parse_blocks(&text).unwrap();
+        let p = plan(&blocks);
+        assert_eq!(p.ops[8].op.msg.flags & NLM_F_APPEND, 0);
+        assert_ne!(p.ops[6].op.msg.flags & NLM_F_APPEND, 0);
+        assert_eq!(p.ops[2].block, None);
+        assert_eq!(p.ops[5].block.map(|i| blocks[i].handle), Some(Some(5)));
+    }
+
+    #[test]
+    fn inconsistent_handles_keep_the_file_order() {
+        let rs = Ruleset {
+            tables: vec![table()],
+            chains: vec![chain("c", 2)],
+            rules: vec![rule("c", 2, Vec::new())],
+            ..Default::default()
+        };
+        let (ops, notes) = planned(&rs);
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(notes[0].contains("handle 2 is saved twice"), "{notes:?}");
+        let kinds: Vec<&str> = ops.iter().map(|o| o.0.as_str()).collect();
+        assert_eq!(kinds, ["TABLE_ADD", "CHAIN_ADD", "RULE_APPEND"]);
+        // A file without handles (saved before they were) is not planned.
+        let mut old = rs.clone();
+        old.chains[0].attrs.handle = None;
+        old.rules[0].attrs.handle = None;
+        let text = crate::save::to_string(&old);
+        let blocks = crate::save::parse_blocks(&text).unwrap();
+        assert!(!has_handles(&blocks));
     }
 }
