@@ -60,9 +60,13 @@
 //! end). Sets are created with an `NFTA_SET_ID` hashed from family, table
 //! and name. Bodies are in creation form (`object::create_form`; see
 //! "Dump vs create" in DEVELOPING.md): read-only attributes are not saved
-//! (handles, use counts, rule positions, set element counts and backends,
-//! element expirations, the table owner flag) and the few attributes the
-//! kernel dumps in a form it refuses on input are mapped. Elements keep the
+//! (table handles, use counts, rule positions, set element counts and
+//! backends, element expirations, the table owner flag) and the few
+//! attributes the kernel dumps in a form it refuses on input are mapped.
+//! The one exception is the handle of chains, sets, objects, flowtables
+//! and rules: it stays in the body, and `restore` takes it out
+//! ([`Block::handle`]) and creates each table in handle order
+//! ([`crate::restore_plan`]), so handles and orders come back. Elements keep the
 //! kernel's order, except in hashed sets, whose order is random per set:
 //! there they are sorted, so saving twice gives the same file. `restore`
 //! maps every block to its creation form again, so files written before a
