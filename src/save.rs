@@ -1468,7 +1468,23 @@ mod tests {
         orig.handle = None;
         orig.position = None;
         assert_eq!(orig.to_bytes(), rule.msg.body.to_vec());
-        assert_eq!(render_ops(&ops).unwrap(), text);
+        // The file keeps the handles (beside the bodies once parsed); the
+        // creation messages have none.
+        assert_eq!(render_ops(&rs.save_ops()).unwrap(), text);
+        let handles: Vec<_> = parse_blocks(&text)
+            .unwrap()
+            .iter()
+            .map(|b| (b.kind, b.handle))
+            .collect();
+        assert_eq!(
+            handles,
+            [
+                (BlockKind::Table, None),
+                (BlockKind::Table, None),
+                (BlockKind::Chain, Some(1)),
+                (BlockKind::Rule, Some(3))
+            ]
+        );
     }
 
     fn err_of(text: &str) -> String {
