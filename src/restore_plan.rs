@@ -390,12 +390,14 @@ fn table_plan(blocks: &[Block], members: &[usize]) -> Result<Vec<PlannedOp>, Str
                 let chain = name_of(attr(&b.op.msg.body, 2).unwrap_or_default());
                 let at = place_of.get(&h).copied().unwrap_or(usize::MAX);
                 let done = made.entry(chain.clone()).or_default();
+                // After every rule made so far is a plain append (no
+                // position for the kernel to look up in the chain).
                 let pos = match done.range(..at).next_back() {
+                    _ if done.range(at..).next().is_none() => Position::Append,
                     Some(&k) => match t.chain_rules.get(&chain).and_then(|l| l.get(k)) {
                         Some(&p) => Position::After(p),
                         None => Position::Append,
                     },
-                    None if done.is_empty() => Position::Append,
                     None => Position::Head,
                 };
                 done.insert(at);
@@ -812,13 +814,15 @@ mod tests {
     #[test]
     fn gaps_are_used_up_and_rules_placed() {
         // Chain c has handle 3; its rules, in chain order, have handles 8, 5,
-        // 6 (8 was inserted at the head); 1, 2, 4 and 7 are unused.
+        // 7, 6 (8 was inserted at the head, 7 after 5); 1, 2 and 4 are
+        // unused.
         let rs = Ruleset {
             tables: vec![table()],
             chains: vec![chain("c", 3)],
             rules: vec![
                 rule("c", 8, Vec::new()),
                 rule("c", 5, Vec::new()),
+                rule("c", 7, Vec::new()),
                 rule("c", 6, Vec::new()),
             ],
             ..Default::default()
@@ -836,8 +840,8 @@ mod tests {
                 ("CHAIN_ADD", msg::NEWCHAIN, None), // c
                 ("RULE_APPEND", msg::NEWRULE, None), // gap 4
                 ("RULE_APPEND", msg::NEWRULE, None), // 5, first of c
-                ("RULE_INSERT", msg::NEWRULE, Some(5)), // 6 after 5
-                ("RULE_APPEND", msg::NEWRULE, None), // gap 7
+                ("RULE_APPEND", msg::NEWRULE, None), // 6, after all made
+                ("RULE_INSERT", msg::NEWRULE, Some(5)), // 7 after 5
                 ("RULE_INSERT", msg::NEWRULE, None), // 8 at the head
                 ("CHAIN_DEL", msg::DELCHAIN, None),
             ]
@@ -847,7 +851,7 @@ mod tests {
         let blocks = crate::save::parse_blocks(&text).unwrap();
         let p = plan(&blocks);
         assert_eq!(p.ops[8].op.msg.flags & NLM_F_APPEND, 0);
-        assert_ne!(p.ops[6].op.msg.flags & NLM_F_APPEND, 0);
+        assert_ne!(p.ops[7].op.msg.flags & NLM_F_APPEND, 0);
         assert_eq!(p.ops[2].block, None);
         assert_eq!(p.ops[5].block.map(|i| blocks[i].handle), Some(Some(5)));
     }

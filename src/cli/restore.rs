@@ -73,19 +73,16 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         }
         (op, p.block)
     };
-    let mut plans: Vec<Vec<(nftwire::netlink::BatchOp, Option<usize>)>> = Vec::new();
     let mut notes = Vec::new();
+    let mut first = None;
     if nftwire::restore_plan::has_handles(&blocks) {
         let plan = nftwire::restore_plan::plan(&blocks);
         notes = plan.notes;
-        plans.push(plan.ops.into_iter().map(label_op).collect());
+        first = Some(plan.ops);
     }
-    plans.push(
-        nftwire::restore_plan::file_order(&blocks)
-            .into_iter()
-            .map(label_op)
-            .collect(),
-    );
+    // The file's order: the only plan for files without handles, the
+    // fallback for the others (made only when needed).
+    let attempts = if first.is_some() { 2 } else { 1 };
     let fail = |e: nftwire::Error| {
         let code = lib_exit_code(&e);
         let e = super::clip(&e.to_string());
@@ -121,8 +118,14 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
             return Ok(1);
         }
     }
-    let last = plans.len() - 1;
-    for (n, planned) in plans.iter().enumerate() {
+    for n in 0..attempts {
+        let planned: Vec<_> = match first.take() {
+            Some(ops) => ops,
+            None => nftwire::restore_plan::file_order(&blocks),
+        }
+        .into_iter()
+        .map(label_op)
+        .collect();
         let ops: Vec<_> = planned.iter().map(|(op, _)| op.clone()).collect();
         let e = match nftwire::save::replace_ruleset(&mut conn, &ops) {
             Ok(_) => {
@@ -153,7 +156,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         if lib_exit_code(&e) == 4 {
             return fail(e);
         }
-        if n < last && matches!(e, nftwire::Error::Kernel { .. }) {
+        if n + 1 < attempts && matches!(e, nftwire::Error::Kernel { .. }) {
             continue;
         }
         // Say where the kernel points, when it does.
