@@ -10,8 +10,9 @@
 //!   creation takes the next value when its message is processed, inside
 //!   the batch, in batch order; a rule replaced by handle keeps its handle;
 //!   nothing ever gives a value back;
-//! * tables take theirs from one counter per network namespace, which no
-//!   flush resets and nothing reports: a restore cannot choose table
+//! * tables take theirs from one counter per network namespace (older
+//!   kernels: one for the whole host), which no flush resets and nothing
+//!   reports: a restore cannot choose table
 //!   handles (the saved table handle is only read, never used);
 //! * objects are listed in creation order, rules in their chain's order.
 //!
