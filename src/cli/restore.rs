@@ -118,6 +118,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
             return Ok(1);
         }
     }
+    let mut refused = String::new();
     for n in 0..attempts {
         let planned: Vec<_> = match first.take() {
             Some(ops) => ops,
@@ -137,8 +138,8 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
                 if n > 0 {
                     eprintln!(
                         "nftwire: restore: warning: the kernel refused to recreate the ruleset in \
-                         the order of its saved handles; it was restored in the file's order, \
-                         with the handles the kernel gave"
+                         the order of its saved handles ({refused}); it was restored in the \
+                         file's order, with the handles the kernel gave"
                     );
                 }
                 for (family, name, port) in &owned {
@@ -157,6 +158,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
             return fail(e);
         }
         if n + 1 < attempts && matches!(e, nftwire::Error::Kernel { .. }) {
+            refused = super::clip(&e.to_string());
             continue;
         }
         // Say where the kernel points, when it does.
