@@ -239,8 +239,10 @@ impl Ruleset {
     /// dumped forms the kernel refuses mapped, `NFTA_RULE_COMPAT` inferred
     /// for rules with xt expressions). Elements keep the kernel's order,
     /// except in hashed sets ([`hash_ordered`]), where they are sorted, so
-    /// the same ruleset always gives the same batch. This is also what
-    /// [`crate::save`] writes.
+    /// the same ruleset always gives the same batch. [`crate::save`] writes
+    /// these blocks with handles ([`Ruleset::save_ops`]), and a restore
+    /// creates them in handle order ([`crate::restore_plan`]), which brings
+    /// the handles back for any ruleset.
     pub fn create_ops(&self) -> Vec<BatchOp> {
         let mut ops = Vec::new();
         for item in self.create_plan() {
