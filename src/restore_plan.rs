@@ -858,6 +858,30 @@ mod tests {
     }
 
     #[test]
+    fn the_gap_chain_gets_a_name_the_table_does_not_use() {
+        let rs = Ruleset {
+            tables: vec![table()],
+            chains: vec![chain(GAP_CHAIN, 2), chain(&format!("{GAP_CHAIN}-1"), 3)],
+            ..Default::default()
+        };
+        let text = crate::save::to_string(&rs);
+        let blocks = crate::save::parse_blocks(&text).unwrap();
+        let p = plan(&blocks);
+        let gap = &p.ops[1];
+        assert_eq!(gap.block, None);
+        assert_eq!(
+            body_name(&gap.op.msg.body, 3).as_deref(),
+            Some(format!("{GAP_CHAIN}-2").as_bytes())
+        );
+        let del = p.ops.last().unwrap();
+        assert_eq!(del.op.msg.msg(), msg::DELCHAIN);
+        assert_eq!(
+            body_name(&del.op.msg.body, 3),
+            body_name(&gap.op.msg.body, 3)
+        );
+    }
+
+    #[test]
     fn inconsistent_handles_keep_the_file_order() {
         let rs = Ruleset {
             tables: vec![table()],
