@@ -8,7 +8,7 @@
 //! kernel's own bytes, minus the read-only attributes).
 //!
 //! ```text
-//! nftwire-save 1
+//! nftwire-save 2
 //! table ip filter
 //!   body 0b000100...
 //! chain ip filter INPUT
@@ -28,7 +28,9 @@
 //!   body ...
 //! ```
 //!
-//! * Line 1 is exactly `nftwire-save 1`.
+//! * Line 1 is exactly `nftwire-save 2` (files written before handles
+//!   were saved begin `nftwire-save 1` and are read too; they have no
+//!   handles, so a restore creates their blocks in file order).
 //! * A block starts with an unindented header `KIND FAMILY NAME...`:
 //!   `table F T`, `chain F T C`, `set F T S`, `elements F T S`,
 //!   `object F T O`, `flowtable F T FT`, `rule F T C`. `FAMILY` is `ip`,
@@ -80,8 +82,14 @@ use crate::object::RuleAttrs;
 use crate::ruleset::Ruleset;
 use bytes::Bytes;
 
-/// The first line of every save file.
-pub const HEADER: &str = "nftwire-save 1";
+/// The first line of every save file this nftwire writes (version 2: the
+/// bodies of chains, sets, objects, flowtables and rules hold their
+/// handles, which a restore must take out; an older nftwire would send
+/// them and fail, so it is told the version is new instead).
+pub const HEADER: &str = "nftwire-save 2";
+
+/// The first line of version 1 files (no handles), which are still read.
+pub const HEADER_V1: &str = "nftwire-save 1";
 
 /// How many times [`replace_ruleset`] retries when the generation moves.
 pub const RESTORE_RETRIES: usize = 64;
@@ -1247,13 +1255,13 @@ pub fn parse_blocks(text: &str) -> Result<Vec<Block>> {
             continue;
         }
         if !seen_header {
-            if line == HEADER {
+            if line == HEADER || line == HEADER_V1 {
                 seen_header = true;
                 continue;
             }
             if let Some(v) = line.strip_prefix("nftwire-save ") {
                 return Err(Error::Input(format!(
-                    "line {n}: unsupported save format version {v:?} (this nftwire reads version 1)"
+                    "line {n}: unsupported save format version {v:?} (this nftwire reads versions 1 and 2)"
                 )));
             }
             return Err(Error::Input(format!(
@@ -1439,7 +1447,7 @@ mod tests {
         let rs = sample();
         let text = to_string(&rs);
         assert!(
-            text.starts_with("nftwire-save 1\ntable ip filter\n"),
+            text.starts_with("nftwire-save 2\ntable ip filter\n"),
             "{text}"
         );
         assert!(text.contains("\nchain ip filter svc:web\n"), "{text}");
@@ -1487,6 +1495,15 @@ mod tests {
         );
     }
 
+    #[test]
+    fn version_1_files_are_read() {
+        let v2 = to_string(&sample());
+        let v1 = v2.replacen(HEADER, HEADER_V1, 1);
+        let (a, b) = (parse(&v2).unwrap(), parse(&v1).unwrap());
+        assert_eq!(a.len(), b.len());
+        assert!(a.iter().zip(&b).all(|(x, y)| x.msg == y.msg));
+    }
+
     fn err_of(text: &str) -> String {
         match parse(text) {
             Err(Error::Input(m)) => m,
@@ -1498,7 +1515,7 @@ mod tests {
     fn errors_name_the_line() {
         let good = to_string(&sample());
         assert!(err_of("").starts_with("line 1: not an nftwire save file"));
-        assert!(err_of("nftwire-save 2\n").contains("version"));
+        assert!(err_of("nftwire-save 3\n").contains("version"));
         assert!(err_of("hello\n").starts_with("line 1:"));
         let e = err_of(&good.replacen("table ip filter", "tabel ip filter", 1));
         assert!(e.starts_with("line 2: unknown block `tabel`"), "{e}");

@@ -194,7 +194,7 @@ fn roundtrip(label: &str, via_cli: bool) -> String {
     sh_ok("nft flush ruleset");
     assert_eq!(
         save_now(),
-        "nftwire-save 1\n",
+        "nftwire-save 2\n",
         "{label}: flush left something"
     );
     if via_cli {
