@@ -1117,7 +1117,10 @@ fn masked_blocks(text: &str) -> Vec<(String, Vec<u8>)> {
                 }
                 _ => m.body.to_vec(),
             };
-            (format!("{:?} {}", b.kind, m.family), body)
+            (
+                format!("{:?} {} handle {:?}", b.kind, m.family, b.handle),
+                body,
+            )
         })
         .collect()
 }
@@ -1295,7 +1298,8 @@ fn round_trip(nft_lists: bool) -> Result<(), String> {
         let s1 = save_streamed();
         let flush = common::run("nft", &["flush", "ruleset"]);
         assert!(flush.status.success(), "nft flush ruleset failed");
-        let ops = save::parse(&s1).map_err(|e| format!("(a) own save file: {e}"))?;
+        let ops =
+            nftwire::restore_plan::parse(&s1).map_err(|e| format!("(a) own save file: {e}"))?;
         save::replace_ruleset(&mut conn(), &ops).map_err(|e| format!("(a) restore: {e}"))?;
         let s2 = save_streamed();
         if s1 != s2 && masked_blocks(&s1) != masked_blocks(&s2) {
