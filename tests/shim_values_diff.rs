@@ -1,5 +1,7 @@
 //! Odd option values get the same answer from the shim as from the real
-//! iptables 1.8.11: every option of every match and target the shim knows,
+//! iptables 1.8.11: the rule's own options (`-s`, `-d`, `-i`, `-o`, `-p`,
+//! plain and after `!`) and every option of every match (also after `!`)
+//! and target the shim knows,
 //! given values from a list of edge cases (empty, signs, white space,
 //! numbers at and past 8/16/32/64-bit limits, other bases, ranges the wrong
 //! way round, separators only, non-ASCII, very long), is run as
@@ -132,12 +134,38 @@ fn all_cases(family: Family) -> Vec<Vec<String>> {
         };
         for o in m.options() {
             for v in values(o.has_arg) {
-                let mut a: Vec<String> = [tool, "-A", "INPUT", "-p", p, "-m", name]
-                    .iter()
-                    .map(|s| s.to_string())
-                    .collect();
-                a.push(format!("--{}", o.name));
-                a.extend(v.map(str::to_owned));
+                // `!` before the option too (1.8.11 refuses it where the
+                // option cannot be inverted, which is part of the check),
+                // with the flag options and the short values only.
+                let with_inverse = v.is_none_or(|v| v.len() <= 2);
+                for inv in [false, true] {
+                    if inv && !with_inverse {
+                        continue;
+                    }
+                    let mut a: Vec<String> = [tool, "-A", "INPUT", "-p", p, "-m", name]
+                        .iter()
+                        .map(|s| s.to_string())
+                        .collect();
+                    if inv {
+                        a.push("!".into());
+                    }
+                    a.push(format!("--{}", o.name));
+                    a.extend(v.map(str::to_owned));
+                    out.push(a);
+                }
+            }
+        }
+    }
+    // The rule's own options, plain and inverted.
+    for opt in ["-s", "-d", "-i", "-o", "-p"] {
+        for v in VALUES {
+            for inv in [false, true] {
+                let mut a: Vec<String> = vec![tool.into(), "-A".into(), "FORWARD".into()];
+                if inv {
+                    a.push("!".into());
+                }
+                a.push(opt.into());
+                a.push(v.to_string());
                 out.push(a);
             }
         }

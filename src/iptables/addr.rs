@@ -173,27 +173,6 @@ pub fn numeric_to_v6(s: &str) -> Option<[u8; 16]> {
     s.parse::<Ipv6Addr>().ok().map(|a| a.octets())
 }
 
-/// Resolve a host name the way getaddrinfo does from `/etc/hosts`.
-fn host_lookup(f: Family, name: &str) -> Vec<[u8; 16]> {
-    let mut v = Vec::new();
-    for (addr, names) in super::hosts::entries() {
-        if !names.iter().any(|n| n == name) {
-            continue;
-        }
-        match (f, addr) {
-            (Family::V4, std::net::IpAddr::V4(a)) => {
-                let mut b = [0u8; 16];
-                b[..4].copy_from_slice(&a.octets());
-                v.push(b);
-            }
-            (Family::V6, std::net::IpAddr::V6(a)) => v.push(a.octets()),
-            _ => {}
-        }
-    }
-    v.dedup();
-    v
-}
-
 fn parse_mask(f: Family, m: Option<&str>) -> Result<[u8; 16]> {
     let Some(m) = m else {
         return Ok(prefix_mask(f, 128));
@@ -230,10 +209,10 @@ fn parse_hostnetwork(f: Family, name: &str) -> Result<Vec<[u8; 16]>> {
     if let Some(a) = numeric {
         return Ok(vec![a]);
     }
-    let v = host_lookup(f, name);
-    if v.is_empty() {
-        return Err(IptError::param(format!("host/network `{name}' not found")));
-    }
+    // Then getaddrinfo: inet_aton's forms (`256` is 0.0.1.0) and names.
+    let mut v = super::gai::resolve(f, name, false)
+        .map_err(|_| IptError::param(format!("host/network `{name}' not found")))?;
+    v.dedup();
     Ok(v)
 }
 
