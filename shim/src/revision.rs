@@ -7,10 +7,10 @@
 //! unusable ("not supported, missing kernel module?").
 //!
 //! The kernel is asked through [`Probe`], so the choice can be tested
-//! against a kernel that lacks revisions ([`choose`]). Each extension of the
-//! library writes one revision today (`rev(family)`), so the shim offers
-//! that one; an extension that learns to write older revisions only has to
-//! be offered with them for the fallback to apply.
+//! against a kernel that lacks revisions ([`choose`]). Each extension offers
+//! every revision the library can write for it (`revisions(family)`), and
+//! the chosen one is set on the loaded instance, which then parses, writes
+//! and prints that revision.
 
 use nftwire::iptables::revision::probe;
 use nftwire::iptables::Family;
@@ -90,30 +90,110 @@ pub fn choose(
     None
 }
 
-type Key = (Family, String, u32, bool);
+/// The test-only knob: `NFTWIRE_XT_REVISION_CAP=name:rev,...` makes the
+/// shim believe the kernel lacks every revision of extension `name` (its
+/// kernel name, case as written: `MARK` the target, `mark` the match)
+/// above `rev`, so the libxtables fallback to an older revision can be
+/// exercised on a kernel that has them all. It only ever removes
+/// revisions; it loads nothing and names no path.
+pub const CAP_ENV: &str = "NFTWIRE_XT_REVISION_CAP";
 
-thread_local! {
-    static STATE: RefCell<(Kernel, HashMap<Key, Option<u32>>)> =
-        RefCell::new((Kernel::default(), HashMap::new()));
+/// A [`Probe`] that answers `ENOENT` for revisions above a cap, asking
+/// `inner` about the rest.
+pub struct Capped<P> {
+    /// The probe asked for revisions under the caps.
+    pub inner: P,
+    /// `(kernel name, highest revision the kernel is said to have)`.
+    pub caps: Vec<(String, u32)>,
 }
 
-/// Whether revision `rev` of extension `real_name` may be used, asking the
-/// kernel once per process like libxtables and printing its warnings (the
-/// "not supported" one again on every later use).
-pub fn usable(family: Family, name: &str, real_name: &str, rev: u32, target: bool) -> bool {
-    let key = (family, real_name.to_string(), rev, target);
+/// Parse the value of [`CAP_ENV`]: comma-separated `name:rev`; a malformed
+/// item is an error naming it.
+pub fn parse_caps(v: &str) -> Result<Vec<(String, u32)>, String> {
+    v.split(',')
+        .filter(|i| !i.is_empty())
+        .map(|i| {
+            let (n, r) = i.split_once(':').ok_or_else(|| i.to_string())?;
+            let r = r.parse::<u32>().map_err(|_| i.to_string())?;
+            if n.is_empty() {
+                return Err(i.to_string());
+            }
+            Ok((n.to_string(), r))
+        })
+        .collect()
+}
+
+impl<P: Probe> Probe for Capped<P> {
+    fn has(
+        &mut self,
+        family: Family,
+        real_name: &str,
+        rev: u32,
+        target: bool,
+    ) -> Result<(), Option<i32>> {
+        if self
+            .caps
+            .iter()
+            .any(|(n, cap)| n == real_name && rev > *cap)
+        {
+            return Err(Some(ENOENT));
+        }
+        self.inner.has(family, real_name, rev, target)
+    }
+}
+
+/// `ENOENT`: the kernel has no such extension revision.
+const ENOENT: i32 = 2;
+
+type Key = (Family, String, bool);
+
+thread_local! {
+    static STATE: RefCell<(Capped<Kernel>, HashMap<Key, Option<u32>>)> =
+        RefCell::new((capped_kernel(), HashMap::new()));
+}
+
+/// The running kernel under the caps of [`CAP_ENV`] (none when unset; a
+/// malformed value is reported once and ignored entirely).
+fn capped_kernel() -> Capped<Kernel> {
+    let caps = match std::env::var(CAP_ENV) {
+        Ok(v) => parse_caps(&v).unwrap_or_else(|bad| {
+            eprintln!("Warning: ignoring {CAP_ENV}: malformed item \"{bad}\"");
+            Vec::new()
+        }),
+        Err(_) => Vec::new(),
+    };
+    Capped {
+        inner: Kernel::default(),
+        caps,
+    }
+}
+
+/// The revision of extension `name` to use among `revisions` (highest
+/// first), asking the kernel once per process like libxtables and
+/// printing its warnings (the "not supported" one again on every later
+/// use). `None`: unusable.
+pub fn pick(
+    family: Family,
+    name: &str,
+    real_name: &str,
+    revisions: &[u32],
+    target: bool,
+) -> Option<u32> {
+    let key = (family, real_name.to_string(), target);
     STATE.with(|s| {
         let mut s = s.borrow_mut();
         if let Some(v) = s.1.get(&key) {
             if v.is_none() {
                 eprintln!("Warning: Extension {name} is not supported, missing kernel module?");
             }
-            return v.is_some();
+            return *v;
         }
         let mut warn = |w: String| eprintln!("{w}");
-        let chosen = choose(&mut s.0, family, name, real_name, &[rev], target, &mut warn);
+        let chosen = choose(
+            &mut s.0, family, name, real_name, revisions, target, &mut warn,
+        );
         s.1.insert(key, chosen);
-        chosen == Some(rev)
+        chosen
     })
 }
 

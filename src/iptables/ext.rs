@@ -256,6 +256,31 @@ pub trait XtExt: Clone + PartialEq + std::fmt::Debug + Sized {
     fn alias(&self) -> &'static str {
         Self::NAME
     }
+    /// Every revision this extension can write for a family, highest
+    /// first (libxtables' registrations of the name): the list the
+    /// kernel is asked about before the extension is used.
+    fn revisions(f: Family) -> &'static [u32] {
+        match Self::rev(f) {
+            0 => &[0],
+            1 => &[1],
+            2 => &[2],
+            3 => &[3],
+            _ => &[4],
+        }
+    }
+    /// The revision this instance writes (and was read at).
+    fn revision_of(&self, f: Family) -> u32 {
+        Self::rev(f)
+    }
+    /// Switch a fresh instance to revision `rev`, one of
+    /// [`XtExt::revisions`] (the fallback when the kernel lacks the
+    /// higher ones). Extensions with one revision ignore it.
+    fn set_revision(&mut self, _rev: u32) {}
+    /// The options of the revision this instance writes (an older
+    /// revision may know fewer).
+    fn options_now(&self) -> &'static [OptDef] {
+        Self::OPTIONS
+    }
 }
 
 /// Decode a blob with `read`, accepting it only if it has `T`'s revision

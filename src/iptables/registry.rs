@@ -64,15 +64,26 @@ macro_rules! xt_registry {
                 use $crate::iptables::ext::XtExt;
                 match self { $( $name::$variant(_) => <$ty as XtExt>::REAL_NAME, )* }
             }
-            /// The revision written for `family`.
+            /// The revision this instance writes for `family`.
             pub fn revision(&self, family: $crate::iptables::family::Family) -> u32 {
                 use $crate::iptables::ext::XtExt;
-                match self { $( $name::$variant(_) => <$ty as XtExt>::rev(family), )* }
+                match self { $( $name::$variant(x) => x.revision_of(family), )* }
             }
-            /// Options of this extension.
+            /// Every revision the extension can write for `family`, highest first.
+            pub fn revisions(&self, family: $crate::iptables::family::Family) -> &'static [u32] {
+                use $crate::iptables::ext::XtExt;
+                match self { $( $name::$variant(_) => <$ty as XtExt>::revisions(family), )* }
+            }
+            /// Switch a freshly loaded instance to revision `rev` (one of
+            /// [`Self::revisions`]): libxtables' fallback to an older one.
+            pub fn set_revision(&mut self, rev: u32) {
+                use $crate::iptables::ext::XtExt;
+                match self { $( $name::$variant(x) => x.set_revision(rev), )* }
+            }
+            /// Options of this extension (of the revision it writes).
             pub fn options(&self) -> &'static [$crate::iptables::ext::OptDef] {
                 use $crate::iptables::ext::XtExt;
-                match self { $( $name::$variant(_) => <$ty as XtExt>::OPTIONS, )* }
+                match self { $( $name::$variant(x) => x.options_now(), )* }
             }
             /// New-style option handling.
             pub fn x6(&self) -> bool {
@@ -95,7 +106,7 @@ macro_rules! xt_registry {
                 match self { $( $name::$variant(x) => {
                     x.check(seen, cx)?;
                     if <$ty as XtExt>::X6 {
-                        $crate::iptables::ext::x6_fcheck(<$ty as XtExt>::NAME, seen, <$ty as XtExt>::OPTIONS)?;
+                        $crate::iptables::ext::x6_fcheck(<$ty as XtExt>::NAME, seen, x.options_now())?;
                     }
                     Ok(())
                 } )* }
