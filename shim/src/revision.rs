@@ -301,6 +301,227 @@ mod tests {
         assert!(w[0].starts_with("Warning: Extension limit is not supported"));
     }
 
+    /// Load `-m`/`-j name` as the shim does against kernel `k`: the
+    /// revision chosen among those the extension offers, then options
+    /// parsed and checked; the revision and info blob written.
+    fn load_and_write(
+        k: &mut Fake,
+        family: Family,
+        name: &str,
+        target: bool,
+        opts: &[(&str, Option<&str>)],
+    ) -> Result<(u32, Vec<u8>), String> {
+        use nftwire::iptables::ext::{Argv, Ctx, OptCall};
+        use nftwire::iptables::match_::Match;
+        use nftwire::iptables::target::Target;
+        let cx = Ctx {
+            family,
+            proto: 6,
+            proto_inv: false,
+            table: "mangle",
+        };
+        enum Ext {
+            M(Match),
+            T(Target),
+        }
+        let mut e = if target {
+            Ext::T(Target::load(name, &cx).expect("target"))
+        } else {
+            Ext::M(Match::load(name, &cx).expect("match"))
+        };
+        let (real, revs) = match &e {
+            Ext::M(m) => (m.real_name(), m.revisions(family)),
+            Ext::T(t) => (t.real_name(), t.revisions(family)),
+        };
+        let rev = choose(k, family, name, real, revs, target, &mut |_| {}).ok_or("unusable")?;
+        let options = match &mut e {
+            Ext::M(m) => {
+                m.set_revision(rev);
+                m.options()
+            }
+            Ext::T(t) => {
+                t.set_revision(rev);
+                t.options()
+            }
+        };
+        let mut seen = 0u32;
+        let mut argv = Argv::default();
+        for (o, arg) in opts {
+            let def = options
+                .iter()
+                .find(|d| d.name == *o)
+                .ok_or_else(|| format!("unknown option \"--{o}\""))?;
+            let mut c = OptCall {
+                def,
+                arg: arg.map(str::to_string),
+                invert: false,
+                seen,
+                argv: &mut argv,
+            };
+            match &mut e {
+                Ext::M(m) => m.parse(&mut c, &cx),
+                Ext::T(t) => t.parse(&mut c, &cx),
+            }
+            .map_err(|e| e.to_string())?;
+            seen |= 1 << def.id;
+        }
+        match &mut e {
+            Ext::M(m) => {
+                m.check(seen, &cx).map_err(|e| e.to_string())?;
+                Ok((m.revision(family), m.to_info(&cx)))
+            }
+            Ext::T(t) => {
+                t.check(seen, &cx).map_err(|e| e.to_string())?;
+                Ok((t.revision(family), t.to_info(&cx)))
+            }
+        }
+    }
+
+    #[test]
+    fn older_kernels_get_older_layouts() {
+        // conntrack: the kernel has only revision 2, then only 1
+        let mut k = Fake::new(vec![("conntrack", 2, false)], ENOENT);
+        let (rev, info) = load_and_write(
+            &mut k,
+            Family::V4,
+            "conntrack",
+            false,
+            &[("ctstate", Some("NEW")), ("ctorigdstport", Some("22"))],
+        )
+        .unwrap();
+        assert_eq!((rev, info.len()), (2, 160));
+        assert_eq!(k.asked, [3, 2]);
+        assert_eq!(&info[140..142], &[0, 22], "big-endian port");
+        assert_eq!(&info[146..148], &[1, 2], "STATE | ORIGDST_PORT");
+        assert_eq!(&info[150..152], &[8, 0], "16-bit state mask");
+        let mut k = Fake::new(vec![("conntrack", 1, false)], ENOENT);
+        let (rev, info) = load_and_write(
+            &mut k,
+            Family::V6,
+            "conntrack",
+            false,
+            &[("ctstate", Some("UNTRACKED,NEW"))],
+        )
+        .unwrap();
+        assert_eq!((rev, info.len()), (1, 152));
+        assert_eq!(
+            info[150], 8,
+            "UNTRACKED (1 << 8) does not fit revision 1's 8 bits"
+        );
+        let mut k = Fake::new(vec![("conntrack", 1, false)], ENOENT);
+        let e = load_and_write(
+            &mut k,
+            Family::V4,
+            "conntrack",
+            false,
+            &[("ctorigsrcport", Some("1:2"))],
+        )
+        .unwrap_err();
+        assert!(
+            e.contains("conntrack rev 1 does not support port ranges"),
+            "{e}"
+        );
+
+        // MARK: revision 1 exists for IPv4 only; IPv6 goes from 2 to 0
+        let mut k = Fake::new(vec![("MARK", 1, true), ("MARK", 0, true)], ENOENT);
+        let (rev, info) = load_and_write(
+            &mut k,
+            Family::V4,
+            "MARK",
+            true,
+            &[("or-mark", Some("0x10"))],
+        )
+        .unwrap();
+        assert_eq!(rev, 1);
+        let mut want = vec![0u8; 16];
+        want[0] = 0x10;
+        want[8] = 2; // XT_MARK_OR
+        assert_eq!(info, want);
+        let mut k = Fake::new(vec![("MARK", 1, true), ("MARK", 0, true)], ENOENT);
+        let (rev, info) =
+            load_and_write(&mut k, Family::V6, "MARK", true, &[("set-mark", Some("7"))]).unwrap();
+        assert_eq!((rev, info), (0, vec![7, 0, 0, 0, 0, 0, 0, 0]));
+        assert_eq!(k.asked, [2, 0]);
+        let mut k = Fake::new(vec![("MARK", 0, true)], ENOENT);
+        let e = load_and_write(&mut k, Family::V4, "MARK", true, &[("and-mark", Some("1"))])
+            .unwrap_err();
+        assert!(
+            e.contains("MARK target: kernel too old for --and-mark"),
+            "{e}"
+        );
+        let mut k = Fake::new(vec![("MARK", 1, true)], ENOENT);
+        let e = load_and_write(
+            &mut k,
+            Family::V4,
+            "MARK",
+            true,
+            &[("set-xmark", Some("1"))],
+        )
+        .unwrap_err();
+        assert_eq!(e, "unknown option \"--set-xmark\"");
+
+        // NFQUEUE 1: balance kept, bypass dropped
+        let mut k = Fake::new(vec![("NFQUEUE", 1, true)], ENOENT);
+        let (rev, info) = load_and_write(
+            &mut k,
+            Family::V4,
+            "NFQUEUE",
+            true,
+            &[("queue-balance", Some("4:7")), ("queue-bypass", None)],
+        )
+        .unwrap();
+        assert_eq!((rev, info), (1, vec![4, 0, 4, 0, 0, 0, 0, 0]));
+
+        // socket 0 (IPv4 only): no data; IPv6 has none below 1
+        let mut k = Fake::new(vec![("socket", 0, false)], ENOENT);
+        let (rev, info) = load_and_write(&mut k, Family::V4, "socket", false, &[]).unwrap();
+        assert_eq!((rev, info), (0, vec![]));
+        let mut k = Fake::new(vec![("socket", 0, false)], ENOENT);
+        assert!(load_and_write(&mut k, Family::V6, "socket", false, &[]).is_err());
+        assert_eq!(k.asked, [3, 2, 1]);
+
+        // TPROXY 0: a 4-byte address, 16 bytes
+        let mut k = Fake::new(vec![("TPROXY", 0, true)], ENOENT);
+        let (rev, info) = load_and_write(
+            &mut k,
+            Family::V4,
+            "TPROXY",
+            true,
+            &[("on-port", Some("8080")), ("on-ip", Some("10.0.0.1"))],
+        )
+        .unwrap();
+        assert_eq!(
+            (rev, info),
+            (
+                0,
+                vec![0, 0, 0, 0, 0, 0, 0, 0, 10, 0, 0, 1, 0x1f, 0x90, 0, 0]
+            )
+        );
+    }
+
+    #[test]
+    fn caps_only_remove_revisions() {
+        assert_eq!(
+            parse_caps("conntrack:2,MARK:0,"),
+            Ok(vec![("conntrack".to_string(), 2), ("MARK".to_string(), 0)])
+        );
+        for bad in ["conntrack", "conntrack:x", ":1", "a:1,b"] {
+            assert!(parse_caps(bad).is_err(), "{bad}");
+        }
+        let mut k = Capped {
+            inner: Fake::new(
+                vec![("conntrack", 3, false), ("conntrack", 2, false)],
+                ENOENT,
+            ),
+            caps: parse_caps("conntrack:2").unwrap(),
+        };
+        assert_eq!(k.has(Family::V4, "conntrack", 3, false), Err(ENOENT));
+        assert_eq!(k.has(Family::V4, "conntrack", 2, false), Ok(()));
+        // below the cap the kernel still decides
+        assert_eq!(k.has(Family::V4, "conntrack", 1, false), Err(ENOENT));
+        assert_eq!(k.inner.asked, [2, 1]);
+    }
+
     /// The running kernel (in a private network namespace): a revision it
     /// does not have (conntrack 99, MARK 7) falls back to one it has.
     #[test]

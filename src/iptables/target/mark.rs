@@ -87,7 +87,7 @@ impl XtExt for MarkTarget {
                 )));
             }
             self.long_mark = v;
-            self.mode = c.def.id as u8 - 1;
+            self.mode = c.def.id - 1;
             return Ok(());
         }
         match c.def.id {
