@@ -146,9 +146,11 @@ impl<P: Probe> Probe for Capped<P> {
 const ENOENT: i32 = 2;
 
 type Key = (Family, String, bool);
+/// The kernel asked and the revisions chosen so far in this process.
+type State = (Capped<Kernel>, HashMap<Key, Option<u32>>);
 
 thread_local! {
-    static STATE: RefCell<(Capped<Kernel>, HashMap<Key, Option<u32>>)> =
+    static STATE: RefCell<State> =
         RefCell::new((capped_kernel(), HashMap::new()));
 }
 
@@ -320,6 +322,7 @@ mod tests {
             proto_inv: false,
             table: "mangle",
         };
+        #[allow(clippy::large_enum_variant)]
         enum Ext {
             M(Match),
             T(Target),

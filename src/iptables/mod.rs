@@ -12,6 +12,7 @@
 //! * [`save`]/[`list`]: the `iptables-save`/`-S` and `-L` formats.
 
 pub mod addr;
+pub mod bpfobj;
 pub mod decode;
 pub mod encode;
 pub mod error;

@@ -1,8 +1,10 @@
 //! `-m bpf` (revision 1, `struct xt_bpf_info_v1`, 528 bytes; the kernel's
 //! pointer after the first 520 is not compared): a classic BPF program
-//! given as `--bytecode "N,code jt jf k,..."`. Pinned eBPF objects
-//! (`--object-pinned`) need the `bpf()` system call, which the shim does
-//! not make: that option fails as when the object cannot be opened.
+//! given as `--bytecode "N,code jt jf k,..."`, or an eBPF program pinned
+//! in a bpffs (`--object-pinned PATH`, mode `XT_BPF_MODE_FD_PINNED`): the
+//! object is opened with `BPF_OBJ_GET` and its descriptor, written in the
+//! match with the path, is kept open until the process exits (the kernel
+//! takes the program from it when the rule is added), as iptables does.
 
 use crate::iptables::error::{IptError, Result};
 use crate::iptables::ext::{decode_exact, Ctx, OptCall, OptDef, XtExt};
@@ -39,7 +41,13 @@ pub struct Bpf {
     pub program: Vec<SockFilter>,
     /// Object fd (pinned mode).
     pub fd: i32,
+    /// The pinned object's path (pinned mode; the union's bytes beyond it
+    /// are zero).
+    pub path: String,
 }
+
+/// `XT_BPF_PATH_MAX`.
+const PATH_MAX: usize = 512;
 
 const OPTS: &[OptDef] = &[
     OptDef::arg("bytecode", 0, 0),
@@ -125,7 +133,21 @@ impl XtExt for Bpf {
     }
     fn parse(&mut self, c: &mut OptCall<'_>, _: &Ctx<'_>) -> Result<()> {
         if c.def.id == 1 {
-            return Err(IptError::param("bpf: failed to get bpf object"));
+            let arg = c.arg();
+            // XTOPT_PUT: at most PATH_MAX - 1 bytes, cut at a byte
+            let mut end = arg.len().min(PATH_MAX - 1);
+            while !arg.is_char_boundary(end) {
+                end -= 1;
+            }
+            self.path = arg[..end].to_string();
+            let fd = crate::iptables::bpfobj::obj_get(arg)
+                .map_err(|_| IptError::param("bpf: failed to get bpf object"))?;
+            // kept open until exit, like iptables: the kernel reads it
+            // when the rule is committed
+            self.fd = std::os::fd::IntoRawFd::into_raw_fd(fd);
+            self.program.clear();
+            self.mode = MODE_FD_PINNED;
+            return Ok(());
         }
         self.program = parse_program(c.arg())?;
         self.mode = MODE_BYTECODE;
@@ -145,6 +167,10 @@ impl XtExt for Bpf {
         b.u16(0, self.mode)
             .u16(2, self.program.len() as u16)
             .u32(4, self.fd as u32);
+        if self.mode == MODE_FD_PINNED {
+            b.str(8, PATH_MAX, &self.path);
+            return b.into_vec();
+        }
         for (i, f) in self.program.iter().enumerate() {
             let at = 8 + 8 * i;
             b.u16(at, f.code)
@@ -157,6 +183,14 @@ impl XtExt for Bpf {
     fn from_info(info: &[u8], rev: u32, cx: &Ctx<'_>) -> Option<Self> {
         decode_exact(info, rev, cx, |r| {
             let mode = r.u16(0)?;
+            if mode == MODE_FD_PINNED && r.u16(2)? == 0 {
+                return Some(Bpf {
+                    mode,
+                    fd: r.u32(4)? as i32,
+                    path: r.str(8, PATH_MAX)?,
+                    program: Vec::new(),
+                });
+            }
             if mode != MODE_BYTECODE {
                 return None;
             }
@@ -164,6 +198,7 @@ impl XtExt for Bpf {
             Some(Bpf {
                 mode,
                 fd: r.u32(4)? as i32,
+                path: String::new(),
                 program: (0..n)
                     .map(|i| {
                         let at = 8 + 8 * i;
@@ -180,6 +215,7 @@ impl XtExt for Bpf {
     }
     fn save(&self, _: &Ctx<'_>, out: &mut String) {
         if self.mode == MODE_FD_PINNED {
+            let _ = write!(out, " --object-pinned {}", self.path);
             return;
         }
         let _ = write!(out, " --bytecode \"{},", self.program.len());
@@ -187,6 +223,10 @@ impl XtExt for Bpf {
     }
     fn print(&self, _: &Ctx<'_>, _: bool, out: &mut String) {
         out.push_str("match bpf ");
+        if self.mode == MODE_FD_PINNED {
+            let _ = write!(out, "pinned {}", self.path);
+            return;
+        }
         // iptables ends the list with the character '\0' (written out).
         self.code('\0', out);
     }
