@@ -276,6 +276,10 @@ pub trait XtExt: Clone + PartialEq + std::fmt::Debug + Sized {
     /// [`XtExt::revisions`] (the fallback when the kernel lacks the
     /// higher ones). Extensions with one revision ignore it.
     fn set_revision(&mut self, _rev: u32) {}
+    /// Bytes compared by `-C`/`-D` for the revision this instance writes.
+    fn userspace_now(&self) -> usize {
+        Self::USERSPACE
+    }
     /// The options of the revision this instance writes (an older
     /// revision may know fewer).
     fn options_now(&self) -> &'static [OptDef] {

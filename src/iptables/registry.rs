@@ -126,7 +126,7 @@ macro_rules! xt_registry {
                 use $crate::iptables::ext::XtExt;
                 match self { $( $name::$variant(x) => {
                     let info = x.to_info(cx);
-                    let n = <$ty as XtExt>::USERSPACE.min(info.len());
+                    let n = x.userspace_now().min(info.len());
                     (<$ty as XtExt>::REAL_NAME, info.len(), info[..n].to_vec())
                 } )* }
             }
