@@ -397,3 +397,422 @@ fn older_revisions_refuse_what_they_cannot_carry() {
         assert_eq!(s, "-P INPUT ACCEPT\n-P FORWARD ACCEPT\n-P OUTPUT ACCEPT\n");
     });
 }
+
+/// Every xt blob in the kernel must be `want` (in any order).
+fn assert_blobs(mut want: Vec<(&'static str, String, u32, Vec<u8>)>) {
+    let mut got = xt_blobs();
+    let key = |x: &(&str, String, u32, Vec<u8>)| (x.1.clone(), x.2, x.3.clone());
+    want.sort_by_key(key);
+    got.sort_by_key(key);
+    // compact: name, revision, and the non-zero bytes with their offsets
+    let show = |v: &[(&str, String, u32, Vec<u8>)]| -> Vec<String> {
+        v.iter()
+            .map(|(k, n, r, b)| {
+                let nz: Vec<String> = b
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, x)| **x != 0)
+                    .map(|(i, x)| format!("{i}:{x:02x}"))
+                    .collect();
+                format!("{k} {n} rev {r} len {} [{}]", b.len(), nz.join(" "))
+            })
+            .collect()
+    };
+    assert_eq!(show(&got), show(&want));
+    assert_eq!(got, want);
+}
+
+/// A blob of `size` zero bytes with `parts` (offset, bytes) written in.
+fn blob(size: usize, parts: &[(usize, &[u8])]) -> Vec<u8> {
+    let mut b = vec![0u8; size];
+    for (at, p) in parts {
+        b[*at..at + p.len()].copy_from_slice(p);
+    }
+    b
+}
+
+/// Create ipset `name` (`hash:ip`, `family`) in this namespace.
+fn ipset(name: &str, family: &str) {
+    let o = Command::new("ipset")
+        .args(["create", name, "hash:ip", "family", family])
+        .output()
+        .expect("ipset (the ipset tool is needed)");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+const MORE_LISTINGS: &[(&str, &[&str])] = &[
+    ("iptables", &["-S"]),
+    ("iptables", &["-t", "raw", "-S"]),
+    ("iptables", &["-t", "mangle", "-S"]),
+    ("iptables", &["-L", "-n"]),
+    ("iptables", &["-t", "raw", "-L", "-n"]),
+    ("iptables", &["-t", "mangle", "-L", "-n", "-v"]),
+    ("iptables-save", &[]),
+    ("ip6tables", &["-t", "nat", "-S"]),
+    ("ip6tables", &["-t", "nat", "-L", "-n"]),
+    ("ip6tables-save", &["-t", "nat"]),
+];
+
+/// More extensions whose older layouts 1.8.11 prints as their own: CT 1
+/// (and NOTRACK, plain `CT --notrack` below revision 2), CONNMARK 1, set
+/// 3, addrtype 0, DNAT 1 (IPv6).
+#[test]
+fn more_older_revisions_read_by_1_8_11() {
+    let env = oracle::env();
+    common::netns(move || {
+        ipset("s4", "inet");
+        add(
+            "CT:1",
+            "iptables",
+            &[
+                "-t",
+                "raw",
+                "-A",
+                "PREROUTING",
+                "-p",
+                "tcp",
+                "-j",
+                "CT",
+                "--zone",
+                "5",
+                "--ctevents",
+                "new,related",
+            ],
+        );
+        add(
+            "CT:1",
+            "iptables",
+            &["-t", "raw", "-A", "OUTPUT", "-j", "NOTRACK"],
+        );
+        add(
+            "CONNMARK:1",
+            "iptables",
+            &[
+                "-t",
+                "mangle",
+                "-A",
+                "FORWARD",
+                "-j",
+                "CONNMARK",
+                "--set-xmark",
+                "0x5/0xff",
+            ],
+        );
+        add(
+            "set:3",
+            "iptables",
+            &[
+                "-A",
+                "FORWARD",
+                "-m",
+                "set",
+                "--match-set",
+                "s4",
+                "src",
+                "-j",
+                "ACCEPT",
+            ],
+        );
+        add(
+            "addrtype:0",
+            "iptables",
+            &[
+                "-A",
+                "OUTPUT",
+                "-m",
+                "addrtype",
+                "--src-type",
+                "LOCAL,BROADCAST",
+                "-j",
+                "ACCEPT",
+            ],
+        );
+        add(
+            "DNAT:1",
+            "ip6tables",
+            &[
+                "-t",
+                "nat",
+                "-A",
+                "PREROUTING",
+                "-p",
+                "tcp",
+                "-j",
+                "DNAT",
+                "--to-destination",
+                "[fd00::1]:80",
+            ],
+        );
+        let fd00_1: [u8; 16] = "fd00::1".parse::<std::net::Ipv6Addr>().unwrap().octets();
+        assert_blobs(vec![
+            // xt_ct_target_info_v1: zone at 2, ct_events at 4
+            (
+                "target",
+                "CT".into(),
+                1,
+                blob(72, &[(2, &[5, 0]), (4, &[3, 0, 0, 0])]),
+            ),
+            // XT_CT_NOTRACK, no alias flag
+            ("target", "CT".into(), 1, blob(72, &[(0, &[1, 0])])),
+            // xt_connmark_tginfo1: ctmark, ctmask, nfmask, mode
+            (
+                "target",
+                "CONNMARK".into(),
+                1,
+                blob(
+                    16,
+                    &[(0, &[5, 0, 0, 0, 0xff, 0, 0, 0, 0xff, 0xff, 0xff, 0xff])],
+                ),
+            ),
+            // xt_set_info_match_v3: index 0, dim 1, flags src (1 << 1)
+            ("match", "set".into(), 3, blob(48, &[(0, &[0, 0, 1, 2])])),
+            // xt_addrtype_info: source 1 << RTN_LOCAL | 1 << RTN_BROADCAST
+            ("match", "addrtype".into(), 0, blob(16, &[(0, &[12, 0])])),
+            // nf_nat_range: MAP_IPS | PROTO_SPECIFIED, addresses, ports
+            (
+                "target",
+                "DNAT".into(),
+                1,
+                blob(
+                    40,
+                    &[
+                        (0, &[3]),
+                        (4, &fd00_1),
+                        (20, &fd00_1),
+                        (36, &[0, 80, 0, 80]),
+                    ],
+                ),
+            ),
+        ]);
+        same_listings(env, MORE_LISTINGS);
+        let (_, s, _) = shim(None, "iptables", &["-t", "raw", "-S"]);
+        assert_eq!(
+            s,
+            "-P PREROUTING ACCEPT\n-P OUTPUT ACCEPT\n\
+             -A PREROUTING -p tcp -j CT --ctevents new,related --zone 5\n\
+             -A OUTPUT -j CT --notrack\n"
+        );
+    });
+}
+
+/// More older layouts that 1.8.11 misreads on this kernel (it prints them
+/// with the newest revision's functions, reading past the blob for some):
+/// the kernel's bytes and the shim's own text are checked.
+#[test]
+fn more_older_layouts_written_and_read() {
+    common::netns(|| {
+        ipset("s4", "inet");
+        let rules: &[(&str, &str, &[&str])] = &[
+            (
+                "CT:0",
+                "iptables",
+                &["-t", "raw", "-A", "PREROUTING", "-j", "CT", "--zone", "7"],
+            ),
+            (
+                "recent:0",
+                "iptables",
+                &["-A", "INPUT", "-m", "recent", "--name", "foo", "--set"],
+            ),
+            (
+                "bpf:0",
+                "iptables",
+                &["-A", "INPUT", "-m", "bpf", "--bytecode", "1,6 0 0 65535"],
+            ),
+            (
+                "cgroup:0",
+                "iptables",
+                &["-A", "OUTPUT", "-m", "cgroup", "!", "--cgroup", "1"],
+            ),
+            (
+                "cgroup:1",
+                "iptables",
+                &["-A", "OUTPUT", "-m", "cgroup", "--cgroup", "2"],
+            ),
+            (
+                "DNAT:0",
+                "iptables",
+                &[
+                    "-t",
+                    "nat",
+                    "-A",
+                    "PREROUTING",
+                    "-p",
+                    "tcp",
+                    "-j",
+                    "DNAT",
+                    "--to-destination",
+                    "10.0.0.1:80",
+                ],
+            ),
+            (
+                "set:1",
+                "iptables",
+                &[
+                    "-A",
+                    "FORWARD",
+                    "-m",
+                    "set",
+                    "!",
+                    "--match-set",
+                    "s4",
+                    "dst",
+                ],
+            ),
+            (
+                "set:2",
+                "iptables",
+                &[
+                    "-A",
+                    "FORWARD",
+                    "-m",
+                    "set",
+                    "--match-set",
+                    "s4",
+                    "dst",
+                    "--return-nomatch",
+                ],
+            ),
+            (
+                "SET:2",
+                "iptables",
+                &[
+                    "-A",
+                    "FORWARD",
+                    "-j",
+                    "SET",
+                    "--add-set",
+                    "s4",
+                    "src",
+                    "--exist",
+                    "--timeout",
+                    "10",
+                ],
+            ),
+            (
+                "SET:1",
+                "iptables",
+                &["-A", "FORWARD", "-j", "SET", "--del-set", "s4", "dst"],
+            ),
+            (
+                "srh:0",
+                "ip6tables",
+                &[
+                    "-A",
+                    "INPUT",
+                    "-m",
+                    "srh",
+                    "--srh-next-hdr",
+                    "17",
+                    "!",
+                    "--srh-tag",
+                    "9",
+                ],
+            ),
+        ];
+        for (caps, tool, args) in rules {
+            add(caps, tool, args);
+        }
+        let ff = [0xff, 0xff];
+        assert_blobs(vec![
+            ("target", "CT".into(), 0, blob(40, &[(2, &[7, 0])])),
+            // xt_recent_mtinfo: check_set SET (2), name written over
+            // "DEFAULT" with one NUL (as 1.8.11), side 0
+            (
+                "match",
+                "recent".into(),
+                0,
+                blob(216, &[(8, &[2]), (10, b"foo\0ULT")]),
+            ),
+            // xt_bpf_info: 1 instruction from byte 4
+            (
+                "match",
+                "bpf".into(),
+                0,
+                blob(528, &[(0, &[1]), (4, &[6, 0, 0, 0, 0xff, 0xff, 0, 0])]),
+            ),
+            // xt_cgroup_info_v0: id, invert
+            (
+                "match",
+                "cgroup".into(),
+                0,
+                blob(8, &[(0, &[1]), (4, &[1])]),
+            ),
+            // xt_cgroup_info_v1: has_classid, classid at 4100
+            (
+                "match",
+                "cgroup".into(),
+                1,
+                blob(4112, &[(1, &[1]), (4100, &[2])]),
+            ),
+            // nf_nat_ipv4_multi_range_compat
+            (
+                "target",
+                "DNAT".into(),
+                0,
+                blob(
+                    24,
+                    &[
+                        (0, &[1]),
+                        (4, &[3]),
+                        (8, &[10, 0, 0, 1, 10, 0, 0, 1]),
+                        (16, &[0, 80, 0, 80]),
+                    ],
+                ),
+            ),
+            // xt_set_info: index 0, dim 1, flags inverted (1) / return-nomatch (0x80)
+            ("match", "set".into(), 1, blob(8, &[(0, &[0, 0, 1, 1])])),
+            ("match", "set".into(), 2, blob(8, &[(0, &[0, 0, 1, 0x80])])),
+            // xt_set_info_target_v2: add, del (unused), flags EXIST, timeout
+            (
+                "target",
+                "SET".into(),
+                2,
+                blob(16, &[(0, &[0, 0, 1, 2]), (4, &ff), (8, &[1]), (12, &[10])]),
+            ),
+            // xt_set_info_target_v1: add (unused), del
+            (
+                "target",
+                "SET".into(),
+                1,
+                blob(8, &[(0, &ff), (4, &[0, 0, 1, 0])]),
+            ),
+            // ip6t_srh: next_hdr, tag, mt_flags NEXTHDR|TAG, invflags TAG
+            (
+                "match",
+                "srh".into(),
+                0,
+                blob(16, &[(0, &[17]), (4, &[9, 0, 1, 4, 0, 4])]),
+            ),
+        ]);
+        let (_, s, _) = shim(None, "iptables-save", &[]);
+        for line in [
+            "-A PREROUTING -j CT --zone 7",
+            "-A INPUT -m recent --set --name foo --rsource",
+            "-A INPUT -m bpf --bytecode \"1,6 0 0 65535\"",
+            "-A OUTPUT -m cgroup ! --cgroup 1",
+            "-A OUTPUT -m cgroup --cgroup 2",
+            "-A PREROUTING -p tcp -j DNAT --to-destination 10.0.0.1:80",
+            "-A FORWARD -m set ! --match-set s4 dst",
+            "-A FORWARD -m set --match-set s4 dst --return-nomatch",
+            "-A FORWARD -j SET --add-set s4 src --exist --timeout 10",
+            "-A FORWARD -j SET --del-set s4 dst",
+        ] {
+            assert!(s.contains(&format!("{line}\n")), "{line}\n{s}");
+        }
+        let (_, s, _) = shim(None, "ip6tables", &["-S", "INPUT"]);
+        assert_eq!(
+            s,
+            "-P INPUT ACCEPT\n-A INPUT -m srh --srh-next-hdr 17 ! --srh-tag 9\n"
+        );
+        let (_, s, _) = shim(None, "iptables", &["-L", "INPUT", "-n"]);
+        assert!(
+            s.contains("  recent: SET name: foo side: source\n"),
+            "revision 0 prints no mask: {s}"
+        );
+        let (_, s, _) = shim(None, "iptables", &["-L", "OUTPUT", "-n"]);
+        assert!(
+            s.contains(" cgroup ! 1\n") && s.contains(" cgroup 2\n"),
+            "{s}"
+        );
+    });
+}
