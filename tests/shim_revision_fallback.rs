@@ -387,6 +387,81 @@ fn older_revisions_refuse_what_they_cannot_carry() {
                 &["-A", "INPUT", "-m", "socket", "--transparent"][..],
                 "unknown option \"--transparent\"",
             ),
+            (
+                "hashlimit:1",
+                &[
+                    "-A",
+                    "INPUT",
+                    "-m",
+                    "hashlimit",
+                    "--hashlimit-upto",
+                    "1/s",
+                    "--hashlimit-name",
+                    "x",
+                    "--hashlimit-burst",
+                    "20000",
+                ][..],
+                "bad value for option \"--hashlimit-burst\", or out of range (1-10000).",
+            ),
+            (
+                "hashlimit:2",
+                &[
+                    "-A",
+                    "INPUT",
+                    "-m",
+                    "hashlimit",
+                    "--hashlimit-upto",
+                    "1/s",
+                    "--hashlimit-name",
+                    "x",
+                    "--hashlimit-rate-match",
+                ][..],
+                "unknown option \"--hashlimit-rate-match\"",
+            ),
+            (
+                "DNAT:0",
+                &[
+                    "-t",
+                    "nat",
+                    "-A",
+                    "PREROUTING",
+                    "-p",
+                    "tcp",
+                    "-j",
+                    "DNAT",
+                    "--to-destination",
+                    "1.2.3.4:80-90/100",
+                ][..],
+                "Shifted portmap ranges not supported with this kernel",
+            ),
+            (
+                "CT:0",
+                &[
+                    "-t",
+                    "raw",
+                    "-A",
+                    "PREROUTING",
+                    "-j",
+                    "CT",
+                    "--timeout",
+                    "t",
+                ][..],
+                "unknown option \"--timeout\"",
+            ),
+            (
+                "set:1",
+                &[
+                    "-A",
+                    "INPUT",
+                    "-m",
+                    "set",
+                    "--return-nomatch",
+                    "--match-set",
+                    "s",
+                    "src",
+                ][..],
+                "unknown option \"--return-nomatch\"",
+            ),
         ] {
             let (rc, _, err) = shim(Some(caps), "iptables", args);
             assert_eq!(rc, 2, "{caps} {args:?}: {err}");
@@ -708,6 +783,36 @@ fn more_older_layouts_written_and_read() {
                     "9",
                 ],
             ),
+            (
+                "hashlimit:1",
+                "iptables",
+                &[
+                    "-A",
+                    "INPUT",
+                    "-m",
+                    "hashlimit",
+                    "--hashlimit-upto",
+                    "10/sec",
+                    "--hashlimit-name",
+                    "hl1",
+                ],
+            ),
+            (
+                "hashlimit:2",
+                "iptables",
+                &[
+                    "-A",
+                    "INPUT",
+                    "-m",
+                    "hashlimit",
+                    "--hashlimit-above",
+                    "2/min",
+                    "--hashlimit-mode",
+                    "srcip",
+                    "--hashlimit-name",
+                    "hl2",
+                ],
+            ),
         ];
         for (caps, tool, args) in rules {
             add(caps, tool, args);
@@ -783,6 +888,43 @@ fn more_older_layouts_written_and_read() {
                 0,
                 blob(16, &[(0, &[17]), (4, &[9, 0, 1, 4, 0, 4])]),
             ),
+            // xt_hashlimit_mtinfo1: name[16], mode, avg 10000/10, burst 5,
+            // size, max, gc 1000, expire 1000, masks 32
+            (
+                "match",
+                "hashlimit".into(),
+                1,
+                blob(
+                    56,
+                    &[
+                        (0, b"hl1"),
+                        (20, &[0xe8, 3]),
+                        (24, &[5]),
+                        (36, &[0xe8, 3]),
+                        (40, &[0xe8, 3]),
+                        (44, &[32, 32]),
+                    ],
+                ),
+            ),
+            // xt_hashlimit_mtinfo2: avg 1000000*60/2, burst 5, mode
+            // INVERT|HASH_SIP, expire 60000, masks at 292
+            (
+                "match",
+                "hashlimit".into(),
+                2,
+                blob(
+                    304,
+                    &[
+                        (0, b"hl2"),
+                        (256, &30_000_000u64.to_le_bytes()),
+                        (264, &[5]),
+                        (272, &[16 | 4]),
+                        (284, &[0xe8, 3]),
+                        (288, &60_000u32.to_le_bytes()),
+                        (292, &[32, 32]),
+                    ],
+                ),
+            ),
         ]);
         let (_, s, _) = shim(None, "iptables-save", &[]);
         for line in [
@@ -796,6 +938,8 @@ fn more_older_layouts_written_and_read() {
             "-A FORWARD -m set --match-set s4 dst --return-nomatch",
             "-A FORWARD -j SET --add-set s4 src --exist --timeout 10",
             "-A FORWARD -j SET --del-set s4 dst",
+            "-A INPUT -m hashlimit --hashlimit-upto 10/sec --hashlimit-burst 5 --hashlimit-name hl1",
+            "-A INPUT -m hashlimit --hashlimit-above 2/min --hashlimit-burst 5 --hashlimit-mode srcip --hashlimit-name hl2",
         ] {
             assert!(s.contains(&format!("{line}\n")), "{line}\n{s}");
         }
