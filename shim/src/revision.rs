@@ -503,6 +503,91 @@ mod tests {
     }
 
     #[test]
+    fn more_older_layouts() {
+        // IDLETIMER 0: no --alarm, 40 bytes
+        let mut k = Fake::new(vec![("IDLETIMER", 0, true)], ENOENT);
+        let (rev, info) = load_and_write(
+            &mut k,
+            Family::V4,
+            "IDLETIMER",
+            true,
+            &[("timeout", Some("30")), ("label", Some("abc"))],
+        )
+        .unwrap();
+        let mut want = vec![0u8; 40];
+        want[0] = 30;
+        want[4..7].copy_from_slice(b"abc");
+        assert_eq!((rev, info), (0, want));
+        let mut k = Fake::new(vec![("IDLETIMER", 0, true)], ENOENT);
+        let e =
+            load_and_write(&mut k, Family::V4, "IDLETIMER", true, &[("alarm", None)]).unwrap_err();
+        assert_eq!(e, "unknown option \"--alarm\"");
+
+        // nfacct 0: the same 40 bytes on 64-bit machines
+        let mut k = Fake::new(vec![("nfacct", 0, false)], ENOENT);
+        let (rev, info) = load_and_write(
+            &mut k,
+            Family::V6,
+            "nfacct",
+            false,
+            &[("nfacct-name", Some("n"))],
+        )
+        .unwrap();
+        assert_eq!((rev, info.len(), info[0]), (0, 40, b'n'));
+
+        // DNAT: IPv4 has no revision 1, so 2 falls back to 0
+        let mut k = Fake::new(vec![("DNAT", 1, true), ("DNAT", 0, true)], ENOENT);
+        let (rev, info) = load_and_write(
+            &mut k,
+            Family::V4,
+            "DNAT",
+            true,
+            &[("to-destination", Some("10.1.2.3"))],
+        )
+        .unwrap();
+        assert_eq!(k.asked, [2, 0]);
+        let mut want = vec![0u8; 24];
+        want[0] = 1; // rangesize
+        want[4] = 1; // NF_NAT_RANGE_MAP_IPS
+        want[8..16].copy_from_slice(&[10, 1, 2, 3, 10, 1, 2, 3]);
+        assert_eq!((rev, info), (0, want));
+
+        // hashlimit 1: 56 bytes, the rate on revision 1's scale
+        let mut k = Fake::new(vec![("hashlimit", 1, false)], ENOENT);
+        let (rev, info) = load_and_write(
+            &mut k,
+            Family::V6,
+            "hashlimit",
+            false,
+            &[
+                ("hashlimit-upto", Some("5/min")),
+                ("hashlimit-name", Some("a-long-name-over-15")),
+            ],
+        )
+        .unwrap();
+        assert_eq!((rev, info.len()), (1, 56));
+        assert_eq!(&info[..16], b"a-long-name-ove\0");
+        assert_eq!(&info[20..24], &120_000u32.to_le_bytes(), "10000 * 60 / 5");
+        assert_eq!(&info[44..46], &[128, 128]);
+
+        // CONNMARK 1: no shift options, the mode right after the masks
+        let mut k = Fake::new(vec![("CONNMARK", 1, true)], ENOENT);
+        let (rev, info) =
+            load_and_write(&mut k, Family::V4, "CONNMARK", true, &[("save-mark", None)]).unwrap();
+        assert_eq!((rev, info[12], info[14]), (1, 1, 0));
+        let mut k = Fake::new(vec![("CONNMARK", 1, true)], ENOENT);
+        let e = load_and_write(
+            &mut k,
+            Family::V4,
+            "CONNMARK",
+            true,
+            &[("left-shift-mark", Some("1"))],
+        )
+        .unwrap_err();
+        assert_eq!(e, "unknown option \"--left-shift-mark\"");
+    }
+
+    #[test]
     fn caps_only_remove_revisions() {
         assert_eq!(
             parse_caps("conntrack:2,MARK:0,"),
