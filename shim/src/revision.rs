@@ -587,6 +587,111 @@ mod tests {
         assert_eq!(e, "unknown option \"--left-shift-mark\"");
     }
 
+    /// Revisions no kernel with nf_tables has any more: written in their
+    /// own layouts all the same, with their own restrictions.
+    #[test]
+    fn revisions_zero_of_old_matches_and_targets() {
+        let only = |n: &'static str, t: bool| Fake::new(vec![(n, 0, t)], ENOENT);
+        // tos 0: IPv4 only, no mask but 0xff
+        let (rev, info) = load_and_write(
+            &mut only("tos", false),
+            Family::V4,
+            "tos",
+            false,
+            &[("tos", Some("0x10"))],
+        )
+        .unwrap();
+        assert_eq!((rev, info), (0, vec![0x10, 0, 0, 0, 0, 0, 0, 0]));
+        let e = load_and_write(
+            &mut only("tos", false),
+            Family::V4,
+            "tos",
+            false,
+            &[("tos", Some("0x10/0x3f"))],
+        )
+        .unwrap_err();
+        assert!(
+            e.contains("too old to support anything besides /0xFF"),
+            "{e}"
+        );
+        assert!(load_and_write(&mut only("tos", false), Family::V6, "tos", false, &[]).is_err());
+        // TOS 0: --set-tos only
+        let (rev, info) = load_and_write(
+            &mut only("TOS", true),
+            Family::V4,
+            "TOS",
+            true,
+            &[("set-tos", Some("8"))],
+        )
+        .unwrap();
+        assert_eq!((rev, info), (0, vec![8, 0, 0, 0, 0, 0, 0, 0]));
+        let e = load_and_write(
+            &mut only("TOS", true),
+            Family::V4,
+            "TOS",
+            true,
+            &[("or-tos", Some("8"))],
+        )
+        .unwrap_err();
+        assert_eq!(e, "unknown option \"--or-tos\"");
+        // iprange 0: 4-byte addresses
+        let (rev, info) = load_and_write(
+            &mut only("iprange", false),
+            Family::V4,
+            "iprange",
+            false,
+            &[("dst-range", Some("10.0.0.1-10.0.0.9"))],
+        )
+        .unwrap();
+        let mut want = vec![0u8; 24];
+        want[8..16].copy_from_slice(&[10, 0, 0, 1, 10, 0, 0, 9]);
+        want[16] = 2; // IPRANGE_DST
+        assert_eq!((rev, info), (0, want));
+        // string 0: no --icase
+        let e = load_and_write(
+            &mut only("string", false),
+            Family::V4,
+            "string",
+            false,
+            &[("icase", None)],
+        )
+        .unwrap_err();
+        assert_eq!(e, "Kernel doesn't support --icase");
+        // connlimit 0: no --connlimit-daddr
+        let e = load_and_write(
+            &mut only("connlimit", false),
+            Family::V6,
+            "connlimit",
+            false,
+            &[("connlimit-daddr", None)],
+        )
+        .unwrap_err();
+        assert_eq!(e, "xt_connlimit.0 does not support --connlimit-daddr");
+        // SECMARK 0: the secid before the context
+        let (rev, info) = load_and_write(
+            &mut only("SECMARK", true),
+            Family::V4,
+            "SECMARK",
+            true,
+            &[("selctx", Some("ctx"))],
+        )
+        .unwrap();
+        assert_eq!(
+            (rev, info.len(), info[0], &info[8..12]),
+            (0, 264, 1, &b"ctx\0"[..])
+        );
+        // MARK 1 is IPv4 only; NFQUEUE 0 keeps a queue number only
+        let (rev, info) = load_and_write(
+            &mut only("NFQUEUE", true),
+            Family::V6,
+            "NFQUEUE",
+            true,
+            &[("queue-num", Some("513")), ("queue-bypass", None)],
+        )
+        .unwrap();
+        assert_eq!((rev, info), (0, vec![1, 2, 0, 0, 0, 0, 0, 0]));
+    }
+
     #[test]
     fn caps_only_remove_revisions() {
         assert_eq!(
