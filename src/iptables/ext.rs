@@ -210,6 +210,18 @@ pub fn x6_fcheck(ext: &str, seen: u32, table: &[OptDef]) -> Result<()> {
     Ok(())
 }
 
+/// Every revision number an xt extension can have (`0..=255`), to lend a
+/// one-element slice of.
+const EVERY_REVISION: [u32; 256] = {
+    let mut a = [0u32; 256];
+    let mut i = 0;
+    while i < 256 {
+        a[i] = i as u32;
+        i += 1;
+    }
+    a
+};
+
 /// A match or target extension.
 pub trait XtExt: Clone + PartialEq + std::fmt::Debug + Sized {
     /// Name as the user writes it after `-m`/`-j`.
@@ -260,13 +272,9 @@ pub trait XtExt: Clone + PartialEq + std::fmt::Debug + Sized {
     /// first (libxtables' registrations of the name): the list the
     /// kernel is asked about before the extension is used.
     fn revisions(f: Family) -> &'static [u32] {
-        match Self::rev(f) {
-            0 => &[0],
-            1 => &[1],
-            2 => &[2],
-            3 => &[3],
-            _ => &[4],
-        }
+        // the revision is a u8 in the kernel's xt structures
+        let r = (Self::rev(f) as usize).min(255);
+        &EVERY_REVISION[r..=r]
     }
     /// The revision this instance writes (and was read at).
     fn revision_of(&self, f: Family) -> u32 {
