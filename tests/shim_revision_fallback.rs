@@ -813,6 +813,17 @@ fn more_older_layouts_written_and_read() {
                     "hl2",
                 ],
             ),
+            // no conntrack match at all: -m state is the kernel's state 0
+            (
+                "conntrack:0",
+                "iptables",
+                &["-A", "OUTPUT", "-m", "state", "--state", "NEW,ESTABLISHED"],
+            ),
+            (
+                "conntrack:0",
+                "iptables",
+                &["-A", "OUTPUT", "-m", "state", "!", "--state", "INVALID"],
+            ),
         ];
         for (caps, tool, args) in rules {
             add(caps, tool, args);
@@ -925,6 +936,14 @@ fn more_older_layouts_written_and_read() {
                     ],
                 ),
             ),
+            // xt_state_info: the mask (NEW | ESTABLISHED), then ~INVALID
+            ("match", "state".into(), 0, blob(8, &[(0, &[10])])),
+            (
+                "match",
+                "state".into(),
+                0,
+                blob(8, &[(0, &[0xfe, 0xff, 0xff, 0xff])]),
+            ),
         ]);
         let (_, s, _) = shim(None, "iptables-save", &[]);
         for line in [
@@ -940,6 +959,8 @@ fn more_older_layouts_written_and_read() {
             "-A FORWARD -j SET --del-set s4 dst",
             "-A INPUT -m hashlimit --hashlimit-upto 10/sec --hashlimit-burst 5 --hashlimit-name hl1",
             "-A INPUT -m hashlimit --hashlimit-above 2/min --hashlimit-burst 5 --hashlimit-mode srcip --hashlimit-name hl2",
+            "-A OUTPUT -m state --state NEW,ESTABLISHED",
+            "-A OUTPUT -m state --state NEW,RELATED,ESTABLISHED,UNTRACKED,SNAT,DNAT",
         ] {
             assert!(s.contains(&format!("{line}\n")), "{line}\n{s}");
         }

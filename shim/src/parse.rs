@@ -193,7 +193,7 @@ impl State {
         let mut m = Match::load(name, &self.ctx())?;
         let mname = m.name();
         let f = self.family;
-        let rev = crate::revision::pick(f, mname, m.real_name(), m.revisions(f), false)?;
+        let rev = crate::revision::pick(f, mname, &m.candidates(f), false)?;
         m.set_revision(rev);
         // a second instance shares the options of the first
         let existing = self
@@ -624,9 +624,8 @@ pub fn parse(
                         let cx = st.ctx();
                         let f = st.family;
                         let loaded = Target::load(&st.jumpto, &cx).and_then(|mut t| {
-                            let revs = t.revisions(f);
-                            let rev =
-                                crate::revision::pick(f, t.name(), t.real_name(), revs, true)?;
+                            let cands = t.candidates(f);
+                            let rev = crate::revision::pick(f, t.name(), &cands, true)?;
                             t.set_revision(rev);
                             Some(t)
                         });

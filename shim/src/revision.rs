@@ -58,27 +58,27 @@ impl Probe for Kernel {
     }
 }
 
-/// Choose the revision of extension `name` (kernel name `real_name`) to use
-/// among `revisions` (those userspace can write, highest first), asking
-/// `p`; warnings as libxtables prints them go to `warn`. `None`: unusable.
+/// Choose the revision of extension `name` to use among `candidates`
+/// (the revisions userspace can write, highest first, each with its
+/// kernel name), asking `p`; warnings as libxtables prints them go to
+/// `warn`. `None`: unusable.
 pub fn choose(
     p: &mut dyn Probe,
     family: Family,
     name: &str,
-    real_name: &str,
-    revisions: &[u32],
+    candidates: &[(&str, u32)],
     target: bool,
     warn: &mut dyn FnMut(String),
 ) -> Option<u32> {
     let mut answered_no = false;
-    for &rev in revisions {
+    for &(real_name, rev) in candidates {
         match p.has(family, real_name, rev, target) {
             Ok(()) | Err(Some(EPERM)) => return Some(rev),
             Err(Some(_)) => answered_no = true,
             Err(None) => {}
         }
     }
-    if answered_no && revisions.last() == Some(&0) {
+    if let (true, Some(&(real_name, 0))) = (answered_no, candidates.last()) {
         warn(format!(
             "Warning: Extension {real_name} revision 0 not supported, missing kernel module?"
         ));
@@ -145,6 +145,7 @@ impl<P: Probe> Probe for Capped<P> {
 /// `ENOENT`: the kernel has no such extension revision.
 const ENOENT: i32 = 2;
 
+/// Family, user-visible name, target.
 type Key = (Family, String, bool);
 /// The kernel asked and the revisions chosen so far in this process.
 type State = (Capped<Kernel>, HashMap<Key, Option<u32>>);
@@ -170,18 +171,12 @@ fn capped_kernel() -> Capped<Kernel> {
     }
 }
 
-/// The revision of extension `name` to use among `revisions` (highest
-/// first), asking the kernel once per process like libxtables and
+/// The revision of extension `name` to use among `candidates` (highest
+/// first, each with its kernel name), asking the kernel once per process like libxtables and
 /// printing its warnings (the "not supported" one again on every later
 /// use). `None`: unusable.
-pub fn pick(
-    family: Family,
-    name: &str,
-    real_name: &str,
-    revisions: &[u32],
-    target: bool,
-) -> Option<u32> {
-    let key = (family, real_name.to_string(), target);
+pub fn pick(family: Family, name: &str, candidates: &[(&str, u32)], target: bool) -> Option<u32> {
+    let key = (family, name.to_string(), target);
     STATE.with(|s| {
         let mut s = s.borrow_mut();
         if let Some(v) = s.1.get(&key) {
@@ -191,9 +186,7 @@ pub fn pick(
             return *v;
         }
         let mut warn = |w: String| eprintln!("{w}");
-        let chosen = choose(
-            &mut s.0, family, name, real_name, revisions, target, &mut warn,
-        );
+        let chosen = choose(&mut s.0, family, name, candidates, target, &mut warn);
         s.1.insert(key, chosen);
         chosen
     })
@@ -238,9 +231,8 @@ mod tests {
 
     fn run(fake: &mut Fake, name: &str, revs: &[u32], target: bool) -> (Option<u32>, Vec<String>) {
         let mut w = Vec::new();
-        let r = choose(fake, Family::V4, name, name, revs, target, &mut |s| {
-            w.push(s)
-        });
+        let c: Vec<(&str, u32)> = revs.iter().map(|&r| (name, r)).collect();
+        let r = choose(fake, Family::V4, name, &c, target, &mut |s| w.push(s));
         (r, w)
     }
 
@@ -332,11 +324,11 @@ mod tests {
         } else {
             Ext::M(Match::load(name, &cx).expect("match"))
         };
-        let (real, revs) = match &e {
-            Ext::M(m) => (m.real_name(), m.revisions(family)),
-            Ext::T(t) => (t.real_name(), t.revisions(family)),
+        let cands = match &e {
+            Ext::M(m) => m.candidates(family),
+            Ext::T(t) => t.candidates(family),
         };
-        let rev = choose(k, family, name, real, revs, target, &mut |_| {}).ok_or("unusable")?;
+        let rev = choose(k, family, name, &cands, target, &mut |_| {}).ok_or("unusable")?;
         let options = match &mut e {
             Ext::M(m) => {
                 m.set_revision(rev);
@@ -692,6 +684,40 @@ mod tests {
         assert_eq!((rev, info), (0, vec![1, 2, 0, 0, 0, 0, 0, 0]));
     }
 
+    /// `-m state` asks for conntrack 3, 2, 1, then the kernel's own
+    /// `state` match revision 0.
+    #[test]
+    fn state_falls_back_to_the_state_match() {
+        let mut k = Fake::new(vec![("state", 0, false)], ENOENT);
+        let (rev, info) = load_and_write(
+            &mut k,
+            Family::V4,
+            "state",
+            false,
+            &[("state", Some("RELATED"))],
+        )
+        .unwrap();
+        assert_eq!((rev, info), (0, vec![4, 0, 0, 0, 0, 0, 0, 0]));
+        assert_eq!(k.asked, [3, 2, 1, 0]);
+        // neither: revision 0 with libxtables' warning
+        let mut k = Fake::new(vec![], ENOENT);
+        let mut w = Vec::new();
+        let c = [
+            ("conntrack", 3),
+            ("conntrack", 2),
+            ("conntrack", 1),
+            ("state", 0),
+        ];
+        assert_eq!(
+            choose(&mut k, Family::V6, "state", &c, false, &mut |s| w.push(s)),
+            Some(0)
+        );
+        assert_eq!(
+            w,
+            ["Warning: Extension state revision 0 not supported, missing kernel module?"]
+        );
+    }
+
     #[test]
     fn caps_only_remove_revisions() {
         assert_eq!(
@@ -729,7 +755,10 @@ mod tests {
             let mut w = Vec::new();
             let chosen: Vec<Option<u32>> = asks
                 .iter()
-                .map(|&(f, n, revs, t)| choose(&mut k, f, n, n, revs, t, &mut |s| w.push(s)))
+                .map(|&(f, n, revs, t)| {
+                    let c: Vec<(&str, u32)> = revs.iter().map(|&r| (n, r)).collect();
+                    choose(&mut k, f, n, &c, t, &mut |s| w.push(s))
+                })
                 .collect();
             (chosen, w)
         })

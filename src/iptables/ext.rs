@@ -284,6 +284,16 @@ pub trait XtExt: Clone + PartialEq + std::fmt::Debug + Sized {
     /// [`XtExt::revisions`] (the fallback when the kernel lacks the
     /// higher ones). Extensions with one revision ignore it.
     fn set_revision(&mut self, _rev: u32) {}
+    /// The kernel name of revision `rev` (`REAL_NAME`, except for an
+    /// extension whose revisions are different kernel extensions: `-m
+    /// state` is `conntrack` from revision 1 up and `state` at 0).
+    fn kernel_name(_rev: u32) -> &'static str {
+        Self::REAL_NAME
+    }
+    /// The kernel name this instance writes.
+    fn real_name_now(&self) -> &'static str {
+        Self::REAL_NAME
+    }
     /// Bytes compared by `-C`/`-D` for the revision this instance writes.
     fn userspace_now(&self) -> usize {
         Self::USERSPACE

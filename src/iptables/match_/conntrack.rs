@@ -637,9 +637,13 @@ pub fn parse_u32rc(ext: &str, opt: &str, arg: &str) -> Result<(u32, u32, usize)>
     parse_u32rc_max(ext, opt, arg, u32::MAX as u64)
 }
 
-/// `-m state`: the alias of conntrack that only knows `--state`.
+/// `-m state`: the alias of conntrack that only knows `--state` (revisions
+/// 3, 2, 1 of `conntrack`), or, where the kernel has no `conntrack` match,
+/// revision 0 of the kernel's own `state` match (`struct xt_state_info`: a
+/// state mask word, inverted bitwise by `!`, 8 bytes), as libxtables. The
+/// second field is that word.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct State(pub Conntrack);
+pub struct State(pub Conntrack, pub u32);
 
 const STATE_OPTS: &[OptDef] = &[OptDef::arg("state", O_CTSTATE, F_MAND | F_INVERT)];
 
@@ -651,10 +655,27 @@ impl XtExt for State {
     const OPTIONS: &'static [OptDef] = STATE_OPTS;
 
     fn init(cx: &Ctx<'_>) -> Self {
-        State(Conntrack::init(cx))
+        State(Conntrack::init(cx), 0)
     }
-    fn revisions(f: Family) -> &'static [u32] {
-        Conntrack::revisions(f)
+    fn revisions(_: Family) -> &'static [u32] {
+        &[3, 2, 1, 0]
+    }
+    fn kernel_name(rev: u32) -> &'static str {
+        if rev == 0 {
+            "state"
+        } else {
+            "conntrack"
+        }
+    }
+    fn real_name_now(&self) -> &'static str {
+        Self::kernel_name(self.0.rev)
+    }
+    fn userspace_now(&self) -> usize {
+        if self.0.rev == 0 {
+            8
+        } else {
+            Self::USERSPACE
+        }
     }
     fn revision_of(&self, f: Family) -> u32 {
         self.0.revision_of(f)
@@ -688,6 +709,12 @@ impl XtExt for State {
             .iter()
             .find(|(n, _)| ncase_eq(rest, n))
             .ok_or_else(|| bad(rest))?;
+        if self.0.rev == 0 {
+            let m = u32::from(mask | v.1);
+            self.1 = if c.invert { !m } else { m };
+            self.0.match_flags = 0;
+            return Ok(());
+        }
         self.0.state_mask = mask | v.1;
         if c.invert {
             self.0.invert_flags |= flags::STATE;
@@ -697,19 +724,42 @@ impl XtExt for State {
     }
 
     fn to_info(&self, cx: &Ctx<'_>) -> Vec<u8> {
+        if self.0.rev == 0 {
+            let mut b = Blob::new(8);
+            b.u32(0, self.1);
+            return b.into_vec();
+        }
         self.0.to_info(cx)
     }
 
     fn from_info(info: &[u8], rev: u32, cx: &Ctx<'_>) -> Option<Self> {
+        if rev == 0 {
+            if info.len() != 8 || info[4..].iter().any(|&b| b != 0) {
+                return None;
+            }
+            let mut c = Conntrack::init(cx);
+            c.rev = 0;
+            return Some(State(c, Rd(info).u32(0)?));
+        }
         let c = Conntrack::from_info(info, rev, cx)?;
-        (c.match_flags & flags::STATE_ALIAS != 0).then_some(State(c))
+        (c.match_flags & flags::STATE_ALIAS != 0).then_some(State(c, 0))
     }
 
     fn save(&self, cx: &Ctx<'_>, out: &mut String) {
+        if self.0.rev == 0 {
+            out.push_str(" --state");
+            print_states(self.1 as u16, out);
+            return;
+        }
         self.0.save(cx, out)
     }
 
     fn print(&self, cx: &Ctx<'_>, numeric: bool, out: &mut String) {
+        if self.0.rev == 0 {
+            out.push_str(" state");
+            print_states(self.1 as u16, out);
+            return;
+        }
         self.0.print(cx, numeric, out)
     }
 
