@@ -8,9 +8,10 @@
 //!
 //! The kernel is asked through [`Probe`], so the choice can be tested
 //! against a kernel that lacks revisions ([`choose`]). Each extension offers
-//! every revision the library can write for it (`revisions(family)`), and
-//! the chosen one is set on the loaded instance, which then parses, writes
-//! and prints that revision.
+//! every revision the library can write for it, each with its kernel name
+//! (`candidates(family)`: `-m state` is `conntrack` 3 to 1, then `state`
+//! 0), and the chosen one is set on the loaded instance, which then parses,
+//! writes and prints that revision.
 
 use nftwire::iptables::revision::probe;
 use nftwire::iptables::Family;
