@@ -6,7 +6,8 @@
 //! * [`object`]: tables, chains, rules, sets, elements, objects, flowtables.
 //! * [`netlink`]: the socket, dumps, batches.
 //! * [`ruleset`]: a whole ruleset, read in one consistent dump.
-//! * [`save`]: the lossless text save/restore format.
+//! * [`save`]: the lossless text save/restore format; [`restore_plan`]: the
+//!   order a restore creates it in, so handles come back.
 #![warn(missing_docs)]
 
 pub mod arptables;
@@ -27,6 +28,7 @@ pub mod nla;
 pub mod object;
 pub mod reconcile;
 pub mod render;
+pub mod restore_plan;
 pub mod ruleset;
 pub mod save;
 pub mod sigpipe;

@@ -99,7 +99,9 @@ pub fn dump_rules_named(
 /// without encoding every expression again. `None` when the rule's wire
 /// form is not canonical or an expression needs its dump form undone (the
 /// caller then encodes).
-pub fn creation_body(dumped: &[u8], r: &Rule) -> Option<Vec<u8>> {
+/// With `keep_handle` the rule's handle stays (the save form, see
+/// [`Ruleset::save_item_msgs`]).
+pub fn creation_body(dumped: &[u8], r: &Rule, keep_handle: bool) -> Option<Vec<u8>> {
     use crate::nla::{SliceIter, NLA_TYPE_MASK};
     let a = &r.attrs;
     if !a.wire.is_plain() {
@@ -122,7 +124,7 @@ pub fn creation_body(dumped: &[u8], r: &Rule) -> Option<Vec<u8>> {
     let mut it = SliceIter::new(dumped);
     for (ty, payload) in it.by_ref() {
         let k = ty & NLA_TYPE_MASK;
-        if k == 3 || k == 6 {
+        if (k == 3 && !keep_handle) || k == 6 {
             continue; // handle, position: read-only
         }
         w.put_raw(ty, payload);
@@ -237,8 +239,10 @@ impl Ruleset {
     /// dumped forms the kernel refuses mapped, `NFTA_RULE_COMPAT` inferred
     /// for rules with xt expressions). Elements keep the kernel's order,
     /// except in hashed sets ([`hash_ordered`]), where they are sorted, so
-    /// the same ruleset always gives the same batch. This is also what
-    /// [`crate::save`] writes.
+    /// the same ruleset always gives the same batch. [`crate::save`] writes
+    /// these blocks with handles ([`Ruleset::save_ops`]), and a restore
+    /// creates them in handle order ([`crate::restore_plan`]), which brings
+    /// the handles back for any ruleset.
     pub fn create_ops(&self) -> Vec<BatchOp> {
         let mut ops = Vec::new();
         for item in self.create_plan() {
@@ -296,32 +300,69 @@ impl Ruleset {
     /// flags are added by [`creation_op`]), handed to `each` with the index
     /// in `self.rules` of the rule a message creates (None for other
     /// objects), so callers can show the typed rule beside its message.
-    pub fn item_msgs(&self, item: CreateItem, mut each: impl FnMut(NfMsg, Option<usize>)) {
+    pub fn item_msgs(&self, item: CreateItem, each: impl FnMut(NfMsg, Option<usize>)) {
+        self.item_msgs_as(item, false, each)
+    }
+
+    /// [`Ruleset::item_msgs`] in save form: the same messages, but chains,
+    /// sets, objects, flowtables and rules keep their handles, so
+    /// that a restore can recreate them in handle order
+    /// ([`crate::restore_plan`]). The handles are read-only to the kernel:
+    /// a restore takes them out again ([`create_form::message`]).
+    pub fn save_item_msgs(&self, item: CreateItem, each: impl FnMut(NfMsg, Option<usize>)) {
+        self.item_msgs_as(item, true, each)
+    }
+
+    /// The messages of [`Ruleset::create_ops`] in save form
+    /// ([`Ruleset::save_item_msgs`]): what [`crate::save`] writes, one
+    /// operation per block. Not for sending (the kernel reads a handle in a
+    /// `NEW*` request as "change the object with this handle").
+    pub fn save_ops(&self) -> Vec<BatchOp> {
+        let mut ops = Vec::new();
+        for item in self.create_plan() {
+            self.save_item_msgs(item, |m, _| ops.push(creation_op(m)));
+        }
+        ops
+    }
+
+    fn item_msgs_as(
+        &self,
+        item: CreateItem,
+        keep_handles: bool,
+        mut each: impl FnMut(NfMsg, Option<usize>),
+    ) {
+        let keep = |h: Option<u64>| if keep_handles { h } else { None };
         match item {
             CreateItem::Table(i) => {
                 let mut t = self.tables[i].clone();
+                // A table's handle comes from a per-namespace counter a
+                // restore cannot set: it is not saved.
                 create_form::table(&mut t);
                 each(t.to_msg(msg::NEWTABLE, 0), None);
             }
             CreateItem::Chain(i) => {
                 let mut c = self.chains[i].clone();
                 create_form::chain(&mut c);
+                c.attrs.handle = keep(self.chains[i].attrs.handle);
                 each(c.to_msg(msg::NEWCHAIN, 0), None);
             }
             CreateItem::Object(i) => {
                 let mut o = self.objects[i].clone();
                 create_form::object(&mut o);
+                o.attrs.handle = keep(self.objects[i].attrs.handle);
                 each(o.to_msg(msg::NEWOBJ, 0), None);
             }
             CreateItem::Flowtable(i) => {
                 let mut f = self.flowtables[i].clone();
                 create_form::flowtable(&mut f);
+                f.attrs.handle = keep(self.flowtables[i].attrs.handle);
                 each(f.to_msg(msg::NEWFLOWTABLE, 0), None);
             }
             CreateItem::Set { index, id } => {
                 let sw = &self.sets[index];
                 let mut s = sw.set.clone();
                 create_form::set(&mut s);
+                s.attrs.handle = keep(sw.set.attrs.handle);
                 if s.attrs.id.is_none() {
                     s.attrs.id = id;
                 }
@@ -333,6 +374,7 @@ impl Ruleset {
             CreateItem::Rule(i) => {
                 let mut r = self.rules[i].clone();
                 prepare_rule(&mut r);
+                r.attrs.handle = keep(self.rules[i].attrs.handle);
                 each(r.to_msg(msg::NEWRULE, 0), Some(i));
             }
         }

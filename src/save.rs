@@ -8,7 +8,7 @@
 //! kernel's own bytes, minus the read-only attributes).
 //!
 //! ```text
-//! nftwire-save 1
+//! nftwire-save 2
 //! table ip filter
 //!   body 0b000100...
 //! chain ip filter INPUT
@@ -28,7 +28,9 @@
 //!   body ...
 //! ```
 //!
-//! * Line 1 is exactly `nftwire-save 1`.
+//! * Line 1 is exactly `nftwire-save 2` (files written before handles
+//!   were saved begin `nftwire-save 1` and are read too; they have no
+//!   handles, so a restore creates their blocks in file order).
 //! * A block starts with an unindented header `KIND FAMILY NAME...`:
 //!   `table F T`, `chain F T C`, `set F T S`, `elements F T S`,
 //!   `object F T O`, `flowtable F T FT`, `rule F T C`. `FAMILY` is `ip`,
@@ -60,9 +62,13 @@
 //! end). Sets are created with an `NFTA_SET_ID` hashed from family, table
 //! and name. Bodies are in creation form (`object::create_form`; see
 //! "Dump vs create" in DEVELOPING.md): read-only attributes are not saved
-//! (handles, use counts, rule positions, set element counts and backends,
-//! element expirations, the table owner flag) and the few attributes the
-//! kernel dumps in a form it refuses on input are mapped. Elements keep the
+//! (table handles, use counts, rule positions, set element counts and
+//! backends, element expirations, the table owner flag) and the few
+//! attributes the kernel dumps in a form it refuses on input are mapped.
+//! The one exception is the handle of chains, sets, objects, flowtables
+//! and rules: it stays in the body, and `restore` takes it out
+//! ([`Block::handle`]) and creates each table in handle order
+//! ([`crate::restore_plan`]), so handles and orders come back. Elements keep the
 //! kernel's order, except in hashed sets, whose order is random per set:
 //! there they are sorted, so saving twice gives the same file. `restore`
 //! maps every block to its creation form again, so files written before a
@@ -76,8 +82,14 @@ use crate::object::RuleAttrs;
 use crate::ruleset::Ruleset;
 use bytes::Bytes;
 
-/// The first line of every save file.
-pub const HEADER: &str = "nftwire-save 1";
+/// The first line of every save file this nftwire writes (version 2: the
+/// bodies of chains, sets, objects, flowtables and rules hold their
+/// handles, which a restore must take out; an older nftwire would send
+/// them and fail, so it is told the version is new instead).
+pub const HEADER: &str = "nftwire-save 2";
+
+/// The first line of version 1 files (no handles), which are still read.
+pub const HEADER_V1: &str = "nftwire-save 1";
 
 /// How many times [`replace_ruleset`] retries when the generation moves.
 pub const RESTORE_RETRIES: usize = 64;
@@ -163,6 +175,20 @@ impl BlockKind {
         }
     }
 
+    /// The attribute number of the object's handle (`NFTA_*_HANDLE`);
+    /// None for elements, which have none.
+    pub fn handle_attr(self) -> Option<u16> {
+        match self {
+            BlockKind::Table => Some(4),
+            BlockKind::Chain => Some(2),
+            BlockKind::Set => Some(16),
+            BlockKind::Elements => None,
+            BlockKind::Object => Some(6),
+            BlockKind::Flowtable => Some(5),
+            BlockKind::Rule => Some(3),
+        }
+    }
+
     /// The top-level list attribute whose items are written one per body
     /// line (rule expressions, set elements).
     fn split_attr(self) -> Option<u16> {
@@ -186,6 +212,11 @@ pub struct Block {
     /// Where each body line's bytes start in the body, with its line
     /// number (see [`Block::line_of`]).
     pub body_lines: Vec<(usize, usize)>,
+    /// The handle the object had when it was saved (taken out of the
+    /// body, which is sent without it); None for elements and for files
+    /// written before handles were saved. [`crate::restore_plan`] creates
+    /// objects in handle order with it.
+    pub handle: Option<u64>,
 }
 
 impl Block {
@@ -432,7 +463,7 @@ fn render_plan(
         |range| {
             let mut out = String::with_capacity(range.len() * 512);
             for &item in &plan[range] {
-                rs.item_msgs(item, |m, src| {
+                rs.save_item_msgs(item, |m, src| {
                     let rule = src.and_then(|i| rs.rules.get(i));
                     // Plans only hold the seven block kinds.
                     let _ = render_block(&mut out, &m, rule);
@@ -673,7 +704,7 @@ impl<'a> RuleStream<'a> {
     /// The block of an object of the head (a set with its elements, a
     /// bound chain).
     fn head_item(&self, part: &mut RulePart, item: crate::ruleset::CreateItem) {
-        self.head.item_msgs(item, |m, _| {
+        self.head.save_item_msgs(item, |m, _| {
             let out = part.room(&self.pool, block_room(m.body.len(), 0));
             let _ = render_block(out, &m, None);
         });
@@ -726,13 +757,14 @@ impl<'a> RuleStream<'a> {
 /// body of the rule made ready for creation. This is how [`save`] writes
 /// every rule.
 pub fn write_dumped_rule(out: &mut String, dumped: &NfMsg, r: crate::object::Rule) {
-    let (m, r) = match crate::ruleset::creation_body(&dumped.body, &r) {
+    let (m, r) = match crate::ruleset::creation_body(&dumped.body, &r, true) {
         Some(body) => (NfMsg::nft(msg::NEWRULE, 0, r.family, body), r),
         None => {
             // Rare (non-canonical wire form): the comments still show the
             // rule as dumped.
             let mut made = r.clone();
             crate::ruleset::prepare_rule(&mut made);
+            made.attrs.handle = r.attrs.handle;
             (made.to_msg(msg::NEWRULE, 0), r)
         }
     };
@@ -1091,6 +1123,18 @@ fn finish(mut p: Pending<'_>) -> Result<Block> {
             )));
         }
     }
+    // The handle is read-only to the kernel: it is kept beside the body.
+    let (body, handle) = match take_handle(&body, p.kind) {
+        Some((rest, handle, at, len)) => {
+            for (start, _) in p.body_lines.iter_mut() {
+                if *start > at {
+                    *start = start.saturating_sub(len).max(at);
+                }
+            }
+            (Bytes::from(rest), Some(handle))
+        }
+        None => (body, None),
+    };
     let m = NfMsg::nft(p.kind.msg_type(), 0, p.family, Vec::new());
     let m = NfMsg { body, ..m };
     Ok(Block {
@@ -1098,7 +1142,30 @@ fn finish(mut p: Pending<'_>) -> Result<Block> {
         kind: p.kind,
         op: crate::ruleset::creation_op(crate::object::create_form::message(m)),
         body_lines: p.body_lines,
+        handle,
     })
+}
+
+/// The body without its top-level handle attribute, the handle, and where
+/// and how many bytes were taken out; None when the body has no (well-formed,
+/// 8-byte) handle.
+fn take_handle(body: &[u8], kind: BlockKind) -> Option<(Vec<u8>, u64, usize, usize)> {
+    let want = kind.handle_attr()?;
+    let mut off = 0usize;
+    let mut it = crate::nla::SliceIter::new(body);
+    for (ty, payload) in it.by_ref() {
+        let len = align(NLA_HDRLEN + payload.len());
+        if ty & NLA_TYPE_MASK == want {
+            let handle = u64::from_be_bytes(payload.try_into().ok()?);
+            let end = (off + len).min(body.len());
+            let mut rest = Vec::with_capacity(body.len() - (end - off));
+            rest.extend_from_slice(&body[..off]);
+            rest.extend_from_slice(&body[end..]);
+            return Some((rest, handle, off, end - off));
+        }
+        off += len;
+    }
+    None
 }
 
 fn parse_header(line: &str, n: usize) -> Result<Pending<'static>> {
@@ -1188,13 +1255,13 @@ pub fn parse_blocks(text: &str) -> Result<Vec<Block>> {
             continue;
         }
         if !seen_header {
-            if line == HEADER {
+            if line == HEADER || line == HEADER_V1 {
                 seen_header = true;
                 continue;
             }
             if let Some(v) = line.strip_prefix("nftwire-save ") {
                 return Err(Error::Input(format!(
-                    "line {n}: unsupported save format version {v:?} (this nftwire reads version 1)"
+                    "line {n}: unsupported save format version {v:?} (this nftwire reads versions 1 and 2)"
                 )));
             }
             return Err(Error::Input(format!(
@@ -1380,7 +1447,7 @@ mod tests {
         let rs = sample();
         let text = to_string(&rs);
         assert!(
-            text.starts_with("nftwire-save 1\ntable ip filter\n"),
+            text.starts_with("nftwire-save 2\ntable ip filter\n"),
             "{text}"
         );
         assert!(text.contains("\nchain ip filter svc:web\n"), "{text}");
@@ -1409,7 +1476,32 @@ mod tests {
         orig.handle = None;
         orig.position = None;
         assert_eq!(orig.to_bytes(), rule.msg.body.to_vec());
-        assert_eq!(render_ops(&ops).unwrap(), text);
+        // The file keeps the handles (beside the bodies once parsed); the
+        // creation messages have none.
+        assert_eq!(render_ops(&rs.save_ops()).unwrap(), text);
+        let handles: Vec<_> = parse_blocks(&text)
+            .unwrap()
+            .iter()
+            .map(|b| (b.kind, b.handle))
+            .collect();
+        assert_eq!(
+            handles,
+            [
+                (BlockKind::Table, None),
+                (BlockKind::Table, None),
+                (BlockKind::Chain, Some(1)),
+                (BlockKind::Rule, Some(3))
+            ]
+        );
+    }
+
+    #[test]
+    fn version_1_files_are_read() {
+        let v2 = to_string(&sample());
+        let v1 = v2.replacen(HEADER, HEADER_V1, 1);
+        let (a, b) = (parse(&v2).unwrap(), parse(&v1).unwrap());
+        assert_eq!(a.len(), b.len());
+        assert!(a.iter().zip(&b).all(|(x, y)| x.msg == y.msg));
     }
 
     fn err_of(text: &str) -> String {
@@ -1423,7 +1515,7 @@ mod tests {
     fn errors_name_the_line() {
         let good = to_string(&sample());
         assert!(err_of("").starts_with("line 1: not an nftwire save file"));
-        assert!(err_of("nftwire-save 2\n").contains("version"));
+        assert!(err_of("nftwire-save 3\n").contains("version"));
         assert!(err_of("hello\n").starts_with("line 1:"));
         let e = err_of(&good.replacen("table ip filter", "tabel ip filter", 1));
         assert!(e.starts_with("line 2: unknown block `tabel`"), "{e}");

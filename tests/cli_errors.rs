@@ -57,7 +57,7 @@ fn save_and_restore_succeed_quietly() {
         assert_eq!(code, 0, "{err}");
         assert!(err.is_empty(), "{err}");
         assert!(
-            out.starts_with("nftwire-save 1\ntable ip filter\n"),
+            out.starts_with("nftwire-save 2\ntable ip filter\n"),
             "{out}"
         );
         let f = tmpfile("ok.save", "");
@@ -192,7 +192,7 @@ fn bad_save_files_name_the_line_and_change_nothing() {
         );
         bad_restore(
             "version",
-            &good.replacen("nftwire-save 1", "nftwire-save 9", 1),
+            &good.replacen("nftwire-save 2", "nftwire-save 9", 1),
             &["line 1: unsupported save format version \"9\""],
         );
         bad_restore(

@@ -121,7 +121,7 @@ fn save_refuses_a_symlink_planted_by_another_user() {
         assert!(o.status.success(), "{}", stderr(&o));
         assert!(std::fs::read_to_string(&own)
             .unwrap()
-            .starts_with("nftwire-save 1\n"));
+            .starts_with("nftwire-save 2\n"));
         assert_eq!(std::fs::read_to_string(&victim).unwrap(), "secret\n");
 
         // With --follow the user asks for the link to be followed.
@@ -129,7 +129,7 @@ fn save_refuses_a_symlink_planted_by_another_user() {
         assert!(o.status.success(), "{}", stderr(&o));
         assert!(std::fs::read_to_string(&victim)
             .unwrap()
-            .starts_with("nftwire-save 1\n"));
+            .starts_with("nftwire-save 2\n"));
         assert!(std::fs::symlink_metadata(&link)
             .unwrap()
             .file_type()
@@ -170,7 +170,7 @@ fn save_files_are_private_and_never_widened() {
         assert_eq!(mode(&narrow), 0o640);
         assert!(std::fs::read_to_string(&narrow)
             .unwrap()
-            .starts_with("nftwire-save 1\n"));
+            .starts_with("nftwire-save 2\n"));
         let _ = std::fs::remove_dir_all(&d);
     });
 }
@@ -223,7 +223,7 @@ fn kill_saves(dir: &Path, signal: i32, named: bool) {
         );
         if let Ok(t) = std::fs::read_to_string(&out) {
             // Either the old file or a complete new one, never a torn one.
-            assert!(t.starts_with("nftwire-save 1\n") && t.ends_with('\n'));
+            assert!(t.starts_with("nftwire-save 2\n") && t.ends_with('\n'));
         }
     }
 }
@@ -627,7 +627,7 @@ fn reconcile_errors_name_the_line_and_the_size() {
             "{}",
             stderr(&o)
         );
-        assert_eq!(save_text(), "nftwire-save 1\n");
+        assert_eq!(save_text(), "nftwire-save 2\n");
         let _ = std::fs::remove_dir_all(&d);
     });
 }
@@ -764,12 +764,17 @@ fn mutate(text: &str, r: &mut Rng) -> String {
 
 /// What a save file means, for comparing: its blocks (header and body
 /// lines, comments dropped), with the elements of each elements block in
-/// sorted order (the kernel's order is not the file's).
+/// sorted order (the kernel's order is not the file's). Saved handles are
+/// left out: restore follows them where it can (tests/restore_handles.rs)
+/// and falls back to the file's order for handles that are not consistent,
+/// which a mutation easily makes.
 fn meaning(text: &str) -> Vec<(String, Vec<String>)> {
+    let ops = nftwire::save::parse(text).expect("a restored file parses");
+    let text = nftwire::save::render_ops(&ops).expect("render");
     let mut out: Vec<(String, Vec<String>)> = Vec::new();
     for l in text.lines() {
         let t = l.trim_start();
-        if t.is_empty() || t.starts_with('#') || l == "nftwire-save 1" {
+        if t.is_empty() || t.starts_with('#') || l.starts_with("nftwire-save ") {
             continue;
         }
         if !l.starts_with(' ') {

@@ -390,7 +390,7 @@ fn iptables_test_py_all_extensions() {
 /// `$3`/`$4` = the real and the shim `xtables-nft-multi`: for each `OK`
 /// line (first chain of its `:` line, in its `*` table), one side adds the
 /// rule and the other must find it with `-C`; prints `CHECKED` per check
-/// and `MISMATCH ...` per failure.
+/// and `MISMATCH ...` (with the checker's message) per failure.
 const CROSS_CHECK: &str = r#"
 tool=$1; file=$2; R=$3; S=$4; table=filter; chain=
 while IFS= read -r line; do
@@ -405,7 +405,7 @@ while IFS= read -r line; do
     if [ $dir = real-shim ]; then a=$R; c=$S; else a=$S; c=$R; fi
     eval "$a $tool -t $table -A $chain $rule" >/dev/null 2>&1 || continue
     echo CHECKED
-    eval "$c $tool -t $table -C $chain $rule" >/dev/null 2>&1 || echo "MISMATCH $tool $dir: $rule"
+    err=$(eval "$c $tool -t $table -C $chain $rule" 2>&1 >/dev/null) || echo "MISMATCH $tool $dir: $rule (${err:-no message})"
     $R $tool -t $table -F $chain >/dev/null 2>&1
   done
 done < "$file"

@@ -40,7 +40,7 @@ fn save_streamed() -> String {
 }
 
 fn restore(text: &str) {
-    let ops = save::parse(text).expect("parse own save file");
+    let ops = nftwire::restore_plan::parse(text).expect("parse own save file");
     if let Err(e) = save::replace_ruleset(&mut conn(), &ops) {
         panic!("restore failed: {e}");
     }
@@ -194,7 +194,7 @@ fn roundtrip(label: &str, via_cli: bool) -> String {
     sh_ok("nft flush ruleset");
     assert_eq!(
         save_now(),
-        "nftwire-save 1\n",
+        "nftwire-save 2\n",
         "{label}: flush left something"
     );
     if via_cli {
@@ -783,7 +783,7 @@ fn many_chains_save_in_parallel() {
     // connections and threads (parallel::MIN_PARALLEL_ITEMS), with
     // anonymous sets and bound chains spread over the parts: the streamed
     // save, the save of a whole Ruleset and a plain one-op-at-a-time
-    // rendering of create_ops must be the same text, and it must restore.
+    // rendering of save_ops must be the same text, and it must restore.
     common::netns(|| {
         let mut script = String::from("table inet wide {\n");
         for i in 0..700u32 {
@@ -803,7 +803,7 @@ fn many_chains_save_in_parallel() {
         let rs = Ruleset::read(&mut conn(), 0).expect("read");
         assert!(rs.chains.len() > 2 * nftwire::netlink::parallel::MIN_PARALLEL_ITEMS);
         let whole = save::to_string(&rs);
-        let one_by_one = save::render_ops(&rs.create_ops()).expect("render ops");
+        let one_by_one = save::render_ops(&rs.save_ops()).expect("render ops");
         assert!(whole == one_by_one, "{}", first_diff(&whole, &one_by_one));
         let streamed = save_streamed();
         assert!(whole == streamed, "{}", first_diff(&whole, &streamed));

@@ -1,7 +1,7 @@
 //! Rules other tools put into the bridge and arp tables the shim's
 //! ebtables and arptables manage: never fatal, listed as comment lines
 //! (`-L`, `-S`, save), skipped by `--check`/`-D`, kept by a full restore,
-//! removed by an explicit flush — the same treatment as in the ip tables.
+//! kept by a flush (`-F`) — the same treatment as in the ip tables.
 
 mod common;
 mod oracle;
@@ -146,11 +146,47 @@ fn ebtables_keeps_foreign_rules() {
         assert_eq!(rc, 0, "{err}");
         let k = nft_list("bridge filter");
         assert!(!k.contains("ip saddr 192.0.2.7"), "{k}");
-        // An explicit flush removes everything of the chain.
+        // A flush removes the ebtables rules and keeps the foreign ones,
+        // by chain and for the whole table.
         nft("add rule bridge filter FORWARD meta pkttype broadcast counter drop\n");
         ok(eb(&["-F", "FORWARD"]));
         let k = nft_list("bridge filter");
+        assert!(k.contains("pkttype"), "{k}");
+        assert!(!k.contains("ether saddr 00:11:22:33:44:55"), "{k}");
+        ok(eb(&[
+            "-A",
+            "FORWARD",
+            "-s",
+            "00:11:22:33:44:55",
+            "-j",
+            "DROP",
+        ]));
+        ok(eb(&["-F"]));
+        let k = nft_list("bridge filter");
+        assert!(k.contains("pkttype"), "{k}");
+        assert!(!k.contains("ether saddr 00:11:22:33:44:55"), "{k}");
+        // Deleting the foreign rule by number still works.
+        ok(eb(&["-D", "FORWARD", "1"]));
+        let k = nft_list("bridge filter");
         assert!(!k.contains("pkttype"), "{k}");
+        // A user chain left holding only foreign rules by a flush is
+        // deleted by -X with them.
+        ok(eb(&["-N", "USR"]));
+        ok(eb(&[
+            "-A",
+            "USR",
+            "-s",
+            "00:11:22:33:44:77",
+            "-j",
+            "ACCEPT",
+        ]));
+        nft("add rule bridge filter USR meta pkttype multicast counter drop\n");
+        ok(eb(&["-F"]));
+        let k = nft_list("bridge filter");
+        assert!(k.contains("pkttype multicast"), "{k}");
+        ok(eb(&["-X"]));
+        let k = nft_list("bridge filter");
+        assert!(!k.contains("chain USR"), "{k}");
     });
 }
 
@@ -184,6 +220,12 @@ fn arptables_keeps_foreign_rules() {
         );
         ok(arp(&["-F"]));
         let k = nft_list("arp filter");
-        assert!(!k.contains("arp operation"), "{k}");
+        assert!(k.contains("arp operation reply"), "{k}");
+        assert!(!k.contains("arp saddr ip 10.0.0.1"), "{k}");
+        ok(arp(&["-A", "INPUT", "-s", "10.0.0.1", "-j", "ACCEPT"]));
+        ok(arp(&["-F", "INPUT"]));
+        let k = nft_list("arp filter");
+        assert!(k.contains("arp operation reply"), "{k}");
+        assert!(!k.contains("arp saddr ip 10.0.0.1"), "{k}");
     });
 }

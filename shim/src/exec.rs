@@ -197,14 +197,22 @@ pub fn run(m: &mut Model, conn: &mut Conn, p: &Parsed, out: &mut String) -> MRes
                 if verbose {
                     out.push_str(&format!("Flushing chain `{chain}'\n"));
                 }
-                m.flush(Some(&chain));
-            } else if !verbose {
-                m.flush(None);
+                m.flush_keeping_foreign(conn, &chain)?;
             } else {
-                m.load_chains(conn)?;
-                for c in m.chain_order() {
-                    out.push_str(&format!("Flushing chain `{c}'\n"));
-                    m.flush(Some(&c));
+                // Foreign rules survive a flush (shim/README): the table is
+                // flushed in one message, as by 1.8.11, only when it holds
+                // none; otherwise each chain loses its iptables rules.
+                m.load_all_rules(conn)?;
+                let foreign = m.holds_foreign_rules();
+                if !verbose && !foreign {
+                    m.flush(None);
+                } else {
+                    for c in m.chain_order() {
+                        if verbose {
+                            out.push_str(&format!("Flushing chain `{c}'\n"));
+                        }
+                        m.flush_keeping_foreign(conn, &c)?;
+                    }
                 }
             }
         }
@@ -274,13 +282,16 @@ fn delete_chain(
                 if c.chain.attrs.policy.is_some_and(|p| p != 1) {
                     return Err(op_err("Directory not empty").into());
                 }
-            } else if verbose {
-                out.push_str(&format!("Deleting chain `{n}'\n"));
+            } else {
+                if verbose {
+                    out.push_str(&format!("Deleting chain `{n}'\n"));
+                }
+                m.drop_foreign_only(conn, n)?;
             }
             m.del_chain(n);
         }
         None => {
-            m.load_chains(conn)?;
+            m.load_all_rules(conn)?;
             let order = if verbose {
                 m.chain_order()
             } else {
@@ -297,6 +308,7 @@ fn delete_chain(
                 if verbose {
                     out.push_str(&format!("Deleting chain `{n}'\n"));
                 }
+                m.drop_foreign_only(conn, &n)?;
                 m.del_chain(&n);
             }
         }

@@ -49,6 +49,66 @@ pub enum Got {
     End,
 }
 
+impl Got {
+    /// What glibc's `getopt_long` prints on stderr (with `opterr` set) for
+    /// an unknown option or a missing argument; `None` for anything else.
+    /// `long` are the tables the option was looked up in: glibc names a
+    /// long option by its full name even when an abbreviation was given.
+    pub fn complaint(&self, argv0: &str, long: &[&[LongOpt]]) -> Option<String> {
+        let full = |w: &str| -> String {
+            let typed = w.trim_start_matches('-');
+            let mut found = long
+                .iter()
+                .flat_map(|t| t.iter())
+                .filter(|o| o.name.starts_with(typed));
+            match (found.next(), found.next()) {
+                (Some(o), _) if o.name == typed => format!("--{}", o.name),
+                (Some(o), None) => format!("--{}", o.name),
+                _ => w.to_string(),
+            }
+        };
+        let candidates = |w: &str| -> Vec<String> {
+            let typed = w.trim_start_matches('-');
+            let typed = typed.split_once('=').map_or(typed, |(n, _)| n);
+            let all: Vec<String> = long
+                .iter()
+                .flat_map(|t| t.iter())
+                .map(|o| o.name.to_string())
+                .filter(|n| n.starts_with(typed))
+                .collect();
+            if all.iter().any(|n| n == typed) {
+                vec![typed.to_string()]
+            } else {
+                all
+            }
+        };
+        Some(match self {
+            Got::Unknown(Some(c), _) => format!("{argv0}: invalid option -- '{c}'"),
+            Got::Unknown(None, w) if w.starts_with("--") && candidates(w).len() > 1 => {
+                let list: Vec<String> = candidates(w).iter().map(|n| format!("'--{n}'")).collect();
+                format!(
+                    "{argv0}: option '{w}' is ambiguous; possibilities: {}",
+                    list.join(" ")
+                )
+            }
+            Got::Unknown(None, w) => match w.split_once('=') {
+                Some((name, _)) if name.len() > 2 && candidates(name).len() == 1 => {
+                    format!("{argv0}: option '{}' doesn't allow an argument", full(name))
+                }
+                _ => format!("{argv0}: unrecognized option '{w}'"),
+            },
+            Got::Missing(w) if w.starts_with("--") => {
+                format!("{argv0}: option '{}' requires an argument", full(w))
+            }
+            Got::Missing(w) => format!(
+                "{argv0}: option requires an argument -- '{}'",
+                w.trim_start_matches('-')
+            ),
+            _ => return None,
+        })
+    }
+}
+
 /// The parser state.
 pub struct Getopt {
     /// Arguments including argv[0].

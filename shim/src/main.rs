@@ -2,7 +2,9 @@
 //! on the nftwire library. Called as `iptables`, `ip6tables`,
 //! `iptables-save`, `ip6tables-save`, `iptables-restore`,
 //! `ip6tables-restore`, `arptables`, `arptables-save`,
-//! `arptables-restore`, `ebtables`, `ebtables-save`, `ebtables-restore`
+//! `arptables-restore`, `ebtables`, `ebtables-save`, `ebtables-restore`,
+//! the translate tools (`iptables-translate`, `ip6tables-translate`,
+//! `iptables-restore-translate`, `ip6tables-restore-translate`)
 //! (also with `-nft` suffix), or under its own name (or
 //! `xtables-nft-multi`) with the tool as first argument.
 
@@ -24,6 +26,7 @@ mod run;
 mod save;
 mod show;
 mod xfam;
+mod xlate;
 mod xml;
 
 use nftwire::iptables::Family;
@@ -49,6 +52,12 @@ fn dispatch(name: &str, args: Vec<String>) -> Option<i32> {
         "iptables-restore" => restore::main(Family::V4, name, args),
         "ip6tables-restore" => restore::main(Family::V6, name, args),
         "iptables-xml" => xml::main(args),
+        "iptables-translate" => xlate::main(Family::V4, args),
+        "ip6tables-translate" => xlate::main(Family::V6, args),
+        "iptables-restore-translate" => xlate::restore_main(Family::V4, args),
+        "ip6tables-restore-translate" => xlate::restore_main(Family::V6, args),
+        "ebtables-translate" => xlate::ebt::main(args),
+        "arptables-translate" => xlate::arp::main(args),
         "arptables" => arp::main(args),
         "arptables-save" => arp::save::main(name, args),
         "arptables-restore" => arp::save::restore_main(name, args),
@@ -87,7 +96,7 @@ fn main() {
         std::process::exit(0);
     }
     eprintln!(
-        "ERROR: No valid subcommand given.\nValid subcommands:\n * iptables\n * ip6tables\n * iptables-save\n * ip6tables-save\n * iptables-restore\n * ip6tables-restore\n * arptables\n * arptables-save\n * arptables-restore\n * ebtables\n * ebtables-save\n * ebtables-restore"
+        "ERROR: No valid subcommand given.\nValid subcommands:\n * iptables\n * ip6tables\n * iptables-save\n * ip6tables-save\n * iptables-restore\n * ip6tables-restore\n * arptables\n * arptables-save\n * arptables-restore\n * ebtables\n * ebtables-save\n * ebtables-restore\n * iptables-xml\n * iptables-translate\n * ip6tables-translate\n * iptables-restore-translate\n * ip6tables-restore-translate\n * arptables-translate\n * ebtables-translate"
     );
     std::process::exit(1);
 }

@@ -791,6 +791,45 @@ impl Model {
         Ok(())
     }
 
+    /// Whether any loaded chain holds a rule iptables cannot express.
+    pub fn holds_foreign_rules(&self) -> bool {
+        self.chains
+            .values()
+            .flatten()
+            .filter_map(|c| c.rules.as_ref())
+            .any(|v| v.iter().any(|e| e.ipt().is_none()))
+    }
+
+    /// `-F CHAIN`: 1.8.11's one chain flush, unless the chain holds foreign
+    /// rules; then only its iptables rules are deleted and the foreign
+    /// ones stay (shim/README, "Foreign rules").
+    pub fn flush_keeping_foreign(&mut self, conn: &mut Conn, chain: &str) -> MResult<()> {
+        let foreign = self
+            .rules(conn, chain)?
+            .is_some_and(|v| v.iter().any(|e| e.ipt().is_none()));
+        if foreign {
+            self.flush_own(conn, chain)
+        } else {
+            self.flush(Some(chain));
+            Ok(())
+        }
+    }
+
+    /// Before `-X` deletes a user chain: when the chain holds only foreign
+    /// rules (a flush kept them), delete those too, so that the chain goes
+    /// as it would after 1.8.11's flush. A chain still holding iptables
+    /// rules is left alone: the kernel refuses to delete it, as for 1.8.11.
+    pub fn drop_foreign_only(&mut self, conn: &mut Conn, chain: &str) -> MResult<()> {
+        let n = match self.rules(conn, chain)? {
+            Some(v) if !v.is_empty() && v.iter().all(|e| e.ipt().is_none()) => v.len(),
+            _ => return Ok(()),
+        };
+        for i in (0..n).rev() {
+            self.delete_rule(chain, i);
+        }
+        Ok(())
+    }
+
     /// Remove only the iptables rules of a chain (foreign ones stay): one
     /// chain flush when the chain holds nothing else, else one delete per
     /// rule (the kernel finds each by a walk of the chain).

@@ -3,7 +3,7 @@
 
 use crate::getopt::{Getopt, Got, HasArg, LongOpt, Val};
 use nftwire::iptables::addr::{self, AddrMask};
-use nftwire::iptables::ext::{Argv, Ctx, HasArg as XHasArg, OptCall};
+use nftwire::iptables::ext::{Argv, Ctx, HasArg as XHasArg, OptCall, OptDef};
 use nftwire::iptables::match_::Match;
 use nftwire::iptables::num;
 use nftwire::iptables::rule::{Iface, IptRule, Verdict};
@@ -119,6 +119,9 @@ pub struct Parsed {
     pub verbose: u32,
     /// The rule(s) (more than one with multiple `-s`/`-d` addresses).
     pub rules: Vec<IptRule>,
+    /// How many `-s` addresses the rules combine (`rules` holds one rule
+    /// per source and destination pair, source outermost).
+    pub naddrs_src: usize,
     /// `-c P B` given.
     pub counters: Option<(u64, u64)>,
     /// The line was skipped (`-4`/`-6` in the other tool's restore).
@@ -818,7 +821,7 @@ pub fn parse(
                 match &st.slots[ext].0 {
                     Slot::Target => {
                         if let Some((t, seen, _)) = st.target.as_mut() {
-                            let def = &t.options()[opt];
+                            let def = option_entry(t.options(), opt, t.x6());
                             let mut call = OptCall {
                                 def,
                                 arg: optarg,
@@ -838,7 +841,7 @@ pub fn parse(
                         else {
                             return Err(err_unknown(&g.args[g.optind - 1]));
                         };
-                        let def = &lm.m.options()[opt];
+                        let def = option_entry(lm.m.options(), opt, lm.m.x6());
                         let mut call = OptCall {
                             def,
                             arg: optarg,
@@ -914,6 +917,7 @@ pub fn parse(
         // Exactly one rule per address pair (a restore keeps every line's
         // rules until COMMIT: no spare room).
         p.rules.reserve_exact(s.len() * d.len());
+        p.naddrs_src = s.len();
         for a in &s {
             for b in &d {
                 let mut r = IptRule::new(family);
@@ -1013,4 +1017,16 @@ fn load_proto(st: &mut State, g: &mut Getopt) -> bool {
     }
     g.optind -= 1;
     true
+}
+
+/// The entry an extension's option `opt` is handled as: for new-style
+/// extensions libxtables looks the entry up by its id, so an alias is
+/// named by the first option with the same id in messages (`--dport` is
+/// udp's `--destination-port`, `--ttl` is `--ttl-eq`).
+fn option_entry(opts: &'static [OptDef], opt: usize, x6: bool) -> &'static OptDef {
+    let def = &opts[opt];
+    if !x6 {
+        return def;
+    }
+    opts.iter().find(|d| d.id == def.id).unwrap_or(def)
 }

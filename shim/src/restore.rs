@@ -44,7 +44,7 @@ struct Opts {
 }
 
 /// `[p:b]`.
-fn parse_counters(s: &str) -> Option<(u64, u64)> {
+pub fn parse_counters(s: &str) -> Option<(u64, u64)> {
     let inner = s.strip_prefix('[')?.strip_suffix(']')?;
     let (a, b) = inner.split_once(':')?;
     let (pa, na) = nftwire::iptables::num::c_strtoul(a.trim_start(), 10);
@@ -427,28 +427,6 @@ fn replace_own(m: &mut Model, conn: &mut Conn, declared: &BTreeSet<String>) -> M
     Ok(said)
 }
 
-/// What glibc's `getopt_long` prints (restore leaves `opterr` set) for an
-/// unknown option or a missing argument.
-fn getopt_complaint(argv0: &str, got: &Got) -> Option<String> {
-    Some(match got {
-        Got::Unknown(Some(c), _) => format!("{argv0}: invalid option -- '{c}'"),
-        Got::Unknown(None, w) => match w.split_once('=') {
-            Some((name, _)) if !name.is_empty() && name.len() > 2 => {
-                format!("{argv0}: option '{name}' doesn't allow an argument")
-            }
-            _ => format!("{argv0}: unrecognized option '{w}'"),
-        },
-        Got::Missing(w) if w.starts_with("--") => {
-            format!("{argv0}: option '{w}' requires an argument")
-        }
-        Got::Missing(w) => format!(
-            "{argv0}: option requires an argument -- '{}'",
-            w.trim_start_matches('-')
-        ),
-        _ => return None,
-    })
-}
-
 /// Run the restore tool; `prog` is the name it was invoked as.
 pub fn main(family: Family, prog: &str, args: Vec<String>) -> i32 {
     let l = |n: &'static str, h: HasArg, c: char| LongOpt {
@@ -514,7 +492,7 @@ pub fn main(family: Family, prog: &str, args: Vec<String>) -> i32 {
                 }
             },
             other => {
-                if let Some(m) = getopt_complaint(g.args.first().map_or(prog, |a| a), &other) {
+                if let Some(m) = other.complaint(g.args.first().map_or(prog, |a| a), &[&long]) {
                     eprintln!("{m}");
                 }
                 eprintln!("Try `{prog} -h' for more information.");

@@ -172,11 +172,26 @@ fn capped_kernel() -> Capped<Kernel> {
     }
 }
 
+thread_local! {
+    /// Set by the translate tools: like 1.8.11's, they never ask the kernel
+    /// and take every extension as available.
+    static ASSUME_ALL: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Take every extension revision as available from now on, without asking
+/// the kernel (`iptables-translate`, as 1.8.11's `dummy_compat_rev`).
+pub fn assume_all() {
+    ASSUME_ALL.set(true);
+}
+
 /// The revision of extension `name` to use among `candidates` (highest
 /// first, each with its kernel name), asking the kernel once per process like libxtables and
 /// printing its warnings (the "not supported" one again on every later
 /// use). `None`: unusable.
 pub fn pick(family: Family, name: &str, candidates: &[(&str, u32)], target: bool) -> Option<u32> {
+    if ASSUME_ALL.get() {
+        return candidates.first().map(|c| c.1);
+    }
     let key = (family, name.to_string(), target);
     STATE.with(|s| {
         let mut s = s.borrow_mut();

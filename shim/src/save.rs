@@ -15,14 +15,14 @@ pub fn main(family: Family, prog: &str, args: Vec<String>) -> i32 {
         has_arg: h,
         val: Val::Base(c),
     };
+    // 1.8.11's table, in its order (no long form of -b).
     let long = vec![
-        l("binary", HasArg::No, 'b'),
         l("counters", HasArg::No, 'c'),
+        l("version", HasArg::No, 'V'),
         l("dump", HasArg::No, 'd'),
         l("table", HasArg::Required, 't'),
         l("modprobe", HasArg::Required, 'M'),
         l("file", HasArg::Required, 'f'),
-        l("version", HasArg::No, 'V'),
     ];
     let mut g = Getopt::new(args);
     let mut table: Option<String> = None;
@@ -45,7 +45,10 @@ pub fn main(family: Family, prog: &str, args: Vec<String>) -> i32 {
                 eprintln!("Unknown arguments found on commandline");
                 return 1;
             }
-            _ => {
+            other => {
+                if let Some(m) = other.complaint(g.args.first().map_or(prog, |a| a), &[&long]) {
+                    eprintln!("{m}");
+                }
                 eprintln!("Look at manual page `{prog}.8' for more information.");
                 return 1;
             }

@@ -14,5 +14,6 @@ pub mod rule;
 pub mod tables;
 pub mod target;
 pub mod text;
+pub mod xlate;
 
 pub use rule::{ArpRule, ArpVerdict};

@@ -63,14 +63,26 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         .filter(|b| b.kind == BlockKind::Table)
         .filter_map(|b| Some((b.op.msg.family, body_name(&b.op.msg.body, 1)?)))
         .collect();
-    let ops: Vec<_> = blocks
-        .iter()
-        .map(|b| {
-            let mut op = b.op.clone();
+    // Objects are created in the order of their saved handles, so that they
+    // get them back (restore_plan); if the kernel refuses that order, the
+    // file's own order is tried, as restore did before handles were saved.
+    let label_op = |p: nftwire::restore_plan::PlannedOp| {
+        let mut op = p.op;
+        if let Some(b) = p.block.and_then(|i| blocks.get(i)) {
             op.what = format!("{}, {label} line {}", op.what, b.line);
-            op
-        })
-        .collect();
+        }
+        (op, p.block)
+    };
+    let mut notes = Vec::new();
+    let mut first = None;
+    if nftwire::restore_plan::has_handles(&blocks) {
+        let plan = nftwire::restore_plan::plan(&blocks);
+        notes = plan.notes;
+        first = Some(plan.ops);
+    }
+    // The file's order: the only plan for files without handles, the
+    // fallback for the others (made only when needed).
+    let attempts = if first.is_some() { 2 } else { 1 };
     let fail = |e: nftwire::Error| {
         let code = lib_exit_code(&e);
         let e = super::clip(&e.to_string());
@@ -106,50 +118,78 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
             return Ok(1);
         }
     }
-    match nftwire::save::replace_ruleset(&mut conn, &ops) {
-        Ok(_) => {
-            for (family, name, port) in &owned {
+    let mut refused = String::new();
+    for n in 0..attempts {
+        let planned: Vec<_> = match first.take() {
+            Some(ops) => ops,
+            None => nftwire::restore_plan::file_order(&blocks),
+        }
+        .into_iter()
+        .map(label_op)
+        .collect();
+        let ops: Vec<_> = planned.iter().map(|(op, _)| op.clone()).collect();
+        let e = match nftwire::save::replace_ruleset(&mut conn, &ops) {
+            Ok(_) => {
+                if n == 0 {
+                    for note in &notes {
+                        eprintln!("nftwire: restore: warning: {label}: {note}");
+                    }
+                }
+                if n > 0 {
+                    eprintln!(
+                        "nftwire: restore: warning: the kernel refused to recreate the ruleset in \
+                         the order of its saved handles ({refused}); it was restored in the \
+                         file's order, with the handles the kernel gave"
+                    );
+                }
+                for (family, name, port) in &owned {
+                    eprintln!(
+                        "nftwire: restore: warning: table {} {} belongs to another process \
+                         (netlink port {port}, flags owner) and was left as it is",
+                        family_name(*family),
+                        quote_name(Some(name))
+                    );
+                }
+                return Ok(0);
+            }
+            Err(e) => e,
+        };
+        if lib_exit_code(&e) == 4 {
+            return fail(e);
+        }
+        if n + 1 < attempts && matches!(e, nftwire::Error::Kernel { .. }) {
+            refused = super::clip(&e.to_string());
+            continue;
+        }
+        // Say where the kernel points, when it does.
+        let block = |i: usize| planned.get(i - 1).and_then(|(_, b)| *b).map(|b| &blocks[b]);
+        return match conn.last_error_at() {
+            // Reported against the first message (the flush): the
+            // kernel refused the batch as a whole, at commit.
+            Some(ErrorAt { op: Some(0), .. }) | Some(ErrorAt { op: None, .. }) => {
                 eprintln!(
-                    "nftwire: restore: warning: table {} {} belongs to another process \
-                     (netlink port {port}, flags owner) and was left as it is",
-                    family_name(*family),
-                    quote_name(Some(name))
+                    "nftwire: restore: {label}: the kernel refused the new ruleset as a whole \
+                     ({}) without naming an object (it checks jumps and loops, and which \
+                     expressions each chain's hook allows, when committing); nothing was changed",
+                    errno_text(&e)
                 );
+                Ok(1)
             }
-            Ok(0)
-        }
-        Err(e) => {
-            if lib_exit_code(&e) == 4 {
-                return fail(e);
+            Some(ErrorAt {
+                op: Some(i),
+                body_offset: Some(off),
+            }) if i >= 1 && block(i).is_some() => {
+                let line = block(i).map_or(0, |b| b.line_of(off));
+                eprintln!(
+                    "nftwire: restore: {label}: line {line}: {}; nothing was changed",
+                    super::clip(&e.to_string())
+                );
+                Ok(1)
             }
-            // Say where the kernel points, when it does.
-            match conn.last_error_at() {
-                // Reported against the first message (the flush): the
-                // kernel refused the batch as a whole, at commit.
-                Some(ErrorAt { op: Some(0), .. }) | Some(ErrorAt { op: None, .. }) => {
-                    eprintln!(
-                        "nftwire: restore: {label}: the kernel refused the new ruleset as a whole \
-                         ({}) without naming an object (it checks jumps and loops, and which \
-                         expressions each chain's hook allows, when committing); nothing was changed",
-                        errno_text(&e)
-                    );
-                    Ok(1)
-                }
-                Some(ErrorAt {
-                    op: Some(i),
-                    body_offset: Some(off),
-                }) if i >= 1 && i <= blocks.len() => {
-                    let line = blocks[i - 1].line_of(off);
-                    eprintln!(
-                        "nftwire: restore: {label}: line {line}: {}; nothing was changed",
-                        super::clip(&e.to_string())
-                    );
-                    Ok(1)
-                }
-                _ => fail(e),
-            }
-        }
+            _ => fail(e),
+        };
     }
+    Ok(1)
 }
 
 /// The errno text of a kernel refusal (or the whole error otherwise).

@@ -20,5 +20,7 @@ pub mod ext;
 pub mod rule;
 pub mod tables;
 pub mod text;
+pub mod xlate;
+pub mod xlate_ext;
 
 pub use rule::{EbtRule, EbtVerdict};

@@ -303,6 +303,15 @@ pub trait XtExt: Clone + PartialEq + std::fmt::Debug + Sized {
     fn options_now(&self) -> &'static [OptDef] {
         Self::OPTIONS
     }
+    /// `iptables-translate`'s text for this extension; false when it has
+    /// none (1.8.11 then prints the rule as an `nft #` comment).
+    fn xlate(
+        &self,
+        _x: &mut crate::iptables::xlate::Xlate,
+        _cx: &crate::iptables::xlate::XlCtx,
+    ) -> bool {
+        false
+    }
 }
 
 /// Decode a blob with `read`, accepting it only if it has `T`'s revision

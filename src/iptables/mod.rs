@@ -10,6 +10,7 @@
 //!   tracking parser; rules it cannot express are reported as foreign.
 //! * [`tables`]: the builtin tables and base chains.
 //! * [`save`]/[`list`]: the `iptables-save`/`-S` and `-L` formats.
+//! * [`xlate`]: `iptables-translate`'s nft text.
 
 pub mod addr;
 pub mod bpfobj;
@@ -19,6 +20,7 @@ pub mod error;
 mod exact;
 pub mod ext;
 pub mod family;
+pub mod gai;
 pub mod hosts;
 pub mod ipset;
 pub mod list;
@@ -33,6 +35,7 @@ pub mod save;
 pub mod tables;
 pub mod target;
 pub mod text;
+pub mod xlate;
 pub mod xtbuf;
 
 pub use error::{ExitCode, IptError, Result};

@@ -152,6 +152,11 @@ macro_rules! xt_registry {
                 use $crate::iptables::ext::XtExt;
                 match self { $( $name::$variant(x) => x.print(cx, numeric, out), )* }
             }
+            /// `iptables-translate` text; false when untranslatable.
+            pub fn xlate(&self, x: &mut $crate::iptables::xlate::Xlate, cx: &$crate::iptables::xlate::XlCtx) -> bool {
+                use $crate::iptables::ext::XtExt;
+                match self { $( $name::$variant(e) => e.xlate(x, cx), )* }
+            }
             /// Name printed after `-m`/`-j`.
             pub fn alias(&self) -> &'static str {
                 use $crate::iptables::ext::XtExt;

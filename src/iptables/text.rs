@@ -38,26 +38,57 @@ pub fn val_mask(v: u32, m: u32, out: &mut String) {
 
 /// `xtables_parse_val_mask` without a name map (`VALUE[/MASK]`).
 pub fn parse_val_mask(ext: &str, opt: &str, arg: &str) -> Result<(u32, u32)> {
+    parse_val_mask_named(ext, opt, arg, None)
+}
+
+/// A name map's lookup: the value of a name.
+pub type NameLookup<'a> = &'a dyn Fn(&str) -> Option<u32>;
+
+/// `xtables_parse_val_mask` (`VALUE[/MASK]`); with a name map (`lookup`),
+/// an argument that is not a number, or a number followed by anything but
+/// `/`, is looked up whole as a name (mask all ones).
+pub fn parse_val_mask_named(
+    ext: &str,
+    opt: &str,
+    arg: &str,
+    lookup: Option<NameLookup<'_>>,
+) -> Result<(u32, u32)> {
     let bad = || {
         IptError::param(format!(
             "{ext}: bad integer value for option \"--{opt}\", or out of range.\n"
         ))
     };
-    let (v, n) = strtoui_prefix(arg, 0, u32::MAX as u64).ok_or_else(bad)?;
+    let garbage = || {
+        IptError::param(format!(
+            "{ext}: trailing garbage after value for option \"--{opt}\".\n"
+        ))
+    };
+    let by_name = |f: &dyn Fn(&str) -> Option<u32>| {
+        f(arg).map(|v| (v, u32::MAX)).ok_or_else(|| {
+            IptError::param(format!(
+                "{ext}: could not map name {arg} to an integer value for option \"--{opt}\".\n"
+            ))
+        })
+    };
+    let Some((v, n)) = strtoui_prefix(arg, 0, u32::MAX as u64) else {
+        return match lookup {
+            Some(f) => by_name(f),
+            None => Err(bad()),
+        };
+    };
     let rest = &arg[n..];
     if rest.is_empty() {
         return Ok((v as u32, u32::MAX));
     }
     let Some(m) = rest.strip_prefix('/') else {
-        return Err(IptError::param(format!(
-            "{ext}: trailing garbage after value for option \"--{opt}\".\n"
-        )));
+        return match lookup {
+            Some(f) => by_name(f),
+            None => Err(garbage()),
+        };
     };
     let (mv, n2) = strtoui_prefix(m, 0, u32::MAX as u64).ok_or_else(bad)?;
     if n2 != m.len() {
-        return Err(IptError::param(format!(
-            "{ext}: trailing garbage after value for option \"--{opt}\".\n"
-        )));
+        return Err(garbage());
     }
     Ok((v as u32, mv as u32))
 }

@@ -78,20 +78,92 @@ pub fn elements(e: &mut SetElems) {
 }
 
 /// A stateful object: handle and use count dropped; a quota's state flag
-/// cleared (see [`quota_state`]).
+/// cleared (see [`quota_state`]); a tunnel's Geneve options one flagged
+/// nest each (see [`tunnel_geneve_nests`]).
 pub fn object(o: &mut Object) {
+    use crate::object::obj::{ObjType, QuotaData, TunnelData};
     o.attrs.handle = None;
     o.attrs.use_count = None;
-    if o.attrs.obj_type != Some(crate::object::obj::ObjType::Quota) {
-        return;
-    }
     let Some(data) = o.attrs.data.as_ref() else {
         return;
     };
-    if let Some(mut q) = crate::object::obj::QuotaData::parse(data) {
-        if quota_state(&mut q.flags, &mut q.consumed, q.bytes) {
-            o.attrs.data = Some(q.to_bytes().into());
+    match o.attrs.obj_type {
+        Some(ObjType::Quota) => {
+            if let Some(mut q) = QuotaData::parse(data) {
+                if quota_state(&mut q.flags, &mut q.consumed, q.bytes) {
+                    o.attrs.data = Some(q.to_bytes().into());
+                }
+            }
         }
+        Some(ObjType::Tunnel) => {
+            if let Some(mut t) = TunnelData::parse(data) {
+                if tunnel_geneve_nests(&mut t) {
+                    o.attrs.data = Some(t.to_bytes().into());
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// `NFTA_TUNNEL_KEY_OPTS_GENEVE`.
+const TUNNEL_OPTS_GENEVE: u16 = 3;
+
+/// A tunnel object's Geneve options in creation form: one nest per option,
+/// each with `NLA_F_NESTED`. The kernel dumps them without the flag
+/// (`nla_nest_start_noflag`) but parses each strictly on input
+/// (`nla_parse_nested`), which refuses a nest without it (`EINVAL`); and
+/// kernels before the 2025 dump fix put every option (class, type, data,
+/// class, ...) in one nest, of which input would keep only the last, so
+/// such a nest is split at each repeated attribute. Returns whether
+/// anything changed.
+fn tunnel_geneve_nests(t: &mut crate::object::obj::TunnelData) -> bool {
+    use crate::nla::{parse_all, RawAttr, Writer, NLA_F_NESTED};
+    let Some(opts) = t.opts.as_ref() else {
+        return false;
+    };
+    let before: bytes::Bytes = opts.to_bytes().into();
+    let Some(attrs) = parse_all(&before) else {
+        return false;
+    };
+    if !attrs.iter().any(|a| a.kind() == TUNNEL_OPTS_GENEVE) {
+        return false;
+    }
+    let mut w = Writer::new();
+    for a in attrs {
+        if a.kind() != TUNNEL_OPTS_GENEVE {
+            a.write(&mut w);
+            continue;
+        }
+        let Some(inner) = parse_all(&a.payload) else {
+            a.write(&mut w);
+            continue;
+        };
+        // Options in order: a new one starts where an attribute repeats.
+        let mut groups: Vec<Vec<RawAttr>> = vec![Vec::new()];
+        for x in inner {
+            let cur = groups.last_mut().expect("never empty");
+            if cur.iter().any(|y| y.kind() == x.kind()) {
+                groups.push(vec![x]);
+            } else {
+                cur.push(x);
+            }
+        }
+        for g in groups {
+            let mut body = Writer::new();
+            g.iter().for_each(|x| x.write(&mut body));
+            w.put_raw(NLA_F_NESTED | TUNNEL_OPTS_GENEVE, &body.buf);
+        }
+    }
+    if w.buf[..] == before[..] {
+        return false;
+    }
+    match crate::object::obj::TunnelOpts::parse(&w.buf.to_vec().into()) {
+        Some(o) => {
+            t.opts = Some(o);
+            true
+        }
+        None => false,
     }
 }
 
@@ -331,6 +403,53 @@ mod tests {
         let l = &e.attrs.elems.as_ref().unwrap().0;
         assert_eq!((l[0].timeout, l[0].expiration), (Some(60_000), None));
         assert_eq!((l[1].timeout, l[1].expiration), (None, None));
+    }
+
+    #[test]
+    fn tunnel_geneve_options_become_one_flagged_nest_each() {
+        use crate::nla::{parse_all, RawAttr, Writer, NLA_F_NESTED};
+        use crate::object::obj::{TunnelData, TunnelGeneve, TunnelOpts};
+        let opt = |class| TunnelGeneve {
+            class: Some(class),
+            opt_type: Some(1),
+            data: Some(vec![class as u8; 4].into()),
+            ..Default::default()
+        };
+        // The options of a dump: per option a nest without the flag
+        // (6.x), and an older kernel's single nest holding two options.
+        let mut w = Writer::new();
+        w.put_raw(TUNNEL_OPTS_GENEVE, &opt(1).to_bytes());
+        let mut two = opt(2).to_bytes();
+        two.extend(opt(3).to_bytes());
+        w.put_raw(TUNNEL_OPTS_GENEVE, &two);
+        let mut t = TunnelData {
+            id: Some(1),
+            opts: TunnelOpts::parse(&w.buf.to_vec().into()),
+            ..Default::default()
+        };
+        assert!(tunnel_geneve_nests(&mut t));
+        let out: bytes::Bytes = t.opts.as_ref().unwrap().to_bytes().into();
+        let nests = parse_all(&out).unwrap();
+        let want: Vec<RawAttr> = [1, 2, 3]
+            .iter()
+            .map(|c| RawAttr {
+                ty: NLA_F_NESTED | TUNNEL_OPTS_GENEVE,
+                payload: opt(*c).to_bytes().into(),
+            })
+            .collect();
+        assert_eq!(nests, want);
+        // Idempotent, and the typed view sees the first option.
+        let again = t.clone();
+        assert!(!tunnel_geneve_nests(&mut t));
+        assert_eq!(t, again);
+        let typed = t.opts.as_ref().unwrap().geneve.as_ref().unwrap();
+        assert_eq!(typed.class, Some(1));
+        // Nothing to do without Geneve options.
+        let mut plain = TunnelData {
+            id: Some(2),
+            ..Default::default()
+        };
+        assert!(!tunnel_geneve_nests(&mut plain));
     }
 
     #[test]

@@ -142,15 +142,15 @@ pub fn run(s: &mut Snap, p: &ArpParsed, out: &mut String) -> MResult<()> {
                 if verbose {
                     out.push_str(&format!("Flushing chain `{chain}'\n"));
                 }
-                s.flush(Some(&chain));
+                s.flush_keeping_foreign(Some(&chain));
             } else if verbose {
                 s.ensure_all_builtins(1);
                 for c in s.chain_order(false) {
                     out.push_str(&format!("Flushing chain `{c}'\n"));
-                    s.flush(Some(&c));
+                    s.flush_keeping_foreign(Some(&c));
                 }
             } else if s.exists {
-                s.flush(None);
+                s.flush_keeping_foreign(None);
             }
         }
         cmd::NEW_CHAIN => {
@@ -197,8 +197,11 @@ fn delete_chain(s: &mut Snap, chain: Option<&str>, verbose: bool, out: &mut Stri
                 if !deletable(c) {
                     return Err(op("Directory not empty"));
                 }
-            } else if verbose {
-                out.push_str(&format!("Deleting chain `{n}'\n"));
+            } else {
+                if verbose {
+                    out.push_str(&format!("Deleting chain `{n}'\n"));
+                }
+                s.drop_foreign_only(n);
             }
             s.del_chain(n);
         }
@@ -214,6 +217,7 @@ fn delete_chain(s: &mut Snap, chain: Option<&str>, verbose: bool, out: &mut Stri
                 if verbose {
                     out.push_str(&format!("Deleting chain `{n}'\n"));
                 }
+                s.drop_foreign_only(&n);
                 s.del_chain(&n);
             }
         }

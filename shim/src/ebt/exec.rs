@@ -166,11 +166,26 @@ fn find(s: &Snap, chain: &str, r: &EbtRule) -> Option<usize> {
         .position(|e| e.own.as_ref().is_ok_and(|k| r.same_as(k)))
 }
 
-/// Flush `chain` (all rules), keeping a user chain's policy.
+/// Whether `chain` holds a foreign rule (its policy rule aside).
+fn holds_foreign(s: &Snap, chain: &str) -> bool {
+    let n = own_len(s, chain);
+    s.chain(chain)
+        .is_some_and(|c| c.rules.iter().take(n).any(|r| r.own.is_err()))
+}
+
+/// Flush `chain`, keeping a user chain's policy and its foreign rules
+/// (1.8.11's one chain flush when it holds none).
 fn flush_chain(s: &mut Snap, chain: &str) {
-    let pol = policy(s, chain).map(|(_, v)| v);
-    s.flush(Some(chain));
-    if let Some(v) = pol {
+    let pol = policy(s, chain);
+    if holds_foreign(s, chain) {
+        if let Some((i, _)) = pol {
+            s.delete_rule(chain, i);
+        }
+        s.flush_own(chain);
+    } else {
+        s.flush(Some(chain));
+    }
+    if let Some((_, v)) = pol {
         add_policy_rule(s, chain, v);
     }
 }
@@ -258,14 +273,20 @@ pub fn run(s: &mut Snap, p: &EbtParsed, out: &mut String) -> MResult<()> {
                     flush_chain(s, &c);
                 }
             } else if s.exists {
-                let pols: Vec<(String, VerdictCode)> = s
-                    .chain_order(false)
-                    .into_iter()
-                    .filter_map(|c| policy(s, &c).map(|(_, v)| (c, v)))
-                    .collect();
-                s.flush(None);
-                for (c, v) in pols {
-                    add_policy_rule(s, &c, v);
+                let order = s.chain_order(false);
+                if order.iter().any(|c| holds_foreign(s, c)) {
+                    for c in order {
+                        flush_chain(s, &c);
+                    }
+                } else {
+                    let pols: Vec<(String, VerdictCode)> = order
+                        .into_iter()
+                        .filter_map(|c| policy(s, &c).map(|(_, v)| (c, v)))
+                        .collect();
+                    s.flush(None);
+                    for (c, v) in pols {
+                        add_policy_rule(s, &c, v);
+                    }
                 }
             }
         }
@@ -323,6 +344,7 @@ pub fn run(s: &mut Snap, p: &EbtParsed, out: &mut String) -> MResult<()> {
                 if let Some((i, _)) = policy(s, &n) {
                     s.delete_rule(&n, i);
                 }
+                s.drop_foreign_only(&n);
                 s.del_chain(&n);
             }
         }

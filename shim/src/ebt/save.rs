@@ -40,6 +40,13 @@ pub fn main(prog: &str, args: Vec<String>) -> i32 {
             continue;
         }
         let r = crate::xfam::snapshot::transact(&mut conn, FAMILY, t, decode_rule, |s, out| {
+            if only.is_some() && !s.exists {
+                // A table named with -t is shown with its builtin chains
+                // even when the kernel has none (1.8.11 initialises it in
+                // its cache only): nothing is sent.
+                s.ensure_all_builtins(1);
+                s.ops.clear();
+            }
             out.push_str(&save_text(s, prog, ctr));
             Ok(())
         });
@@ -140,7 +147,7 @@ fn apply(
             Item::Rule(p, line) => {
                 s.line = Some(*line);
                 crate::xfam::RESTORE_LINE.set(Some(*line));
-                exec::run(s, p, out)?;
+                exec::run(s, p, out).inspect_err(|_| crate::xfam::FAILED_LINE.set(Some(*line)))?;
             }
         }
     }
@@ -149,19 +156,31 @@ fn apply(
 
 /// `ebtables-restore [--noflush] [--verbose]` (reads standard input).
 pub fn restore_main(prog: &str, args: Vec<String>) -> i32 {
+    use crate::getopt::{Getopt, Got, HasArg, LongOpt, Val};
+    let long = [
+        LongOpt {
+            name: "noflush",
+            has_arg: HasArg::No,
+            val: Val::Base('n'),
+        },
+        LongOpt {
+            name: "verbose",
+            has_arg: HasArg::No,
+            val: Val::Base('v'),
+        },
+    ];
     let mut noflush = false;
-    for a in args.iter().skip(1) {
-        match a.as_str() {
-            "-n" | "--noflush" => noflush = true,
-            "-v" | "--verbose" => {}
-            a => {
+    let mut g = Getopt::new(args.clone());
+    loop {
+        match g.next("nv", &[&long]) {
+            Got::End => break,
+            Got::Opt(Val::Base('n'), _) => noflush = true,
+            // Words that are not options are left alone, as by 1.8.11.
+            Got::Opt(Val::Base('v'), _) | Got::NonOpt(_) => {}
+            other => {
                 // getopt_long's complaint, then the usage line.
-                match a.strip_prefix("--") {
-                    Some(_) => eprintln!("{prog}: unrecognized option '{a}'"),
-                    None => {
-                        let c = a.trim_start_matches('-').chars().next().unwrap_or('-');
-                        eprintln!("{prog}: invalid option -- '{c}'");
-                    }
+                if let Some(m) = other.complaint(args.first().map_or(prog, |a| a), &[&long]) {
+                    eprintln!("{m}");
                 }
                 eprintln!("Usage: ebtables-restore [ --verbose ] [ --noflush ]");
                 return 1;
@@ -178,6 +197,7 @@ pub fn restore_main(prog: &str, args: Vec<String>) -> i32 {
                   t: &'static nftwire::iptables::tables::BuiltinTable,
                   items: &mut Vec<Item>|
      -> Result<(), IptError> {
+        crate::xfam::FAILED_LINE.set(None);
         let (out, _) = crate::xfam::snapshot::transact(conn, FAMILY, t, decode_rule, |s, out| {
             apply(s, items, noflush, out)
         })?;
@@ -191,7 +211,7 @@ pub fn restore_main(prog: &str, args: Vec<String>) -> i32 {
     while let Some((line, raw)) = lines.next_line() {
         if let (Some(t), true) = (table, raw == "COMMIT" || raw.starts_with("COMMIT ")) {
             if let Err(e) = commit(&mut conn, t, &mut items) {
-                return fail(&e, prog, Some(line));
+                return fail(&e, prog, crate::xfam::FAILED_LINE.take().or(Some(line)));
             }
             table = None;
         } else if let Some(t) = raw.strip_prefix('*') {
@@ -202,7 +222,7 @@ pub fn restore_main(prog: &str, args: Vec<String>) -> i32 {
             };
             if let Some(prev) = table {
                 if let Err(e) = commit(&mut conn, prev, &mut items) {
-                    return fail(&e, prog, Some(line));
+                    return fail(&e, prog, crate::xfam::FAILED_LINE.take().or(Some(line)));
                 }
             }
             table = Some(bt);
@@ -231,7 +251,8 @@ pub fn restore_main(prog: &str, args: Vec<String>) -> i32 {
     }
     if let Some(t) = table {
         if let Err(e) = commit(&mut conn, t, &mut items) {
-            return fail(&e, prog, crate::xfam::RESTORE_LINE.take());
+            let line = crate::xfam::FAILED_LINE.take();
+            return fail(&e, prog, line.or(crate::xfam::RESTORE_LINE.take()));
         }
     }
     0

@@ -275,33 +275,59 @@ pub fn next_option(
     }
 }
 
-/// The options of `arptables-save`/`ebtables-save`: `-c`, `-V`, `-t
-/// TABLE` (checked with `exists`). Err is the exit status after the
-/// message was printed.
+/// The options of `arptables-save`/`ebtables-save` as 1.8.11's shared
+/// save tool reads them (getopt with each tool's table): `-c`, `-V`, `-M
+/// X` (ignored), and for ebtables `-t TABLE` (checked with `exists`). Err
+/// is the exit status after the message was printed.
 pub fn save_options(
     prog: &str,
     args: &[String],
     exists: impl Fn(&str) -> bool,
 ) -> std::result::Result<(bool, Option<String>), i32> {
+    let ebt = prog.starts_with("ebtables");
+    let l = |n: &'static str, h: HasArg, c: char| LongOpt {
+        name: n,
+        has_arg: h,
+        val: Val::Base(c),
+    };
+    let mut long = vec![
+        l("counters", HasArg::No, 'c'),
+        l("version", HasArg::No, 'V'),
+        l("table", HasArg::Required, 't'),
+        l("modprobe", HasArg::Required, 'M'),
+    ];
+    if !ebt {
+        long.remove(2);
+    }
+    let short = if ebt { "ct:M:V" } else { "cM:V" };
     let mut counters = false;
     let mut only = None;
-    let mut it = args.iter().skip(1);
-    while let Some(a) = it.next() {
-        match a.as_str() {
-            "-c" | "--counters" => counters = true,
-            "-V" | "--version" => {
+    let mut g = Getopt::new(args.to_vec());
+    loop {
+        match g.next(short, &[&long]) {
+            Got::End => break,
+            Got::Opt(Val::Base('c'), _) => counters = true,
+            Got::Opt(Val::Base('M'), _) => {}
+            Got::Opt(Val::Base('V'), _) => {
                 println!("{prog} v{}", nftwire::iptables::VERSION_STRING);
                 return Err(0);
             }
-            "-t" | "--table" => {
-                let t = it.next().cloned().unwrap_or_default();
+            Got::Opt(Val::Base('t'), t) => {
+                let t = t.unwrap_or_default();
                 if !exists(&t) {
                     eprintln!("Table `{t}' does not exist");
                     return Err(1);
                 }
                 only = Some(t);
             }
-            _ => {
+            Got::NonOpt(_) => {
+                eprintln!("Unknown arguments found on commandline");
+                return Err(1);
+            }
+            other => {
+                if let Some(m) = other.complaint(args.first().map_or(prog, |a| a), &[&long]) {
+                    eprintln!("{m}");
+                }
                 eprintln!("Look at manual page `{prog}.8' for more information.");
                 return Err(1);
             }

@@ -23,6 +23,10 @@ thread_local! {
     /// The restore input line being applied (errors found while applying a
     /// table's lines at its commit name it, as 1.8.11 does).
     pub static RESTORE_LINE: std::cell::Cell<Option<usize>> = const { std::cell::Cell::new(None) };
+    /// The restore input line whose command failed while its table was
+    /// applied (a check made when the rule is built): 1.8.11 names that
+    /// line rather than the `COMMIT` line.
+    pub static FAILED_LINE: std::cell::Cell<Option<usize>> = const { std::cell::Cell::new(None) };
 }
 
 /// The `arptables`/`ebtables` tool: print the text `head` says to print

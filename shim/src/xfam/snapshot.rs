@@ -357,6 +357,28 @@ impl<R: Clone> Snapshot<R> {
         }
     }
 
+    /// `-F`: flush `chain` (or with `None` the table) as 1.8.11 does,
+    /// except that foreign rules stay: a chain holding any loses only the
+    /// tool's own rules (shim/README, "Foreign rules").
+    pub fn flush_keeping_foreign(&mut self, chain: Option<&str>) {
+        let foreign = |c: &SnapChain<R>| c.rules.iter().any(|r| r.own.is_err());
+        match chain {
+            Some(n) if self.chain(n).is_some_and(foreign) => self.flush_own(n),
+            Some(n) => self.flush(Some(n)),
+            None if self.chains.iter().any(foreign) => {
+                let names: Vec<String> = self
+                    .chains
+                    .iter()
+                    .map(|c| c.chain.name().to_string())
+                    .collect();
+                for n in names {
+                    self.flush_keeping_foreign(Some(&n));
+                }
+            }
+            None => self.flush(None),
+        }
+    }
+
     /// Where an appended rule of a full restore goes: before the first
     /// kept foreign rule that followed more of the tool's rules than the
     /// chain holds now (None: at the end).
@@ -465,6 +487,20 @@ impl<R: Clone> Snapshot<R> {
             chain: c,
             rules: Vec::new(),
         });
+    }
+
+    /// Before `-X` of a user chain: when it holds only foreign rules (a
+    /// flush kept them), delete those too, so the chain goes as after
+    /// 1.8.11's flush; one still holding the tool's rules is left to the
+    /// kernel's refusal, as in 1.8.11.
+    pub fn drop_foreign_only(&mut self, name: &str) {
+        let Some(c) = self.chain(name) else { return };
+        if c.rules.is_empty() || c.rules.iter().any(|r| r.own.is_ok()) {
+            return;
+        }
+        for i in (0..c.rules.len()).rev() {
+            self.delete_rule(name, i);
+        }
     }
 
     /// `-X` of one chain.

@@ -6,6 +6,7 @@ use crate::iptables::error::{IptError, Result};
 use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt, F_INVERT};
 use crate::iptables::family::Family;
 use crate::iptables::text::ncase_eq;
+use crate::iptables::xlate::{XlCtx, Xlate};
 use crate::iptables::xtbuf::{Blob, Rd};
 
 const NAMES: &[&str] = &[
@@ -229,5 +230,52 @@ impl XtExt for Addrtype {
         if self.flags & LIMIT_IFACE_OUT != 0 {
             out.push_str(" limit-out");
         }
+    }
+
+    fn xlate(&self, x: &mut Xlate, cx: &XlCtx) -> bool {
+        let _ = cx;
+        const NAMES: [&str; 9] = [
+            "unspec",
+            "unicast",
+            "local",
+            "broadcast",
+            "anycast",
+            "multicast",
+            "blackhole",
+            "unreachable",
+            "prohibit",
+        ];
+        x.add("fib ");
+        let val = if self.source != 0 {
+            x.add("saddr ");
+            self.source
+        } else {
+            x.add("daddr ");
+            self.dest
+        };
+        if self.flags & 0x4 != 0 {
+            x.add(". iif ");
+        } else if self.flags & 0x8 != 0 {
+            x.add(". oif ");
+        }
+        x.add("type ");
+        if self.flags & 0x3 != 0 {
+            x.add("!= ");
+        }
+        let braces = val.count_ones() > 1;
+        if braces {
+            x.add("{ ");
+        }
+        let mut sep = "";
+        for (i, n) in NAMES.iter().enumerate() {
+            if val & (1 << i) != 0 {
+                x.add(&format!("{sep}{n}"));
+                sep = ", ";
+            }
+        }
+        if braces {
+            x.add(" }");
+        }
+        true
     }
 }

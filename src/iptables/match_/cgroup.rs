@@ -10,6 +10,7 @@ use crate::iptables::error::Result;
 use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt, F_INVERT, F_MAND};
 use crate::iptables::family::Family;
 use crate::iptables::text::{parse_uint, save_string};
+use crate::iptables::xlate::{XlCtx, Xlate};
 use crate::iptables::xtbuf::{Blob, Rd};
 use std::fmt::Write as _;
 
@@ -216,5 +217,17 @@ impl XtExt for Cgroup {
             let bang = if self.invert_classid != 0 { "! " } else { "" };
             let _ = write!(out, " {bang}{}", self.classid());
         }
+    }
+
+    fn xlate(&self, x: &mut Xlate, cx: &XlCtx) -> bool {
+        let _ = cx;
+        if self.has_path != 0 {
+            return false;
+        }
+        if self.has_classid != 0 {
+            let op = if self.invert_classid != 0 { "!= " } else { "" };
+            x.add(&format!("meta cgroup {op}{}", self.classid()));
+        }
+        true
     }
 }

@@ -4,6 +4,7 @@
 use crate::iptables::error::{IptError, Result};
 use crate::iptables::ext::{decode_exact, Ctx, OptCall, OptDef, XtExt, F_INVERT, F_MAND};
 use crate::iptables::text::parse_uint;
+use crate::iptables::xlate::{XlCtx, Xlate};
 use crate::iptables::xtbuf::Blob;
 use std::fmt::Write as _;
 
@@ -119,5 +120,33 @@ impl XtExt for Cluster {
             " cluster {bang}node_mask=0x{:08x} total_nodes={} hash_seed=0x{:08x}",
             self.node_mask, self.total_nodes, self.hash_seed
         );
+    }
+
+    fn xlate(&self, x: &mut Xlate, cx: &XlCtx) -> bool {
+        let _ = cx;
+        let jhash = "jhash ct original saddr mod";
+        let pkttype = "meta pkttype set host";
+        let (mask, total, seed) = (self.node_mask, self.total_nodes, self.hash_seed);
+        if mask & mask.wrapping_sub(1) == 0 {
+            let node = if mask <= 2 {
+                mask
+            } else {
+                32 - mask.leading_zeros()
+            };
+            x.add(&format!(
+                "{jhash} {total} seed 0x{seed:08x} eq {node} {pkttype}"
+            ));
+        } else {
+            x.add(&format!("{jhash} {total} seed 0x{seed:08x} "));
+            let nodes: Vec<String> = (0..32)
+                .filter(|n| mask & (1u32 << n) != 0)
+                .map(|n| n.to_string())
+                .collect();
+            x.add("{ ");
+            x.add(&nodes.join(", "));
+            x.add(" }");
+            x.add(&format!(" {pkttype}"));
+        }
+        true
     }
 }

@@ -3,6 +3,7 @@
 use crate::iptables::error::Result;
 use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt, F_MAND};
 use crate::iptables::text::save_string;
+use crate::iptables::xlate::{XlCtx, Xlate};
 use crate::iptables::xtbuf::all_zero;
 use std::fmt::Write as _;
 
@@ -74,5 +75,20 @@ impl XtExt for Comment {
 
     fn print(&self, _: &Ctx<'_>, _: bool, out: &mut String) {
         let _ = write!(out, " /* {} */", self.str());
+    }
+
+    fn xlate(&self, x: &mut Xlate, cx: &XlCtx) -> bool {
+        let _ = cx;
+        let end = self
+            .text
+            .iter()
+            .position(|&b| b == 0)
+            .unwrap_or(self.text.len())
+            .min(255);
+        x.set_comment(&format!(
+            "\"{}\"",
+            String::from_utf8_lossy(&self.text[..end])
+        ));
+        true
     }
 }

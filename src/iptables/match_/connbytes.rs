@@ -5,6 +5,7 @@
 use super::conntrack::parse_u64rc_max;
 use crate::iptables::error::{IptError, Result};
 use crate::iptables::ext::{decode_exact, Ctx, OptCall, OptDef, XtExt, F_INVERT, F_MAND};
+use crate::iptables::xlate::{XlCtx, Xlate};
 use crate::iptables::xtbuf::Blob;
 use std::fmt::Write as _;
 
@@ -118,5 +119,35 @@ impl XtExt for Connbytes {
             Self::word(&MODES, self.what),
             Self::word(&DIRS, self.direction)
         );
+    }
+
+    fn xlate(&self, x: &mut Xlate, cx: &XlCtx) -> bool {
+        let _ = cx;
+        x.add("ct ");
+        match self.direction {
+            0 => x.add("original "),
+            1 => x.add("reply "),
+            2 => {}
+            _ => return false,
+        }
+        match self.what {
+            0 => x.add("packets "),
+            1 => x.add("bytes "),
+            2 => x.add("avgpkt "),
+            _ => return false,
+        }
+        let (from, to, inv) = if self.from > self.to {
+            (self.to, self.from, true)
+        } else {
+            (self.from, self.to, false)
+        };
+        if from == to {
+            x.add(&from.to_string());
+        } else if to == u64::MAX {
+            x.add(&format!("{} {from}", if inv { "lt" } else { "ge" }));
+        } else {
+            x.add(&format!("{}{from}-{to}", if inv { "!= " } else { "" }));
+        }
+        true
     }
 }

@@ -5,7 +5,8 @@
 
 use crate::iptables::error::{IptError, Result};
 use crate::iptables::ext::{decode_exact, Ctx, OptCall, OptDef, XtExt, F_INVERT, F_MAND};
-use crate::iptables::num::c_strtoul;
+use crate::iptables::num::{c23_strtoul, c_strtoul};
+use crate::iptables::xlate::{XlCtx, Xlate};
 use crate::iptables::xtbuf::Blob;
 use std::fmt::Write as _;
 
@@ -88,8 +89,11 @@ impl XtExt for Connlabel {
                 "Argument must have a minimum length of 1 characters\n",
             ));
         }
-        let (v, n) = c_strtoul(arg, 0);
-        let bit = if n == arg.len() {
+        // libxt_connlabel's own strtoul: Debian 13 builds it for C23, where
+        // base 0 also reads `0b` binary; the value is kept as a C int, and
+        // a negative one is looked up as a name.
+        let (v, n) = c23_strtoul(arg);
+        let bit = if n == arg.len() && (v as i32) >= 0 {
             Some(v as i32)
         } else {
             label_map().and_then(|m| {
@@ -154,5 +158,19 @@ impl XtExt for Connlabel {
         if self.options & OP_SET != 0 {
             out.push_str(" set");
         }
+    }
+
+    fn xlate(&self, x: &mut Xlate, cx: &XlCtx) -> bool {
+        let _ = cx;
+        let name = label_name(self.bit).unwrap_or_else(|| self.bit.to_string());
+        if self.options & 2 != 0 {
+            x.add(&format!("ct label set {name} "));
+        }
+        x.add("ct label ");
+        if self.options & 1 != 0 {
+            x.add(&format!("and {name} != "));
+        }
+        x.add(&name);
+        true
     }
 }

@@ -2,12 +2,13 @@
 //! compared) and, where the kernel lacks it, revision 0 (the same layout,
 //! without `--connlimit-saddr`/`--connlimit-daddr`).
 
-use crate::iptables::addr::{numeric_to_v4, numeric_to_v6, prefix_mask};
+use crate::iptables::addr::prefix_mask;
 use crate::iptables::error::{IptError, Result};
 use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt, F_INVERT};
 use crate::iptables::family::Family;
 use crate::iptables::num::strtoui;
 use crate::iptables::text::parse_uint;
+use crate::iptables::xlate::{XlCtx, Xlate};
 use crate::iptables::xtbuf::{Blob, Rd};
 use std::fmt::Write as _;
 
@@ -59,19 +60,32 @@ pub fn parse_plenmask(f: Family, ext: &str, opt: &str, arg: &str) -> Result<[u8;
     if let Some(n) = strtoui(arg, 0, hlen) {
         return Ok(prefix_mask(f, n as u32));
     }
-    let m = match f {
-        Family::V4 => numeric_to_v4(arg, true).map(|a| {
+    // A mask in address form, as getaddrinfo reads a numeric host.
+    let n = f.addr_len();
+    let m = crate::iptables::gai::resolve(f, arg, true)
+        .ok()
+        .and_then(|v| v.first().copied())
+        .map(|a| {
             let mut b = [0u8; 16];
-            b[..4].copy_from_slice(&a);
+            b[..n].copy_from_slice(&a[..n]);
             b
-        }),
-        Family::V6 => numeric_to_v6(arg),
-    };
+        });
     m.ok_or_else(|| {
         IptError::param(format!(
             "{ext}: bad value for option \"--{opt}\", neither a valid network mask nor valid CIDR (0-{hlen}).\n"
         ))
     })
+}
+
+/// `XTTYPE_PLEN`: a prefix length, or a mask in address form taken as its
+/// prefix length (255 when it is none, as libxtables' `uint8_t` keeps -1).
+pub fn parse_plen(f: Family, ext: &str, opt: &str, arg: &str) -> Result<u8> {
+    let hlen = (f.addr_len() * 8) as u64;
+    if let Some(n) = strtoui(arg, 0, hlen) {
+        return Ok(n as u8);
+    }
+    let m = parse_plenmask(f, ext, opt, arg)?;
+    Ok(crate::iptables::addr::mask_to_cidr(f, &m).map_or(u8::MAX, |n| n as u8))
 }
 
 impl Connlimit {
@@ -190,5 +204,38 @@ impl XtExt for Connlimit {
             if self.flags & INVERT != 0 { "<=" } else { ">" },
             self.limit
         );
+    }
+
+    fn xlate(&self, x: &mut Xlate, cx: &XlCtx) -> bool {
+        use std::sync::atomic::{AtomicU32, Ordering};
+        /// 1.8.11 numbers the sets it declares per process.
+        static NEXT_ID: AtomicU32 = AtomicU32::new(0);
+        let f = cx.family;
+        let n = f.addr_len();
+        let full = crate::iptables::addr::mask_to_cidr(f, &self.mask) == Some((n * 8) as u32);
+        let netmask = if full {
+            String::new()
+        } else {
+            format!(
+                "and {} ",
+                crate::iptables::addr::addr_str(f, &self.mask[..n])
+            )
+        };
+        let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+        x.set_add(&format!(
+            "connlimit{id} {{ type ipv4_addr; flags dynamic; }}"
+        ));
+        x.add(&format!(
+            "add @connlimit{id} {{ {} {} {netmask}ct count {}{} }}",
+            crate::iptables::xlate::family_word(f),
+            if self.flags & 2 != 0 {
+                "daddr"
+            } else {
+                "saddr"
+            },
+            if self.flags & 1 != 0 { "" } else { "over " },
+            self.limit
+        ));
+        true
     }
 }

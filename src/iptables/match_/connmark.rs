@@ -3,6 +3,7 @@
 use crate::iptables::error::Result;
 use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt, F_INVERT, F_MAND};
 use crate::iptables::text::{parse_val_mask, val_mask};
+use crate::iptables::xlate::{XlCtx, Xlate};
 use crate::iptables::xtbuf::{Blob, Rd};
 
 /// `struct xt_connmark_mtinfo1`.
@@ -66,5 +67,12 @@ impl XtExt for Connmark {
             out.push('!');
         }
         val_mask(self.mark, self.mask, out);
+    }
+
+    fn xlate(&self, x: &mut Xlate, cx: &XlCtx) -> bool {
+        let _ = cx;
+        x.add("ct mark");
+        crate::iptables::xlate::mark(x, self.mark, self.mask, self.invert != 0);
+        true
     }
 }

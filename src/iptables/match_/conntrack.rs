@@ -5,8 +5,10 @@ use crate::iptables::addr::{self, AddrMask};
 use crate::iptables::error::{IptError, Result};
 use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt, F_INVERT, F_MAND};
 use crate::iptables::family::Family;
+use crate::iptables::gai;
 use crate::iptables::num;
 use crate::iptables::text::ncase_eq;
+use crate::iptables::xlate::{XlCtx, Xlate};
 use crate::iptables::xtbuf::{Blob, Rd};
 use std::fmt::Write as _;
 
@@ -142,18 +144,19 @@ pub fn parse_hostmask(f: Family, ext: &str, opt: &str, arg: &str) -> Result<Addr
         Some(m) => match num::strtoui(m, 0, hlen) {
             Some(n) => addr::prefix_mask(f, n as u32),
             None => {
-                let parsed = match f {
-                    Family::V4 => addr::numeric_to_v4(m, false).map(|x| {
+                let n = f.addr_len();
+                let parsed = gai::resolve(f, m, true)
+                    .ok()
+                    .and_then(|v| v.first().copied())
+                    .map(|a| {
                         let mut b = [0xffu8; 16];
-                        b[..4].copy_from_slice(&x);
+                        b[..n].copy_from_slice(&a[..n]);
                         b
-                    }),
-                    Family::V6 => addr::numeric_to_v6(m),
-                }
-                .map(|b| match prefix_len(&b[..f.addr_len()]) {
-                    Some(n) => addr::prefix_mask(f, n),
-                    None => b,
-                });
+                    })
+                    .map(|b| match prefix_len(&b[..f.addr_len()]) {
+                        Some(n) => addr::prefix_mask(f, n),
+                        None => b,
+                    });
                 parsed.ok_or_else(|| {
                     IptError::param(format!(
                         "{ext}: bad value for option \"--{opt}\", neither a valid network mask nor valid CIDR (0-{hlen}).\n"
@@ -171,17 +174,17 @@ fn prefix_len(m: &[u8]) -> Option<u32> {
     (addr::prefix_mask(Family::V6, ones)[..m.len()] == *m).then_some(ones)
 }
 
-/// `XTTYPE_HOST`: one address, numeric or from the host table.
+/// `XTTYPE_HOST`: one address as `getaddrinfo` reads it (numeric, or a
+/// name of the host table that stands for one address).
 pub fn parse_host(f: Family, host: &str) -> Result<[u8; 16]> {
-    let v = addr::parse_multiple(f, host)
-        .ok()
-        .filter(|v| v.len() == 1 && !host.contains(','));
-    match v {
-        Some(v) => Ok(v[0].addr),
-        None => Err(IptError::param(
-            "getaddrinfo: Name or service not known\n".to_string(),
-        )),
+    let v = gai::resolve(f, host, false)
+        .map_err(|e| IptError::param(format!("getaddrinfo: {}\n", e.text())))?;
+    if v.iter().any(|a| *a != v[0]) {
+        return Err(IptError::param(format!(
+            "{host} resolves to more than one address\n"
+        )));
     }
+    Ok(v[0])
 }
 
 /// `XTTYPE_PORTRC`: `port[:port]` with service names.
@@ -630,6 +633,11 @@ impl XtExt for Conntrack {
             "conntrack"
         }
     }
+
+    fn xlate(&self, x: &mut Xlate, cx: &XlCtx) -> bool {
+        self.xlate_all(x, cx);
+        true
+    }
 }
 
 /// `XTTYPE_UINT32RC`: `a[:b]` (missing parts default to 0 / max).
@@ -766,6 +774,17 @@ impl XtExt for State {
     fn alias(&self) -> &'static str {
         "state"
     }
+
+    fn xlate(&self, x: &mut Xlate, cx: &XlCtx) -> bool {
+        let _ = cx;
+        x.add("ct state ");
+        xlate_states(
+            x,
+            self.0.state_mask,
+            self.0.invert_flags & flags::STATE != 0,
+        );
+        true
+    }
 }
 
 /// `XTTYPE_UINT16RC`/`UINT32RC`/`UINT64RC` with an explicit maximum: the
@@ -817,4 +836,138 @@ pub fn parse_u64rc_max(ext: &str, opt: &str, arg: &str, lmax: u64) -> Result<(u6
 pub fn parse_u32rc_max(ext: &str, opt: &str, arg: &str, lmax: u64) -> Result<(u32, u32, usize)> {
     let (lo, hi, n) = parse_u64rc_max(ext, opt, arg, lmax)?;
     Ok((lo as u32, hi as u32, n))
+}
+
+/// Conntrack states in translation form (`! new,established`).
+fn xlate_states(x: &mut Xlate, mask: u16, inv: bool) {
+    if inv {
+        x.add("! ");
+    }
+    let names = [
+        (1u16, "invalid"),
+        (1 << 3, "new"),
+        (1 << 2, "related"),
+        (1 << 1, "established"),
+        (1 << 8, "untracked"),
+    ];
+    xlate_list(x, mask, &names);
+}
+
+/// Conntrack status bits in translation form.
+fn xlate_statuses(x: &mut Xlate, mask: u16, inv: bool) {
+    if inv {
+        x.add("! ");
+    }
+    let names = [
+        (1u16, "expected"),
+        (2, "seen-reply"),
+        (4, "assured"),
+        (8, "confirmed"),
+    ];
+    xlate_list(x, mask, &names);
+}
+
+fn xlate_list(x: &mut Xlate, mask: u16, names: &[(u16, &str)]) {
+    let mut sep = "";
+    for (bit, n) in names {
+        if mask & bit != 0 {
+            x.add(&format!("{sep}{n}"));
+            sep = ",";
+        }
+    }
+}
+
+impl Conntrack {
+    /// `_conntrack3_mt_xlate`.
+    fn xlate_all(&self, x: &mut Xlate, cx: &XlCtx) {
+        let inv = |f: u16| self.invert_flags & f != 0;
+        let neq = |f: u16| if inv(f) { "!= " } else { "" };
+        let has = |f: u16| self.match_flags & f != 0;
+        let mut space = "";
+        let dir = if inv(flags::DIRECTION) {
+            "reply"
+        } else {
+            "original"
+        };
+        if has(flags::DIRECTION) {
+            x.add(&format!("ct direction {dir}"));
+            space = " ";
+        }
+        if has(flags::PROTO) {
+            x.add(&format!(
+                "{space}ct {dir} protocol {}{}",
+                neq(flags::PROTO),
+                self.l4proto
+            ));
+            space = " ";
+        }
+        if has(flags::STATE) {
+            let (snat, dnat) = (1u16 << 6, 1u16 << 7);
+            if self.state_mask & (snat | dnat) != 0 {
+                x.add(&format!(
+                    "{space}ct status {}{}",
+                    if inv(flags::STATUS) { "!=" } else { "" },
+                    if self.state_mask & snat != 0 {
+                        "snat"
+                    } else {
+                        "dnat"
+                    }
+                ));
+            } else {
+                x.add(&format!("{space}ct state "));
+                xlate_states(x, self.state_mask, inv(flags::STATE));
+            }
+            space = " ";
+        }
+        if has(flags::STATUS) {
+            x.add(&format!("{space}ct status "));
+            xlate_statuses(x, self.status_mask, inv(flags::STATUS));
+            space = " ";
+        }
+        if has(flags::EXPIRES) {
+            x.add(&format!("{space}ct expiration {}", neq(flags::EXPIRES)));
+            if self.expires_max == self.expires_min {
+                x.add(&self.expires_min.to_string());
+            } else {
+                x.add(&format!("{}-{}", self.expires_min, self.expires_max));
+            }
+            space = " ";
+        }
+        let f = cx.family;
+        let addr_names = [
+            (flags::ORIGSRC, "original saddr"),
+            (flags::ORIGDST, "original daddr"),
+            (flags::REPLSRC, "reply saddr"),
+            (flags::REPLDST, "reply daddr"),
+        ];
+        for (i, (flag, what)) in addr_names.iter().enumerate() {
+            if has(*flag) {
+                let a = &self.addrs[i];
+                x.add(&format!("{space}ct {what} {}", neq(*flag)));
+                x.add(&format!(
+                    "{}{}",
+                    addr::addr_str(f, &a.addr[..f.addr_len()]),
+                    addr::mask_suffix(f, &a.mask)
+                ));
+                space = " ";
+            }
+        }
+        let port_names = [
+            (flags::ORIGSRC_PORT, "original proto-src"),
+            (flags::ORIGDST_PORT, "original proto-dst"),
+            (flags::REPLSRC_PORT, "reply proto-src"),
+            (flags::REPLDST_PORT, "reply proto-dst"),
+        ];
+        for (i, (flag, what)) in port_names.iter().enumerate() {
+            if has(*flag) {
+                x.add(&format!("{space}ct {what} {}", neq(*flag)));
+                if self.ports[i] == self.ports_high[i] {
+                    x.add(&self.ports[i].to_string());
+                } else {
+                    x.add(&format!("{}-{}", self.ports[i], self.ports_high[i]));
+                }
+                space = " ";
+            }
+        }
+    }
 }

@@ -3,6 +3,7 @@
 use crate::iptables::error::Result;
 use crate::iptables::ext::{decode_exact, Ctx, OptCall, OptDef, XtExt, F_INVERT, F_MAND};
 use crate::iptables::text::parse_uint;
+use crate::iptables::xlate::{XlCtx, Xlate};
 use crate::iptables::xtbuf::Blob;
 use std::fmt::Write as _;
 
@@ -53,5 +54,12 @@ impl XtExt for Cpu {
     fn print(&self, _: &Ctx<'_>, _: bool, out: &mut String) {
         let bang = if self.invert != 0 { "! " } else { "" };
         let _ = write!(out, " cpu {bang}{}", self.cpu);
+    }
+
+    fn xlate(&self, x: &mut Xlate, cx: &XlCtx) -> bool {
+        let _ = cx;
+        let op = if self.invert != 0 { " !=" } else { "" };
+        x.add(&format!("cpu{op} {}", self.cpu));
+        true
     }
 }

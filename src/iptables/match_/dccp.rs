@@ -6,6 +6,7 @@ use super::tcp::{print_ports, save_given_ports};
 use crate::iptables::error::{IptError, Result};
 use crate::iptables::ext::{decode_exact, Ctx, OptCall, OptDef, XtExt, F_INVERT};
 use crate::iptables::text::parse_uint;
+use crate::iptables::xlate::{XlCtx, Xlate};
 use crate::iptables::xtbuf::Blob;
 use std::fmt::Write as _;
 
@@ -191,5 +192,51 @@ impl XtExt for Dccp {
             let bang = if inv(OPTION) { "!" } else { "" };
             let _ = write!(out, " option={bang}{}", self.option);
         }
+    }
+
+    fn xlate(&self, x: &mut Xlate, cx: &XlCtx) -> bool {
+        let _ = cx;
+        const NAMES: [&str; 11] = [
+            "request", "response", "data", "ack", "dataack", "closereq", "close", "reset", "sync",
+            "syncack", "10-15",
+        ];
+        let neq = |f: u16| if self.invflags & f != 0 { " !=" } else { "" };
+        for (f, what, r) in [
+            (SRC_PORTS, "sport", self.spts),
+            (DEST_PORTS, "dport", self.dpts),
+        ] {
+            if self.flags & f != 0 {
+                x.add(&format!("dccp {what}{} {}", neq(f), r[0]));
+                if r[0] != r[1] {
+                    x.add(&format!("-{}", r[1]));
+                }
+            }
+        }
+        if self.flags & TYPE != 0 && self.typemask != 0 {
+            x.add(&format!("dccp type{} ", neq(TYPE)));
+            let mut types = self.typemask;
+            if types & INVALID_OTHER != 0 {
+                types &= !INVALID_OTHER;
+                types |= 1 << INVALID;
+            }
+            let set = types.count_ones() > 1;
+            if set {
+                x.add("{");
+            }
+            let mut first = true;
+            for (i, n) in NAMES.iter().enumerate() {
+                if types & (1 << i) != 0 {
+                    if !first {
+                        x.add(", ");
+                    }
+                    first = false;
+                    x.add(n);
+                }
+            }
+            if set {
+                x.add("}");
+            }
+        }
+        self.flags & OPTION == 0
     }
 }

@@ -4,6 +4,7 @@
 use crate::iptables::error::{IptError, Result};
 use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt, F_INVERT};
 use crate::iptables::text::parse_uint;
+use crate::iptables::xlate::{XlCtx, Xlate};
 use crate::iptables::xtbuf::{Blob, Rd};
 use std::fmt::Write as _;
 
@@ -106,5 +107,13 @@ impl XtExt for Dscp {
     fn print(&self, _: &Ctx<'_>, _: bool, out: &mut String) {
         let inv = if self.invert != 0 { "!" } else { "" };
         let _ = write!(out, " DSCP match {inv}0x{:02x}", self.dscp);
+    }
+
+    fn xlate(&self, x: &mut Xlate, cx: &XlCtx) -> bool {
+        x.add(crate::iptables::xlate::family_word(cx.family));
+        x.add(" ");
+        let op = if self.invert != 0 { "!= " } else { "" };
+        x.add(&format!("dscp {op}0x{:02x}", self.dscp));
+        true
     }
 }

@@ -4,6 +4,7 @@
 use crate::iptables::error::{IptError, Result};
 use crate::iptables::ext::{decode_exact, Ctx, OptCall, OptDef, XtExt, F_INVERT};
 use crate::iptables::text::parse_uint;
+use crate::iptables::xlate::{XlCtx, Xlate};
 use crate::iptables::xtbuf::Blob;
 use std::fmt::Write as _;
 
@@ -115,5 +116,32 @@ impl XtExt for Ecn {
         if self.operation & OP_IP != 0 {
             let _ = write!(out, " {}ECT={}", self.inv(OP_IP, "!"), self.ip_ect);
         }
+    }
+
+    fn xlate(&self, x: &mut Xlate, cx: &XlCtx) -> bool {
+        let _ = cx;
+        let neq = if self.invert != 0 { "!= " } else { "" };
+        if self.operation & 0x10 != 0 {
+            x.add("tcp flags ");
+            x.add(neq);
+            x.add("ecn");
+        }
+        if self.operation & 0x20 != 0 {
+            x.add("tcp flags ");
+            x.add(neq);
+            x.add("cwr");
+        }
+        if self.operation & 0x01 != 0 {
+            x.add("ip ecn ");
+            x.add(neq);
+            match self.ip_ect {
+                0 => x.add("not-ect"),
+                1 => x.add("ect1"),
+                2 => x.add("ect0"),
+                3 => x.add("ce"),
+                _ => return false,
+            }
+        }
+        true
     }
 }

@@ -5,6 +5,7 @@ use super::idrange;
 use crate::iptables::error::Result;
 use crate::iptables::ext::{decode_exact, Ctx, OptCall, OptDef, XtExt, F_INVERT};
 use crate::iptables::text::parse_uint;
+use crate::iptables::xlate::{XlCtx, Xlate};
 use crate::iptables::xtbuf::Blob;
 use std::fmt::Write as _;
 
@@ -137,5 +138,34 @@ impl XtExt for Frag {
         if self.invflags & !INV_MASK != 0 {
             let _ = write!(out, " Unknown invflags: 0x{:X}", self.invflags & !INV_MASK);
         }
+    }
+
+    fn xlate(&self, x: &mut Xlate, cx: &XlCtx) -> bool {
+        let _ = cx;
+        let inv = self.invflags & 0x01 != 0;
+        if self.ids != [0, u32::MAX] || inv {
+            x.add(&format!("frag id {}", if inv { "!= " } else { "" }));
+            if self.ids[0] != self.ids[1] {
+                x.add(&format!("{}-{}", self.ids[0], self.ids[1]));
+            } else {
+                x.add(&self.ids[0].to_string());
+            }
+        } else if self.flags & (0x04 | 0x08 | 0x10 | 0x20) == 0 {
+            x.add("exthdr frag exists");
+            return true;
+        }
+        if self.flags & 0x04 != 0 {
+            x.add("frag reserved 1");
+        }
+        if self.flags & 0x08 != 0 {
+            x.add("frag frag-off 0");
+        }
+        if self.flags & 0x10 != 0 {
+            x.add("frag more-fragments 1");
+        }
+        if self.flags & 0x20 != 0 {
+            x.add("frag more-fragments 0");
+        }
+        true
     }
 }

@@ -8,8 +8,9 @@
 use crate::iptables::error::{IptError, Result};
 use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt, F_INVERT, F_MAND};
 use crate::iptables::family::Family;
-use crate::iptables::num::{strtoui, strtoul_prefix_base};
+use crate::iptables::num::strtoul_prefix_base;
 use crate::iptables::text::parse_uint;
+use crate::iptables::xlate::{XlCtx, Xlate};
 use crate::iptables::xtbuf::{Blob, Rd};
 use std::fmt::Write as _;
 
@@ -103,27 +104,6 @@ const OPTS: &[OptDef] = &[
     OptDef::arg("hashlimit-rate-interval", O_INTERVAL, 0),
 ];
 
-fn atoll(s: &str) -> i64 {
-    let t = s.trim_start();
-    let (neg, t) = match t.as_bytes().first() {
-        Some(b'-') => (true, &t[1..]),
-        Some(b'+') => (false, &t[1..]),
-        _ => (false, t),
-    };
-    let mut v: i64 = 0;
-    for c in t.bytes() {
-        if !c.is_ascii_digit() {
-            break;
-        }
-        v = v.wrapping_mul(10).wrapping_add((c - b'0') as i64);
-    }
-    if neg {
-        v.wrapping_neg()
-    } else {
-        v
-    }
-}
-
 fn factor(c: Option<u8>) -> u64 {
     match c {
         Some(b'm') => 1024 * 1024,
@@ -166,7 +146,7 @@ impl Hashlimit {
         if pos == 0 {
             return Ok(false);
         }
-        let r = atoll(rate) as u64;
+        let r = crate::iptables::num::c_atol(rate) as u64;
         if r == 0 {
             return Ok(false);
         }
@@ -206,7 +186,7 @@ impl Hashlimit {
                 return Ok(false);
             };
         }
-        let r = atoll(rate) as u64;
+        let r = crate::iptables::num::c_atol(rate) as u64;
         if r == 0 {
             return Ok(false);
         }
@@ -411,12 +391,7 @@ impl XtExt for Hashlimit {
                 }
             }
             O_SRCMASK | O_DSTMASK => {
-                let h = Hashlimit::dmask(cx.family) as u64;
-                let v = strtoui(&a, 0, h).ok_or_else(|| {
-                    IptError::param(format!(
-                        "hashlimit: bad value for option \"--{n}\", neither a valid network mask nor valid CIDR (0-{h}).\n"
-                    ))
-                })? as u8;
+                let v = super::connlimit::parse_plen(cx.family, "hashlimit", n, &a)?;
                 if c.def.id == O_SRCMASK {
                     self.srcmask = v;
                 } else {
@@ -447,7 +422,7 @@ impl XtExt for Hashlimit {
             }
             O_RATEMATCH => self.mode |= RATE_MATCH,
             _ => {
-                let r = atoll(&a) as i32;
+                let r = crate::iptables::num::c_atol(&a) as i32;
                 if r <= 0 {
                     return Err(bad("--hashlimit-rate-interval", &a));
                 }
@@ -686,6 +661,115 @@ impl XtExt for Hashlimit {
             if self.interval != 1 {
                 let _ = write!(out, " rate-interval {}", self.interval);
             }
+        }
+    }
+
+    fn xlate(&self, x: &mut Xlate, cx: &XlCtx) -> bool {
+        let f = cx.family;
+        let v4 = f == Family::V4;
+        x.add(&format!("meter {} {{", self.name));
+        let names: [(u32, &str); 4] = [
+            (HASH_DIP, if v4 { "ip daddr" } else { "ip6 daddr" }),
+            (HASH_DPT, "tcp dport"),
+            (HASH_SIP, if v4 { "ip saddr" } else { "ip6 saddr" }),
+            (HASH_SPT, "tcp sport"),
+        ];
+        let full = if v4 { 32 } else { 128 };
+        let mut first = true;
+        for (bit, name) in names {
+            if self.mode & bit == 0 {
+                continue;
+            }
+            x.add(if first { " " } else { " . " });
+            first = false;
+            x.add(name);
+            let plen = match bit {
+                HASH_DIP => Some(self.dstmask),
+                HASH_SIP => Some(self.srcmask),
+                _ => None,
+            };
+            if let Some(p) = plen.filter(|p| *p != full) {
+                xlate_subnet(x, u32::from(p), v4);
+            }
+        }
+        if self.expire != 1000 {
+            x.add(&format!(" timeout {}s", self.expire / 1000));
+        }
+        x.add(" limit rate");
+        if self.mode & INVERT != 0 {
+            x.add(" over");
+        }
+        if self.mode & BYTES != 0 {
+            const UNITS: [(&str, u64); 3] = [("m", 1024 * 1024), ("k", 1024), ("", 1)];
+            let mut r = cost_to_bytes(self.avg);
+            let mut i = 0;
+            while i < UNITS.len() - 1 {
+                let t = UNITS[i].1;
+                if r >= t && bytes_to_cost(r & !(t - 1)) == self.avg {
+                    break;
+                }
+                i += 1;
+            }
+            x.add(&format!(" {} {}bytes/second", r / UNITS[i].1, UNITS[i].0));
+            r = r.wrapping_mul(self.burst);
+            let mut i = 0;
+            while i < UNITS.len() - 1 {
+                if r >= UNITS[i].1 {
+                    break;
+                }
+                i += 1;
+            }
+            if self.burst > 0 {
+                x.add(&format!(" burst {} {}bytes", r / UNITS[i].1, UNITS[i].0));
+            }
+        } else {
+            const RATES: [(&str, u64); 4] = [
+                ("day", SCALE * 86_400),
+                ("hour", SCALE * 3_600),
+                ("minute", SCALE * 60),
+                ("second", SCALE),
+            ];
+            let avg = self.avg.max(1);
+            let mut i = 1;
+            while i < RATES.len() {
+                let m = RATES[i].1;
+                if avg > m || m / avg < m % avg {
+                    break;
+                }
+                i += 1;
+            }
+            x.add(&format!(" {}/{} ", RATES[i - 1].1 / avg, RATES[i - 1].0));
+            if self.burst != 5 {
+                x.add(&format!("burst {} packets", self.burst));
+            }
+        }
+        x.add("}");
+        true
+    }
+}
+
+/// ` and MASK` of a `--hashlimit-srcmask`/`-dstmask` prefix, written
+/// block by block as 1.8.11 writes it (IPv6 blocks zero-padded).
+fn xlate_subnet(x: &mut Xlate, plen: u32, v4: bool) {
+    let (blocks, bits) = if v4 { (4, 8) } else { (8, 16) };
+    let mut left = plen;
+    x.add(" and ");
+    for b in 0..blocks {
+        let mut acm = 0u32;
+        for _ in 0..bits {
+            acm <<= 1;
+            if left > 0 {
+                acm += 1;
+                left -= 1;
+            }
+        }
+        if v4 {
+            x.add_nospc(&acm.to_string());
+        } else {
+            x.add_nospc(&format!("{acm:04x}"));
+        }
+        if b + 1 < blocks {
+            x.add(if v4 { "." } else { ":" });
         }
     }
 }

@@ -4,6 +4,7 @@
 use crate::iptables::error::Result;
 use crate::iptables::ext::{decode_exact, Ctx, OptCall, OptDef, XtExt, F_INVERT, F_MAND};
 use crate::iptables::text::save_string;
+use crate::iptables::xlate::{XlCtx, Xlate};
 use crate::iptables::xtbuf::Blob;
 use std::fmt::Write as _;
 
@@ -61,5 +62,12 @@ impl XtExt for Helper {
     fn print(&self, _: &Ctx<'_>, _: bool, out: &mut String) {
         let bang = if self.invert != 0 { "! " } else { "" };
         let _ = write!(out, " helper match {bang}\"{}\"", self.name);
+    }
+
+    fn xlate(&self, x: &mut Xlate, cx: &XlCtx) -> bool {
+        let _ = cx;
+        let op = if self.invert != 0 { " !=" } else { "" };
+        x.add(&format!("ct helper{op} \"{}\"", self.name));
+        true
     }
 }

@@ -5,6 +5,7 @@
 use crate::iptables::error::{IptError, Result};
 use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt, F_INVERT, F_MAND};
 use crate::iptables::num::strtoui_prefix;
+use crate::iptables::xlate::{XlCtx, Xlate};
 use crate::iptables::xtbuf::{Blob, Rd};
 use std::fmt::Write as _;
 
@@ -269,6 +270,29 @@ impl XtExt for Icmp {
             let _ = write!(out, " Unknown invflags: 0x{:X}", self.invflags & !1);
         }
     }
+
+    fn xlate(&self, x: &mut Xlate, cx: &XlCtx) -> bool {
+        let _ = cx;
+        if self.icmp_type == 0xff {
+            x.add("ip protocol icmp");
+            return true;
+        }
+        let op = if self.invflags & 1 != 0 { " !=" } else { "" };
+        x.add(&format!("icmp type{op} "));
+        if self.code[0] == self.code[1] {
+            return false;
+        }
+        let name = ICMP_CODES
+            .iter()
+            .find(|c| c.1 == self.icmp_type && c.2 == self.code[0] && c.3 == self.code[1]);
+        match name {
+            Some(n) => {
+                x.add(n.0);
+                true
+            }
+            None => false,
+        }
+    }
 }
 
 /// `struct ip6t_icmp` (`-m icmp6`).
@@ -327,6 +351,37 @@ impl XtExt for Icmp6 {
         self.0.print_type(ICMPV6_CODES, numeric, out);
         if self.0.invflags & !1 != 0 {
             let _ = write!(out, " Unknown invflags: 0x{:X}", self.0.invflags & !1);
+        }
+    }
+
+    fn xlate(&self, x: &mut Xlate, cx: &XlCtx) -> bool {
+        let _ = cx;
+        let i = &self.0;
+        let op = if i.invflags & 1 != 0 { " !=" } else { "" };
+        x.add(&format!("icmpv6 type{op} "));
+        if i.code[0] == i.code[1] {
+            return false;
+        }
+        let nd = match i.icmp_type {
+            133 => Some("nd-router-solicit"),
+            134 => Some("nd-router-advert"),
+            135 => Some("nd-neighbor-solicit"),
+            136 => Some("nd-neighbor-advert"),
+            137 => Some("nd-redirect"),
+            _ => None,
+        };
+        let name = nd.or_else(|| {
+            ICMPV6_CODES
+                .iter()
+                .find(|c| c.1 == i.icmp_type && c.2 == i.code[0] && c.3 == i.code[1])
+                .map(|c| c.0)
+        });
+        match name {
+            Some(n) => {
+                x.add(n);
+                true
+            }
+            None => false,
         }
     }
 }

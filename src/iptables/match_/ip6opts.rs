@@ -3,8 +3,9 @@
 
 use crate::iptables::error::{IptError, Result};
 use crate::iptables::ext::{decode_exact, Ctx, OptCall, OptDef, XtExt, F_INVERT};
-use crate::iptables::num::c_strtoul;
+use crate::iptables::num::strtoumax;
 use crate::iptables::text::parse_uint;
+use crate::iptables::xlate::{XlCtx, Xlate};
 use crate::iptables::xtbuf::Blob;
 use std::fmt::Write as _;
 
@@ -48,10 +49,15 @@ impl<const DST: bool> Ip6Opts<DST> {
     /// `parse_opts_num`: a C `strtoul` number filling the whole word.
     fn num(word: &str, what: &str) -> Result<u64> {
         let name = Self::NAME;
-        let (v, n) = c_strtoul(word, 0);
+        let (v, n, overflow) = strtoumax(word, 0);
         if n == 0 {
             return Err(IptError::param(format!(
                 "{name}: no valid digits in {what} `{word}'"
+            )));
+        }
+        if overflow {
+            return Err(IptError::param(format!(
+                "{what} `{word}' specified too big: would overflow"
             )));
         }
         if n != word.len() {
@@ -188,5 +194,15 @@ impl<const DST: bool> XtExt for Ip6Opts<DST> {
         if self.invflags & !INV_MASK != 0 {
             let _ = write!(out, " Unknown invflags: 0x{:X}", self.invflags & !INV_MASK);
         }
+    }
+
+    fn xlate(&self, x: &mut Xlate, cx: &XlCtx) -> bool {
+        let _ = cx;
+        if DST || self.flags & 0x01 == 0 || self.flags & 0x02 != 0 {
+            return false;
+        }
+        let op = if self.invflags & 0x01 != 0 { "!= " } else { "" };
+        x.add(&format!("hbh hdrlength {op}{}", self.hdrlen));
+        true
     }
 }

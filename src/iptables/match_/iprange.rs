@@ -6,6 +6,7 @@ use crate::iptables::addr::{addr_str, numeric_to_v4, numeric_to_v6};
 use crate::iptables::error::{IptError, Result};
 use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt, F_INVERT};
 use crate::iptables::family::Family;
+use crate::iptables::xlate::{XlCtx, Xlate};
 use crate::iptables::xtbuf::{Blob, Rd};
 use std::fmt::Write as _;
 
@@ -208,5 +209,27 @@ impl XtExt for Iprange {
     }
     fn print(&self, cx: &Ctx<'_>, _: bool, out: &mut String) {
         self.show(cx.family, false, out)
+    }
+
+    fn xlate(&self, x: &mut Xlate, cx: &XlCtx) -> bool {
+        let f = cx.family;
+        let n = f.addr_len();
+        let sel = match f {
+            crate::iptables::family::Family::V4 => "ip",
+            crate::iptables::family::Family::V6 => "ip6",
+        };
+        for (bit, inv, dir, r) in [
+            (1u8, 0x10u8, "saddr", &self.src),
+            (2, 0x20, "daddr", &self.dst),
+        ] {
+            if self.flags & bit != 0 {
+                let op = if self.flags & inv != 0 { " !=" } else { "" };
+                let lo = crate::iptables::addr::addr_str(f, &r[0][..n]);
+                let hi = crate::iptables::addr::addr_str(f, &r[1][..n]);
+                x.add(&format!("{sel} {dir}{op} {lo}"));
+                x.add(&format!("-{hi}"));
+            }
+        }
+        true
     }
 }

@@ -6,6 +6,7 @@ use super::idrange;
 use crate::iptables::error::Result;
 use crate::iptables::ext::{decode_exact, Ctx, OptCall, OptDef, XtExt, F_INVERT};
 use crate::iptables::text::parse_uint;
+use crate::iptables::xlate::{XlCtx, Xlate};
 use crate::iptables::xtbuf::Blob;
 use std::fmt::Write as _;
 
@@ -99,6 +100,27 @@ impl<const AH: bool> XtExt for SpiMatch<AH> {
         }
         idrange::print(out, "spi", self.spis, self.inv());
         unknown_inv(out, self.invflags, INV_SPI);
+    }
+
+    fn xlate(&self, x: &mut Xlate, cx: &XlCtx) -> bool {
+        let inv = self.inv();
+        let any = self.spis == [0, u32::MAX] && !inv;
+        if AH {
+            if !any {
+                x.add(&format!("ah spi{} ", if inv { " !=" } else { "" }));
+                x.add(&spi_range(self.spis));
+            } else {
+                x.add("meta l4proto ah");
+            }
+        } else if !any {
+            x.add(&format!("esp spi{}", if inv { " !=" } else { "" }));
+            x.add(&format!(" {}", spi_range(self.spis)));
+        } else if cx.family == crate::iptables::family::Family::V4 {
+            x.add("meta l4proto esp");
+        } else {
+            x.add("exthdr esp exists");
+        }
+        true
     }
 }
 
@@ -198,6 +220,31 @@ impl XtExt for Ah6 {
         }
         unknown_inv(out, self.invflags, INV_SPI | INV_LEN);
     }
+
+    fn xlate(&self, x: &mut Xlate, cx: &XlCtx) -> bool {
+        let _ = cx;
+        let inv_spi = self.invflags & 0x01 != 0;
+        let inv_len = self.invflags & 0x02 != 0;
+        let mut space = "";
+        if self.spis != [0, u32::MAX] || inv_spi {
+            x.add(&format!("ah spi{} ", if inv_spi { " !=" } else { "" }));
+            x.add(&spi_range(self.spis));
+            space = " ";
+        }
+        if self.hdrlen != 0 || inv_len {
+            let op = if inv_len { " !=" } else { "" };
+            x.add(&format!("{space}ah hdrlength{op} {}", self.hdrlen));
+            space = " ";
+        }
+        if self.hdrres != 0 {
+            x.add(&format!("{space}ah reserved {}", self.hdrres));
+            space = " ";
+        }
+        if space.is_empty() {
+            x.add("exthdr ah exists");
+        }
+        true
+    }
 }
 
 /// `struct xt_ipcomp`: `-m ipcomp`.
@@ -270,5 +317,22 @@ impl XtExt for Ipcomp {
             out.push_str(" reserved");
         }
         unknown_inv(out, self.invflags, INV_SPI);
+    }
+
+    fn xlate(&self, x: &mut Xlate, cx: &XlCtx) -> bool {
+        let _ = cx;
+        let op = if self.invflags & 0x01 != 0 { "!= " } else { "" };
+        x.add(&format!("comp cpi {op}"));
+        x.add(&spi_range(self.spis));
+        true
+    }
+}
+
+/// `N` or `N-M`.
+fn spi_range(r: [u32; 2]) -> String {
+    if r[0] != r[1] {
+        format!("{}-{}", r[0], r[1])
+    } else {
+        r[0].to_string()
     }
 }

@@ -3,6 +3,7 @@
 use crate::iptables::error::Result;
 use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt, F_INVERT, F_MAND};
 use crate::iptables::match_::conntrack::parse_u32rc_max;
+use crate::iptables::xlate::{XlCtx, Xlate};
 use crate::iptables::xtbuf::{Blob, Rd};
 use std::fmt::Write as _;
 
@@ -76,5 +77,17 @@ impl XtExt for Length {
     fn print(&self, _: &Ctx<'_>, _: bool, out: &mut String) {
         let inv = if self.invert != 0 { "!" } else { "" };
         let _ = write!(out, " length {inv}{}", self.range());
+    }
+
+    fn xlate(&self, x: &mut Xlate, cx: &XlCtx) -> bool {
+        let _ = cx;
+        let op = if self.invert != 0 { "!= " } else { "" };
+        x.add(&format!("meta length {op}"));
+        if self.min == self.max {
+            x.add(&self.min.to_string());
+        } else {
+            x.add(&format!("{}-{}", self.min, self.max));
+        }
+        true
     }
 }

@@ -4,6 +4,7 @@
 use crate::iptables::error::{IptError, Result};
 use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt};
 use crate::iptables::num::strtoui;
+use crate::iptables::xlate::{XlCtx, Xlate};
 use crate::iptables::xtbuf::{Blob, Rd};
 use std::fmt::Write as _;
 
@@ -28,27 +29,6 @@ impl Default for Limit {
     }
 }
 
-fn c_atoi(s: &str) -> i64 {
-    let t = s.trim_start();
-    let (neg, t) = match t.as_bytes().first() {
-        Some(b'-') => (true, &t[1..]),
-        Some(b'+') => (false, &t[1..]),
-        _ => (false, t),
-    };
-    let mut v: i64 = 0;
-    for c in t.bytes() {
-        if !c.is_ascii_digit() {
-            break;
-        }
-        v = v.wrapping_mul(10).wrapping_add((c - b'0') as i64);
-    }
-    if neg {
-        -v
-    } else {
-        v
-    }
-}
-
 /// `parse_rate`: `N[/second|minute|hour|day]` (unit prefixes allowed).
 pub fn parse_rate(rate: &str) -> Result<Option<u32>> {
     let mut mult: u32 = 1;
@@ -70,7 +50,7 @@ pub fn parse_rate(rate: &str) -> Result<Option<u32>> {
             return Ok(None);
         };
     }
-    let r = c_atoi(rate) as i32 as u32;
+    let r = crate::iptables::num::c_atol(rate) as i32 as u32;
     if r == 0 {
         return Ok(None);
     }
@@ -182,5 +162,21 @@ impl XtExt for Limit {
         out.push_str(" limit: avg");
         print_rate(self.avg, out);
         let _ = write!(out, " burst {}", self.burst);
+    }
+
+    fn xlate(&self, x: &mut Xlate, cx: &XlCtx) -> bool {
+        let _ = cx;
+        x.add("limit rate");
+        if self.avg == 0 {
+            x.add(" inf");
+        } else {
+            const UNITS: [&str; 4] = ["day", "hour", "minute", "second"];
+            let i = unit_index(self.avg);
+            x.add(&format!(" {}/{}", RATES[i].1 / self.avg, UNITS[i]));
+        }
+        if self.burst != 0 {
+            x.add(&format!(" burst {} packets", self.burst));
+        }
+        true
     }
 }

@@ -3,6 +3,7 @@
 use crate::iptables::error::{IptError, Result};
 use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt, F_INVERT, F_MAND};
 use crate::iptables::num::c_strtoul;
+use crate::iptables::xlate::{XlCtx, Xlate};
 use crate::iptables::xtbuf::{Blob, Rd};
 use std::fmt::Write as _;
 
@@ -91,5 +92,17 @@ impl XtExt for Mac {
             out.push_str("! ");
         }
         out.push_str(&mac_str(&self.srcaddr));
+    }
+
+    fn xlate(&self, x: &mut Xlate, cx: &XlCtx) -> bool {
+        let _ = cx;
+        let op = if self.invert != 0 { " !=" } else { "" };
+        x.add(&format!("ether saddr{op} "));
+        let m = self.srcaddr;
+        x.add(&format!(
+            "{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}",
+            m[0], m[1], m[2], m[3], m[4], m[5]
+        ));
+        true
     }
 }

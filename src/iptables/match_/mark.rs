@@ -4,6 +4,7 @@
 use crate::iptables::error::Result;
 use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt, F_INVERT, F_MAND};
 use crate::iptables::text::{parse_val_mask, val_mask};
+use crate::iptables::xlate::{XlCtx, Xlate};
 use crate::iptables::xtbuf::{Blob, Rd};
 
 /// `struct xt_mark_mtinfo1`.
@@ -72,5 +73,12 @@ impl XtExt for Mark {
             out.push_str(" !");
         }
         val_mask(self.mark, self.mask, out);
+    }
+
+    fn xlate(&self, x: &mut Xlate, cx: &XlCtx) -> bool {
+        let _ = cx;
+        x.add("mark");
+        crate::iptables::xlate::mark(x, self.mark, self.mask, self.invert != 0);
+        true
     }
 }

@@ -3,6 +3,7 @@
 use crate::iptables::error::{IptError, Result};
 use crate::iptables::ext::{decode_exact, Ctx, OptCall, OptDef, XtExt, F_INVERT};
 use crate::iptables::num::strtoui;
+use crate::iptables::xlate::{XlCtx, Xlate};
 use crate::iptables::xtbuf::Blob;
 use std::fmt::Write as _;
 
@@ -153,5 +154,21 @@ impl XtExt for Mh {
         if self.invflags & !INV_MASK != 0 {
             let _ = write!(out, " Unknown invflags: 0x{:X}", self.invflags & !INV_MASK);
         }
+    }
+
+    fn xlate(&self, x: &mut Xlate, cx: &XlCtx) -> bool {
+        let _ = cx;
+        let inv = self.invflags & 0x01 != 0;
+        if self.types == [0, u8::MAX] && !inv {
+            x.add("exthdr mh exists");
+            return true;
+        }
+        let op = if inv { "!= " } else { "" };
+        if self.types[0] != self.types[1] {
+            x.add(&format!("mh type {op}{}-{}", self.types[0], self.types[1]));
+        } else {
+            x.add(&format!("mh type {op}{}", self.types[0]));
+        }
+        true
     }
 }

@@ -12,6 +12,7 @@ pub mod connmark;
 pub mod conntrack;
 pub mod cpu;
 pub mod dccp;
+pub mod devgroup;
 pub mod dscp;
 pub mod ecn;
 pub mod eui64;
@@ -104,7 +105,8 @@ crate::fam_any!(
     bpf::Bpf,
     u32::U32,
     ipvs::Ipvs,
-    rateest::RateestMatch
+    rateest::RateestMatch,
+    devgroup::Devgroup
 );
 crate::fam_only!(V4: icmp::Icmp, ttl::Ttl, ipsec::Ah, realm::Realm, osf::Osf);
 crate::fam_only!(V6: icmp::Icmp6, ttl::Hl, rt::Rt, frag::Frag, ipsec::Ah6, ip6opts::Hbh, ip6opts::Dst, mh::Mh, ipv6header::Ipv6Header, eui64::Eui64, srh::Srh);
@@ -166,6 +168,7 @@ crate::xt_registry! {
         Cluster(cluster::Cluster),
         Nfacct(nfacct::Nfacct),
         Realm(realm::Realm),
+        Devgroup(devgroup::Devgroup),
         Osf(osf::Osf),
         Connlabel(connlabel::Connlabel),
         Time(time::Time),

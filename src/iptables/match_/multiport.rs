@@ -3,6 +3,7 @@
 use crate::iptables::error::{IptError, Result};
 use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt, F_INVERT};
 use crate::iptables::num;
+use crate::iptables::xlate::{XlCtx, Xlate};
 use crate::iptables::xtbuf::{Blob, Rd};
 
 /// `XT_MULTIPORT_SOURCE`.
@@ -212,5 +213,59 @@ impl XtExt for Multiport {
             out.push_str(" !");
         }
         self.list(cx.proto, numeric, out);
+    }
+
+    fn xlate(&self, x: &mut Xlate, cx: &XlCtx) -> bool {
+        let pname = match cx.proto {
+            6 => "tcp",
+            17 => "udp",
+            136 => "udplite",
+            132 => "sctp",
+            33 => "dccp",
+            _ => "(null)",
+        };
+        x.add(pname);
+        match self.flags {
+            SOURCE => x.add(" sport "),
+            DESTINATION => x.add(" dport "),
+            EITHER => {
+                x.add(&format!(" sport . {pname} dport {{ "));
+                for i in 0..self.count as usize {
+                    if i != 0 {
+                        x.add(", ");
+                    }
+                    let p = self.ports[i];
+                    x.add(&format!("0-65535 . {p}, {p} . 0-65535"));
+                }
+                x.add(" }");
+                return true;
+            }
+            _ => {}
+        }
+        if self.invert != 0 {
+            x.add("!= ");
+        }
+        let n = self.count as usize;
+        let braces = n > 2 || (n > 1 && self.pflags[0] == 0);
+        if braces {
+            x.add("{ ");
+        }
+        let mut i = 0;
+        while i < n.min(15) {
+            x.add(&format!(
+                "{}{}",
+                if i > 0 { ", " } else { "" },
+                self.ports[i]
+            ));
+            if self.pflags[i] != 0 && i + 1 < 15 {
+                i += 1;
+                x.add(&format!("-{}", self.ports[i]));
+            }
+            i += 1;
+        }
+        if braces {
+            x.add("}");
+        }
+        true
     }
 }

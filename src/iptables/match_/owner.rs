@@ -4,6 +4,7 @@ use crate::iptables::error::{IptError, Result};
 use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt, F_INVERT};
 use crate::iptables::num::strtoui_prefix;
 use crate::iptables::passwd;
+use crate::iptables::xlate::{XlCtx, Xlate};
 use crate::iptables::xtbuf::{Blob, Rd};
 use std::fmt::Write as _;
 
@@ -167,5 +168,22 @@ impl XtExt for Owner {
         self.item("owner UID match", UID, numeric, out);
         self.item("owner GID match", GID, numeric, out);
         self.item("incl. suppl. groups", SUPPL_GROUPS, numeric, out);
+    }
+
+    fn xlate(&self, x: &mut Xlate, cx: &XlCtx) -> bool {
+        let _ = cx;
+        let op = if self.invert != 0 { " !=" } else { "" };
+        let (what, r) = match self.match_ {
+            1 => ("skuid", self.uid),
+            2 => ("skgid", self.gid),
+            _ => return false,
+        };
+        x.add(&format!("{what}{op} "));
+        if r[0] != r[1] {
+            x.add(&format!("{}-{}", r[0], r[1]));
+        } else {
+            x.add(&r[0].to_string());
+        }
+        true
     }
 }

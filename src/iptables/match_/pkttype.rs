@@ -2,6 +2,7 @@
 
 use crate::iptables::error::{IptError, Result};
 use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt, F_INVERT, F_MAND};
+use crate::iptables::xlate::{XlCtx, Xlate};
 use crate::iptables::xtbuf::{Blob, Rd};
 use std::fmt::Write as _;
 
@@ -85,5 +86,18 @@ impl XtExt for Pkttype {
     fn print(&self, _: &Ctx<'_>, _: bool, out: &mut String) {
         let inv = if self.invert != 0 { "!" } else { "" };
         let _ = write!(out, " PKTTYPE {inv}= {}", self.name());
+    }
+
+    fn xlate(&self, x: &mut Xlate, cx: &XlCtx) -> bool {
+        let _ = cx;
+        let op = if self.invert != 0 { " !=" } else { "" };
+        x.add(&format!("pkttype{op} "));
+        match self.pkttype {
+            0 => x.add("unicast"),
+            1 => x.add("broadcast"),
+            2 => x.add("multicast"),
+            n => x.add(&n.to_string()),
+        }
+        true
     }
 }

@@ -9,6 +9,7 @@ use crate::iptables::ext::{decode_exact, Ctx, OptCall, OptDef, XtExt, F_INVERT, 
 use crate::iptables::family::Family;
 use crate::iptables::num::{parse_protocol, proto_by_number};
 use crate::iptables::text::parse_uint;
+use crate::iptables::xlate::{XlCtx, Xlate};
 use crate::iptables::xtbuf::Blob;
 use std::fmt::Write as _;
 
@@ -351,5 +352,23 @@ impl XtExt for Policy {
             }
             entry(e, "", numeric, cx.family, out);
         }
+    }
+
+    fn xlate(&self, x: &mut Xlate, cx: &XlCtx) -> bool {
+        let _ = cx;
+        // XT_POLICY_MATCH_IN | _NONE | _STRICT
+        if self.flags & !(1 | 4 | 8) != 0 || self.len > 1 {
+            return false;
+        }
+        if self.pol[0] != PolicyElem::default() {
+            return false;
+        }
+        x.add("meta secpath ");
+        x.add(if self.flags & 4 != 0 {
+            "missing"
+        } else {
+            "exists"
+        });
+        true
     }
 }

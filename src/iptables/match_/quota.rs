@@ -4,6 +4,7 @@
 use crate::iptables::error::Result;
 use crate::iptables::ext::{decode_exact, Ctx, OptCall, OptDef, XtExt, F_INVERT, F_MAND};
 use crate::iptables::text::parse_uint;
+use crate::iptables::xlate::{XlCtx, Xlate};
 use crate::iptables::xtbuf::Blob;
 use std::fmt::Write as _;
 
@@ -59,5 +60,12 @@ impl XtExt for Quota {
     }
     fn print(&self, _: &Ctx<'_>, _: bool, out: &mut String) {
         let _ = write!(out, " quota: {} bytes", self.quota);
+    }
+
+    fn xlate(&self, x: &mut Xlate, cx: &XlCtx) -> bool {
+        let _ = cx;
+        let over = if self.flags & 1 != 0 { "over " } else { "" };
+        x.add(&format!("quota {over}{} bytes", self.quota));
+        true
     }
 }

@@ -5,7 +5,7 @@
 
 use crate::iptables::error::{IptError, Result};
 use crate::iptables::ext::{decode_exact, Ctx, OptCall, OptDef, XtExt};
-use crate::iptables::num::{strtod_prefix, strtoui};
+use crate::iptables::num::{c_double_to_uint, strtod_prefix, strtoui};
 use crate::iptables::xtbuf::Blob;
 use std::fmt::Write as _;
 
@@ -99,12 +99,12 @@ const OPTS: &[OptDef] = &[
 fn parse_rate(s: &str) -> Option<u32> {
     let (v, unit) = strtod_prefix(s)?;
     if unit.is_empty() {
-        return Some((v / 8.) as u32);
+        return Some(c_double_to_uint(v / 8.));
     }
     let (_, scale) = RATE_UNITS
         .iter()
         .find(|(n, _)| n.eq_ignore_ascii_case(unit))?;
-    Some((v * scale / 8.) as u32)
+    Some(c_double_to_uint(v * scale / 8.))
 }
 
 /// A rate as 1.8.11 prints it: bytes when numeric, else bits with a unit.

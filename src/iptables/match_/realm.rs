@@ -2,10 +2,10 @@
 //! route's realm, by number or by name from `/etc/iproute2/rt_realms`.
 
 use super::lmap;
-use crate::iptables::error::{IptError, Result};
+use crate::iptables::error::Result;
 use crate::iptables::ext::{decode_exact, Ctx, OptCall, OptDef, XtExt, F_INVERT, F_MAND};
-use crate::iptables::num::strtoui;
-use crate::iptables::text::{parse_val_mask, val_mask};
+use crate::iptables::text::{parse_val_mask_named, val_mask};
+use crate::iptables::xlate::{XlCtx, Xlate};
 use crate::iptables::xtbuf::Blob;
 
 /// Where realm names are read from.
@@ -49,24 +49,13 @@ impl XtExt for Realm {
     }
     fn parse(&mut self, c: &mut OptCall<'_>, _: &Ctx<'_>) -> Result<()> {
         let arg = c.arg();
-        let numeric = arg
-            .split('/')
-            .next()
-            .is_some_and(|v| crate::iptables::num::strtoui_prefix(v, 0, u32::MAX as u64).is_some());
-        (self.id, self.mask) = if numeric || strtoui(arg, 0, u32::MAX as u64).is_some() {
-            parse_val_mask("realm", c.def.name, arg)?
-        } else {
-            let id = lmap::read(REALMS)
+        let names = |n: &str| {
+            lmap::read(REALMS)
                 .into_iter()
-                .find(|(_, n)| n == arg)
+                .find(|(_, name)| name == n)
                 .map(|(i, _)| i)
-                .ok_or_else(|| {
-                    IptError::param(format!(
-                        "realm: could not map name {arg} to an integer value for option \"--realm\".\n"
-                    ))
-                })?;
-            (id, u32::MAX)
         };
+        (self.id, self.mask) = parse_val_mask_named("realm", c.def.name, arg, Some(&names))?;
         if c.invert {
             self.invert = 1;
         }
@@ -99,5 +88,22 @@ impl XtExt for Realm {
         }
         out.push_str(" realm");
         self.value(!numeric, out);
+    }
+
+    fn xlate(&self, x: &mut Xlate, cx: &XlCtx) -> bool {
+        let _ = cx;
+        let inv = self.invert != 0;
+        x.add("rtclassid");
+        if self.mask != 0xffff_ffff {
+            let op = if inv { "!=" } else { "==" };
+            x.add(&format!(" and 0x{:x} {op} 0x{:x}", self.mask, self.id));
+        } else {
+            let op = if inv { "!= " } else { "" };
+            match lmap::read(REALMS).into_iter().find(|(i, _)| *i == self.id) {
+                Some((_, n)) => x.add(&format!(" {op}{n}")),
+                None => x.add(&format!(" {op}0x{:x}", self.id)),
+            }
+        }
+        true
     }
 }

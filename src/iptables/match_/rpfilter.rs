@@ -2,6 +2,7 @@
 
 use crate::iptables::error::Result;
 use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt};
+use crate::iptables::xlate::{XlCtx, Xlate};
 use crate::iptables::xtbuf::{Blob, Rd};
 
 /// `XT_RPFILTER_LOOSE`.
@@ -84,5 +85,26 @@ impl XtExt for Rpfilter {
     fn print(&self, _: &Ctx<'_>, _: bool, out: &mut String) {
         out.push_str(" rpfilter");
         self.words("", out);
+    }
+
+    fn xlate(&self, x: &mut Xlate, cx: &XlCtx) -> bool {
+        let _ = cx;
+        let inv = self.flags & 8 != 0;
+        if self.flags & 4 != 0 {
+            if inv {
+                x.add("fib saddr type != local ");
+            } else {
+                return false;
+            }
+        }
+        x.add("fib saddr ");
+        if self.flags & 2 != 0 {
+            x.add(". mark ");
+        }
+        if self.flags & 1 == 0 {
+            x.add(". iif ");
+        }
+        x.add(&format!("oif {}0", if inv { "" } else { "!= " }));
+        true
     }
 }

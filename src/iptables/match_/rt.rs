@@ -5,6 +5,7 @@ use crate::iptables::addr::{numeric_to_v6, v6_str};
 use crate::iptables::error::{IptError, Result};
 use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt, F_INVERT};
 use crate::iptables::text::parse_uint;
+use crate::iptables::xlate::{XlCtx, Xlate};
 use crate::iptables::xtbuf::{Blob, Rd};
 use std::fmt::Write as _;
 
@@ -225,5 +226,31 @@ impl XtExt for Rt {
         if self.invflags & !INV_MASK != 0 {
             let _ = write!(out, " Unknown invflags: 0x{:X}", self.invflags & !INV_MASK);
         }
+    }
+
+    fn xlate(&self, x: &mut Xlate, cx: &XlCtx) -> bool {
+        let _ = cx;
+        let xlate_flags = 0x01 | 0x04 | 0x08 | 0x10 | 0x20;
+        let inv_sgs = self.invflags & 0x02 != 0;
+        if self.flags & 0x01 != 0 {
+            let op = if self.invflags & 0x01 != 0 { " !=" } else { "" };
+            x.add(&format!("rt type{op} {}", self.rt_type));
+        }
+        if self.segsleft != [0, u32::MAX] || inv_sgs {
+            x.add(&format!("rt seg-left{} ", if inv_sgs { " !=" } else { "" }));
+            if self.segsleft[0] != self.segsleft[1] {
+                x.add(&format!("{}-{}", self.segsleft[0], self.segsleft[1]));
+            } else {
+                x.add(&self.segsleft[0].to_string());
+            }
+        } else if self.flags & xlate_flags == 0 {
+            x.add("exthdr rt exists");
+            return true;
+        }
+        if self.flags & 0x04 != 0 {
+            let op = if self.invflags & 0x04 != 0 { " !=" } else { "" };
+            x.add(&format!("rt hdrlength{op} {}", self.hdrlen));
+        }
+        self.flags & (0x08 | 0x10 | 0x20) == 0
     }
 }

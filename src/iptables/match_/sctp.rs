@@ -4,6 +4,7 @@
 use super::tcp::{parse_ports, print_ports, save_given_ports};
 use crate::iptables::error::{IptError, Result};
 use crate::iptables::ext::{decode_exact, Ctx, OptCall, OptDef, XtExt};
+use crate::iptables::xlate::{XlCtx, Xlate};
 use crate::iptables::xtbuf::Blob;
 use std::fmt::Write as _;
 
@@ -346,6 +347,90 @@ impl XtExt for Sctp {
                 out.push_str(" !");
             }
             self.chunks(numeric, out);
+        }
+    }
+
+    fn xlate(&self, x: &mut Xlate, cx: &XlCtx) -> bool {
+        let _ = cx;
+        if self.flags == 0 {
+            return false;
+        }
+        let neq = |f: u32| if self.invflags & f != 0 { " !=" } else { "" };
+        for (f, what, r) in [
+            (SRC_PORTS, "sport", self.spts),
+            (DEST_PORTS, "dport", self.dpts),
+        ] {
+            if self.flags & f != 0 {
+                if r[0] != r[1] {
+                    x.add(&format!("sctp {what}{} {}-{}", neq(f), r[0], r[1]));
+                } else {
+                    x.add(&format!("sctp {what}{} {}", neq(f), r[0]));
+                }
+            }
+        }
+        if self.flags & CHUNK_TYPES != 0 {
+            if self.chunk_match_type == 1 {
+                return false;
+            }
+            self.xlate_chunks(x);
+        }
+        true
+    }
+}
+
+/// Chunk types with their nft names, in 1.8.11's order.
+const XLATE_CHUNKS: [(u8, &str); 22] = [
+    (0, "data"),
+    (1, "init"),
+    (2, "init-ack"),
+    (3, "sack"),
+    (4, "heartbeat"),
+    (5, "heartbeat-ack"),
+    (6, "abort"),
+    (7, "shutdown"),
+    (8, "shutdown-ack"),
+    (9, "error"),
+    (10, "cookie-echo"),
+    (11, "cookie-ack"),
+    (12, "ecne"),
+    (13, "cwr"),
+    (14, "shutdown-complete"),
+    (64, "i-data"),
+    (130, "re-config"),
+    (132, "pad"),
+    (193, "asconf"),
+    (128, "asconf-ack"),
+    (192, "forward-tsn"),
+    (194, "i-forward-tsn"),
+];
+
+impl Sctp {
+    /// `sctp chunk NAME exists|missing` or a flags test per chunk type.
+    fn xlate_chunks(&self, x: &mut Xlate) {
+        let inv = self.invflags & CHUNK_TYPES != 0;
+        for (ty, name) in XLATE_CHUNKS {
+            let set = self.chunkmap[usize::from(ty) / 32] & (1 << (ty % 32)) != 0;
+            if !set {
+                if self.chunk_match_type == 4 {
+                    let s = if inv { "exists" } else { "missing" };
+                    x.add(&format!("sctp chunk {name} {s}"));
+                }
+                continue;
+            }
+            let n = usize::try_from(self.flag_count).unwrap_or(0).min(NUM_FLAGS);
+            match self.flag_info[..n].iter().find(|f| f.chunktype == ty) {
+                None => {
+                    let s = if inv { "missing" } else { "exists" };
+                    x.add(&format!("sctp chunk {name} {s}"));
+                }
+                Some(f) => {
+                    let op = if inv { "!=" } else { "==" };
+                    x.add(&format!(
+                        "sctp chunk {name} flags & 0x{:x} {op} 0x{:x}",
+                        f.flag_mask, f.flag
+                    ));
+                }
+            }
         }
     }
 }

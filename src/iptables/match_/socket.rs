@@ -6,6 +6,7 @@
 use crate::iptables::error::Result;
 use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt};
 use crate::iptables::family::Family;
+use crate::iptables::xlate::{XlCtx, Xlate};
 use crate::iptables::xtbuf::{Blob, Rd};
 
 /// `struct xt_socket_mtinfo2`: `XT_SOCKET_*` flags.
@@ -103,5 +104,24 @@ impl XtExt for Socket {
         }
         out.push_str(" socket");
         self.save(cx, out);
+    }
+
+    fn xlate(&self, x: &mut Xlate, cx: &XlCtx) -> bool {
+        let _ = cx;
+        let f = self.flags;
+        if f == 2 {
+            x.add("socket wildcard le 1");
+            return true;
+        }
+        if f & 2 == 0 {
+            x.add("socket wildcard 0");
+        }
+        if f & 1 != 0 {
+            x.add("socket transparent 1");
+        }
+        if f & 4 != 0 {
+            x.add("meta mark set socket mark");
+        }
+        true
     }
 }

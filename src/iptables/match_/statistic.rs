@@ -4,6 +4,7 @@
 use crate::iptables::error::{IptError, Result};
 use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt, F_INVERT, F_MAND};
 use crate::iptables::num::strtoui;
+use crate::iptables::xlate::{XlCtx, Xlate};
 use crate::iptables::xtbuf::{Blob, Rd};
 use std::fmt::Write as _;
 
@@ -182,5 +183,26 @@ impl XtExt for Statistic {
     fn print(&self, _: &Ctx<'_>, _: bool, out: &mut String) {
         out.push_str(" statistic");
         self.dump("", out)
+    }
+
+    fn xlate(&self, x: &mut Xlate, cx: &XlCtx) -> bool {
+        let _ = cx;
+        let inv = self.flags & 1 != 0;
+        match self.mode {
+            0 => x.add(&format!(
+                "meta random & {} {} {}",
+                i32::MAX,
+                if inv { ">=" } else { "<" },
+                self.every
+            )),
+            1 => x.add(&format!(
+                "numgen inc mod {} {}{}",
+                self.every.wrapping_add(1),
+                if inv { "!= " } else { "" },
+                self.packet
+            )),
+            _ => return false,
+        }
+        true
     }
 }

@@ -357,4 +357,54 @@ impl XtExt for Tcp {
             let _ = write!(out, " Unknown invflags: 0x{:X}", self.invflags & !INV_MASK);
         }
     }
+
+    fn xlate(
+        &self,
+        x: &mut crate::iptables::xlate::Xlate,
+        _: &crate::iptables::xlate::XlCtx,
+    ) -> bool {
+        use crate::iptables::xlate::ports;
+        let mut done = ports(x, "tcp sport", self.spts, self.invflags & INV_SRCPT != 0);
+        done |= ports(x, "tcp dport", self.dpts, self.invflags & INV_DSTPT != 0);
+        if self.option != 0 {
+            let state = if self.invflags & INV_OPTION != 0 {
+                "missing"
+            } else {
+                "exists"
+            };
+            x.add(&format!("tcp option {} {state}", self.option));
+            done = true;
+        }
+        if self.flg_mask != 0 || self.invflags & INV_FLAGS != 0 {
+            let op = if self.invflags & INV_FLAGS != 0 {
+                "!= "
+            } else {
+                ""
+            };
+            x.add(&format!("tcp flags {op}"));
+            xlate_flags(x, self.flg_cmp);
+            x.add(" / ");
+            xlate_flags(x, self.flg_mask);
+            done = true;
+        }
+        if !done {
+            x.add("meta l4proto tcp");
+        }
+        true
+    }
+}
+
+/// TCP flags in translation form (`syn,ack`, `0x0` for none).
+fn xlate_flags(x: &mut crate::iptables::xlate::Xlate, flags: u8) {
+    const NAMES: [&str; 6] = ["fin", "syn", "rst", "psh", "ack", "urg"];
+    let mut first = true;
+    for (i, n) in NAMES.iter().enumerate() {
+        if flags & (1 << i) != 0 {
+            x.add(&format!("{}{n}", if first { "" } else { "," }));
+            first = false;
+        }
+    }
+    if first {
+        x.add("0x0");
+    }
 }

@@ -4,6 +4,7 @@
 use super::conntrack::parse_u32rc_max;
 use crate::iptables::error::{IptError, Result};
 use crate::iptables::ext::{decode_exact, Ctx, OptCall, OptDef, XtExt, F_INVERT, F_MAND};
+use crate::iptables::xlate::{XlCtx, Xlate};
 use crate::iptables::xtbuf::Blob;
 use std::fmt::Write as _;
 
@@ -75,5 +76,17 @@ impl XtExt for TcpmssMatch {
         let bang = if self.invert != 0 { "!" } else { "" };
         let _ = write!(out, " tcpmss match {bang}");
         self.range(out);
+    }
+
+    fn xlate(&self, x: &mut Xlate, cx: &XlCtx) -> bool {
+        let _ = cx;
+        let op = if self.invert != 0 { "!= " } else { "" };
+        x.add(&format!("tcp option maxseg size {op}"));
+        if self.mss_min == self.mss_max {
+            x.add(&self.mss_min.to_string());
+        } else {
+            x.add(&format!("{}-{}", self.mss_min, self.mss_max));
+        }
+        true
     }
 }

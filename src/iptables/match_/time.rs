@@ -4,6 +4,7 @@
 use crate::iptables::error::{IptError, Result};
 use crate::iptables::ext::{decode_exact, Ctx, OptCall, OptDef, XtExt, F_INVERT};
 use crate::iptables::num::c_strtoul;
+use crate::iptables::xlate::{XlCtx, Xlate};
 use crate::iptables::xtbuf::Blob;
 use std::fmt::Write as _;
 
@@ -402,5 +403,44 @@ impl XtExt for Time {
         if self.flags & CONTIGUOUS != 0 {
             out.push_str(" contiguous");
         }
+    }
+
+    fn xlate(&self, x: &mut Xlate, cx: &XlCtx) -> bool {
+        let _ = cx;
+        use crate::iptables::xlate::gmtime;
+        if self.date_start != 0 || self.date_stop != i32::MAX as u32 {
+            x.add("meta time ");
+            let (y, mo, d, h, mi, s, _) = gmtime(i64::from(self.date_start));
+            x.add(&format!("\"{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}\""));
+            let (y, mo, d, h, mi, s, _) = gmtime(i64::from(self.date_stop));
+            x.add(&format!("-\"{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}\""));
+        }
+        if self.daytime_start != 0 || self.daytime_stop != 86_399 {
+            let hms = |t: u32| format!("\"{:02}:{:02}:{:02}\"", t / 3600, t / 60 % 60, t % 60);
+            x.add(&format!(" meta hour {}", hms(self.daytime_start)));
+            x.add(&format!("-{}", hms(self.daytime_stop)));
+        }
+        if self.monthdays_match != 0xffff_fffe {
+            return false;
+        }
+        if self.weekdays_match != 0xfe {
+            let mask = self.weekdays_match;
+            let count = (1..=7).filter(|i| mask & (1 << i) != 0).count();
+            x.add(" meta day ");
+            if count > 1 {
+                x.add("{");
+            }
+            let mut sep = "";
+            for i in 1..=7u32 {
+                if mask & (1 << i) != 0 {
+                    x.add(&format!("{sep}{}", i % 7));
+                    sep = ", ";
+                }
+            }
+            if count > 1 {
+                x.add("}");
+            }
+        }
+        true
     }
 }

@@ -4,6 +4,7 @@
 use crate::iptables::error::{IptError, Result};
 use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt, F_INVERT};
 use crate::iptables::text::parse_uint;
+use crate::iptables::xlate::{XlCtx, Xlate};
 use crate::iptables::xtbuf::{Blob, Rd};
 use std::fmt::Write as _;
 
@@ -104,6 +105,20 @@ impl XtExt for Ttl {
         }
         let _ = write!(out, " {}", self.0.value);
     }
+
+    fn xlate(&self, x: &mut Xlate, cx: &XlCtx) -> bool {
+        let _ = cx;
+        let op = match self.0.mode {
+            0 => "ip ttl",
+            1 => "ip ttl !=",
+            2 => "ip ttl lt",
+            3 => "ip ttl gt",
+            _ => return false,
+        };
+        x.add(op);
+        x.add(&format!(" {}", self.0.value));
+        true
+    }
 }
 
 /// `-m hl`.
@@ -154,5 +169,18 @@ impl XtExt for Hl {
         if let Some(s) = o.get(self.0.mode as usize) {
             let _ = write!(out, " HL match HL {s} {}", self.0.value);
         }
+    }
+
+    fn xlate(&self, x: &mut Xlate, cx: &XlCtx) -> bool {
+        let _ = cx;
+        let op = match self.0.mode {
+            0 => "",
+            1 => "!= ",
+            2 => "lt ",
+            3 => "gt ",
+            _ => "",
+        };
+        x.add(&format!("ip6 hoplimit {op}{}", self.0.value));
+        true
     }
 }

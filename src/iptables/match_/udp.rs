@@ -126,4 +126,18 @@ impl XtExt for Udp {
             let _ = write!(out, " Unknown invflags: 0x{:X}", self.invflags & !INV_MASK);
         }
     }
+
+    fn xlate(
+        &self,
+        x: &mut crate::iptables::xlate::Xlate,
+        _: &crate::iptables::xlate::XlCtx,
+    ) -> bool {
+        use crate::iptables::xlate::ports;
+        let mut done = ports(x, "udp sport", self.spts, self.invflags & INV_SRCPT != 0);
+        done |= ports(x, "udp dport", self.dpts, self.invflags & INV_DSTPT != 0);
+        if !done {
+            x.add("meta l4proto udp");
+        }
+        true
+    }
 }

@@ -3,6 +3,7 @@
 
 use crate::iptables::error::{IptError, Result};
 use crate::iptables::ext::{decode_exact, Ctx, OptCall, OptDef, XtExt, F_MAND};
+use crate::iptables::xlate::{XlCtx, Xlate};
 use crate::iptables::xtbuf::Blob;
 
 /// `XT_AUDIT_TYPE_*` by value.
@@ -51,5 +52,11 @@ impl XtExt for Audit {
     fn print(&self, _: &Ctx<'_>, _: bool, out: &mut String) {
         out.push_str(" AUDIT ");
         out.push_str(TYPES.get(self.ty as usize).copied().unwrap_or(""));
+    }
+
+    fn xlate(&self, x: &mut Xlate, cx: &XlCtx) -> bool {
+        let _ = cx;
+        x.add("log level audit");
+        true
     }
 }

@@ -4,6 +4,7 @@
 use crate::iptables::error::{IptError, Result};
 use crate::iptables::ext::{decode_exact, Ctx, OptCall, OptDef, XtExt, F_MAND};
 use crate::iptables::num::c_strtoul;
+use crate::iptables::xlate::{XlCtx, Xlate};
 use crate::iptables::xtbuf::Blob;
 use std::fmt::Write as _;
 
@@ -64,5 +65,11 @@ impl XtExt for Classify {
     fn print(&self, _: &Ctx<'_>, _: bool, out: &mut String) {
         let (maj, min) = (self.priority >> 16, self.priority & 0xffff);
         let _ = write!(out, " CLASSIFY set {maj:x}:{min:x}");
+    }
+
+    fn xlate(&self, x: &mut Xlate, cx: &XlCtx) -> bool {
+        let _ = cx;
+        crate::iptables::xlate::classify(x, self.priority);
+        true
     }
 }

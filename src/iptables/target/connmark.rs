@@ -6,6 +6,7 @@ use crate::iptables::error::{IptError, Result};
 use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt};
 use crate::iptables::family::Family;
 use crate::iptables::text::{parse_uint, parse_val_mask};
+use crate::iptables::xlate::{XlCtx, Xlate};
 use crate::iptables::xtbuf::{Blob, Rd};
 use std::fmt::Write as _;
 
@@ -306,5 +307,47 @@ impl XtExt for ConnmarkTarget {
                 self.shift_bits
             );
         }
+    }
+
+    fn xlate(&self, x: &mut Xlate, cx: &XlCtx) -> bool {
+        let _ = cx;
+        let braces = if self.shift_bits != 0 { "( " } else { "" };
+        let (ctmark, ctmask, nfmask) = (self.ctmark, self.ctmask, self.nfmask);
+        match self.mode {
+            0 => {
+                x.add(&format!("ct mark set {braces}"));
+                if ctmask == 0xffff_ffff {
+                    x.add(&format!("0x{ctmark:x} "));
+                } else if ctmark == 0 {
+                    x.add(&format!("ct mark and 0x{:x}", !ctmask));
+                } else if ctmark == ctmask {
+                    x.add(&format!("ct mark or 0x{ctmark:x}"));
+                } else if ctmask == 0 {
+                    x.add(&format!("ct mark xor 0x{ctmark:x}"));
+                } else {
+                    x.add(&format!("ct mark xor 0x{ctmark:x} and 0x{:x}", !ctmask));
+                }
+            }
+            1 | 2 => {
+                if self.mode == 1 {
+                    x.add(&format!("ct mark set {braces}mark"));
+                } else {
+                    x.add(&format!("meta mark set {braces}ct mark"));
+                }
+                if !(nfmask == u32::MAX && ctmask == u32::MAX) {
+                    if nfmask == ctmask {
+                        x.add(&format!(" and 0x{nfmask:x}"));
+                    } else {
+                        return false;
+                    }
+                }
+            }
+            _ => {}
+        }
+        if self.mode <= 2 && self.shift_bits != 0 {
+            let dir = if self.shift_dir != 0 { ">>" } else { "<<" };
+            x.add(&format!(" ) {dir} {}", self.shift_bits));
+        }
+        true
     }
 }

@@ -8,6 +8,7 @@ use crate::iptables::error::{IptError, Result};
 use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt};
 use crate::iptables::family::Family;
 use crate::iptables::num::strtoul_base;
+use crate::iptables::xlate::{XlCtx, Xlate};
 use crate::iptables::xtbuf::{Blob, Rd};
 use std::fmt::Write as _;
 
@@ -262,6 +263,15 @@ impl XtExt for Ct {
         out.push_str(" CT");
         self.dump("", out)
     }
+
+    fn xlate(&self, x: &mut Xlate, cx: &XlCtx) -> bool {
+        let _ = cx;
+        if self.flags & 1 == 0 {
+            return false;
+        }
+        x.add("notrack");
+        true
+    }
 }
 
 /// `-j NOTRACK`: CT with the notrack and alias flags.
@@ -319,5 +329,9 @@ impl XtExt for Notrack {
     fn save(&self, _: &Ctx<'_>, _: &mut String) {}
     fn print(&self, _: &Ctx<'_>, _: bool, out: &mut String) {
         out.push_str(" NOTRACK");
+    }
+
+    fn xlate(&self, x: &mut Xlate, cx: &XlCtx) -> bool {
+        self.0.xlate(x, cx)
     }
 }

@@ -4,6 +4,7 @@ use crate::iptables::error::{IptError, Result};
 use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt};
 use crate::iptables::match_::dscp::class_to_dscp;
 use crate::iptables::text::parse_uint;
+use crate::iptables::xlate::{XlCtx, Xlate};
 use crate::iptables::xtbuf::{Blob, Rd};
 use std::fmt::Write as _;
 
@@ -62,5 +63,11 @@ impl XtExt for DscpTarget {
     }
     fn print(&self, _: &Ctx<'_>, _: bool, out: &mut String) {
         let _ = write!(out, " DSCP set 0x{:02x}", self.dscp);
+    }
+
+    fn xlate(&self, x: &mut Xlate, cx: &XlCtx) -> bool {
+        let w = crate::iptables::xlate::family_word(cx.family);
+        x.add(&format!("{w} dscp set 0x{:02x}", self.dscp));
+        true
     }
 }

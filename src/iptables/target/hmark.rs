@@ -2,10 +2,11 @@
 //! from a hash of the packet's (or connection's) addresses, ports and
 //! protocol.
 
-use crate::iptables::addr::{mask_to_cidr, prefix_mask, v6_str};
+use crate::iptables::addr::{mask_to_cidr, v6_str};
 use crate::iptables::error::{IptError, Result};
 use crate::iptables::ext::{decode_exact, Ctx, OptCall, OptDef, XtExt};
 use crate::iptables::family::Family;
+use crate::iptables::match_::connlimit::parse_plenmask;
 use crate::iptables::text::parse_uint;
 use crate::iptables::xtbuf::Blob;
 use std::fmt::Write as _;
@@ -162,9 +163,7 @@ impl XtExt for Hmark {
         match c.def.id {
             TYPE => return self.parse_tuple(arg),
             SADDR_MASK | DADDR_MASK => {
-                let bits = (cx.family.addr_len() * 8) as u64;
-                let len = parse_uint("HMARK", name, arg, 0, bits)? as u32;
-                let mut m = prefix_mask(cx.family, len);
+                let mut m = parse_plenmask(cx.family, "HMARK", name, arg)?;
                 if cx.family == Family::V4 {
                     m[4..].fill(0);
                 }

@@ -4,6 +4,7 @@ use crate::iptables::error::{IptError, Result};
 use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt};
 use crate::iptables::num::strtoui;
 use crate::iptables::text::save_string;
+use crate::iptables::xlate::{XlCtx, Xlate};
 use crate::iptables::xtbuf::{Blob, Rd};
 use std::fmt::Write as _;
 
@@ -189,5 +190,45 @@ impl XtExt for Log {
         if !self.prefix.is_empty() {
             let _ = write!(out, " prefix \"{}\"", self.prefix);
         }
+    }
+
+    fn xlate(&self, x: &mut Xlate, cx: &XlCtx) -> bool {
+        let _ = cx;
+        let pname = PRIO_NAMES.iter().find(|p| p.1 == self.level).map(|p| p.0);
+        x.add("log");
+        if !self.prefix.is_empty() {
+            x.add(&format!(" prefix \"{}\"", self.prefix));
+        }
+        match pname {
+            Some(n) if self.level != 4 => x.add(&format!(" level {n}")),
+            Some(_) => {}
+            None => return false,
+        }
+        let f = self.logflags;
+        if f & 0x2f == 0x2f {
+            x.add(" flags all");
+        } else {
+            if f & 0x03 != 0 {
+                let mut delim = " ";
+                x.add(" flags tcp");
+                if f & 0x01 != 0 {
+                    x.add(" sequence");
+                    delim = ",";
+                }
+                if f & 0x02 != 0 {
+                    x.add(&format!("{delim}options"));
+                }
+            }
+            if f & 0x04 != 0 {
+                x.add(" flags ip options");
+            }
+            if f & 0x08 != 0 {
+                x.add(" flags skuid");
+            }
+            if f & 0x20 != 0 {
+                x.add(" flags ether");
+            }
+        }
+        true
     }
 }

@@ -9,6 +9,7 @@ use crate::iptables::error::{IptError, Result};
 use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt};
 use crate::iptables::family::Family;
 use crate::iptables::text::{parse_uint, parse_val_mask};
+use crate::iptables::xlate::{XlCtx, Xlate};
 use crate::iptables::xtbuf::{Blob, Rd};
 use std::fmt::Write as _;
 
@@ -213,5 +214,23 @@ impl XtExt for MarkTarget {
         } else {
             let _ = write!(out, " MARK xset 0x{:x}/0x{:x}", self.mark, self.mask);
         }
+    }
+
+    fn xlate(&self, x: &mut Xlate, cx: &XlCtx) -> bool {
+        let _ = cx;
+        x.add("meta mark set ");
+        let (mark, mask) = (self.mark, self.mask);
+        if mask == 0xffff_ffff {
+            x.add(&format!("0x{mark:x} "));
+        } else if mark == 0 {
+            x.add(&format!("mark and 0x{:x} ", !mask));
+        } else if mark == mask {
+            x.add(&format!("mark or 0x{mark:x} "));
+        } else if mask == 0 {
+            x.add(&format!("mark xor 0x{mark:x} "));
+        } else {
+            x.add(&format!("mark and 0x{:x} xor 0x{mark:x} ", !mask));
+        }
+        true
     }
 }

@@ -218,6 +218,31 @@ impl NatRange {
         }
     }
 
+    /// `__NAT_xlate`: `tgt` (`snat`, `dnat`, ...) with its range and flags;
+    /// shifted port maps have no translation.
+    fn xlate(&self, x: &mut crate::iptables::xlate::Xlate, f: Family, tgt: &str) -> bool {
+        if self.flags & PROTO_OFFSET != 0 {
+            return false;
+        }
+        let range = self.sprint(f);
+        x.add(tgt);
+        if !range.is_empty() {
+            x.add(&format!(" to {range}"));
+        }
+        let mut sep = " ";
+        for (flag, word) in [
+            (PROTO_RANDOM, "random"),
+            (PROTO_RANDOM_FULLY, "fully-random"),
+            (PERSISTENT, "persistent"),
+        ] {
+            if self.flags & flag != 0 {
+                x.add(&format!("{sep}{word}"));
+                sep = ",";
+            }
+        }
+        true
+    }
+
     fn handle(&mut self, c: &OptCall<'_>, cx: &Ctx<'_>) -> Result<()> {
         let portok = port_ok(cx.proto);
         match c.def.id {
@@ -290,7 +315,7 @@ impl NatRange {
 
 macro_rules! nat_target {
     ($(#[$m:meta])* $name:ident, $str:literal, $opts:ident, $rev4:expr, $rev6:expr,
-     $revs4:expr, $revs6:expr, $print:literal, $save:literal, $skip:expr) => {
+     $revs4:expr, $revs6:expr, $print:literal, $save:literal, $skip:expr, $xl:literal) => {
         $(#[$m])*
         #[derive(Clone, Debug, Default, PartialEq, Eq)]
         pub struct $name(pub NatRange);
@@ -345,6 +370,9 @@ macro_rules! nat_target {
             fn print(&self, cx: &Ctx<'_>, _: bool, out: &mut String) {
                 self.0.show(cx.family, $print, "", $skip, out)
             }
+            fn xlate(&self, x: &mut crate::iptables::xlate::Xlate, cx: &crate::iptables::xlate::XlCtx) -> bool {
+                self.0.xlate(x, cx.family, $xl)
+            }
         }
     };
 }
@@ -369,20 +397,20 @@ const REDIR_OPTS: &[OptDef] = &[OptDef::arg("to-ports", 2, 0), OptDef::flag("ran
 
 nat_target!(
     /// `-j SNAT` (IPv4 rev 0 compat layout, IPv6 rev 1 `nf_nat_range`).
-    Snat, "SNAT", SNAT_OPTS, 0, 1, &[0], &[1], "to:", "--to-source ", false
+    Snat, "SNAT", SNAT_OPTS, 0, 1, &[0], &[1], "to:", "--to-source ", false, "snat"
 );
 nat_target!(
     /// `-j DNAT` (rev 2, `nf_nat_range2`, both families; falling back to
     /// IPv4 rev 0 or IPv6 rev 1).
-    Dnat, "DNAT", DNAT_OPTS, 2, 2, &[2, 0], &[2, 1], "to:", "--to-destination ", false
+    Dnat, "DNAT", DNAT_OPTS, 2, 2, &[2, 0], &[2, 1], "to:", "--to-destination ", false, "dnat"
 );
 nat_target!(
     /// `-j MASQUERADE` (rev 0; IPv4 compat layout, IPv6 `nf_nat_range`).
-    Masquerade, "MASQUERADE", MASQ_OPTS, 0, 0, &[0], &[0], "masq ports: ", "--to-ports ", true
+    Masquerade, "MASQUERADE", MASQ_OPTS, 0, 0, &[0], &[0], "masq ports: ", "--to-ports ", true, "masquerade"
 );
 nat_target!(
     /// `-j REDIRECT` (rev 0; IPv4 compat layout, IPv6 `nf_nat_range`).
-    Redirect, "REDIRECT", REDIR_OPTS, 0, 0, &[0], &[0], "redir ports ", "--to-ports ", true
+    Redirect, "REDIRECT", REDIR_OPTS, 0, 0, &[0], &[0], "redir ports ", "--to-ports ", true, "redirect"
 );
 
 impl Snat {

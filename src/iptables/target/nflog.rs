@@ -4,6 +4,7 @@
 use crate::iptables::error::{IptError, Result};
 use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt};
 use crate::iptables::text::{parse_uint, save_string};
+use crate::iptables::xlate::{XlCtx, Xlate};
 use crate::iptables::xtbuf::{Blob, Rd};
 use std::fmt::Write as _;
 
@@ -134,5 +135,21 @@ impl XtExt for Nflog {
 
     fn print(&self, _: &Ctx<'_>, _: bool, out: &mut String) {
         self.dump("", out)
+    }
+
+    fn xlate(&self, x: &mut Xlate, cx: &XlCtx) -> bool {
+        let _ = cx;
+        x.add("log ");
+        if !self.prefix.is_empty() {
+            x.add(&format!("prefix \"{}\" ", self.prefix));
+        }
+        if self.flags & 1 != 0 {
+            x.add(&format!("snaplen {} ", self.len));
+        }
+        if self.threshold != 0 {
+            x.add(&format!("queue-threshold {} ", self.threshold));
+        }
+        x.add(&format!("group {} ", self.group));
+        true
     }
 }

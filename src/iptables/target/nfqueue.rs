@@ -10,6 +10,7 @@ use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt};
 use crate::iptables::family::Family;
 use crate::iptables::match_::conntrack::parse_u32rc_max;
 use crate::iptables::text::parse_uint;
+use crate::iptables::xlate::{XlCtx, Xlate};
 use crate::iptables::xtbuf::{Blob, Rd};
 use std::fmt::Write as _;
 
@@ -146,5 +147,26 @@ impl XtExt for Nfqueue {
             " bypass",
             " cpu-fanout",
         );
+    }
+
+    fn xlate(&self, x: &mut Xlate, cx: &XlCtx) -> bool {
+        let _ = cx;
+        let total = u32::from(self.queues_total);
+        if total > 1 {
+            let last = total + u32::from(self.queuenum) - 1;
+            x.add(&format!("queue num {}-{last} ", self.queuenum));
+        } else {
+            x.add(&format!("queue num {} ", self.queuenum));
+        }
+        if self.flags & 1 != 0 {
+            x.add("bypass");
+        }
+        if self.flags & 2 != 0 {
+            x.add(&format!(
+                "{}fanout ",
+                if self.flags & 1 != 0 { "," } else { "" }
+            ));
+        }
+        true
     }
 }

@@ -5,7 +5,7 @@
 
 use crate::iptables::error::{IptError, Result};
 use crate::iptables::ext::{decode_exact, Ctx, OptCall, OptDef, XtExt, F_MAND};
-use crate::iptables::num::strtod_prefix;
+use crate::iptables::num::{c_double_to_uint, strtod_prefix};
 use crate::iptables::xtbuf::Blob;
 use std::fmt::Write as _;
 
@@ -46,7 +46,7 @@ fn parse_time(s: &str) -> Option<u32> {
         "us" | "usec" | "usecs" => 1.0,
         _ => return None,
     };
-    Some((v * mult) as u32)
+    Some(c_double_to_uint(v * mult))
 }
 
 fn time_text(t: u64, out: &mut String) {

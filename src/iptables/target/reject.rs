@@ -4,6 +4,7 @@
 use crate::iptables::error::{IptError, Result};
 use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt};
 use crate::iptables::family::Family;
+use crate::iptables::xlate::{XlCtx, Xlate};
 use crate::iptables::xtbuf::{Blob, Rd};
 use std::fmt::Write as _;
 
@@ -113,5 +114,43 @@ impl XtExt for Reject {
 
     fn print(&self, cx: &Ctx<'_>, _: bool, out: &mut String) {
         let _ = write!(out, " reject-with {}", self.name(cx.family));
+    }
+
+    fn xlate(&self, x: &mut Xlate, cx: &XlCtx) -> bool {
+        const V4X: [&str; 9] = [
+            "net-unreachable",
+            "host-unreachable",
+            "prot-unreachable",
+            "port-unreachable",
+            "echo-reply",
+            "net-prohibited",
+            "host-prohibited",
+            "tcp reset",
+            "admin-prohibited",
+        ];
+        const V6X: [&str; 9] = [
+            "no-route",
+            "admin-prohibited",
+            "(null)",
+            "addr-unreachable",
+            "port-unreachable",
+            "(null)",
+            "tcp reset",
+            "policy-fail",
+            "reject-route",
+        ];
+        let (names, port, reset, kind) = match cx.family {
+            Family::V4 => (&V4X, 3, 7, "icmp"),
+            Family::V6 => (&V6X, 4, 6, "icmpv6"),
+        };
+        let name = names.get(self.with as usize).copied().unwrap_or("(null)");
+        if self.with == port {
+            x.add("reject");
+        } else if self.with == reset {
+            x.add(&format!("reject with {name}"));
+        } else {
+            x.add(&format!("reject with {kind} type {name}"));
+        }
+        true
     }
 }

@@ -4,6 +4,7 @@
 use crate::iptables::error::Result;
 use crate::iptables::ext::{decode_exact, Ctx, OptCall, OptDef, XtExt};
 use crate::iptables::text::parse_uint;
+use crate::iptables::xlate::{XlCtx, Xlate};
 use crate::iptables::xtbuf::Blob;
 use std::fmt::Write as _;
 
@@ -108,5 +109,27 @@ impl XtExt for Synproxy {
         if o & OPT_ECN != 0 {
             out.push_str("ecn ");
         }
+    }
+
+    fn xlate(&self, x: &mut Xlate, cx: &XlCtx) -> bool {
+        let _ = cx;
+        let o = self.options;
+        x.add("synproxy ");
+        if o & 0x04 != 0 {
+            x.add("sack-perm ");
+        }
+        if o & 0x08 != 0 {
+            x.add("timestamp ");
+        }
+        if o & 0x02 != 0 {
+            x.add(&format!("wscale {} ", self.wscale));
+        }
+        if o & 0x01 != 0 {
+            x.add(&format!("mss {} ", self.mss));
+        }
+        if o & 0x10 != 0 {
+            x.add("ecn ");
+        }
+        true
     }
 }

@@ -4,6 +4,7 @@ use crate::iptables::error::{IptError, Result};
 use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt};
 use crate::iptables::family::Family;
 use crate::iptables::text::parse_uint;
+use crate::iptables::xlate::{XlCtx, Xlate};
 use crate::iptables::xtbuf::{Blob, Rd};
 use std::fmt::Write as _;
 
@@ -77,5 +78,15 @@ impl XtExt for Tcpmss {
         } else {
             let _ = write!(out, " TCPMSS set {}", self.mss);
         }
+    }
+
+    fn xlate(&self, x: &mut Xlate, cx: &XlCtx) -> bool {
+        let _ = cx;
+        if self.mss == 0xffff {
+            x.add("tcp option maxseg size set rt mtu");
+        } else {
+            x.add(&format!("tcp option maxseg size set {}", self.mss));
+        }
+        true
     }
 }

@@ -6,6 +6,7 @@ use crate::iptables::addr::{addr_str, to_anyname};
 use crate::iptables::error::Result;
 use crate::iptables::ext::{decode_exact, Ctx, OptCall, OptDef, XtExt, F_MAND};
 use crate::iptables::match_::conntrack::parse_host;
+use crate::iptables::xlate::{XlCtx, Xlate};
 use crate::iptables::xtbuf::Blob;
 use std::fmt::Write as _;
 
@@ -68,5 +69,20 @@ impl XtExt for Tee {
         if !self.oif.is_empty() {
             let _ = write!(out, " oif={}", self.oif);
         }
+    }
+
+    fn xlate(&self, x: &mut Xlate, cx: &XlCtx) -> bool {
+        let f = cx.family;
+        let n = f.addr_len();
+        let gw = if cx.numeric {
+            crate::iptables::addr::addr_str(f, &self.gw[..n])
+        } else {
+            crate::iptables::addr::to_anyname(f, &self.gw[..n])
+        };
+        x.add(&format!("dup to {gw}"));
+        if !self.oif.is_empty() {
+            x.add(&format!(" device {}", self.oif));
+        }
+        true
     }
 }

@@ -8,6 +8,7 @@ use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt};
 use crate::iptables::family::Family;
 use crate::iptables::match_::tos::{parse_tosmask, symbolic};
 use crate::iptables::text::parse_uint;
+use crate::iptables::xlate::{XlCtx, Xlate};
 use crate::iptables::xtbuf::{Blob, Rd};
 use std::fmt::Write as _;
 
@@ -142,5 +143,29 @@ impl XtExt for TosTarget {
         } else {
             let _ = write!(out, " TOS set 0x{v:02x}/0x{m:02x}");
         }
+    }
+
+    fn xlate(&self, x: &mut Xlate, cx: &XlCtx) -> bool {
+        let _ = cx;
+        let (tos, mask) = (self.tos_value, self.tos_mask);
+        // 1.8.11 translates revision 1 (the one written) as ip6 in both families
+        let ip = "ip6";
+        x.add(&format!("{ip} dscp set "));
+        if mask & 0x3f == 0x3f {
+            x.add(&format!("0x{:02x}", tos >> 2));
+        } else if tos == 0 {
+            x.add(&format!("{ip} dscp and 0x{:02x}", !mask >> 2));
+        } else if tos == mask {
+            x.add(&format!("{ip} dscp or 0x{:02x}", tos >> 2));
+        } else if mask == 0 {
+            x.add(&format!("{ip} dscp xor 0x{:02x}", tos >> 2));
+        } else {
+            x.add(&format!(
+                "{ip} dscp and 0x{:02x} xor 0x{:02x}",
+                !mask >> 2,
+                tos >> 2
+            ));
+        }
+        true
     }
 }

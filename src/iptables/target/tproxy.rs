@@ -10,6 +10,7 @@ use crate::iptables::family::Family;
 use crate::iptables::match_::conntrack::parse_host;
 use crate::iptables::num::getportbyname;
 use crate::iptables::text::parse_val_mask;
+use crate::iptables::xlate::{XlCtx, Xlate};
 use crate::iptables::xtbuf::{Blob, Rd};
 use std::fmt::Write as _;
 
@@ -135,5 +136,37 @@ impl XtExt for Tproxy {
             self.lport,
             self.mark()
         );
+    }
+
+    fn xlate(&self, x: &mut Xlate, cx: &XlCtx) -> bool {
+        let f = cx.family;
+        let n = f.addr_len();
+        let any = self.laddr[..n].iter().all(|b| *b == 0);
+        x.add("tproxy to");
+        let a = crate::iptables::addr::addr_str(f, &self.laddr[..n]);
+        let mut port_mandatory = false;
+        if any {
+            port_mandatory = true;
+        } else if f == crate::iptables::family::Family::V6 {
+            x.add(&format!("[{a}]"));
+        } else {
+            x.add(&a);
+        }
+        if port_mandatory {
+            x.add(&format!(" :{}", self.lport));
+        } else if self.lport != 0 {
+            x.add(&format!(":{}", self.lport));
+        }
+        let mask = self.mark_mask;
+        if mask == 0xffff_ffff {
+            x.add(&format!("meta mark set 0x{:x}", self.mark_value));
+        } else if mask != 0 || self.mark_value != 0 {
+            x.add(&format!(
+                "meta mark set meta mark & 0x{:x} xor 0x{:x}",
+                !mask, self.mark_value
+            ));
+        }
+        x.add("accept");
+        true
     }
 }

@@ -3,6 +3,7 @@
 
 use crate::iptables::error::Result;
 use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt};
+use crate::iptables::xlate::{XlCtx, Xlate};
 
 /// `-j TRACE`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -28,4 +29,10 @@ impl XtExt for Trace {
     }
     fn save(&self, _: &Ctx<'_>, _: &mut String) {}
     fn print(&self, _: &Ctx<'_>, _: bool, _: &mut String) {}
+
+    fn xlate(&self, x: &mut Xlate, cx: &XlCtx) -> bool {
+        let _ = cx;
+        x.add("nftrace set 1");
+        true
+    }
 }
