@@ -193,12 +193,11 @@ impl State {
             "icmpv6" | "ipv6-icmp" | "icmp6" => "icmp6",
             n => n,
         };
-        let m = Match::load(name, &self.ctx())?;
+        let mut m = Match::load(name, &self.ctx())?;
         let mname = m.name();
         let f = self.family;
-        if !crate::revision::usable(f, mname, m.real_name(), m.revision(f), false) {
-            return None;
-        }
+        let rev = crate::revision::pick(f, mname, &m.candidates(f), false)?;
+        m.set_revision(rev);
         // a second instance shares the options of the first
         let existing = self
             .matches
@@ -627,8 +626,11 @@ pub fn parse(
                         st.jumpto = xt_parse_target(&a)?;
                         let cx = st.ctx();
                         let f = st.family;
-                        let loaded = Target::load(&st.jumpto, &cx).filter(|t| {
-                            crate::revision::usable(f, t.name(), t.real_name(), t.revision(f), true)
+                        let loaded = Target::load(&st.jumpto, &cx).and_then(|mut t| {
+                            let cands = t.candidates(f);
+                            let rev = crate::revision::pick(f, t.name(), &cands, true)?;
+                            t.set_revision(rev);
+                            Some(t)
                         });
                         if let Some(t) = loaded {
                             let opts = t.options();

@@ -7,10 +7,11 @@
 //! unusable ("not supported, missing kernel module?").
 //!
 //! The kernel is asked through [`Probe`], so the choice can be tested
-//! against a kernel that lacks revisions ([`choose`]). Each extension of the
-//! library writes one revision today (`rev(family)`), so the shim offers
-//! that one; an extension that learns to write older revisions only has to
-//! be offered with them for the fallback to apply.
+//! against a kernel that lacks revisions ([`choose`]). Each extension offers
+//! every revision the library can write for it, each with its kernel name
+//! (`candidates(family)`: `-m state` is `conntrack` 3 to 1, then `state`
+//! 0), and the chosen one is set on the loaded instance, which then parses,
+//! writes and prints that revision.
 
 use nftwire::iptables::revision::probe;
 use nftwire::iptables::Family;
@@ -58,27 +59,27 @@ impl Probe for Kernel {
     }
 }
 
-/// Choose the revision of extension `name` (kernel name `real_name`) to use
-/// among `revisions` (those userspace can write, highest first), asking
-/// `p`; warnings as libxtables prints them go to `warn`. `None`: unusable.
+/// Choose the revision of extension `name` to use among `candidates`
+/// (the revisions userspace can write, highest first, each with its
+/// kernel name), asking `p`; warnings as libxtables prints them go to
+/// `warn`. `None`: unusable.
 pub fn choose(
     p: &mut dyn Probe,
     family: Family,
     name: &str,
-    real_name: &str,
-    revisions: &[u32],
+    candidates: &[(&str, u32)],
     target: bool,
     warn: &mut dyn FnMut(String),
 ) -> Option<u32> {
     let mut answered_no = false;
-    for &rev in revisions {
+    for &(real_name, rev) in candidates {
         match p.has(family, real_name, rev, target) {
             Ok(()) | Err(Some(EPERM)) => return Some(rev),
             Err(Some(_)) => answered_no = true,
             Err(None) => {}
         }
     }
-    if answered_no && revisions.last() == Some(&0) {
+    if let (true, Some(&(real_name, 0))) = (answered_no, candidates.last()) {
         warn(format!(
             "Warning: Extension {real_name} revision 0 not supported, missing kernel module?"
         ));
@@ -90,7 +91,86 @@ pub fn choose(
     None
 }
 
-type Key = (Family, String, u32, bool);
+/// The test-only knob: `NFTWIRE_XT_REVISION_CAP=name:rev,...` makes the
+/// shim believe the kernel lacks every revision of extension `name` (its
+/// kernel name, case as written: `MARK` the target, `mark` the match)
+/// above `rev`, so the libxtables fallback to an older revision can be
+/// exercised on a kernel that has them all. It only ever removes
+/// revisions; it loads nothing and names no path.
+pub const CAP_ENV: &str = "NFTWIRE_XT_REVISION_CAP";
+
+/// A [`Probe`] that answers `ENOENT` for revisions above a cap, asking
+/// `inner` about the rest.
+pub struct Capped<P> {
+    /// The probe asked for revisions under the caps.
+    pub inner: P,
+    /// `(kernel name, highest revision the kernel is said to have)`.
+    pub caps: Vec<(String, u32)>,
+}
+
+/// Parse the value of [`CAP_ENV`]: comma-separated `name:rev`; a malformed
+/// item is an error naming it.
+pub fn parse_caps(v: &str) -> Result<Vec<(String, u32)>, String> {
+    v.split(',')
+        .filter(|i| !i.is_empty())
+        .map(|i| {
+            let (n, r) = i.split_once(':').ok_or_else(|| i.to_string())?;
+            let r = r.parse::<u32>().map_err(|_| i.to_string())?;
+            if n.is_empty() {
+                return Err(i.to_string());
+            }
+            Ok((n.to_string(), r))
+        })
+        .collect()
+}
+
+impl<P: Probe> Probe for Capped<P> {
+    fn has(
+        &mut self,
+        family: Family,
+        real_name: &str,
+        rev: u32,
+        target: bool,
+    ) -> Result<(), Option<i32>> {
+        if self
+            .caps
+            .iter()
+            .any(|(n, cap)| n == real_name && rev > *cap)
+        {
+            return Err(Some(ENOENT));
+        }
+        self.inner.has(family, real_name, rev, target)
+    }
+}
+
+/// `ENOENT`: the kernel has no such extension revision.
+const ENOENT: i32 = 2;
+
+/// Family, user-visible name, target.
+type Key = (Family, String, bool);
+/// The kernel asked and the revisions chosen so far in this process.
+type State = (Capped<Kernel>, HashMap<Key, Option<u32>>);
+
+thread_local! {
+    static STATE: RefCell<State> =
+        RefCell::new((capped_kernel(), HashMap::new()));
+}
+
+/// The running kernel under the caps of [`CAP_ENV`] (none when unset; a
+/// malformed value is reported once and ignored entirely).
+fn capped_kernel() -> Capped<Kernel> {
+    let caps = match std::env::var(CAP_ENV) {
+        Ok(v) => parse_caps(&v).unwrap_or_else(|bad| {
+            eprintln!("Warning: ignoring {CAP_ENV}: malformed item \"{bad}\"");
+            Vec::new()
+        }),
+        Err(_) => Vec::new(),
+    };
+    Capped {
+        inner: Kernel::default(),
+        caps,
+    }
+}
 
 thread_local! {
     /// Set by the translate tools: like 1.8.11's, they never ask the kernel
@@ -104,31 +184,27 @@ pub fn assume_all() {
     ASSUME_ALL.set(true);
 }
 
-thread_local! {
-    static STATE: RefCell<(Kernel, HashMap<Key, Option<u32>>)> =
-        RefCell::new((Kernel::default(), HashMap::new()));
-}
-
-/// Whether revision `rev` of extension `real_name` may be used, asking the
-/// kernel once per process like libxtables and printing its warnings (the
-/// "not supported" one again on every later use).
-pub fn usable(family: Family, name: &str, real_name: &str, rev: u32, target: bool) -> bool {
+/// The revision of extension `name` to use among `candidates` (highest
+/// first, each with its kernel name), asking the kernel once per process like libxtables and
+/// printing its warnings (the "not supported" one again on every later
+/// use). `None`: unusable.
+pub fn pick(family: Family, name: &str, candidates: &[(&str, u32)], target: bool) -> Option<u32> {
     if ASSUME_ALL.get() {
-        return true;
+        return candidates.first().map(|c| c.1);
     }
-    let key = (family, real_name.to_string(), rev, target);
+    let key = (family, name.to_string(), target);
     STATE.with(|s| {
         let mut s = s.borrow_mut();
         if let Some(v) = s.1.get(&key) {
             if v.is_none() {
                 eprintln!("Warning: Extension {name} is not supported, missing kernel module?");
             }
-            return v.is_some();
+            return *v;
         }
         let mut warn = |w: String| eprintln!("{w}");
-        let chosen = choose(&mut s.0, family, name, real_name, &[rev], target, &mut warn);
+        let chosen = choose(&mut s.0, family, name, candidates, target, &mut warn);
         s.1.insert(key, chosen);
-        chosen == Some(rev)
+        chosen
     })
 }
 
@@ -171,9 +247,8 @@ mod tests {
 
     fn run(fake: &mut Fake, name: &str, revs: &[u32], target: bool) -> (Option<u32>, Vec<String>) {
         let mut w = Vec::new();
-        let r = choose(fake, Family::V4, name, name, revs, target, &mut |s| {
-            w.push(s)
-        });
+        let c: Vec<(&str, u32)> = revs.iter().map(|&r| (name, r)).collect();
+        let r = choose(fake, Family::V4, name, &c, target, &mut |s| w.push(s));
         (r, w)
     }
 
@@ -236,6 +311,452 @@ mod tests {
         assert!(w[0].starts_with("Warning: Extension limit is not supported"));
     }
 
+    /// Load `-m`/`-j name` as the shim does against kernel `k`: the
+    /// revision chosen among those the extension offers, then options
+    /// parsed and checked; the revision and info blob written.
+    fn load_and_write(
+        k: &mut Fake,
+        family: Family,
+        name: &str,
+        target: bool,
+        opts: &[(&str, Option<&str>)],
+    ) -> Result<(u32, Vec<u8>), String> {
+        use nftwire::iptables::ext::{Argv, Ctx, OptCall};
+        use nftwire::iptables::match_::Match;
+        use nftwire::iptables::target::Target;
+        let cx = Ctx {
+            family,
+            proto: 6,
+            proto_inv: false,
+            table: "mangle",
+        };
+        #[allow(clippy::large_enum_variant)]
+        enum Ext {
+            M(Match),
+            T(Target),
+        }
+        let mut e = if target {
+            Ext::T(Target::load(name, &cx).expect("target"))
+        } else {
+            Ext::M(Match::load(name, &cx).expect("match"))
+        };
+        let cands = match &e {
+            Ext::M(m) => m.candidates(family),
+            Ext::T(t) => t.candidates(family),
+        };
+        let rev = choose(k, family, name, &cands, target, &mut |_| {}).ok_or("unusable")?;
+        let options = match &mut e {
+            Ext::M(m) => {
+                m.set_revision(rev);
+                m.options()
+            }
+            Ext::T(t) => {
+                t.set_revision(rev);
+                t.options()
+            }
+        };
+        let mut seen = 0u32;
+        let mut argv = Argv::default();
+        for (o, arg) in opts {
+            let def = options
+                .iter()
+                .find(|d| d.name == *o)
+                .ok_or_else(|| format!("unknown option \"--{o}\""))?;
+            let mut c = OptCall {
+                def,
+                arg: arg.map(str::to_string),
+                invert: false,
+                seen,
+                argv: &mut argv,
+            };
+            match &mut e {
+                Ext::M(m) => m.parse(&mut c, &cx),
+                Ext::T(t) => t.parse(&mut c, &cx),
+            }
+            .map_err(|e| e.to_string())?;
+            seen |= 1 << def.id;
+        }
+        match &mut e {
+            Ext::M(m) => {
+                m.check(seen, &cx).map_err(|e| e.to_string())?;
+                Ok((m.revision(family), m.to_info(&cx)))
+            }
+            Ext::T(t) => {
+                t.check(seen, &cx).map_err(|e| e.to_string())?;
+                Ok((t.revision(family), t.to_info(&cx)))
+            }
+        }
+    }
+
+    #[test]
+    fn older_kernels_get_older_layouts() {
+        // conntrack: the kernel has only revision 2, then only 1
+        let mut k = Fake::new(vec![("conntrack", 2, false)], ENOENT);
+        let (rev, info) = load_and_write(
+            &mut k,
+            Family::V4,
+            "conntrack",
+            false,
+            &[("ctstate", Some("NEW")), ("ctorigdstport", Some("22"))],
+        )
+        .unwrap();
+        assert_eq!((rev, info.len()), (2, 160));
+        assert_eq!(k.asked, [3, 2]);
+        assert_eq!(&info[140..142], &[0, 22], "big-endian port");
+        assert_eq!(&info[146..148], &[1, 2], "STATE | ORIGDST_PORT");
+        assert_eq!(&info[150..152], &[8, 0], "16-bit state mask");
+        let mut k = Fake::new(vec![("conntrack", 1, false)], ENOENT);
+        let (rev, info) = load_and_write(
+            &mut k,
+            Family::V6,
+            "conntrack",
+            false,
+            &[("ctstate", Some("UNTRACKED,NEW"))],
+        )
+        .unwrap();
+        assert_eq!((rev, info.len()), (1, 152));
+        assert_eq!(
+            info[150], 8,
+            "UNTRACKED (1 << 8) does not fit revision 1's 8 bits"
+        );
+        let mut k = Fake::new(vec![("conntrack", 1, false)], ENOENT);
+        let e = load_and_write(
+            &mut k,
+            Family::V4,
+            "conntrack",
+            false,
+            &[("ctorigsrcport", Some("1:2"))],
+        )
+        .unwrap_err();
+        assert!(
+            e.contains("conntrack rev 1 does not support port ranges"),
+            "{e}"
+        );
+
+        // MARK: revision 1 exists for IPv4 only; IPv6 goes from 2 to 0
+        let mut k = Fake::new(vec![("MARK", 1, true), ("MARK", 0, true)], ENOENT);
+        let (rev, info) = load_and_write(
+            &mut k,
+            Family::V4,
+            "MARK",
+            true,
+            &[("or-mark", Some("0x10"))],
+        )
+        .unwrap();
+        assert_eq!(rev, 1);
+        let mut want = vec![0u8; 16];
+        want[0] = 0x10;
+        want[8] = 2; // XT_MARK_OR
+        assert_eq!(info, want);
+        let mut k = Fake::new(vec![("MARK", 1, true), ("MARK", 0, true)], ENOENT);
+        let (rev, info) =
+            load_and_write(&mut k, Family::V6, "MARK", true, &[("set-mark", Some("7"))]).unwrap();
+        assert_eq!((rev, info), (0, vec![7, 0, 0, 0, 0, 0, 0, 0]));
+        assert_eq!(k.asked, [2, 0]);
+        let mut k = Fake::new(vec![("MARK", 0, true)], ENOENT);
+        let e = load_and_write(&mut k, Family::V4, "MARK", true, &[("and-mark", Some("1"))])
+            .unwrap_err();
+        assert!(
+            e.contains("MARK target: kernel too old for --and-mark"),
+            "{e}"
+        );
+        let mut k = Fake::new(vec![("MARK", 1, true)], ENOENT);
+        let e = load_and_write(
+            &mut k,
+            Family::V4,
+            "MARK",
+            true,
+            &[("set-xmark", Some("1"))],
+        )
+        .unwrap_err();
+        assert_eq!(e, "unknown option \"--set-xmark\"");
+
+        // NFQUEUE 1: balance kept, bypass dropped
+        let mut k = Fake::new(vec![("NFQUEUE", 1, true)], ENOENT);
+        let (rev, info) = load_and_write(
+            &mut k,
+            Family::V4,
+            "NFQUEUE",
+            true,
+            &[("queue-balance", Some("4:7")), ("queue-bypass", None)],
+        )
+        .unwrap();
+        assert_eq!((rev, info), (1, vec![4, 0, 4, 0, 0, 0, 0, 0]));
+
+        // socket 0 (IPv4 only): no data; IPv6 has none below 1
+        let mut k = Fake::new(vec![("socket", 0, false)], ENOENT);
+        let (rev, info) = load_and_write(&mut k, Family::V4, "socket", false, &[]).unwrap();
+        assert_eq!((rev, info), (0, vec![]));
+        let mut k = Fake::new(vec![("socket", 0, false)], ENOENT);
+        assert!(load_and_write(&mut k, Family::V6, "socket", false, &[]).is_err());
+        assert_eq!(k.asked, [3, 2, 1]);
+
+        // TPROXY 0: a 4-byte address, 16 bytes
+        let mut k = Fake::new(vec![("TPROXY", 0, true)], ENOENT);
+        let (rev, info) = load_and_write(
+            &mut k,
+            Family::V4,
+            "TPROXY",
+            true,
+            &[("on-port", Some("8080")), ("on-ip", Some("10.0.0.1"))],
+        )
+        .unwrap();
+        assert_eq!(
+            (rev, info),
+            (
+                0,
+                vec![0, 0, 0, 0, 0, 0, 0, 0, 10, 0, 0, 1, 0x1f, 0x90, 0, 0]
+            )
+        );
+    }
+
+    #[test]
+    fn more_older_layouts() {
+        // IDLETIMER 0: no --alarm, 40 bytes
+        let mut k = Fake::new(vec![("IDLETIMER", 0, true)], ENOENT);
+        let (rev, info) = load_and_write(
+            &mut k,
+            Family::V4,
+            "IDLETIMER",
+            true,
+            &[("timeout", Some("30")), ("label", Some("abc"))],
+        )
+        .unwrap();
+        let mut want = vec![0u8; 40];
+        want[0] = 30;
+        want[4..7].copy_from_slice(b"abc");
+        assert_eq!((rev, info), (0, want));
+        let mut k = Fake::new(vec![("IDLETIMER", 0, true)], ENOENT);
+        let e =
+            load_and_write(&mut k, Family::V4, "IDLETIMER", true, &[("alarm", None)]).unwrap_err();
+        assert_eq!(e, "unknown option \"--alarm\"");
+
+        // nfacct 0: the same 40 bytes on 64-bit machines
+        let mut k = Fake::new(vec![("nfacct", 0, false)], ENOENT);
+        let (rev, info) = load_and_write(
+            &mut k,
+            Family::V6,
+            "nfacct",
+            false,
+            &[("nfacct-name", Some("n"))],
+        )
+        .unwrap();
+        assert_eq!((rev, info.len(), info[0]), (0, 40, b'n'));
+
+        // DNAT: IPv4 has no revision 1, so 2 falls back to 0
+        let mut k = Fake::new(vec![("DNAT", 1, true), ("DNAT", 0, true)], ENOENT);
+        let (rev, info) = load_and_write(
+            &mut k,
+            Family::V4,
+            "DNAT",
+            true,
+            &[("to-destination", Some("10.1.2.3"))],
+        )
+        .unwrap();
+        assert_eq!(k.asked, [2, 0]);
+        let mut want = vec![0u8; 24];
+        want[0] = 1; // rangesize
+        want[4] = 1; // NF_NAT_RANGE_MAP_IPS
+        want[8..16].copy_from_slice(&[10, 1, 2, 3, 10, 1, 2, 3]);
+        assert_eq!((rev, info), (0, want));
+
+        // hashlimit 1: 56 bytes, the rate on revision 1's scale
+        let mut k = Fake::new(vec![("hashlimit", 1, false)], ENOENT);
+        let (rev, info) = load_and_write(
+            &mut k,
+            Family::V6,
+            "hashlimit",
+            false,
+            &[
+                ("hashlimit-upto", Some("5/min")),
+                ("hashlimit-name", Some("a-long-name-over-15")),
+            ],
+        )
+        .unwrap();
+        assert_eq!((rev, info.len()), (1, 56));
+        assert_eq!(&info[..16], b"a-long-name-ove\0");
+        assert_eq!(&info[20..24], &120_000u32.to_le_bytes(), "10000 * 60 / 5");
+        assert_eq!(&info[44..46], &[128, 128]);
+
+        // CONNMARK 1: no shift options, the mode right after the masks
+        let mut k = Fake::new(vec![("CONNMARK", 1, true)], ENOENT);
+        let (rev, info) =
+            load_and_write(&mut k, Family::V4, "CONNMARK", true, &[("save-mark", None)]).unwrap();
+        assert_eq!((rev, info[12], info[14]), (1, 1, 0));
+        let mut k = Fake::new(vec![("CONNMARK", 1, true)], ENOENT);
+        let e = load_and_write(
+            &mut k,
+            Family::V4,
+            "CONNMARK",
+            true,
+            &[("left-shift-mark", Some("1"))],
+        )
+        .unwrap_err();
+        assert_eq!(e, "unknown option \"--left-shift-mark\"");
+    }
+
+    /// Revisions no kernel with nf_tables has any more: written in their
+    /// own layouts all the same, with their own restrictions.
+    #[test]
+    fn revisions_zero_of_old_matches_and_targets() {
+        let only = |n: &'static str, t: bool| Fake::new(vec![(n, 0, t)], ENOENT);
+        // tos 0: IPv4 only, no mask but 0xff
+        let (rev, info) = load_and_write(
+            &mut only("tos", false),
+            Family::V4,
+            "tos",
+            false,
+            &[("tos", Some("0x10"))],
+        )
+        .unwrap();
+        assert_eq!((rev, info), (0, vec![0x10, 0, 0, 0, 0, 0, 0, 0]));
+        let e = load_and_write(
+            &mut only("tos", false),
+            Family::V4,
+            "tos",
+            false,
+            &[("tos", Some("0x10/0x3f"))],
+        )
+        .unwrap_err();
+        assert!(
+            e.contains("too old to support anything besides /0xFF"),
+            "{e}"
+        );
+        assert!(load_and_write(&mut only("tos", false), Family::V6, "tos", false, &[]).is_err());
+        // TOS 0: --set-tos only
+        let (rev, info) = load_and_write(
+            &mut only("TOS", true),
+            Family::V4,
+            "TOS",
+            true,
+            &[("set-tos", Some("8"))],
+        )
+        .unwrap();
+        assert_eq!((rev, info), (0, vec![8, 0, 0, 0, 0, 0, 0, 0]));
+        let e = load_and_write(
+            &mut only("TOS", true),
+            Family::V4,
+            "TOS",
+            true,
+            &[("or-tos", Some("8"))],
+        )
+        .unwrap_err();
+        assert_eq!(e, "unknown option \"--or-tos\"");
+        // iprange 0: 4-byte addresses
+        let (rev, info) = load_and_write(
+            &mut only("iprange", false),
+            Family::V4,
+            "iprange",
+            false,
+            &[("dst-range", Some("10.0.0.1-10.0.0.9"))],
+        )
+        .unwrap();
+        let mut want = vec![0u8; 24];
+        want[8..16].copy_from_slice(&[10, 0, 0, 1, 10, 0, 0, 9]);
+        want[16] = 2; // IPRANGE_DST
+        assert_eq!((rev, info), (0, want));
+        // string 0: no --icase
+        let e = load_and_write(
+            &mut only("string", false),
+            Family::V4,
+            "string",
+            false,
+            &[("icase", None)],
+        )
+        .unwrap_err();
+        assert_eq!(e, "Kernel doesn't support --icase");
+        // connlimit 0: no --connlimit-daddr
+        let e = load_and_write(
+            &mut only("connlimit", false),
+            Family::V6,
+            "connlimit",
+            false,
+            &[("connlimit-daddr", None)],
+        )
+        .unwrap_err();
+        assert_eq!(e, "xt_connlimit.0 does not support --connlimit-daddr");
+        // SECMARK 0: the secid before the context
+        let (rev, info) = load_and_write(
+            &mut only("SECMARK", true),
+            Family::V4,
+            "SECMARK",
+            true,
+            &[("selctx", Some("ctx"))],
+        )
+        .unwrap();
+        assert_eq!(
+            (rev, info.len(), info[0], &info[8..12]),
+            (0, 264, 1, &b"ctx\0"[..])
+        );
+        // MARK 1 is IPv4 only; NFQUEUE 0 keeps a queue number only
+        let (rev, info) = load_and_write(
+            &mut only("NFQUEUE", true),
+            Family::V6,
+            "NFQUEUE",
+            true,
+            &[("queue-num", Some("513")), ("queue-bypass", None)],
+        )
+        .unwrap();
+        assert_eq!((rev, info), (0, vec![1, 2, 0, 0, 0, 0, 0, 0]));
+    }
+
+    /// `-m state` asks for conntrack 3, 2, 1, then the kernel's own
+    /// `state` match revision 0.
+    #[test]
+    fn state_falls_back_to_the_state_match() {
+        let mut k = Fake::new(vec![("state", 0, false)], ENOENT);
+        let (rev, info) = load_and_write(
+            &mut k,
+            Family::V4,
+            "state",
+            false,
+            &[("state", Some("RELATED"))],
+        )
+        .unwrap();
+        assert_eq!((rev, info), (0, vec![4, 0, 0, 0, 0, 0, 0, 0]));
+        assert_eq!(k.asked, [3, 2, 1, 0]);
+        // neither: revision 0 with libxtables' warning
+        let mut k = Fake::new(vec![], ENOENT);
+        let mut w = Vec::new();
+        let c = [
+            ("conntrack", 3),
+            ("conntrack", 2),
+            ("conntrack", 1),
+            ("state", 0),
+        ];
+        assert_eq!(
+            choose(&mut k, Family::V6, "state", &c, false, &mut |s| w.push(s)),
+            Some(0)
+        );
+        assert_eq!(
+            w,
+            ["Warning: Extension state revision 0 not supported, missing kernel module?"]
+        );
+    }
+
+    #[test]
+    fn caps_only_remove_revisions() {
+        assert_eq!(
+            parse_caps("conntrack:2,MARK:0,"),
+            Ok(vec![("conntrack".to_string(), 2), ("MARK".to_string(), 0)])
+        );
+        for bad in ["conntrack", "conntrack:x", ":1", "a:1,b"] {
+            assert!(parse_caps(bad).is_err(), "{bad}");
+        }
+        let mut k = Capped {
+            inner: Fake::new(
+                vec![("conntrack", 3, false), ("conntrack", 2, false)],
+                ENOENT,
+            ),
+            caps: parse_caps("conntrack:2").unwrap(),
+        };
+        assert_eq!(k.has(Family::V4, "conntrack", 3, false), Err(ENOENT));
+        assert_eq!(k.has(Family::V4, "conntrack", 2, false), Ok(()));
+        // below the cap the kernel still decides
+        assert_eq!(k.has(Family::V4, "conntrack", 1, false), Err(ENOENT));
+        assert_eq!(k.inner.asked, [2, 1]);
+    }
+
     /// The running kernel (in a private network namespace): a revision it
     /// does not have (conntrack 99, MARK 7) falls back to one it has.
     #[test]
@@ -250,7 +771,10 @@ mod tests {
             let mut w = Vec::new();
             let chosen: Vec<Option<u32>> = asks
                 .iter()
-                .map(|&(f, n, revs, t)| choose(&mut k, f, n, n, revs, t, &mut |s| w.push(s)))
+                .map(|&(f, n, revs, t)| {
+                    let c: Vec<(&str, u32)> = revs.iter().map(|&r| (n, r)).collect();
+                    choose(&mut k, f, n, &c, t, &mut |s| w.push(s))
+                })
                 .collect();
             (chosen, w)
         })

@@ -354,8 +354,12 @@ impl<'a> Parser<'a> {
                 };
                 let mark = w(data);
                 let mask = reg.mask.as_deref().map(w).unwrap_or(u32::MAX);
-                self.r.verdict =
-                    Verdict::Target(Target::Mark(super::target::mark::MarkTarget { mark, mask }));
+                self.r.verdict = Verdict::Target(Target::Mark(super::target::mark::MarkTarget {
+                    mark,
+                    mask,
+                    rev: 2,
+                    ..Default::default()
+                }));
             }
             _ => self.fail("meta sreg key not supported"),
         }

@@ -210,6 +210,18 @@ pub fn x6_fcheck(ext: &str, seen: u32, table: &[OptDef]) -> Result<()> {
     Ok(())
 }
 
+/// Every revision number an xt extension can have (`0..=255`), to lend a
+/// one-element slice of.
+const EVERY_REVISION: [u32; 256] = {
+    let mut a = [0u32; 256];
+    let mut i = 0;
+    while i < 256 {
+        a[i] = i as u32;
+        i += 1;
+    }
+    a
+};
+
 /// A match or target extension.
 pub trait XtExt: Clone + PartialEq + std::fmt::Debug + Sized {
     /// Name as the user writes it after `-m`/`-j`.
@@ -255,6 +267,41 @@ pub trait XtExt: Clone + PartialEq + std::fmt::Debug + Sized {
     /// Name printed after `-m`/`-j` in save output (aliases).
     fn alias(&self) -> &'static str {
         Self::NAME
+    }
+    /// Every revision this extension can write for a family, highest
+    /// first (libxtables' registrations of the name): the list the
+    /// kernel is asked about before the extension is used.
+    fn revisions(f: Family) -> &'static [u32] {
+        // the revision is a u8 in the kernel's xt structures
+        let r = (Self::rev(f) as usize).min(255);
+        &EVERY_REVISION[r..=r]
+    }
+    /// The revision this instance writes (and was read at).
+    fn revision_of(&self, f: Family) -> u32 {
+        Self::rev(f)
+    }
+    /// Switch a fresh instance to revision `rev`, one of
+    /// [`XtExt::revisions`] (the fallback when the kernel lacks the
+    /// higher ones). Extensions with one revision ignore it.
+    fn set_revision(&mut self, _rev: u32) {}
+    /// The kernel name of revision `rev` (`REAL_NAME`, except for an
+    /// extension whose revisions are different kernel extensions: `-m
+    /// state` is `conntrack` from revision 1 up and `state` at 0).
+    fn kernel_name(_rev: u32) -> &'static str {
+        Self::REAL_NAME
+    }
+    /// The kernel name this instance writes.
+    fn real_name_now(&self) -> &'static str {
+        Self::REAL_NAME
+    }
+    /// Bytes compared by `-C`/`-D` for the revision this instance writes.
+    fn userspace_now(&self) -> usize {
+        Self::USERSPACE
+    }
+    /// The options of the revision this instance writes (an older
+    /// revision may know fewer).
+    fn options_now(&self) -> &'static [OptDef] {
+        Self::OPTIONS
     }
     /// `iptables-translate`'s text for this extension; false when it has
     /// none (1.8.11 then prints the rule as an `nft #` comment).

@@ -13,6 +13,7 @@
 //! * [`xlate`]: `iptables-translate`'s nft text.
 
 pub mod addr;
+pub mod bpfobj;
 pub mod decode;
 pub mod encode;
 pub mod error;

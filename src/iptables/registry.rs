@@ -44,11 +44,13 @@ macro_rules! xt_registry {
             pub fn from_xt(real: &str, rev: u32, info: &[u8], cx: &$crate::iptables::ext::Ctx<'_>) -> Option<$name> {
                 use $crate::iptables::ext::XtExt;
                 $(
-                    if real == <$ty as XtExt>::REAL_NAME
+                    if real == <$ty as XtExt>::kernel_name(rev)
                         && <$ty as $crate::iptables::registry::Fam>::ok(cx.family)
                     {
                         if let Some(x) = <$ty as XtExt>::from_info(info, rev, cx) {
-                            return Some($name::$variant(x));
+                            if x.real_name_now() == real {
+                                return Some($name::$variant(x));
+                            }
                         }
                     }
                 )*
@@ -59,20 +61,41 @@ macro_rules! xt_registry {
                 use $crate::iptables::ext::XtExt;
                 match self { $( $name::$variant(_) => <$ty as XtExt>::NAME, )* }
             }
-            /// The kernel name.
+            /// The kernel name (of the revision this instance writes).
             pub fn real_name(&self) -> &'static str {
                 use $crate::iptables::ext::XtExt;
-                match self { $( $name::$variant(_) => <$ty as XtExt>::REAL_NAME, )* }
+                match self { $( $name::$variant(x) => x.real_name_now(), )* }
             }
-            /// The revision written for `family`.
+            /// The revisions the extension can write for `family`, highest
+            /// first, each with its kernel name: what libxtables asks the
+            /// kernel about.
+            pub fn candidates(&self, family: $crate::iptables::family::Family) -> Vec<(&'static str, u32)> {
+                use $crate::iptables::ext::XtExt;
+                match self { $( $name::$variant(_) => <$ty as XtExt>::revisions(family)
+                    .iter()
+                    .map(|&r| (<$ty as XtExt>::kernel_name(r), r))
+                    .collect(), )* }
+            }
+            /// The revision this instance writes for `family`.
             pub fn revision(&self, family: $crate::iptables::family::Family) -> u32 {
                 use $crate::iptables::ext::XtExt;
-                match self { $( $name::$variant(_) => <$ty as XtExt>::rev(family), )* }
+                match self { $( $name::$variant(x) => x.revision_of(family), )* }
             }
-            /// Options of this extension.
+            /// Every revision the extension can write for `family`, highest first.
+            pub fn revisions(&self, family: $crate::iptables::family::Family) -> &'static [u32] {
+                use $crate::iptables::ext::XtExt;
+                match self { $( $name::$variant(_) => <$ty as XtExt>::revisions(family), )* }
+            }
+            /// Switch a freshly loaded instance to revision `rev` (one of
+            /// [`Self::revisions`]): libxtables' fallback to an older one.
+            pub fn set_revision(&mut self, rev: u32) {
+                use $crate::iptables::ext::XtExt;
+                match self { $( $name::$variant(x) => x.set_revision(rev), )* }
+            }
+            /// Options of this extension (of the revision it writes).
             pub fn options(&self) -> &'static [$crate::iptables::ext::OptDef] {
                 use $crate::iptables::ext::XtExt;
-                match self { $( $name::$variant(_) => <$ty as XtExt>::OPTIONS, )* }
+                match self { $( $name::$variant(x) => x.options_now(), )* }
             }
             /// New-style option handling.
             pub fn x6(&self) -> bool {
@@ -95,7 +118,7 @@ macro_rules! xt_registry {
                 match self { $( $name::$variant(x) => {
                     x.check(seen, cx)?;
                     if <$ty as XtExt>::X6 {
-                        $crate::iptables::ext::x6_fcheck(<$ty as XtExt>::NAME, seen, <$ty as XtExt>::OPTIONS)?;
+                        $crate::iptables::ext::x6_fcheck(<$ty as XtExt>::NAME, seen, x.options_now())?;
                     }
                     Ok(())
                 } )* }
@@ -115,8 +138,8 @@ macro_rules! xt_registry {
                 use $crate::iptables::ext::XtExt;
                 match self { $( $name::$variant(x) => {
                     let info = x.to_info(cx);
-                    let n = <$ty as XtExt>::USERSPACE.min(info.len());
-                    (<$ty as XtExt>::REAL_NAME, info.len(), info[..n].to_vec())
+                    let n = x.userspace_now().min(info.len());
+                    (x.real_name_now(), info.len(), info[..n].to_vec())
                 } )* }
             }
             /// Save-format options.

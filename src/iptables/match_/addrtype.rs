@@ -1,7 +1,10 @@
-//! `-m addrtype` (revision 1, `struct xt_addrtype_info_v1`, 8 bytes).
+//! `-m addrtype` (revision 1, `struct xt_addrtype_info_v1`, 8 bytes) and,
+//! for IPv4 where the kernel lacks it, revision 0 (`xt_addrtype_info`: two
+//! inversion words, no `--limit-iface-*`, 16 bytes), as libxtables.
 
 use crate::iptables::error::{IptError, Result};
 use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt, F_INVERT};
+use crate::iptables::family::Family;
 use crate::iptables::text::ncase_eq;
 use crate::iptables::xlate::{XlCtx, Xlate};
 use crate::iptables::xtbuf::{Blob, Rd};
@@ -37,8 +40,10 @@ pub struct Addrtype {
     pub source: u16,
     /// Destination type bits.
     pub dest: u16,
-    /// `XT_ADDRTYPE_*` flags.
+    /// `XT_ADDRTYPE_*` flags (revision 0: its two inversion words).
     pub flags: u32,
+    /// The revision written (0: IPv4 only).
+    pub rev: u32,
 }
 
 fn parse_types(arg: &str) -> Result<u16> {
@@ -84,7 +89,29 @@ impl XtExt for Addrtype {
     const OPTIONS: &'static [OptDef] = OPTS;
 
     fn init(_: &Ctx<'_>) -> Self {
-        Addrtype::default()
+        Addrtype {
+            rev: 1,
+            ..Addrtype::default()
+        }
+    }
+    fn revisions(f: Family) -> &'static [u32] {
+        match f {
+            Family::V4 => &[1, 0],
+            _ => &[1],
+        }
+    }
+    fn revision_of(&self, _: Family) -> u32 {
+        self.rev
+    }
+    fn set_revision(&mut self, rev: u32) {
+        self.rev = rev;
+    }
+    fn options_now(&self) -> &'static [OptDef] {
+        if self.rev == 0 {
+            &OPTS[..2]
+        } else {
+            OPTS
+        }
     }
 
     fn parse(&mut self, c: &mut OptCall<'_>, _: &Ctx<'_>) -> Result<()> {
@@ -117,21 +144,40 @@ impl XtExt for Addrtype {
     }
 
     fn to_info(&self, _: &Ctx<'_>) -> Vec<u8> {
+        if self.rev == 0 {
+            let mut b = Blob::new(16);
+            b.u16(0, self.source)
+                .u16(2, self.dest)
+                .u32(4, self.flags & INVERT_SOURCE)
+                .u32(8, (self.flags & INVERT_DEST) >> 1);
+            return b.into_vec();
+        }
         let mut b = Blob::new(Self::SIZE);
         b.u16(0, self.source).u16(2, self.dest).u32(4, self.flags);
         b.into_vec()
     }
 
-    fn from_info(info: &[u8], rev: u32, _: &Ctx<'_>) -> Option<Self> {
-        if rev != 1 || info.len() != Self::SIZE {
-            return None;
-        }
+    fn from_info(info: &[u8], rev: u32, cx: &Ctx<'_>) -> Option<Self> {
         let r = Rd(info);
-        Some(Addrtype {
-            source: r.u16(0)?,
-            dest: r.u16(2)?,
-            flags: r.u32(4)?,
-        })
+        match (rev, info.len()) {
+            (0, 16) if cx.family == Family::V4 => {
+                let (is, id) = (r.u32(4)?, r.u32(8)?);
+                let a = Addrtype {
+                    source: r.u16(0)?,
+                    dest: r.u16(2)?,
+                    flags: is | id << 1,
+                    rev,
+                };
+                (a.to_info(cx) == info).then_some(a)
+            }
+            (1, Self::SIZE) => Some(Addrtype {
+                source: r.u16(0)?,
+                dest: r.u16(2)?,
+                flags: r.u32(4)?,
+                rev,
+            }),
+            _ => None,
+        }
     }
 
     fn save(&self, _: &Ctx<'_>, out: &mut String) {
@@ -167,7 +213,12 @@ impl XtExt for Addrtype {
             out.push_str(&types_str(self.source));
         }
         if self.dest != 0 {
-            out.push_str(" dst-type ");
+            // revision 0 prints no blank after "dst-type"
+            out.push_str(if self.rev == 0 {
+                " dst-type"
+            } else {
+                " dst-type "
+            });
             if self.flags & INVERT_DEST != 0 {
                 out.push('!');
             }

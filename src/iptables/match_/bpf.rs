@@ -1,13 +1,19 @@
 //! `-m bpf` (revision 1, `struct xt_bpf_info_v1`, 528 bytes; the kernel's
 //! pointer after the first 520 is not compared): a classic BPF program
-//! given as `--bytecode "N,code jt jf k,..."`. Pinned eBPF objects
-//! (`--object-pinned`) need the `bpf()` system call, which the shim does
-//! not make: that option fails as when the object cannot be opened.
+//! given as `--bytecode "N,code jt jf k,..."`, or an eBPF program pinned
+//! in a bpffs (`--object-pinned PATH`, mode `XT_BPF_MODE_FD_PINNED`): the
+//! object is opened with `BPF_OBJ_GET` and its descriptor, written in the
+//! match with the path, is kept open until the process exits (the kernel
+//! takes the program from it when the rule is added), as iptables does.
+//! Where the kernel lacks revision 1, revision 0 (`struct xt_bpf_info`:
+//! bytecode only, the program from byte 4, 528 bytes; 520 compared).
 
 use crate::iptables::error::{IptError, Result};
-use crate::iptables::ext::{decode_exact, Ctx, OptCall, OptDef, XtExt};
+use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt};
+use crate::iptables::family::Family;
 use crate::iptables::num::c_strtoul;
 use crate::iptables::xtbuf::Blob;
+use crate::iptables::xtbuf::Rd;
 use std::fmt::Write as _;
 
 /// `XT_BPF_MAX_NUM_INSTR`.
@@ -39,7 +45,15 @@ pub struct Bpf {
     pub program: Vec<SockFilter>,
     /// Object fd (pinned mode).
     pub fd: i32,
+    /// The pinned object's path (pinned mode; the union's bytes beyond it
+    /// are zero).
+    pub path: String,
+    /// The revision written (0 or 1).
+    pub rev: u32,
 }
+
+/// `XT_BPF_PATH_MAX`.
+const PATH_MAX: usize = 512;
 
 const OPTS: &[OptDef] = &[
     OptDef::arg("bytecode", 0, 0),
@@ -121,17 +135,53 @@ impl XtExt for Bpf {
     const OPTIONS: &'static [OptDef] = OPTS;
 
     fn init(_: &Ctx<'_>) -> Self {
-        Bpf::default()
+        Bpf {
+            rev: 1,
+            ..Bpf::default()
+        }
+    }
+    fn revisions(_: Family) -> &'static [u32] {
+        &[1, 0]
+    }
+    fn revision_of(&self, _: Family) -> u32 {
+        self.rev
+    }
+    fn set_revision(&mut self, rev: u32) {
+        self.rev = rev;
+    }
+    fn options_now(&self) -> &'static [OptDef] {
+        if self.rev == 0 {
+            &OPTS[..1]
+        } else {
+            OPTS
+        }
     }
     fn parse(&mut self, c: &mut OptCall<'_>, _: &Ctx<'_>) -> Result<()> {
         if c.def.id == 1 {
-            return Err(IptError::param("bpf: failed to get bpf object"));
+            let arg = c.arg();
+            // XTOPT_PUT: at most PATH_MAX - 1 bytes, cut at a byte
+            let mut end = arg.len().min(PATH_MAX - 1);
+            while !arg.is_char_boundary(end) {
+                end -= 1;
+            }
+            self.path = arg[..end].to_string();
+            let fd = crate::iptables::bpfobj::obj_get(arg)
+                .map_err(|_| IptError::param("bpf: failed to get bpf object"))?;
+            // kept open until exit, like iptables: the kernel reads it
+            // when the rule is committed
+            self.fd = std::os::fd::IntoRawFd::into_raw_fd(fd);
+            self.program.clear();
+            self.mode = MODE_FD_PINNED;
+            return Ok(());
         }
         self.program = parse_program(c.arg())?;
         self.mode = MODE_BYTECODE;
         Ok(())
     }
     fn check(&mut self, seen: u32, _: &Ctx<'_>) -> Result<()> {
+        if self.rev == 0 && seen & 1 == 0 {
+            return Err(IptError::param("bpf: missing --bytecode parameter"));
+        }
         let f = seen & 0b11;
         if f != 0b01 && f != 0b10 {
             return Err(IptError::param(
@@ -141,10 +191,26 @@ impl XtExt for Bpf {
         Ok(())
     }
     fn to_info(&self, _: &Ctx<'_>) -> Vec<u8> {
+        if self.rev == 0 {
+            let mut b = Blob::new(Self::SIZE);
+            b.u16(0, self.program.len() as u16);
+            for (i, f) in self.program.iter().enumerate() {
+                let at = 4 + 8 * i;
+                b.u16(at, f.code)
+                    .u8(at + 2, f.jt)
+                    .u8(at + 3, f.jf)
+                    .u32(at + 4, f.k);
+            }
+            return b.into_vec();
+        }
         let mut b = Blob::new(Self::SIZE);
         b.u16(0, self.mode)
             .u16(2, self.program.len() as u16)
             .u32(4, self.fd as u32);
+        if self.mode == MODE_FD_PINNED {
+            b.str(8, PATH_MAX, &self.path);
+            return b.into_vec();
+        }
         for (i, f) in self.program.iter().enumerate() {
             let at = 8 + 8 * i;
             b.u16(at, f.code)
@@ -155,31 +221,56 @@ impl XtExt for Bpf {
         b.into_vec()
     }
     fn from_info(info: &[u8], rev: u32, cx: &Ctx<'_>) -> Option<Self> {
-        decode_exact(info, rev, cx, |r| {
+        if rev > 1 || info.len() != Self::SIZE {
+            return None;
+        }
+        let r = Rd(info);
+        let program = |n: usize, base: usize| -> Option<Vec<SockFilter>> {
+            (0..n.min(MAX_INSTR))
+                .map(|i| {
+                    let at = base + 8 * i;
+                    Some(SockFilter {
+                        code: r.u16(at)?,
+                        jt: r.u8(at + 2)?,
+                        jf: r.u8(at + 3)?,
+                        k: r.u32(at + 4)?,
+                    })
+                })
+                .collect()
+        };
+        let b = if rev == 0 {
+            Bpf {
+                program: program(r.u16(0)? as usize, 4)?,
+                rev,
+                ..Bpf::default()
+            }
+        } else {
             let mode = r.u16(0)?;
-            if mode != MODE_BYTECODE {
+            if mode == MODE_FD_PINNED && r.u16(2)? == 0 {
+                Bpf {
+                    mode,
+                    fd: r.u32(4)? as i32,
+                    path: r.str(8, PATH_MAX)?,
+                    program: Vec::new(),
+                    rev,
+                }
+            } else if mode == MODE_BYTECODE {
+                Bpf {
+                    mode,
+                    fd: r.u32(4)? as i32,
+                    path: String::new(),
+                    program: program(r.u16(2)? as usize, 8)?,
+                    rev,
+                }
+            } else {
                 return None;
             }
-            let n = (r.u16(2)? as usize).min(MAX_INSTR);
-            Some(Bpf {
-                mode,
-                fd: r.u32(4)? as i32,
-                program: (0..n)
-                    .map(|i| {
-                        let at = 8 + 8 * i;
-                        Some(SockFilter {
-                            code: r.u16(at)?,
-                            jt: r.u8(at + 2)?,
-                            jf: r.u8(at + 3)?,
-                            k: r.u32(at + 4)?,
-                        })
-                    })
-                    .collect::<Option<_>>()?,
-            })
-        })
+        };
+        (b.to_info(cx) == info).then_some(b)
     }
     fn save(&self, _: &Ctx<'_>, out: &mut String) {
         if self.mode == MODE_FD_PINNED {
+            let _ = write!(out, " --object-pinned {}", self.path);
             return;
         }
         let _ = write!(out, " --bytecode \"{},", self.program.len());
@@ -187,6 +278,10 @@ impl XtExt for Bpf {
     }
     fn print(&self, _: &Ctx<'_>, _: bool, out: &mut String) {
         out.push_str("match bpf ");
+        if self.mode == MODE_FD_PINNED {
+            let _ = write!(out, "pinned {}", self.path);
+            return;
+        }
         // iptables ends the list with the character '\0' (written out).
         self.code('\0', out);
     }

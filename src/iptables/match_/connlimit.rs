@@ -1,5 +1,6 @@
 //! `-m connlimit` (revision 1, `struct xt_connlimit_info`, 32 bytes; 24
-//! compared).
+//! compared) and, where the kernel lacks it, revision 0 (the same layout,
+//! without `--connlimit-saddr`/`--connlimit-daddr`).
 
 use crate::iptables::addr::prefix_mask;
 use crate::iptables::error::{IptError, Result};
@@ -23,8 +24,10 @@ pub struct Connlimit {
     pub mask: [u8; 16],
     /// Limit.
     pub limit: u32,
-    /// `XT_CONNLIMIT_*`.
+    /// `XT_CONNLIMIT_*` (revision 0: its `inverse` word).
     pub flags: u32,
+    /// The revision written (0 or 1).
+    pub rev: u32,
 }
 
 impl Default for Connlimit {
@@ -33,6 +36,7 @@ impl Default for Connlimit {
             mask: [0xff; 16],
             limit: 0,
             flags: 0,
+            rev: 1,
         }
     }
 }
@@ -106,7 +110,19 @@ impl XtExt for Connlimit {
     const OPTIONS: &'static [OptDef] = OPTS;
 
     fn init(_: &Ctx<'_>) -> Self {
-        Connlimit::default()
+        Connlimit {
+            rev: 1,
+            ..Connlimit::default()
+        }
+    }
+    fn revisions(_: Family) -> &'static [u32] {
+        &[1, 0]
+    }
+    fn revision_of(&self, _: Family) -> u32 {
+        self.rev
+    }
+    fn set_revision(&mut self, rev: u32) {
+        self.rev = rev;
     }
     fn parse(&mut self, c: &mut OptCall<'_>, cx: &Ctx<'_>) -> Result<()> {
         match c.def.id {
@@ -119,6 +135,12 @@ impl XtExt for Connlimit {
                 }
             }
             2 => self.mask = parse_plenmask(cx.family, "connlimit", c.def.name, c.arg())?,
+            // revision 0 names --connlimit-daddr for both
+            3 | 4 if self.rev == 0 => {
+                return Err(IptError::param(
+                    "xt_connlimit.0 does not support --connlimit-daddr",
+                ))
+            }
             3 => self.flags &= !DADDR,
             _ => self.flags |= DADDR,
         }
@@ -140,13 +162,14 @@ impl XtExt for Connlimit {
         b.into_vec()
     }
     fn from_info(info: &[u8], rev: u32, cx: &Ctx<'_>) -> Option<Self> {
-        if rev != 1 || info.len() != Self::SIZE {
+        if rev > 1 || info.len() != Self::SIZE {
             return None;
         }
         let r = Rd(info);
         let mut c = Connlimit {
             limit: r.u32(16)?,
             flags: r.u32(20)?,
+            rev,
             ..Default::default()
         };
         c.mask.copy_from_slice(r.bytes(0, 16)?);
@@ -159,6 +182,9 @@ impl XtExt for Connlimit {
             let _ = write!(out, " --connlimit-above {}", self.limit);
         }
         let _ = write!(out, " --connlimit-mask {}", self.bits(cx.family));
+        if self.rev == 0 {
+            return;
+        }
         if self.flags & DADDR != 0 {
             out.push_str(" --connlimit-daddr");
         } else {

@@ -58,9 +58,16 @@ pub mod flags {
     pub const STATE_ALIAS: u16 = 1 << 13;
 }
 
-/// `struct xt_conntrack_mtinfo3`.
+/// `struct xt_conntrack_mtinfo3`, or (`rev`) the older layouts the kernel
+/// may have instead: `xt_conntrack_mtinfo2` (one big-endian port per
+/// direction, 160 bytes) and `xt_conntrack_mtinfo1` (the same with 8-bit
+/// state and status masks, 152 bytes). The older revisions refuse port
+/// ranges and keep only the low 8 bits of the masks (revision 1), as
+/// libxtables does.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Conntrack {
+    /// The revision written (1 to 3).
+    pub rev: u32,
     /// orig src, orig dst, repl src, repl dst (address/mask).
     pub addrs: [AddrMask; 4],
     /// `--ctexpire` min.
@@ -355,6 +362,77 @@ const OPTS: &[OptDef] = &[
     OptDef::arg("ctdir", O_CTDIR, 0),
 ];
 
+impl Conntrack {
+    /// What the older layouts can hold: revision 1's masks are 8 bits
+    /// (libxtables assigns the 16-bit values to them).
+    fn narrow(&mut self) {
+        if self.rev == 1 {
+            self.state_mask &= 0xff;
+            self.status_mask &= 0xff;
+        }
+    }
+
+    /// `xt_conntrack_mtinfo1`/`2`: addresses, expiry and protocol as in
+    /// revision 3, ports big-endian without a high end, masks of 8
+    /// (revision 1) or 16 bits.
+    fn old_info(&self) -> Vec<u8> {
+        let size = if self.rev == 1 { 152 } else { 160 };
+        let mut b = Blob::new(size);
+        for (i, a) in self.addrs.iter().enumerate() {
+            b.bytes(i * 32, &a.addr).bytes(i * 32 + 16, &a.mask);
+        }
+        b.u32(128, self.expires_min)
+            .u32(132, self.expires_max)
+            .u16(136, self.l4proto);
+        for (i, p) in self.ports.iter().enumerate() {
+            b.be16(138 + 2 * i, *p);
+        }
+        b.u16(146, self.match_flags).u16(148, self.invert_flags);
+        if self.rev == 1 {
+            b.u8(150, self.state_mask as u8)
+                .u8(151, self.status_mask as u8);
+        } else {
+            b.u16(150, self.state_mask).u16(152, self.status_mask);
+        }
+        b.into_vec()
+    }
+
+    /// Read revision 1 or 2 (see [`Conntrack::old_info`]).
+    fn from_old_info(info: &[u8], rev: u32, cx: &Ctx<'_>) -> Option<Self> {
+        let size = match rev {
+            1 => 152,
+            2 => 160,
+            _ => return None,
+        };
+        if info.len() != size {
+            return None;
+        }
+        let r = Rd(info);
+        let mut s = Conntrack {
+            rev,
+            ..Conntrack::default()
+        };
+        for i in 0..4 {
+            s.addrs[i].addr.copy_from_slice(r.bytes(i * 32, 16)?);
+            s.addrs[i].mask.copy_from_slice(r.bytes(i * 32 + 16, 16)?);
+            s.ports[i] = r.be16(138 + 2 * i)?;
+        }
+        s.expires_min = r.u32(128)?;
+        s.expires_max = r.u32(132)?;
+        s.l4proto = r.u16(136)?;
+        s.match_flags = r.u16(146)?;
+        s.invert_flags = r.u16(148)?;
+        if rev == 1 {
+            s.state_mask = r.u8(150)?.into();
+            s.status_mask = r.u8(151)?.into();
+        } else {
+            s.state_mask = r.u16(150)?;
+            s.status_mask = r.u16(152)?;
+        }
+        (s.to_info(cx) == info).then_some(s)
+    }
+}
+
 impl XtExt for Conntrack {
     const NAME: &'static str = "conntrack";
     const REVISION: u32 = 3;
@@ -362,7 +440,19 @@ impl XtExt for Conntrack {
     const OPTIONS: &'static [OptDef] = OPTS;
 
     fn init(_: &Ctx<'_>) -> Self {
-        Conntrack::default()
+        Conntrack {
+            rev: 3,
+            ..Conntrack::default()
+        }
+    }
+    fn revisions(_: Family) -> &'static [u32] {
+        &[3, 2, 1]
+    }
+    fn revision_of(&self, _: Family) -> u32 {
+        self.rev
+    }
+    fn set_revision(&mut self, rev: u32) {
+        self.rev = rev;
     }
 
     fn parse(&mut self, c: &mut OptCall<'_>, cx: &Ctx<'_>) -> Result<()> {
@@ -419,8 +509,15 @@ impl XtExt for Conntrack {
             O_CTORIGSRCPORT..=O_CTREPLDSTPORT => {
                 let i = (id - O_CTORIGSRCPORT) as usize;
                 let (lo, hi, n) = parse_portrc("conntrack", c.def.name, &arg)?;
+                let hi = if n >= 2 { hi } else { lo };
+                if self.rev < 3 && lo != hi {
+                    return Err(IptError::param(format!(
+                        "conntrack rev {} does not support port ranges",
+                        self.rev
+                    )));
+                }
                 self.ports[i] = lo;
-                self.ports_high[i] = if n >= 2 { hi } else { lo };
+                self.ports_high[i] = if self.rev < 3 { 0 } else { hi };
                 set(
                     self,
                     [
@@ -455,10 +552,14 @@ impl XtExt for Conntrack {
                 "conntrack: At least one option is required",
             ));
         }
+        self.narrow();
         Ok(())
     }
 
     fn to_info(&self, _: &Ctx<'_>) -> Vec<u8> {
+        if self.rev < 3 {
+            return self.old_info();
+        }
         let mut b = Blob::new(Self::SIZE);
         for (i, a) in self.addrs.iter().enumerate() {
             b.bytes(i * 32, &a.addr).bytes(i * 32 + 16, &a.mask);
@@ -481,12 +582,18 @@ impl XtExt for Conntrack {
         b.into_vec()
     }
 
-    fn from_info(info: &[u8], rev: u32, _: &Ctx<'_>) -> Option<Self> {
+    fn from_info(info: &[u8], rev: u32, cx: &Ctx<'_>) -> Option<Self> {
+        if rev < 3 {
+            return Conntrack::from_old_info(info, rev, cx);
+        }
         if rev != 3 || info.len() != Self::SIZE {
             return None;
         }
         let r = Rd(info);
-        let mut s = Conntrack::default();
+        let mut s = Conntrack {
+            rev,
+            ..Conntrack::default()
+        };
         for i in 0..4 {
             s.addrs[i].addr.copy_from_slice(r.bytes(i * 32, 16)?);
             s.addrs[i].mask.copy_from_slice(r.bytes(i * 32 + 16, 16)?);
@@ -538,9 +645,13 @@ pub fn parse_u32rc(ext: &str, opt: &str, arg: &str) -> Result<(u32, u32, usize)>
     parse_u32rc_max(ext, opt, arg, u32::MAX as u64)
 }
 
-/// `-m state`: the alias of conntrack that only knows `--state`.
+/// `-m state`: the alias of conntrack that only knows `--state` (revisions
+/// 3, 2, 1 of `conntrack`), or, where the kernel has no `conntrack` match,
+/// revision 0 of the kernel's own `state` match (`struct xt_state_info`: a
+/// state mask word, inverted bitwise by `!`, 8 bytes), as libxtables. The
+/// second field is that word.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct State(pub Conntrack);
+pub struct State(pub Conntrack, pub u32);
 
 const STATE_OPTS: &[OptDef] = &[OptDef::arg("state", O_CTSTATE, F_MAND | F_INVERT)];
 
@@ -551,8 +662,34 @@ impl XtExt for State {
     const SIZE: usize = 168;
     const OPTIONS: &'static [OptDef] = STATE_OPTS;
 
-    fn init(_: &Ctx<'_>) -> Self {
-        State::default()
+    fn init(cx: &Ctx<'_>) -> Self {
+        State(Conntrack::init(cx), 0)
+    }
+    fn revisions(_: Family) -> &'static [u32] {
+        &[3, 2, 1, 0]
+    }
+    fn kernel_name(rev: u32) -> &'static str {
+        if rev == 0 {
+            "state"
+        } else {
+            "conntrack"
+        }
+    }
+    fn real_name_now(&self) -> &'static str {
+        Self::kernel_name(self.0.rev)
+    }
+    fn userspace_now(&self) -> usize {
+        if self.0.rev == 0 {
+            8
+        } else {
+            Self::USERSPACE
+        }
+    }
+    fn revision_of(&self, f: Family) -> u32 {
+        self.0.revision_of(f)
+    }
+    fn set_revision(&mut self, rev: u32) {
+        self.0.set_revision(rev);
     }
 
     fn parse(&mut self, c: &mut OptCall<'_>, _: &Ctx<'_>) -> Result<()> {
@@ -580,27 +717,57 @@ impl XtExt for State {
             .iter()
             .find(|(n, _)| ncase_eq(rest, n))
             .ok_or_else(|| bad(rest))?;
+        if self.0.rev == 0 {
+            let m = u32::from(mask | v.1);
+            self.1 = if c.invert { !m } else { m };
+            self.0.match_flags = 0;
+            return Ok(());
+        }
         self.0.state_mask = mask | v.1;
         if c.invert {
             self.0.invert_flags |= flags::STATE;
         }
+        self.0.narrow();
         Ok(())
     }
 
     fn to_info(&self, cx: &Ctx<'_>) -> Vec<u8> {
+        if self.0.rev == 0 {
+            let mut b = Blob::new(8);
+            b.u32(0, self.1);
+            return b.into_vec();
+        }
         self.0.to_info(cx)
     }
 
     fn from_info(info: &[u8], rev: u32, cx: &Ctx<'_>) -> Option<Self> {
+        if rev == 0 {
+            if info.len() != 8 || info[4..].iter().any(|&b| b != 0) {
+                return None;
+            }
+            let mut c = Conntrack::init(cx);
+            c.rev = 0;
+            return Some(State(c, Rd(info).u32(0)?));
+        }
         let c = Conntrack::from_info(info, rev, cx)?;
-        (c.match_flags & flags::STATE_ALIAS != 0).then_some(State(c))
+        (c.match_flags & flags::STATE_ALIAS != 0).then_some(State(c, 0))
     }
 
     fn save(&self, cx: &Ctx<'_>, out: &mut String) {
+        if self.0.rev == 0 {
+            out.push_str(" --state");
+            print_states(self.1 as u16, out);
+            return;
+        }
         self.0.save(cx, out)
     }
 
     fn print(&self, cx: &Ctx<'_>, numeric: bool, out: &mut String) {
+        if self.0.rev == 0 {
+            out.push_str(" state");
+            print_states(self.1 as u16, out);
+            return;
+        }
         self.0.print(cx, numeric, out)
     }
 

@@ -1,5 +1,9 @@
 //! `-m hashlimit` (revision 3, `struct xt_hashlimit_mtinfo3`, 312 bytes;
-//! 304 compared).
+//! 304 compared) and, where the kernel lacks it (before Linux 4.11 and
+//! 4.9), revision 2 (`xt_hashlimit_mtinfo2`: no rate match or interval,
+//! 304 bytes; 296 compared) and revision 1 (`xt_hashlimit_mtinfo1`: a
+//! 16-byte name, 32-bit rates on a 10000 scale, bursts up to 10000, 56
+//! bytes; 48 compared), with libxtables' per-revision parsing and text.
 
 use crate::iptables::error::{IptError, Result};
 use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt, F_INVERT, F_MAND};
@@ -26,6 +30,10 @@ pub const BYTES: u32 = 32;
 pub const RATE_MATCH: u32 = 64;
 
 const SCALE: u64 = 1_000_000;
+/// `XT_HASHLIMIT_SCALE` (revision 1).
+const SCALE_V1: u64 = 10_000;
+/// `XT_HASHLIMIT_BURST_MAX_v1`.
+const BURST_MAX_V1: u64 = 10_000;
 const GCINTERVAL: u32 = 1000;
 const BURST_MAX: u64 = 1_000_000;
 
@@ -56,6 +64,8 @@ pub struct Hashlimit {
     pub dstmask: u8,
     /// Unit multiplier of the parsed rate (parser state, not in the blob).
     pub mult: u32,
+    /// The revision written (1 to 3).
+    pub rev: u32,
 }
 
 const O_UPTO: u8 = 0;
@@ -121,6 +131,14 @@ fn bad(opt: &str, a: &str) -> IptError {
 }
 
 impl Hashlimit {
+    fn burst_max(&self) -> u64 {
+        if self.rev == 1 {
+            BURST_MAX_V1
+        } else {
+            BURST_MAX
+        }
+    }
+
     fn parse_bytes(&mut self, rate: &str) -> Result<bool> {
         let Some(pos) = rate.find("b/s") else {
             return Ok(false);
@@ -133,6 +151,12 @@ impl Hashlimit {
             return Ok(false);
         }
         let tmp = r.wrapping_mul(factor(rate.as_bytes().get(pos - 1).copied()));
+        if self.rev == 1 && tmp > u32::MAX as u64 {
+            return Err(IptError::param(format!(
+                "Rate value too large \"{tmp}\" (max {})",
+                u32::MAX
+            )));
+        }
         let cost = bytes_to_cost(tmp);
         if cost == 0 {
             return Err(IptError::param(format!("Rate too high \"{rate}\"")));
@@ -166,11 +190,17 @@ impl Hashlimit {
         if r == 0 {
             return Ok(false);
         }
-        let tmp = SCALE * self.mult as u64 / r;
+        let scale = if self.rev == 1 { SCALE_V1 } else { SCALE };
+        let tmp = scale * self.mult as u64 / r;
         if tmp == 0 {
             return Err(IptError::param(format!("Rate too fast \"{rate}\"")));
         }
-        self.avg = tmp;
+        // revision 1 stores it in 32 bits
+        self.avg = if self.rev == 1 {
+            tmp as u32 as u64
+        } else {
+            tmp
+        };
         Ok(true)
     }
 
@@ -181,27 +211,30 @@ impl Hashlimit {
         }
     }
 
-    /// `print_rate` (returns the quantum in ms).
-    fn print_rate(period: u64, out: &mut String) -> u64 {
-        const R: [(&str, u64); 4] = [
-            ("day", SCALE * 86400),
-            ("hour", SCALE * 3600),
-            ("min", SCALE * 60),
-            ("sec", SCALE),
+    /// `print_rate` (returns the quantum in ms); revision 1 has its own
+    /// scale.
+    fn print_rate(period: u64, v1: bool, out: &mut String) -> u64 {
+        let scale = if v1 { SCALE_V1 } else { SCALE };
+        let r = [
+            ("day", scale * 86400),
+            ("hour", scale * 3600),
+            ("min", scale * 60),
+            ("sec", scale),
         ];
+
         if period == 0 {
             out.push_str(" inf");
             return 0;
         }
         let mut i = 1;
-        while i < R.len() {
-            if period > R[i].1 || R[i].1 / period < R[i].1 % period {
+        while i < r.len() {
+            if period > r[i].1 || r[i].1 / period < r[i].1 % period {
                 break;
             }
             i += 1;
         }
-        let _ = write!(out, " {}/{}", R[i - 1].1 / period, R[i - 1].0);
-        R[i - 1].1 / SCALE * 1000
+        let _ = write!(out, " {}/{}", r[i - 1].1 / period, r[i - 1].0);
+        r[i - 1].1 / scale * 1000
     }
 
     fn print_bytes(avg: u64, burst: u64, prefix: &str, out: &mut String) -> u64 {
@@ -269,6 +302,30 @@ impl XtExt for Hashlimit {
             srcmask: d,
             dstmask: d,
             mult: 0,
+            rev: 3,
+        }
+    }
+    fn revisions(_: Family) -> &'static [u32] {
+        &[3, 2, 1]
+    }
+    fn revision_of(&self, _: Family) -> u32 {
+        self.rev
+    }
+    fn set_revision(&mut self, rev: u32) {
+        self.rev = rev;
+    }
+    fn options_now(&self) -> &'static [OptDef] {
+        if self.rev < 3 {
+            &OPTS[..OPTS.len() - 2]
+        } else {
+            OPTS
+        }
+    }
+    fn userspace_now(&self) -> usize {
+        match self.rev {
+            1 => 48,
+            2 => 296,
+            _ => Self::USERSPACE,
         }
     }
 
@@ -277,17 +334,30 @@ impl XtExt for Hashlimit {
         let n = c.def.name;
         match c.def.id {
             O_BURST => {
+                let bmax = self.burst_max();
+                let max = if self.rev == 1 {
+                    u32::MAX as u64
+                } else {
+                    u64::MAX
+                };
                 let berr = || {
                     IptError::param(format!(
-                        "bad value for option \"--hashlimit-burst\", or out of range (1-{BURST_MAX})."
+                        "bad value for option \"--hashlimit-burst\", or out of range (1-{bmax})."
                     ))
                 };
-                let (v, k) = strtoul_prefix_base(&a, 1, u64::MAX, 0).ok_or_else(berr)?;
+                let (v, k) = strtoul_prefix_base(&a, 1, max, 0).ok_or_else(berr)?;
                 let rest = &a[k..];
-                if rest.is_empty() && v > BURST_MAX {
+                if rest.is_empty() && v > bmax {
                     return Err(berr());
                 }
-                self.burst = v.wrapping_mul(factor(rest.as_bytes().first().copied()));
+                let v = v.wrapping_mul(factor(rest.as_bytes().first().copied()));
+                if v > max {
+                    return Err(IptError::param(format!(
+                        "bad value for option \"--hashlimit-burst\", value \"{a}\" too large (max {}mb).",
+                        max / 1024 / 1024
+                    )));
+                }
+                self.burst = v;
             }
             O_UPTO | O_ABOVE => {
                 let inv = if c.def.id == O_UPTO {
@@ -334,7 +404,13 @@ impl XtExt for Hashlimit {
                         "Argument must have a minimum length of 1 characters\n",
                     ));
                 }
-                self.name = a.chars().take(254).collect();
+                // XTOPT_PUT: the name field's size less one
+                let cap = if self.rev == 1 { 15 } else { 254 };
+                let mut end = a.len().min(cap);
+                while !a.is_char_boundary(end) {
+                    end -= 1;
+                }
+                self.name = a[..end].to_string();
             }
             O_HTABLE_SIZE => self.size = parse_uint("hashlimit", n, &a, 0, u32::MAX as u64)? as u32,
             O_HTABLE_MAX => self.max = parse_uint("hashlimit", n, &a, 0, u32::MAX as u64)? as u32,
@@ -381,9 +457,10 @@ impl XtExt for Hashlimit {
                 }
             }
             self.burst = burst as u64;
-        } else if self.burst > BURST_MAX {
+        } else if self.burst > self.burst_max() {
             return Err(IptError::param(format!(
-                "bad value for option \"--hashlimit-burst\", or out of range (1-{BURST_MAX})."
+                "bad value for option \"--hashlimit-burst\", or out of range (1-{}).",
+                self.burst_max()
             )));
         }
         if seen & F_RATEMATCH != 0 {
@@ -398,6 +475,34 @@ impl XtExt for Hashlimit {
     }
 
     fn to_info(&self, _: &Ctx<'_>) -> Vec<u8> {
+        if self.rev == 1 {
+            let mut b = Blob::new(56);
+            b.str(0, 16, &self.name)
+                .u32(16, self.mode)
+                .u32(20, self.avg as u32)
+                .u32(24, self.burst as u32)
+                .u32(28, self.size)
+                .u32(32, self.max)
+                .u32(36, self.gc_interval)
+                .u32(40, self.expire)
+                .u8(44, self.srcmask)
+                .u8(45, self.dstmask);
+            return b.into_vec();
+        }
+        if self.rev == 2 {
+            let mut b = Blob::new(304);
+            b.str(0, 255, &self.name)
+                .u64(256, self.avg)
+                .u64(264, self.burst)
+                .u32(272, self.mode)
+                .u32(276, self.size)
+                .u32(280, self.max)
+                .u32(284, self.gc_interval)
+                .u32(288, self.expire)
+                .u8(292, self.srcmask)
+                .u8(293, self.dstmask);
+            return b.into_vec();
+        }
         let mut b = Blob::new(Self::SIZE);
         b.str(0, 255, &self.name)
             .u64(256, self.avg)
@@ -414,23 +519,54 @@ impl XtExt for Hashlimit {
     }
 
     fn from_info(info: &[u8], rev: u32, cx: &Ctx<'_>) -> Option<Self> {
-        if rev != 3 || info.len() != Self::SIZE {
-            return None;
-        }
         let r = Rd(info);
-        let h = Hashlimit {
-            name: r.str(0, 255)?,
-            avg: r.u64(256)?,
-            burst: r.u64(264)?,
-            mode: r.u32(272)?,
-            size: r.u32(276)?,
-            max: r.u32(280)?,
-            gc_interval: r.u32(284)?,
-            expire: r.u32(288)?,
-            interval: r.u32(292)?,
-            srcmask: r.u8(296)?,
-            dstmask: r.u8(297)?,
-            mult: 0,
+        let h = match (rev, info.len()) {
+            (1, 56) => Hashlimit {
+                name: r.str(0, 16)?,
+                mode: r.u32(16)?,
+                avg: r.u32(20)?.into(),
+                burst: r.u32(24)?.into(),
+                size: r.u32(28)?,
+                max: r.u32(32)?,
+                gc_interval: r.u32(36)?,
+                expire: r.u32(40)?,
+                interval: 0,
+                srcmask: r.u8(44)?,
+                dstmask: r.u8(45)?,
+                mult: 0,
+                rev,
+            },
+            (2, 304) => Hashlimit {
+                name: r.str(0, 255)?,
+                avg: r.u64(256)?,
+                burst: r.u64(264)?,
+                mode: r.u32(272)?,
+                size: r.u32(276)?,
+                max: r.u32(280)?,
+                gc_interval: r.u32(284)?,
+                expire: r.u32(288)?,
+                interval: 0,
+                srcmask: r.u8(292)?,
+                dstmask: r.u8(293)?,
+                mult: 0,
+                rev,
+            },
+            (3, Self::SIZE) => Hashlimit {
+                name: r.str(0, 255)?,
+                avg: r.u64(256)?,
+                burst: r.u64(264)?,
+                mode: r.u32(272)?,
+                size: r.u32(276)?,
+                max: r.u32(280)?,
+                gc_interval: r.u32(284)?,
+                expire: r.u32(288)?,
+                interval: r.u32(292)?,
+                srcmask: r.u8(296)?,
+                dstmask: r.u8(297)?,
+                mult: 0,
+                rev,
+            },
+            _ => return None,
         };
         (h.to_info(cx) == info).then_some(h)
     }
@@ -444,7 +580,7 @@ impl XtExt for Hashlimit {
         let quantum = if self.mode & BYTES != 0 {
             Hashlimit::print_bytes(self.avg, self.burst, "--hashlimit-", out)
         } else {
-            let q = Hashlimit::print_rate(self.avg, out);
+            let q = Hashlimit::print_rate(self.avg, self.rev == 1, out);
             let _ = write!(out, " --hashlimit-burst {}", self.burst);
             q
         };
@@ -472,7 +608,7 @@ impl XtExt for Hashlimit {
         if self.dstmask != d {
             let _ = write!(out, " --hashlimit-dstmask {}", self.dstmask);
         }
-        if self.mode & RATE_MATCH != 0 {
+        if self.rev == 3 && self.mode & RATE_MATCH != 0 {
             out.push_str(" --hashlimit-rate-match");
             if self.interval != 1 {
                 let _ = write!(out, " --hashlimit-rate-interval {}", self.interval);
@@ -490,10 +626,10 @@ impl XtExt for Hashlimit {
             Hashlimit::print_bytes(self.avg, self.burst, "", out)
         } else {
             let mut period = self.avg;
-            if self.interval != 0 {
+            if self.rev == 3 && self.interval != 0 {
                 period = period.wrapping_mul(self.interval as u64);
             }
-            let q = Hashlimit::print_rate(period, out);
+            let q = Hashlimit::print_rate(period, self.rev == 1, out);
             let _ = write!(out, " burst {}", self.burst);
             q
         };
@@ -520,7 +656,7 @@ impl XtExt for Hashlimit {
         if self.dstmask != d {
             let _ = write!(out, " dstmask {}", self.dstmask);
         }
-        if self.mode & RATE_MATCH != 0 {
+        if self.rev == 3 && self.mode & RATE_MATCH != 0 {
             out.push_str(" rate-match");
             if self.interval != 1 {
                 let _ = write!(out, " rate-interval {}", self.interval);

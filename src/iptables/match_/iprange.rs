@@ -1,4 +1,6 @@
-//! `-m iprange` (revision 1, `struct xt_iprange_mtinfo`, 72 bytes).
+//! `-m iprange` (revision 1, `struct xt_iprange_mtinfo`, 72 bytes) and, for
+//! IPv4 where the kernel lacks it, revision 0 (`struct ipt_iprange_info`:
+//! 4-byte addresses, 24 bytes; the same options and text).
 
 use crate::iptables::addr::{addr_str, numeric_to_v4, numeric_to_v6};
 use crate::iptables::error::{IptError, Result};
@@ -26,6 +28,8 @@ pub struct Iprange {
     pub dst: [[u8; 16]; 2],
     /// `IPRANGE_*`.
     pub flags: u8,
+    /// The revision written (0: IPv4 only).
+    pub rev: u32,
 }
 
 fn spec(f: Family, s: &str, opt: &str) -> Result<[u8; 16]> {
@@ -109,7 +113,22 @@ impl XtExt for Iprange {
     const OPTIONS: &'static [OptDef] = OPTS;
 
     fn init(_: &Ctx<'_>) -> Self {
-        Iprange::default()
+        Iprange {
+            rev: 1,
+            ..Iprange::default()
+        }
+    }
+    fn revisions(f: Family) -> &'static [u32] {
+        match f {
+            Family::V4 => &[1, 0],
+            _ => &[1],
+        }
+    }
+    fn revision_of(&self, _: Family) -> u32 {
+        self.rev
+    }
+    fn set_revision(&mut self, rev: u32) {
+        self.rev = rev;
     }
     fn parse(&mut self, c: &mut OptCall<'_>, cx: &Ctx<'_>) -> Result<()> {
         let mut w = Vec::new();
@@ -140,6 +159,15 @@ impl XtExt for Iprange {
         Ok(())
     }
     fn to_info(&self, _: &Ctx<'_>) -> Vec<u8> {
+        if self.rev == 0 {
+            let mut b = Blob::new(24);
+            b.bytes(0, &self.src[0][..4])
+                .bytes(4, &self.src[1][..4])
+                .bytes(8, &self.dst[0][..4])
+                .bytes(12, &self.dst[1][..4])
+                .u8(16, self.flags);
+            return b.into_vec();
+        }
         let mut b = Blob::new(Self::SIZE);
         b.bytes(0, &self.src[0])
             .bytes(16, &self.src[1])
@@ -149,12 +177,25 @@ impl XtExt for Iprange {
         b.into_vec()
     }
     fn from_info(info: &[u8], rev: u32, cx: &Ctx<'_>) -> Option<Self> {
+        let r = Rd(info);
+        if rev == 0 && info.len() == 24 && cx.family == Family::V4 {
+            let mut x = Iprange {
+                flags: r.u8(16)?,
+                rev,
+                ..Default::default()
+            };
+            x.src[0][..4].copy_from_slice(r.bytes(0, 4)?);
+            x.src[1][..4].copy_from_slice(r.bytes(4, 4)?);
+            x.dst[0][..4].copy_from_slice(r.bytes(8, 4)?);
+            x.dst[1][..4].copy_from_slice(r.bytes(12, 4)?);
+            return (x.to_info(cx) == info).then_some(x);
+        }
         if rev != 1 || info.len() != Self::SIZE {
             return None;
         }
-        let r = Rd(info);
         let mut x = Iprange {
             flags: r.u8(64)?,
+            rev,
             ..Default::default()
         };
         x.src[0].copy_from_slice(r.bytes(0, 16)?);

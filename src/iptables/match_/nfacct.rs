@@ -1,11 +1,14 @@
 //! `-m nfacct` (revision 1, `struct xt_nfacct_match_info_v1`, 40 bytes;
 //! the kernel's pointer after the first 32 is not compared): count in a
-//! named `nfacct` object.
+//! named `nfacct` object. Where the kernel lacks revision 1, revision 0
+//! (`xt_nfacct_match_info`: on 64-bit machines the same 40 bytes, the
+//! pointer being 8-aligned either way).
 
 use crate::iptables::error::{IptError, Result};
-use crate::iptables::ext::{decode_exact, Ctx, OptCall, OptDef, XtExt, F_MAND};
+use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt, F_MAND};
+use crate::iptables::family::Family;
 use crate::iptables::text::save_string;
-use crate::iptables::xtbuf::Blob;
+use crate::iptables::xtbuf::{Blob, Rd};
 
 /// `NFACCT_NAME_MAX`.
 const NAME_MAX: usize = 32;
@@ -15,6 +18,8 @@ const NAME_MAX: usize = 32;
 pub struct Nfacct {
     /// Accounting object name.
     pub name: String,
+    /// The revision written (0 or 1).
+    pub rev: u32,
 }
 
 const OPTS: &[OptDef] = &[OptDef::arg("nfacct-name", 0, F_MAND)];
@@ -36,7 +41,19 @@ impl XtExt for Nfacct {
     const OPTIONS: &'static [OptDef] = OPTS;
 
     fn init(_: &Ctx<'_>) -> Self {
-        Nfacct::default()
+        Nfacct {
+            rev: 1,
+            ..Nfacct::default()
+        }
+    }
+    fn revisions(_: Family) -> &'static [u32] {
+        &[1, 0]
+    }
+    fn revision_of(&self, _: Family) -> u32 {
+        self.rev
+    }
+    fn set_revision(&mut self, rev: u32) {
+        self.rev = rev;
     }
     fn parse(&mut self, c: &mut OptCall<'_>, _: &Ctx<'_>) -> Result<()> {
         let arg = c.arg();
@@ -58,11 +75,14 @@ impl XtExt for Nfacct {
         b.into_vec()
     }
     fn from_info(info: &[u8], rev: u32, cx: &Ctx<'_>) -> Option<Self> {
-        decode_exact(info, rev, cx, |r| {
-            Some(Nfacct {
-                name: r.str(0, NAME_MAX)?,
-            })
-        })
+        if rev > 1 || info.len() != Self::SIZE {
+            return None;
+        }
+        let n = Nfacct {
+            name: Rd(info).str(0, NAME_MAX)?,
+            rev,
+        };
+        (n.to_info(cx) == info).then_some(n)
     }
     fn save(&self, _: &Ctx<'_>, out: &mut String) {
         self.dump("--", out);

@@ -1,8 +1,11 @@
-//! `-m recent` (revision 1, `struct xt_recent_mtinfo_v1`, 232 bytes).
+//! `-m recent` (revision 1, `struct xt_recent_mtinfo_v1`, 232 bytes) and,
+//! where the kernel lacks it, revision 0 (`xt_recent_mtinfo`: no
+//! `--mask`, 216 bytes), as libxtables.
 
 use crate::iptables::addr::addr_str;
 use crate::iptables::error::{IptError, Result};
 use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt, F_INVERT};
+use crate::iptables::family::Family;
 use crate::iptables::match_::conntrack::parse_host;
 use crate::iptables::text::parse_uint;
 use crate::iptables::xtbuf::{Blob, Rd};
@@ -38,8 +41,10 @@ pub struct Recent {
     pub name_field: [u8; 200],
     /// 0 source, 1 destination.
     pub side: u8,
-    /// Address mask.
+    /// Address mask (revision 1).
     pub mask: [u8; 16],
+    /// The revision written (0 or 1).
+    pub rev: u32,
 }
 
 impl Default for Recent {
@@ -56,6 +61,7 @@ impl Default for Recent {
             },
             side: 0,
             mask: [0xff; 16],
+            rev: 1,
         }
     }
 }
@@ -106,6 +112,25 @@ impl XtExt for Recent {
     fn init(_: &Ctx<'_>) -> Self {
         Recent::default()
     }
+    fn revisions(_: Family) -> &'static [u32] {
+        &[1, 0]
+    }
+    fn revision_of(&self, _: Family) -> u32 {
+        self.rev
+    }
+    fn set_revision(&mut self, rev: u32) {
+        self.rev = rev;
+        if rev == 0 {
+            self.mask = [0; 16];
+        }
+    }
+    fn options_now(&self) -> &'static [OptDef] {
+        if self.rev == 0 {
+            &OPTS[..OPTS.len() - 1]
+        } else {
+            OPTS
+        }
+    }
     fn parse(&mut self, c: &mut OptCall<'_>, cx: &Ctx<'_>) -> Result<()> {
         let a = c.arg().to_string();
         match c.def.id {
@@ -143,19 +168,22 @@ impl XtExt for Recent {
         Ok(())
     }
     fn to_info(&self, _: &Ctx<'_>) -> Vec<u8> {
-        let mut b = Blob::new(Self::SIZE);
+        let mut b = Blob::new(if self.rev == 0 { 216 } else { Self::SIZE });
         b.u32(0, self.seconds)
             .u32(4, self.hit_count)
             .u8(8, self.check_set)
             .u8(9, self.invert)
             .bytes(10, &self.name_field)
-            .u8(210, self.side)
-            .bytes(212, &self.mask);
+            .u8(210, self.side);
+        if self.rev != 0 {
+            b.bytes(212, &self.mask);
+        }
         b.into_vec()
     }
     fn from_info(info: &[u8], rev: u32, cx: &Ctx<'_>) -> Option<Self> {
-        if rev != 1 || info.len() != Self::SIZE {
-            return None;
+        match (rev, info.len()) {
+            (0, 216) | (1, Self::SIZE) => {}
+            _ => return None,
         }
         let r = Rd(info);
         let mut x = Recent {
@@ -166,8 +194,11 @@ impl XtExt for Recent {
             name_field: [0; 200],
             side: r.u8(210)?,
             mask: [0; 16],
+            rev,
         };
-        x.mask.copy_from_slice(r.bytes(212, 16)?);
+        if rev != 0 {
+            x.mask.copy_from_slice(r.bytes(212, 16)?);
+        }
         x.name_field.copy_from_slice(r.bytes(10, 200)?);
         (x.to_info(cx) == info).then_some(x)
     }
@@ -198,7 +229,9 @@ impl XtExt for Recent {
             out.push_str(" --rttl");
         }
         let _ = write!(out, " --name {}", self.name());
-        let _ = write!(out, " --mask {}", addr_str(cx.family, &self.mask));
+        if self.rev != 0 {
+            let _ = write!(out, " --mask {}", addr_str(cx.family, &self.mask));
+        }
         match self.side {
             0 => out.push_str(" --rsource"),
             1 => out.push_str(" --rdest"),
@@ -238,6 +271,8 @@ impl XtExt for Recent {
             1 => out.push_str(" side: dest"),
             _ => {}
         }
-        let _ = write!(out, " mask: {}", addr_str(cx.family, &self.mask));
+        if self.rev != 0 {
+            let _ = write!(out, " mask: {}", addr_str(cx.family, &self.mask));
+        }
     }
 }

@@ -1,8 +1,13 @@
 //! `-m set` (revision 4, `struct xt_set_info_match_v4`, 48 bytes). The set
-//! is referenced by its kernel ipset index.
+//! is referenced by its kernel ipset index. Where the kernel lacks
+//! revision 4: 3 (`xt_set_info_match_v3`, counters with the operator
+//! first, 48 bytes), 2 (`xt_set_info_match_v1` with `--return-nomatch` in
+//! the set's flags, 8 bytes) and 1 (the same without it), with their
+//! smaller option tables, as libxtables.
 
 use crate::iptables::error::{IptError, Result};
 use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt};
+use crate::iptables::family::Family;
 use crate::iptables::ipset;
 use crate::iptables::num::strtoul_base;
 use crate::iptables::xtbuf::{Blob, Rd};
@@ -87,8 +92,21 @@ pub struct Set {
     pub packets: Counter,
     /// Byte counter test.
     pub bytes: Counter,
-    /// `IPSET_FLAG_*`.
+    /// `IPSET_FLAG_*` (revision 2: only `RETURN_NOMATCH`, carried in the
+    /// set's flags byte).
     pub flags: u32,
+    /// The revision written (1 to 4).
+    pub rev: u32,
+}
+
+/// The options of revision `rev`: 1 knows `--match-set`/`--set`, 2 adds
+/// `--return-nomatch`, 3 and 4 all.
+fn opts(rev: u32) -> &'static [OptDef] {
+    match rev {
+        1 => &OPTS[..2],
+        2 => &OPTS[..3],
+        _ => OPTS,
+    }
 }
 
 const OPTS: &[OptDef] = &[
@@ -148,7 +166,22 @@ impl XtExt for Set {
     const OPTIONS: &'static [OptDef] = OPTS;
 
     fn init(_: &Ctx<'_>) -> Self {
-        Set::default()
+        Set {
+            rev: 4,
+            ..Set::default()
+        }
+    }
+    fn revisions(_: Family) -> &'static [u32] {
+        &[4, 3, 2, 1]
+    }
+    fn revision_of(&self, _: Family) -> u32 {
+        self.rev
+    }
+    fn set_revision(&mut self, rev: u32) {
+        self.rev = rev;
+    }
+    fn options_now(&self) -> &'static [OptDef] {
+        opts(self.rev)
     }
 
     fn parse(&mut self, c: &mut OptCall<'_>, cx: &Ctx<'_>) -> Result<()> {
@@ -188,6 +221,8 @@ impl XtExt for Set {
                     self.flags |= SKIP_COUNTER_UPDATE;
                 }
             }
+            // revision 2 takes it inverted or not
+            3 if self.rev == 2 => self.flags |= RETURN_NOMATCH,
             3 => {
                 if c.invert {
                     return Err(IptError::param("--return-nomatch flag cannot be inverted"));
@@ -233,7 +268,27 @@ impl XtExt for Set {
     }
 
     fn to_info(&self, _: &Ctx<'_>) -> Vec<u8> {
+        if self.rev <= 2 {
+            let mut flags = self.set.flags;
+            if self.rev == 2 && self.flags & RETURN_NOMATCH != 0 {
+                flags |= RETURN_NOMATCH as u8;
+            }
+            let mut b = Blob::new(8);
+            b.u16(0, self.set.index).u8(2, self.set.dim).u8(3, flags);
+            return b.into_vec();
+        }
         let mut b = Blob::new(Self::SIZE);
+        if self.rev == 3 {
+            b.u16(0, self.set.index)
+                .u8(2, self.set.dim)
+                .u8(3, self.set.flags)
+                .u8(8, self.packets.op)
+                .u64(16, self.packets.value)
+                .u8(24, self.bytes.op)
+                .u64(32, self.bytes.value)
+                .u32(40, self.flags);
+            return b.into_vec();
+        }
         b.u16(0, self.set.index)
             .u8(2, self.set.dim)
             .u8(3, self.set.flags)
@@ -246,27 +301,63 @@ impl XtExt for Set {
     }
 
     fn from_info(info: &[u8], rev: u32, cx: &Ctx<'_>) -> Option<Self> {
-        if rev != 4 || info.len() != Self::SIZE {
-            return None;
-        }
         let r = Rd(info);
         let index = r.u16(0)?;
-        let mut s = Set {
-            set: SetInfo {
-                index,
-                dim: r.u8(2)?,
-                flags: r.u8(3)?,
-                name: String::new(),
+        let mut s = match (rev, info.len()) {
+            (1 | 2, 8) => {
+                let mut s = Set {
+                    set: SetInfo {
+                        index,
+                        dim: r.u8(2)?,
+                        flags: r.u8(3)?,
+                        name: String::new(),
+                    },
+                    rev,
+                    ..Set::default()
+                };
+                if rev == 2 && s.set.flags & RETURN_NOMATCH as u8 != 0 {
+                    s.set.flags &= !(RETURN_NOMATCH as u8);
+                    s.flags = RETURN_NOMATCH;
+                }
+                s
+            }
+            (3, Self::SIZE) => Set {
+                set: SetInfo {
+                    index,
+                    dim: r.u8(2)?,
+                    flags: r.u8(3)?,
+                    name: String::new(),
+                },
+                packets: Counter {
+                    op: r.u8(8)?,
+                    value: r.u64(16)?,
+                },
+                bytes: Counter {
+                    op: r.u8(24)?,
+                    value: r.u64(32)?,
+                },
+                flags: r.u32(40)?,
+                rev,
             },
-            packets: Counter {
-                value: r.u64(8)?,
-                op: r.u8(16)?,
+            (4, Self::SIZE) => Set {
+                set: SetInfo {
+                    index,
+                    dim: r.u8(2)?,
+                    flags: r.u8(3)?,
+                    name: String::new(),
+                },
+                packets: Counter {
+                    value: r.u64(8)?,
+                    op: r.u8(16)?,
+                },
+                bytes: Counter {
+                    value: r.u64(24)?,
+                    op: r.u8(32)?,
+                },
+                flags: r.u32(40)?,
+                rev,
             },
-            bytes: Counter {
-                value: r.u64(24)?,
-                op: r.u8(32)?,
-            },
-            flags: r.u32(40)?,
+            _ => return None,
         };
         if s.to_info(cx) != info {
             return None;

@@ -1,14 +1,16 @@
 //! `-m srh` (IPv6 Segment Routing Header; revision 1, `struct ip6t_srh1`,
 //! 112 bytes): header fields compared for equality or order, and the
-//! previous, next and last segment identifiers under a mask.
+//! previous, next and last segment identifiers under a mask. Where the
+//! kernel lacks revision 1, revision 0 (`struct ip6t_srh`: the header
+//! fields only, no segment identifiers, 16 bytes), as libxtables.
 
 use super::conntrack::parse_hostmask;
 use crate::iptables::addr::{mask_to_cidr, v6_str};
 use crate::iptables::error::Result;
-use crate::iptables::ext::{decode_exact, Ctx, OptCall, OptDef, XtExt, F_INVERT};
+use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt, F_INVERT};
 use crate::iptables::family::Family;
 use crate::iptables::text::parse_uint;
-use crate::iptables::xtbuf::Blob;
+use crate::iptables::xtbuf::{Blob, Rd};
 use std::fmt::Write as _;
 
 /// Which header field an integer test reads.
@@ -65,6 +67,8 @@ pub struct Srh {
     pub mt_flags: u16,
     /// `IP6T_SRH_INV_*`.
     pub mt_invflags: u16,
+    /// The revision written (0 or 1).
+    pub rev: u32,
 }
 
 const OPTS: &[OptDef] = &[
@@ -116,7 +120,26 @@ impl XtExt for Srh {
     const OPTIONS: &'static [OptDef] = OPTS;
 
     fn init(_: &Ctx<'_>) -> Self {
-        Srh::default()
+        Srh {
+            rev: 1,
+            ..Srh::default()
+        }
+    }
+    fn revisions(_: Family) -> &'static [u32] {
+        &[1, 0]
+    }
+    fn revision_of(&self, _: Family) -> u32 {
+        self.rev
+    }
+    fn set_revision(&mut self, rev: u32) {
+        self.rev = rev;
+    }
+    fn options_now(&self) -> &'static [OptDef] {
+        if self.rev == 0 {
+            &OPTS[..SID_BASE as usize]
+        } else {
+            OPTS
+        }
     }
 
     fn parse(&mut self, c: &mut OptCall<'_>, cx: &Ctx<'_>) -> Result<()> {
@@ -151,6 +174,17 @@ impl XtExt for Srh {
     }
 
     fn to_info(&self, _: &Ctx<'_>) -> Vec<u8> {
+        if self.rev == 0 {
+            let mut b = Blob::new(16);
+            b.u8(0, self.next_hdr)
+                .u8(1, self.hdr_len)
+                .u8(2, self.segs_left)
+                .u8(3, self.last_entry)
+                .u16(4, self.tag)
+                .u16(6, self.mt_flags)
+                .u16(8, self.mt_invflags);
+            return b.into_vec();
+        }
         let mut b = Blob::new(Self::SIZE);
         b.u8(0, self.next_hdr)
             .u8(1, self.hdr_len)
@@ -167,20 +201,38 @@ impl XtExt for Srh {
     }
 
     fn from_info(info: &[u8], rev: u32, cx: &Ctx<'_>) -> Option<Self> {
-        decode_exact(info, rev, cx, |r| {
-            let v6 = |off: usize| -> Option<[u8; 16]> { r.bytes(off, 16)?.try_into().ok() };
-            Some(Srh {
+        let r = Rd(info);
+        let x = match (rev, info.len()) {
+            (0, 16) => Srh {
                 next_hdr: r.u8(0)?,
                 hdr_len: r.u8(1)?,
                 segs_left: r.u8(2)?,
                 last_entry: r.u8(3)?,
                 tag: r.u16(4)?,
-                sid_addr: [v6(SID_ADDR)?, v6(SID_ADDR + 16)?, v6(SID_ADDR + 32)?],
-                sid_mask: [v6(SID_MASK)?, v6(SID_MASK + 16)?, v6(SID_MASK + 32)?],
-                mt_flags: r.u16(MT_FLAGS)?,
-                mt_invflags: r.u16(MT_FLAGS + 2)?,
-            })
-        })
+                // revision 0 has no identifiers to print
+                mt_flags: r.u16(6)? & ((1 << SID_BASE) - 1),
+                mt_invflags: r.u16(8)?,
+                rev,
+                ..Srh::default()
+            },
+            (1, Self::SIZE) => {
+                let v6 = |off: usize| -> Option<[u8; 16]> { r.bytes(off, 16)?.try_into().ok() };
+                Srh {
+                    next_hdr: r.u8(0)?,
+                    hdr_len: r.u8(1)?,
+                    segs_left: r.u8(2)?,
+                    last_entry: r.u8(3)?,
+                    tag: r.u16(4)?,
+                    sid_addr: [v6(SID_ADDR)?, v6(SID_ADDR + 16)?, v6(SID_ADDR + 32)?],
+                    sid_mask: [v6(SID_MASK)?, v6(SID_MASK + 16)?, v6(SID_MASK + 32)?],
+                    mt_flags: r.u16(MT_FLAGS)?,
+                    mt_invflags: r.u16(MT_FLAGS + 2)?,
+                    rev,
+                }
+            }
+            _ => return None,
+        };
+        (x.to_info(cx) == info).then_some(x)
     }
 
     fn save(&self, _: &Ctx<'_>, out: &mut String) {

@@ -3,9 +3,11 @@
 //! searched with a kernel textsearch algorithm.
 
 use crate::iptables::error::{IptError, Result};
-use crate::iptables::ext::{decode_exact, Ctx, OptCall, OptDef, XtExt, F_INVERT, F_MAND};
+use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt, F_INVERT, F_MAND};
+use crate::iptables::family::Family;
 use crate::iptables::text::parse_uint;
 use crate::iptables::xtbuf::Blob;
+use crate::iptables::xtbuf::Rd;
 use std::fmt::Write as _;
 
 /// `XT_STRING_MAX_PATTERN_SIZE`.
@@ -30,6 +32,9 @@ pub struct StringMatch {
     pub pattern: Vec<u8>,
     /// `XT_STRING_FLAG_*`.
     pub flags: u8,
+    /// The revision written: 1, or 0 where the kernel lacks it (the flags
+    /// byte is then an inversion byte, and `--icase` is refused).
+    pub rev: u32,
 }
 
 const OPTS: &[OptDef] = &[
@@ -133,6 +138,17 @@ impl StringMatch {
     }
 }
 
+impl StringMatch {
+    /// Revision 0's inversion byte, revision 1's inversion flag.
+    fn inverted(&self) -> bool {
+        if self.rev == 0 {
+            self.flags != 0
+        } else {
+            self.flags & FLAG_INVERT != 0
+        }
+    }
+}
+
 impl XtExt for StringMatch {
     const NAME: &'static str = "string";
     const REVISION: u32 = 1;
@@ -147,7 +163,17 @@ impl XtExt for StringMatch {
             algo: String::new(),
             pattern: Vec::new(),
             flags: 0,
+            rev: 1,
         }
+    }
+    fn revisions(_: Family) -> &'static [u32] {
+        &[1, 0]
+    }
+    fn revision_of(&self, _: Family) -> u32 {
+        self.rev
+    }
+    fn set_revision(&mut self, rev: u32) {
+        self.rev = rev;
     }
     fn parse(&mut self, c: &mut OptCall<'_>, _: &Ctx<'_>) -> Result<()> {
         let arg = c.arg();
@@ -158,6 +184,7 @@ impl XtExt for StringMatch {
                 let b = arg.as_bytes();
                 self.algo = String::from_utf8_lossy(&b[..b.len().min(ALGO_MAX - 1)]).into_owned();
             }
+            3 if self.rev == 0 => return Err(IptError::param("Kernel doesn't support --icase")),
             3 => self.flags |= FLAG_IGNORECASE,
             id => {
                 if id == 4 {
@@ -194,23 +221,23 @@ impl XtExt for StringMatch {
         b.into_vec()
     }
     fn from_info(info: &[u8], rev: u32, cx: &Ctx<'_>) -> Option<Self> {
-        decode_exact(info, rev, cx, |r| {
-            let n = (r.u8(148)? as usize).min(PATTERN_MAX);
-            Some(StringMatch {
-                from_offset: r.u16(0)?,
-                to_offset: r.u16(2)?,
-                algo: r.str(4, ALGO_MAX)?,
-                pattern: r.bytes(20, n)?.to_vec(),
-                flags: r.u8(149)?,
-            })
-        })
+        if rev > 1 || info.len() != Self::SIZE {
+            return None;
+        }
+        let r = Rd(info);
+        let n = (r.u8(148)? as usize).min(PATTERN_MAX);
+        let m = StringMatch {
+            from_offset: r.u16(0)?,
+            to_offset: r.u16(2)?,
+            algo: r.str(4, ALGO_MAX)?,
+            pattern: r.bytes(20, n)?.to_vec(),
+            flags: r.u8(149)?,
+            rev,
+        };
+        m.info_is(cx, info).then_some(m)
     }
     fn save(&self, _: &Ctx<'_>, out: &mut String) {
-        let bang = if self.flags & FLAG_INVERT != 0 {
-            " !"
-        } else {
-            ""
-        };
+        let bang = if self.inverted() { " !" } else { "" };
         let opt = if self.needs_hex() {
             "hex-string"
         } else {
@@ -225,16 +252,12 @@ impl XtExt for StringMatch {
         if self.to_offset != u16::MAX {
             let _ = write!(out, " --to {}", self.to_offset);
         }
-        if self.flags & FLAG_IGNORECASE != 0 {
+        if self.rev > 0 && self.flags & FLAG_IGNORECASE != 0 {
             out.push_str(" --icase");
         }
     }
     fn print(&self, _: &Ctx<'_>, _: bool, out: &mut String) {
-        let bang = if self.flags & FLAG_INVERT != 0 {
-            "!"
-        } else {
-            ""
-        };
+        let bang = if self.inverted() { "!" } else { "" };
         let _ = write!(out, " STRING match {bang}");
         self.pattern_text(out);
         let _ = write!(out, " ALGO name {}", self.algo);
@@ -244,7 +267,7 @@ impl XtExt for StringMatch {
         if self.to_offset != u16::MAX {
             let _ = write!(out, " TO {}", self.to_offset);
         }
-        if self.flags & FLAG_IGNORECASE != 0 {
+        if self.rev > 0 && self.flags & FLAG_IGNORECASE != 0 {
             out.push_str(" ICASE");
         }
     }

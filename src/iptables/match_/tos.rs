@@ -1,7 +1,10 @@
-//! `-m tos` (revision 1, `struct xt_tos_match_info`, 8 bytes).
+//! `-m tos` (revision 1, `struct xt_tos_match_info`, 8 bytes) and, for
+//! IPv4 where the kernel lacks it, revision 0 (`struct ipt_tos_info`: a
+//! value without mask, 8 bytes), as libxtables.
 
 use crate::iptables::error::{IptError, Result};
 use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt, F_INVERT, F_MAND};
+use crate::iptables::family::Family;
 use crate::iptables::num::strtoui_prefix;
 use crate::iptables::xtbuf::{Blob, Rd};
 use std::fmt::Write as _;
@@ -53,6 +56,8 @@ pub struct Tos {
     pub tos_value: u8,
     /// `!`.
     pub invert: u8,
+    /// The revision written (0: IPv4 only, the mask always 0xff).
+    pub rev: u32,
 }
 
 const OPTS: &[OptDef] = &[OptDef::arg("tos", 0, F_INVERT | F_MAND)];
@@ -64,9 +69,38 @@ impl XtExt for Tos {
     const OPTIONS: &'static [OptDef] = OPTS;
 
     fn init(_: &Ctx<'_>) -> Self {
-        Tos::default()
+        Tos {
+            rev: 1,
+            ..Tos::default()
+        }
+    }
+    fn revisions(f: Family) -> &'static [u32] {
+        match f {
+            Family::V4 => &[1, 0],
+            _ => &[1],
+        }
+    }
+    fn revision_of(&self, _: Family) -> u32 {
+        self.rev
+    }
+    fn set_revision(&mut self, rev: u32) {
+        self.rev = rev;
     }
     fn parse(&mut self, c: &mut OptCall<'_>, _: &Ctx<'_>) -> Result<()> {
+        if self.rev == 0 {
+            let (v, m) = parse_tosmask(c.arg(), 0xff)?;
+            if m != 0xff {
+                return Err(IptError::param(
+                    "tos: Your kernel is too old to support anything besides /0xFF as a mask.",
+                ));
+            }
+            self.tos_value = v;
+            self.tos_mask = m;
+            if c.invert {
+                self.invert = 1;
+            }
+            return Ok(());
+        }
         let (v, m) = parse_tosmask(c.arg(), 0x3f)?;
         self.tos_value = v;
         self.tos_mask = m;
@@ -77,26 +111,47 @@ impl XtExt for Tos {
     }
     fn to_info(&self, _: &Ctx<'_>) -> Vec<u8> {
         let mut b = Blob::new(Self::SIZE);
+        if self.rev == 0 {
+            b.u8(0, self.tos_value).u8(1, self.invert);
+            return b.into_vec();
+        }
         b.u8(0, self.tos_mask)
             .u8(1, self.tos_value)
             .u8(2, self.invert);
         b.into_vec()
     }
     fn from_info(info: &[u8], rev: u32, cx: &Ctx<'_>) -> Option<Self> {
-        if rev != 1 || info.len() != Self::SIZE {
+        if rev > 1 || info.len() != Self::SIZE {
             return None;
         }
         let r = Rd(info);
-        let t = Tos {
-            tos_mask: r.u8(0)?,
-            tos_value: r.u8(1)?,
-            invert: r.u8(2)?,
+        let t = if rev == 0 {
+            if cx.family != Family::V4 {
+                return None;
+            }
+            Tos {
+                tos_mask: 0xff,
+                tos_value: r.u8(0)?,
+                invert: r.u8(1)?,
+                rev,
+            }
+        } else {
+            Tos {
+                tos_mask: r.u8(0)?,
+                tos_value: r.u8(1)?,
+                invert: r.u8(2)?,
+                rev,
+            }
         };
         (t.to_info(cx) == info).then_some(t)
     }
     fn save(&self, _: &Ctx<'_>, out: &mut String) {
         if self.invert != 0 {
             out.push_str(" !");
+        }
+        if self.rev == 0 {
+            let _ = write!(out, " --tos 0x{:02x}", self.tos_value);
+            return;
         }
         let _ = write!(
             out,
@@ -105,6 +160,23 @@ impl XtExt for Tos {
         );
     }
     fn print(&self, _: &Ctx<'_>, numeric: bool, out: &mut String) {
+        if self.rev == 0 {
+            // revision 0: a blank after "match", the symbol looked up as
+            // if under mask 0x3f
+            out.push_str(" tos match ");
+            if self.invert != 0 {
+                out.push('!');
+            }
+            match symbolic(self.tos_value, 0x3f).filter(|_| !numeric) {
+                Some(n) => {
+                    let _ = write!(out, " {n}");
+                }
+                None => {
+                    let _ = write!(out, "0x{:02x}", self.tos_value);
+                }
+            }
+            return;
+        }
         out.push_str(" tos match");
         if self.invert != 0 {
             out.push('!');

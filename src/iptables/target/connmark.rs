@@ -1,7 +1,10 @@
-//! `-j CONNMARK` (revision 2, `struct xt_connmark_tginfo2`, 16 bytes).
+//! `-j CONNMARK` (revision 2, `struct xt_connmark_tginfo2`, 16 bytes) and,
+//! where the kernel lacks it, revision 1 (`xt_connmark_tginfo1`: no shift
+//! options, the mode right after the masks), as libxtables.
 
 use crate::iptables::error::{IptError, Result};
 use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt};
+use crate::iptables::family::Family;
 use crate::iptables::text::{parse_uint, parse_val_mask};
 use crate::iptables::xlate::{XlCtx, Xlate};
 use crate::iptables::xtbuf::{Blob, Rd};
@@ -29,6 +32,8 @@ pub struct ConnmarkTarget {
     pub shift_bits: u8,
     /// `XT_CONNMARK_*`.
     pub mode: u8,
+    /// The revision written (1 or 2).
+    pub rev: u32,
 }
 
 impl Default for ConnmarkTarget {
@@ -40,6 +45,7 @@ impl Default for ConnmarkTarget {
             shift_dir: 0,
             shift_bits: 0,
             mode: 0,
+            rev: 2,
         }
     }
 }
@@ -74,6 +80,20 @@ const OPTS: &[OptDef] = &[
     OptDef::arg("mask", O_MASK, 0).excl((1 << O_CTMASK) | (1 << O_NFMASK)),
 ];
 
+/// Revision 1's options: no shifts.
+const OPTS_V1: &[OptDef] = &[
+    OptDef::arg("set-xmark", O_SET_XMARK, 0).excl(F_OP_ANY),
+    OptDef::arg("set-mark", O_SET_MARK, 0).excl(F_OP_ANY),
+    OptDef::arg("and-mark", O_AND_MARK, 0).excl(F_OP_ANY),
+    OptDef::arg("or-mark", O_OR_MARK, 0).excl(F_OP_ANY),
+    OptDef::arg("xor-mark", O_XOR_MARK, 0).excl(F_OP_ANY),
+    OptDef::flag("save-mark", O_SAVE_MARK, 0).excl(F_OP_ANY),
+    OptDef::flag("restore-mark", O_RESTORE_MARK, 0).excl(F_OP_ANY),
+    OptDef::arg("ctmask", O_CTMASK, 0).excl(F_MASK),
+    OptDef::arg("nfmask", O_NFMASK, 0).excl(F_MASK),
+    OptDef::arg("mask", O_MASK, 0).excl((1 << O_CTMASK) | (1 << O_NFMASK)),
+];
+
 const SHIFT: [&str; 2] = ["left-shift-mark", "right-shift-mark"];
 
 impl XtExt for ConnmarkTarget {
@@ -84,6 +104,22 @@ impl XtExt for ConnmarkTarget {
 
     fn init(_: &Ctx<'_>) -> Self {
         ConnmarkTarget::default()
+    }
+    fn revisions(_: Family) -> &'static [u32] {
+        &[2, 1]
+    }
+    fn revision_of(&self, _: Family) -> u32 {
+        self.rev
+    }
+    fn set_revision(&mut self, rev: u32) {
+        self.rev = rev;
+    }
+    fn options_now(&self) -> &'static [OptDef] {
+        if self.rev == 1 {
+            OPTS_V1
+        } else {
+            OPTS
+        }
     }
     fn parse(&mut self, c: &mut OptCall<'_>, _: &Ctx<'_>) -> Result<()> {
         let a = c.arg().to_string();
@@ -143,6 +179,13 @@ impl XtExt for ConnmarkTarget {
     }
     fn to_info(&self, _: &Ctx<'_>) -> Vec<u8> {
         let mut b = Blob::new(Self::SIZE);
+        if self.rev == 1 {
+            b.u32(0, self.ctmark)
+                .u32(4, self.ctmask)
+                .u32(8, self.nfmask)
+                .u8(12, self.mode);
+            return b.into_vec();
+        }
         b.u32(0, self.ctmark)
             .u32(4, self.ctmask)
             .u32(8, self.nfmask)
@@ -152,17 +195,30 @@ impl XtExt for ConnmarkTarget {
         b.into_vec()
     }
     fn from_info(info: &[u8], rev: u32, cx: &Ctx<'_>) -> Option<Self> {
-        if rev != 2 || info.len() != Self::SIZE {
+        if !(1..=2).contains(&rev) || info.len() != Self::SIZE {
             return None;
         }
         let r = Rd(info);
-        let t = ConnmarkTarget {
-            ctmark: r.u32(0)?,
-            ctmask: r.u32(4)?,
-            nfmask: r.u32(8)?,
-            shift_dir: r.u8(12)?,
-            shift_bits: r.u8(13)?,
-            mode: r.u8(14)?,
+        let t = if rev == 1 {
+            ConnmarkTarget {
+                ctmark: r.u32(0)?,
+                ctmask: r.u32(4)?,
+                nfmask: r.u32(8)?,
+                shift_dir: 0,
+                shift_bits: 0,
+                mode: r.u8(12)?,
+                rev,
+            }
+        } else {
+            ConnmarkTarget {
+                ctmark: r.u32(0)?,
+                ctmask: r.u32(4)?,
+                nfmask: r.u32(8)?,
+                shift_dir: r.u8(12)?,
+                shift_bits: r.u8(13)?,
+                mode: r.u8(14)?,
+                rev,
+            }
         };
         (t.to_info(cx) == info && t.shift_dir <= 1).then_some(t)
     }

@@ -1,8 +1,12 @@
 //! `-j CT` and its alias `-j NOTRACK` (revision 2, `struct
-//! xt_ct_target_info_v1`, 72 bytes; 64 compared).
+//! xt_ct_target_info_v1`, 72 bytes; 64 compared). Where the kernel lacks
+//! revision 2: 1 (the same layout, no alias: `-j NOTRACK` is written as
+//! `CT --notrack` and reads back so) and 0 (`xt_ct_target_info`, no
+//! timeout policy, 40 bytes; 32 compared), as libxtables.
 
 use crate::iptables::error::{IptError, Result};
 use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt};
+use crate::iptables::family::Family;
 use crate::iptables::num::strtoul_base;
 use crate::iptables::xlate::{XlCtx, Xlate};
 use crate::iptables::xtbuf::{Blob, Rd};
@@ -46,8 +50,10 @@ pub struct Ct {
     pub exp_events: u32,
     /// Helper name.
     pub helper: String,
-    /// Timeout policy name.
+    /// Timeout policy name (revisions 1 and 2).
     pub timeout: String,
+    /// The revision written (0 to 2).
+    pub rev: u32,
 }
 
 const O_NOTRACK: u8 = 0;
@@ -63,6 +69,17 @@ const OPTS: &[OptDef] = &[
     OptDef::flag("notrack", O_NOTRACK, 0),
     OptDef::arg("helper", O_HELPER, 0),
     OptDef::arg("timeout", O_TIMEOUT, 0),
+    OptDef::arg("ctevents", O_CTEVENTS, 0),
+    OptDef::arg("expevents", O_EXPEVENTS, 0),
+    OptDef::arg("zone-orig", O_ZONE_ORIG, 0),
+    OptDef::arg("zone-reply", O_ZONE_REPLY, 0),
+    OptDef::arg("zone", O_ZONE, 0),
+];
+
+/// Revision 0's options: no `--timeout`.
+const OPTS_V0: &[OptDef] = &[
+    OptDef::flag("notrack", O_NOTRACK, 0),
+    OptDef::arg("helper", O_HELPER, 0),
     OptDef::arg("ctevents", O_CTEVENTS, 0),
     OptDef::arg("expevents", O_EXPEVENTS, 0),
     OptDef::arg("zone-orig", O_ZONE_ORIG, 0),
@@ -125,6 +142,15 @@ impl Ct {
         }
     }
     fn blob(&self) -> Vec<u8> {
+        if self.rev == 0 {
+            let mut b = Blob::new(40);
+            b.u16(0, self.flags)
+                .u16(2, self.zone)
+                .u32(4, self.ct_events)
+                .u32(8, self.exp_events)
+                .str(12, 16, &self.helper);
+            return b.into_vec();
+        }
         let mut b = Blob::new(72);
         b.u16(0, self.flags)
             .u16(2, self.zone)
@@ -135,8 +161,9 @@ impl Ct {
         b.into_vec()
     }
     fn unblob(info: &[u8], rev: u32) -> Option<Ct> {
-        if rev != 2 || info.len() != 72 {
-            return None;
+        match (rev, info.len()) {
+            (0, 40) | (1 | 2, 72) => {}
+            _ => return None,
         }
         let r = Rd(info);
         let c = Ct {
@@ -145,9 +172,22 @@ impl Ct {
             ct_events: r.u32(4)?,
             exp_events: r.u32(8)?,
             helper: r.str(12, 16)?,
-            timeout: r.str(28, 32)?,
+            timeout: if rev == 0 {
+                String::new()
+            } else {
+                r.str(28, 32)?
+            },
+            rev,
         };
         (c.blob() == info).then_some(c)
+    }
+    /// Bytes compared by `-C`/`-D` (up to the kernel's pointer).
+    fn userspace(&self) -> usize {
+        if self.rev == 0 {
+            32
+        } else {
+            64
+        }
     }
 }
 
@@ -159,7 +199,29 @@ impl XtExt for Ct {
     const OPTIONS: &'static [OptDef] = OPTS;
 
     fn init(_: &Ctx<'_>) -> Self {
-        Ct::default()
+        Ct {
+            rev: 2,
+            ..Ct::default()
+        }
+    }
+    fn revisions(_: Family) -> &'static [u32] {
+        &[2, 1, 0]
+    }
+    fn revision_of(&self, _: Family) -> u32 {
+        self.rev
+    }
+    fn set_revision(&mut self, rev: u32) {
+        self.rev = rev;
+    }
+    fn options_now(&self) -> &'static [OptDef] {
+        if self.rev == 0 {
+            OPTS_V0
+        } else {
+            OPTS
+        }
+    }
+    fn userspace_now(&self) -> usize {
+        self.userspace()
     }
     fn parse(&mut self, c: &mut OptCall<'_>, _: &Ctx<'_>) -> Result<()> {
         let a = c.arg().to_string();
@@ -220,6 +282,7 @@ impl Default for Notrack {
     fn default() -> Self {
         Notrack(Ct {
             flags: NOTRACK | NOTRACK_ALIAS,
+            rev: 2,
             ..Default::default()
         })
     }
@@ -236,6 +299,22 @@ impl XtExt for Notrack {
     fn init(_: &Ctx<'_>) -> Self {
         Notrack::default()
     }
+    fn revisions(f: Family) -> &'static [u32] {
+        Ct::revisions(f)
+    }
+    fn revision_of(&self, _: Family) -> u32 {
+        self.0.rev
+    }
+    /// Revisions 0 and 1 have no alias: plain `CT --notrack`.
+    fn set_revision(&mut self, rev: u32) {
+        self.0.rev = rev;
+        if rev < 2 {
+            self.0.flags = NOTRACK;
+        }
+    }
+    fn userspace_now(&self) -> usize {
+        self.0.userspace()
+    }
     fn parse(&mut self, _: &mut OptCall<'_>, _: &Ctx<'_>) -> Result<()> {
         Ok(())
     }
@@ -244,7 +323,7 @@ impl XtExt for Notrack {
     }
     fn from_info(info: &[u8], rev: u32, _: &Ctx<'_>) -> Option<Self> {
         Ct::unblob(info, rev)
-            .filter(|c| c.flags & NOTRACK_ALIAS != 0)
+            .filter(|c| rev == 2 && c.flags & NOTRACK_ALIAS != 0)
             .map(Notrack)
     }
     fn save(&self, _: &Ctx<'_>, _: &mut String) {}

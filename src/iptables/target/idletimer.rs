@@ -1,10 +1,13 @@
 //! `-j IDLETIMER` (revision 1, `struct idletimer_tg_info_v1`, 48 bytes;
-//! the kernel's pointer after the first 40 is not compared).
+//! the kernel's pointer after the first 40 is not compared) and, where the
+//! kernel lacks it, revision 0 (`idletimer_tg_info`: no `--alarm`, 40
+//! bytes; 32 compared).
 
 use crate::iptables::error::Result;
-use crate::iptables::ext::{decode_exact, Ctx, OptCall, OptDef, XtExt, F_MAND};
+use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt, F_MAND};
+use crate::iptables::family::Family;
 use crate::iptables::text::parse_uint;
-use crate::iptables::xtbuf::Blob;
+use crate::iptables::xtbuf::{Blob, Rd};
 use std::fmt::Write as _;
 
 /// `MAX_IDLETIMER_LABEL_SIZE`.
@@ -23,6 +26,8 @@ pub struct Idletimer {
     pub send_nl_msg: u8,
     /// `XT_IDLETIMER_ALARM` or 0.
     pub timer_type: u8,
+    /// The revision written (0 or 1).
+    pub rev: u32,
 }
 
 const OPTS: &[OptDef] = &[
@@ -39,7 +44,33 @@ impl XtExt for Idletimer {
     const OPTIONS: &'static [OptDef] = OPTS;
 
     fn init(_: &Ctx<'_>) -> Self {
-        Idletimer::default()
+        Idletimer {
+            rev: 1,
+            ..Idletimer::default()
+        }
+    }
+    fn revisions(_: Family) -> &'static [u32] {
+        &[1, 0]
+    }
+    fn revision_of(&self, _: Family) -> u32 {
+        self.rev
+    }
+    fn set_revision(&mut self, rev: u32) {
+        self.rev = rev;
+    }
+    fn options_now(&self) -> &'static [OptDef] {
+        if self.rev == 0 {
+            &OPTS[..2]
+        } else {
+            OPTS
+        }
+    }
+    fn userspace_now(&self) -> usize {
+        if self.rev == 0 {
+            32
+        } else {
+            Self::USERSPACE
+        }
     }
     fn parse(&mut self, c: &mut OptCall<'_>, _: &Ctx<'_>) -> Result<()> {
         match c.def.id {
@@ -57,6 +88,11 @@ impl XtExt for Idletimer {
         Ok(())
     }
     fn to_info(&self, _: &Ctx<'_>) -> Vec<u8> {
+        if self.rev == 0 {
+            let mut b = Blob::new(40);
+            b.u32(0, self.timeout).str(4, LABEL_SIZE, &self.label);
+            return b.into_vec();
+        }
         let mut b = Blob::new(Self::SIZE);
         b.u32(0, self.timeout)
             .str(4, LABEL_SIZE, &self.label)
@@ -65,14 +101,24 @@ impl XtExt for Idletimer {
         b.into_vec()
     }
     fn from_info(info: &[u8], rev: u32, cx: &Ctx<'_>) -> Option<Self> {
-        decode_exact(info, rev, cx, |r| {
-            Some(Idletimer {
+        let r = Rd(info);
+        let t = match (rev, info.len()) {
+            (0, 40) => Idletimer {
+                timeout: r.u32(0)?,
+                label: r.str(4, LABEL_SIZE)?,
+                rev,
+                ..Idletimer::default()
+            },
+            (1, Self::SIZE) => Idletimer {
                 timeout: r.u32(0)?,
                 label: r.str(4, LABEL_SIZE)?,
                 send_nl_msg: r.u8(32)?,
                 timer_type: r.u8(33)?,
-            })
-        })
+                rev,
+            },
+            _ => return None,
+        };
+        (t.to_info(cx) == info).then_some(t)
     }
     fn save(&self, _: &Ctx<'_>, out: &mut String) {
         let _ = write!(out, " --timeout {} --label {}", self.timeout, self.label);

@@ -1,6 +1,9 @@
 //! The NAT targets of libxt_NAT: `SNAT`, `DNAT`, `MASQUERADE`, `REDIRECT`.
 //! One range model, three kernel layouts: IPv4 `nf_nat_ipv4_multi_range_compat`
 //! (24 bytes), `nf_nat_range` (40) and `nf_nat_range2` (48, DNAT rev 2).
+//! Where the kernel lacks DNAT revision 2, DNAT falls back to revision 0
+//! (IPv4, the compat layout) or 1 (IPv6, `nf_nat_range`), which refuse a
+//! shifted port map as libxtables does.
 
 use crate::iptables::error::{IptError, Result};
 use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt, F_MAND};
@@ -39,6 +42,9 @@ pub struct NatRange {
     pub base_port: u16,
     /// `rangesize` of the IPv4 compat layout (1 after the final check).
     pub rangesize: u32,
+    /// The revision written (the target's for the family; DNAT may fall
+    /// back to an older one).
+    pub rev: u32,
 }
 
 fn port_ok(p: u8) -> bool {
@@ -309,7 +315,7 @@ impl NatRange {
 
 macro_rules! nat_target {
     ($(#[$m:meta])* $name:ident, $str:literal, $opts:ident, $rev4:expr, $rev6:expr,
-     $print:literal, $save:literal, $skip:expr, $xl:literal) => {
+     $revs4:expr, $revs6:expr, $print:literal, $save:literal, $skip:expr, $xl:literal) => {
         $(#[$m])*
         #[derive(Clone, Debug, Default, PartialEq, Eq)]
         pub struct $name(pub NatRange);
@@ -320,14 +326,29 @@ macro_rules! nat_target {
             const SIZE: usize = 48;
             const OPTIONS: &'static [OptDef] = $opts;
 
-            fn init(_: &Ctx<'_>) -> Self {
-                $name::default()
+            fn init(cx: &Ctx<'_>) -> Self {
+                $name(NatRange {
+                    rev: Self::rev(cx.family),
+                    ..NatRange::default()
+                })
             }
             fn rev(f: Family) -> u32 {
                 match f {
                     Family::V4 => $rev4,
                     Family::V6 => $rev6,
                 }
+            }
+            fn revisions(f: Family) -> &'static [u32] {
+                match f {
+                    Family::V4 => $revs4,
+                    Family::V6 => $revs6,
+                }
+            }
+            fn revision_of(&self, _: Family) -> u32 {
+                self.0.rev
+            }
+            fn set_revision(&mut self, rev: u32) {
+                self.0.rev = rev;
             }
             fn parse(&mut self, c: &mut OptCall<'_>, cx: &Ctx<'_>) -> Result<()> {
                 self.0.handle(c, cx)
@@ -339,7 +360,9 @@ macro_rules! nat_target {
                 self.encode(cx)
             }
             fn from_info(info: &[u8], rev: u32, cx: &Ctx<'_>) -> Option<Self> {
-                Self::decode(info, rev, cx)
+                let mut x = Self::decode(info, rev, cx)?;
+                x.0.rev = rev;
+                Some(x)
             }
             fn save(&self, cx: &Ctx<'_>, out: &mut String) {
                 self.0.show(cx.family, $save, "--", $skip, out)
@@ -374,19 +397,20 @@ const REDIR_OPTS: &[OptDef] = &[OptDef::arg("to-ports", 2, 0), OptDef::flag("ran
 
 nat_target!(
     /// `-j SNAT` (IPv4 rev 0 compat layout, IPv6 rev 1 `nf_nat_range`).
-    Snat, "SNAT", SNAT_OPTS, 0, 1, "to:", "--to-source ", false, "snat"
+    Snat, "SNAT", SNAT_OPTS, 0, 1, &[0], &[1], "to:", "--to-source ", false, "snat"
 );
 nat_target!(
-    /// `-j DNAT` (rev 2, `nf_nat_range2`, both families).
-    Dnat, "DNAT", DNAT_OPTS, 2, 2, "to:", "--to-destination ", false, "dnat"
+    /// `-j DNAT` (rev 2, `nf_nat_range2`, both families; falling back to
+    /// IPv4 rev 0 or IPv6 rev 1).
+    Dnat, "DNAT", DNAT_OPTS, 2, 2, &[2, 0], &[2, 1], "to:", "--to-destination ", false, "dnat"
 );
 nat_target!(
     /// `-j MASQUERADE` (rev 0; IPv4 compat layout, IPv6 `nf_nat_range`).
-    Masquerade, "MASQUERADE", MASQ_OPTS, 0, 0, "masq ports: ", "--to-ports ", true, "masquerade"
+    Masquerade, "MASQUERADE", MASQ_OPTS, 0, 0, &[0], &[0], "masq ports: ", "--to-ports ", true, "masquerade"
 );
 nat_target!(
     /// `-j REDIRECT` (rev 0; IPv4 compat layout, IPv6 `nf_nat_range`).
-    Redirect, "REDIRECT", REDIR_OPTS, 0, 0, "redir ports ", "--to-ports ", true, "redirect"
+    Redirect, "REDIRECT", REDIR_OPTS, 0, 0, &[0], &[0], "redir ports ", "--to-ports ", true, "redirect"
 );
 
 impl Snat {
@@ -412,11 +436,25 @@ impl Snat {
 }
 
 impl Dnat {
-    fn finish(&mut self, _: &Ctx<'_>) -> Result<()> {
+    fn finish(&mut self, cx: &Ctx<'_>) -> Result<()> {
+        if self.0.rev < 2 {
+            if cx.family == Family::V4 {
+                self.0.rangesize = 1;
+            }
+            if self.0.flags & PROTO_OFFSET != 0 {
+                return Err(IptError::param(
+                    "Shifted portmap ranges not supported with this kernel",
+                ));
+            }
+        }
         Ok(())
     }
-    fn encode(&self, _: &Ctx<'_>) -> Vec<u8> {
-        self.0.range(true)
+    fn encode(&self, cx: &Ctx<'_>) -> Vec<u8> {
+        match (self.0.rev, cx.family) {
+            (0, Family::V4) => self.0.v4_compat(),
+            (1, Family::V6) => self.0.range(false),
+            _ => self.0.range(true),
+        }
     }
     fn decode(info: &[u8], rev: u32, cx: &Ctx<'_>) -> Option<Self> {
         match (cx.family, rev) {

@@ -1,11 +1,14 @@
 //! `-j SECMARK` (revision 1, `struct xt_secmark_target_info_v1`, 264
 //! bytes) and `-j CONNSECMARK` (revision 0,
 //! `struct xt_connsecmark_target_info`, 8 bytes): SELinux packet and
-//! connection security marks.
+//! connection security marks. Where the kernel lacks SECMARK revision 1
+//! (before Linux 5.12), revision 0 (`xt_secmark_target_info`: the secid
+//! before the context, the same 264 bytes).
 
 use crate::iptables::error::{IptError, Result};
 use crate::iptables::ext::{decode_exact, Ctx, OptCall, OptDef, XtExt, F_MAND};
-use crate::iptables::xtbuf::Blob;
+use crate::iptables::family::Family;
+use crate::iptables::xtbuf::{Blob, Rd};
 
 /// `SECMARK_MODE_SEL`.
 const MODE_SEL: u8 = 0x01;
@@ -21,6 +24,8 @@ pub struct Secmark {
     pub secctx: String,
     /// Kernel-filled security id.
     pub secid: u32,
+    /// The revision written (0 or 1).
+    pub rev: u32,
 }
 
 const SECMARK_OPTS: &[OptDef] = &[OptDef::arg("selctx", 0, F_MAND)];
@@ -41,7 +46,19 @@ impl XtExt for Secmark {
     const OPTIONS: &'static [OptDef] = SECMARK_OPTS;
 
     fn init(_: &Ctx<'_>) -> Self {
-        Secmark::default()
+        Secmark {
+            rev: 1,
+            ..Secmark::default()
+        }
+    }
+    fn revisions(_: Family) -> &'static [u32] {
+        &[1, 0]
+    }
+    fn revision_of(&self, _: Family) -> u32 {
+        self.rev
+    }
+    fn set_revision(&mut self, rev: u32) {
+        self.rev = rev;
     }
     fn parse(&mut self, c: &mut OptCall<'_>, _: &Ctx<'_>) -> Result<()> {
         let b = c.arg().as_bytes();
@@ -51,19 +68,38 @@ impl XtExt for Secmark {
     }
     fn to_info(&self, _: &Ctx<'_>) -> Vec<u8> {
         let mut b = Blob::new(Self::SIZE);
-        b.u8(0, self.mode)
-            .str(1, SECCTX_MAX, &self.secctx)
-            .u32(260, self.secid);
+        if self.rev == 0 {
+            b.u8(0, self.mode)
+                .u32(4, self.secid)
+                .str(8, SECCTX_MAX, &self.secctx);
+        } else {
+            b.u8(0, self.mode)
+                .str(1, SECCTX_MAX, &self.secctx)
+                .u32(260, self.secid);
+        }
         b.into_vec()
     }
     fn from_info(info: &[u8], rev: u32, cx: &Ctx<'_>) -> Option<Self> {
-        decode_exact(info, rev, cx, |r| {
-            Some(Secmark {
+        if rev > 1 || info.len() != Self::SIZE {
+            return None;
+        }
+        let r = Rd(info);
+        let t = if rev == 0 {
+            Secmark {
+                mode: r.u8(0)?,
+                secid: r.u32(4)?,
+                secctx: r.str(8, SECCTX_MAX)?,
+                rev,
+            }
+        } else {
+            Secmark {
                 mode: r.u8(0)?,
                 secctx: r.str(1, SECCTX_MAX)?,
                 secid: r.u32(260)?,
-            })
-        })
+                rev,
+            }
+        };
+        (t.to_info(cx) == info).then_some(t)
     }
     fn save(&self, _: &Ctx<'_>, out: &mut String) {
         out.push_str(" --");

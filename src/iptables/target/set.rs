@@ -1,12 +1,16 @@
 //! `-j SET` (revision 3, `struct xt_set_info_target_v3`, 24 bytes): add the
-//! packet to, or delete it from, an ipset, or map set data onto it.
+//! packet to, or delete it from, an ipset, or map set data onto it. Where
+//! the kernel lacks revision 3: 2 (`xt_set_info_target_v2`, no map set,
+//! 16 bytes) and 1 (`xt_set_info_target_v1`, only the add and del sets, 8
+//! bytes), with their smaller option tables and checks, as libxtables.
 
 use crate::iptables::error::{IptError, Result};
-use crate::iptables::ext::{decode_exact, Ctx, OptCall, OptDef, XtExt};
+use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt};
+use crate::iptables::family::Family;
 use crate::iptables::ipset;
 use crate::iptables::match_::set::SetInfo;
 use crate::iptables::num::strtoui;
-use crate::iptables::xtbuf::Blob;
+use crate::iptables::xtbuf::{Blob, Rd};
 use std::fmt::Write as _;
 
 // Option ids; their bits are iptables' `SET_TARGET_*` flags.
@@ -36,6 +40,18 @@ pub struct SetTarget {
     pub flags: u32,
     /// Timeout of added entries (`u32::MAX`: the set's default).
     pub timeout: u32,
+    /// The revision written (1 to 3).
+    pub rev: u32,
+}
+
+/// The options of revision `rev`: 1 knows the add and del sets, 2 adds
+/// `--exist` and `--timeout`, 3 the map set.
+fn opts(rev: u32) -> &'static [OptDef] {
+    match rev {
+        1 => &OPTS[..2],
+        2 => &OPTS[..4],
+        _ => OPTS,
+    }
 }
 
 const OPTS: &[OptDef] = &[
@@ -108,6 +124,9 @@ impl SetTarget {
             let _ = write!(out, " {p}timeout {}", self.timeout);
         }
         show(&self.del_set, &format!("{p}del-set"), out);
+        if self.rev < 3 {
+            return;
+        }
         show(&self.map_set, &format!("{p}map-set"), out);
         for (f, w) in [
             (FLAG_MAP_SKBMARK, "map-mark"),
@@ -135,7 +154,20 @@ impl XtExt for SetTarget {
             map_set: unset(),
             flags: 0,
             timeout: u32::MAX,
+            rev: 3,
         }
+    }
+    fn revisions(_: Family) -> &'static [u32] {
+        &[3, 2, 1]
+    }
+    fn revision_of(&self, _: Family) -> u32 {
+        self.rev
+    }
+    fn set_revision(&mut self, rev: u32) {
+        self.rev = rev;
+    }
+    fn options_now(&self) -> &'static [OptDef] {
+        opts(self.rev)
     }
     fn parse(&mut self, c: &mut OptCall<'_>, cx: &Ctx<'_>) -> Result<()> {
         match c.def.id {
@@ -159,6 +191,11 @@ impl XtExt for SetTarget {
     }
     fn check(&mut self, seen: u32, _: &Ctx<'_>) -> Result<()> {
         let has = |b: u8| seen & (1 << b) != 0;
+        if self.rev < 3 && !has(ADD) && !has(DEL) {
+            return Err(IptError::param(
+                "You must specify either `--add-set' or `--del-set'",
+            ));
+        }
         if !has(ADD) && !has(DEL) && !has(MAP) {
             return Err(IptError::param(
                 "You must specify either `--add-set' or `--del-set' or `--map-set'",
@@ -197,23 +234,46 @@ impl XtExt for SetTarget {
         Ok(())
     }
     fn to_info(&self, _: &Ctx<'_>) -> Vec<u8> {
-        let mut b = Blob::new(Self::SIZE);
-        for (at, s) in [(0, &self.add_set), (4, &self.del_set), (8, &self.map_set)] {
+        let (size, sets) = match self.rev {
+            1 => (8, 2),
+            2 => (16, 2),
+            _ => (Self::SIZE, 3),
+        };
+        let mut b = Blob::new(size);
+        for (at, s) in [(0, &self.add_set), (4, &self.del_set), (8, &self.map_set)]
+            .into_iter()
+            .take(sets)
+        {
             b.u16(at, s.index).u8(at + 2, s.dim).u8(at + 3, s.flags);
         }
-        b.u32(12, self.flags).u32(16, self.timeout);
+        if self.rev >= 2 {
+            let at = 4 * sets;
+            b.u32(at, self.flags).u32(at + 4, self.timeout);
+        }
         b.into_vec()
     }
     fn from_info(info: &[u8], rev: u32, cx: &Ctx<'_>) -> Option<Self> {
-        let mut t = decode_exact(info, rev, cx, |r| {
-            Some(SetTarget {
-                add_set: read_set(r, 0)?,
-                del_set: read_set(r, 4)?,
-                map_set: read_set(r, 8)?,
-                flags: r.u32(12)?,
-                timeout: r.u32(16)?,
-            })
-        })?;
+        let r = Rd(info);
+        let mut t = SetTarget::init(cx);
+        t.rev = rev;
+        t.add_set = read_set(r, 0)?;
+        t.del_set = read_set(r, 4)?;
+        match (rev, info.len()) {
+            (1, 8) => {}
+            (2, 16) => {
+                t.flags = r.u32(8)?;
+                t.timeout = r.u32(12)?;
+            }
+            (3, Self::SIZE) => {
+                t.map_set = read_set(r, 8)?;
+                t.flags = r.u32(12)?;
+                t.timeout = r.u32(16)?;
+            }
+            _ => return None,
+        }
+        if t.to_info(cx) != info {
+            return None;
+        }
         for s in [&mut t.add_set, &mut t.del_set, &mut t.map_set] {
             if s.index != ipset::INVALID_ID {
                 s.name = ipset::name_by_index(s.index).ok()?;

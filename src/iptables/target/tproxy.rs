@@ -1,14 +1,17 @@
-//! `-j TPROXY` (revision 1, `struct xt_tproxy_target_info_v1`, 32 bytes):
-//! deliver to a local socket on another port/address, marking the packet.
+//! `-j TPROXY`: deliver to a local socket on another port/address, marking
+//! the packet. Revision 1 (`struct xt_tproxy_target_info_v1`, 32 bytes)
+//! and, for IPv4 where the kernel lacks it, 0 (`xt_tproxy_target_info`,
+//! a 4-byte address, 16 bytes; same options and text).
 
 use crate::iptables::addr::addr_str;
 use crate::iptables::error::{IptError, Result};
-use crate::iptables::ext::{decode_exact, Ctx, OptCall, OptDef, XtExt, F_MAND};
+use crate::iptables::ext::{Ctx, OptCall, OptDef, XtExt, F_MAND};
+use crate::iptables::family::Family;
 use crate::iptables::match_::conntrack::parse_host;
 use crate::iptables::num::getportbyname;
 use crate::iptables::text::parse_val_mask;
 use crate::iptables::xlate::{XlCtx, Xlate};
-use crate::iptables::xtbuf::Blob;
+use crate::iptables::xtbuf::{Blob, Rd};
 use std::fmt::Write as _;
 
 /// `struct xt_tproxy_target_info_v1`.
@@ -22,6 +25,8 @@ pub struct Tproxy {
     pub laddr: [u8; 16],
     /// Local port.
     pub lport: u16,
+    /// The revision written (0: IPv4 only).
+    pub rev: u32,
 }
 
 const OPTS: &[OptDef] = &[
@@ -43,7 +48,22 @@ impl XtExt for Tproxy {
     const OPTIONS: &'static [OptDef] = OPTS;
 
     fn init(_: &Ctx<'_>) -> Self {
-        Tproxy::default()
+        Tproxy {
+            rev: 1,
+            ..Tproxy::default()
+        }
+    }
+    fn revisions(f: Family) -> &'static [u32] {
+        match f {
+            Family::V4 => &[1, 0],
+            _ => &[1],
+        }
+    }
+    fn revision_of(&self, _: Family) -> u32 {
+        self.rev
+    }
+    fn set_revision(&mut self, rev: u32) {
+        self.rev = rev;
     }
     fn parse(&mut self, c: &mut OptCall<'_>, cx: &Ctx<'_>) -> Result<()> {
         let arg = c.arg();
@@ -59,6 +79,14 @@ impl XtExt for Tproxy {
         Ok(())
     }
     fn to_info(&self, _: &Ctx<'_>) -> Vec<u8> {
+        if self.rev == 0 {
+            let mut b = Blob::new(16);
+            b.u32(0, self.mark_mask)
+                .u32(4, self.mark_value)
+                .bytes(8, &self.laddr[..4])
+                .be16(12, self.lport);
+            return b.into_vec();
+        }
         let mut b = Blob::new(Self::SIZE);
         b.u32(0, self.mark_mask)
             .u32(4, self.mark_value)
@@ -67,14 +95,29 @@ impl XtExt for Tproxy {
         b.into_vec()
     }
     fn from_info(info: &[u8], rev: u32, cx: &Ctx<'_>) -> Option<Self> {
-        decode_exact(info, rev, cx, |r| {
-            Some(Tproxy {
+        let r = Rd(info);
+        let t = match (rev, info.len()) {
+            (0, 16) if cx.family == Family::V4 => {
+                let mut laddr = [0u8; 16];
+                laddr[..4].copy_from_slice(r.bytes(8, 4)?);
+                Tproxy {
+                    mark_mask: r.u32(0)?,
+                    mark_value: r.u32(4)?,
+                    laddr,
+                    lport: r.be16(12)?,
+                    rev,
+                }
+            }
+            (1, Self::SIZE) => Tproxy {
                 mark_mask: r.u32(0)?,
                 mark_value: r.u32(4)?,
                 laddr: r.bytes(8, 16)?.try_into().ok()?,
                 lport: r.be16(24)?,
-            })
-        })
+                rev,
+            },
+            _ => return None,
+        };
+        (t.to_info(cx) == info).then_some(t)
     }
     fn save(&self, cx: &Ctx<'_>, out: &mut String) {
         let _ = write!(
