@@ -120,6 +120,21 @@ pub struct Ctx<'a> {
     pub table: &'a str,
 }
 
+/// The revision methods of an extension that keeps the revision it writes
+/// in a `rev: u32` field ([`XtExt::revision_of`], [`XtExt::set_revision`]).
+#[macro_export]
+#[doc(hidden)]
+macro_rules! revision_in_field {
+    () => {
+        fn revision_of(&self, _: $crate::iptables::family::Family) -> u32 {
+            self.rev
+        }
+        fn set_revision(&mut self, rev: u32) {
+            self.rev = rev;
+        }
+    };
+}
+
 /// One option occurrence passed to an extension.
 #[derive(Debug)]
 pub struct OptCall<'a> {

@@ -143,12 +143,7 @@ impl XtExt for Bpf {
     fn revisions(_: Family) -> &'static [u32] {
         &[1, 0]
     }
-    fn revision_of(&self, _: Family) -> u32 {
-        self.rev
-    }
-    fn set_revision(&mut self, rev: u32) {
-        self.rev = rev;
-    }
+    crate::revision_in_field!();
     fn options_now(&self) -> &'static [OptDef] {
         if self.rev == 0 {
             &OPTS[..1]

@@ -118,12 +118,7 @@ impl XtExt for Connlimit {
     fn revisions(_: Family) -> &'static [u32] {
         &[1, 0]
     }
-    fn revision_of(&self, _: Family) -> u32 {
-        self.rev
-    }
-    fn set_revision(&mut self, rev: u32) {
-        self.rev = rev;
-    }
+    crate::revision_in_field!();
     fn parse(&mut self, c: &mut OptCall<'_>, cx: &Ctx<'_>) -> Result<()> {
         match c.def.id {
             0 | 1 => {

@@ -448,12 +448,7 @@ impl XtExt for Conntrack {
     fn revisions(_: Family) -> &'static [u32] {
         &[3, 2, 1]
     }
-    fn revision_of(&self, _: Family) -> u32 {
-        self.rev
-    }
-    fn set_revision(&mut self, rev: u32) {
-        self.rev = rev;
-    }
+    crate::revision_in_field!();
 
     fn parse(&mut self, c: &mut OptCall<'_>, cx: &Ctx<'_>) -> Result<()> {
         let id = c.def.id;

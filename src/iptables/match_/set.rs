@@ -174,12 +174,7 @@ impl XtExt for Set {
     fn revisions(_: Family) -> &'static [u32] {
         &[4, 3, 2, 1]
     }
-    fn revision_of(&self, _: Family) -> u32 {
-        self.rev
-    }
-    fn set_revision(&mut self, rev: u32) {
-        self.rev = rev;
-    }
+    crate::revision_in_field!();
     fn options_now(&self) -> &'static [OptDef] {
         opts(self.rev)
     }

@@ -169,12 +169,7 @@ impl XtExt for StringMatch {
     fn revisions(_: Family) -> &'static [u32] {
         &[1, 0]
     }
-    fn revision_of(&self, _: Family) -> u32 {
-        self.rev
-    }
-    fn set_revision(&mut self, rev: u32) {
-        self.rev = rev;
-    }
+    crate::revision_in_field!();
     fn parse(&mut self, c: &mut OptCall<'_>, _: &Ctx<'_>) -> Result<()> {
         let arg = c.arg();
         match c.def.id {

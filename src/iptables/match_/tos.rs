@@ -80,12 +80,7 @@ impl XtExt for Tos {
             _ => &[1],
         }
     }
-    fn revision_of(&self, _: Family) -> u32 {
-        self.rev
-    }
-    fn set_revision(&mut self, rev: u32) {
-        self.rev = rev;
-    }
+    crate::revision_in_field!();
     fn parse(&mut self, c: &mut OptCall<'_>, _: &Ctx<'_>) -> Result<()> {
         if self.rev == 0 {
             let (v, m) = parse_tosmask(c.arg(), 0xff)?;

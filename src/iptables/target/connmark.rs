@@ -108,12 +108,7 @@ impl XtExt for ConnmarkTarget {
     fn revisions(_: Family) -> &'static [u32] {
         &[2, 1]
     }
-    fn revision_of(&self, _: Family) -> u32 {
-        self.rev
-    }
-    fn set_revision(&mut self, rev: u32) {
-        self.rev = rev;
-    }
+    crate::revision_in_field!();
     fn options_now(&self) -> &'static [OptDef] {
         if self.rev == 1 {
             OPTS_V1

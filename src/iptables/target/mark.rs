@@ -63,12 +63,7 @@ impl XtExt for MarkTarget {
             _ => &[2, 0],
         }
     }
-    fn revision_of(&self, _: Family) -> u32 {
-        self.rev
-    }
-    fn set_revision(&mut self, rev: u32) {
-        self.rev = rev;
-    }
+    crate::revision_in_field!();
     fn options_now(&self) -> &'static [OptDef] {
         if self.rev < 2 {
             OLD_OPTS

@@ -54,12 +54,7 @@ impl XtExt for Secmark {
     fn revisions(_: Family) -> &'static [u32] {
         &[1, 0]
     }
-    fn revision_of(&self, _: Family) -> u32 {
-        self.rev
-    }
-    fn set_revision(&mut self, rev: u32) {
-        self.rev = rev;
-    }
+    crate::revision_in_field!();
     fn parse(&mut self, c: &mut OptCall<'_>, _: &Ctx<'_>) -> Result<()> {
         let b = c.arg().as_bytes();
         self.secctx = String::from_utf8_lossy(&b[..b.len().min(SECCTX_MAX - 1)]).into_owned();

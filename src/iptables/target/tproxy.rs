@@ -59,12 +59,7 @@ impl XtExt for Tproxy {
             _ => &[1],
         }
     }
-    fn revision_of(&self, _: Family) -> u32 {
-        self.rev
-    }
-    fn set_revision(&mut self, rev: u32) {
-        self.rev = rev;
-    }
+    crate::revision_in_field!();
     fn parse(&mut self, c: &mut OptCall<'_>, cx: &Ctx<'_>) -> Result<()> {
         let arg = c.arg();
         match c.def.id {
