@@ -363,9 +363,7 @@ fn parse_interface(arg: &str) -> Result<String> {
         )));
     }
     if arg.contains('/') || arg.contains(' ') {
-        eprintln!(
-            "Warning: weird character in interface `{arg}' ('/' and ' ' are not allowed by the kernel)."
-        );
+        nftwire::iptables::warn::warn("Warning: weird character in interface `{arg}' ('/' and ' ' are not allowed by the kernel).");
     }
     Ok(arg.to_string())
 }
@@ -594,8 +592,8 @@ pub fn parse(
                         return Err(IptError::param("rule would never match protocol"));
                     }
                     if family == Family::V6 && matches!(proto, 43 | 44 | 51 | 60) && !invert {
-                        eprintln!(
-                            "Warning: never matched protocol: {a}. use extension match instead."
+                        nftwire::iptables::warn::warn(
+                            "Warning: never matched protocol: {a}. use extension match instead.",
                         );
                     }
                     st.proto = proto;
@@ -743,7 +741,7 @@ pub fn parse(
                             "too long usec wait {v} > 999999 usec"
                         )));
                     }
-                    eprintln!("Ignoring deprecated --wait-interval option.");
+                    nftwire::iptables::warn::warn("Ignoring deprecated --wait-interval option.");
                     wait_interval_set = true;
                 }
                 '0' => set_option(&mut p.options, opt::LINENUMBERS, false, invert)?,

@@ -17,6 +17,7 @@ use crate::getopt::{Getopt, Got, HasArg, LongOpt, Val};
 use crate::model::{MResult, Model};
 use crate::noflush;
 use crate::parse::{assert_valid_chain_name, parse, Parsed};
+use crate::prefetch::{Prefetch, Prefetched};
 use crate::run::{connect, fail, transact_from};
 use nftwire::iptables::error::Style;
 use nftwire::iptables::rule::Verdict;
@@ -86,63 +87,94 @@ pub fn split_words(line: &str, argv: &mut Vec<String>) -> Result<(), IptError> {
 
 /// [`split_words`] returning each word with whether it was quoted, for a
 /// vector already holding `before` words.
+///
+/// Works on bytes: every byte that matters (quote, backslash, blank,
+/// newline) is ASCII, so a multi-byte character is never split and the
+/// words are the ones a character-by-character reading gives; runs of
+/// ordinary bytes are copied at once.
 pub fn split_quoted(line: &str, before: usize) -> Result<Vec<(String, bool)>, IptError> {
+    let b = line.as_bytes();
     let mut out: Vec<(String, bool)> = Vec::new();
-    let mut cur = String::new();
+    let mut cur: Vec<u8> = Vec::new();
     let mut quote = false;
     let mut quoted = false;
-    let mut esc = false;
-    let push = |out: &mut Vec<(String, bool)>, w: String, q: bool| {
+    let mut i = 0usize;
+    let too_long = || IptError::param("Parameter too long!");
+    let push = |out: &mut Vec<(String, bool)>, w: &mut Vec<u8>, q: bool| {
         if before + out.len() + 1 >= MAX_ARGC {
             return Err(IptError::param("Parser cannot handle more arguments"));
         }
-        out.push((w, q));
+        // Cut at ASCII bytes only, so still UTF-8.
+        out.push((String::from_utf8_lossy(w).into_owned(), q));
+        w.clear();
         Ok(())
     };
-    let add = |cur: &mut String, c: char| {
-        cur.push(c);
-        if cur.len() >= MAX_PARAM {
-            return Err(IptError::param("Parameter too long!"));
-        }
-        Ok(())
-    };
-    for c in line.chars() {
+    while i < b.len() {
+        let c = b[i];
         if quote {
-            if esc {
-                add(&mut cur, c)?;
-                esc = false;
-                continue;
-            } else if c == '\\' {
-                esc = true;
-                continue;
-            } else if c == '"' {
-                quote = false;
-            } else {
-                add(&mut cur, c)?;
-                continue;
-            }
-        } else if c == '"' {
-            quote = true;
-            quoted = true;
-            continue;
-        }
-        match c {
-            '"' => {}
-            ' ' | '\t' | '\n' => {
-                if cur.is_empty() {
+            match c {
+                b'\\' => {
+                    // the next byte, whatever it is (none at the end)
+                    if let Some(&n) = b.get(i + 1) {
+                        cur.push(n);
+                        if cur.len() >= MAX_PARAM {
+                            return Err(too_long());
+                        }
+                    }
+                    i += 2;
+                    continue;
+                }
+                b'"' => {
+                    quote = false;
+                }
+                _ => {
+                    let run = b[i..]
+                        .iter()
+                        .position(|&x| x == b'"' || x == b'\\')
+                        .unwrap_or(b.len() - i);
+                    cur.extend_from_slice(&b[i..i + run]);
+                    if cur.len() >= MAX_PARAM {
+                        return Err(too_long());
+                    }
+                    i += run;
                     continue;
                 }
             }
-            _ => {
-                add(&mut cur, c)?;
-                continue;
+        } else {
+            match c {
+                b'"' => {
+                    quote = true;
+                    quoted = true;
+                    i += 1;
+                    continue;
+                }
+                b' ' | b'\t' | b'\n' => {
+                    if cur.is_empty() {
+                        i += 1;
+                        continue;
+                    }
+                }
+                _ => {
+                    let run = b[i..]
+                        .iter()
+                        .position(|&x| matches!(x, b'"' | b' ' | b'\t' | b'\n'))
+                        .unwrap_or(b.len() - i);
+                    cur.extend_from_slice(&b[i..i + run]);
+                    if cur.len() >= MAX_PARAM {
+                        return Err(too_long());
+                    }
+                    i += run;
+                    continue;
+                }
             }
         }
-        push(&mut out, std::mem::take(&mut cur), quoted)?;
+        // a closing quote or a blank after a word: the word ends
+        i += 1;
+        push(&mut out, &mut cur, quoted)?;
         quoted = false;
     }
     if !cur.is_empty() {
-        push(&mut out, cur, false)?;
+        push(&mut out, &mut cur, false)?;
     }
     Ok(out)
 }
@@ -169,6 +201,7 @@ fn start_preload(family: Family, table: &'static str) -> Option<Preload> {
 }
 
 /// One table's input, as [`commit`] applies it.
+#[derive(Clone, Copy)]
 struct TableInput<'a> {
     family: Family,
     table: &'a str,
@@ -177,22 +210,16 @@ struct TableInput<'a> {
     prog: &'a str,
 }
 
+/// Commit one table: `pre` is the table as read while its lines were read
+/// (full restore), `ahead` the declared chains' rules being read (see
+/// [`crate::prefetch`]).
 fn commit(
     conn: &mut Conn,
-    family: Family,
-    table: &str,
-    items: &[(usize, Item)],
-    o: &Opts,
-    prog: &str,
+    t: TableInput,
     pre: Option<(u32, Model)>,
+    ahead: Option<Prefetch>,
 ) -> Result<String, IptError> {
-    let t = TableInput {
-        family,
-        table,
-        items,
-        o,
-        prog,
-    };
+    let TableInput { items, o, .. } = t;
     let incremental = o.noflush
         && !noflush::rebuild_forced()
         && noflush::handles(items.iter().filter_map(|(_, i)| match i {
@@ -202,21 +229,25 @@ fn commit(
     if incremental {
         // Any failure is reported as the rebuild path reports it (the
         // model's errors are the same; a kernel error is found again).
-        if let Ok(s) = commit_as(conn, &t, pre, true) {
+        let ahead = ahead.and_then(Prefetch::join);
+        if let Ok(s) = commit_as(conn, &t, pre, Some(ahead)) {
             return Ok(s);
         }
-        return commit_as(conn, &t, None, false);
+        return commit_as(conn, &t, None, None);
     }
-    commit_as(conn, &t, pre, false)
+    commit_as(conn, &t, pre, None)
 }
 
-/// [`commit`] on the incremental path (`incremental`) or the rebuild path.
+/// [`commit`] on the incremental path (`Some(ahead)`: the declared chains'
+/// rules read while the lines were parsed, if any) or the rebuild path.
 fn commit_as(
     conn: &mut Conn,
     t: &TableInput,
     pre: Option<(u32, Model)>,
-    incremental: bool,
+    ahead: Option<Option<Prefetched>>,
 ) -> Result<String, IptError> {
+    let incremental = ahead.is_some();
+    let mut ahead = ahead.flatten();
     let TableInput {
         family,
         table,
@@ -234,10 +265,13 @@ fn commit_as(
     // (Never called with --test: that only parses.)
     let r = transact_from(conn, family, table, false, pre, |m, conn, out| {
         let mut resync = incremental.then(|| {
-            noflush::Resync::new(items.iter().filter_map(|(_, i)| match i {
-                Item::Cmd(p) if !p.skipped => Some((p.command, p.chain.as_deref())),
-                _ => None,
-            }))
+            noflush::Resync::new(
+                items.iter().filter_map(|(_, i)| match i {
+                    Item::Cmd(p) if !p.skipped => Some((p.command, p.chain.as_deref())),
+                    _ => None,
+                }),
+                ahead.take(),
+            )
         });
         if incremental && declared.len() > 32 {
             // one chain dump rather than a GETCHAIN per declared chain
@@ -427,6 +461,105 @@ fn replace_own(m: &mut Model, conn: &mut Conn, declared: &BTreeSet<String>) -> M
     Ok(said)
 }
 
+/// A rule line read but not parsed yet: lines are parsed in batches, on
+/// one thread per CPU ([`flush`]).
+struct Pending {
+    line: usize,
+    table: &'static str,
+    /// `[p:b]` given before the command.
+    ctr: Option<(String, String)>,
+    /// The line after the counters.
+    rest: String,
+}
+
+/// Rule lines read before they are parsed (bounds the memory they hold).
+const PENDING_MAX: usize = 1024;
+
+/// Below this many pending lines they are parsed on the calling thread.
+const PARALLEL_LINES: usize = 128;
+
+/// Parse one rule line as iptables' restore does: its words after the
+/// table (and counters, with `--counters`).
+fn parse_line(family: Family, o: &Opts, prog: &str, l: &Pending) -> Result<Parsed, IptError> {
+    let mut argv = vec![family.cmd().to_string(), "-t".into(), l.table.to_string()];
+    if !o.noflush && !o.test {
+        argv.extend((0..o.verbose).map(|_| "-v".to_string()));
+    }
+    if let Some((a, b)) = l.ctr.clone().filter(|_| o.counters) {
+        argv.extend(["--set-counters".to_string(), a, b]);
+    }
+    split_words(&l.rest, &mut argv)?;
+    parse(family, argv, l.table, true, prog)
+}
+
+/// Parse the pending lines and append their commands to `items`, in line
+/// order; returns the exit status when a line ends the run (an error, or
+/// `-h` output). Long runs of lines are parsed on one thread per CPU, each
+/// line's warnings kept and printed in line order; a line whose parse
+/// depends on the lines before it (see [`crate::revision::speculating`]) is
+/// parsed again in its turn. Output and errors are those of parsing the
+/// lines one after the other.
+fn flush(
+    family: Family,
+    o: &Opts,
+    prog: &str,
+    pending: &mut Vec<Pending>,
+    items: &mut Vec<(usize, Item)>,
+) -> Option<i32> {
+    if pending.is_empty() {
+        return None;
+    }
+    type Ahead = Option<(Result<Parsed, IptError>, Vec<String>)>;
+    let mut ahead: Vec<Ahead> = Vec::with_capacity(pending.len());
+    if pending.len() >= PARALLEL_LINES {
+        let lines = &pending[..];
+        let r = nftwire::netlink::parallel::ordered_map(
+            lines.len(),
+            PARALLEL_LINES / 2,
+            |range| {
+                Ok(lines[range]
+                    .iter()
+                    .map(|l| {
+                        crate::revision::speculating(|| {
+                            nftwire::iptables::warn::collected(|| parse_line(family, o, prog, l))
+                        })
+                    })
+                    .collect::<Vec<Ahead>>())
+            },
+            |part| {
+                ahead.extend(part);
+                Ok(())
+            },
+        );
+        if r.is_err() {
+            ahead.clear();
+        }
+    }
+    let mut ahead = ahead.into_iter();
+    for l in pending.drain(..) {
+        let parsed = match ahead.next().flatten() {
+            Some((r, warnings)) => {
+                for w in warnings {
+                    eprintln!("{w}");
+                }
+                r
+            }
+            None => parse_line(family, o, prog, &l),
+        };
+        match parsed {
+            Ok(p) => {
+                if let Some(s) = &p.stdout {
+                    print!("{s}");
+                    return Some(0);
+                }
+                items.push((l.line, Item::Cmd(Box::new(p))));
+            }
+            Err(e) => return Some(fail(&e, prog, Some(l.line))),
+        }
+    }
+    None
+}
+
 /// What glibc's `getopt_long` prints (restore leaves `opterr` set) for an
 /// unknown option or a missing argument.
 fn getopt_complaint(argv0: &str, got: &Got) -> Option<String> {
@@ -547,6 +680,12 @@ pub fn main(family: Family, prog: &str, args: Vec<String>) -> i32 {
     let mut in_table = false;
     let mut items: Vec<(usize, Item)> = Vec::new();
     let mut preload: Option<Preload> = None;
+    // --noflush: the user chains the table declares before its first rule
+    // line, read ahead from its first rule line on (see crate::prefetch).
+    let mut declared: Vec<String> = Vec::new();
+    let mut ahead: Option<Prefetch> = None;
+    let mut rule_seen = false;
+    let mut pending: Vec<Pending> = Vec::new();
     let mut line = 0usize;
     let mut stdout = String::new();
     let skip_table = |cur: Option<&tables::BuiltinTable>| -> bool {
@@ -574,7 +713,14 @@ pub fn main(family: Family, prog: &str, args: Vec<String>) -> i32 {
             continue;
         }
         let mut ok = false;
-        if in_table && buf.starts_with("COMMIT") && matches!(&buf[6..], "" | "\n") {
+        let commit_line = in_table && buf.starts_with("COMMIT") && matches!(&buf[6..], "" | "\n");
+        if !(in_table && !commit_line && !buf.starts_with(':')) {
+            // not a rule line: the rule lines before it are parsed first
+            if let Some(code) = flush(family, &o, prog, &mut pending, &mut items) {
+                return code;
+            }
+        }
+        if commit_line {
             // With --test, 1.8.11 only parses: the table's commands are
             // dropped at COMMIT without being run against the kernel.
             if !skip_table(cur) && !o.test {
@@ -587,7 +733,15 @@ pub fn main(family: Family, prog: &str, args: Vec<String>) -> i32 {
                 };
                 let name = cur.map(|c| c.name).unwrap_or("filter");
                 let pre = preload.take().and_then(|h| h.join().ok().flatten());
-                match commit(c, family, name, &items, &o, prog, pre) {
+                let ahead = ahead.take();
+                let t = TableInput {
+                    family,
+                    table: name,
+                    items: &items,
+                    o: &o,
+                    prog,
+                };
+                match commit(c, t, pre, ahead) {
                     Ok(s) => stdout.push_str(&s),
                     Err(e) => {
                         print!("{stdout}");
@@ -596,6 +750,9 @@ pub fn main(family: Family, prog: &str, args: Vec<String>) -> i32 {
                 }
             }
             items.clear();
+            declared.clear();
+            ahead = None;
+            rule_seen = false;
             in_table = false;
             ok = true;
         } else if buf.starts_with('*') && !in_table {
@@ -670,6 +827,9 @@ pub fn main(family: Family, prog: &str, args: Vec<String>) -> i32 {
                     None => {}
                 }
             }
+            if o.noflush && !rule_seen && cur.is_some_and(|t| t.chain(chain).is_none()) {
+                declared.push(chain.to_string());
+            }
             items.push((
                 line,
                 Item::Chain {
@@ -680,10 +840,18 @@ pub fn main(family: Family, prog: &str, args: Vec<String>) -> i32 {
             ));
             ok = true;
         } else if in_table {
+            if !rule_seen && o.noflush && !o.test && !skip_table(cur) {
+                let name = cur.map(|c| c.name).unwrap_or("filter");
+                ahead = Prefetch::start(family, name, std::mem::take(&mut declared));
+            }
+            rule_seen = true;
             let mut rest = buf;
             let mut ctr: Option<(String, String)> = None;
             if rest.starts_with('[') {
                 let Some(end) = rest.find(']') else {
+                    if let Some(code) = flush(family, &o, prog, &mut pending, &mut items) {
+                        return code;
+                    }
                     return fail(
                         &IptError::param(format!("Bad line {line}: need ]")),
                         prog,
@@ -692,6 +860,9 @@ pub fn main(family: Family, prog: &str, args: Vec<String>) -> i32 {
                 };
                 let inner = &rest[1..end];
                 let Some((a, b)) = inner.split_once(':').filter(|(a, _)| !a.is_empty()) else {
+                    if let Some(code) = flush(family, &o, prog, &mut pending, &mut items) {
+                        return code;
+                    }
                     return fail(
                         &IptError::param(format!("Bad line {line}: need :")),
                         prog,
@@ -701,26 +872,16 @@ pub fn main(family: Family, prog: &str, args: Vec<String>) -> i32 {
                 ctr = Some((a.to_string(), b.to_string()));
                 rest = &rest[end + 1..];
             }
-            let tname = cur.map(|c| c.name).unwrap_or("filter");
-            let mut argv = vec![family.cmd().to_string(), "-t".into(), tname.to_string()];
-            if !o.noflush && !o.test {
-                argv.extend((0..o.verbose).map(|_| "-v".to_string()));
-            }
-            if let Some((a, b)) = ctr.filter(|_| o.counters) {
-                argv.extend(["--set-counters".to_string(), a, b]);
-            }
-            if let Err(e) = split_words(rest, &mut argv) {
-                return fail(&e, prog, Some(line));
-            }
-            match parse(family, argv, tname, true, prog) {
-                Ok(p) => {
-                    if let Some(s) = &p.stdout {
-                        print!("{s}");
-                        return 0;
-                    }
-                    items.push((line, Item::Cmd(Box::new(p))));
+            pending.push(Pending {
+                line,
+                table: cur.map(|c| c.name).unwrap_or("filter"),
+                ctr,
+                rest: rest.to_string(),
+            });
+            if pending.len() >= PENDING_MAX {
+                if let Some(code) = flush(family, &o, prog, &mut pending, &mut items) {
+                    return code;
                 }
-                Err(e) => return fail(&e, prog, Some(line)),
             }
             ok = true;
         }
@@ -732,6 +893,9 @@ pub fn main(family: Family, prog: &str, args: Vec<String>) -> i32 {
             eprintln!("{prog}: line {line} failed");
             return 1;
         }
+    }
+    if let Some(code) = flush(family, &o, prog, &mut pending, &mut items) {
+        return code;
     }
     print!("{stdout}");
     if in_table {

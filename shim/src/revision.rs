@@ -15,8 +15,9 @@
 use nftwire::iptables::revision::probe;
 use nftwire::iptables::Family;
 use nftwire::netlink::Conn;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
+use std::sync::Mutex;
 
 /// `EPERM`: the kernel refused to answer an unprivileged user.
 const EPERM: i32 = 1;
@@ -92,9 +93,37 @@ pub fn choose(
 
 type Key = (Family, String, u32, bool);
 
+/// What was chosen for each extension asked about, for the whole process
+/// (lines may be parsed on several threads, see [`speculating`]).
+static CHOSEN: Mutex<Option<HashMap<Key, Option<u32>>>> = Mutex::new(None);
+
 thread_local! {
-    static STATE: RefCell<(Kernel, HashMap<Key, Option<u32>>)> =
-        RefCell::new((Kernel::default(), HashMap::new()));
+    /// This thread's connection for the questions.
+    static KERNEL: RefCell<Kernel> = RefCell::new(Kernel::default());
+    /// Inside [`speculating`]: whether a choice was left to the caller.
+    static SPECULATION: Cell<Option<bool>> = const { Cell::new(None) };
+}
+
+fn chosen(key: &Key) -> Option<Option<u32>> {
+    let g = CHOSEN.lock().unwrap_or_else(|e| e.into_inner());
+    g.as_ref().and_then(|m| m.get(key).copied())
+}
+
+fn remember(key: Key, v: Option<u32>) {
+    let mut g = CHOSEN.lock().unwrap_or_else(|e| e.into_inner());
+    g.get_or_insert_with(HashMap::new).insert(key, v);
+}
+
+/// Run `f` (the parse of one line, ahead of its turn on another thread),
+/// returning None when it met an extension not asked about yet whose
+/// answer prints a warning: when and where that warning is printed depends
+/// on the lines before, so the caller parses that line again in order.
+/// An extension the kernel has is remembered as usual.
+pub fn speculating<T>(f: impl FnOnce() -> T) -> Option<T> {
+    SPECULATION.with(|s| s.set(Some(false)));
+    let r = f();
+    let unsure = SPECULATION.with(|s| s.replace(None)) == Some(true);
+    (!unsure).then_some(r)
 }
 
 /// Whether revision `rev` of extension `real_name` may be used, asking the
@@ -102,19 +131,36 @@ thread_local! {
 /// "not supported" one again on every later use).
 pub fn usable(family: Family, name: &str, real_name: &str, rev: u32, target: bool) -> bool {
     let key = (family, real_name.to_string(), rev, target);
-    STATE.with(|s| {
-        let mut s = s.borrow_mut();
-        if let Some(v) = s.1.get(&key) {
-            if v.is_none() {
-                eprintln!("Warning: Extension {name} is not supported, missing kernel module?");
-            }
-            return v.is_some();
+    if let Some(v) = chosen(&key) {
+        if v.is_none() {
+            nftwire::iptables::warn::warn(format!(
+                "Warning: Extension {name} is not supported, missing kernel module?"
+            ));
         }
-        let mut warn = |w: String| eprintln!("{w}");
-        let chosen = choose(&mut s.0, family, name, real_name, &[rev], target, &mut warn);
-        s.1.insert(key, chosen);
-        chosen == Some(rev)
-    })
+        return v.is_some();
+    }
+    let mut warnings = Vec::new();
+    let chosen = KERNEL.with(|k| {
+        let mut warn = |w: String| warnings.push(w);
+        choose(
+            &mut *k.borrow_mut(),
+            family,
+            name,
+            real_name,
+            &[rev],
+            target,
+            &mut warn,
+        )
+    });
+    if !warnings.is_empty() && SPECULATION.with(|s| s.get().is_some()) {
+        SPECULATION.with(|s| s.set(Some(true)));
+        return false;
+    }
+    for w in warnings {
+        nftwire::iptables::warn::warn(w);
+    }
+    remember(key, chosen);
+    chosen == Some(rev)
 }
 
 #[cfg(test)]

@@ -32,6 +32,7 @@ pub mod save;
 pub mod tables;
 pub mod target;
 pub mod text;
+pub mod warn;
 pub mod xtbuf;
 
 pub use error::{ExitCode, IptError, Result};
