@@ -363,7 +363,7 @@ fn parse_interface(arg: &str) -> Result<String> {
         )));
     }
     if arg.contains('/') || arg.contains(' ') {
-        nftwire::iptables::warn::warn("Warning: weird character in interface `{arg}' ('/' and ' ' are not allowed by the kernel).");
+        nftwire::iptables::warn::warn(format!("Warning: weird character in interface `{arg}' ('/' and ' ' are not allowed by the kernel)."));
     }
     Ok(arg.to_string())
 }
@@ -592,9 +592,9 @@ pub fn parse(
                         return Err(IptError::param("rule would never match protocol"));
                     }
                     if family == Family::V6 && matches!(proto, 43 | 44 | 51 | 60) && !invert {
-                        nftwire::iptables::warn::warn(
-                            "Warning: never matched protocol: {a}. use extension match instead.",
-                        );
+                        nftwire::iptables::warn::warn(format!(
+                            "Warning: never matched protocol: {a}. use extension match instead."
+                        ));
                     }
                     st.proto = proto;
                     st.invflags_proto = invert;
