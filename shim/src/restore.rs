@@ -472,11 +472,17 @@ struct Pending {
     rest: String,
 }
 
-/// Rule lines read before they are parsed (bounds the memory they hold).
-const PENDING_MAX: usize = 1024;
+/// Rule lines read before they are parsed (bounds the memory they hold:
+/// a few hundred bytes each).
+const PENDING_MAX: usize = 4096;
 
-/// Below this many pending lines they are parsed on the calling thread.
-const PARALLEL_LINES: usize = 128;
+/// Below this many pending lines they are parsed on the calling thread
+/// (threads cost more than they save on short inputs, above all on a busy
+/// machine).
+const PARALLEL_LINES: usize = 2048;
+
+/// Lines per part when they are parsed on several threads.
+const PARALLEL_PART: usize = 256;
 
 /// Parse one rule line as iptables' restore does: its words after the
 /// table (and counters, with `--counters`).
@@ -515,7 +521,7 @@ fn flush(
         let lines = &pending[..];
         let r = nftwire::netlink::parallel::ordered_map(
             lines.len(),
-            PARALLEL_LINES / 2,
+            PARALLEL_PART,
             |range| {
                 Ok(lines[range]
                     .iter()
