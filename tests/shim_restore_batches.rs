@@ -8,7 +8,7 @@ mod oracle;
 
 use oracle::{assert_same, Step};
 
-/// A `*filter` table of `n` rule lines (more than one batch), every 37th
+/// A `*filter` table of `n` rule lines, every 37th
 /// giving a parse warning; `bad` replaces line `i` of the table with a
 /// given text.
 fn table(n: usize, bad: Option<(usize, &str)>, commit: bool) -> String {
@@ -50,10 +50,20 @@ fn restore(input: String, args: &[&str]) -> Step {
 
 #[test]
 fn long_inputs_print_and_fail_as_1_8_11_does() {
+    // Runs of 2,048 lines or more are parsed in parallel, in batches of
+    // up to 4,096 lines.
     let cases: Vec<(&str, String)> = vec![
-        ("all valid", table(2500, None, true)),
+        ("all valid, two batches", table(5000, None, true)),
         (
-            "a bad option late",
+            "a bad option in the second batch",
+            table(
+                5000,
+                Some((4500, "-A fw -p tcp --dport 99999 -j ACCEPT")),
+                true,
+            ),
+        ),
+        (
+            "a bad option late in one batch",
             table(
                 2500,
                 Some((1900, "-A fw -p tcp --dport 99999 -j ACCEPT")),
@@ -62,20 +72,21 @@ fn long_inputs_print_and_fail_as_1_8_11_does() {
         ),
         (
             "bad counters after a batch",
-            table(1500, Some((1300, "[1:2 -A fw -j ACCEPT")), true),
+            table(4500, Some((4300, "[1:2 -A fw -j ACCEPT")), true),
         ),
         (
             "an unknown command early",
-            table(700, Some((3, "-Q fw")), true),
+            table(2200, Some((3, "-Q fw")), true),
         ),
-        ("no COMMIT", table(1200, None, false)),
+        ("no COMMIT", table(2200, None, false)),
         (
             "help in the middle",
-            table(900, Some((600, "-A fw -m tcp -h")), true),
+            table(2400, Some((1600, "-A fw -m tcp -h")), true),
         ),
+        ("a short input", table(300, Some((200, "-A fw -j")), true)),
     ];
     for (name, input) in cases {
-        for args in [&["--counters"][..], &["--noflush"][..], &["--test"][..]] {
+        for args in [&["--counters"][..], &["--noflush"][..]] {
             let steps = [
                 restore(input.clone(), args),
                 Step::new("iptables-save", &[]),
