@@ -17,6 +17,7 @@ mod kernel;
 mod model;
 mod noflush;
 mod parse;
+mod prefetch;
 mod refusals;
 mod restore;
 mod resync;

@@ -14,6 +14,7 @@
 use crate::kernel::{self, F_APPEND, F_CREATE, F_REPLACE};
 use crate::model::{MResult, Model};
 use crate::parse::{cmd, opt, Parsed};
+use crate::prefetch::Prefetched;
 use crate::resync::{plan, Held, Op};
 use crate::rulekey::rule_key;
 use nftwire::consts::msg;
@@ -65,6 +66,8 @@ pub struct Resync<'a> {
     /// Rules appended to the other declared chains (encoded only when
     /// compared, on the threads that read the chains).
     appended: HashMap<String, Vec<&'a IptRule>>,
+    /// The declared chains' rules, read while the lines were parsed.
+    prefetched: Option<Prefetched>,
 }
 
 /// A rule a declared chain is to hold.
@@ -89,8 +92,14 @@ impl Want<'_> {
 impl<'a> Resync<'a> {
     /// The state for a restore whose command lines are `commands` (each:
     /// its `CMD_*` bits and the chain it names).
-    pub fn new<'b>(commands: impl Iterator<Item = (u32, Option<&'b str>)>) -> Resync<'a> {
-        let mut r = Resync::default();
+    pub fn new<'b>(
+        commands: impl Iterator<Item = (u32, Option<&'b str>)>,
+        prefetched: Option<Prefetched>,
+    ) -> Resync<'a> {
+        let mut r = Resync {
+            prefetched,
+            ..Default::default()
+        };
         for (c, chain) in commands {
             if c != cmd::APPEND {
                 r.complex.extend(chain.map(str::to_string));
@@ -143,14 +152,25 @@ impl<'a> Resync<'a> {
 
     /// At the end of the table's lines: see [`reconcile`].
     pub fn reconcile(self, m: &mut Model, conn: &mut Conn) -> MResult<bool> {
-        reconcile(m, conn, &self.reset, self.appended)
+        // Read in the same snapshot as the batch, or not used: the batch is
+        // guarded by the generation the transaction started at, so a read
+        // at this generation that is older than the transaction's start
+        // fails the batch, which is then built again without it.
+        let pre = match self.prefetched {
+            Some(p) if conn.generation().ok() == Some(p.generation) => Some(p),
+            _ => None,
+        };
+        reconcile(m, conn, &self.reset, self.appended, pre)
     }
 }
 
 /// One rule the kernel holds in a declared chain.
-struct HeldRule {
+pub struct HeldRule {
+    /// Its handle.
     handle: u64,
+    /// Its comparison key ([`rule_key`]).
     key: Vec<u8>,
+    /// The dumped message.
     msg: NfMsg,
 }
 
@@ -178,6 +198,7 @@ fn reconcile(
     conn: &mut Conn,
     reset: &BTreeSet<String>,
     mut appended: HashMap<String, Vec<&IptRule>>,
+    pre: Option<Prefetched>,
 ) -> MResult<bool> {
     if reset.is_empty() {
         return Ok(true);
@@ -233,22 +254,42 @@ fn reconcile(
         );
         wanted.push(v);
     }
-    // The kernel's rules of those chains, one dump each, spread over one
-    // connection per CPU; a chain that already holds exactly the wanted
-    // rules is dropped right there.
+    // The kernel's rules of those chains: read while the lines were parsed
+    // (then compared here), or one dump each, spread over one connection
+    // per CPU; a chain that already holds exactly the wanted rules is
+    // dropped right there.
+    let mut pre = pre.map(|p| p.chains).unwrap_or_default();
     let mut held: Vec<Option<Vec<HeldRule>>> = Vec::with_capacity(names.len());
+    let mut missing: Vec<usize> = Vec::new();
+    for (i, n) in names.iter().enumerate() {
+        match pre.remove(n.as_str()) {
+            Some(h) if same_rules(&h, &wanted[i], fam, &table, n) => held.push(None),
+            Some(h) => held.push(Some(h)),
+            None => {
+                missing.push(i);
+                held.push(None);
+            }
+        }
+    }
+    let mut at_missing = 0usize;
     nftwire::netlink::parallel::ordered_chunks(
         conn,
-        names.len(),
+        missing.len(),
         nftwire::ruleset::CHAINS_PER_PART,
         |conn, range| {
-            let mut scratch = (Vec::new(), Vec::new());
+            let mut scratch = Vec::new();
             range
-                .map(|i| held_if_changed(conn, fam, &table, names[i], &wanted[i], &mut scratch))
+                .map(|j| {
+                    let i = missing[j];
+                    held_if_changed(conn, fam, &table, names[i], &wanted[i], &mut scratch)
+                })
                 .collect::<nftwire::Result<Vec<_>>>()
         },
         |part| {
-            held.extend(part);
+            for h in part {
+                held[missing[at_missing]] = h;
+                at_missing += 1;
+            }
             Ok(())
         },
     )?;
@@ -294,41 +335,15 @@ fn held_if_changed(
     table: &str,
     chain: &str,
     want: &[Want],
-    scratch: &mut (Vec<u8>, Vec<u8>),
+    scratch: &mut Vec<u8>,
 ) -> nftwire::Result<Option<Vec<HeldRule>>> {
-    let (key, wanted_key) = scratch;
-    let sel = nftwire::object::selector(&[(1, table), (2, chain)]);
-    let v = match conn.dump(msg::GETRULE, fam, sel) {
-        Ok(v) => v,
-        Err(nftwire::Error::Kernel { errno: 2, .. }) => Vec::new(),
-        Err(e) => return Err(e),
-    };
-    let mut out: Vec<HeldRule> = Vec::with_capacity(v.len());
-    let mut same = true;
-    for nf in v {
-        if nf.msg() != msg::NEWRULE || chain_of(&nf.body) != Some(chain.as_bytes()) {
-            continue;
-        }
-        let Some(handle) = handle_of(&nf.body) else {
-            continue;
-        };
-        rule_key(&nf.body, key);
-        let i = out.len();
-        same = same
-            && want.get(i).is_some_and(|w| {
-                // an encoding error: left for the planning, which reports it
-                w.message(fam, table, chain).is_ok_and(|nf| {
-                    rule_key(&nf.body, wanted_key);
-                    wanted_key == key
-                })
-            });
-        out.push(HeldRule {
-            handle,
-            key: key.clone(),
-            msg: nf,
-        });
-    }
-    if same && out.len() == want.len() {
+    let mut out = dump_held(conn, fam, table, chain)?;
+    if out.len() == want.len()
+        && out
+            .iter()
+            .zip(want)
+            .all(|(h, w)| same_rule(h, w, fam, table, chain, scratch))
+    {
         return Ok(None);
     }
     // A dumped message shares the 512 KiB receive chunk it came in (taken
@@ -339,6 +354,84 @@ fn held_if_changed(
     }
     Ok(Some(out))
 }
+
+/// The iptables-visible rules the kernel holds in `chain` (none when the
+/// chain does not exist), in order, each with its handle and key.
+pub fn dump_held(
+    conn: &mut Conn,
+    fam: u8,
+    table: &str,
+    chain: &str,
+) -> nftwire::Result<Vec<HeldRule>> {
+    let sel = nftwire::object::selector(&[(1, table), (2, chain)]);
+    let v = match conn.dump(msg::GETRULE, fam, sel) {
+        Ok(v) => v,
+        Err(nftwire::Error::Kernel { errno: 2, .. }) => Vec::new(),
+        Err(e) => return Err(e),
+    };
+    let mut out: Vec<HeldRule> = Vec::with_capacity(v.len());
+    for nf in v {
+        if nf.msg() != msg::NEWRULE || chain_of(&nf.body) != Some(chain.as_bytes()) {
+            continue;
+        }
+        let Some(handle) = handle_of(&nf.body) else {
+            continue;
+        };
+        let mut key = Vec::new();
+        rule_key(&nf.body, &mut key);
+        out.push(HeldRule {
+            handle,
+            key,
+            msg: nf,
+        });
+    }
+    Ok(out)
+}
+
+/// Whether the kernel rule `h` is the wanted rule `w` (`scratch` holds the
+/// wanted rule's key). A rule that does not encode is not the same: the
+/// planning reports its error.
+fn same_rule(
+    h: &HeldRule,
+    w: &Want,
+    fam: u8,
+    table: &str,
+    chain: &str,
+    scratch: &mut Vec<u8>,
+) -> bool {
+    w.message(fam, table, chain).is_ok_and(|nf| {
+        rule_key(&nf.body, scratch);
+        *scratch == h.key
+    })
+}
+
+/// Whether the kernel rules `held` (read before, see [`crate::prefetch`])
+/// are exactly `want`: compared in parts on one thread per CPU when the
+/// chain is long (encoding the wanted rules is most of the cost).
+fn same_rules(held: &[HeldRule], want: &[Want], fam: u8, table: &str, chain: &str) -> bool {
+    if held.len() != want.len() {
+        return false;
+    }
+    let mut same = true;
+    let r = nftwire::netlink::parallel::ordered_map(
+        want.len(),
+        COMPARE_PART,
+        |range| {
+            let mut scratch = Vec::new();
+            Ok(range
+                .into_iter()
+                .all(|i| same_rule(&held[i], &want[i], fam, table, chain, &mut scratch)))
+        },
+        |part| {
+            same &= part;
+            Ok(())
+        },
+    );
+    r.is_ok() && same
+}
+
+/// Rules per part when one chain's rules are compared in parallel.
+const COMPARE_PART: usize = 512;
 
 /// Whether a kernel rule is one iptables cannot express (decoded only for
 /// rules the restore does not declare again).

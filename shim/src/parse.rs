@@ -365,9 +365,7 @@ fn parse_interface(arg: &str) -> Result<String> {
         )));
     }
     if arg.contains('/') || arg.contains(' ') {
-        eprintln!(
-            "Warning: weird character in interface `{arg}' ('/' and ' ' are not allowed by the kernel)."
-        );
+        nftwire::iptables::warn::warn(format!("Warning: weird character in interface `{arg}' ('/' and ' ' are not allowed by the kernel)."));
     }
     Ok(arg.to_string())
 }
@@ -596,9 +594,9 @@ pub fn parse(
                         return Err(IptError::param("rule would never match protocol"));
                     }
                     if family == Family::V6 && matches!(proto, 43 | 44 | 51 | 60) && !invert {
-                        eprintln!(
+                        nftwire::iptables::warn::warn(format!(
                             "Warning: never matched protocol: {a}. use extension match instead."
-                        );
+                        ));
                     }
                     st.proto = proto;
                     st.invflags_proto = invert;
@@ -748,7 +746,7 @@ pub fn parse(
                             "too long usec wait {v} > 999999 usec"
                         )));
                     }
-                    eprintln!("Ignoring deprecated --wait-interval option.");
+                    nftwire::iptables::warn::warn("Ignoring deprecated --wait-interval option.");
                     wait_interval_set = true;
                 }
                 '0' => set_option(&mut p.options, opt::LINENUMBERS, false, invert)?,

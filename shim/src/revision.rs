@@ -16,8 +16,9 @@
 use nftwire::iptables::revision::probe;
 use nftwire::iptables::Family;
 use nftwire::netlink::Conn;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
+use std::sync::Mutex;
 
 /// `EPERM`: the kernel refused to answer an unprivileged user.
 const EPERM: i32 = 1;
@@ -148,64 +149,104 @@ const ENOENT: i32 = 2;
 
 /// Family, user-visible name, target.
 type Key = (Family, String, bool);
-/// The kernel asked and the revisions chosen so far in this process.
-type State = (Capped<Kernel>, HashMap<Key, Option<u32>>);
+/// What was chosen for each extension asked about, for the whole process
+/// (restore parses long inputs on several threads, see [`speculating`]).
+static CHOSEN: Mutex<Option<HashMap<Key, Option<u32>>>> = Mutex::new(None);
 
-thread_local! {
-    static STATE: RefCell<State> =
-        RefCell::new((capped_kernel(), HashMap::new()));
-}
-
-/// The running kernel under the caps of [`CAP_ENV`] (none when unset; a
+/// The caps of [`CAP_ENV`], read once per process (none when unset; a
 /// malformed value is reported once and ignored entirely).
-fn capped_kernel() -> Capped<Kernel> {
-    let caps = match std::env::var(CAP_ENV) {
+fn caps() -> Vec<(String, u32)> {
+    static CAPS: std::sync::OnceLock<Vec<(String, u32)>> = std::sync::OnceLock::new();
+    CAPS.get_or_init(|| match std::env::var(CAP_ENV) {
         Ok(v) => parse_caps(&v).unwrap_or_else(|bad| {
             eprintln!("Warning: ignoring {CAP_ENV}: malformed item \"{bad}\"");
             Vec::new()
         }),
         Err(_) => Vec::new(),
-    };
-    Capped {
-        inner: Kernel::default(),
-        caps,
-    }
+    })
+    .clone()
 }
 
 thread_local! {
-    /// Set by the translate tools: like 1.8.11's, they never ask the kernel
-    /// and take every extension as available.
-    static ASSUME_ALL: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// This thread's connection for the questions, under the caps.
+    static KERNEL: RefCell<Capped<Kernel>> = RefCell::new(Capped {
+        inner: Kernel::default(),
+        caps: caps(),
+    });
+    /// Inside [`speculating`]: whether a choice was left to the caller.
+    static SPECULATION: Cell<Option<bool>> = const { Cell::new(None) };
 }
+
+/// Set by the translate tools: like 1.8.11's, they never ask the kernel
+/// and take every extension as available.
+static ASSUME_ALL: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 /// Take every extension revision as available from now on, without asking
 /// the kernel (`iptables-translate`, as 1.8.11's `dummy_compat_rev`).
 pub fn assume_all() {
-    ASSUME_ALL.set(true);
+    ASSUME_ALL.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
+fn chosen(key: &Key) -> Option<Option<u32>> {
+    let g = CHOSEN.lock().unwrap_or_else(|e| e.into_inner());
+    g.as_ref().and_then(|m| m.get(key).copied())
+}
+
+fn remember(key: Key, v: Option<u32>) {
+    let mut g = CHOSEN.lock().unwrap_or_else(|e| e.into_inner());
+    g.get_or_insert_with(HashMap::new).insert(key, v);
+}
+
+/// Run `f` (the parse of one line, ahead of its turn on another thread),
+/// returning None when it met an extension not asked about yet whose
+/// answer prints a warning: when and where that warning is printed depends
+/// on the lines before, so the caller parses that line again in order.
+/// An extension the kernel has is remembered as usual.
+pub fn speculating<T>(f: impl FnOnce() -> T) -> Option<T> {
+    SPECULATION.with(|s| s.set(Some(false)));
+    let r = f();
+    let unsure = SPECULATION.with(|s| s.replace(None)) == Some(true);
+    (!unsure).then_some(r)
 }
 
 /// The revision of extension `name` to use among `candidates` (highest
-/// first, each with its kernel name), asking the kernel once per process like libxtables and
-/// printing its warnings (the "not supported" one again on every later
-/// use). `None`: unusable.
+/// first, each with its kernel name), asking the kernel once per process
+/// like libxtables and printing its warnings (the "not supported" one
+/// again on every later use). `None`: unusable.
 pub fn pick(family: Family, name: &str, candidates: &[(&str, u32)], target: bool) -> Option<u32> {
-    if ASSUME_ALL.get() {
+    if ASSUME_ALL.load(std::sync::atomic::Ordering::Relaxed) {
         return candidates.first().map(|c| c.1);
     }
     let key = (family, name.to_string(), target);
-    STATE.with(|s| {
-        let mut s = s.borrow_mut();
-        if let Some(v) = s.1.get(&key) {
-            if v.is_none() {
-                eprintln!("Warning: Extension {name} is not supported, missing kernel module?");
-            }
-            return *v;
+    if let Some(v) = chosen(&key) {
+        if v.is_none() {
+            nftwire::iptables::warn::warn(format!(
+                "Warning: Extension {name} is not supported, missing kernel module?"
+            ));
         }
-        let mut warn = |w: String| eprintln!("{w}");
-        let chosen = choose(&mut s.0, family, name, candidates, target, &mut warn);
-        s.1.insert(key, chosen);
-        chosen
-    })
+        return v;
+    }
+    let mut warnings = Vec::new();
+    let chosen = KERNEL.with(|k| {
+        let mut warn = |w: String| warnings.push(w);
+        choose(
+            &mut *k.borrow_mut(),
+            family,
+            name,
+            candidates,
+            target,
+            &mut warn,
+        )
+    });
+    if !warnings.is_empty() && SPECULATION.with(|s| s.get().is_some()) {
+        SPECULATION.with(|s| s.set(Some(true)));
+        return None;
+    }
+    for w in warnings {
+        nftwire::iptables::warn::warn(w);
+    }
+    remember(key, chosen);
+    chosen
 }
 
 #[cfg(test)]

@@ -35,6 +35,7 @@ pub mod save;
 pub mod tables;
 pub mod target;
 pub mod text;
+pub mod warn;
 pub mod xlate;
 pub mod xtbuf;
 

@@ -48,7 +48,7 @@ fn label_map() -> Option<Vec<(u32, String)>> {
         ),
         Err(e) => {
             let msg = io_strerror(&e);
-            eprintln!("Warning: cannot open {LABELS}: {msg}");
+            crate::iptables::warn::warn(format!("Warning: cannot open {LABELS}: {msg}"));
             None
         }
     }

@@ -141,7 +141,7 @@ impl XtExt for Iprange {
             }
         }
         for m in w {
-            eprintln!("{m}");
+            crate::iptables::warn::warn(m);
         }
         Ok(())
     }

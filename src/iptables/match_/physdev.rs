@@ -54,9 +54,9 @@ pub fn parse_interface(arg: &str) -> Result<([u8; 16], [u8; 16])> {
             *m = 0xff;
         }
         if b.iter().any(|&c| c == b'/' || c == b' ') {
-            eprintln!(
+            crate::iptables::warn::warn(format!(
                 "Warning: weird character in interface `{arg}' ('/' and ' ' are not allowed by the kernel)."
-            );
+            ));
         }
     }
     Ok((name, mask))

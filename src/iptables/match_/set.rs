@@ -226,7 +226,7 @@ impl XtExt for Set {
             }
             _ => {
                 if c.def.id == 2 {
-                    eprintln!("--set option deprecated, please use --match-set");
+                    crate::iptables::warn::warn("--set option deprecated, please use --match-set");
                 }
                 if self.set.dim != 0 {
                     return Err(IptError::param("--match-set can be specified only once"));

@@ -296,9 +296,7 @@ impl XtExt for Time {
                 }
             }
             7 => {
-                eprintln!(
-                    "WARNING: --localtz is being replaced by --kerneltz, since \"local\" is ambiguous. Note the kernel timezone has caveats - see manpage for details."
-                );
+                crate::iptables::warn::warn("WARNING: --localtz is being replaced by --kerneltz, since \"local\" is ambiguous. Note the kernel timezone has caveats - see manpage for details.");
                 self.flags |= LOCAL_TZ;
             }
             8 => {}

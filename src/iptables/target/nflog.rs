@@ -94,9 +94,7 @@ impl XtExt for Nflog {
 
     fn check(&mut self, seen: u32, _: &Ctx<'_>) -> Result<()> {
         if seen & F_RANGE != 0 {
-            eprintln!(
-                "warn: --nflog-range has never worked and is no longer supported, please use --nflog-size instead"
-            );
+            crate::iptables::warn::warn("warn: --nflog-range has never worked and is no longer supported, please use --nflog-size instead");
         }
         if seen & F_SIZE != 0 {
             self.flags |= F_COPY_LEN;

@@ -88,7 +88,7 @@ impl XtExt for Reject {
             }
         }
         if cx.family == Family::V4 && (pre("echo-reply") || pre("echoreply")) {
-            eprintln!("--reject-with echo-reply no longer supported");
+            crate::iptables::warn::warn("--reject-with echo-reply no longer supported");
         }
         Err(IptError::param(format!("unknown reject type \"{a}\"")))
     }
