@@ -75,6 +75,11 @@ pub fn run(m: &mut Model, conn: &mut Conn, p: &Parsed, out: &mut String) -> MRes
         cmd::APPEND => {
             m.ensure_builtin(conn, &chain)?;
             if !m.chain_exists(conn, &chain)? {
+                // 1.8.11 echoes the first rule before it finds the chain
+                // missing.
+                if let (true, Some(r)) = (verbose, p.rules.first()) {
+                    verbose_print(r, &table, out);
+                }
                 return Err(op_err(msgs::NO_CHAIN).into());
             }
             for r in &p.rules {
@@ -218,7 +223,10 @@ pub fn run(m: &mut Model, conn: &mut Conn, p: &Parsed, out: &mut String) -> MRes
         }
         cmd::NEW_CHAIN => {
             m.ensure_table(conn)?;
-            if m.builtin.chain(&chain).is_some() || m.chain_exists(conn, &chain)? {
+            if m.builtin.chain(&chain).is_some()
+                || m.renamed_away.contains(&chain)
+                || m.chain_exists(conn, &chain)?
+            {
                 return Err(op_err("Chain already exists").into());
             }
             m.new_chain(&chain);

@@ -321,6 +321,9 @@ pub struct Model {
     /// are placed so that this count holds again, so `iptables-save |
     /// iptables-restore` leaves the chain's order as it was.
     pub anchors: BTreeMap<(String, u64), usize>,
+    /// Old names of chains renamed in this batch: the kernel renames at
+    /// commit, so the old name stays taken until then (`-N OLD` fails).
+    pub renamed_away: std::collections::BTreeSet<String>,
     /// The table name shared by the entries of added rules.
     shared_table: Arc<str>,
 }
@@ -396,6 +399,7 @@ impl Model {
             line: Line::default(),
             warnings: Vec::new(),
             anchors: BTreeMap::new(),
+            renamed_away: Default::default(),
             shared_table: Arc::from(table),
         })
     }
@@ -910,7 +914,10 @@ impl Model {
     /// `-E`: rename.
     pub fn rename_chain(&mut self, old: &str, new: &str, handle: Option<u64>) {
         let mut c = Chain::regular(self.fam(), &self.table, new);
-        c.attrs.handle = handle;
+        // A chain created earlier in this batch has no handle yet: 1.8.11
+        // then sends handle 0 and the kernel refuses (ENOENT); without a
+        // handle the message would create a second chain.
+        c.attrs.handle = Some(handle.unwrap_or(0));
         self.push(
             c.to_msg(msg::NEWCHAIN, 0),
             "CHAIN_RENAME",
@@ -918,6 +925,7 @@ impl Model {
         );
         let st = self.chains.remove(old).flatten();
         self.chains.insert(old.to_string(), None);
+        self.renamed_away.insert(old.to_string());
         if let Some(mut s) = st {
             s.chain.attrs.name = Some(new.to_string());
             self.chains.insert(new.to_string(), Some(s));

@@ -46,11 +46,13 @@ struct Opts {
 
 /// `[p:b]`.
 pub fn parse_counters(s: &str) -> Option<(u64, u64)> {
-    let inner = s.strip_prefix('[')?.strip_suffix(']')?;
-    let (a, b) = inner.split_once(':')?;
-    let (pa, na) = nftwire::iptables::num::c_strtoul(a.trim_start(), 10);
-    let (pb, nb) = nftwire::iptables::num::c_strtoul(b.trim_start(), 10);
-    (na > 0 && nb > 0).then_some((pa, pb))
+    // sscanf("[%llu:%llu]") == 2: the closing bracket is never checked;
+    // each number may have white space and a sign before it.
+    let rest = s.strip_prefix('[')?;
+    let (a, n, _) = nftwire::iptables::num::strtoumax(rest, 10);
+    let rest = rest[n..].strip_prefix(':').filter(|_| n > 0)?;
+    let (b, m, _) = nftwire::iptables::num::strtoumax(rest, 10);
+    (m > 0).then_some((a, b))
 }
 
 /// iptables' argument vector limit (`MAX_ARGC`): a line's words together
@@ -218,7 +220,7 @@ fn commit(
     t: TableInput,
     pre: Option<(u32, Model)>,
     ahead: Option<Prefetch>,
-) -> Result<String, IptError> {
+) -> Result<String, (String, IptError)> {
     let TableInput { items, o, .. } = t;
     let incremental = o.noflush
         && !noflush::rebuild_forced()
@@ -245,7 +247,7 @@ fn commit_as(
     t: &TableInput,
     pre: Option<(u32, Model)>,
     ahead: Option<Option<Prefetched>>,
-) -> Result<String, IptError> {
+) -> Result<String, (String, IptError)> {
     let incremental = ahead.is_some();
     let mut ahead = ahead.flatten();
     let TableInput {
@@ -263,7 +265,7 @@ fn commit_as(
         })
         .collect();
     // (Never called with --test: that only parses.)
-    let r = transact_from(conn, family, table, false, pre, |m, conn, out| {
+    let mut build = |m: &mut Model, conn: &mut Conn, out: &mut String| -> MResult<()> {
         let mut resync = incremental.then(|| {
             noflush::Resync::new(
                 items.iter().filter_map(|(_, i)| match i {
@@ -278,9 +280,12 @@ fn commit_as(
             m.load_chains(conn)?;
         }
         if !o.noflush {
-            let said = replace_own(m, conn, &declared)?;
+            let said = replace_own(m, conn, &declared, o.verbose > 0)?;
             if o.verbose > 0 {
                 out.push_str(&said);
+                // 1.8.11's verbose flush sets the table up, so even an
+                // empty block leaves the table.
+                m.ensure_table(conn)?;
             }
         }
         for (line, it) in items {
@@ -351,7 +356,18 @@ fn commit_as(
             }
         }
         Ok(())
-    })?;
+    };
+    // What `-v` printed before a failure is printed too, as 1.8.11 prints
+    // it while it parses.
+    let mut partial = String::new();
+    let r = transact_from(conn, family, table, false, pre, |m, conn, out| {
+        let r = build(m, conn, out);
+        if r.is_err() {
+            partial.clone_from(out);
+        }
+        r
+    });
+    let r = r.map_err(|e| (partial, e))?;
     for w in r.1 {
         eprintln!("{w}");
     }
@@ -363,7 +379,12 @@ fn commit_as(
 /// foreign rule and are not referenced from outside iptables' rules.
 /// Returns what `-v` prints about it (chains flushed, user chains
 /// deleted; declared chains count as deleted and created again).
-fn replace_own(m: &mut Model, conn: &mut Conn, declared: &BTreeSet<String>) -> MResult<String> {
+fn replace_own(
+    m: &mut Model,
+    conn: &mut Conn,
+    declared: &BTreeSet<String>,
+    verbose: bool,
+) -> MResult<String> {
     m.load_all_rules(conn)?;
     let names: Vec<String> = m
         .chains
@@ -433,8 +454,20 @@ fn replace_own(m: &mut Model, conn: &mut Conn, declared: &BTreeSet<String>) -> M
     {
         // Nothing in the table but what iptables wrote: do what 1.8.11
         // does, delete the table and create it again with the chains the
-        // input declares (so handles and table order are 1.8.11's).
-        if m.table_exists(conn)? {
+        // input declares (so handles and table order are 1.8.11's). With
+        // -v, 1.8.11 keeps the table and deletes every chain instead.
+        if verbose {
+            if m.chains
+                .values()
+                .flatten()
+                .any(|c| c.rules.as_ref().is_some_and(|v| !v.is_empty()))
+            {
+                m.flush(None);
+            }
+            for n in &names {
+                m.del_chain(n);
+            }
+        } else if m.table_exists(conn)? {
             m.delete_table();
         }
         return Ok(said);
@@ -566,6 +599,21 @@ fn flush(
     None
 }
 
+/// What the restore printed on standard output, written out when the run
+/// ends, however it ends: 1.8.11's stdout is a buffered stream flushed at
+/// exit, so everything it printed before an error (the output of tables
+/// committed earlier, `-v` echoes) still comes out, after the error text.
+struct AtExit(String);
+
+impl Drop for AtExit {
+    fn drop(&mut self) {
+        use std::io::Write;
+        let mut out = std::io::stdout();
+        let _ = out.write_all(self.0.as_bytes());
+        let _ = out.flush();
+    }
+}
+
 /// Run the restore tool; `prog` is the name it was invoked as.
 pub fn main(family: Family, prog: &str, args: Vec<String>) -> i32 {
     let l = |n: &'static str, h: HasArg, c: char| LongOpt {
@@ -671,7 +719,7 @@ pub fn main(family: Family, prog: &str, args: Vec<String>) -> i32 {
     let mut rule_seen = false;
     let mut pending: Vec<Pending> = Vec::new();
     let mut line = 0usize;
-    let mut stdout = String::new();
+    let mut stdout = AtExit(String::new());
     let skip_table = |cur: Option<&tables::BuiltinTable>| -> bool {
         o.table
             .as_deref()
@@ -692,7 +740,7 @@ pub fn main(family: Family, prog: &str, args: Vec<String>) -> i32 {
         }
         if buf.starts_with('#') {
             if o.verbose > 0 {
-                stdout.push_str(buf);
+                stdout.0.push_str(buf);
             }
             continue;
         }
@@ -726,9 +774,9 @@ pub fn main(family: Family, prog: &str, args: Vec<String>) -> i32 {
                     prog,
                 };
                 match commit(c, t, pre, ahead) {
-                    Ok(s) => stdout.push_str(&s),
-                    Err(e) => {
-                        print!("{stdout}");
+                    Ok(s) => stdout.0.push_str(&s),
+                    Err((partial, e)) => {
+                        stdout.0.push_str(&partial);
                         return fail(&e, prog, Some(line));
                     }
                 }
@@ -873,7 +921,6 @@ pub fn main(family: Family, prog: &str, args: Vec<String>) -> i32 {
             continue;
         }
         if !ok {
-            print!("{stdout}");
             eprintln!("{prog}: line {line} failed");
             return 1;
         }
@@ -881,7 +928,6 @@ pub fn main(family: Family, prog: &str, args: Vec<String>) -> i32 {
     if let Some(code) = flush(family, &o, prog, &mut pending, &mut items) {
         return code;
     }
-    print!("{stdout}");
     if in_table {
         eprintln!("{prog}: COMMIT expected at line {}", line + 1);
         return 1;

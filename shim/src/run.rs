@@ -170,10 +170,29 @@ pub fn execute(
     if listing {
         q.command &= !(cmd::LIST | cmd::LIST_RULES);
     }
-    let (o, w) = transact(conn, family, &table, false, |m, conn, out| {
-        exec::run(m, conn, &q, out)
-    })?;
-    Ok((listed + &o, w))
+    // What `-v` printed before a failure is printed too (1.8.11 echoes a
+    // rule before the kernel refuses it).
+    let mut partial = String::new();
+    let r = transact(conn, family, &table, false, |m, conn, out| {
+        let r = exec::run(m, conn, &q, out);
+        if r.is_err() {
+            partial.clone_from(out);
+        }
+        r
+    });
+    match r {
+        Ok((o, w)) => Ok((listed + &o, w)),
+        Err(e) => {
+            PARTIAL.with(|p| *p.borrow_mut() = listed + &partial);
+            Err(e)
+        }
+    }
+}
+
+thread_local! {
+    /// The output of a command that failed, printed after its error as
+    /// 1.8.11's buffered stdout comes out at exit.
+    static PARTIAL: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
 }
 
 /// `iptables ARGS...` (`prog` is `iptables` or `ip6tables`).
@@ -209,7 +228,12 @@ pub fn main(family: Family, args: Vec<String>) -> i32 {
             }
             0
         }
-        Err(e) => fail(&e, prog, None),
+        Err(e) => {
+            let rc = fail(&e, prog, None);
+            print!("{}", PARTIAL.with(|p| std::mem::take(&mut *p.borrow_mut())));
+            let _ = std::io::Write::flush(&mut std::io::stdout());
+            rc
+        }
     }
 }
 

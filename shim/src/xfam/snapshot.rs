@@ -518,7 +518,9 @@ impl<R: Clone> Snapshot<R> {
     pub fn rename_chain(&mut self, old: &str, new: &str) {
         let handle = self.chain(old).and_then(|c| c.chain.attrs.handle);
         let mut c = Chain::regular(self.family, &self.table, new);
-        c.attrs.handle = handle;
+        // Handle 0 for a chain created in this batch, as 1.8.11 (the
+        // kernel refuses it; no handle at all would create a second chain).
+        c.attrs.handle = Some(handle.unwrap_or(0));
         self.push(
             c.to_msg(msg::NEWCHAIN, 0),
             "CHAIN_RENAME",
