@@ -11,20 +11,8 @@
 mod common;
 mod oracle;
 
+use common::Rng;
 use oracle::{env, run_case, Impl, Step};
-
-/// splitmix64: a small deterministic generator for the random batches.
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        (z ^ (z >> 31)) % n.max(1)
-    }
-}
 
 /// Native rules (written by `nft`) put among the iptables rules.
 const FOREIGN: [&str; 3] = [

@@ -14,24 +14,9 @@
 mod common;
 mod oracle;
 
+use common::Rng;
 use oracle::{env, run_case, Impl, Step};
 use std::process::Command;
-
-/// SplitMix64: deterministic test input.
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        (z ^ (z >> 31)) % n.max(1)
-    }
-    fn chance(&mut self, one_in: u64) -> bool {
-        self.below(one_in) == 0
-    }
-}
 
 /// One endpoint of a service.
 #[derive(Clone)]

@@ -19,6 +19,7 @@
 mod common;
 mod oracle;
 
+use common::Rng;
 use nftwire::iptables::ext::{Ctx, HasArg};
 use nftwire::iptables::match_::Match;
 use nftwire::iptables::target::Target;
@@ -69,19 +70,6 @@ const VALUES: &[&str] = &[
     "::1",
     "00:11:22:33:44:55",
 ];
-
-/// splitmix64: the sample's generator.
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        (z ^ (z >> 31)) % n.max(1)
-    }
-}
 
 /// The `-p` a match needs to be loaded.
 fn proto_for(m: &str, family: Family) -> &'static str {
