@@ -5,6 +5,7 @@
 use crate::arp::parse::{parse, ArpParsed};
 use crate::parse::cmd;
 use crate::run::fail;
+use crate::xlate::command::{chain_command, untranslated};
 use nftwire::arptables::xlate;
 use std::io::Write as _;
 
@@ -48,40 +49,20 @@ pub fn main(args: Vec<String>) -> i32 {
         out.push_str("nft ");
     }
     let t = &p.table;
-    let chain = p.chain.as_deref().unwrap_or("(null)");
-    let ok = match p.command {
-        cmd::APPEND | cmd::INSERT => {
-            if !rules(&p, p.command == cmd::APPEND, &mut out) {
-                out.push_str("# ");
-                for a in args.iter().skip(1) {
-                    out.push_str(a);
-                    out.push(' ');
+    let ok = if let Some(s) = chain_command("arp", t, p.command, p.chain.as_deref()) {
+        out.push_str(&s);
+        true
+    } else {
+        match p.command {
+            cmd::APPEND | cmd::INSERT => {
+                if !rules(&p, p.command == cmd::APPEND, &mut out) {
+                    untranslated(&args, &mut out);
                 }
-                out.push('\n');
+                true
             }
-            true
+            0 => true,
+            _ => false,
         }
-        cmd::FLUSH => {
-            match &p.chain {
-                Some(c) => out.push_str(&format!("flush chain arp {t} {c}\n")),
-                None => out.push_str(&format!("flush table arp {t}\n")),
-            }
-            true
-        }
-        c if c & cmd::LIST != 0 => {
-            out.push_str(&format!("list table arp {t}\n"));
-            true
-        }
-        cmd::NEW_CHAIN => {
-            out.push_str(&format!("add chain arp {t} {chain}\n"));
-            true
-        }
-        cmd::DELETE_CHAIN => {
-            out.push_str(&format!("delete chain arp {t} {chain}\n"));
-            true
-        }
-        0 => true,
-        _ => false,
     };
     // 1.8.11's stdout is buffered until it exits: its message comes first
     if !ok {

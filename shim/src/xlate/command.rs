@@ -22,44 +22,51 @@ pub fn translate(
 ) -> bool {
     let fam = family_word(family);
     let table = &p.table;
-    let chain = p.chain.as_deref().unwrap_or("(null)");
     if !restore && p.command != 0 {
         out.push_str("nft ");
+    }
+    if let Some(s) = chain_command(fam, table, p.command, p.chain.as_deref()) {
+        out.push_str(&s);
+        return true;
     }
     match p.command {
         cmd::APPEND | cmd::INSERT => {
             if !rules(family, p, restore, p.command == cmd::APPEND, out) {
-                out.push_str("# ");
-                for a in argv.iter().skip(1) {
-                    out.push_str(a);
-                    out.push(' ');
-                }
-                out.push('\n');
+                untranslated(argv, out);
             }
-            true
-        }
-        cmd::FLUSH => {
-            match &p.chain {
-                Some(c) => out.push_str(&format!("flush chain {fam} {table} {c}\n")),
-                None => out.push_str(&format!("flush table {fam} {table}\n")),
-            }
-            true
-        }
-        c if c & cmd::LIST != 0 => {
-            out.push_str(&format!("list table {fam} {table}\n"));
-            true
-        }
-        cmd::NEW_CHAIN => {
-            out.push_str(&format!("add chain {fam} {table} {chain}\n"));
-            true
-        }
-        cmd::DELETE_CHAIN => {
-            out.push_str(&format!("delete chain {fam} {table} {chain}\n"));
             true
         }
         0 => true,
         _ => false,
     }
+}
+
+/// The nft form of a table or chain command (`-F`, `-L`, `-N`, `-X`) in
+/// family `fam` (`ip`, `ip6`, `arp`, `bridge`), as every 1.8.11
+/// translator prints it; `None` for any other command.
+pub fn chain_command(fam: &str, table: &str, command: u32, chain: Option<&str>) -> Option<String> {
+    let name = chain.unwrap_or("(null)");
+    Some(match command {
+        cmd::FLUSH => match chain {
+            Some(c) => format!("flush chain {fam} {table} {c}\n"),
+            None => format!("flush table {fam} {table}\n"),
+        },
+        c if c & cmd::LIST != 0 => format!("list table {fam} {table}\n"),
+        cmd::NEW_CHAIN => format!("add chain {fam} {table} {name}\n"),
+        cmd::DELETE_CHAIN => format!("delete chain {fam} {table} {name}\n"),
+        _ => return None,
+    })
+}
+
+/// The line 1.8.11 prints for a rule it cannot translate: `# ` and the
+/// command line's words after the program name.
+pub fn untranslated(argv: &[String], out: &mut String) {
+    out.push_str("# ");
+    for a in argv.iter().skip(1) {
+        out.push_str(a);
+        out.push(' ');
+    }
+    out.push('\n');
 }
 
 /// `xlate` + `nft_rule_xlate_add`: every rule of the command; false when

@@ -5,6 +5,7 @@
 use crate::ebt::parse::{parse, EbtParsed, CMD_INIT_TABLE};
 use crate::parse::cmd;
 use crate::run::fail;
+use crate::xlate::command::{chain_command, untranslated};
 use nftwire::ebtables::{tables, xlate};
 use nftwire::iptables::IptError;
 use std::io::Write as _;
@@ -55,38 +56,17 @@ pub fn main(args: Vec<String>) -> i32 {
     let mut out = String::from("nft ");
     let t = &p.table;
     let ok = match p.command {
-        cmd::FLUSH => {
-            match &p.chain {
-                Some(c) => out.push_str(&format!("flush chain bridge {t} {c}\n")),
-                None => out.push_str(&format!("flush table bridge {t}\n")),
-            }
+        // (ebtables-translate lists only for a plain -L.)
+        c @ (cmd::FLUSH | cmd::LIST | cmd::NEW_CHAIN | cmd::DELETE_CHAIN) => {
+            out.push_str(&chain_command("bridge", t, c, p.chain.as_deref()).unwrap_or_default());
             true
         }
         cmd::APPEND | cmd::INSERT => {
             let ok = rule(&p, p.command == cmd::APPEND, &mut out);
             if !ok {
-                out.push_str("# ");
-                for a in args.iter().skip(1) {
-                    out.push_str(a);
-                    out.push(' ');
-                }
-                out.push('\n');
+                untranslated(&args, &mut out);
             }
             ok
-        }
-        cmd::LIST => {
-            out.push_str(&format!("list table bridge {t}\n"));
-            true
-        }
-        cmd::NEW_CHAIN => {
-            let c = p.chain.as_deref().unwrap_or("(null)");
-            out.push_str(&format!("add chain bridge {t} {c}\n"));
-            true
-        }
-        cmd::DELETE_CHAIN => {
-            let c = p.chain.as_deref().unwrap_or("(null)");
-            out.push_str(&format!("delete chain bridge {t} {c}\n"));
-            true
         }
         CMD_INIT_TABLE => {
             out.push_str(&format!("flush table bridge {t}\n"));
