@@ -484,21 +484,9 @@ impl XtExt for Hashlimit {
                 .u8(45, self.dstmask);
             return b.into_vec();
         }
-        if self.rev == 2 {
-            let mut b = Blob::new(304);
-            b.str(0, 255, &self.name)
-                .u64(256, self.avg)
-                .u64(264, self.burst)
-                .u32(272, self.mode)
-                .u32(276, self.size)
-                .u32(280, self.max)
-                .u32(284, self.gc_interval)
-                .u32(288, self.expire)
-                .u8(292, self.srcmask)
-                .u8(293, self.dstmask);
-            return b.into_vec();
-        }
-        let mut b = Blob::new(Self::SIZE);
+        // Revisions 2 and 3 share the 64-bit config up to `expire`; 3 adds
+        // `interval` before the masks.
+        let mut b = Blob::new(if self.rev == 2 { 304 } else { Self::SIZE });
         b.str(0, 255, &self.name)
             .u64(256, self.avg)
             .u64(264, self.burst)
@@ -506,10 +494,14 @@ impl XtExt for Hashlimit {
             .u32(276, self.size)
             .u32(280, self.max)
             .u32(284, self.gc_interval)
-            .u32(288, self.expire)
-            .u32(292, self.interval)
-            .u8(296, self.srcmask)
-            .u8(297, self.dstmask);
+            .u32(288, self.expire);
+        if self.rev == 2 {
+            b.u8(292, self.srcmask).u8(293, self.dstmask);
+        } else {
+            b.u32(292, self.interval)
+                .u8(296, self.srcmask)
+                .u8(297, self.dstmask);
+        }
         b.into_vec()
     }
 
