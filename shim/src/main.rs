@@ -11,6 +11,7 @@
 mod arp;
 mod ebt;
 mod exec;
+mod fastline;
 mod getopt;
 mod help;
 mod kernel;

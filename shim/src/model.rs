@@ -341,6 +341,20 @@ pub fn encode_rule(
     Ok(rule)
 }
 
+/// Write into `out` the comparison key ([`crate::rulekey`]) of the message
+/// [`encode_rule`] builds for `r` in `table`, without building it.
+pub fn encoded_key(
+    table: &str,
+    r: &IptRule,
+    scratch: &mut nftwire::nla::Writer,
+    out: &mut Vec<u8>,
+) -> std::result::Result<(), IptError> {
+    scratch.buf.clear();
+    nftwire::iptables::encode::write_exprs(r, table, Purpose::Add, scratch)?;
+    crate::rulekey::elems_key(&scratch.buf, out);
+    Ok(())
+}
+
 /// Library errors as iptables reports them.
 pub fn lib_err(e: nftwire::Error) -> IptError {
     match e {

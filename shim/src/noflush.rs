@@ -15,6 +15,7 @@ use crate::kernel::{self, F_APPEND, F_CREATE, F_REPLACE};
 use crate::model::{MResult, Model};
 use crate::parse::{cmd, opt, Parsed};
 use crate::prefetch::Prefetched;
+use crate::restore::KeyedLine;
 use crate::resync::{plan, Held, Op};
 use crate::rulekey::rule_key;
 use nftwire::consts::msg;
@@ -64,8 +65,11 @@ pub struct Resync<'a> {
     /// the model, which counts positions.
     complex: HashSet<String>,
     /// Rules appended to the other declared chains (encoded only when
-    /// compared, on the threads that read the chains).
-    appended: HashMap<String, Vec<&'a IptRule>>,
+    /// compared, on the threads that read the chains, unless kept with
+    /// their keys).
+    appended: Vec<Vec<Want<'a>>>,
+    /// Where each chain's list is in `appended`.
+    appended_at: HashMap<String, usize>,
     /// The declared chains' rules, read while the lines were parsed.
     prefetched: Option<Prefetched>,
 }
@@ -76,6 +80,16 @@ enum Want<'a> {
     Sent(NfMsg),
     /// An appended rule, not encoded yet.
     Parsed(&'a IptRule),
+    /// An appended line kept with its key (read again only to be sent).
+    Line(&'a KeyedLine),
+}
+
+/// Buffers reused while keys are computed.
+#[derive(Default)]
+struct Scratch {
+    want: Vec<u8>,
+    held: Vec<u8>,
+    writer: nftwire::nla::Writer,
 }
 
 impl Want<'_> {
@@ -85,7 +99,33 @@ impl Want<'_> {
             Want::Sent(m) => Ok(m.clone()),
             Want::Parsed(r) => Ok(crate::model::encode_rule(fam, table, chain, r)?
                 .to_msg(msg::NEWRULE, F_CREATE | F_APPEND)),
+            Want::Line(k) => {
+                let p = k
+                    .parsed()
+                    .ok_or_else(|| IptError::param("line read differently"))?;
+                let [r] = p.rules.as_slice() else {
+                    return Err(IptError::param("line read differently"));
+                };
+                Ok(crate::model::encode_rule(fam, table, chain, r)?
+                    .to_msg(msg::NEWRULE, F_CREATE | F_APPEND))
+            }
         }
+    }
+
+    /// Its comparison key ([`rule_key`] of [`Want::message`]), computed
+    /// into `out` unless it is known.
+    fn key<'s>(
+        &'s self,
+        table: &str,
+        out: &'s mut Vec<u8>,
+        writer: &mut nftwire::nla::Writer,
+    ) -> Result<&'s [u8], IptError> {
+        match self {
+            Want::Line(k) => return Ok(&k.key),
+            Want::Sent(m) => rule_key(&m.body, out),
+            Want::Parsed(r) => crate::model::encoded_key(table, r, writer, out)?,
+        }
+        Ok(out)
     }
 }
 
@@ -117,7 +157,9 @@ impl<'a> Resync<'a> {
             Some(Some(c)) if !c.created => {
                 c.rules = Some(Vec::new());
                 c.pending = Default::default();
-                self.appended.remove(name);
+                if let Some(&at) = self.appended_at.get(name) {
+                    self.appended[at].clear();
+                }
                 self.reset.insert(name.to_string());
                 true
             }
@@ -143,11 +185,31 @@ impl<'a> Resync<'a> {
         {
             return false;
         }
-        self.appended
-            .entry(chain.to_string())
-            .or_default()
-            .extend(&p.rules);
+        self.to(chain).extend(p.rules.iter().map(Want::Parsed));
         true
+    }
+
+    /// [`Resync::append`] for a line kept as its key.
+    pub fn append_keyed(&mut self, k: &'a KeyedLine) -> bool {
+        if !self.reset.contains(&k.chain) || self.complex.contains(&k.chain) {
+            return false;
+        }
+        self.to(&k.chain).push(Want::Line(k));
+        true
+    }
+
+    /// The rules appended to `chain` so far.
+    fn to(&mut self, chain: &str) -> &mut Vec<Want<'a>> {
+        let at = match self.appended_at.get(chain) {
+            Some(&at) => at,
+            None => {
+                self.appended_at
+                    .insert(chain.to_string(), self.appended.len());
+                self.appended.push(Vec::new());
+                self.appended.len() - 1
+            }
+        };
+        &mut self.appended[at]
     }
 
     /// At the end of the table's lines: see [`reconcile`].
@@ -160,7 +222,13 @@ impl<'a> Resync<'a> {
             Some(p) if conn.generation().ok() == Some(p.generation) => Some(p),
             _ => None,
         };
-        reconcile(m, conn, &self.reset, self.appended, pre)
+        let mut lists: Vec<Option<Vec<Want>>> = self.appended.into_iter().map(Some).collect();
+        let appended = self
+            .appended_at
+            .into_iter()
+            .filter_map(|(name, at)| Some((name, lists.get_mut(at)?.take()?)))
+            .collect();
+        reconcile(m, conn, &self.reset, appended, pre)
     }
 }
 
@@ -197,7 +265,7 @@ fn reconcile(
     m: &mut Model,
     conn: &mut Conn,
     reset: &BTreeSet<String>,
-    mut appended: HashMap<String, Vec<&IptRule>>,
+    mut appended: HashMap<String, Vec<Want>>,
     pre: Option<Prefetched>,
 ) -> MResult<bool> {
     if reset.is_empty() {
@@ -245,13 +313,7 @@ fn reconcile(
             }
             c.rules = Some(Vec::new());
         }
-        v.extend(
-            appended
-                .remove(n.as_str())
-                .unwrap_or_default()
-                .into_iter()
-                .map(Want::Parsed),
-        );
+        v.extend(appended.remove(n.as_str()).unwrap_or_default());
         wanted.push(v);
     }
     // The kernel's rules of those chains: read while the lines were parsed
@@ -263,8 +325,15 @@ fn reconcile(
     let mut missing: Vec<usize> = Vec::new();
     for (i, n) in names.iter().enumerate() {
         match pre.remove(n.as_str()) {
-            Some(h) if same_rules(&h, &wanted[i], fam, &table, n) => held.push(None),
-            Some(h) => held.push(Some(h)),
+            Some(h) if same_rules(&h, &wanted[i], &table) => held.push(None),
+            Some(mut h) => {
+                for r in &mut h {
+                    if r.key.is_empty() {
+                        rule_key(&r.msg.body, &mut r.key);
+                    }
+                }
+                held.push(Some(h))
+            }
             None => {
                 missing.push(i);
                 held.push(None);
@@ -277,7 +346,7 @@ fn reconcile(
         missing.len(),
         nftwire::ruleset::CHAINS_PER_PART,
         |conn, range| {
-            let mut scratch = Vec::new();
+            let mut scratch = Scratch::default();
             range
                 .map(|j| {
                     let i = missing[j];
@@ -301,14 +370,14 @@ fn reconcile(
             .iter()
             .map(|w| w.message(fam, &table, chain))
             .collect::<Result<_, _>>()?;
-        let keys: Vec<Vec<u8>> = msgs
+        let mut writer = nftwire::nla::Writer::new();
+        let keys: Vec<Vec<u8>> = wanted[i]
             .iter()
-            .map(|nf| {
+            .map(|w| {
                 let mut k = Vec::new();
-                rule_key(&nf.body, &mut k);
-                k
+                w.key(&table, &mut k, &mut writer).map(<[u8]>::to_vec)
             })
-            .collect();
+            .collect::<Result<_, _>>()?;
         let want: Vec<&[u8]> = keys.iter().map(Vec::as_slice).collect();
         let known: HashSet<&[u8]> = want.iter().copied().collect();
         let held_list: Vec<Held> = h
@@ -335,14 +404,14 @@ fn held_if_changed(
     table: &str,
     chain: &str,
     want: &[Want],
-    scratch: &mut Vec<u8>,
+    scratch: &mut Scratch,
 ) -> nftwire::Result<Option<Vec<HeldRule>>> {
-    let mut out = dump_held(conn, fam, table, chain)?;
+    let mut out = dump_held(conn, fam, table, chain, true)?;
     if out.len() == want.len()
         && out
             .iter()
             .zip(want)
-            .all(|(h, w)| same_rule(h, w, fam, table, chain, scratch))
+            .all(|(h, w)| same_rule(h, w, table, scratch))
     {
         return Ok(None);
     }
@@ -356,12 +425,14 @@ fn held_if_changed(
 }
 
 /// The iptables-visible rules the kernel holds in `chain` (none when the
-/// chain does not exist), in order, each with its handle and key.
+/// chain does not exist), in order, each with its handle and, if `keys`,
+/// its key (else an empty one, computed when compared).
 pub fn dump_held(
     conn: &mut Conn,
     fam: u8,
     table: &str,
     chain: &str,
+    keys: bool,
 ) -> nftwire::Result<Vec<HeldRule>> {
     let sel = nftwire::object::selector(&[(1, table), (2, chain)]);
     let v = match conn.dump(msg::GETRULE, fam, sel) {
@@ -378,7 +449,9 @@ pub fn dump_held(
             continue;
         };
         let mut key = Vec::new();
-        rule_key(&nf.body, &mut key);
+        if keys {
+            rule_key(&nf.body, &mut key);
+        }
         out.push(HeldRule {
             handle,
             key,
@@ -388,27 +461,24 @@ pub fn dump_held(
     Ok(out)
 }
 
-/// Whether the kernel rule `h` is the wanted rule `w` (`scratch` holds the
-/// wanted rule's key). A rule that does not encode is not the same: the
-/// planning reports its error.
-fn same_rule(
-    h: &HeldRule,
-    w: &Want,
-    fam: u8,
-    table: &str,
-    chain: &str,
-    scratch: &mut Vec<u8>,
-) -> bool {
-    w.message(fam, table, chain).is_ok_and(|nf| {
-        rule_key(&nf.body, scratch);
-        *scratch == h.key
-    })
+/// Whether the kernel rule `h` is the wanted rule `w` (each key computed
+/// in `scratch` unless known). A rule that does not encode is not the
+/// same: the planning reports its error.
+fn same_rule(h: &HeldRule, w: &Want, table: &str, scratch: &mut Scratch) -> bool {
+    let Ok(want) = w.key(table, &mut scratch.want, &mut scratch.writer) else {
+        return false;
+    };
+    if h.key.is_empty() {
+        rule_key(&h.msg.body, &mut scratch.held);
+        return *want == *scratch.held;
+    }
+    *want == *h.key
 }
 
 /// Whether the kernel rules `held` (read before, see [`crate::prefetch`])
 /// are exactly `want`: compared in parts on one thread per CPU when the
 /// chain is long (encoding the wanted rules is most of the cost).
-fn same_rules(held: &[HeldRule], want: &[Want], fam: u8, table: &str, chain: &str) -> bool {
+fn same_rules(held: &[HeldRule], want: &[Want], table: &str) -> bool {
     if held.len() != want.len() {
         return false;
     }
@@ -417,10 +487,10 @@ fn same_rules(held: &[HeldRule], want: &[Want], fam: u8, table: &str, chain: &st
         want.len(),
         COMPARE_PART,
         |range| {
-            let mut scratch = Vec::new();
+            let mut scratch = Scratch::default();
             Ok(range
                 .into_iter()
-                .all(|i| same_rule(&held[i], &want[i], fam, table, chain, &mut scratch)))
+                .all(|i| same_rule(&held[i], &want[i], table, &mut scratch)))
         },
         |part| {
             same &= part;

@@ -273,7 +273,7 @@ fn option_name(o: u32) -> &'static str {
     }
 }
 
-fn set_option(options: &mut u32, o: u32, inv_ok: bool, invert: bool) -> Result<()> {
+pub(crate) fn set_option(options: &mut u32, o: u32, inv_ok: bool, invert: bool) -> Result<()> {
     if *options & o != 0 {
         return Err(IptError::param(format!(
             "multiple {} options not allowed",
@@ -312,7 +312,7 @@ fn parse_rule_range(p: &mut Parsed, a: &str) -> Result<()> {
     Ok(())
 }
 
-fn xt_parse_target(name: &str) -> Result<String> {
+pub(crate) fn xt_parse_target(name: &str) -> Result<String> {
     if name.is_empty() {
         return Err(IptError::param("Invalid target name (too short)"));
     }
@@ -1021,7 +1021,7 @@ fn load_proto(st: &mut State, g: &mut Getopt) -> bool {
 /// extensions libxtables looks the entry up by its id, so an alias is
 /// named by the first option with the same id in messages (`--dport` is
 /// udp's `--destination-port`, `--ttl` is `--ttl-eq`).
-fn option_entry(opts: &'static [OptDef], opt: usize, x6: bool) -> &'static OptDef {
+pub(crate) fn option_entry(opts: &'static [OptDef], opt: usize, x6: bool) -> &'static OptDef {
     let def = &opts[opt];
     if !x6 {
         return def;

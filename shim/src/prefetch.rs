@@ -45,7 +45,8 @@ impl Prefetch {
                 let generation = conn.generation().ok()?;
                 let mut read = HashMap::with_capacity(chains.len());
                 for c in chains {
-                    let h = dump_held(&mut conn, fam, &table, &c).ok()?;
+                    // keys are computed when compared, off this thread
+                    let h = dump_held(&mut conn, fam, &table, &c, false).ok()?;
                     read.insert(c, h);
                 }
                 (conn.generation().ok()? == generation).then_some(Prefetched {

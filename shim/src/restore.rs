@@ -23,6 +23,7 @@ use nftwire::iptables::error::Style;
 use nftwire::iptables::rule::Verdict;
 use nftwire::iptables::{tables, ExitCode, Family, IptError};
 use nftwire::netlink::Conn;
+use nftwire::nla::Writer;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::BufRead;
 
@@ -32,7 +33,58 @@ enum Item {
         policy: String,
         counters: Option<(u64, u64)>,
     },
+    /// A command.
     Cmd(Box<Parsed>),
+    /// An `-A` line of a partial `--noflush` sync, kept as its text and its
+    /// rule's comparison key only ([`crate::noflush`] compares the key; the
+    /// line is read again only when its rule has to be sent).
+    Keyed(Box<KeyedLine>),
+}
+
+/// An `-A CHAIN` line of one rule that [`crate::fastline`] reads, with its
+/// rule's comparison key ([`crate::rulekey`]).
+pub struct KeyedLine {
+    /// The chain it appends to.
+    pub chain: String,
+    /// The key of its rule.
+    pub key: Vec<u8>,
+    family: Family,
+    table: &'static str,
+    /// The line after its counters.
+    rest: String,
+    /// Its `[p:b]`, when `--counters` applies.
+    ctr: Option<(String, String)>,
+}
+
+impl KeyedLine {
+    /// The line read again: the same [`Parsed`] as the first time (the
+    /// reader is deterministic, and an extension's revision, once chosen,
+    /// stays chosen).
+    pub fn parsed(&self) -> Option<Parsed> {
+        let ctr = self.ctr.as_ref().map(|(a, b)| (a.as_str(), b.as_str()));
+        crate::fastline::parse_append(self.family, self.table, &self.rest, ctr)
+    }
+
+    /// A keyed line for `l`, if the fast reader reads it as one appended
+    /// rule that encodes (`p` is its reading).
+    fn new(family: Family, o: &Opts, l: &Pending, p: &Parsed, w: &mut Writer) -> Option<Self> {
+        let ([r], Some(chain)) = (p.rules.as_slice(), &p.chain) else {
+            return None;
+        };
+        if p.command != crate::parse::cmd::APPEND {
+            return None;
+        }
+        let mut key = Vec::new();
+        crate::model::encoded_key(l.table, r, w, &mut key).ok()?;
+        Some(KeyedLine {
+            chain: chain.clone(),
+            key,
+            family,
+            table: l.table,
+            rest: l.rest.clone(),
+            ctr: l.ctr.clone().filter(|_| o.counters),
+        })
+    }
 }
 
 struct Opts {
@@ -57,7 +109,7 @@ pub fn parse_counters(s: &str) -> Option<(u64, u64)> {
 
 /// iptables' argument vector limit (`MAX_ARGC`): a line's words together
 /// with the ones restore puts first must number fewer than this.
-const MAX_ARGC: usize = 255;
+pub(crate) const MAX_ARGC: usize = 255;
 
 /// How much of a line iptables' restore reads at once: it reads its input
 /// with `fgets` into a 10,240-byte buffer, so a longer line arrives in
@@ -74,7 +126,7 @@ pub fn read_piece<R: BufRead + ?Sized>(input: &mut R, buf: &mut Vec<u8>) -> std:
 }
 
 /// iptables' word buffer: a word of this many bytes or more is refused.
-const MAX_PARAM: usize = 1024;
+pub(crate) const MAX_PARAM: usize = 1024;
 
 /// `add_param_to_argv`: split a line into words, appending to `argv`.
 /// Double quotes group (a closing quote ends the word, so `""` is an empty
@@ -226,6 +278,7 @@ fn commit(
         && !noflush::rebuild_forced()
         && noflush::handles(items.iter().filter_map(|(_, i)| match i {
             Item::Cmd(p) if !p.skipped => Some((p.command, p.chain.is_some())),
+            Item::Keyed(_) => Some((crate::parse::cmd::APPEND, true)),
             _ => None,
         }));
     if incremental {
@@ -270,6 +323,7 @@ fn commit_as(
             noflush::Resync::new(
                 items.iter().filter_map(|(_, i)| match i {
                     Item::Cmd(p) if !p.skipped => Some((p.command, p.chain.as_deref())),
+                    Item::Keyed(k) => Some((crate::parse::cmd::APPEND, Some(k.chain.as_str()))),
                     _ => None,
                 }),
                 ahead.take(),
@@ -326,24 +380,33 @@ fn commit_as(
                         }
                     }
                 }
+                Item::Keyed(k) => {
+                    if resync.as_mut().is_some_and(|r| r.append_keyed(k)) {
+                        continue;
+                    }
+                    let Some(p) = k.parsed() else {
+                        return Err(IptError::xt(ExitCode::Other, "line read differently").into());
+                    };
+                    run_line(m, conn, &p, out, prog, *line)?;
+                }
                 Item::Cmd(p) => {
                     if p.skipped {
+                        continue;
+                    }
+                    if p.command == crate::parse::cmd::FLUSH
+                        && p.chain.is_none()
+                        && p.verbose == 0
+                        && !o.noflush
+                    {
+                        // 1.8.11's full restore has dropped the table from
+                        // its cache, and a quiet `-F` flushes the chains its
+                        // cache lists: none (rules appended before it stay)
                         continue;
                     }
                     if resync.as_mut().is_some_and(|r| r.append(p)) {
                         continue;
                     }
-                    if let Err(e) = exec::run(m, conn, p, out) {
-                        return Err(match e {
-                            crate::model::ModelErr::Ipt(e) if e.style == Style::Op => IptError {
-                                code: ExitCode::Other,
-                                style: Style::Plain,
-                                msg: format!("{prog}: line {line} failed: {}.", e.msg),
-                            }
-                            .into(),
-                            e => e,
-                        });
-                    }
+                    run_line(m, conn, p, out, prog, *line)?;
                 }
             }
         }
@@ -372,6 +435,27 @@ fn commit_as(
         eprintln!("{w}");
     }
     Ok(r.0)
+}
+
+/// Run one command of a restore on the model, naming its line in an
+/// operation's error as 1.8.11 does.
+fn run_line(
+    m: &mut Model,
+    conn: &mut Conn,
+    p: &Parsed,
+    out: &mut String,
+    prog: &str,
+    line: usize,
+) -> crate::model::MResult<()> {
+    exec::run(m, conn, p, out).map_err(|e| match e {
+        crate::model::ModelErr::Ipt(e) if e.style == Style::Op => IptError {
+            code: ExitCode::Other,
+            style: Style::Plain,
+            msg: format!("{prog}: line {line} failed: {}.", e.msg),
+        }
+        .into(),
+        e => e,
+    })
 }
 
 /// Remove what iptables owns in the table before it is restored: its
@@ -520,6 +604,14 @@ const PARALLEL_PART: usize = 256;
 /// Parse one rule line as iptables' restore does: its words after the
 /// table (and counters, with `--counters`).
 fn parse_line(family: Family, o: &Opts, prog: &str, l: &Pending) -> Result<Parsed, IptError> {
+    let verbose = !o.noflush && !o.test && o.verbose > 0;
+    if !verbose {
+        let ctr = l.ctr.as_ref().filter(|_| o.counters);
+        let ctr = ctr.map(|(a, b)| (a.as_str(), b.as_str()));
+        if let Some(p) = crate::fastline::parse_append(family, l.table, &l.rest, ctr) {
+            return Ok(p);
+        }
+    }
     let mut argv = vec![family.cmd().to_string(), "-t".into(), l.table.to_string()];
     if !o.noflush && !o.test {
         argv.extend((0..o.verbose).map(|_| "-v".to_string()));
@@ -537,15 +629,42 @@ fn parse_line(family: Family, o: &Opts, prog: &str, l: &Pending) -> Result<Parse
 /// line's warnings kept and printed in line order; a line whose parse
 /// depends on the lines before it (see [`crate::revision::speculating`]) is
 /// parsed again in its turn. Output and errors are those of parsing the
-/// lines one after the other.
+/// lines one after the other. With `keys` (a partial `--noflush` sync
+/// whose chains are being read), the threads also compute each appended
+/// rule's comparison key ([`crate::rulekey`]).
 fn flush(
     family: Family,
     o: &Opts,
     prog: &str,
+    keys: bool,
     pending: &mut Vec<Pending>,
     items: &mut Vec<(usize, Item)>,
 ) -> Option<i32> {
     if pending.is_empty() {
+        return None;
+    }
+    if keys {
+        // A partial sync whose chains are being read on a thread of their
+        // own (one CPU's work, most of it in the kernel): the lines are
+        // read on this one, in order, and each `-A` line the fast reader
+        // takes is kept as its text and key.
+        let mut w = Writer::new();
+        for l in pending.drain(..) {
+            let ctr = l.ctr.as_ref().filter(|_| o.counters);
+            let ctr = ctr.map(|(a, b)| (a.as_str(), b.as_str()));
+            let fast = crate::fastline::parse_append(family, l.table, &l.rest, ctr);
+            if let Some(k) = fast
+                .as_ref()
+                .and_then(|p| KeyedLine::new(family, o, &l, p, &mut w))
+            {
+                items.push((l.line, Item::Keyed(Box::new(k))));
+                continue;
+            }
+            let parsed = fast.map_or_else(|| parse_line(family, o, prog, &l), Ok);
+            if let Some(code) = take(parsed, l.line, prog, items) {
+                return Some(code);
+            }
+        }
         return None;
     }
     type Ahead = Option<(Result<Parsed, IptError>, Vec<String>)>;
@@ -585,18 +704,32 @@ fn flush(
             }
             None => parse_line(family, o, prog, &l),
         };
-        match parsed {
-            Ok(p) => {
-                if let Some(s) = &p.stdout {
-                    print!("{s}");
-                    return Some(0);
-                }
-                items.push((l.line, Item::Cmd(Box::new(p))));
-            }
-            Err(e) => return Some(fail(&e, prog, Some(l.line))),
+        if let Some(code) = take(parsed, l.line, prog, items) {
+            return Some(code);
         }
     }
     None
+}
+
+/// Keep a parsed line's command in `items`, or end the run: the exit
+/// status after `-h` output or an error.
+fn take(
+    parsed: Result<Parsed, IptError>,
+    line: usize,
+    prog: &str,
+    items: &mut Vec<(usize, Item)>,
+) -> Option<i32> {
+    match parsed {
+        Ok(p) => {
+            if let Some(s) = &p.stdout {
+                print!("{s}");
+                return Some(0);
+            }
+            items.push((line, Item::Cmd(Box::new(p))));
+            None
+        }
+        Err(e) => Some(fail(&e, prog, Some(line))),
+    }
 }
 
 /// What the restore printed on standard output, written out when the run
@@ -740,6 +873,13 @@ pub fn main(family: Family, prog: &str, args: Vec<String>) -> i32 {
         }
         if buf.starts_with('#') {
             if o.verbose > 0 {
+                // echoed in its turn: an error in an earlier rule line
+                // ends the run before it
+                if let Some(code) =
+                    flush(family, &o, prog, ahead.is_some(), &mut pending, &mut items)
+                {
+                    return code;
+                }
                 stdout.0.push_str(buf);
             }
             continue;
@@ -748,7 +888,7 @@ pub fn main(family: Family, prog: &str, args: Vec<String>) -> i32 {
         let commit_line = in_table && buf.starts_with("COMMIT") && matches!(&buf[6..], "" | "\n");
         if !(in_table && !commit_line && !buf.starts_with(':')) {
             // not a rule line: the rule lines before it are parsed first
-            if let Some(code) = flush(family, &o, prog, &mut pending, &mut items) {
+            if let Some(code) = flush(family, &o, prog, ahead.is_some(), &mut pending, &mut items) {
                 return code;
             }
         }
@@ -881,7 +1021,9 @@ pub fn main(family: Family, prog: &str, args: Vec<String>) -> i32 {
             let mut ctr: Option<(String, String)> = None;
             if rest.starts_with('[') {
                 let Some(end) = rest.find(']') else {
-                    if let Some(code) = flush(family, &o, prog, &mut pending, &mut items) {
+                    if let Some(code) =
+                        flush(family, &o, prog, ahead.is_some(), &mut pending, &mut items)
+                    {
                         return code;
                     }
                     return fail(
@@ -892,7 +1034,9 @@ pub fn main(family: Family, prog: &str, args: Vec<String>) -> i32 {
                 };
                 let inner = &rest[1..end];
                 let Some((a, b)) = inner.split_once(':').filter(|(a, _)| !a.is_empty()) else {
-                    if let Some(code) = flush(family, &o, prog, &mut pending, &mut items) {
+                    if let Some(code) =
+                        flush(family, &o, prog, ahead.is_some(), &mut pending, &mut items)
+                    {
                         return code;
                     }
                     return fail(
@@ -911,7 +1055,9 @@ pub fn main(family: Family, prog: &str, args: Vec<String>) -> i32 {
                 rest: rest.to_string(),
             });
             if pending.len() >= PENDING_MAX {
-                if let Some(code) = flush(family, &o, prog, &mut pending, &mut items) {
+                if let Some(code) =
+                    flush(family, &o, prog, ahead.is_some(), &mut pending, &mut items)
+                {
                     return code;
                 }
             }
@@ -925,7 +1071,7 @@ pub fn main(family: Family, prog: &str, args: Vec<String>) -> i32 {
             return 1;
         }
     }
-    if let Some(code) = flush(family, &o, prog, &mut pending, &mut items) {
+    if let Some(code) = flush(family, &o, prog, ahead.is_some(), &mut pending, &mut items) {
         return code;
     }
     if in_table {

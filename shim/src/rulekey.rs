@@ -27,6 +27,7 @@ const USERDATA: [u8; 4] = [0xff; 4];
 /// into `out`, which is cleared first.
 pub fn rule_key(body: &[u8], out: &mut Vec<u8>) {
     out.clear();
+    out.reserve(body.len());
     for (ty, payload) in SliceIter::new(body) {
         match ty & TYPE_MASK {
             RULE_EXPRESSIONS => {
@@ -41,6 +42,17 @@ pub fn rule_key(body: &[u8], out: &mut Vec<u8>) {
             }
             _ => {}
         }
+    }
+}
+
+/// Write into `out` the key of a rule without userdata whose expressions
+/// are the encoded list elements `elems` (what [`rule_key`] gives for the
+/// message that carries them), without building the message.
+pub fn elems_key(elems: &[u8], out: &mut Vec<u8>) {
+    out.clear();
+    out.reserve(elems.len());
+    for (_, elem) in SliceIter::new(elems) {
+        push_expr(elem, out);
     }
 }
 

@@ -435,6 +435,25 @@ pub fn encode_as(r: &IptRule, table: &str, purpose: Purpose, w: Writer) -> Resul
     Ok(Encoded { exprs: out, compat })
 }
 
+/// The expressions [`encode`] builds for `r`, written straight into `out`
+/// as the elements of an expression list (what the rule message carries in
+/// its `NFTA_RULE_EXPRESSIONS` nest), without collecting them first.
+pub fn write_exprs(
+    r: &IptRule,
+    table: &str,
+    purpose: Purpose,
+    out: &mut crate::nla::Writer,
+) -> Result<()> {
+    /// A [`Sink`] writing each expression as it comes.
+    struct Elems<'a>(&'a mut crate::nla::Writer);
+    impl Sink for Elems<'_> {
+        fn expr(&mut self, e: Expr) {
+            e.write_elem(self.0);
+        }
+    }
+    encode_into(&mut Elems(out), r, table, purpose, Writer::V1_8_11)
+}
+
 /// The expressions of [`encode_as`], given to `out` one by one; stops early
 /// once `out` wants no more.
 pub(crate) fn encode_into(
