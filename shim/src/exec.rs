@@ -192,7 +192,10 @@ pub fn run(m: &mut Model, conn: &mut Conn, p: &Parsed, out: &mut String) -> MRes
                 } else {
                     m.ensure_all_builtins(conn)?;
                 }
-            } else if !m.table_exists(conn)? {
+            } else if !m.table_exists(conn)? || m.creates_table {
+                // 1.8.11 flushes the chains its cache lists, and a table
+                // this batch creates is not in it: rules appended to it
+                // earlier in the same restore stay
                 return Ok(());
             }
             if p.chain.is_some() {
@@ -279,6 +282,14 @@ fn delete_chain(
     };
     match chain {
         Some(n) => {
+            if let Some(new) = m.renamed.get(n).cloned() {
+                // Renamed earlier in this batch: 1.8.11 still deletes by the
+                // old name, which the kernel resolves to the renamed chain
+                // until the commit (refused while it holds rules).
+                m.del_chain(n);
+                m.chains.insert(new, None);
+                return Ok(());
+            }
             let Some(c) = m.chain(conn, n)? else {
                 return Err(op_err(msgs::NO_CHAIN).into());
             };

@@ -324,6 +324,19 @@ pub struct Model {
     /// Old names of chains renamed in this batch: the kernel renames at
     /// commit, so the old name stays taken until then (`-N OLD` fails).
     pub renamed_away: std::collections::BTreeSet<String>,
+    /// Chains renamed in this batch: old name to new name.
+    pub renamed: BTreeMap<String, String>,
+    /// Base chains whose policy a restore line set in this batch, with the
+    /// policy 1.8.11's cache still holds for them (the kernel's with
+    /// `--noflush`, ACCEPT in a full restore): its `-Z` sends the cached
+    /// chain, so a zeroed base chain gets that policy back.
+    pub cached_policy: BTreeMap<String, u32>,
+    /// In a full restore, the user chains in the order the input declared
+    /// or created them: 1.8.11's cache lists them so (its `-F`, `-Z` and
+    /// `-X` walk them in that order), elsewhere by name.
+    pub declared: Option<Vec<String>>,
+    /// This batch creates the table (it was not in the kernel).
+    pub creates_table: bool,
     /// The table name shared by the entries of added rules.
     shared_table: Arc<str>,
 }
@@ -414,6 +427,10 @@ impl Model {
             warnings: Vec::new(),
             anchors: BTreeMap::new(),
             renamed_away: Default::default(),
+            renamed: Default::default(),
+            cached_policy: Default::default(),
+            declared: None,
+            creates_table: false,
             shared_table: Arc::from(table),
         })
     }
@@ -453,6 +470,7 @@ impl Model {
                 .push(kernel::op(o.msg, &self.op_name("TABLE_ADD"), o.what));
             self.exists = Some(true);
             self.all_chains = true;
+            self.creates_table = true;
         }
         Ok(())
     }
@@ -516,10 +534,11 @@ impl Model {
             // than 15,000 inserts.
             self.chains = states.into_iter().collect();
         } else {
+            // A chain known here wins over the kernel's: one created in
+            // this batch, or one deleted or renamed away in it (still in
+            // the kernel until the commit).
             for (n, state) in states {
-                if !matches!(self.chains.get(&n), Some(Some(_))) {
-                    self.chains.insert(n, state);
-                }
+                self.chains.entry(n).or_insert(state);
             }
         }
         // chains looked up before but absent stay absent
@@ -912,6 +931,17 @@ impl Model {
             Some(ChainState::new(c, Some(Vec::new()), true)),
         );
         self.order.push(name.to_string());
+        self.declare(name);
+    }
+
+    /// Note that the input declared user chain `name` (see
+    /// [`Model::declared`]).
+    pub fn declare(&mut self, name: &str) {
+        if let Some(v) = self.declared.as_mut() {
+            if !v.iter().any(|n| n == name) {
+                v.push(name.to_string());
+            }
+        }
     }
 
     /// `-X`: delete a chain.
@@ -940,6 +970,7 @@ impl Model {
         let st = self.chains.remove(old).flatten();
         self.chains.insert(old.to_string(), None);
         self.renamed_away.insert(old.to_string());
+        self.renamed.insert(old.to_string(), new.to_string());
         if let Some(mut s) = st {
             s.chain.attrs.name = Some(new.to_string());
             self.chains.insert(new.to_string(), Some(s));
@@ -974,10 +1005,15 @@ impl Model {
 
     /// Zero the counters of base chain `name` (NEWCHAIN with COUNTERS 0).
     pub fn zero_chain(&mut self, name: &str) {
-        let Some(Some(s)) = self.chains.get(name) else {
+        let fam = self.fam();
+        let cached = self.cached_policy.get(name).copied();
+        let Some(Some(s)) = self.chains.get_mut(name) else {
             return;
         };
-        let c = crate::xfam::zero::zeroed_base_chain(self.fam(), &self.table, name, &s.chain);
+        if cached.is_some() {
+            s.chain.attrs.policy = cached;
+        }
+        let c = crate::xfam::zero::zeroed_base_chain(fam, &self.table, name, &s.chain);
         self.push(
             c.to_msg(msg::NEWCHAIN, F_CREATE),
             "CHAIN_ZERO",
@@ -993,7 +1029,10 @@ impl Model {
         };
         let Some(v) = c.rules.as_mut() else { return };
         let Some(e) = v.get_mut(i) else { return };
-        let Some(h) = e.handle else { return };
+        // A rule added earlier in this batch has no handle yet: 1.8.11
+        // sends the replacement without one, which the kernel refuses
+        // (EINVAL).
+        let h = e.handle;
         let mut r = e.rule().clone();
         let mut changed = false;
         if let Some(l) = r.attrs.exprs.as_mut() {
@@ -1010,7 +1049,15 @@ impl Model {
         if !changed {
             return;
         }
-        r.attrs.handle = Some(h);
+        // The entry's counters are zero from now on (a second `-Z` in the
+        // same batch sends nothing, as 1.8.11's cache has them zeroed).
+        let mut d = e.decoded().clone();
+        if let Decoded::Rule(ir) = &mut d {
+            ir.packets = 0;
+            ir.bytes = 0;
+        }
+        e.set_rule(r.clone(), d);
+        r.attrs.handle = h;
         r.attrs.position = None;
         if r.attrs.compat.is_none() {
             r.attrs.compat = nftwire::compat::infer_compat(&r);
@@ -1076,6 +1123,10 @@ impl Model {
         }
         base.sort();
         user.sort();
+        if let Some(d) = &self.declared {
+            // declared ones first, in their order (the sort is stable)
+            user.sort_by_key(|n| d.iter().position(|x| x == n).unwrap_or(usize::MAX));
+        }
         base.into_iter().map(|(_, n)| n).chain(user).collect()
     }
 }

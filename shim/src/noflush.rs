@@ -30,6 +30,8 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 const RULE_CHAIN: u16 = 2;
 /// `NFTA_RULE_HANDLE`.
 const RULE_HANDLE: u16 = 3;
+/// `NFTA_CHAIN_NAME`.
+const CHAIN_NAME: u16 = 3;
 
 /// Whether the environment asks for the rebuild path
 /// (`NFTWIRE_RESTORE=rebuild`).
@@ -249,6 +251,13 @@ fn chain_of(body: &[u8]) -> Option<&[u8]> {
         .map(|(_, p)| p.strip_suffix(b"\0").unwrap_or(p))
 }
 
+/// The name of a chain message body (`NFTA_CHAIN_NAME`).
+fn chain_name_of(body: &[u8]) -> Option<&[u8]> {
+    SliceIter::new(body)
+        .find(|(ty, _)| ty & 0x3fff == CHAIN_NAME)
+        .map(|(_, p)| p.strip_suffix(b"\0").unwrap_or(p))
+}
+
 fn handle_of(body: &[u8]) -> Option<u64> {
     SliceIter::new(body)
         .find(|(ty, _)| ty & 0x3fff == RULE_HANDLE)
@@ -279,12 +288,32 @@ fn reconcile(
     // rule may have jumped to it).
     let mut kept: Vec<BatchOp> = Vec::with_capacity(m.ops.len());
     let (mut after_create, mut first_delete) = (0usize, None);
+    // Declared chains holding a rule this batch appended (since their last
+    // flush): deleting one fails in the kernel (EBUSY), as it does for
+    // 1.8.11, which the rebuild path then reports.
+    let mut filled: HashSet<Vec<u8>> = HashSet::new();
     for op in std::mem::take(&mut m.ops) {
         let t = op.msg.msg();
-        if (t == msg::NEWRULE || t == msg::DELRULE)
-            && chain_of(&op.msg.body)
-                .is_some_and(|c| std::str::from_utf8(c).is_ok_and(|c| reset.contains(c)))
-        {
+        let chain = if t == msg::DELCHAIN {
+            chain_name_of(&op.msg.body)
+        } else {
+            chain_of(&op.msg.body)
+        }
+        .map(<[u8]>::to_vec);
+        let declared = chain
+            .as_deref()
+            .is_some_and(|c| std::str::from_utf8(c).is_ok_and(|c| reset.contains(c)));
+        if declared && t == msg::DELCHAIN && chain.as_ref().is_some_and(|c| filled.contains(c)) {
+            return Ok(false);
+        }
+        if declared && (t == msg::NEWRULE || t == msg::DELRULE) {
+            if let Some(c) = chain {
+                if t == msg::NEWRULE {
+                    filled.insert(c);
+                } else if handle_of(&op.msg.body).is_none() {
+                    filled.remove(&c);
+                }
+            }
             continue;
         }
         if t == msg::NEWCHAIN || t == msg::NEWTABLE {

@@ -334,6 +334,7 @@ fn commit_as(
             m.load_chains(conn)?;
         }
         if !o.noflush {
+            m.declared = Some(Vec::new());
             let said = replace_own(m, conn, &declared, o.verbose > 0)?;
             if o.verbose > 0 {
                 out.push_str(&said);
@@ -356,6 +357,16 @@ fn commit_as(
                         } else {
                             (0, 0)
                         };
+                        if matches!(policy.as_str(), "ACCEPT" | "DROP")
+                            && !m.cached_policy.contains_key(name)
+                        {
+                            let held = if o.noflush {
+                                m.chain(conn, name)?.and_then(|c| c.chain.attrs.policy)
+                            } else {
+                                None
+                            };
+                            m.cached_policy.insert(name.clone(), held.unwrap_or(1));
+                        }
                         match policy.as_str() {
                             "ACCEPT" => m.set_policy(conn, name, 1, ctr, true)?,
                             "DROP" => m.set_policy(conn, name, 0, ctr, true)?,
@@ -371,6 +382,7 @@ fn commit_as(
                         }
                     } else {
                         m.ensure_table(conn)?;
+                        m.declare(name);
                         if m.chain_exists(conn, name)? {
                             if !resync.as_mut().is_some_and(|r| r.declare(m, name)) {
                                 m.flush_own(conn, name)?;
@@ -425,9 +437,8 @@ fn commit_as(
     let mut partial = String::new();
     let r = transact_from(conn, family, table, false, pre, |m, conn, out| {
         let r = build(m, conn, out);
-        if r.is_err() {
-            partial.clone_from(out);
-        }
+        // kept for a failure of the build or of the batch after it
+        partial.clone_from(out);
         r
     });
     let r = r.map_err(|e| (partial, e))?;
@@ -639,6 +650,7 @@ fn flush(
     keys: bool,
     pending: &mut Vec<Pending>,
     items: &mut Vec<(usize, Item)>,
+    out: &mut String,
 ) -> Option<i32> {
     if pending.is_empty() {
         return None;
@@ -661,7 +673,7 @@ fn flush(
                 continue;
             }
             let parsed = fast.map_or_else(|| parse_line(family, o, prog, &l), Ok);
-            if let Some(code) = take(parsed, l.line, prog, items) {
+            if let Some(code) = take(parsed, l.line, prog, items, out) {
                 return Some(code);
             }
         }
@@ -704,7 +716,7 @@ fn flush(
             }
             None => parse_line(family, o, prog, &l),
         };
-        if let Some(code) = take(parsed, l.line, prog, items) {
+        if let Some(code) = take(parsed, l.line, prog, items, out) {
             return Some(code);
         }
     }
@@ -718,11 +730,14 @@ fn take(
     line: usize,
     prog: &str,
     items: &mut Vec<(usize, Item)>,
+    out: &mut String,
 ) -> Option<i32> {
     match parsed {
         Ok(p) => {
             if let Some(s) = &p.stdout {
-                print!("{s}");
+                // after whatever was printed before, as 1.8.11's buffered
+                // stdout has it
+                out.push_str(s);
                 return Some(0);
             }
             items.push((line, Item::Cmd(Box::new(p))));
@@ -875,9 +890,15 @@ pub fn main(family: Family, prog: &str, args: Vec<String>) -> i32 {
             if o.verbose > 0 {
                 // echoed in its turn: an error in an earlier rule line
                 // ends the run before it
-                if let Some(code) =
-                    flush(family, &o, prog, ahead.is_some(), &mut pending, &mut items)
-                {
+                if let Some(code) = flush(
+                    family,
+                    &o,
+                    prog,
+                    ahead.is_some(),
+                    &mut pending,
+                    &mut items,
+                    &mut stdout.0,
+                ) {
                     return code;
                 }
                 stdout.0.push_str(buf);
@@ -888,7 +909,15 @@ pub fn main(family: Family, prog: &str, args: Vec<String>) -> i32 {
         let commit_line = in_table && buf.starts_with("COMMIT") && matches!(&buf[6..], "" | "\n");
         if !(in_table && !commit_line && !buf.starts_with(':')) {
             // not a rule line: the rule lines before it are parsed first
-            if let Some(code) = flush(family, &o, prog, ahead.is_some(), &mut pending, &mut items) {
+            if let Some(code) = flush(
+                family,
+                &o,
+                prog,
+                ahead.is_some(),
+                &mut pending,
+                &mut items,
+                &mut stdout.0,
+            ) {
                 return code;
             }
         }
@@ -1021,9 +1050,15 @@ pub fn main(family: Family, prog: &str, args: Vec<String>) -> i32 {
             let mut ctr: Option<(String, String)> = None;
             if rest.starts_with('[') {
                 let Some(end) = rest.find(']') else {
-                    if let Some(code) =
-                        flush(family, &o, prog, ahead.is_some(), &mut pending, &mut items)
-                    {
+                    if let Some(code) = flush(
+                        family,
+                        &o,
+                        prog,
+                        ahead.is_some(),
+                        &mut pending,
+                        &mut items,
+                        &mut stdout.0,
+                    ) {
                         return code;
                     }
                     return fail(
@@ -1034,9 +1069,15 @@ pub fn main(family: Family, prog: &str, args: Vec<String>) -> i32 {
                 };
                 let inner = &rest[1..end];
                 let Some((a, b)) = inner.split_once(':').filter(|(a, _)| !a.is_empty()) else {
-                    if let Some(code) =
-                        flush(family, &o, prog, ahead.is_some(), &mut pending, &mut items)
-                    {
+                    if let Some(code) = flush(
+                        family,
+                        &o,
+                        prog,
+                        ahead.is_some(),
+                        &mut pending,
+                        &mut items,
+                        &mut stdout.0,
+                    ) {
                         return code;
                     }
                     return fail(
@@ -1055,9 +1096,15 @@ pub fn main(family: Family, prog: &str, args: Vec<String>) -> i32 {
                 rest: rest.to_string(),
             });
             if pending.len() >= PENDING_MAX {
-                if let Some(code) =
-                    flush(family, &o, prog, ahead.is_some(), &mut pending, &mut items)
-                {
+                if let Some(code) = flush(
+                    family,
+                    &o,
+                    prog,
+                    ahead.is_some(),
+                    &mut pending,
+                    &mut items,
+                    &mut stdout.0,
+                ) {
                     return code;
                 }
             }
@@ -1071,7 +1118,15 @@ pub fn main(family: Family, prog: &str, args: Vec<String>) -> i32 {
             return 1;
         }
     }
-    if let Some(code) = flush(family, &o, prog, ahead.is_some(), &mut pending, &mut items) {
+    if let Some(code) = flush(
+        family,
+        &o,
+        prog,
+        ahead.is_some(),
+        &mut pending,
+        &mut items,
+        &mut stdout.0,
+    ) {
         return code;
     }
     if in_table {
