@@ -873,6 +873,23 @@ pub fn main(family: Family, prog: &str, args: Vec<String>) -> i32 {
             .as_deref()
             .is_some_and(|t| cur.is_some_and(|c| c.name != t))
     };
+    // Parse the rule lines read so far, ending the run on an error or `-h`.
+    macro_rules! flush_pending {
+        () => {
+            let keys = ahead.is_some();
+            if let Some(code) = flush(
+                family,
+                &o,
+                prog,
+                keys,
+                &mut pending,
+                &mut items,
+                &mut stdout.0,
+            ) {
+                return code;
+            }
+        };
+    }
     let mut bytes = Vec::new();
     loop {
         // A read error ends the input, as a short read does for iptables.
@@ -890,17 +907,7 @@ pub fn main(family: Family, prog: &str, args: Vec<String>) -> i32 {
             if o.verbose > 0 {
                 // echoed in its turn: an error in an earlier rule line
                 // ends the run before it
-                if let Some(code) = flush(
-                    family,
-                    &o,
-                    prog,
-                    ahead.is_some(),
-                    &mut pending,
-                    &mut items,
-                    &mut stdout.0,
-                ) {
-                    return code;
-                }
+                flush_pending!();
                 stdout.0.push_str(buf);
             }
             continue;
@@ -909,17 +916,7 @@ pub fn main(family: Family, prog: &str, args: Vec<String>) -> i32 {
         let commit_line = in_table && buf.starts_with("COMMIT") && matches!(&buf[6..], "" | "\n");
         if !(in_table && !commit_line && !buf.starts_with(':')) {
             // not a rule line: the rule lines before it are parsed first
-            if let Some(code) = flush(
-                family,
-                &o,
-                prog,
-                ahead.is_some(),
-                &mut pending,
-                &mut items,
-                &mut stdout.0,
-            ) {
-                return code;
-            }
+            flush_pending!();
         }
         if commit_line {
             // With --test, 1.8.11 only parses: the table's commands are
@@ -1050,17 +1047,7 @@ pub fn main(family: Family, prog: &str, args: Vec<String>) -> i32 {
             let mut ctr: Option<(String, String)> = None;
             if rest.starts_with('[') {
                 let Some(end) = rest.find(']') else {
-                    if let Some(code) = flush(
-                        family,
-                        &o,
-                        prog,
-                        ahead.is_some(),
-                        &mut pending,
-                        &mut items,
-                        &mut stdout.0,
-                    ) {
-                        return code;
-                    }
+                    flush_pending!();
                     return fail(
                         &IptError::param(format!("Bad line {line}: need ]")),
                         prog,
@@ -1069,17 +1056,7 @@ pub fn main(family: Family, prog: &str, args: Vec<String>) -> i32 {
                 };
                 let inner = &rest[1..end];
                 let Some((a, b)) = inner.split_once(':').filter(|(a, _)| !a.is_empty()) else {
-                    if let Some(code) = flush(
-                        family,
-                        &o,
-                        prog,
-                        ahead.is_some(),
-                        &mut pending,
-                        &mut items,
-                        &mut stdout.0,
-                    ) {
-                        return code;
-                    }
+                    flush_pending!();
                     return fail(
                         &IptError::param(format!("Bad line {line}: need :")),
                         prog,
@@ -1096,17 +1073,7 @@ pub fn main(family: Family, prog: &str, args: Vec<String>) -> i32 {
                 rest: rest.to_string(),
             });
             if pending.len() >= PENDING_MAX {
-                if let Some(code) = flush(
-                    family,
-                    &o,
-                    prog,
-                    ahead.is_some(),
-                    &mut pending,
-                    &mut items,
-                    &mut stdout.0,
-                ) {
-                    return code;
-                }
+                flush_pending!();
             }
             ok = true;
         }
@@ -1118,17 +1085,7 @@ pub fn main(family: Family, prog: &str, args: Vec<String>) -> i32 {
             return 1;
         }
     }
-    if let Some(code) = flush(
-        family,
-        &o,
-        prog,
-        ahead.is_some(),
-        &mut pending,
-        &mut items,
-        &mut stdout.0,
-    ) {
-        return code;
-    }
+    flush_pending!();
     if in_table {
         eprintln!("{prog}: COMMIT expected at line {}", line + 1);
         return 1;
