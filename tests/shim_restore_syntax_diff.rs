@@ -254,11 +254,7 @@ fn random_restore_inputs_answer_as_1_8_11() {
                 b.0,
                 b.1,
                 b.2,
-                if a.3 != b.3 {
-                    format!("\n  1.8.11 state:\n{}\n  shim state:\n{}", a.3, b.3)
-                } else {
-                    String::new()
-                }
+                common::states_if_different(&a.3, &b.3)
             ));
         }
         (diffs, crashed)

@@ -282,11 +282,7 @@ fn odd_option_values_answer_as_1_8_11() {
                 o.1,
                 s.0,
                 s.1,
-                if o.2 != s.2 {
-                    format!("\n  1.8.11 state:\n{}\n  shim state:\n{}", o.2, s.2)
-                } else {
-                    String::new()
-                }
+                common::states_if_different(&o.2, &s.2)
             ));
         }
         (diffs, seen)

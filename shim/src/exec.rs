@@ -192,10 +192,11 @@ pub fn run(m: &mut Model, conn: &mut Conn, p: &Parsed, out: &mut String) -> MRes
                 } else {
                     m.ensure_all_builtins(conn)?;
                 }
-            } else if !m.table_exists(conn)? || m.creates_table {
-                // 1.8.11 flushes the chains its cache lists, and a table
-                // this batch creates is not in it: rules appended to it
-                // earlier in the same restore stay
+            } else if !m.table_exists(conn)? || m.creates_table || m.declared.is_some() {
+                // A quiet -F walks the chains 1.8.11's cache lists, and it
+                // lists none of a table this batch creates, nor of one a
+                // full restore (`declared` is set) has just replaced: rules
+                // appended earlier in the same restore stay
                 return Ok(());
             }
             if p.chain.is_some() {
@@ -227,7 +228,7 @@ pub fn run(m: &mut Model, conn: &mut Conn, p: &Parsed, out: &mut String) -> MRes
         cmd::NEW_CHAIN => {
             m.ensure_table(conn)?;
             if m.builtin.chain(&chain).is_some()
-                || m.renamed_away.contains(&chain)
+                || m.renamed.contains_key(&chain)
                 || m.chain_exists(conn, &chain)?
             {
                 return Err(op_err("Chain already exists").into());

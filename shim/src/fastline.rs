@@ -73,48 +73,11 @@ fn words(line: &str) -> Option<Vec<&str>> {
     Some(out)
 }
 
-/// A dotted quad of four plain decimal bytes with an optional `/LEN`
-/// (0 to 32), as `addr::parse_multiple` reads it; `None` for any other
-/// form (names, inet_aton's short and octal forms, dotted masks), which
-/// that function reads itself.
-fn plain_v4(s: &str) -> Option<AddrMask> {
-    fn byte(s: &str) -> Option<u8> {
-        let ok = !s.is_empty()
-            && s.len() <= 3
-            && s.bytes().all(|c| c.is_ascii_digit())
-            && (s.len() == 1 || !s.starts_with('0'));
-        ok.then(|| s.parse::<u8>().ok()).flatten()
-    }
-    let (host, len) = match s.split_once('/') {
-        Some((h, l)) => (h, byte(l).filter(|&l| l <= 32)?),
-        None => (s, 32),
-    };
-    let mut quad = [0u8; 4];
-    let mut parts = host.split('.');
-    for q in &mut quad {
-        *q = byte(parts.next()?)?;
-    }
-    if parts.next().is_some() {
-        return None;
-    }
-    let bits = u32::from_be_bytes(quad) & (u32::MAX.checked_shl(32 - len as u32).unwrap_or(0));
-    let mask = u32::MAX.checked_shl(32 - len as u32).unwrap_or(0);
-    let mut a = AddrMask::default();
-    a.addr[..4].copy_from_slice(&bits.to_be_bytes());
-    a.mask[..4].copy_from_slice(&mask.to_be_bytes());
-    Some(a)
-}
-
 /// One `-s`/`-d` value, read after the options as iptables does.
 fn address(family: Family, s: Option<&str>) -> Option<AddrMask> {
     let Some(s) = s else {
         return Some(AddrMask::default());
     };
-    if family == Family::V4 {
-        if let Some(a) = plain_v4(s) {
-            return Some(a);
-        }
-    }
     match addr::parse_multiple(family, s) {
         Ok(v) if v.len() == 1 => Some(v[0]),
         _ => None,
@@ -538,34 +501,5 @@ mod tests {
             assert_eq!(w, want, "{l:?}");
         }
         assert_eq!(read, 5);
-    }
-
-    #[test]
-    fn plain_v4_reads_as_parse_multiple() {
-        for s in [
-            "1.2.3.4",
-            "10.96.0.10/32",
-            "10.244.0.0/16",
-            "255.255.255.255/1",
-            "0.0.0.0/0",
-            "10.1.2.3/0",
-            "9.9.9.9/31",
-        ] {
-            let want = addr::parse_multiple(Family::V4, s).unwrap();
-            assert_eq!(vec![plain_v4(s).unwrap()], want, "{s}");
-        }
-        for s in [
-            "1.2.3",
-            "01.2.3.4",
-            "1.2.3.4/33",
-            "1.2.3.4/08",
-            "1.2.3.4.5",
-            "1.2.3.256",
-            "a.b.c.d",
-            "1.2.3.4/255.0.0.0",
-            "",
-        ] {
-            assert_eq!(plain_v4(s), None, "{s}");
-        }
     }
 }

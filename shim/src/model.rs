@@ -321,10 +321,9 @@ pub struct Model {
     /// are placed so that this count holds again, so `iptables-save |
     /// iptables-restore` leaves the chain's order as it was.
     pub anchors: BTreeMap<(String, u64), usize>,
-    /// Old names of chains renamed in this batch: the kernel renames at
-    /// commit, so the old name stays taken until then (`-N OLD` fails).
-    pub renamed_away: std::collections::BTreeSet<String>,
-    /// Chains renamed in this batch: old name to new name.
+    /// Chains renamed in this batch, old name to new: the kernel renames
+    /// at commit, so the old name stays taken until then (`-N OLD` fails,
+    /// `-X OLD` deletes the renamed chain).
     pub renamed: BTreeMap<String, String>,
     /// Base chains whose policy a restore line set in this batch, with the
     /// policy 1.8.11's cache still holds for them (the kernel's with
@@ -426,7 +425,6 @@ impl Model {
             line: Line::default(),
             warnings: Vec::new(),
             anchors: BTreeMap::new(),
-            renamed_away: Default::default(),
             renamed: Default::default(),
             cached_policy: Default::default(),
             declared: None,
@@ -969,7 +967,6 @@ impl Model {
         );
         let st = self.chains.remove(old).flatten();
         self.chains.insert(old.to_string(), None);
-        self.renamed_away.insert(old.to_string());
         self.renamed.insert(old.to_string(), new.to_string());
         if let Some(mut s) = st {
             s.chain.attrs.name = Some(new.to_string());

@@ -244,24 +244,26 @@ pub struct HeldRule {
     msg: NfMsg,
 }
 
-/// The chain name and handle of a rule message body.
+/// The payload of attribute `ty` of a message body.
+fn attr(body: &[u8], ty: u16) -> Option<&[u8]> {
+    SliceIter::new(body)
+        .find(|(t, _)| t & 0x3fff == ty)
+        .map(|(_, p)| p)
+}
+
+/// A string attribute of a message body, without its NUL.
+fn name_attr(body: &[u8], ty: u16) -> Option<&[u8]> {
+    attr(body, ty).map(|p| p.strip_suffix(b"\0").unwrap_or(p))
+}
+
+/// The chain a rule message body names.
 fn chain_of(body: &[u8]) -> Option<&[u8]> {
-    SliceIter::new(body)
-        .find(|(ty, _)| ty & 0x3fff == RULE_CHAIN)
-        .map(|(_, p)| p.strip_suffix(b"\0").unwrap_or(p))
+    name_attr(body, RULE_CHAIN)
 }
 
-/// The name of a chain message body (`NFTA_CHAIN_NAME`).
-fn chain_name_of(body: &[u8]) -> Option<&[u8]> {
-    SliceIter::new(body)
-        .find(|(ty, _)| ty & 0x3fff == CHAIN_NAME)
-        .map(|(_, p)| p.strip_suffix(b"\0").unwrap_or(p))
-}
-
+/// The handle of a rule message body.
 fn handle_of(body: &[u8]) -> Option<u64> {
-    SliceIter::new(body)
-        .find(|(ty, _)| ty & 0x3fff == RULE_HANDLE)
-        .and_then(|(_, p)| p.try_into().ok().map(u64::from_be_bytes))
+    attr(body, RULE_HANDLE).and_then(|p| p.try_into().ok().map(u64::from_be_bytes))
 }
 
 /// Replace the rule operations the batch holds for the declared chains
@@ -295,7 +297,7 @@ fn reconcile(
     for op in std::mem::take(&mut m.ops) {
         let t = op.msg.msg();
         let chain = if t == msg::DELCHAIN {
-            chain_name_of(&op.msg.body)
+            name_attr(&op.msg.body, CHAIN_NAME)
         } else {
             chain_of(&op.msg.body)
         }

@@ -154,6 +154,16 @@ pub fn split_quoted(line: &str, before: usize) -> Result<Vec<(String, bool)>, Ip
     let mut quoted = false;
     let mut i = 0usize;
     let too_long = || IptError::param("Parameter too long!");
+    // Copy the run of ordinary bytes at `i` (up to the next one `stop`
+    // takes) into the word; its length.
+    let run = |cur: &mut Vec<u8>, i: usize, stop: &dyn Fn(u8) -> bool| {
+        let n = b[i..].iter().position(|&x| stop(x)).unwrap_or(b.len() - i);
+        cur.extend_from_slice(&b[i..i + n]);
+        if cur.len() >= MAX_PARAM {
+            return Err(too_long());
+        }
+        Ok(n)
+    };
     let push = |out: &mut Vec<(String, bool)>, w: &mut Vec<u8>, q: bool| {
         if before + out.len() + 1 >= MAX_ARGC {
             return Err(IptError::param("Parser cannot handle more arguments"));
@@ -182,15 +192,7 @@ pub fn split_quoted(line: &str, before: usize) -> Result<Vec<(String, bool)>, Ip
                     quote = false;
                 }
                 _ => {
-                    let run = b[i..]
-                        .iter()
-                        .position(|&x| x == b'"' || x == b'\\')
-                        .unwrap_or(b.len() - i);
-                    cur.extend_from_slice(&b[i..i + run]);
-                    if cur.len() >= MAX_PARAM {
-                        return Err(too_long());
-                    }
-                    i += run;
+                    i += run(&mut cur, i, &|x| x == b'"' || x == b'\\')?;
                     continue;
                 }
             }
@@ -209,15 +211,7 @@ pub fn split_quoted(line: &str, before: usize) -> Result<Vec<(String, bool)>, Ip
                     }
                 }
                 _ => {
-                    let run = b[i..]
-                        .iter()
-                        .position(|&x| matches!(x, b'"' | b' ' | b'\t' | b'\n'))
-                        .unwrap_or(b.len() - i);
-                    cur.extend_from_slice(&b[i..i + run]);
-                    if cur.len() >= MAX_PARAM {
-                        return Err(too_long());
-                    }
-                    i += run;
+                    i += run(&mut cur, i, &|x| matches!(x, b'"' | b' ' | b'\t' | b'\n'))?;
                     continue;
                 }
             }
@@ -403,16 +397,6 @@ fn commit_as(
                 }
                 Item::Cmd(p) => {
                     if p.skipped {
-                        continue;
-                    }
-                    if p.command == crate::parse::cmd::FLUSH
-                        && p.chain.is_none()
-                        && p.verbose == 0
-                        && !o.noflush
-                    {
-                        // 1.8.11's full restore has dropped the table from
-                        // its cache, and a quiet `-F` flushes the chains its
-                        // cache lists: none (rules appended before it stay)
                         continue;
                     }
                     if resync.as_mut().is_some_and(|r| r.append(p)) {

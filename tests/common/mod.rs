@@ -283,3 +283,12 @@ impl Rng {
         v[self.below(v.len() as u64) as usize]
     }
 }
+
+/// The two kernel states of a differential test, for its report, when they
+/// differ (else nothing).
+pub fn states_if_different(oracle: &str, shim: &str) -> String {
+    if oracle == shim {
+        return String::new();
+    }
+    format!("\n  1.8.11 state:\n{oracle}\n  shim state:\n{shim}")
+}
